@@ -1,0 +1,52 @@
+import { CredoError } from '@credo-ts/core'
+import { StorageServiceError, StorageUnavailableError } from '../StorageServiceError.js'
+
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '57014', // query_canceled: the statement timeout fired
+])
+
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+])
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** Whether the error means the database (or the connection to it) is unavailable. */
+export function isUnavailableError(error: unknown): boolean {
+  const code = errorCode(error)
+  if (code && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) {
+    return true
+  }
+  const message = error instanceof Error ? error.message : ''
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(
+    message,
+  )
+}
+
+/**
+ * The one place where database errors become storage errors. Credo errors raised by the
+ * storage service itself (not found, duplicate) pass through unchanged.
+ */
+export function mapDatabaseError(error: unknown): Error {
+  if (error instanceof CredoError) return error
+  const cause = error instanceof Error ? error : new Error(String(error))
+  if (isUnavailableError(error)) {
+    return new StorageUnavailableError(`The storage database is unavailable: ${cause.message}`, { cause })
+  }
+  const code = errorCode(error)
+  return new StorageServiceError(`Storage statement failed${code ? ` (SQLSTATE ${code})` : ''}: ${cause.message}`, {
+    cause,
+  })
+}

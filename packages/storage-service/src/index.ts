@@ -1,0 +1,18 @@
+export type { Database, SqlResult, SqlSession, WithTenantOptions } from './database/Database.js'
+export { TENANT_SETTING } from './database/Database.js'
+export { isUnavailableError, mapDatabaseError } from './database/mapDatabaseError.js'
+export { PgliteDatabase, type PgliteDatabaseOptions } from './database/PgliteDatabase.js'
+export { PostgresDatabase, type PostgresDatabaseOptions } from './database/PostgresDatabase.js'
+export {
+  type CleanupRunReturn,
+  ExpiredRecordCleaner,
+  type ExpiredRecordCleanerOptions,
+} from './ExpiredRecordCleaner.js'
+export { type GrantAppRoleOptions, grantAppRole } from './migrations/grantAppRole.js'
+export { MIGRATIONS_DIR, type MigrateOptions, type MigrateReturn, migrate } from './migrations/migrate.js'
+export { type OpenStorageOptions, type OpenStorageReturn, openStorage } from './openStorage.js'
+export { PostgresStorageModule } from './PostgresStorageModule.js'
+export { PostgresStorageService, type PostgresStorageServiceOptions } from './PostgresStorageService.js'
+export { queryToSql, storedTags } from './query/queryToSql.js'
+export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
+export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'

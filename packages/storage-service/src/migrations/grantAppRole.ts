@@ -1,0 +1,34 @@
+import type { Database } from '../database/Database.js'
+import { schemaIdentifier } from './schemaIdentifier.js'
+
+export interface GrantAppRoleOptions {
+  /** The role's schema, already migrated. */
+  schema: string
+  /** The login role the service connects as. */
+  role: string
+  /** Create the role (LOGIN, NOBYPASSRLS) when it does not exist. Default true. */
+  create?: boolean
+}
+
+/**
+ * Gives a service's database role the least privilege it needs: read and write rows of
+ * `records` (row-level security still applies to it), read the migration table, and run the
+ * expired-row purge. It gets no DDL rights, does not own the table and cannot bypass RLS.
+ * Run it as the schema owner (the migration role).
+ */
+export async function grantAppRole(database: Database, options: GrantAppRoleOptions): Promise<void> {
+  const schema = schemaIdentifier(options.schema)
+  const role = schemaIdentifier(options.role, 'role')
+  await database.withAdminTransaction(async (session) => {
+    if (options.create !== false) {
+      const { rows } = await session.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [options.role])
+      if (rows.length === 0) await session.exec(`CREATE ROLE ${role} LOGIN NOBYPASSRLS`)
+    }
+    await session.exec(`
+      GRANT USAGE ON SCHEMA ${schema} TO ${role};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.records TO ${role};
+      GRANT SELECT ON ${schema}.schema_migrations TO ${role};
+      GRANT EXECUTE ON FUNCTION ${schema}.purge_expired_records(integer) TO ${role};
+    `)
+  })
+}
