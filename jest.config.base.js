@@ -1,8 +1,8 @@
 // Shared jest configuration. Packages are compiled with `tsc -b` first and jest runs the
 // emitted ESM (NODE_OPTIONS=--experimental-vm-modules), so no transformer is involved.
-import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
-const require = createRequire(import.meta.url)
+const repositoryRoot = fileURLToPath(new URL('.', import.meta.url))
 
 /** @returns {import('jest').Config} */
 export function jestConfig() {
@@ -14,7 +14,7 @@ export function jestConfig() {
     moduleNameMapper: {
       // webcrypto-core's "module" build is ESM inside a CommonJS package, which jest's ESM
       // loader rejects; point it at the CommonJS build.
-      '^webcrypto-core$': require.resolve('webcrypto-core/build/webcrypto-core.js'),
+      '^webcrypto-core$': `${repositoryRoot}node_modules/webcrypto-core/build/webcrypto-core.js`,
     },
     testTimeout: 60_000,
   }

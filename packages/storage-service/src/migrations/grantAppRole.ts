@@ -21,8 +21,11 @@ export async function grantAppRole(database: Database, options: GrantAppRoleOpti
   const role = schemaIdentifier(options.role, 'role')
   await database.withAdminTransaction(async (session) => {
     if (options.create !== false) {
-      const { rows } = await session.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [options.role])
-      if (rows.length === 0) await session.exec(`CREATE ROLE ${role} LOGIN NOBYPASSRLS`)
+      // Tolerates another instance creating the role at the same moment.
+      await session.exec(`DO $$ BEGIN
+        CREATE ROLE ${role} LOGIN NOBYPASSRLS;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`)
     }
     await session.exec(`
       GRANT USAGE ON SCHEMA ${schema} TO ${role};
