@@ -65,9 +65,11 @@ export class PostgresDatabase implements Database {
       application_name: options.applicationName ?? 'attesto',
       keepAlive: true,
     })
-    // An idle client that loses its connection emits 'error' on the pool; without a listener
-    // that would crash the process. The next checkout gets a fresh connection.
+    // A client that loses its connection emits 'error' (on the pool while idle, on the client
+    // while checked out); without a listener that would crash the process. The statement in
+    // flight fails instead, and the broken client is destroyed on release.
     pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     return pool
   }
 

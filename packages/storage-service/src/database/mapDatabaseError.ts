@@ -23,13 +23,17 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
+function isErrorLike(error: unknown): error is { message: string } {
+  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+}
+
 /** Whether the error means the database (or the connection to it) is unavailable. */
 export function isUnavailableError(error: unknown): boolean {
   const code = errorCode(error)
   if (code && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) {
     return true
   }
-  const message = error instanceof Error ? error.message : ''
+  const message = isErrorLike(error) ? error.message : ''
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(
     message,
   )
@@ -41,7 +45,8 @@ export function isUnavailableError(error: unknown): boolean {
  */
 export function mapDatabaseError(error: unknown): Error {
   if (error instanceof CredoError) return error
-  const cause = error instanceof Error ? error : new Error(String(error))
+  // Not `instanceof Error`: errors from Node's core can come from another realm (vm contexts).
+  const cause = isErrorLike(error) ? (error as Error) : new Error(String(error))
   if (isUnavailableError(error)) {
     return new StorageUnavailableError(`The storage database is unavailable: ${cause.message}`, { cause })
   }
