@@ -128,6 +128,14 @@ export class PostgresStorageService<T extends AnyRecord = AnyRecord> implements 
     if (rowCount === 0) throw this.notFound(recordType, id)
   }
 
+  /** Whether the tenant's partition holds any live row. */
+  public async tenantHasRecords(tenantId: string): Promise<boolean> {
+    const { rows } = await this.database.withTenant(tenantId, (session) =>
+      session.query(`SELECT 1 FROM ${this.table} WHERE tenant_id = $1 AND ${LIVE} LIMIT 1`, [tenantId]),
+    )
+    return rows.length > 0
+  }
+
   /** Deletes every row of a tenant (all record types). Returns how many rows were deleted. */
   public async deleteTenant(tenantId: string): Promise<number> {
     const { rowCount } = await this.database.withTenant(tenantId, (session) =>
