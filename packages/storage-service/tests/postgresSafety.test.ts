@@ -156,10 +156,10 @@ describe('migrations', () => {
       const results = await Promise.all(instances.map((database) => migrate(database, { schema })))
       const applied = results.flatMap((result) => result.applied)
       expect(applied).toEqual(['001_records.sql'])
-      const { rows } = await instances[0]!.query<{ n: number }>(
+      const counted = await instances[0]?.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${schema}".schema_migrations`,
       )
-      expect(rows[0]?.n).toBe(1)
+      expect(counted?.rows[0]?.n).toBe(1)
     } finally {
       await instances[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await Promise.all(instances.map((database) => database.close()))
