@@ -37,8 +37,23 @@ CREATE INDEX records_tags_idx ON records USING gin (tags jsonb_path_ops);
 -- The cleanup worker's scan for expired rows; rows that never expire are not indexed.
 CREATE INDEX records_expires_idx ON records (expires_at) WHERE expires_at IS NOT NULL;
 
--- Second wall behind the tenant filter in every statement: a role without BYPASSRLS that is
--- not the table owner sees and writes only the rows of the tenant bound to its session.
+-- Second wall behind the tenant filter in every statement. Services connect as an app role
+-- that has no privilege on `records` itself, only on this view, which shows and accepts only
+-- the rows of the tenant bound to the session (`attesto.tenant_id`; unset shows nothing). A
+-- statement that forgot its tenant filter still cannot reach another tenant's rows.
+--
+-- Why a view and not row-level security for the app role: under RLS, PostgreSQL may not use
+-- a non-leakproof operator such as jsonb `@>` as an index condition, so every tag query of
+-- the app role became a sequential scan of the tenant's partition. The view is not a security
+-- barrier, so the planner keeps the GIN index. See docs/STORAGE-SERVICE.md.
+CREATE VIEW tenant_records AS
+  SELECT tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at
+  FROM records
+  WHERE tenant_id = current_setting('attesto.tenant_id', true)
+  WITH CASCADED CHECK OPTION;
+
+-- Row-level security binds every other non-owner role given direct access to `records` (a
+-- reporting or support role, for example) to the bound tenant in the same way.
 ALTER TABLE records ENABLE ROW LEVEL SECURITY;
 CREATE POLICY records_tenant_isolation ON records
   USING (tenant_id = current_setting('attesto.tenant_id', true))

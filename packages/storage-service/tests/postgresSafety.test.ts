@@ -18,7 +18,7 @@ import {
 // is not the owner, connection loss, timeouts, concurrent migrations. PostgreSQL at
 // ATTESTO_TEST_DATABASE_URL (default 127.0.0.1:5432).
 
-describe('row-level security, the second wall (app role)', () => {
+describe('the second wall: the tenant view for the app role, row-level security for other roles', () => {
   let storage: TestStorage
   const tenantA = tenantContext('rls-a')
   const tenantB = tenantContext('rls-b')
@@ -31,42 +31,93 @@ describe('row-level security, the second wall (app role)', () => {
   })
   afterAll(() => storage.dispose())
 
+  const view = () => `"${storage.schema}".tenant_records`
   const table = () => `"${storage.schema}".records`
 
   it('shows a session only its tenant’s rows even when the SQL forgets the tenant filter', async () => {
     const seen = await storage.database.withTenant('rls-a', (session) =>
-      session.query<{ id: string }>(`SELECT id FROM ${table()} ORDER BY id`),
+      session.query<{ id: string }>(`SELECT id FROM ${view()} ORDER BY id`),
     )
     expect(seen.rows.map((row) => row.id)).toEqual(['a1', 'a2'])
     const deleted = await storage.database.withTenant('rls-a', (session) =>
-      session.query(`DELETE FROM ${table()} WHERE id = 'b1'`),
+      session.query(`DELETE FROM ${view()} WHERE id = 'b1'`),
     )
     expect(deleted.rowCount).toBe(0)
+    const updated = await storage.database.withTenant('rls-a', (session) =>
+      session.query(`UPDATE ${view()} SET tags = '{}'::jsonb`),
+    )
+    expect(updated.rowCount).toBe(2)
   })
 
-  it('refuses to write a row for another tenant', async () => {
-    const attempt = storage.database.withTenant('rls-a', (session) =>
+  it('refuses to write a row for another tenant, or to move a row to another tenant', async () => {
+    const insert = storage.database.withTenant('rls-a', (session) =>
       session.query(
-        `INSERT INTO ${table()} (tenant_id, record_type, id, value, created_at) VALUES ('rls-b', 'TestRecord', 'x', '{}', now())`,
+        `INSERT INTO ${view()} (tenant_id, record_type, id, value, created_at) VALUES ('rls-b', 'TestRecord', 'x', '{}', now())`,
       ),
     )
-    await expect(attempt).rejects.toBeInstanceOf(StorageServiceError)
-    await expect(attempt).rejects.toMatchObject({ cause: { code: '42501' } })
+    await expect(insert).rejects.toBeInstanceOf(StorageServiceError)
+    await expect(insert).rejects.toMatchObject({ cause: { code: '44000' } }) // with_check_option_violation
+    const move = storage.database.withTenant('rls-a', (session) =>
+      session.query(`UPDATE ${view()} SET tenant_id = 'rls-b' WHERE id = 'a1'`),
+    )
+    await expect(move).rejects.toMatchObject({ cause: { code: '44000' } })
   })
 
-  it('shows nothing to a session bound to no tenant', async () => {
+  it('gives the app role no access to the table itself, and shows an unbound session nothing', async () => {
     const client = new pg.Client({ connectionString: urlWithUser(POSTGRES_ADMIN_URL, APP_ROLE) })
     await client.connect()
     try {
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table()}`)
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${view()}`)
       expect(rows[0].n).toBe(0)
-      // The app role does not own the table: it cannot switch the wall off.
-      await expect(client.query(`ALTER TABLE ${table()} DISABLE ROW LEVEL SECURITY`)).rejects.toMatchObject({
-        code: '42501',
-      })
+      await expect(client.query(`SELECT count(*) FROM ${table()}`)).rejects.toMatchObject({ code: '42501' })
+      await expect(client.query(`DROP VIEW ${view()}`)).rejects.toMatchObject({ code: '42501' })
     } finally {
       await client.end()
     }
+  })
+
+  it('binds any other non-owner role with direct table access through row-level security', async () => {
+    const reader = 'attesto_test_reader'
+    await storage.admin.query(
+      `DO $$ BEGIN CREATE ROLE ${reader} LOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    )
+    await storage.admin.query(`GRANT USAGE ON SCHEMA "${storage.schema}" TO ${reader}`)
+    await storage.admin.query(`GRANT SELECT, INSERT ON ${table()} TO ${reader}`)
+    const client = new pg.Client({ connectionString: urlWithUser(POSTGRES_ADMIN_URL, reader) })
+    await client.connect()
+    try {
+      expect((await client.query(`SELECT id FROM ${table()}`)).rows).toEqual([])
+      await client.query(`SET attesto.tenant_id = 'rls-b'`)
+      expect((await client.query(`SELECT id FROM ${table()}`)).rows).toEqual([{ id: 'b1' }])
+      await expect(
+        client.query(
+          `INSERT INTO ${table()} (tenant_id, record_type, id, value, created_at) VALUES ('rls-a', 'T', 'y', '{}', now())`,
+        ),
+      ).rejects.toMatchObject({ code: '42501' })
+    } finally {
+      await client.end()
+      await storage.admin.query(`REVOKE ALL ON ${table()} FROM ${reader}`)
+      await storage.admin.query(`REVOKE ALL ON SCHEMA "${storage.schema}" FROM ${reader}`)
+    }
+  })
+
+  it('keeps tag queries of the app role on the GIN index', async () => {
+    // Enough rows that a sequential scan would be the planner's choice only if it had no other.
+    await storage.admin.query(
+      `INSERT INTO ${table()} (tenant_id, record_type, id, value, tags, created_at)
+       SELECT 'rls-a', 'TestRecord', 'bulk-' || i, '{}'::jsonb, jsonb_build_object('bucket', 'b' || (i % 500)), now()
+       FROM generate_series(1, 20000) AS i`,
+    )
+    await storage.admin.query(`ANALYZE ${table()}`)
+    const plan = await storage.database.withTenant('rls-a', (session) =>
+      session.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT value FROM ${view()} WHERE tenant_id = 'rls-a' AND record_type = 'TestRecord'
+         AND tags @> '{"bucket":"b7"}'::jsonb`,
+      ),
+    )
+    const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n')
+    expect(text).toContain('tags_idx')
+    expect(text).not.toContain('Seq Scan')
   })
 
   it('rebinds a pooled connection when it moves from one tenant to another', async () => {
@@ -76,11 +127,15 @@ describe('row-level security, the second wall (app role)', () => {
     })
     try {
       const service = new PostgresStorageService<TestRecord>({ database: single, schema: storage.schema })
-      expect((await service.getAll(tenantA, TestRecord)).map((r) => r.id).sort()).toEqual(['a1', 'a2'])
+      expect((await service.getById(tenantA, TestRecord, 'a1')).id).toBe('a1')
       const raw = await single.withTenant('rls-b', (session) =>
-        session.query<{ id: string }>(`SELECT id FROM ${table()}`),
+        session.query<{ id: string }>(`SELECT id FROM ${view()}`),
       )
       expect(raw.rows.map((row) => row.id)).toEqual(['b1'])
+      const back = await single.withTenant('rls-a', (session) =>
+        session.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${view()} WHERE id = 'b1'`),
+      )
+      expect(back.rows[0]?.n).toBe(0)
     } finally {
       await single.close()
     }

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Database, SqlResult, SqlSession, WithTenantOptions } from './Database.js'
 import { TENANT_SETTING } from './Database.js'
+import { inlineParameters, sqlLiteral } from './inlineParameters.js'
 import { isUnavailableError, mapDatabaseError } from './mapDatabaseError.js'
 
 export interface PostgresDatabaseOptions {
@@ -18,12 +20,35 @@ export interface PostgresDatabaseOptions {
   idleTimeoutMillis?: number
   /** Shown in pg_stat_activity (default `attesto`). */
   applicationName?: string
+  /**
+   * Use named server-side prepared statements (default true). Turn off behind a connection
+   * pooler in transaction mode that does not support them (PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean
 }
 
-function sessionOf(client: pg.PoolClient): SqlSession {
+const statementNames = new Map<string, string>()
+
+/**
+ * A stable name per statement text, for server-side prepared statements: each connection parses
+ * and plans a statement once, then only binds and executes it. The statements are this
+ * package's own, so the set of texts is bounded.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text)
+  if (!name) {
+    name = `attesto_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`
+    statementNames.set(text, name)
+  }
+  return name
+}
+
+function sessionOf(client: pg.PoolClient, prepare: boolean): SqlSession {
   return {
     async query<Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> {
-      const result = await client.query(text, values)
+      const result = await client.query(
+        prepare && values?.length ? { name: statementName(text), text, values } : { text, values },
+      )
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
     },
     async exec(script: string): Promise<void> {
@@ -32,22 +57,32 @@ function sessionOf(client: pg.PoolClient): SqlSession {
   }
 }
 
+/** `SET attesto.tenant_id = '…'`: a utility statement, cheaper for the server than `SELECT set_config`. */
+function bindTenantSql(tenantId: string): string {
+  return `SET ${TENANT_SETTING} = ${sqlLiteral(tenantId)}`
+}
+
 /**
  * PostgreSQL through a `pg` pool.
  *
- * The tenant is bound per connection with a session-level `set_config`, issued outside any
- * transaction and only when the connection was last bound to another tenant, so a request for
- * the same tenant costs no extra round trip. Every checkout re-asserts the binding, so a
- * connection never serves a tenant with another tenant's setting. After any error the binding
- * is forgotten and asserted again on the next use.
+ * The tenant binding is a session setting on the connection, tracked per connection:
+ * - when a checked-out connection is already bound to the caller's tenant, statements go out
+ *   as usual (extended protocol, parameters), at no extra cost;
+ * - otherwise the first statement travels with `SET attesto.tenant_id` in one simple-protocol
+ *   message (values inlined as escaped literals), so rebinding costs no extra round trip;
+ * - every checkout re-asserts the binding before any statement runs, so a connection never
+ *   serves one tenant with another's binding. A failed statement can roll the SET back, so after
+ *   any error the connection's binding is forgotten and asserted afresh on next use.
  */
 export class PostgresDatabase implements Database {
   public readonly engine = 'postgres' as const
   private readonly primary: pg.Pool
   private readonly replica?: pg.Pool
   private readonly boundTenant = new WeakMap<pg.PoolClient, string>()
+  private readonly preparedStatements: boolean
 
   public constructor(options: PostgresDatabaseOptions) {
+    this.preparedStatements = options.preparedStatements ?? true
     this.primary = PostgresDatabase.createPool(options.connectionString, options)
     if (options.replicaConnectionString) {
       this.replica = PostgresDatabase.createPool(options.replicaConnectionString, options)
@@ -83,13 +118,9 @@ export class PostgresDatabase implements Database {
       throw mapDatabaseError(error)
     })
     try {
-      if (this.boundTenant.get(client) !== tenantId) {
-        await client.query('SELECT set_config($1, $2, false)', [TENANT_SETTING, tenantId])
-        this.boundTenant.set(client, tenantId)
-      }
       const result = options.transaction
-        ? await PostgresDatabase.inTransaction(client, callback)
-        : await callback(sessionOf(client))
+        ? await this.inTenantTransaction(client, tenantId, callback)
+        : await callback(this.tenantSessionOf(client, tenantId))
       client.release()
       return result
     } catch (error) {
@@ -105,11 +136,10 @@ export class PostgresDatabase implements Database {
       throw mapDatabaseError(error)
     })
     try {
-      const result = await PostgresDatabase.inTransaction(client, callback)
+      const result = await PostgresDatabase.inTransaction(client, callback, false)
       client.release()
       return result
     } catch (error) {
-      this.boundTenant.delete(client)
       client.release(isUnavailableError(error) ? (error as Error) : undefined)
       throw mapDatabaseError(error)
     }
@@ -128,10 +158,52 @@ export class PostgresDatabase implements Database {
     await Promise.all([this.primary.end(), this.replica?.end()])
   }
 
-  private static async inTransaction<T>(client: pg.PoolClient, callback: (session: SqlSession) => Promise<T>) {
-    await client.query('BEGIN')
+  /** A session that binds the connection to the tenant with its first statement, if needed. */
+  private tenantSessionOf(client: pg.PoolClient, tenantId: string): SqlSession {
+    const plain = sessionOf(client, this.preparedStatements)
+    if (this.boundTenant.get(client) === tenantId) return plain
+    let bound = false
+    const markBound = () => {
+      bound = true
+      this.boundTenant.set(client, tenantId)
+    }
+    return {
+      query: async <Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> => {
+        if (bound) return plain.query<Row>(text, values)
+        const message = `${bindTenantSql(tenantId)};\n${inlineParameters(text, values)}`
+        const results = (await client.query(message)) as unknown as pg.QueryResult[]
+        markBound()
+        const result = results[results.length - 1] as pg.QueryResult
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
+      },
+      exec: async (script: string): Promise<void> => {
+        if (!bound) await client.query(bindTenantSql(tenantId))
+        markBound()
+        await client.query(script)
+      },
+    }
+  }
+
+  private async inTenantTransaction<T>(
+    client: pg.PoolClient,
+    tenantId: string,
+    callback: (session: SqlSession) => Promise<T>,
+  ): Promise<T> {
+    const bind = this.boundTenant.get(client) === tenantId ? '' : `; ${bindTenantSql(tenantId)}`
+    const result = await PostgresDatabase.inTransaction(client, callback, this.preparedStatements, `BEGIN${bind}`)
+    this.boundTenant.set(client, tenantId)
+    return result
+  }
+
+  private static async inTransaction<T>(
+    client: pg.PoolClient,
+    callback: (session: SqlSession) => Promise<T>,
+    prepare: boolean,
+    begin = 'BEGIN',
+  ): Promise<T> {
+    await client.query(begin)
     try {
-      const result = await callback(sessionOf(client))
+      const result = await callback(sessionOf(client, prepare))
       await client.query('COMMIT')
       return result
     } catch (error) {

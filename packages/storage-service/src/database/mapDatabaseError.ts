@@ -39,6 +39,11 @@ export function isUnavailableError(error: unknown): boolean {
   )
 }
 
+/** Whether the error (or the database error it wraps) is a unique-key violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return errorCode(error) === '23505' || errorCode((error as { cause?: unknown } | null)?.cause) === '23505'
+}
+
 /**
  * The one place where database errors become storage errors. Credo errors raised by the
  * storage service itself (not found, duplicate) pass through unchanged.

@@ -11,10 +11,10 @@ export interface GrantAppRoleOptions {
 }
 
 /**
- * Gives a service's database role the least privilege it needs: read and write rows of
- * `records` (row-level security still applies to it), read the migration table, and run the
- * expired-row purge. It gets no DDL rights, does not own the table and cannot bypass RLS.
- * Run it as the schema owner (the migration role).
+ * Gives a service's database role the least privilege it needs: read and write rows through
+ * the `tenant_records` view (only the tenant bound to its session), read the migration table,
+ * and run the expired-row purge. It gets no privilege on the `records` table itself, no DDL
+ * rights, and owns nothing. Run it as the schema owner (the migration role).
  */
 export async function grantAppRole(database: Database, options: GrantAppRoleOptions): Promise<void> {
   const schema = schemaIdentifier(options.schema)
@@ -29,7 +29,8 @@ export async function grantAppRole(database: Database, options: GrantAppRoleOpti
     }
     await session.exec(`
       GRANT USAGE ON SCHEMA ${schema} TO ${role};
-      GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.records TO ${role};
+      REVOKE ALL ON ${schema}.records FROM ${role};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.tenant_records TO ${role};
       GRANT SELECT ON ${schema}.schema_migrations TO ${role};
       GRANT EXECUTE ON FUNCTION ${schema}.purge_expired_records(integer) TO ${role};
     `)
