@@ -1,0 +1,13 @@
+export { type AddressPolicy, isAllowedAddress } from './addressPolicy.js'
+export { CachingDidResolver, type CachingDidResolverOptions } from './CachingDidResolver.js'
+export { DID_NEGATIVE_KEY_PREFIX, DID_RESOLVER_KEY_PREFIX, isSharedKey, namespacedKey } from './cacheKeys.js'
+export {
+  type CreateDidResolutionCacheOptions,
+  createDidResolutionCache,
+  type DidResolutionCache,
+} from './createDidResolutionCache.js'
+export { DidCacheError } from './DidCacheError.js'
+export { DidCacheMetrics, type DidCacheMetricsSnapshot } from './DidCacheMetrics.js'
+export { type DidCacheLogger, RedisLruCache, type RedisLruCacheOptions } from './RedisLruCache.js'
+export { didWebUrl, SafeWebDidResolver, type SafeWebDidResolverOptions } from './SafeWebDidResolver.js'
+export { CACHEABLE_RESOLUTION_ERRORS, isValidCachedValue } from './validateCachedValue.js'
