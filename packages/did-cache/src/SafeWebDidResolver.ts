@@ -110,9 +110,9 @@ export class SafeWebDidResolver implements DidResolver {
           let size = 0
           response.on('data', (chunk: Buffer) => {
             size += chunk.length
-            if (size > maxBytes)
-              request.destroy(new FetchError(`${url} sent more than ${maxBytes} bytes`, 'invalidDidDocument'))
-            else chunks.push(chunk)
+            if (size <= maxBytes) return chunks.push(chunk)
+            request.destroy()
+            reject(new FetchError(`${url} sent more than ${maxBytes} bytes`, 'invalidDidDocument'))
           })
           response.on('end', () => {
             try {
