@@ -42,8 +42,9 @@ ensure_postgres() {
 }
 
 ensure_redis() {
-  if command -v redis-cli >/dev/null && redis_answers; then log "Redis answers on 127.0.0.1:6379"; return; fi
-  command -v redis-server >/dev/null || apt_install redis-server
+  # The DID cache's outage test starts redis-server processes of its own: the binary must exist.
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || apt_install redis-server
+  if redis_answers; then log "Redis answers on 127.0.0.1:6379"; return; fi
   log "starting Redis"
   as_root mkdir -p /var/lib/redis /var/log/redis
   as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
