@@ -7,13 +7,10 @@
 //   entry), LRU hit;
 // - a skewed workload: Zipf(s = 1) over 10,000 DIDs, two instances sharing Redis.
 import { randomBytes } from 'node:crypto'
-import { openStorage, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, CacheModule, DidsModule, Kms, SingleContextStorageLruCache } from '@credo-ts/core'
-import { agentDependencies, NodeInMemoryKeyManagementStorage, NodeKeyManagementService } from '@credo-ts/node'
-import { SafeWebDidResolver } from '../src/SafeWebDidResolver.js'
+import { type Agent, CacheModule, DidsModule, SingleContextStorageLruCache } from '@credo-ts/core'
 import { DidWebHost } from '../tests/support/DidWebHost.js'
 import { deleteKeys, REDIS_URL } from '../tests/support/redisServer.js'
-import { createResolvingAgent } from '../tests/support/testAgent.js'
+import { createResolvingAgent, createTestAgent, testResolvers } from '../tests/support/testAgent.js'
 
 const CONCURRENCY = 32
 const LATENCY_MILLIS = 20
@@ -33,27 +30,17 @@ async function rate(agent: Agent, dids: string[]): Promise<number> {
   return dids.length / ((performance.now() - started) / 1000)
 }
 
-async function credoDefaultAgent(host: DidWebHost, useCache: boolean) {
-  const storage = await openStorage({ schema: 'bench', cleanup: false })
-  const agent = new Agent({
-    config: { allowInsecureHttpUrls: true },
-    dependencies: agentDependencies,
-    modules: {
-      storage: new PostgresStorageModule(storage.storageService),
-      kms: new Kms.KeyManagementModule({
-        backends: [new NodeKeyManagementService(new NodeInMemoryKeyManagementStorage())],
-      }),
-      cache: new CacheModule({ cache: new SingleContextStorageLruCache({ limit: 500 }) }),
-      dids: new DidsModule({ resolvers: [new SafeWebDidResolver({ allowInsecureHttp: true, allowLoopback: true })] }),
-    },
+/** An agent on Credo's default cache; with `useCache` false, every resolution skips the cache. */
+async function credoDefaultAgent(useCache: boolean) {
+  const created = await createTestAgent({
+    cache: new CacheModule({ cache: new SingleContextStorageLruCache({ limit: 500 }) }),
+    dids: new DidsModule({ resolvers: testResolvers() }),
   })
-  await agent.initialize()
-  // "No cache": Credo's resolver with caching switched off per call.
-  const resolve = agent.dids.resolve.bind(agent.dids)
-  if (!useCache)
-    agent.dids.resolve = (did, options) => resolve(did, { ...options, useCache: false, persistInCache: false })
-  void host
-  return { agent, close: async () => (await agent.shutdown(), await storage.close()) }
+  const resolve = created.agent.dids.resolve.bind(created.agent.dids)
+  if (!useCache) {
+    created.agent.dids.resolve = (did, options) => resolve(did, { ...options, useCache: false, persistInCache: false })
+  }
+  return created
 }
 
 function zipf(n: number, count: number): number[] {
@@ -61,7 +48,10 @@ function zipf(n: number, count: number): number[] {
   const total = weights.reduce((a, b) => a + b, 0)
   const cumulative: number[] = []
   let sum = 0
-  for (const weight of weights) cumulative.push((sum += weight / total))
+  for (const weight of weights) {
+    sum += weight / total
+    cumulative.push(sum)
+  }
   return Array.from({ length: count }, () => {
     const u = Math.random()
     let lo = 0
@@ -81,11 +71,11 @@ async function main() {
   const names = (label: string, n: number) => Array.from({ length: n }, (_, i) => host.serve(`${label}-${i}`))
   const rows: [string, number][] = []
 
-  const none = await credoDefaultAgent(host, false)
+  const none = await credoDefaultAgent(false)
   rows.push(['no cache (did:web host, +20 ms)', await rate(none.agent, names('none', 320))])
   await none.close()
 
-  const credo = await credoDefaultAgent(host, true)
+  const credo = await credoDefaultAgent(true)
   const credoDids = names('credo', 400)
   await rate(credo.agent, credoDids)
   rows.push(["Credo's default cache, hit", await rate(credo.agent, [...credoDids, ...credoDids, ...credoDids])])

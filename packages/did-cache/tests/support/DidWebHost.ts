@@ -42,7 +42,9 @@ export class DidWebHost {
   }
 
   public get port(): number {
-    return (this.server?.address() as AddressInfo).port
+    const address = this.server?.address() as AddressInfo | undefined
+    if (!address) throw new Error('DidWebHost is not started')
+    return address.port
   }
 
   /** A did:web DID on this host, `did:web:127.0.0.1%3A<port>:<name>`. */

@@ -1,5 +1,14 @@
 import { openStorage, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, AgentContext, DependencyManager, type DidResolver, KeyDidResolver, Kms } from '@credo-ts/core'
+import {
+  Agent,
+  AgentContext,
+  type CacheModule,
+  DependencyManager,
+  type DidResolver,
+  type DidsModule,
+  KeyDidResolver,
+  Kms,
+} from '@credo-ts/core'
 import { agentDependencies, NodeInMemoryKeyManagementStorage, NodeKeyManagementService } from '@credo-ts/node'
 import {
   type CreateDidResolutionCacheOptions,
@@ -8,25 +17,29 @@ import {
 } from '../../src/createDidResolutionCache.js'
 import { SafeWebDidResolver } from '../../src/SafeWebDidResolver.js'
 
-export interface ResolvingAgent {
+export interface TestAgent {
   agent: Agent
-  didCache: DidResolutionCache
   close(): Promise<void>
 }
 
-/**
- * A real Credo agent (one "instance") whose DID resolution goes through the DID cache, with a
- * did:web resolver allowed to fetch over http from 127.0.0.1 (tests only). Its storage is
- * embedded PGlite; its KMS is in memory.
- */
-export async function createResolvingAgent(options: CreateDidResolutionCacheOptions): Promise<ResolvingAgent> {
-  const didCache = createDidResolutionCache(options)
-  await didCache.cache.waitUntilReady()
-  const storage = await openStorage({ schema: 'holder', cleanup: false })
-  const resolvers: DidResolver[] = [
+export interface ResolvingAgent extends TestAgent {
+  didCache: DidResolutionCache
+}
+
+/** Resolvers of the tests: did:key, and did:web allowed over http from 127.0.0.1 (tests only). */
+export function testResolvers(): DidResolver[] {
+  return [
     new KeyDidResolver(),
     new SafeWebDidResolver({ allowInsecureHttp: true, allowLoopback: true, timeoutMillis: 2_000 }),
   ]
+}
+
+/**
+ * A real Credo agent (one "instance") with the given cache and DIDs modules, embedded PGlite
+ * storage and an in-memory KMS.
+ */
+export async function createTestAgent(modules: { cache: CacheModule; dids: DidsModule }): Promise<TestAgent> {
+  const storage = await openStorage({ schema: 'holder', cleanup: false })
   const agent = new Agent({
     config: { allowInsecureHttpUrls: true },
     dependencies: agentDependencies,
@@ -35,17 +48,30 @@ export async function createResolvingAgent(options: CreateDidResolutionCacheOpti
       kms: new Kms.KeyManagementModule({
         backends: [new NodeKeyManagementService(new NodeInMemoryKeyManagementStorage())],
       }),
-      ...didCache.modules(resolvers),
+      ...modules,
     },
   })
   await agent.initialize()
   return {
     agent,
-    didCache,
     async close() {
       await agent.shutdown()
-      await didCache.close()
       await storage.close()
+    },
+  }
+}
+
+/** A test agent whose DID resolution goes through the DID cache. */
+export async function createResolvingAgent(options: CreateDidResolutionCacheOptions): Promise<ResolvingAgent> {
+  const didCache = createDidResolutionCache(options)
+  await didCache.cache.waitUntilReady()
+  const { agent, close } = await createTestAgent(didCache.modules(testResolvers()))
+  return {
+    agent,
+    didCache,
+    async close() {
+      await close()
+      await didCache.close()
     },
   }
 }
