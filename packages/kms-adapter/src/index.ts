@@ -1,0 +1,20 @@
+export { KmsUnavailableError } from './KmsUnavailableError.js'
+export { backendKeyName, type KeyNamespace } from './keyNaming.js'
+export { EncryptedKeyStorage } from './local/EncryptedKeyStorage.js'
+export { LocalKeyManagementService, type LocalKeyManagementServiceOptions } from './local/LocalKeyManagementService.js'
+export { LocalKmsKeyRecord, type LocalKmsKeyRecordProps } from './local/LocalKmsKeyRecord.js'
+export {
+  type LoadMasterKeyFileReturn,
+  loadMasterKeyFile,
+  type MasterKey,
+  masterKeyFromBase64,
+  masterKeyFromBytes,
+} from './local/masterKey.js'
+export { CircuitBreaker, type CircuitBreakerOptions } from './resilience/CircuitBreaker.js'
+export { type CallOptions, type ResilienceOptions, ResilientCaller } from './resilience/ResilientCaller.js'
+export { Semaphore } from './resilience/Semaphore.js'
+export { publicJwkFromSpki, REMOTE_SIGNATURE_ALGORITHMS, verifyWithPublicJwk } from './signatureAlgorithms.js'
+export {
+  VaultTransitKeyManagementService,
+  type VaultTransitKeyManagementServiceOptions,
+} from './vault/VaultTransitKeyManagementService.js'

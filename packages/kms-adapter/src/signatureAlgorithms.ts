@@ -1,0 +1,54 @@
+import { createPublicKey, verify as nodeVerify } from 'node:crypto'
+import { Kms } from '@credo-ts/core'
+
+/** The signature algorithms the remote backends (Vault, AWS) offer, and how each is done. */
+export interface RemoteSignatureAlgorithm {
+  kty: 'EC' | 'OKP'
+  crv: 'P-256' | 'P-384' | 'secp256k1' | 'Ed25519'
+  /** node:crypto digest for verification; null for Ed25519 (no pre-hash). */
+  hash: 'sha256' | 'sha384' | null
+  /** JOSE r||s length in bytes for ECDSA. */
+  signatureLength: number
+}
+
+export const REMOTE_SIGNATURE_ALGORITHMS: Record<string, RemoteSignatureAlgorithm> = {
+  ES256: { kty: 'EC', crv: 'P-256', hash: 'sha256', signatureLength: 64 },
+  ES384: { kty: 'EC', crv: 'P-384', hash: 'sha384', signatureLength: 96 },
+  ES256K: { kty: 'EC', crv: 'secp256k1', hash: 'sha256', signatureLength: 64 },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', hash: null, signatureLength: 64 },
+  Ed25519: { kty: 'OKP', crv: 'Ed25519', hash: null, signatureLength: 64 },
+}
+
+/** The algorithm for `alg` if the key's type matches it, else a typed error naming both. */
+export function algorithmForKey(
+  backend: string,
+  algorithm: string,
+  publicJwk: { kty: string; crv?: string },
+): RemoteSignatureAlgorithm {
+  const spec = REMOTE_SIGNATURE_ALGORITHMS[algorithm]
+  if (!spec) throw new Kms.KeyManagementAlgorithmNotSupportedError(`signature algorithm '${algorithm}'`, backend)
+  if (spec.kty !== publicJwk.kty || spec.crv !== publicJwk.crv) {
+    throw new Kms.KeyManagementError(
+      `Algorithm '${algorithm}' cannot be used with a ${publicJwk.kty} ${publicJwk.crv ?? ''} key (backend ${backend})`,
+    )
+  }
+  return spec
+}
+
+/** Verifies a JOSE signature (r||s for ECDSA) locally with node:crypto. */
+export function verifyWithPublicJwk(
+  publicJwk: Kms.KmsJwkPublic,
+  spec: RemoteSignatureAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const key = createPublicKey({ format: 'jwk', key: publicJwk as unknown as import('node:crypto').JsonWebKey })
+  return nodeVerify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+}
+
+/** A public JWK from a PEM (SPKI) or DER public key, without `kid`. */
+export function publicJwkFromSpki(spki: string | Buffer): Kms.KmsJwkPublic {
+  const key =
+    typeof spki === 'string' ? createPublicKey(spki) : createPublicKey({ key: spki, format: 'der', type: 'spki' })
+  return key.export({ format: 'jwk' }) as Kms.KmsJwkPublic
+}

@@ -1,0 +1,263 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import http from 'node:http'
+import { type AgentContext, Kms, TypedArrayEncoder } from '@credo-ts/core'
+import NodeVault from 'node-vault'
+import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
+import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
+import {
+  algorithmForKey,
+  publicJwkFromSpki,
+  REMOTE_SIGNATURE_ALGORITHMS,
+  verifyWithPublicJwk,
+} from '../signatureAlgorithms.js'
+import { isTransientVaultError, vaultStatus } from './vaultErrors.js'
+
+export interface VaultTransitKeyManagementServiceOptions extends KeyNamespace, ResilienceOptions {
+  /** `https://vault.example:8200`. */
+  endpoint: string
+  /** Mount path of the transit engine (default `transit`). */
+  mount?: string
+  /** Vault Enterprise namespace. */
+  namespace?: string
+  /** A token, or AppRole credentials (the service logs in, and again when the token expires). */
+  auth: { token: string } | { roleId: string; secretId: string; mount?: string }
+  /** Per-request timeout (default 5,000 ms). */
+  timeoutMillis?: number
+  /** Keep-alive sockets per instance (default 32). */
+  maxSockets?: number
+  /** How long a key's latest version is trusted before it is read again (default 60 s). */
+  latestVersionTtlSeconds?: number
+}
+
+const VAULT_KEY_TYPES: Record<string, string> = { 'P-256': 'ecdsa-p256', 'P-384': 'ecdsa-p384', Ed25519: 'ed25519' }
+const VAULT_HASHES: Record<string, string> = { sha256: 'sha2-256', sha384: 'sha2-384' }
+
+interface VaultKeyData {
+  type: string
+  latest_version: number
+  keys: Record<string, { public_key: string }>
+}
+
+/**
+ * Credo key management on the HashiCorp Vault transit engine. Keys are created
+ * non-exportable; signing happens in Vault (JWS marshalling for ECDSA, so signatures come back
+ * as JOSE r||s); public keys are cached per key and version, and verification is done locally
+ * with them. Ed25519, ECDSA P-256 and P-384. Rotation moves signing to a new key version.
+ */
+export class VaultTransitKeyManagementService implements Kms.KeyManagementService {
+  public readonly backend = 'vault'
+  private readonly client: NodeVault.client
+  private readonly mount: string
+  private readonly caller: ResilientCaller
+  private readonly publicKeys = new Map<string, Kms.KmsJwkPublic>()
+  private readonly latestVersions = new Map<string, { version: number; readAt: number }>()
+  private readonly latestVersionTtlMillis: number
+  private login?: Promise<void>
+
+  public constructor(private readonly options: VaultTransitKeyManagementServiceOptions) {
+    this.mount = (options.mount ?? 'transit').replace(/^\/|\/$/g, '')
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 }
+    const isHttps = options.endpoint.startsWith('https:')
+    this.client = NodeVault({
+      apiVersion: 'v1',
+      endpoint: options.endpoint,
+      namespace: options.namespace,
+      token: 'token' in options.auth ? options.auth.token : undefined,
+      requestOptions: {
+        timeout: options.timeoutMillis ?? 5_000,
+        ...(isHttps ? { agentOptions } : { httpAgent: new http.Agent(agentOptions) }),
+      },
+    } as NodeVault.VaultOptions)
+    this.caller = new ResilientCaller(this.backend, isTransientVaultError, options)
+    this.latestVersionTtlMillis = (options.latestVersionTtlSeconds ?? 60) * 1000
+  }
+
+  public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
+    switch (operation.operation) {
+      case 'createKey':
+        return (operation.type.kty === 'EC' || operation.type.kty === 'OKP') && operation.type.crv in VAULT_KEY_TYPES
+      case 'sign':
+      case 'verify':
+        return ['ES256', 'ES384', 'EdDSA', 'Ed25519'].includes(operation.algorithm)
+      case 'deleteKey':
+      case 'randomBytes':
+        return true
+      default:
+        // importKey (keys never enter), encrypt and decrypt (not offered for these key types).
+        return false
+    }
+  }
+
+  public randomBytes(_agentContext: AgentContext, options: Kms.KmsRandomBytesOptions): Kms.KmsRandomBytesReturn {
+    return randomBytes(options.length)
+  }
+
+  public async createKey<Type extends Kms.KmsCreateKeyType>(
+    agentContext: AgentContext,
+    options: Kms.KmsCreateKeyOptions<Type>,
+  ): Promise<Kms.KmsCreateKeyReturn<Type>> {
+    const type = options.type as { kty: string; crv?: string }
+    const vaultType = type.crv ? VAULT_KEY_TYPES[type.crv] : undefined
+    if (!vaultType || (type.kty !== 'EC' && type.kty !== 'OKP')) {
+      const described = [type.kty, type.crv].filter(Boolean).join(' ')
+      throw new Kms.KeyManagementAlgorithmNotSupportedError(`key type ${described}`, this.backend)
+    }
+    const keyId = options.keyId ?? randomUUID()
+    const name = this.keyName(agentContext, keyId)
+    if (await this.readKey(name)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
+    await this.request('create key', false, () =>
+      this.client.write(`${this.mount}/keys/${name}`, { type: vaultType, exportable: false }),
+    )
+    const publicJwk = await this.getPublicKeyByName(name)
+    if (!publicJwk) throw new Kms.KeyManagementError(`Vault did not return key ${keyId} after creating it`)
+    return { keyId, publicJwk: { ...publicJwk, kid: keyId } } as Kms.KmsCreateKeyReturn<Type>
+  }
+
+  public async importKey(): Promise<never> {
+    throw new Kms.KeyManagementAlgorithmNotSupportedError('importing keys (keys are created in Vault)', this.backend)
+  }
+
+  public async getPublicKey(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPublic | null> {
+    const publicJwk = await this.getPublicKeyByName(this.keyName(agentContext, keyId))
+    return publicJwk ? { ...publicJwk, kid: keyId } : null
+  }
+
+  public async sign(agentContext: AgentContext, options: Kms.KmsSignOptions): Promise<Kms.KmsSignReturn> {
+    const name = this.keyName(agentContext, options.keyId)
+    const publicJwk = await this.getPublicKeyByName(name)
+    if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(options.keyId, [this.backend])
+    const spec = algorithmForKey(this.backend, options.algorithm, publicJwk)
+    const body: Record<string, string> = { input: TypedArrayEncoder.toBase64(options.data) }
+    if (spec.hash) {
+      body.hash_algorithm = VAULT_HASHES[spec.hash] as string
+      body.marshaling_algorithm = 'jws'
+    }
+    const response = await this.request('sign', true, () => this.client.write(`${this.mount}/sign/${name}`, body))
+    const { signature, key_version: keyVersion } = response.data as { signature: string; key_version?: number }
+    if (keyVersion) this.noteLatestVersion(name, keyVersion)
+    const encoded = signature.split(':')[2] ?? ''
+    // ECDSA with JWS marshalling is base64url r||s; Ed25519 is standard base64.
+    const bytes = Buffer.from(encoded, spec.hash ? 'base64url' : 'base64')
+    return { signature: new Uint8Array(bytes) }
+  }
+
+  public async verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
+    const publicJwk =
+      'keyId' in options.key && options.key.keyId
+        ? await this.getPublicKey(agentContext, options.key.keyId)
+        : (options.key.publicJwk as Kms.KmsJwkPublic)
+    if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(String(options.key.keyId), [this.backend])
+    const spec = algorithmForKey(this.backend, options.algorithm, publicJwk)
+    return verifyWithPublicJwk(publicJwk, spec, options.data, options.signature)
+      ? { verified: true, publicJwk }
+      : { verified: false }
+  }
+
+  public async deleteKey(agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {
+    const name = this.keyName(agentContext, options.keyId)
+    if (!(await this.readKey(name))) return false
+    await this.request('allow deletion', false, () =>
+      this.client.write(`${this.mount}/keys/${name}/config`, { deletion_allowed: true }),
+    )
+    await this.request('delete key', false, () => this.client.delete(`${this.mount}/keys/${name}`))
+    this.forget(name)
+    return true
+  }
+
+  /** Moves the key to a new version: later signatures use it; earlier ones still verify in Vault. */
+  public async rotateKey(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPublic> {
+    const name = this.keyName(agentContext, keyId)
+    await this.request('rotate key', false, () => this.client.write(`${this.mount}/keys/${name}/rotate`, {}))
+    this.latestVersions.delete(name)
+    const publicJwk = await this.getPublicKeyByName(name)
+    if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(keyId, [this.backend])
+    return { ...publicJwk, kid: keyId }
+  }
+
+  public async encrypt(): Promise<never> {
+    throw new Kms.KeyManagementAlgorithmNotSupportedError('encryption', this.backend)
+  }
+
+  public async decrypt(): Promise<never> {
+    throw new Kms.KeyManagementAlgorithmNotSupportedError('decryption', this.backend)
+  }
+
+  private keyName(agentContext: AgentContext, keyId: string): string {
+    return backendKeyName(this.options, agentContext, keyId)
+  }
+
+  /** The latest version's public key, from the cache when the version is known and fresh. */
+  private async getPublicKeyByName(name: string): Promise<Kms.KmsJwkPublic | null> {
+    const latest = this.latestVersions.get(name)
+    if (latest && Date.now() - latest.readAt < this.latestVersionTtlMillis) {
+      const cached = this.publicKeys.get(`${name}@${latest.version}`)
+      if (cached) return cached
+    }
+    const key = await this.readKey(name)
+    if (!key) return null
+    for (const [version, entry] of Object.entries(key.keys)) {
+      this.publicKeys.set(`${name}@${version}`, this.toJwk(key.type, entry.public_key))
+    }
+    this.latestVersions.set(name, { version: key.latest_version, readAt: Date.now() })
+    return this.publicKeys.get(`${name}@${key.latest_version}`) ?? null
+  }
+
+  private noteLatestVersion(name: string, version: number): void {
+    const known = this.latestVersions.get(name)
+    if (known && known.version !== version) this.latestVersions.delete(name)
+  }
+
+  private forget(name: string): void {
+    this.latestVersions.delete(name)
+    for (const cacheKey of this.publicKeys.keys()) if (cacheKey.startsWith(`${name}@`)) this.publicKeys.delete(cacheKey)
+  }
+
+  private toJwk(type: string, publicKey: string): Kms.KmsJwkPublic {
+    if (type === 'ed25519') {
+      return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey, 'base64').toString('base64url') }
+    }
+    return publicJwkFromSpki(publicKey)
+  }
+
+  private async readKey(name: string): Promise<VaultKeyData | null> {
+    try {
+      const response = await this.request('read key', true, () => this.client.read(`${this.mount}/keys/${name}`))
+      return response.data as VaultKeyData
+    } catch (error) {
+      if (vaultStatus(error) === 404) return null
+      throw error
+    }
+  }
+
+  /** A Vault call with retries, breaker, bounded concurrency, and AppRole (re)login. */
+  private async request<T>(operation: string, idempotent: boolean, call: () => Promise<T>): Promise<T> {
+    const auth = this.options.auth
+    const run = async () => {
+      if ('roleId' in auth) await this.ensureLogin()
+      try {
+        return await call()
+      } catch (error) {
+        if ('roleId' in auth && vaultStatus(error) === 403) {
+          this.login = undefined
+          await this.ensureLogin()
+          return call()
+        }
+        throw error
+      }
+    }
+    return this.caller.call(run, { idempotent, operation: `${operation}` })
+  }
+
+  private ensureLogin(): Promise<void> {
+    const auth = this.options.auth
+    if (!('roleId' in auth)) return Promise.resolve()
+    this.login ??= this.client
+      .approleLogin({ role_id: auth.roleId, secret_id: auth.secretId, mount_point: auth.mount ?? 'approle' })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.login = undefined
+        throw error
+      })
+    return this.login
+  }
+}

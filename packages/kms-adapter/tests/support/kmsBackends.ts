@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto'
+import { type OpenStorageReturn, openStorage } from '@attesto/storage-service'
+import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@credo-ts/core'
+import { LocalKeyManagementService } from '../../src/local/LocalKeyManagementService.js'
+import { masterKeyFromBytes } from '../../src/local/masterKey.js'
+import { VaultTransitKeyManagementService } from '../../src/vault/VaultTransitKeyManagementService.js'
+import { VaultTransitTestServer } from './VaultTransitTestServer.js'
+
+/** The real PostgreSQL the local backend keeps its encrypted keys in. */
+export const POSTGRES_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+export interface KmsUnderTest {
+  /** `local`, `vault (test server)` or `vault (VAULT_ADDR)`. */
+  label: string
+  kms: Kms.KeyManagementService
+  /** Signature algorithms this backend must support. */
+  algorithms: { algorithm: Kms.KnownJwaSignatureAlgorithm; type: Kms.KmsCreateKeyType }[]
+  /** A key type the backend does not offer. */
+  unsupportedKeyType: Kms.KmsCreateKeyType
+  /** A signature algorithm the backend does not offer, if there is one. */
+  unsupportedSignAlgorithm?: Kms.KnownJwaSignatureAlgorithm
+  /** An agent context for a tenant, able to reach the backend's dependencies. */
+  context(tenantId: string): AgentContext
+  vaultServer?: VaultTransitTestServer
+  storage?: OpenStorageReturn
+  schema?: string
+  dispose(): Promise<void>
+}
+
+const EC_P256 = { algorithm: 'ES256', type: { kty: 'EC', crv: 'P-256' } } as const
+const EC_P384 = { algorithm: 'ES384', type: { kty: 'EC', crv: 'P-384' } } as const
+const ED25519 = { algorithm: 'EdDSA', type: { kty: 'OKP', crv: 'Ed25519' } } as const
+const SECP256K1 = { algorithm: 'ES256K', type: { kty: 'EC', crv: 'secp256k1' } } as const
+
+function contextsOn(dependencyManager: DependencyManager) {
+  return (tenantId: string) => new AgentContext({ dependencyManager, contextCorrelationId: tenantId })
+}
+
+/** The local backend, keys encrypted in a fresh schema of the real PostgreSQL. */
+export async function localKms(): Promise<KmsUnderTest> {
+  const schema = `kms_${randomBytes(5).toString('hex')}`
+  const storage = await openStorage({ databaseUrl: POSTGRES_URL, schema, cleanup: false })
+  const dependencyManager = new DependencyManager()
+  dependencyManager.registerInstance(InjectionSymbols.StorageService, storage.storageService)
+  const masterKey = masterKeyFromBytes(randomBytes(32))
+  return {
+    label: 'local (PostgreSQL)',
+    kms: new LocalKeyManagementService({ masterKey }),
+    algorithms: [EC_P256, EC_P384, ED25519, SECP256K1],
+    unsupportedKeyType: { kty: 'oct', algorithm: 'C20P' },
+    context: contextsOn(dependencyManager),
+    storage,
+    schema,
+    async dispose() {
+      await storage.database.query(`DROP SCHEMA "${schema}" CASCADE`)
+      await storage.close()
+    },
+  }
+}
+
+/**
+ * The Vault backend: against a real Vault when VAULT_ADDR and VAULT_TOKEN are set (transit
+ * mounted at VAULT_TRANSIT_MOUNT, default `transit`), else against the in-repo test server.
+ */
+export async function vaultKms(): Promise<KmsUnderTest> {
+  const real = process.env.VAULT_ADDR && process.env.VAULT_TOKEN
+  const server = real ? undefined : await new VaultTransitTestServer().start()
+  const kms = new VaultTransitKeyManagementService({
+    endpoint: real ? (process.env.VAULT_ADDR as string) : (server as VaultTransitTestServer).url,
+    auth: { token: real ? (process.env.VAULT_TOKEN as string) : (server as VaultTransitTestServer).token },
+    mount: process.env.VAULT_TRANSIT_MOUNT ?? 'transit',
+    role: 'issuer',
+    prefix: `t${randomBytes(4).toString('hex')}`,
+    retryBaseDelayMillis: 5,
+    circuitBreaker: { failureThreshold: 3, resetTimeoutMillis: 300 },
+  })
+  return {
+    label: real ? `vault (${process.env.VAULT_ADDR})` : 'vault (in-repo transit test server)',
+    kms,
+    algorithms: [EC_P256, EC_P384, ED25519],
+    unsupportedKeyType: { kty: 'RSA', modulusLength: 2048 },
+    unsupportedSignAlgorithm: 'HS256',
+    context: contextsOn(new DependencyManager()),
+    vaultServer: server,
+    dispose: async () => server?.stop(),
+  }
+}
