@@ -78,7 +78,7 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
         return (operation.type.kty === 'EC' || operation.type.kty === 'OKP') && operation.type.crv in VAULT_KEY_TYPES
       case 'sign':
       case 'verify':
-        return ['ES256', 'ES384', 'EdDSA', 'Ed25519'].includes(operation.algorithm)
+        return (REMOTE_SIGNATURE_ALGORITHMS[operation.algorithm]?.crv ?? '') in VAULT_KEY_TYPES
       case 'deleteKey':
       case 'randomBytes':
         return true

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -41,7 +41,9 @@ export class VaultTransitTestServer {
   }
 
   public get url(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`
+    const address = this.server?.address() as AddressInfo | undefined
+    if (!address) throw new Error('VaultTransitTestServer is not started')
+    return `http://127.0.0.1:${address.port}`
   }
 
   public async start(): Promise<this> {
@@ -136,7 +138,7 @@ export class VaultTransitTestServer {
           name: key.type === 'ed25519' ? 'ed25519' : key.type === 'ecdsa-p256' ? 'P-256' : 'P-384',
           public_key:
             key.type === 'ed25519'
-              ? (version.publicKey.export({ format: 'jwk' }).x as string).replace(/-/g, '+').replace(/_/g, '/') + '='
+              ? Buffer.from(version.publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString('base64')
               : version.publicKey.export({ format: 'pem', type: 'spki' }),
         }
       })
@@ -197,9 +199,4 @@ export class VaultTransitTestServer {
         : generateKeyPairSync('ec', { namedCurve: type === 'ecdsa-p256' ? 'P-256' : 'P-384' })
     return { ...pair, created: new Date().toISOString() }
   }
-}
-
-/** A stable digest of a body, for tests that look for key material in traffic. */
-export function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }
