@@ -4,7 +4,7 @@ import { Agent, Kms } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { LocalKeyManagementService } from '../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
-import { POSTGRES_URL, vaultKms } from './support/kmsBackends.js'
+import { awsKms, POSTGRES_URL, vaultKms } from './support/kmsBackends.js'
 
 // A real Credo agent issues an SD-JWT VC whose signature is made by each backend, then the
 // credential is verified by Credo and, independently, by node:crypto.
@@ -23,6 +23,13 @@ describe.each([
     'vault',
     async () => {
       const under = await vaultKms()
+      return { kms: under.kms, dispose: () => under.dispose() }
+    },
+  ],
+  [
+    'aws',
+    async () => {
+      const under = await awsKms()
       return { kms: under.kms, dispose: () => under.dispose() }
     },
   ],

@@ -1,5 +1,6 @@
 import { describeKmsConformance } from './conformance/kmsConformance.js'
-import { localKms, vaultKms } from './support/kmsBackends.js'
+import { awsKms, localKms, vaultKms } from './support/kmsBackends.js'
 
 describeKmsConformance('local', localKms)
 describeKmsConformance('vault', vaultKms)
+describeKmsConformance('aws', awsKms)

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { type OpenStorageReturn, openStorage } from '@attesto/storage-service'
 import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@credo-ts/core'
+import { AwsKmsKeyManagementService } from '../../src/aws/AwsKmsKeyManagementService.js'
 import { LocalKeyManagementService } from '../../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../../src/local/masterKey.js'
 import { VaultTransitKeyManagementService } from '../../src/vault/VaultTransitKeyManagementService.js'
+import { AwsKmsTestServer } from './AwsKmsTestServer.js'
 import { VaultTransitTestServer } from './VaultTransitTestServer.js'
 
 /** The real PostgreSQL the local backend keeps its encrypted keys in. */
@@ -22,6 +24,7 @@ export interface KmsUnderTest {
   /** An agent context for a tenant, able to reach the backend's dependencies. */
   context(tenantId: string): AgentContext
   vaultServer?: VaultTransitTestServer
+  awsServer?: AwsKmsTestServer
   storage?: OpenStorageReturn
   schema?: string
   dispose(): Promise<void>
@@ -82,6 +85,35 @@ export async function vaultKms(): Promise<KmsUnderTest> {
     unsupportedSignAlgorithm: 'HS256',
     context: contextsOn(new DependencyManager()),
     vaultServer: server,
+    dispose: async () => server?.stop(),
+  }
+}
+
+/**
+ * The AWS KMS backend: against the endpoint in AWS_KMS_ENDPOINT with the SDK's credentials
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION) when set, else against the in-repo
+ * JSON 1.1 test server.
+ */
+export async function awsKms(): Promise<KmsUnderTest> {
+  const real = process.env.AWS_KMS_ENDPOINT
+  const server = real ? undefined : await new AwsKmsTestServer().start()
+  const kms = new AwsKmsKeyManagementService({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: real ?? (server as AwsKmsTestServer).url,
+    credentials: real ? undefined : { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+    role: 'issuer',
+    prefix: `t${randomBytes(4).toString('hex')}`,
+    retryBaseDelayMillis: 5,
+    circuitBreaker: { failureThreshold: 3, resetTimeoutMillis: 300 },
+  })
+  return {
+    label: real ? `aws (${real})` : 'aws (in-repo KMS JSON 1.1 test server)',
+    kms,
+    algorithms: [EC_P256, EC_P384, ED25519, SECP256K1],
+    unsupportedKeyType: { kty: 'RSA', modulusLength: 2048 },
+    unsupportedSignAlgorithm: 'HS256',
+    context: contextsOn(new DependencyManager()),
+    awsServer: server,
     dispose: async () => server?.stop(),
   }
 }
