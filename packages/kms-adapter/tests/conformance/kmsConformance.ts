@@ -1,5 +1,6 @@
-import { createPublicKey, verify } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
 import { Kms } from '@credo-ts/core'
+import { jest } from '@jest/globals'
 import type { KmsUnderTest } from '../support/kmsBackends.js'
 
 const NODE_HASH: Record<string, string | null> = { ES256: 'sha256', ES384: 'sha384', ES256K: 'sha256', EdDSA: null }
@@ -136,10 +137,52 @@ export function describeKmsConformance(name: string, create: () => Promise<KmsUn
       )
     })
 
-    it('never returned private key material', () => {
-      const text = JSON.stringify(returned)
-      expect(returned.length).toBeGreaterThan(0)
-      expect(text).not.toMatch(/"d":/)
+    it('never puts private key material in a response, an error or a log line', async () => {
+      const logged: string[] = []
+      const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+        jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+          logged.push(args.map(String).join(' '))
+        }),
+      )
+      const secrets: string[] = []
+      try {
+        const tenant = under.context('tenant-leak')
+        // Where the backend accepts an imported key, we know its private part and look for it.
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        const privateJwk = privateKey.export({ format: 'jwk' }) as Kms.KmsJwkPrivate & { d: string }
+        let keyId: string
+        if (under.kms.isOperationSupported(tenant, { operation: 'importKey', privateJwk })) {
+          secrets.push(privateJwk.d)
+          const imported = await under.kms.importKey(tenant, { privateJwk })
+          returned.push(imported)
+          keyId = imported.keyId
+        } else {
+          keyId = (await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })).keyId
+        }
+        returned.push(await under.kms.getPublicKey(tenant, keyId))
+        returned.push(await under.kms.sign(tenant, { keyId, algorithm: 'ES256', data: new Uint8Array([1]) }))
+        for (const failing of [
+          () => under.kms.sign(tenant, { keyId, algorithm: 'ES384', data: new Uint8Array([1]) }),
+          () => under.kms.sign(under.context('tenant-other'), { keyId, algorithm: 'ES256', data: new Uint8Array([1]) }),
+          () => under.kms.createKey(tenant, { keyId, type: { kty: 'EC', crv: 'P-256' } }),
+        ]) {
+          const error = await failing().then(
+            () => undefined,
+            (caught: unknown) => caught as Error,
+          )
+          expect(error).toBeInstanceOf(Error)
+          returned.push({
+            message: error?.message,
+            stack: error?.stack,
+            cause: String((error as { cause?: unknown })?.cause),
+          })
+        }
+      } finally {
+        for (const spy of spies) spy.mockRestore()
+      }
+      const everything = `${JSON.stringify(returned)}\n${logged.join('\n')}`
+      expect(everything).not.toMatch(/"d":|PRIVATE KEY/)
+      for (const secret of secrets) expect(everything).not.toContain(secret)
     })
   })
 }
