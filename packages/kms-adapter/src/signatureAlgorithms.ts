@@ -52,3 +52,35 @@ export function publicJwkFromSpki(spki: string | Buffer): Kms.KmsJwkPublic {
     typeof spki === 'string' ? createPublicKey(spki) : createPublicKey({ key: spki, format: 'der', type: 'spki' })
   return key.export({ format: 'jwk' }) as Kms.KmsJwkPublic
 }
+
+/**
+ * The backend's own name for an asymmetric key type (`table[crv]`), or a typed error naming the
+ * backend and the type. Shared by the remote backends, which only offer EC and OKP keys.
+ */
+export function remoteKeyTypeFor<T>(backend: string, type: Kms.KmsCreateKeyType, table: Record<string, T>): T {
+  const { kty, crv } = type as { kty: string; crv?: string }
+  const mapped = crv && (kty === 'EC' || kty === 'OKP') ? table[crv] : undefined
+  if (mapped === undefined) {
+    throw new Kms.KeyManagementAlgorithmNotSupportedError(`key type ${[kty, crv].filter(Boolean).join(' ')}`, backend)
+  }
+  return mapped
+}
+
+/**
+ * Verification for a remote backend: with the backend's cached public key (by key id) or the
+ * given public JWK, locally with node:crypto. No call to the remote service beyond, at most, one
+ * public-key read.
+ */
+export async function verifyRemotely(
+  backend: string,
+  options: Kms.KmsVerifyOptions,
+  publicKeyOf: (keyId: string) => Promise<Kms.KmsJwkPublic | null>,
+): Promise<Kms.KmsVerifyReturn> {
+  const keyId = 'keyId' in options.key ? options.key.keyId : undefined
+  const publicJwk = keyId ? await publicKeyOf(keyId) : (options.key.publicJwk as Kms.KmsJwkPublic)
+  if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(String(keyId), [backend])
+  const spec = algorithmForKey(backend, options.algorithm, publicJwk)
+  return verifyWithPublicJwk(publicJwk, spec, options.data, options.signature)
+    ? { verified: true, publicJwk }
+    : { verified: false }
+}

@@ -22,7 +22,8 @@ import {
   publicJwkFromSpki,
   REMOTE_SIGNATURE_ALGORITHMS,
   type RemoteSignatureAlgorithm,
-  verifyWithPublicJwk,
+  remoteKeyTypeFor,
+  verifyRemotely,
 } from '../signatureAlgorithms.js'
 import { awsErrorName, isGoneAwsKey, isTransientAwsError } from './awsErrors.js'
 import { ecdsaDerToJose } from './ecdsaDerToJose.js'
@@ -117,12 +118,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
     agentContext: AgentContext,
     options: Kms.KmsCreateKeyOptions<Type>,
   ): Promise<Kms.KmsCreateKeyReturn<Type>> {
-    const type = options.type as { kty: string; crv?: string }
-    const keySpec = type.crv ? KEY_SPECS[type.crv] : undefined
-    if (!keySpec || (type.kty !== 'EC' && type.kty !== 'OKP')) {
-      const described = [type.kty, type.crv].filter(Boolean).join(' ')
-      throw new Kms.KeyManagementAlgorithmNotSupportedError(`key type ${described}`, this.backend)
-    }
+    const keySpec = remoteKeyTypeFor(this.backend, options.type, KEY_SPECS)
     const keyId = options.keyId ?? randomUUID()
     const name = this.keyName(agentContext, keyId)
     if (await this.resolve(name)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
@@ -178,16 +174,8 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
     }
   }
 
-  public async verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
-    const publicJwk =
-      'keyId' in options.key && options.key.keyId
-        ? await this.getPublicKey(agentContext, options.key.keyId)
-        : (options.key.publicJwk as Kms.KmsJwkPublic)
-    if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(String(options.key.keyId), [this.backend])
-    const spec = algorithmForKey(this.backend, options.algorithm, publicJwk)
-    return verifyWithPublicJwk(publicJwk, spec, options.data, options.signature)
-      ? { verified: true, publicJwk }
-      : { verified: false }
+  public verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
+    return verifyRemotely(this.backend, options, (keyId) => this.getPublicKey(agentContext, keyId))
   }
 
   /** Deletes the alias and schedules the key's destruction after the waiting period. */

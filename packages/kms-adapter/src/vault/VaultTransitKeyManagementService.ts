@@ -8,7 +8,8 @@ import {
   algorithmForKey,
   publicJwkFromSpki,
   REMOTE_SIGNATURE_ALGORITHMS,
-  verifyWithPublicJwk,
+  remoteKeyTypeFor,
+  verifyRemotely,
 } from '../signatureAlgorithms.js'
 import { isTransientVaultError, vaultStatus } from './vaultErrors.js'
 
@@ -96,12 +97,7 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     agentContext: AgentContext,
     options: Kms.KmsCreateKeyOptions<Type>,
   ): Promise<Kms.KmsCreateKeyReturn<Type>> {
-    const type = options.type as { kty: string; crv?: string }
-    const vaultType = type.crv ? VAULT_KEY_TYPES[type.crv] : undefined
-    if (!vaultType || (type.kty !== 'EC' && type.kty !== 'OKP')) {
-      const described = [type.kty, type.crv].filter(Boolean).join(' ')
-      throw new Kms.KeyManagementAlgorithmNotSupportedError(`key type ${described}`, this.backend)
-    }
+    const vaultType = remoteKeyTypeFor(this.backend, options.type, VAULT_KEY_TYPES)
     const keyId = options.keyId ?? randomUUID()
     const name = this.keyName(agentContext, keyId)
     if (await this.readKey(name)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
@@ -141,16 +137,8 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     return { signature: new Uint8Array(bytes) }
   }
 
-  public async verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
-    const publicJwk =
-      'keyId' in options.key && options.key.keyId
-        ? await this.getPublicKey(agentContext, options.key.keyId)
-        : (options.key.publicJwk as Kms.KmsJwkPublic)
-    if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(String(options.key.keyId), [this.backend])
-    const spec = algorithmForKey(this.backend, options.algorithm, publicJwk)
-    return verifyWithPublicJwk(publicJwk, spec, options.data, options.signature)
-      ? { verified: true, publicJwk }
-      : { verified: false }
+  public verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
+    return verifyRemotely(this.backend, options, (keyId) => this.getPublicKey(agentContext, keyId))
   }
 
   public async deleteKey(agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {
