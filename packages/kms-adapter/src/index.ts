@@ -1,3 +1,5 @@
+export { AwsKmsKeyManagementService, type AwsKmsKeyManagementServiceOptions } from './aws/AwsKmsKeyManagementService.js'
+export { ecdsaDerToJose } from './aws/ecdsaDerToJose.js'
 export { KmsUnavailableError } from './KmsUnavailableError.js'
 export { backendKeyName, type KeyNamespace } from './keyNaming.js'
 export { EncryptedKeyStorage } from './local/EncryptedKeyStorage.js'

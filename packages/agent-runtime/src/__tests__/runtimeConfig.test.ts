@@ -1,0 +1,58 @@
+import { LogLevel } from '@credo-ts/core'
+import { describeConfig, loadRuntimeConfig, RuntimeConfigError } from '../config/runtimeConfig.js'
+import { JsonLogger } from '../logging/JsonLogger.js'
+
+describe('loadRuntimeConfig', () => {
+  it('gives embedded defaults: PGlite under ./data/<role>, local KMS with a key file, port 3000', () => {
+    const config = loadRuntimeConfig({ ROLE: 'verifier' })
+    expect(config.storage).toMatchObject({
+      databaseUrl: undefined,
+      schema: 'verifier',
+      pgliteDataDir: './data/verifier',
+    })
+    expect(config.kms).toEqual({ backend: 'local', masterKey: undefined, masterKeyFile: './data/verifier-master.key' })
+    expect(config.port).toBe(3000)
+    expect(config.publicBaseUrl).toBe('http://127.0.0.1:3000')
+  })
+
+  it('names every bad variable and what it needs', () => {
+    const attempt = () => loadRuntimeConfig({ ROLE: 'printer', PORT: 'eighty', KMS_BACKEND: 'vault' })
+    expect(attempt).toThrow(RuntimeConfigError)
+    expect(attempt).toThrow(/ROLE:/)
+    expect(attempt).toThrow(/PORT:/)
+    try {
+      loadRuntimeConfig({ ROLE: 'issuer', KMS_BACKEND: 'vault' })
+    } catch (error) {
+      expect((error as Error).message).toMatch(/VAULT_ADDR: required when KMS_BACKEND=vault/)
+      expect((error as Error).message).toMatch(/VAULT_TOKEN: required/)
+    }
+    expect(() => loadRuntimeConfig({ ROLE: 'issuer', KMS_BACKEND: 'aws' })).toThrow(/AWS_REGION/)
+  })
+
+  it('describes the configuration without secrets', () => {
+    const config = loadRuntimeConfig({
+      ROLE: 'issuer',
+      DATABASE_URL: 'postgres://app:s3cret@db:5432/attesto',
+      KMS_BACKEND: 'vault',
+      VAULT_ADDR: 'https://vault:8200',
+      VAULT_TOKEN: 'hvs.very-secret-token',
+      ADMIN_API_KEY: 'admin-key-that-is-long-enough-123',
+    })
+    const text = JSON.stringify(describeConfig(config))
+    expect(text).not.toMatch(/s3cret|very-secret-token|admin-key-that/)
+    expect(text).toContain('postgres://app:***@db:5432/attesto')
+  })
+})
+
+describe('JsonLogger', () => {
+  it('writes one JSON line per entry, above its level, with secrets replaced', () => {
+    const lines: string[] = []
+    const logger = new JsonLogger(LogLevel.info, 'issuer', (line) => lines.push(line))
+    logger.debug('hidden')
+    logger.warn('token refreshed', { token: 'abc', nested: { apiKey: 'k', privateJwk: { d: 'x' }, kept: 1 } })
+    expect(lines).toHaveLength(1)
+    const entry = JSON.parse(lines[0] as string)
+    expect(entry).toMatchObject({ level: 'warn', service: 'issuer', message: 'token refreshed' })
+    expect(entry.data).toEqual({ token: '***', nested: { apiKey: '***', privateJwk: '***', kept: 1 } })
+  })
+})

@@ -1,0 +1,103 @@
+import { createDidResolutionCache, type DidResolutionCache, SafeWebDidResolver } from '@attesto/did-cache'
+import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
+import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, type ModulesMap } from '@credo-ts/core'
+import { agentDependencies } from '@credo-ts/node'
+import express, { type Express } from 'express'
+import type { RuntimeConfig } from '../config/runtimeConfig.js'
+import { createKmsBackend } from './createKmsBackend.js'
+
+export interface ReadinessReturn {
+  ready: boolean
+  checks: Record<string, { ok: boolean; error?: string }>
+}
+
+export interface RuntimeAgent<Modules extends ModulesMap> {
+  agent: Agent<Modules & ReturnType<typeof baseModules>>
+  /** The express app: the role's routes and Credo's protocol endpoints go here. */
+  app: Express
+  storage: OpenStorageReturn
+  didCache?: DidResolutionCache
+  /** Storage answers a query; the KMS answers a public-key read. */
+  readiness(): Promise<ReadinessReturn>
+  /** Shuts the agent down and closes storage and the DID cache. */
+  close(): Promise<void>
+}
+
+function baseModules(storage: OpenStorageReturn, kms: Kms.KeyManagementService) {
+  return {
+    storage: new PostgresStorageModule(storage.storageService),
+    kms: new Kms.KeyManagementModule({ backends: [kms] }),
+  }
+}
+
+/**
+ * Builds the Credo agent of a role from validated configuration: its storage (PostgreSQL, or
+ * PGlite when no database URL is configured), its KMS backend, the Redis DID cache when
+ * REDIS_URL is set, and the role's own modules, which receive the express app.
+ */
+export async function createRuntimeAgent<Modules extends ModulesMap>(
+  config: RuntimeConfig,
+  logger: Logger,
+  roleModules: (app: Express) => Modules,
+): Promise<RuntimeAgent<Modules>> {
+  const storage = await openStorage({
+    ...config.storage,
+    cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
+  })
+  const kms = await createKmsBackend(config, logger)
+  const resolvers = [new KeyDidResolver(), new JwkDidResolver(), new SafeWebDidResolver()]
+  const didCache = config.redisUrl
+    ? createDidResolutionCache({
+        redisUrl: config.redisUrl,
+        logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
+      })
+    : undefined
+  const app = express()
+  const agent = new Agent({
+    config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
+    dependencies: agentDependencies,
+    modules: {
+      ...baseModules(storage, kms),
+      ...(didCache ? didCache.modules(resolvers) : {}),
+      ...roleModules(app),
+    },
+  })
+  try {
+    await agent.initialize()
+  } catch (error) {
+    await storage.close()
+    await didCache?.close()
+    throw error
+  }
+
+  const probeContext = new AgentContext({
+    dependencyManager: agent.dependencyManager,
+    contextCorrelationId: 'readiness',
+  })
+  const check = async (probe: () => Promise<unknown>) => {
+    try {
+      await probe()
+      return { ok: true }
+    } catch (error) {
+      return { ok: false, error: (error as Error).message }
+    }
+  }
+  return {
+    agent: agent as RuntimeAgent<Modules>['agent'],
+    app,
+    storage,
+    didCache,
+    async readiness() {
+      const checks = {
+        storage: await check(() => storage.database.query('SELECT 1')),
+        kms: await check(() => kms.getPublicKey(probeContext, 'readiness-probe')),
+      }
+      return { ready: Object.values(checks).every((c) => c.ok), checks }
+    },
+    async close() {
+      await agent.shutdown()
+      await didCache?.close()
+      await storage.close()
+    },
+  }
+}

@@ -1,0 +1,171 @@
+import { z } from 'zod'
+
+/** Configuration could not be read: the message lists every bad variable and what it needs. */
+export class RuntimeConfigError extends Error {}
+
+const optionalUrl = z.url().optional()
+const port = z.coerce.number().int().min(0).max(65_535)
+
+/**
+ * Every environment variable a service reads, validated at boot. Secrets (tokens, keys) are
+ * kept in the config object but never logged (see `describeConfig`).
+ */
+const schema = z
+  .object({
+    ROLE: z.enum(['issuer', 'verifier']),
+    PORT: port.default(3000),
+    PUBLIC_BASE_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+    SHUTDOWN_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
+    ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+
+    DATABASE_URL: optionalUrl,
+    DATABASE_MIGRATION_URL: optionalUrl,
+    DATABASE_REPLICA_URL: optionalUrl,
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    DATABASE_STATEMENT_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(5_000),
+    PGLITE_DATA_DIR: z.string().default('./data'),
+
+    KMS_BACKEND: z.enum(['local', 'vault', 'aws']).default('local'),
+    KMS_MASTER_KEY: z.string().optional(),
+    KMS_MASTER_KEY_FILE: z.string().optional(),
+    VAULT_ADDR: optionalUrl,
+    VAULT_TOKEN: z.string().optional(),
+    VAULT_ROLE_ID: z.string().optional(),
+    VAULT_SECRET_ID: z.string().optional(),
+    VAULT_NAMESPACE: z.string().optional(),
+    VAULT_TRANSIT_MOUNT: z.string().default('transit'),
+    AWS_REGION: z.string().optional(),
+    AWS_KMS_ENDPOINT: optionalUrl,
+
+    REDIS_URL: optionalUrl,
+  })
+  .superRefine((env, context) => {
+    const need = (variable: string, why: string) =>
+      context.addIssue({ code: 'custom', path: [variable], message: `required ${why}` })
+    if (env.KMS_BACKEND === 'vault') {
+      if (!env.VAULT_ADDR) need('VAULT_ADDR', 'when KMS_BACKEND=vault')
+      if (!env.VAULT_TOKEN && !(env.VAULT_ROLE_ID && env.VAULT_SECRET_ID)) {
+        need('VAULT_TOKEN', 'when KMS_BACKEND=vault (or VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole)')
+      }
+    }
+    if (env.KMS_BACKEND === 'aws' && !env.AWS_REGION) need('AWS_REGION', 'when KMS_BACKEND=aws')
+    if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) need('DATABASE_URL', 'when DATABASE_MIGRATION_URL is set')
+  })
+
+export type RuntimeEnvironment = z.output<typeof schema>
+
+export interface RuntimeConfig {
+  role: 'issuer' | 'verifier'
+  port: number
+  publicBaseUrl: string
+  logLevel: RuntimeEnvironment['LOG_LEVEL']
+  shutdownTimeoutMillis: number
+  adminApiKey?: string
+  storage: {
+    databaseUrl?: string
+    migrationDatabaseUrl?: string
+    replicaUrl?: string
+    schema: string
+    maxConnections: number
+    statementTimeoutMillis: number
+    pgliteDataDir: string
+  }
+  kms:
+    | { backend: 'local'; masterKey?: string; masterKeyFile: string }
+    | {
+        backend: 'vault'
+        endpoint: string
+        auth: { token: string } | { roleId: string; secretId: string }
+        namespace?: string
+        mount: string
+      }
+    | { backend: 'aws'; region: string; endpoint?: string }
+  redisUrl?: string
+}
+
+/**
+ * Reads and validates the configuration from the environment (only services call this, once,
+ * at boot). Throws a {@link RuntimeConfigError} naming every bad variable.
+ */
+export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    )
+    throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
+  }
+  const e = parsed.data
+  const kms: RuntimeConfig['kms'] =
+    e.KMS_BACKEND === 'vault'
+      ? {
+          backend: 'vault',
+          endpoint: e.VAULT_ADDR as string,
+          auth: e.VAULT_TOKEN
+            ? { token: e.VAULT_TOKEN }
+            : { roleId: e.VAULT_ROLE_ID as string, secretId: e.VAULT_SECRET_ID as string },
+          namespace: e.VAULT_NAMESPACE,
+          mount: e.VAULT_TRANSIT_MOUNT,
+        }
+      : e.KMS_BACKEND === 'aws'
+        ? { backend: 'aws', region: e.AWS_REGION as string, endpoint: e.AWS_KMS_ENDPOINT }
+        : {
+            backend: 'local',
+            masterKey: e.KMS_MASTER_KEY,
+            masterKeyFile: e.KMS_MASTER_KEY_FILE ?? `${e.PGLITE_DATA_DIR}/${e.ROLE}-master.key`,
+          }
+  return {
+    role: e.ROLE,
+    port: e.PORT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMillis: e.SHUTDOWN_TIMEOUT_MILLIS,
+    adminApiKey: e.ADMIN_API_KEY,
+    storage: {
+      databaseUrl: e.DATABASE_URL,
+      migrationDatabaseUrl: e.DATABASE_MIGRATION_URL,
+      replicaUrl: e.DATABASE_REPLICA_URL,
+      schema: e.DATABASE_SCHEMA ?? e.ROLE,
+      maxConnections: e.DATABASE_POOL_SIZE,
+      statementTimeoutMillis: e.DATABASE_STATEMENT_TIMEOUT_MILLIS,
+      pgliteDataDir: `${e.PGLITE_DATA_DIR}/${e.ROLE}`,
+    },
+    kms,
+    redisUrl: e.REDIS_URL,
+  }
+}
+
+/** The configuration as it may be logged: secrets and URL passwords replaced. */
+export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
+  const url = (value?: string) => {
+    if (!value) return undefined
+    const parsed = new URL(value)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  }
+  return {
+    role: config.role,
+    port: config.port,
+    publicBaseUrl: config.publicBaseUrl,
+    adminApiKey: config.adminApiKey ? '***' : undefined,
+    storage: {
+      ...config.storage,
+      databaseUrl: url(config.storage.databaseUrl),
+      migrationDatabaseUrl: url(config.storage.migrationDatabaseUrl),
+      replicaUrl: url(config.storage.replicaUrl),
+      engine: config.storage.databaseUrl ? 'postgres' : 'pglite',
+    },
+    kms:
+      config.kms.backend === 'local'
+        ? { backend: 'local', masterKey: config.kms.masterKey ? '***' : `file ${config.kms.masterKeyFile}` }
+        : config.kms.backend === 'vault'
+          ? { backend: 'vault', endpoint: config.kms.endpoint, auth: 'token' in config.kms.auth ? 'token' : 'approle' }
+          : { backend: 'aws', region: config.kms.region, endpoint: config.kms.endpoint },
+    redisUrl: url(config.redisUrl),
+  }
+}

@@ -1,0 +1,51 @@
+import { KmsUnavailableError } from '@attesto/kms-adapter'
+import { StorageUnavailableError } from '@attesto/storage-service'
+import { type Logger, RecordNotFoundError } from '@credo-ts/core'
+import type { ErrorRequestHandler } from 'express'
+import { ZodError } from 'zod'
+import { HttpError } from './HttpError.js'
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown }
+}
+
+/** The status and body for an error; a 500 carries no internals. */
+export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
+  const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+  })
+  if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) }
+  if (error instanceof ZodError) {
+    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+    const first = details[0]
+    return {
+      status: 400,
+      body: body('invalid_request', first ? `${first.path || 'body'}: ${first.message}` : 'Invalid request', details),
+    }
+  }
+  if ((error as { type?: string } | null)?.type === 'entity.parse.failed') {
+    return { status: 400, body: body('invalid_json', 'The request body is not valid JSON') }
+  }
+  if ((error as { type?: string } | null)?.type === 'entity.too.large') {
+    return { status: 413, body: body('payload_too_large', 'The request body is too large') }
+  }
+  if (error instanceof RecordNotFoundError) return { status: 404, body: body('not_found', 'Not found') }
+  if (error instanceof StorageUnavailableError || error instanceof KmsUnavailableError) {
+    return {
+      status: 503,
+      body: body('dependency_unavailable', 'A backing service is unavailable; retry later'),
+    }
+  }
+  return { status: 500, body: body('internal_error', 'Internal error') }
+}
+
+/** The one place errors become HTTP responses. Unexpected errors are logged, never returned. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, _next) => {
+    const { status, body } = errorResponse(error)
+    if (status >= 500) {
+      logger.error('Request failed', { method: request.method, path: request.path, status, error })
+    }
+    response.status(status).json(body)
+  }
+}

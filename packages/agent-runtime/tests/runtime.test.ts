@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto'
+import { LogLevel } from '@credo-ts/core'
+import { createRuntimeAgent, type RuntimeAgent } from '../src/agent/createRuntimeAgent.js'
+import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
+import { errorHandler } from '../src/http/errorHandler.js'
+import { HttpError } from '../src/http/HttpError.js'
+import { healthRoutes } from '../src/http/healthRoutes.js'
+import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
+import { JsonLogger } from '../src/logging/JsonLogger.js'
+
+// A runtime agent on the real PostgreSQL (ATTESTO_TEST_DATABASE_URL, default 127.0.0.1:5432)
+// with the local KMS, served over HTTP on a free port.
+
+const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const logs: string[] = []
+const logger = new JsonLogger(LogLevel.warn, 'test', (line) => logs.push(line))
+
+describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
+  let runtime: RuntimeAgent<Record<string, never>>
+  let http: HttpServer
+  const schema = `runtime_${randomBytes(4).toString('hex')}`
+
+  beforeAll(async () => {
+    const config = loadRuntimeConfig({
+      ROLE: 'issuer',
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    })
+    runtime = await createRuntimeAgent(config, logger, () => ({}))
+    runtime.app.get('/slow', async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      response.json({ finished: true })
+    })
+    runtime.app.get('/refuse', () => {
+      throw new HttpError(422, 'claim_invalid', "Claim 'age' must be a number")
+    })
+    runtime.app.get('/crash', () => {
+      throw new Error('database password is hunter2')
+    })
+    runtime.app.use(healthRoutes(() => runtime.readiness()))
+    runtime.app.use(errorHandler(logger))
+    http = await startHttpServer(runtime.app, {
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      handleSignals: false,
+      onShutdown: () => runtime.close(),
+    })
+  })
+  afterAll(async () => {
+    await http.shutdown()
+    const { PostgresDatabase } = await import('@attesto/storage-service')
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.close()
+  })
+
+  it('builds a working agent on the configured storage and KMS', async () => {
+    const key = await runtime.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+    const { didState } = await runtime.agent.dids.create({ method: 'key', options: { keyId: key.keyId } })
+    expect(didState.did).toMatch(/^did:key:/)
+  })
+
+  it('answers /health and /ready', async () => {
+    expect(await (await fetch(`${http.url}/health`)).json()).toEqual({ status: 'ok' })
+    const ready = await fetch(`${http.url}/ready`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { storage: { ok: true }, kms: { ok: true } } })
+  })
+
+  it('maps errors to a stable code and a readable message, and hides internals of a 500', async () => {
+    const refused = await fetch(`${http.url}/refuse`)
+    expect(refused.status).toBe(422)
+    expect(await refused.json()).toEqual({ error: { code: 'claim_invalid', message: "Claim 'age' must be a number" } })
+    const crashed = await fetch(`${http.url}/crash`)
+    expect(crashed.status).toBe(500)
+    const body = await crashed.text()
+    expect(body).toBe('{"error":{"code":"internal_error","message":"Internal error"}}')
+    expect(logs.some((line) => line.includes('"level":"error"'))).toBe(true)
+  })
+
+  it('lets an in-flight request finish on shutdown, then refuses new connections', async () => {
+    const inFlight = fetch(`${http.url}/slow`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const stopping = http.shutdown()
+    const response = await inFlight
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ finished: true })
+    await stopping
+    await expect(fetch(`${http.url}/health`)).rejects.toThrow()
+  })
+})
