@@ -1,116 +1,29 @@
-import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
-import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter'
-import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, ClaimFormat, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
-import { agentDependencies } from '@credo-ts/node'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import { createRuntimeAgent } from '../src/agent/createRuntimeAgent.js'
-import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
-import { startHttpServer } from '../src/http/startHttpServer.js'
-import { JsonLogger } from '../src/logging/JsonLogger.js'
+import { Kms } from '@credo-ts/core'
+import { holderAgent, startIssuer, startVerifier, VCT } from './support/testRuntimes.js'
 
 // The whole stack, end to end, over HTTP on 127.0.0.1: an issuer and a verifier built by the
 // runtime (storage in the real PostgreSQL, local KMS), and a holder agent (embedded PGlite,
 // local KMS). OID4VCI pre-authorised issuance of a dc+sd-jwt, then OID4VP 1.0 with DCQL and
 // selective disclosure. This is the flow the issuer and verifier REST APIs will expose.
 
-const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const logger = new JsonLogger(LogLevel.off, 'test', () => {})
-const VCT = 'https://attesto.example/diploma'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function roleRuntime<M extends ModulesMap>(
-  role: 'issuer' | 'verifier',
-  modules: (app: import('express').Express, baseUrl: string) => M,
-) {
-  const port = await freePort()
-  const schema = `${role}_${randomBytes(4).toString('hex')}`
-  const config = loadRuntimeConfig({
-    ROLE: role,
-    PORT: String(port),
-    DATABASE_URL,
-    DATABASE_SCHEMA: schema,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-  })
-  const runtime = await createRuntimeAgent(config, logger, (app) => modules(app, config.publicBaseUrl))
-  const http = await startHttpServer(runtime.app, { port, host: '127.0.0.1', logger, handleSignals: false })
-  return { runtime, http, schema }
-}
-
-/** The issuer side: maps an offer's issuance metadata to an SD-JWT VC with disclosable claims. */
-function startIssuer(issuerDidUrl: () => string) {
-  return roleRuntime('issuer', (app, baseUrl) => ({
-    openid4vc: new OpenId4VcModule({
-      app,
-      issuer: {
-        baseUrl: `${baseUrl}/oid4vci`,
-        credentialRequestToCredentialMapper: ({ holderBinding, issuanceSession }) => ({
-          type: 'credentials' as const,
-          format: ClaimFormat.SdJwtDc,
-          credentials: holderBinding.keys.map((binding) => ({
-            payload: { vct: VCT, ...(issuanceSession.issuanceMetadata?.claims as Record<string, unknown>) },
-            holder: binding,
-            issuer: { method: 'did' as const, didUrl: issuerDidUrl() },
-            disclosureFrame: { _sd: ['given_name', 'family_name', 'degree'] },
-          })),
-        }),
-      },
-    }),
-  }))
-}
-
-function startVerifier() {
-  return roleRuntime('verifier', (app, baseUrl) => ({
-    openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
-  }))
-}
-
 describe('OID4VCI + OID4VP end to end on the Attesto stack', () => {
   let issuer: Awaited<ReturnType<typeof startIssuer>>
   let verifier: Awaited<ReturnType<typeof startVerifier>>
-  let holder: Agent<{ openid4vc: OpenId4VcModule }>
-  let closeHolderStorage: () => Promise<void>
-  let issuerDidUrl = ''
+  let wallet: Awaited<ReturnType<typeof holderAgent>>
+  let holder: Awaited<ReturnType<typeof holderAgent>>['agent']
 
   beforeAll(async () => {
-    issuer = await startIssuer(() => issuerDidUrl)
+    issuer = await startIssuer()
     verifier = await startVerifier()
 
-    const holderStorage = await openStorage({ schema: 'holder', cleanup: false })
-    closeHolderStorage = () => holderStorage.close()
-    holder = new Agent({
-      config: { allowInsecureHttpUrls: true, logger },
-      dependencies: agentDependencies,
-      modules: {
-        storage: new PostgresStorageModule(holderStorage.storageService),
-        kms: new Kms.KeyManagementModule({
-          backends: [new LocalKeyManagementService({ masterKey: masterKeyFromBytes(randomBytes(32)) })],
-        }),
-        openid4vc: new OpenId4VcModule({}),
-      },
-    })
-    await holder.initialize()
+    wallet = await holderAgent()
+    holder = wallet.agent
   })
 
   afterAll(async () => {
-    await holder?.shutdown()
-    await closeHolderStorage?.()
-    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
-    for (const side of [issuer, verifier]) {
-      if (!side) continue
-      await side.http.shutdown()
-      await side.runtime.close()
-      await admin.query(`DROP SCHEMA IF EXISTS "${side.schema}" CASCADE`)
-    }
-    await admin.close()
+    await wallet?.close()
+    await issuer?.close()
+    await verifier?.close()
   })
 
   it('issues a selectively disclosable diploma and verifies only the claims asked for', async () => {
@@ -118,7 +31,7 @@ describe('OID4VCI + OID4VP end to end on the Attesto stack', () => {
     const issuerAgent = issuer.runtime.agent
     const issuerKey = await issuerAgent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
     const { didState } = await issuerAgent.dids.create({ method: 'key', options: { keyId: issuerKey.keyId } })
-    issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
+    const issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
     const { issuerId } = await issuerAgent.openid4vc.issuer.createIssuer({
       credentialConfigurationsSupported: {
         diploma: {
@@ -134,7 +47,10 @@ describe('OID4VCI + OID4VP end to end on the Attesto stack', () => {
       issuerId,
       credentialConfigurationIds: ['diploma'],
       preAuthorizedCodeFlowConfig: {},
-      issuanceMetadata: { claims: { given_name: 'Ada', family_name: 'Lovelace', degree: 'MSc Mathematics' } },
+      issuanceMetadata: {
+        issuerDidUrl,
+        claims: { given_name: 'Ada', family_name: 'Lovelace', degree: 'MSc Mathematics' },
+      },
     })
     expect(credentialOffer).toMatch(/^openid-credential-offer:\/\//)
 

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter'
+import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
+import { Agent, ClaimFormat, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
+import { agentDependencies } from '@credo-ts/node'
+import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import type { Express } from 'express'
+import { createRuntimeAgent } from '../../src/agent/createRuntimeAgent.js'
+import { loadRuntimeConfig } from '../../src/config/runtimeConfig.js'
+import { startHttpServer } from '../../src/http/startHttpServer.js'
+import { JsonLogger } from '../../src/logging/JsonLogger.js'
+
+/** The real PostgreSQL of the tests. */
+export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/**
+ * A role's runtime agent served over HTTP on a free port, with storage in a fresh schema of the
+ * real PostgreSQL and a local KMS. `close()` stops it and drops the schema.
+ */
+export async function roleRuntime<M extends ModulesMap>(
+  role: 'issuer' | 'verifier',
+  modules: (app: Express, baseUrl: string) => M,
+) {
+  const port = await freePort()
+  const schema = `${role}_${randomBytes(4).toString('hex')}`
+  const config = loadRuntimeConfig({
+    ROLE: role,
+    PORT: String(port),
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+  })
+  const runtime = await createRuntimeAgent(config, silentLogger, (app) => modules(app, config.publicBaseUrl))
+  const http = await startHttpServer(runtime.app, {
+    port,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    handleSignals: false,
+  })
+  return {
+    runtime,
+    http,
+    schema,
+    async close() {
+      await http.shutdown()
+      await runtime.close()
+      const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await admin.close()
+    },
+  }
+}
+
+/** A holder wallet agent: embedded PGlite, local KMS, OpenID4VC holder. */
+export async function holderAgent() {
+  const storage = await openStorage({ schema: 'holder', cleanup: false })
+  const agent = new Agent({
+    config: { allowInsecureHttpUrls: true, logger: silentLogger },
+    dependencies: agentDependencies,
+    modules: {
+      storage: new PostgresStorageModule(storage.storageService),
+      kms: new Kms.KeyManagementModule({
+        backends: [new LocalKeyManagementService({ masterKey: masterKeyFromBytes(randomBytes(32)) })],
+      }),
+      openid4vc: new OpenId4VcModule({}),
+    },
+  })
+  await agent.initialize()
+  return {
+    agent,
+    async close() {
+      await agent.shutdown()
+      await storage.close()
+    },
+  }
+}
+
+export const VCT = 'https://attesto.example/diploma'
+
+/**
+ * An issuer whose mapper issues a dc+sd-jwt from the offer's issuance metadata (`claims`,
+ * `issuerDidUrl`), with the name and degree claims selectively disclosable.
+ */
+export function startIssuer<Extra extends ModulesMap = Record<never, never>>(extraModules?: () => Extra) {
+  return roleRuntime('issuer', (app, baseUrl) => ({
+    ...(extraModules?.() as Extra),
+    openid4vc: new OpenId4VcModule({
+      app,
+      issuer: {
+        baseUrl: `${baseUrl}/oid4vci`,
+        credentialRequestToCredentialMapper: ({ holderBinding, issuanceSession }) => {
+          const metadata = issuanceSession.issuanceMetadata as { claims: Record<string, unknown>; issuerDidUrl: string }
+          return {
+            type: 'credentials' as const,
+            format: ClaimFormat.SdJwtDc,
+            credentials: holderBinding.keys.map((binding) => ({
+              payload: { vct: VCT, ...metadata.claims },
+              holder: binding,
+              issuer: { method: 'did' as const, didUrl: metadata.issuerDidUrl },
+              disclosureFrame: { _sd: ['given_name', 'family_name', 'degree'] },
+            })),
+          }
+        },
+      },
+    }),
+  }))
+}
+
+export function startVerifier() {
+  return roleRuntime('verifier', (app, baseUrl) => ({
+    openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
+  }))
+}
