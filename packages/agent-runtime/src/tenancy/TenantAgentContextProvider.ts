@@ -1,11 +1,4 @@
-import {
-  AgentConfig,
-  AgentContext,
-  type AgentContextProvider,
-  CredoError,
-  inject,
-  injectable,
-} from '@credo-ts/core'
+import { AgentConfig, AgentContext, type AgentContextProvider, CredoError, inject, injectable } from '@credo-ts/core'
 import { TenantRepository } from './TenantRepository.js'
 
 const TENANT_PREFIX = 'tenant-'

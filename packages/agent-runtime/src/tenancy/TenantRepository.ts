@@ -1,11 +1,4 @@
-import {
-  EventEmitter,
-  InjectionSymbols,
-  inject,
-  injectable,
-  Repository,
-  type StorageService,
-} from '@credo-ts/core'
+import { EventEmitter, InjectionSymbols, inject, injectable, Repository, type StorageService } from '@credo-ts/core'
 import { TenantRecord } from './TenantRecord.js'
 
 @injectable()
