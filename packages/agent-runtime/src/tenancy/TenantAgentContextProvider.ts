@@ -51,7 +51,7 @@ export class TenantAgentContextProvider implements AgentContextProvider {
     const agentContext = new AgentContext({ contextCorrelationId: tenant.contextCorrelationId, dependencyManager })
     dependencyManager.registerInstance(AgentContext, agentContext)
     dependencyManager.registerInstance(AgentConfig, this.rootAgentContext.config)
-    await this.rootAgentContext.dependencyManager.initializeAgentContext(agentContext)
+    await dependencyManager.initializeAgentContext(agentContext)
     return agentContext
   }
 }
