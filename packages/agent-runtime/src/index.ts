@@ -4,6 +4,7 @@ export {
   type ReadinessReturn,
   type RuntimeAgent,
 } from './agent/createRuntimeAgent.js'
+export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocals } from './auth/apiKeys.js'
 export {
   describeConfig,
   loadRuntimeConfig,
@@ -15,4 +16,11 @@ export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
+export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
+export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+export { TenantAgentContextProvider } from './tenancy/TenantAgentContextProvider.js'
+export { TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
+export { TenantRepository } from './tenancy/TenantRepository.js'
+export { TenantsApi } from './tenancy/TenantsApi.js'
+export { TenantsModule } from './tenancy/TenantsModule.js'

@@ -42,6 +42,8 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
 ): Promise<RuntimeAgent<Modules>> {
   const storage = await openStorage({
     ...config.storage,
+    // Idempotency keys are honoured for a day, as most payment and issuance APIs do.
+    ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60 },
     cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
   })
   const kms = await createKmsBackend(config, logger)

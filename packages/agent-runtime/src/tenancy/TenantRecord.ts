@@ -14,6 +14,8 @@ export class TenantRecord extends BaseRecord<TagsBase> {
   public override readonly type = TenantRecord.type
 
   public label!: string
+  /** SHA-256 (hex) of each API key's secret; the keys themselves are never stored. */
+  public apiKeyHashes: string[] = []
 
   public constructor(props?: TenantRecordProps) {
     super()

@@ -1,0 +1,221 @@
+/** OpenAPI 3.1 description of the issuer REST API, served at `/openapi.json`. */
+export function issuerOpenApi(serverUrl: string) {
+  const error = { $ref: '#/components/schemas/Error' }
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(
+      codes.map((code) => [String(code), { description: 'Error', content: { 'application/json': { schema: error } } }]),
+    )
+  const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
+  const idempotencyKey = {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'A retry with the same key and body returns the first result instead of creating again (24 h).',
+    schema: { type: 'string', maxLength: 255 },
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Attesto issuer API',
+      version: '0.1.0',
+      description:
+        'Tenants, issuer identities, credential configurations and OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt). The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ tenantApiKey: [] }],
+    paths: {
+      '/tenants': {
+        post: {
+          summary: 'Create a tenant and its first API key (shown once)',
+          security: [{ adminApiKey: [] }],
+          requestBody: json({
+            type: 'object',
+            required: ['label'],
+            properties: { label: { type: 'string', maxLength: 200 } },
+          }),
+          responses: {
+            '201': {
+              description: 'Created',
+              ...json({
+                type: 'object',
+                properties: { id: { type: 'string' }, label: { type: 'string' }, apiKey: { type: 'string' } },
+              }),
+            },
+            ...errors(400, 401),
+          },
+        },
+      },
+      '/issuers': {
+        post: {
+          summary: 'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI issuer',
+          parameters: [idempotencyKey],
+          requestBody: json({
+            type: 'object',
+            properties: {
+              didMethod: { enum: ['jwk', 'key'], default: 'jwk' },
+              keyType: { enum: ['P-256', 'Ed25519'], default: 'P-256' },
+            },
+          }),
+          responses: {
+            '201': { description: 'Created', ...json({ $ref: '#/components/schemas/Issuer' }) },
+            ...errors(400, 401, 409, 422, 503),
+          },
+        },
+      },
+      '/issuers/{issuerId}': {
+        get: {
+          summary: 'An issuer identity and its credential configurations',
+          parameters: [{ name: 'issuerId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'OK', ...json({ $ref: '#/components/schemas/Issuer' }) },
+            ...errors(401, 404),
+          },
+        },
+      },
+      '/issuers/{issuerId}/credential-configurations/{configurationId}': {
+        put: {
+          summary:
+            'Define (or replace) a credential configuration: vct, claims, which claims are selectively disclosable',
+          parameters: [
+            { name: 'issuerId', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'configurationId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            },
+          ],
+          requestBody: json({ $ref: '#/components/schemas/CredentialConfigurationInput' }),
+          responses: {
+            '200': { description: 'Saved', ...json({ $ref: '#/components/schemas/CredentialConfiguration' }) },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      '/offers': {
+        post: {
+          summary: 'Create a pre-authorised credential offer; returns the openid-credential-offer:// URI',
+          parameters: [idempotencyKey],
+          requestBody: json({
+            type: 'object',
+            required: ['issuerId', 'credentialConfigurationId', 'claims'],
+            properties: {
+              issuerId: { type: 'string' },
+              credentialConfigurationId: { type: 'string' },
+              claims: { type: 'object', additionalProperties: true },
+              txCode: {
+                oneOf: [
+                  { const: false },
+                  { type: 'object', properties: { length: { type: 'integer', minimum: 4, maximum: 8 } } },
+                ],
+              },
+              expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2592000, default: 604800 },
+            },
+          }),
+          responses: {
+            '201': {
+              description: 'Created',
+              ...json({
+                type: 'object',
+                properties: {
+                  offerId: { type: 'string' },
+                  uri: { type: 'string' },
+                  txCode: { type: 'string', description: 'Present when a transaction code was requested' },
+                  expiresAt: { type: 'string', format: 'date-time' },
+                },
+              }),
+            },
+            ...errors(400, 401, 404, 409, 422, 503),
+          },
+        },
+      },
+      '/offers/{offerId}': {
+        get: {
+          summary: 'Offer status: offered, token_issued, credential_issued, expired or failed',
+          parameters: [{ name: 'offerId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'OK', ...json({ $ref: '#/components/schemas/OfferStatus' }) },
+            ...errors(401, 404),
+          },
+        },
+      },
+      '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
+      '/ready': {
+        get: {
+          summary: 'Readiness: storage and KMS answer',
+          security: [],
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        adminApiKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY from configuration' },
+        tenantApiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (atk.<tenantId>.<secret>)' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+            },
+          },
+        },
+        Issuer: {
+          type: 'object',
+          properties: {
+            issuerId: { type: 'string' },
+            did: { type: 'string' },
+            credentialIssuer: { type: 'string', format: 'uri' },
+            credentialConfigurations: {
+              type: 'array',
+              items: { $ref: '#/components/schemas/CredentialConfiguration' },
+            },
+          },
+        },
+        CredentialConfigurationInput: {
+          type: 'object',
+          required: ['vct', 'claims'],
+          properties: {
+            vct: { type: 'string', format: 'uri' },
+            claims: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                required: ['name', 'type'],
+                properties: {
+                  name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
+                  type: { enum: ['string', 'number', 'boolean', 'date'] },
+                  required: { type: 'boolean', default: false },
+                  selectivelyDisclosable: { type: 'boolean', default: true },
+                },
+              },
+            },
+          },
+        },
+        CredentialConfiguration: {
+          allOf: [
+            { $ref: '#/components/schemas/CredentialConfigurationInput' },
+            { type: 'object', properties: { id: { type: 'string' } } },
+          ],
+        },
+        OfferStatus: {
+          type: 'object',
+          properties: {
+            offerId: { type: 'string' },
+            issuerId: { type: 'string' },
+            credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
+            status: { enum: ['offered', 'token_issued', 'credential_issued', 'expired', 'failed'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            expiresAt: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+  }
+}

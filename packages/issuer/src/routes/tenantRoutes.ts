@@ -1,0 +1,17 @@
+import { issueTenantApiKey, requireAdmin, type TenantsApi } from '@attesto/agent-runtime'
+import { Router } from 'express'
+import { z } from 'zod'
+
+const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
+
+/** `POST /tenants` (admin): a new tenant and its first API key, shown once. */
+export function tenantRoutes(tenants: TenantsApi, adminApiKey: string | undefined): Router {
+  const router = Router()
+  router.post('/tenants', requireAdmin(adminApiKey), async (request, response) => {
+    const { label } = createTenantInput.parse(request.body)
+    const tenant = await tenants.createTenant({ label })
+    const apiKey = await issueTenantApiKey(tenants, tenant)
+    response.status(201).json({ id: tenant.id, label: tenant.label, apiKey })
+  })
+  return router
+}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto'
+import { type HttpServer, loadRuntimeConfig, startHttpServer } from '@attesto/agent-runtime'
+import { DATABASE_URL, holderAgent, silentLogger } from '@attesto/agent-runtime/testing'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { Kms } from '@credo-ts/core'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+
+// The issuer REST API over HTTP on 127.0.0.1, storage in a fresh schema of the real
+// PostgreSQL, local KMS; a holder wallet accepts an offer made through the API.
+
+const ADMIN = `admin-${randomBytes(16).toString('hex')}`
+
+describe('issuer REST API', () => {
+  let runtime: IssuerRuntime
+  let http: HttpServer
+  let wallet: Awaited<ReturnType<typeof holderAgent>>
+  const schema = `issuerapi_${randomBytes(4).toString('hex')}`
+
+  const call = async (
+    method: string,
+    path: string,
+    key?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${http.url}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, any> }
+  }
+
+  beforeAll(async () => {
+    const port = 0
+    const config = loadRuntimeConfig({
+      ROLE: 'issuer',
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+      ADMIN_API_KEY: ADMIN,
+      PORT: String(port),
+    })
+    // The public URL must be known before the agent is built: listen first on a free port.
+    const probe = await startHttpServer((await import('express')).default(), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      handleSignals: false,
+    })
+    const freePort = new URL(probe.url).port
+    await probe.shutdown()
+    config.port = Number(freePort)
+    config.publicBaseUrl = `http://127.0.0.1:${freePort}`
+    runtime = await createIssuerApp(config, silentLogger)
+    http = await startHttpServer(runtime.app, {
+      port: config.port,
+      host: '127.0.0.1',
+      logger: silentLogger,
+      handleSignals: false,
+    })
+    wallet = await holderAgent()
+  })
+  afterAll(async () => {
+    await wallet?.close()
+    await http?.shutdown()
+    await runtime?.close()
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.close()
+  })
+
+  it('issues through the API: tenant, issuer, configuration, offer, wallet, status', async () => {
+    expect((await call('POST', '/tenants', undefined, { label: 'University' })).status).toBe(401)
+    expect((await call('POST', '/tenants', 'wrong-admin-key', { label: 'University' })).status).toBe(401)
+    const tenant = await call('POST', '/tenants', ADMIN, { label: 'University' })
+    expect(tenant.status).toBe(201)
+    const key = tenant.body.apiKey as string
+    expect(key).toMatch(/^atk\./)
+
+    expect((await call('POST', '/issuers', undefined, {})).body.error.code).toBe('unauthorized')
+    const issuer = await call('POST', '/issuers', key, { didMethod: 'jwk' })
+    expect(issuer.status).toBe(201)
+    expect(issuer.body.did).toMatch(/^did:jwk:/)
+    const issuerId = issuer.body.issuerId as string
+
+    const configuration = await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+      vct: 'https://attesto.example/diploma',
+      claims: [
+        { name: 'given_name', type: 'string', required: true },
+        { name: 'degree', type: 'string', required: true },
+        { name: 'graduated_on', type: 'date' },
+        { name: 'honours', type: 'boolean', selectivelyDisclosable: false },
+      ],
+    })
+    expect(configuration.status).toBe(200)
+
+    // Claims are checked against the configuration, and the 400 names the claim.
+    const offer = (claims: Record<string, unknown>, headers?: Record<string, string>) =>
+      call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'diploma', claims }, headers)
+    expect((await offer({ given_name: 'Ada', degree: 'MSc', shoe_size: 38 })).body.error).toEqual({
+      code: 'claim_unknown',
+      message: "Claim 'shoe_size' is not defined in credential configuration 'diploma'",
+    })
+    expect((await offer({ given_name: 'Ada' })).body.error.code).toBe('claim_missing')
+    const wrongType = await offer({ given_name: 'Ada', degree: 'MSc', graduated_on: 'last June' })
+    expect(wrongType.status).toBe(400)
+    expect(wrongType.body.error).toMatchObject({
+      code: 'claim_invalid',
+      message: expect.stringContaining('graduated_on'),
+    })
+    expect((await call('POST', '/offers', key, '{not json')).body.error.code).toBe('invalid_json')
+    expect((await call('POST', '/offers', key, { issuerId })).body.error.code).toBe('invalid_request')
+
+    const created = await offer({ given_name: 'Ada', degree: 'MSc', graduated_on: '2026-06-30', honours: true })
+    expect(created.status).toBe(201)
+    expect(created.body.uri).toMatch(/^openid-credential-offer:\/\//)
+    const offerId = created.body.offerId as string
+    expect((await call('GET', `/offers/${offerId}`, key)).body.status).toBe('offered')
+
+    // A wallet redeems it over OID4VCI.
+    const holder = wallet.agent
+    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(created.body.uri)
+    const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer: resolved })
+    const { credentials } = await holder.openid4vc.holder.requestCredentials({
+      resolvedCredentialOffer: resolved,
+      ...token,
+      credentialBindingResolver: async () => {
+        const holderKey = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(holderKey.publicJwk)] }
+      },
+    })
+    const sdJwt = credentials[0]?.record as unknown as {
+      firstCredential: { prettyClaims: Record<string, unknown>; compact: string }
+    }
+    expect(sdJwt.firstCredential.prettyClaims).toMatchObject({ given_name: 'Ada', degree: 'MSc', honours: true })
+    // honours is not selectively disclosable: it is in the signed payload itself.
+    const payload = JSON.parse(
+      Buffer.from(sdJwt.firstCredential.compact.split('.')[1] as string, 'base64url').toString(),
+    )
+    expect(payload.honours).toBe(true)
+    expect(payload.given_name).toBeUndefined()
+
+    expect((await call('GET', `/offers/${offerId}`, key)).body.status).toBe('credential_issued')
+  })
+
+  it('creates once per Idempotency-Key, and refuses the key with another body', async () => {
+    const { body: tenant } = await call('POST', '/tenants', ADMIN, { label: 'Idempotent' })
+    const key = tenant.apiKey as string
+    const headers = { 'idempotency-key': 'create-issuer-1' }
+    const first = await call('POST', '/issuers', key, { didMethod: 'key' }, headers)
+    const again = await call('POST', '/issuers', key, { didMethod: 'key' }, headers)
+    expect(first.status).toBe(201)
+    expect(again.status).toBe(201)
+    expect(again.body.issuerId).toBe(first.body.issuerId)
+    const other = await call('POST', '/issuers', key, { didMethod: 'jwk' }, headers)
+    expect(other.status).toBe(422)
+    expect(other.body.error.code).toBe('idempotency_key_reused')
+  })
+
+  it('answers 404 for another tenant’s issuer and offer, never the data', async () => {
+    const a = (await call('POST', '/tenants', ADMIN, { label: 'A' })).body.apiKey as string
+    const b = (await call('POST', '/tenants', ADMIN, { label: 'B' })).body.apiKey as string
+    const issuerId = (await call('POST', '/issuers', a, {})).body.issuerId as string
+    await call('PUT', `/issuers/${issuerId}/credential-configurations/card`, a, {
+      vct: 'https://attesto.example/card',
+      claims: [{ name: 'number', type: 'string' }],
+    })
+    const offerId = (
+      await call('POST', '/offers', a, { issuerId, credentialConfigurationId: 'card', claims: { number: '1' } })
+    ).body.offerId as string
+    expect((await call('GET', `/issuers/${issuerId}`, b)).status).toBe(404)
+    expect((await call('GET', `/offers/${offerId}`, b)).body.error.code).toBe('offer_not_found')
+    expect(
+      (await call('POST', '/offers', b, { issuerId, credentialConfigurationId: 'card', claims: { number: '1' } })).body
+        .error.code,
+    ).toBe('issuer_not_found')
+    expect((await call('GET', `/offers/${offerId}`, a)).status).toBe(200)
+  })
+
+  it('serves its OpenAPI document', async () => {
+    const { status, body } = await call('GET', '/openapi.json')
+    expect(status).toBe(200)
+    expect(body.openapi).toBe('3.1.0')
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/tenants', '/issuers', '/issuers/{issuerId}', '/offers', '/offers/{offerId}']),
+    )
+  })
+})
