@@ -32,6 +32,7 @@ describe('issuer REST API', () => {
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
     return { status: response.status, body: (await response.json()) as Record<string, any> }
   }
 

@@ -1,6 +1,7 @@
-import { issueTenantApiKey, requireAdmin, type TenantsApi } from '@attesto/agent-runtime'
 import { Router } from 'express'
 import { z } from 'zod'
+import { issueTenantApiKey, requireAdmin } from '../auth/apiKeys.js'
+import type { TenantsApi } from '../tenancy/TenantsApi.js'
 
 const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
 

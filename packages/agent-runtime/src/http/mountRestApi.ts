@@ -1,0 +1,45 @@
+import type { Logger, ModulesMap } from '@credo-ts/core'
+import express, { type Router } from 'express'
+import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
+import { requireTenant } from '../auth/apiKeys.js'
+import { TenantsApi } from '../tenancy/TenantsApi.js'
+import type { TenantsModule } from '../tenancy/TenantsModule.js'
+import { errorHandler } from './errorHandler.js'
+import { healthRoutes } from './healthRoutes.js'
+import { tenantRoutes } from './tenantRoutes.js'
+
+export interface MountRestApiOptions {
+  /** Where Credo's protocol endpoints are mounted (`/oid4vci`, `/oid4vp`): the REST API never touches them. */
+  protocolPath: string
+  /** The OpenAPI document served at `/openapi.json`. */
+  openApi: object
+  adminApiKey?: string
+  logger: Logger
+  /** The role's routes; they run after tenant authentication, in the tenant's agent context. */
+  tenantScopedRoutes: Router[]
+}
+
+/**
+ * The REST API skeleton both roles share, on the runtime's express app: JSON bodies (1 MiB),
+ * `/openapi.json`, `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication,
+ * the role's routes, and the one error handler.
+ */
+export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModule }>(
+  runtime: RuntimeAgent<Modules>,
+  options: MountRestApiOptions,
+): void {
+  const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
+  const api = express.Router()
+  // Credo's handlers own their path, including requests they pass on after answering.
+  api.use(options.protocolPath, (_request, _response, next) => next('router'))
+  api.use(express.json({ limit: '1mb' }))
+  api.get('/openapi.json', (_request, response) => {
+    response.json(options.openApi)
+  })
+  api.use(healthRoutes(() => runtime.readiness()))
+  api.use(tenantRoutes(tenants, options.adminApiKey))
+  api.use(requireTenant(tenants))
+  for (const routes of options.tenantScopedRoutes) api.use(routes)
+  runtime.app.use(api)
+  runtime.app.use(errorHandler(options.logger))
+}
