@@ -4,12 +4,7 @@ import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
 import { type CredentialConfiguration, credentialConfigurationInput } from '../issuance/credentialConfiguration.js'
-import {
-  getIssuerProfile,
-  type IssuerProfile,
-  saveIssuerProfile,
-  updateIssuerProfile,
-} from '../issuance/issuerProfiles.js'
+import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 
 const createIssuerInput = z.object({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
@@ -64,7 +59,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string): Router {
         .resolve(OpenId4VcIssuerApi)
         .createIssuer({ credentialConfigurationsSupported: {} })
       const profile: IssuerProfile = { issuerId: issuer.issuerId, did, didUrl, keyId, configurations: {} }
-      await saveIssuerProfile(tenantContext, profile)
+      await issuerProfiles.save(tenantContext, profile.issuerId, profile)
       return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
     })
     response.status(result.status).json(result.body)
@@ -73,20 +68,20 @@ export function issuerRoutes(credentialIssuerBaseUrl: string): Router {
   router.get('/issuers/:issuerId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     response.json(
-      view(await getIssuerProfile(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
+      view(await issuerProfiles.get(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
     )
   })
 
   router.put('/issuers/:issuerId/credential-configurations/:configurationId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const configuration = credentialConfigurationInput.parse({ ...request.body, id: request.params.configurationId })
-    const profile = await getIssuerProfile(tenantContext, request.params.issuerId as string)
+    const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
     profile.configurations[configuration.id] = configuration
     await tenantContext.dependencyManager.resolve(OpenId4VcIssuerApi).updateIssuerMetadata({
       issuerId: profile.issuerId,
       credentialConfigurationsSupported: credoConfigurations(profile),
     })
-    await updateIssuerProfile(tenantContext, profile)
+    await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     response.json(configuration)
   })
 

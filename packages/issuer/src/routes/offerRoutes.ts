@@ -5,7 +5,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
 import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
-import { getIssuerProfile } from '../issuance/issuerProfiles.js'
+import { issuerProfiles } from '../issuance/issuerProfiles.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 
 const createOfferInput = z.object({
@@ -33,7 +33,7 @@ export function offerRoutes(): Router {
   router.post('/offers', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
-    const profile = await getIssuerProfile(tenantContext, input.issuerId)
+    const profile = await issuerProfiles.get(tenantContext, input.issuerId)
     const configuration = profile.configurations[input.credentialConfigurationId]
     if (!configuration) {
       throw new HttpError(

@@ -1,0 +1,67 @@
+import { type AgentContext, GenericRecordsApi } from '@credo-ts/core'
+import { HttpError } from '../http/HttpError.js'
+
+/**
+ * Small JSON documents a service keeps per tenant (issuer profiles, verifier profiles, trusted
+ * issuers), as Credo generic records in the tenant's own partition. A document of another
+ * tenant is never found: `get` answers 404 with the store's error code.
+ */
+export class TenantDocumentStore<Document extends object> {
+  public constructor(
+    /** Record id prefix and tag, for example `issuer-profile`. */
+    private readonly kind: string,
+    /** The 404 code, for example `issuer_not_found`. */
+    private readonly notFoundCode: string,
+    /** What the document is, for messages (`issuer`, `verifier`). */
+    private readonly noun: string,
+  ) {}
+
+  private api(tenantContext: AgentContext) {
+    return tenantContext.dependencyManager.resolve(GenericRecordsApi)
+  }
+
+  private recordId(id: string) {
+    return `${this.kind}-${id}`
+  }
+
+  public async save(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
+    await this.api(tenantContext).save({
+      id: this.recordId(id),
+      content: { ...document } as Record<string, unknown>,
+      tags: { kind: this.kind },
+    })
+  }
+
+  public async find(tenantContext: AgentContext, id: string): Promise<Document | null> {
+    const record = await this.api(tenantContext).findById(this.recordId(id))
+    return record ? (record.content as unknown as Document) : null
+  }
+
+  public async get(tenantContext: AgentContext, id: string): Promise<Document> {
+    const document = await this.find(tenantContext, id)
+    if (!document) throw new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+    return document
+  }
+
+  public async update(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
+    const api = this.api(tenantContext)
+    const record = await api.findById(this.recordId(id))
+    if (!record) throw new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+    record.content = { ...document } as Record<string, unknown>
+    await api.update(record)
+  }
+
+  public async list(tenantContext: AgentContext): Promise<Document[]> {
+    const records = await this.api(tenantContext).findAllByQuery({ kind: this.kind })
+    return records.map((record) => record.content as unknown as Document)
+  }
+
+  /** Deletes the document; false when there was none. */
+  public async delete(tenantContext: AgentContext, id: string): Promise<boolean> {
+    const api = this.api(tenantContext)
+    const record = await api.findById(this.recordId(id))
+    if (!record) return false
+    await api.delete(record)
+    return true
+  }
+}
