@@ -1,78 +1,24 @@
-import { randomBytes } from 'node:crypto'
-import { type HttpServer, loadRuntimeConfig, startHttpServer } from '@attesto/agent-runtime'
-import { DATABASE_URL, holderAgent, silentLogger } from '@attesto/agent-runtime/testing'
-import { PostgresDatabase } from '@attesto/storage-service'
+import { holderAgent, startService } from '@attesto/agent-runtime/testing'
 import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 
 // The issuer REST API over HTTP on 127.0.0.1, storage in a fresh schema of the real
 // PostgreSQL, local KMS; a holder wallet accepts an offer made through the API.
 
-const ADMIN = `admin-${randomBytes(16).toString('hex')}`
-
 describe('issuer REST API', () => {
-  let runtime: IssuerRuntime
-  let http: HttpServer
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
   let wallet: Awaited<ReturnType<typeof holderAgent>>
-  const schema = `issuerapi_${randomBytes(4).toString('hex')}`
-
-  const call = async (
-    method: string,
-    path: string,
-    key?: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const response = await fetch(`${http.url}${path}`, {
-      method,
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
-  }
+  let ADMIN: string
+  const call = (...args: Parameters<typeof service.call>) => service.call(...args)
 
   beforeAll(async () => {
-    const port = 0
-    const config = loadRuntimeConfig({
-      ROLE: 'issuer',
-      DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-      ADMIN_API_KEY: ADMIN,
-      PORT: String(port),
-    })
-    // The public URL must be known before the agent is built: listen first on a free port.
-    const probe = await startHttpServer((await import('express')).default(), {
-      port: 0,
-      host: '127.0.0.1',
-      logger: silentLogger,
-      handleSignals: false,
-    })
-    const freePort = new URL(probe.url).port
-    await probe.shutdown()
-    config.port = Number(freePort)
-    config.publicBaseUrl = `http://127.0.0.1:${freePort}`
-    runtime = await createIssuerApp(config, silentLogger)
-    http = await startHttpServer(runtime.app, {
-      port: config.port,
-      host: '127.0.0.1',
-      logger: silentLogger,
-      handleSignals: false,
-    })
+    service = await startService('issuer', createIssuerApp)
+    ADMIN = service.adminApiKey
     wallet = await holderAgent()
   })
   afterAll(async () => {
     await wallet?.close()
-    await http?.shutdown()
-    await runtime?.close()
-    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-    await admin.close()
+    await service?.close()
   })
 
   it('issues through the API: tenant, issuer, configuration, offer, wallet, status', async () => {

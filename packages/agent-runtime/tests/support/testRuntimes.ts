@@ -15,7 +15,7 @@ import { JsonLogger } from '../../src/logging/JsonLogger.js'
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
@@ -120,4 +120,66 @@ export function startVerifier() {
   return roleRuntime('verifier', (app, baseUrl) => ({
     openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
   }))
+}
+
+/**
+ * A role's service (its `createApp`) on a free port, storage in a fresh schema of the real
+ * PostgreSQL, local KMS, and an admin key. `close()` stops it and drops the schema.
+ */
+export async function startService<Runtime extends { app: Express; close(): Promise<void> }>(
+  role: 'issuer' | 'verifier',
+  createApp: (config: ReturnType<typeof loadRuntimeConfig>, logger: JsonLogger) => Promise<Runtime>,
+) {
+  const port = await freePort()
+  const schema = `${role}_${randomBytes(4).toString('hex')}`
+  const adminApiKey = `admin-${randomBytes(16).toString('hex')}`
+  const config = loadRuntimeConfig({
+    ROLE: role,
+    PORT: String(port),
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    ADMIN_API_KEY: adminApiKey,
+  })
+  const runtime = await createApp(config, silentLogger)
+  const http = await startHttpServer(runtime.app, {
+    port,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    handleSignals: false,
+  })
+  /** Calls the service's REST API; answers the status and the parsed JSON body. */
+  const call = async (
+    method: string,
+    path: string,
+    key?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${http.url}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    const text = await response.text()
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }
+  }
+  return {
+    runtime,
+    http,
+    adminApiKey,
+    call,
+    async close() {
+      await http.shutdown()
+      await runtime.close()
+      const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await admin.close()
+    },
+  }
 }

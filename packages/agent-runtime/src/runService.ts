@@ -1,0 +1,33 @@
+import type { Logger, ModulesMap } from '@credo-ts/core'
+import type { RuntimeAgent } from './agent/createRuntimeAgent.js'
+import { describeConfig, loadRuntimeConfig, type RuntimeConfig } from './config/runtimeConfig.js'
+import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
+import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+
+/**
+ * A service's `main`: reads and validates the configuration (exiting with the list of bad
+ * variables if it is wrong), builds the role's app, listens, and shuts down gracefully on
+ * SIGTERM (in-flight requests finish, then the agent and storage close).
+ */
+export async function runService<Modules extends ModulesMap>(
+  role: 'issuer' | 'verifier',
+  createApp: (config: RuntimeConfig, logger: Logger) => Promise<RuntimeAgent<Modules>>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<HttpServer> {
+  let config: RuntimeConfig
+  try {
+    config = loadRuntimeConfig({ ...env, ROLE: role })
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+  const logger = new JsonLogger(logLevelFromName(config.logLevel), role)
+  logger.info('Starting', describeConfig(config))
+  const runtime = await createApp(config, logger)
+  return startHttpServer(runtime.app, {
+    port: config.port,
+    logger,
+    shutdownTimeoutMillis: config.shutdownTimeoutMillis,
+    onShutdown: () => runtime.close(),
+  })
+}

@@ -1,0 +1,38 @@
+import {
+  createRuntimeAgent,
+  mountRestApi,
+  type RuntimeAgent,
+  type RuntimeConfig,
+  TenantsModule,
+} from '@attesto/agent-runtime'
+import type { Logger } from '@credo-ts/core'
+import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import type { Express } from 'express'
+import { verifierOpenApi } from './openapi.js'
+import { presentationRoutes } from './routes/presentationRoutes.js'
+import { verifierRoutes } from './routes/verifierRoutes.js'
+
+function verifierModules(config: RuntimeConfig) {
+  return (app: Express) => ({
+    tenants: new TenantsModule(),
+    openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${config.publicBaseUrl}/oid4vp` } }),
+  })
+}
+
+export type VerifierRuntime = RuntimeAgent<ReturnType<ReturnType<typeof verifierModules>>>
+
+/**
+ * Builds the verifier: its agent (storage, KMS, tenants, OID4VP endpoints under /oid4vp) and the
+ * REST API on the same express app. `server.ts` listens; tests import this.
+ */
+export async function createVerifierApp(config: RuntimeConfig, logger: Logger): Promise<VerifierRuntime> {
+  const runtime = await createRuntimeAgent(config, logger, verifierModules(config))
+  mountRestApi(runtime, {
+    protocolPath: '/oid4vp',
+    openApi: verifierOpenApi(config.publicBaseUrl),
+    adminApiKey: config.adminApiKey,
+    logger,
+    tenantScopedRoutes: [verifierRoutes(), presentationRoutes()],
+  })
+  return runtime
+}

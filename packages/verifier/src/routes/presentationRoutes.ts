@@ -1,0 +1,96 @@
+import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { RecordNotFoundError } from '@credo-ts/core'
+import { OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import { Router } from 'express'
+import { z } from 'zod'
+import { presentationStatus, presentedCredentials } from '../verification/presentationResult.js'
+import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+
+const dcqlCredentialQuery = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    format: z.literal('dc+sd-jwt'),
+    meta: z.object({ vct_values: z.array(z.string().min(1)).min(1) }),
+    claims: z.array(z.object({ path: z.array(z.union([z.string(), z.number().int()])).min(1) }).loose()).optional(),
+  })
+  .loose()
+
+const createPresentationRequestInput = z.object({
+  verifierId: z.string().min(1),
+  dcql: z.object({ query: z.object({ credentials: z.array(dcqlCredentialQuery).min(1).max(20) }).loose() }),
+})
+
+/**
+ * `POST /presentation-requests` (honours `Idempotency-Key`) creates a signed OID4VP 1.0 request
+ * with a DCQL query and returns its `openid4vp://` URI. `GET /presentation-requests/:requestId`
+ * reports pending, verified (with the disclosed claims and their issuer), rejected (with the
+ * reason) or expired.
+ */
+export function presentationRoutes(): Router {
+  const router = Router()
+
+  router.post('/presentation-requests', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const input = createPresentationRequestInput.parse(request.body)
+    const profile = await verifierProfiles.get(tenantContext, input.verifierId)
+    const result = await withIdempotency(tenantContext, request, async () => {
+      const { authorizationRequest, verificationSession } = await tenantContext.dependencyManager
+        .resolve(OpenId4VcVerifierApi)
+        .createAuthorizationRequest({
+          verifierId: profile.verifierId,
+          requestSigner: { method: 'did', didUrl: profile.didUrl },
+          dcql: { query: input.dcql.query as never },
+          version: 'v1',
+        })
+      return {
+        status: 201,
+        body: {
+          requestId: verificationSession.id,
+          uri: authorizationRequest,
+          expiresAt: verificationSession.expiresAt?.toISOString(),
+        },
+      }
+    })
+    response.status(result.status).json(result.body)
+  })
+
+  router.get('/presentation-requests/:requestId', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const api = tenantContext.dependencyManager.resolve(OpenId4VcVerifierApi)
+    const session = await api.getVerificationSessionById(request.params.requestId as string).catch((error: unknown) => {
+      if (error instanceof RecordNotFoundError) {
+        throw new HttpError(
+          404,
+          'presentation_request_not_found',
+          `No presentation request '${request.params.requestId}'`,
+        )
+      }
+      throw error
+    })
+    const status = presentationStatus(session.state, session.expiresAt)
+    const base = { requestId: session.id, verifierId: session.verifierId, createdAt: session.createdAt.toISOString() }
+    if (session.state === OpenId4VcVerificationSessionState.Error) {
+      return response.json({ ...base, status, reason: { code: 'verification_failed', message: session.errorMessage } })
+    }
+    if (status !== 'verified') return response.json({ ...base, status })
+
+    const credentials = presentedCredentials(await api.getVerifiedAuthorizationResponse(session.id))
+    const trusted = new Set((await trustedIssuers.list(tenantContext)).map((issuer) => issuer.did))
+    const untrusted = credentials.filter(
+      (credential) => !credential.issuer || !trusted.has(credential.issuer.split('#')[0] as string),
+    )
+    if (untrusted.length > 0) {
+      return response.json({
+        ...base,
+        status: 'rejected',
+        reason: {
+          code: 'untrusted_issuer',
+          message: `Issuer ${untrusted.map((credential) => credential.issuer ?? '(none)').join(', ')} is not a trusted issuer of this tenant`,
+        },
+      })
+    }
+    response.json({ ...base, status, credentials })
+  })
+
+  return router
+}

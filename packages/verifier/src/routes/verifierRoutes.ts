@@ -1,0 +1,73 @@
+import { type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { DidsApi, Kms } from '@credo-ts/core'
+import { OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import { Router } from 'express'
+import { z } from 'zod'
+import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+
+const createVerifierInput = z.object({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
+const trustedIssuerInput = z.object({ label: z.string().max(200).optional() })
+const did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
+
+/** Verifier identities and the tenant's trusted issuers. */
+export function verifierRoutes(): Router {
+  const router = Router()
+
+  router.post('/verifiers', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const input = createVerifierInput.parse(request.body ?? {})
+    const result = await withIdempotency(tenantContext, request, async () => {
+      const { keyId } = await tenantContext.dependencyManager
+        .resolve(Kms.KeyManagementApi)
+        .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      const { didState } = await tenantContext.dependencyManager
+        .resolve(DidsApi)
+        .create({ method: input.didMethod, options: { keyId } })
+      const { verifierId } = await tenantContext.dependencyManager.resolve(OpenId4VcVerifierApi).createVerifier()
+      const profile = {
+        verifierId,
+        did: didState.did as string,
+        didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
+        keyId,
+      }
+      await verifierProfiles.save(tenantContext, verifierId, profile)
+      return { status: 201, body: { verifierId, did: profile.did } }
+    })
+    response.status(result.status).json(result.body)
+  })
+
+  router.get('/verifiers/:verifierId', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const { verifierId, did: verifierDid } = await verifierProfiles.get(
+      tenantContext,
+      request.params.verifierId as string,
+    )
+    response.json({ verifierId, did: verifierDid })
+  })
+
+  router.get('/trusted-issuers', async (_request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    response.json({ trustedIssuers: await trustedIssuers.list(tenantContext) })
+  })
+
+  router.put('/trusted-issuers/:did', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const issuerDid = did.parse(request.params.did)
+    const { label } = trustedIssuerInput.parse(request.body ?? {})
+    const document = { did: issuerDid, ...(label ? { label } : {}) }
+    if (await trustedIssuers.find(tenantContext, issuerDid))
+      await trustedIssuers.update(tenantContext, issuerDid, document)
+    else await trustedIssuers.save(tenantContext, issuerDid, document)
+    response.json(document)
+  })
+
+  router.delete('/trusted-issuers/:did', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    if (!(await trustedIssuers.delete(tenantContext, request.params.did as string))) {
+      await trustedIssuers.get(tenantContext, request.params.did as string) // answers 404
+    }
+    response.status(204).end()
+  })
+
+  return router
+}
