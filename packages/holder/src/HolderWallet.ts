@@ -1,0 +1,162 @@
+import { LocalKeyManagementService } from '@attesto/kms-adapter'
+import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
+import { Agent, Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import { agentDependencies } from '@credo-ts/node'
+import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { HolderWalletError } from './HolderWalletError.js'
+import { WalletKms } from './WalletKms.js'
+import { walletMasterKey } from './walletKey.js'
+
+export interface OpenHolderWalletOptions {
+  /** Protects the wallet's private keys (scrypt-derived key, AES-256-GCM at rest). */
+  passphrase: string
+  /** Embedded storage directory (PGlite). In memory when neither this nor `databaseUrl` is set. */
+  dataDir?: string
+  /** PostgreSQL instead of embedded storage. */
+  databaseUrl?: string
+  /** Allow http:// issuers and verifiers (development and tests only). */
+  allowInsecureHttp?: boolean
+}
+
+/** A credential in the wallet, as an app shows it. */
+export interface WalletCredential {
+  id: string
+  /** The SD-JWT VC type. */
+  vct: string
+  issuer: string
+  /** All claims, disclosed or not (the wallet holds every disclosure). */
+  claims: Record<string, unknown>
+}
+
+export interface AcceptOfferOptions {
+  /** The transaction code the issuer sent out of band, when the offer requires one. */
+  txCode?: string
+}
+
+export interface PresentReturn {
+  /** Whether the verifier accepted the response (HTTP 2xx). */
+  accepted: boolean
+  /** The credentials that were presented, by the verifier's DCQL query id. */
+  presented: Record<string, string[]>
+}
+
+const REGISTERED_CLAIMS = new Set(['iss', 'vct', 'cnf', 'iat', 'exp', 'nbf', 'status', '_sd_alg', '_sd'])
+
+function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
+  const pretty = record.firstCredential.prettyClaims as Record<string, unknown>
+  return {
+    id: record.id,
+    vct: String(pretty.vct),
+    issuer: String(pretty.iss),
+    claims: Object.fromEntries(Object.entries(pretty).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
+  }
+}
+
+/**
+ * A holder's wallet: receives SD-JWT VCs over OpenID4VCI and presents them over OpenID4VP 1.0
+ * (DCQL), disclosing only what the verifier asked for. Credentials live in embedded storage (or
+ * PostgreSQL), queried through indexes; keys live in a local KMS encrypted under the passphrase.
+ *
+ * @example
+ * const wallet = await HolderWallet.open({ dataDir: './wallet', passphrase: 'correct horse battery staple' })
+ * await wallet.acceptOffer('openid-credential-offer://?credential_offer_uri=…')
+ * const [diploma] = await wallet.listCredentials({ vct: 'https://university.example/diploma' })
+ * await wallet.present('openid4vp://?request_uri=…')
+ * await wallet.close()
+ */
+export class HolderWallet {
+  private constructor(
+    private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
+    private readonly storage: OpenStorageReturn,
+  ) {}
+
+  public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
+    if (!options.passphrase) throw new HolderWalletError('A passphrase is required')
+    const storage = await openStorage({
+      schema: 'holder',
+      databaseUrl: options.databaseUrl,
+      pgliteDataDir: options.dataDir,
+      cleanup: false,
+    })
+    const kms = new WalletKms()
+    const agent = new Agent({
+      config: { allowInsecureHttpUrls: options.allowInsecureHttp ?? false },
+      dependencies: agentDependencies,
+      modules: {
+        storage: new PostgresStorageModule(storage.storageService),
+        kms: new Kms.KeyManagementModule({ backends: [kms] }),
+        openid4vc: new OpenId4VcModule({}),
+      },
+    })
+    try {
+      await agent.initialize()
+      kms.unlock(new LocalKeyManagementService({ masterKey: await walletMasterKey(agent.context, options.passphrase) }))
+    } catch (error) {
+      await agent.shutdown().catch(() => {})
+      await storage.close()
+      throw error
+    }
+    return new HolderWallet(agent, storage)
+  }
+
+  /** Receives the credentials of an `openid-credential-offer://` URI, each bound to a new key of this wallet. */
+  public async acceptOffer(offerUri: string, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
+    const holder = this.agent.openid4vc.holder
+    const resolvedCredentialOffer = await holder.resolveCredentialOffer(offerUri)
+    const token = await holder.requestToken({ resolvedCredentialOffer, txCode: options.txCode })
+    const { credentials } = await holder.requestCredentials({
+      resolvedCredentialOffer,
+      ...token,
+      credentialBindingResolver: async () => {
+        const key = await this.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
+      },
+    })
+    const stored: WalletCredential[] = []
+    for (const { record } of credentials) {
+      const sdJwtVc = record as SdJwtVcRecord
+      await this.agent.sdJwtVc.store({ record: sdJwtVc })
+      stored.push(toWalletCredential(sdJwtVc))
+    }
+    return stored
+  }
+
+  /** The wallet's credentials, optionally of one type (an indexed query, not a scan). */
+  public async listCredentials(query: { vct?: string } = {}): Promise<WalletCredential[]> {
+    const records = query.vct
+      ? await this.agent.sdJwtVc.findAllByQuery({ vct: query.vct })
+      : await this.agent.sdJwtVc.getAll()
+    return records.map(toWalletCredential)
+  }
+
+  /**
+   * Answers an `openid4vp://` request: for each credential the verifier's DCQL query asks for,
+   * the first matching credential is presented, disclosing only the claims the query names.
+   */
+  public async present(requestUri: string): Promise<PresentReturn> {
+    const holder = this.agent.openid4vc.holder
+    const request = await holder.resolveOpenId4VpAuthorizationRequest(requestUri)
+    if (!request.dcql) throw new HolderWalletError('The request has no DCQL query; only DCQL requests are supported')
+    if (!request.dcql.queryResult.can_be_satisfied) {
+      throw new HolderWalletError('This wallet holds no credentials that satisfy the request')
+    }
+    const credentials = holder.selectCredentialsForDcqlRequest(request.dcql.queryResult)
+    const { serverResponse } = await holder.acceptOpenId4VpAuthorizationRequest({
+      authorizationRequestPayload: request.authorizationRequestPayload,
+      dcql: { credentials },
+    })
+    const presented = Object.fromEntries(
+      Object.entries(credentials).map(([queryId, entries]) => [
+        queryId,
+        (entries as { credentialRecord: { id: string } }[]).map((entry) => entry.credentialRecord.id),
+      ]),
+    )
+    const status = serverResponse?.status ?? 0
+    return { accepted: status >= 200 && status < 300, presented }
+  }
+
+  public async close(): Promise<void> {
+    await this.agent.shutdown()
+    await this.storage.close()
+  }
+}

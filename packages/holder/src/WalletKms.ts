@@ -1,0 +1,56 @@
+import type { LocalKeyManagementService } from '@attesto/kms-adapter'
+import type { Kms } from '@credo-ts/core'
+import { HolderWalletError } from './HolderWalletError.js'
+
+/**
+ * The KMS registered with the agent before the passphrase is checked: the agent must be up to
+ * read the wallet's key-derivation record, and only then can the real backend exist.
+ */
+export class WalletKms implements Kms.KeyManagementService {
+  public readonly backend = 'local'
+  private inner?: LocalKeyManagementService
+
+  public unlock(inner: LocalKeyManagementService): void {
+    this.inner = inner
+  }
+
+  private get kms(): LocalKeyManagementService {
+    if (!this.inner) throw new HolderWalletError('The wallet is locked')
+    return this.inner
+  }
+
+  public isOperationSupported(...args: Parameters<Kms.KeyManagementService['isOperationSupported']>) {
+    return this.inner ? this.inner.isOperationSupported(...args) : true
+  }
+  public getPublicKey(...args: Parameters<Kms.KeyManagementService['getPublicKey']>) {
+    return this.kms.getPublicKey(...args)
+  }
+  public createKey<Type extends Kms.KmsCreateKeyType>(
+    ...args: Parameters<Kms.KeyManagementService['createKey']>
+  ): Promise<Kms.KmsCreateKeyReturn<Type>> {
+    return this.kms.createKey(...args) as Promise<Kms.KmsCreateKeyReturn<Type>>
+  }
+  public importKey<Jwk extends Kms.KmsJwkPrivate>(
+    ...args: Parameters<Kms.KeyManagementService['importKey']>
+  ): Promise<Kms.KmsImportKeyReturn<Jwk>> {
+    return this.kms.importKey(...args) as Promise<Kms.KmsImportKeyReturn<Jwk>>
+  }
+  public deleteKey(...args: Parameters<Kms.KeyManagementService['deleteKey']>) {
+    return this.kms.deleteKey(...args)
+  }
+  public sign(...args: Parameters<Kms.KeyManagementService['sign']>) {
+    return this.kms.sign(...args)
+  }
+  public verify(...args: Parameters<Kms.KeyManagementService['verify']>) {
+    return this.kms.verify(...args)
+  }
+  public encrypt(...args: Parameters<Kms.KeyManagementService['encrypt']>) {
+    return this.kms.encrypt(...args)
+  }
+  public decrypt(...args: Parameters<Kms.KeyManagementService['decrypt']>) {
+    return this.kms.decrypt(...args)
+  }
+  public randomBytes(...args: Parameters<Kms.KeyManagementService['randomBytes']>) {
+    return this.kms.randomBytes(...args)
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startIssuer, startVerifier, VCT } from '@attesto/agent-runtime/testing'
+import { HolderWallet } from '../src/HolderWallet.js'
+import { WalletPassphraseError } from '../src/HolderWalletError.js'
+
+// The wallet SDK against an issuer and a verifier of the Attesto stack on 127.0.0.1 (storage in
+// the real PostgreSQL). The wallet itself keeps its data in an embedded directory.
+
+describe('HolderWallet', () => {
+  let issuer: Awaited<ReturnType<typeof startIssuer>>
+  let verifier: Awaited<ReturnType<typeof startVerifier>>
+  let dataDir: string
+  const passphrase = 'correct horse battery staple'
+
+  async function offer(claims: Record<string, unknown>) {
+    const agent = issuer.runtime.agent
+    const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+    const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
+    const { issuerId } = await agent.openid4vc.issuer.createIssuer({
+      credentialConfigurationsSupported: {
+        diploma: {
+          format: 'dc+sd-jwt',
+          vct: VCT,
+          cryptographic_binding_methods_supported: ['jwk'],
+          credential_signing_alg_values_supported: ['ES256'],
+          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+        },
+      },
+    })
+    const { credentialOffer } = await agent.openid4vc.issuer.createCredentialOffer({
+      issuerId,
+      credentialConfigurationIds: ['diploma'],
+      preAuthorizedCodeFlowConfig: {},
+      issuanceMetadata: { issuerDidUrl: didState.didDocument?.verificationMethod?.[0]?.id, claims },
+    })
+    return { credentialOffer, issuerDid: didState.did as string }
+  }
+
+  beforeAll(async () => {
+    issuer = await startIssuer()
+    verifier = await startVerifier()
+    dataDir = await mkdtemp(join(tmpdir(), 'attesto-wallet-'))
+  })
+  afterAll(async () => {
+    await issuer?.close()
+    await verifier?.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('receives a credential, lists it by type, and presents only what is asked', async () => {
+    const wallet = await HolderWallet.open({ dataDir, passphrase, allowInsecureHttp: true })
+    try {
+      const { credentialOffer, issuerDid } = await offer({ given_name: 'Ada', degree: 'MSc Mathematics' })
+      const [received] = await wallet.acceptOffer(credentialOffer)
+      expect(received).toMatchObject({
+        vct: VCT,
+        issuer: issuerDid,
+        claims: { given_name: 'Ada', degree: 'MSc Mathematics' },
+      })
+      expect((await wallet.listCredentials({ vct: VCT })).map((credential) => credential.id)).toEqual([received?.id])
+      expect(await wallet.listCredentials({ vct: 'https://other.example/type' })).toEqual([])
+
+      const agent = verifier.runtime.agent
+      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
+      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
+      const { authorizationRequest, verificationSession } = await agent.openid4vc.verifier.createAuthorizationRequest({
+        verifierId,
+        requestSigner: { method: 'did', didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string },
+        dcql: {
+          query: {
+            credentials: [
+              { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
+            ],
+          },
+        },
+        version: 'v1',
+      })
+      const presented = await wallet.present(authorizationRequest)
+      expect(presented).toEqual({ accepted: true, presented: { diploma: [received?.id] } })
+      const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(verificationSession.id)
+      const presentation = verified.dcql?.presentations.diploma?.[0] as unknown as
+        | { prettyClaims: Record<string, unknown> }
+        | undefined
+      const claims = presentation?.prettyClaims ?? {}
+      expect(claims.degree).toBe('MSc Mathematics')
+      expect(claims.given_name).toBeUndefined()
+    } finally {
+      await wallet.close()
+    }
+  })
+
+  it('keeps its credentials across restarts, and opens only with its passphrase', async () => {
+    await expect(HolderWallet.open({ dataDir, passphrase: 'wrong passphrase' })).rejects.toBeInstanceOf(
+      WalletPassphraseError,
+    )
+    const wallet = await HolderWallet.open({ dataDir, passphrase })
+    try {
+      expect(await wallet.listCredentials()).toHaveLength(1)
+    } finally {
+      await wallet.close()
+    }
+  })
+})
