@@ -1,0 +1,81 @@
+// `npm run demo`: the main job against the services `npm start` runs (issuer :3000, verifier
+// :3001). A university issues a diploma, a holder wallet receives it, a bank asks for the
+// degree only, the wallet presents it, and the bank reads the verified claims.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { HolderWallet } from '@attesto/holder'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const issuerUrl = process.env.ISSUER_URL ?? 'http://127.0.0.1:3000'
+const verifierUrl = process.env.VERIFIER_URL ?? 'http://127.0.0.1:3001'
+const adminApiKey =
+  process.env.ADMIN_API_KEY ??
+  readFileSync(`${process.env.PGLITE_DATA_DIR ?? `${root}data`}/admin-api-key`, 'utf8').trim()
+
+async function call(base, method, path, key, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  const json = await response.json()
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`)
+  return json
+}
+const step = (text, detail) => console.log(`\n▶ ${text}${detail ? `\n  ${JSON.stringify(detail)}` : ''}`)
+
+const vct = 'https://university.example/diploma'
+const university = await call(issuerUrl, 'POST', '/tenants', adminApiKey, { label: 'Example University' })
+step('Issuer tenant created', { id: university.id })
+const issuer = await call(issuerUrl, 'POST', '/issuers', university.apiKey, { didMethod: 'jwk' })
+step('Issuer identity created (key in the issuer KMS)', {
+  issuerId: issuer.issuerId,
+  did: `${issuer.did.slice(0, 40)}…`,
+})
+await call(issuerUrl, 'PUT', `/issuers/${issuer.issuerId}/credential-configurations/diploma`, university.apiKey, {
+  vct,
+  claims: [
+    { name: 'given_name', type: 'string', required: true },
+    { name: 'family_name', type: 'string', required: true },
+    { name: 'degree', type: 'string', required: true },
+    { name: 'graduated_on', type: 'date' },
+  ],
+})
+step('Credential configuration "diploma" defined', { vct })
+const offer = await call(issuerUrl, 'POST', '/offers', university.apiKey, {
+  issuerId: issuer.issuerId,
+  credentialConfigurationId: 'diploma',
+  claims: { given_name: 'Ada', family_name: 'Lovelace', degree: 'MSc Mathematics', graduated_on: '2026-06-30' },
+})
+step('Offer created', { offerId: offer.offerId, uri: `${offer.uri.slice(0, 60)}…` })
+
+const wallet = await HolderWallet.open({ passphrase: 'demo passphrase', allowInsecureHttp: true })
+try {
+  const [credential] = await wallet.acceptOffer(offer.uri)
+  step('Holder wallet received the credential', { vct: credential.vct, claims: credential.claims })
+  step('Offer status', { status: (await call(issuerUrl, 'GET', `/offers/${offer.offerId}`, university.apiKey)).status })
+
+  const bank = await call(verifierUrl, 'POST', '/tenants', adminApiKey, { label: 'Example Bank' })
+  const verifier = await call(verifierUrl, 'POST', '/verifiers', bank.apiKey, {})
+  await call(verifierUrl, 'PUT', `/trusted-issuers/${encodeURIComponent(issuer.did)}`, bank.apiKey, {
+    label: 'Example University',
+  })
+  step('Verifier tenant created; it trusts the university', { verifierId: verifier.verifierId })
+  const request = await call(verifierUrl, 'POST', '/presentation-requests', bank.apiKey, {
+    verifierId: verifier.verifierId,
+    dcql: {
+      query: {
+        credentials: [
+          { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [vct] }, claims: [{ path: ['degree'] }] },
+        ],
+      },
+    },
+  })
+  step('Presentation request created (degree only)', { requestId: request.requestId })
+  const presented = await wallet.present(request.uri)
+  step('Holder presented', presented)
+  const result = await call(verifierUrl, 'GET', `/presentation-requests/${request.requestId}`, bank.apiKey)
+  step('Verified claims at the bank', { status: result.status, credentials: result.credentials })
+} finally {
+  await wallet.close()
+}
