@@ -91,3 +91,29 @@ describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
     await expect(fetch(`${http.url}/health`)).rejects.toThrow()
   })
 })
+
+describe('runtime with REDIS_URL', () => {
+  it('plugs the shared DID cache into the agent', async () => {
+    const schema = `runtime_${randomBytes(4).toString('hex')}`
+    const config = loadRuntimeConfig({
+      ROLE: 'verifier',
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+      REDIS_URL: process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    })
+    const runtime = await createRuntimeAgent(config, logger, () => ({}))
+    try {
+      expect(runtime.didCache).toBeDefined()
+      await runtime.didCache?.cache.waitUntilReady()
+      const { CacheModuleConfig } = await import('@credo-ts/core')
+      expect(runtime.agent.dependencyManager.resolve(CacheModuleConfig).cache).toBe(runtime.didCache?.cache)
+    } finally {
+      await runtime.close()
+      const { PostgresDatabase } = await import('@attesto/storage-service')
+      const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await admin.close()
+    }
+  })
+})
