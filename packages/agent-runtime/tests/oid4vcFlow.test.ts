@@ -1,5 +1,11 @@
-import { Kms } from '@credo-ts/core'
-import { holderAgent, startIssuer, startVerifier, VCT } from './support/testRuntimes.js'
+import {
+  createDiplomaOffer,
+  holderAgent,
+  redeemOffer,
+  startIssuer,
+  startVerifier,
+  VCT,
+} from './support/testRuntimes.js'
 
 // The whole stack, end to end, over HTTP on 127.0.0.1: an issuer and a verifier built by the
 // runtime (storage in the real PostgreSQL, local KMS), and a holder agent (embedded PGlite,
@@ -28,43 +34,15 @@ describe('OID4VCI + OID4VP end to end on the Attesto stack', () => {
 
   it('issues a selectively disclosable diploma and verifies only the claims asked for', async () => {
     // Issuer: a key in its KMS, a did:key, an issuer with one dc+sd-jwt configuration, an offer.
-    const issuerAgent = issuer.runtime.agent
-    const issuerKey = await issuerAgent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-    const { didState } = await issuerAgent.dids.create({ method: 'key', options: { keyId: issuerKey.keyId } })
-    const issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-    const { issuerId } = await issuerAgent.openid4vc.issuer.createIssuer({
-      credentialConfigurationsSupported: {
-        diploma: {
-          format: 'dc+sd-jwt',
-          vct: VCT,
-          cryptographic_binding_methods_supported: ['jwk'],
-          credential_signing_alg_values_supported: ['ES256'],
-          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-        },
-      },
-    })
-    const { credentialOffer } = await issuerAgent.openid4vc.issuer.createCredentialOffer({
-      issuerId,
-      credentialConfigurationIds: ['diploma'],
-      preAuthorizedCodeFlowConfig: {},
-      issuanceMetadata: {
-        issuerDidUrl,
-        claims: { given_name: 'Ada', family_name: 'Lovelace', degree: 'MSc Mathematics' },
-      },
+    const { credentialOffer } = await createDiplomaOffer(issuer.runtime.agent.context, {
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      degree: 'MSc Mathematics',
     })
     expect(credentialOffer).toMatch(/^openid-credential-offer:\/\//)
 
     // Holder: resolve, token, credential bound to a key of its own, store.
-    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(credentialOffer)
-    const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer: resolved })
-    const { credentials } = await holder.openid4vc.holder.requestCredentials({
-      resolvedCredentialOffer: resolved,
-      ...token,
-      credentialBindingResolver: async () => {
-        const key = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
-      },
-    })
+    const credentials = await redeemOffer(holder, credentialOffer)
     expect(credentials).toHaveLength(1)
     const record = credentials[0]?.record
     expect(record).toBeDefined()

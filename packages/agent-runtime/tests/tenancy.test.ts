@@ -1,8 +1,8 @@
 import { PostgresDatabase } from '@attesto/storage-service'
-import { DidsApi, Kms, RecordNotFoundError } from '@credo-ts/core'
+import { Kms, RecordNotFoundError } from '@credo-ts/core'
 import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { TenantsModule } from '../src/tenancy/TenantsModule.js'
-import { DATABASE_URL, holderAgent, startIssuer } from './support/testRuntimes.js'
+import { createDiplomaOffer, DATABASE_URL, holderAgent, redeemOffer, startIssuer } from './support/testRuntimes.js'
 
 // Two tenants on one issuer instance: each has its own agent context, storage partition and
 // KMS keys, and Credo's OID4VCI endpoints route each issuer id to the tenant that owns it.
@@ -28,51 +28,17 @@ describe('tenancy on the issuer runtime', () => {
     const contextB = await tenants.getTenantAgentContext(tenantB.id)
     expect(contextA.contextCorrelationId).toBe(`tenant-${tenantA.id}`)
 
-    // Tenant A acts through APIs resolved from its own context.
-    const kmsA = contextA.dependencyManager.resolve(Kms.KeyManagementApi)
-    const didsA = contextA.dependencyManager.resolve(DidsApi)
-    const issuerApiA = contextA.dependencyManager.resolve(OpenId4VcIssuerApi)
-    const key = await kmsA.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-    const { didState } = await didsA.create({ method: 'key', options: { keyId: key.keyId } })
-    const issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-    const { issuerId } = await issuerApiA.createIssuer({
-      credentialConfigurationsSupported: {
-        diploma: {
-          format: 'dc+sd-jwt',
-          vct: 'https://attesto.example/diploma',
-          cryptographic_binding_methods_supported: ['jwk'],
-          credential_signing_alg_values_supported: ['ES256'],
-          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-        },
-      },
-    })
-    const { credentialOffer } = await issuerApiA.createCredentialOffer({
-      issuerId,
-      credentialConfigurationIds: ['diploma'],
-      preAuthorizedCodeFlowConfig: {},
-      issuanceMetadata: { issuerDidUrl, claims: { degree: 'BSc' } },
-    })
-
-    // The wallet knows nothing of tenants: the issuer id in the URLs is enough to be routed.
-    const holder = wallet.agent
-    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(credentialOffer)
-    const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer: resolved })
-    const { credentials } = await holder.openid4vc.holder.requestCredentials({
-      resolvedCredentialOffer: resolved,
-      ...token,
-      credentialBindingResolver: async () => {
-        const holderKey = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(holderKey.publicJwk)] }
-      },
-    })
-    expect(credentials).toHaveLength(1)
+    // Tenant A acts through APIs resolved from its own context; the wallet knows nothing of
+    // tenants: the issuer id in the URLs is enough to be routed.
+    const { credentialOffer, issuerId, keyId } = await createDiplomaOffer(contextA, { degree: 'BSc' })
+    expect(await redeemOffer(wallet.agent, credentialOffer)).toHaveLength(1)
 
     // Tenant B sees none of it.
     const issuerApiB = contextB.dependencyManager.resolve(OpenId4VcIssuerApi)
     expect(await issuerApiB.getAllIssuers()).toEqual([])
     await expect(issuerApiB.getIssuerByIssuerId(issuerId)).rejects.toBeInstanceOf(RecordNotFoundError)
     const kmsB = contextB.dependencyManager.resolve(Kms.KeyManagementApi)
-    await expect(kmsB.sign({ keyId: key.keyId, algorithm: 'ES256', data: new Uint8Array([1]) })).rejects.toBeInstanceOf(
+    await expect(kmsB.sign({ keyId, algorithm: 'ES256', data: new Uint8Array([1]) })).rejects.toBeInstanceOf(
       Kms.KeyManagementKeyNotFoundError,
     )
 

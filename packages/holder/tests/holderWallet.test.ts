@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startIssuer, startVerifier, VCT } from '@attesto/agent-runtime/testing'
+import { createDiplomaOffer, startIssuer, startVerifier, VCT } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { WalletPassphraseError } from '../src/HolderWalletError.js'
 
@@ -14,29 +14,7 @@ describe('HolderWallet', () => {
   let dataDir: string
   const passphrase = 'correct horse battery staple'
 
-  async function offer(claims: Record<string, unknown>) {
-    const agent = issuer.runtime.agent
-    const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-    const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
-    const { issuerId } = await agent.openid4vc.issuer.createIssuer({
-      credentialConfigurationsSupported: {
-        diploma: {
-          format: 'dc+sd-jwt',
-          vct: VCT,
-          cryptographic_binding_methods_supported: ['jwk'],
-          credential_signing_alg_values_supported: ['ES256'],
-          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-        },
-      },
-    })
-    const { credentialOffer } = await agent.openid4vc.issuer.createCredentialOffer({
-      issuerId,
-      credentialConfigurationIds: ['diploma'],
-      preAuthorizedCodeFlowConfig: {},
-      issuanceMetadata: { issuerDidUrl: didState.didDocument?.verificationMethod?.[0]?.id, claims },
-    })
-    return { credentialOffer, issuerDid: didState.did as string }
-  }
+  const offer = (claims: Record<string, unknown>) => createDiplomaOffer(issuer.runtime.agent.context, claims)
 
   beforeAll(async () => {
     issuer = await startIssuer()

@@ -1,50 +1,14 @@
+import { openApi, openApiDocument } from '@attesto/agent-runtime'
+
 /** OpenAPI 3.1 description of the issuer REST API, served at `/openapi.json`. */
 export function issuerOpenApi(serverUrl: string) {
-  const error = { $ref: '#/components/schemas/Error' }
-  const errors = (...codes: number[]) =>
-    Object.fromEntries(
-      codes.map((code) => [String(code), { description: 'Error', content: { 'application/json': { schema: error } } }]),
-    )
-  const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
-  const idempotencyKey = {
-    name: 'Idempotency-Key',
-    in: 'header',
-    required: false,
-    description: 'A retry with the same key and body returns the first result instead of creating again (24 h).',
-    schema: { type: 'string', maxLength: 255 },
-  }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Attesto issuer API',
-      version: '0.1.0',
-      description:
-        'Tenants, issuer identities, credential configurations and OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt). The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
-    },
-    servers: [{ url: serverUrl }],
-    security: [{ tenantApiKey: [] }],
+  const { json, errors, idempotencyKey } = openApi
+  return openApiDocument({
+    title: 'Attesto issuer API',
+    description:
+      'Tenants, issuer identities, credential configurations and OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt). The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
+    serverUrl,
     paths: {
-      '/tenants': {
-        post: {
-          summary: 'Create a tenant and its first API key (shown once)',
-          security: [{ adminApiKey: [] }],
-          requestBody: json({
-            type: 'object',
-            required: ['label'],
-            properties: { label: { type: 'string', maxLength: 200 } },
-          }),
-          responses: {
-            '201': {
-              description: 'Created',
-              ...json({
-                type: 'object',
-                properties: { id: { type: 'string' }, label: { type: 'string' }, apiKey: { type: 'string' } },
-              }),
-            },
-            ...errors(400, 401),
-          },
-        },
-      },
       '/issuers': {
         post: {
           summary: 'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI issuer',
@@ -139,83 +103,58 @@ export function issuerOpenApi(serverUrl: string) {
           },
         },
       },
-      '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
-      '/ready': {
-        get: {
-          summary: 'Readiness: storage and KMS answer',
-          security: [],
-          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
-        },
-      },
     },
-    components: {
-      securitySchemes: {
-        adminApiKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY from configuration' },
-        tenantApiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (atk.<tenantId>.<secret>)' },
+    schemas: {
+      Issuer: {
+        type: 'object',
+        properties: {
+          issuerId: { type: 'string' },
+          did: { type: 'string' },
+          credentialIssuer: { type: 'string', format: 'uri' },
+          credentialConfigurations: {
+            type: 'array',
+            items: { $ref: '#/components/schemas/CredentialConfiguration' },
+          },
+        },
       },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
+      CredentialConfigurationInput: {
+        type: 'object',
+        required: ['vct', 'claims'],
+        properties: {
+          vct: { type: 'string', format: 'uri' },
+          claims: {
+            type: 'array',
+            minItems: 1,
+            items: {
               type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-            },
-          },
-        },
-        Issuer: {
-          type: 'object',
-          properties: {
-            issuerId: { type: 'string' },
-            did: { type: 'string' },
-            credentialIssuer: { type: 'string', format: 'uri' },
-            credentialConfigurations: {
-              type: 'array',
-              items: { $ref: '#/components/schemas/CredentialConfiguration' },
-            },
-          },
-        },
-        CredentialConfigurationInput: {
-          type: 'object',
-          required: ['vct', 'claims'],
-          properties: {
-            vct: { type: 'string', format: 'uri' },
-            claims: {
-              type: 'array',
-              minItems: 1,
-              items: {
-                type: 'object',
-                required: ['name', 'type'],
-                properties: {
-                  name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
-                  type: { enum: ['string', 'number', 'boolean', 'date'] },
-                  required: { type: 'boolean', default: false },
-                  selectivelyDisclosable: { type: 'boolean', default: true },
-                },
+              required: ['name', 'type'],
+              properties: {
+                name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
+                type: { enum: ['string', 'number', 'boolean', 'date'] },
+                required: { type: 'boolean', default: false },
+                selectivelyDisclosable: { type: 'boolean', default: true },
               },
             },
           },
         },
-        CredentialConfiguration: {
-          allOf: [
-            { $ref: '#/components/schemas/CredentialConfigurationInput' },
-            { type: 'object', properties: { id: { type: 'string' } } },
-          ],
-        },
-        OfferStatus: {
-          type: 'object',
-          properties: {
-            offerId: { type: 'string' },
-            issuerId: { type: 'string' },
-            credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
-            status: { enum: ['offered', 'token_issued', 'credential_issued', 'expired', 'failed'] },
-            createdAt: { type: 'string', format: 'date-time' },
-            expiresAt: { type: 'string', format: 'date-time' },
-          },
+      },
+      CredentialConfiguration: {
+        allOf: [
+          { $ref: '#/components/schemas/CredentialConfigurationInput' },
+          { type: 'object', properties: { id: { type: 'string' } } },
+        ],
+      },
+      OfferStatus: {
+        type: 'object',
+        properties: {
+          offerId: { type: 'string' },
+          issuerId: { type: 'string' },
+          credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
+          status: { enum: ['offered', 'token_issued', 'credential_issued', 'expired', 'failed'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time' },
         },
       },
     },
-  }
+  })
 }

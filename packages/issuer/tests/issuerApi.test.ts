@@ -1,5 +1,4 @@
-import { holderAgent, startService } from '@attesto/agent-runtime/testing'
-import { Kms } from '@credo-ts/core'
+import { holderAgent, redeemOffer, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 
 // The issuer REST API over HTTP on 127.0.0.1, storage in a fresh schema of the real
@@ -70,17 +69,7 @@ describe('issuer REST API', () => {
     expect((await call('GET', `/offers/${offerId}`, key)).body.status).toBe('offered')
 
     // A wallet redeems it over OID4VCI.
-    const holder = wallet.agent
-    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(created.body.uri)
-    const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer: resolved })
-    const { credentials } = await holder.openid4vc.holder.requestCredentials({
-      resolvedCredentialOffer: resolved,
-      ...token,
-      credentialBindingResolver: async () => {
-        const holderKey = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(holderKey.publicJwk)] }
-      },
-    })
+    const credentials = await redeemOffer(wallet.agent, created.body.uri)
     const sdJwt = credentials[0]?.record as unknown as {
       firstCredential: { prettyClaims: Record<string, unknown>; compact: string }
     }

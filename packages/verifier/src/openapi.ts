@@ -1,38 +1,15 @@
+import { openApi, openApiDocument } from '@attesto/agent-runtime'
+
 /** OpenAPI 3.1 description of the verifier REST API, served at `/openapi.json`. */
 export function verifierOpenApi(serverUrl: string) {
-  const error = { $ref: '#/components/schemas/Error' }
-  const errors = (...codes: number[]) =>
-    Object.fromEntries(
-      codes.map((code) => [String(code), { description: 'Error', content: { 'application/json': { schema: error } } }]),
-    )
-  const json = (schema: unknown) => ({ content: { 'application/json': { schema } } })
-  const idempotencyKey = {
-    name: 'Idempotency-Key',
-    in: 'header',
-    required: false,
-    description: 'A retry with the same key and body returns the first result instead of creating again (24 h).',
-    schema: { type: 'string', maxLength: 255 },
-  }
+  const { json, errors, idempotencyKey } = openApi
   const didParameter = { name: 'did', in: 'path', required: true, schema: { type: 'string' } }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Attesto verifier API',
-      version: '0.1.0',
-      description:
-        'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId}.',
-    },
-    servers: [{ url: serverUrl }],
-    security: [{ tenantApiKey: [] }],
+  return openApiDocument({
+    title: 'Attesto verifier API',
+    description:
+      'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId}.',
+    serverUrl,
     paths: {
-      '/tenants': {
-        post: {
-          summary: 'Create a tenant and its first API key (shown once)',
-          security: [{ adminApiKey: [] }],
-          requestBody: json({ type: 'object', required: ['label'], properties: { label: { type: 'string' } } }),
-          responses: { '201': { description: 'Created' }, ...errors(400, 401) },
-        },
-      },
       '/verifiers': {
         post: {
           summary: 'Create a verifier identity: a key in the verifier KMS and the DID that signs its requests',
@@ -119,57 +96,32 @@ export function verifierOpenApi(serverUrl: string) {
           },
         },
       },
-      '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
-      '/ready': {
-        get: {
-          summary: 'Readiness: storage and KMS answer',
-          security: [],
-          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
-        },
-      },
     },
-    components: {
-      securitySchemes: {
-        adminApiKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY from configuration' },
-        tenantApiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (atk.<tenantId>.<secret>)' },
-      },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-            },
+    schemas: {
+      PresentationResult: {
+        type: 'object',
+        properties: {
+          requestId: { type: 'string' },
+          verifierId: { type: 'string' },
+          status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
+          reason: {
+            type: 'object',
+            properties: { code: { enum: ['verification_failed', 'untrusted_issuer'] }, message: { type: 'string' } },
           },
-        },
-        PresentationResult: {
-          type: 'object',
-          properties: {
-            requestId: { type: 'string' },
-            verifierId: { type: 'string' },
-            status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
-            reason: {
+          credentials: {
+            type: 'array',
+            items: {
               type: 'object',
-              properties: { code: { enum: ['verification_failed', 'untrusted_issuer'] }, message: { type: 'string' } },
-            },
-            credentials: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  queryId: { type: 'string' },
-                  issuer: { type: 'string' },
-                  vct: { type: 'string' },
-                  claims: { type: 'object', additionalProperties: true },
-                },
+              properties: {
+                queryId: { type: 'string' },
+                issuer: { type: 'string' },
+                vct: { type: 'string' },
+                claims: { type: 'object', additionalProperties: true },
               },
             },
           },
         },
       },
     },
-  }
+  })
 }

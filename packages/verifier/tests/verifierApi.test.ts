@@ -1,5 +1,11 @@
-import { holderAgent, startIssuer, startService, VCT } from '@attesto/agent-runtime/testing'
-import { Kms } from '@credo-ts/core'
+import {
+  createDiplomaOffer,
+  holderAgent,
+  redeemOffer,
+  startIssuer,
+  startService,
+  VCT,
+} from '@attesto/agent-runtime/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // The verifier REST API over HTTP on 127.0.0.1 (real PostgreSQL, local KMS). A Credo issuer on
@@ -19,42 +25,13 @@ describe('verifier REST API', () => {
 
   /** Issues a diploma to the wallet from the issuer agent. */
   async function issueDiploma() {
-    const agent = issuer.runtime.agent
-    const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-    const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
-    issuerDid = didState.did as string
-    const { issuerId } = await agent.openid4vc.issuer.createIssuer({
-      credentialConfigurationsSupported: {
-        diploma: {
-          format: 'dc+sd-jwt',
-          vct: VCT,
-          cryptographic_binding_methods_supported: ['jwk'],
-          credential_signing_alg_values_supported: ['ES256'],
-          proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-        },
-      },
+    const offer = await createDiplomaOffer(issuer.runtime.agent.context, {
+      given_name: 'Ada',
+      degree: 'MSc Mathematics',
     })
-    const { credentialOffer } = await agent.openid4vc.issuer.createCredentialOffer({
-      issuerId,
-      credentialConfigurationIds: ['diploma'],
-      preAuthorizedCodeFlowConfig: {},
-      issuanceMetadata: {
-        issuerDidUrl: didState.didDocument?.verificationMethod?.[0]?.id,
-        claims: { given_name: 'Ada', degree: 'MSc Mathematics' },
-      },
-    })
-    const holder = wallet.agent
-    const resolved = await holder.openid4vc.holder.resolveCredentialOffer(credentialOffer)
-    const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer: resolved })
-    const { credentials } = await holder.openid4vc.holder.requestCredentials({
-      resolvedCredentialOffer: resolved,
-      ...token,
-      credentialBindingResolver: async () => {
-        const holderKey = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(holderKey.publicJwk)] }
-      },
-    })
-    await holder.sdJwtVc.store({ record: credentials[0]?.record as never })
+    issuerDid = offer.issuerDid
+    const [credential] = await redeemOffer(wallet.agent, offer.credentialOffer)
+    await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
   }
 
   /** The wallet answers a request URI, disclosing only what the DCQL query asks for. */

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter'
 import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, ClaimFormat, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
+import { Agent, type AgentContext, ClaimFormat, DidsApi, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { OpenId4VcIssuerApi, OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
 import { createRuntimeAgent } from '../../src/agent/createRuntimeAgent.js'
 import { loadRuntimeConfig } from '../../src/config/runtimeConfig.js'
@@ -182,4 +182,53 @@ export async function startService<Runtime extends { app: Express; close(): Prom
       await admin.close()
     },
   }
+}
+
+/**
+ * Acting as the issuer (root context or a tenant's): a P-256 key, a did:key, an issuer with one
+ * `diploma` dc+sd-jwt configuration, and a pre-authorised offer of `claims` (issued by the
+ * mapper of {@link startIssuer}).
+ */
+export async function createDiplomaOffer(issuerContext: AgentContext, claims: Record<string, unknown>) {
+  const { keyId } = await issuerContext.dependencyManager
+    .resolve(Kms.KeyManagementApi)
+    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+  const { didState } = await issuerContext.dependencyManager
+    .resolve(DidsApi)
+    .create({ method: 'key', options: { keyId } })
+  const issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
+  const issuerApi = issuerContext.dependencyManager.resolve(OpenId4VcIssuerApi)
+  const { issuerId } = await issuerApi.createIssuer({
+    credentialConfigurationsSupported: {
+      diploma: {
+        format: 'dc+sd-jwt',
+        vct: VCT,
+        cryptographic_binding_methods_supported: ['jwk'],
+        credential_signing_alg_values_supported: ['ES256'],
+        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+      },
+    },
+  })
+  const { credentialOffer, issuanceSession } = await issuerApi.createCredentialOffer({
+    issuerId,
+    credentialConfigurationIds: ['diploma'],
+    preAuthorizedCodeFlowConfig: {},
+    issuanceMetadata: { issuerDidUrl, claims },
+  })
+  return { credentialOffer, issuanceSession, issuerId, issuerDid: didState.did as string, keyId }
+}
+
+/** The holder agent redeems an offer, binding each credential to a new P-256 key of its own. */
+export async function redeemOffer(holder: Agent<{ openid4vc: OpenId4VcModule }>, credentialOffer: string) {
+  const resolvedCredentialOffer = await holder.openid4vc.holder.resolveCredentialOffer(credentialOffer)
+  const token = await holder.openid4vc.holder.requestToken({ resolvedCredentialOffer })
+  const { credentials } = await holder.openid4vc.holder.requestCredentials({
+    resolvedCredentialOffer,
+    ...token,
+    credentialBindingResolver: async () => {
+      const key = await holder.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
+    },
+  })
+  return credentials
 }
