@@ -24,41 +24,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A role's runtime agent served over HTTP on a free port, with storage in a fresh schema of the
- * real PostgreSQL and a local KMS. `close()` stops it and drops the schema.
+ * A role's runtime agent with the given modules, served over HTTP on a free port, with storage in
+ * a fresh schema of the real PostgreSQL and a local KMS. `close()` stops it and drops the schema.
  */
-export async function roleRuntime<M extends ModulesMap>(
+export function roleRuntime<M extends ModulesMap>(
   role: 'issuer' | 'verifier',
   modules: (app: Express, baseUrl: string) => M,
 ) {
-  const port = await freePort()
-  const schema = `${role}_${randomBytes(4).toString('hex')}`
-  const config = loadRuntimeConfig({
-    ROLE: role,
-    PORT: String(port),
-    DATABASE_URL,
-    DATABASE_SCHEMA: schema,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-  })
-  const runtime = await createRuntimeAgent(config, silentLogger, (app) => modules(app, config.publicBaseUrl))
-  const http = await startHttpServer(runtime.app, {
-    port,
-    host: '127.0.0.1',
-    logger: silentLogger,
-    handleSignals: false,
-  })
-  return {
-    runtime,
-    http,
-    schema,
-    async close() {
-      await http.shutdown()
-      await runtime.close()
-      const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-      await admin.close()
-    },
-  }
+  return startService(role, (config, logger) =>
+    createRuntimeAgent(config, logger, (app) => modules(app, config.publicBaseUrl)),
+  )
 }
 
 /** A holder wallet agent: embedded PGlite, local KMS, OpenID4VC holder. */
@@ -172,6 +147,7 @@ export async function startService<Runtime extends { app: Express; close(): Prom
   return {
     runtime,
     http,
+    schema,
     adminApiKey,
     call,
     async close() {
