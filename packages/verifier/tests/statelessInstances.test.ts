@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { DATABASE_URL, freePort, VCT } from '@attesto/agent-runtime/testing'
+import { HolderWallet } from '@attesto/holder'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { RoundRobinProxy } from './support/roundRobinProxy.js'
+import { ServiceProcess } from './support/serviceProcess.js'
+
+// Two issuer processes and two verifier processes on the same storage (one schema per role in
+// the real PostgreSQL) and the same KMS (one local master key per role), each pair behind a
+// round-robin balancer, so consecutive requests of one flow land on different instances. A
+// wallet takes a diploma through the issuers and presents it through the verifiers; in the
+// second run an issuer is killed between the token and the credential request.
+
+describe('stateless services: two instances of each role', () => {
+  const schemas = {
+    issuer: `stateless_issuer_${randomBytes(3).toString('hex')}`,
+    verifier: `stateless_verifier_${randomBytes(3).toString('hex')}`,
+  }
+  const adminApiKey = `admin-${randomBytes(16).toString('hex')}`
+  const proxies = { issuer: new RoundRobinProxy(), verifier: new RoundRobinProxy() }
+  const instances: Record<'issuer' | 'verifier', ServiceProcess[]> = { issuer: [], verifier: [] }
+  let wallet: HolderWallet
+
+  const call = async (role: 'issuer' | 'verifier', method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${proxies[role].url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+    const json = (await response.json()) as any
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`)
+    return json
+  }
+
+  beforeAll(async () => {
+    for (const role of ['issuer', 'verifier'] as const) {
+      await proxies[role].listen()
+      const env = {
+        DATABASE_URL,
+        DATABASE_SCHEMA: schemas[role],
+        KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+        ADMIN_API_KEY: adminApiKey,
+        PUBLIC_BASE_URL: proxies[role].url,
+      }
+      instances[role] = await Promise.all(
+        [await freePort(), await freePort()].map((port) => new ServiceProcess(role, port, env).start()),
+      )
+      proxies[role].upstreams = instances[role].map((instance) => instance.url)
+    }
+    wallet = await HolderWallet.open({ passphrase: 'stateless test', allowInsecureHttp: true })
+  }, 120_000)
+
+  afterAll(async () => {
+    await wallet?.close()
+    for (const role of ['issuer', 'verifier'] as const) {
+      for (const instance of instances[role]) await instance.kill()
+      await proxies[role].close()
+    }
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    for (const schema of Object.values(schemas)) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.close()
+  })
+
+  /** Through the issuer balancer: a tenant, an issuer, a configuration and an offer. */
+  async function makeOffer() {
+    const { apiKey } = await call('issuer', 'POST', '/tenants', adminApiKey, { label: 'University' })
+    const issuer = await call('issuer', 'POST', '/issuers', apiKey, {})
+    await call('issuer', 'PUT', `/issuers/${issuer.issuerId}/credential-configurations/diploma`, apiKey, {
+      vct: VCT,
+      claims: [
+        { name: 'given_name', type: 'string' },
+        { name: 'degree', type: 'string' },
+      ],
+    })
+    const offer = await call('issuer', 'POST', '/offers', apiKey, {
+      issuerId: issuer.issuerId,
+      credentialConfigurationId: 'diploma',
+      claims: { given_name: 'Ada', degree: 'MSc' },
+    })
+    return { apiKey, issuerDid: issuer.did as string, offer }
+  }
+
+  it('issues and verifies with every request of the flow alternating between instances', async () => {
+    const { apiKey, issuerDid, offer } = await makeOffer()
+    const [credential] = await wallet.acceptOffer(offer.uri)
+    expect(credential?.claims).toEqual({ given_name: 'Ada', degree: 'MSc' })
+    expect((await call('issuer', 'GET', `/offers/${offer.offerId}`, apiKey)).status).toBe('credential_issued')
+    const protocolCalls = proxies.issuer.served.filter((entry) => entry.path.startsWith('/oid4vci'))
+    expect(new Set(protocolCalls.map((entry) => entry.upstream))).toEqual(new Set([0, 1]))
+
+    const bank = (await call('verifier', 'POST', '/tenants', adminApiKey, { label: 'Bank' })).apiKey
+    const { verifierId } = await call('verifier', 'POST', '/verifiers', bank, {})
+    await call('verifier', 'PUT', `/trusted-issuers/${encodeURIComponent(issuerDid)}`, bank, {})
+    const request = await call('verifier', 'POST', '/presentation-requests', bank, {
+      verifierId,
+      dcql: {
+        query: {
+          credentials: [
+            { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
+          ],
+        },
+      },
+    })
+    expect((await wallet.present(request.uri)).accepted).toBe(true)
+    const result = await call('verifier', 'GET', `/presentation-requests/${request.requestId}`, bank)
+    expect(result.status).toBe('verified')
+    expect(result.credentials[0].claims).toEqual({ degree: 'MSc' })
+    const verifierCalls = proxies.verifier.served.filter((entry) => entry.path.startsWith('/oid4vp'))
+    expect(new Set(verifierCalls.map((entry) => entry.upstream))).toEqual(new Set([0, 1]))
+  }, 60_000)
+
+  it('completes the flow when an instance dies between the token and the credential request, issuing once', async () => {
+    const { apiKey, offer } = await makeOffer()
+    const before = (await wallet.listCredentials()).length
+    proxies.issuer.afterResponse = async (path) => {
+      if (!path.endsWith('/token')) return
+      proxies.issuer.afterResponse = undefined
+      await instances.issuer[0]?.kill()
+    }
+    const received = await wallet.acceptOffer(offer.uri)
+    expect(received).toHaveLength(1)
+    expect((await wallet.listCredentials()).length).toBe(before + 1)
+    const status = await call('issuer', 'GET', `/offers/${offer.offerId}`, apiKey)
+    expect(status.status).toBe('credential_issued')
+    // The dead instance served nothing after the token request.
+    const afterToken = proxies.issuer.served.slice(
+      proxies.issuer.served.findLastIndex((e) => e.path.endsWith('/token')) + 1,
+    )
+    expect(afterToken.every((entry) => entry.upstream === 1)).toBe(true)
+  }, 60_000)
+})

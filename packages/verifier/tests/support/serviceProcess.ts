@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const repositoryRoot = fileURLToPath(new URL('../../../../../', import.meta.url))
+
+/** A service (`issuer` or `verifier`) as its own process, started from the built server. */
+export class ServiceProcess {
+  private process?: ChildProcess
+  public output = ''
+
+  public constructor(
+    private readonly role: 'issuer' | 'verifier',
+    public readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  public get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  public async start(): Promise<this> {
+    this.process = spawn(process.execPath, [`${repositoryRoot}packages/${this.role}/dist/src/server.js`], {
+      env: { ...process.env, ...this.env, PORT: String(this.port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.process.stdout?.on('data', (chunk) => (this.output += chunk))
+    this.process.stderr?.on('data', (chunk) => (this.output += chunk))
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const ready = await fetch(`${this.url}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+      if (ready) return this
+      if (this.process.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`${this.role} on ${this.port} did not become ready:\n${this.output}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  /** Kills the process at once, as a crash would (no graceful shutdown). */
+  public async kill(): Promise<void> {
+    const child = this.process
+    if (!child || child.exitCode !== null || child.signalCode) return
+    await new Promise((resolve) => {
+      child.once('exit', resolve)
+      child.kill('SIGKILL')
+    })
+  }
+}
