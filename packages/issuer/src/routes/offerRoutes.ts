@@ -58,6 +58,8 @@ export function offerRoutes(): Router {
         .createCredentialOffer({
           issuerId: profile.issuerId,
           credentialConfigurationIds: [configuration.id],
+          // Credo's own offer expiry (its default is 3 minutes) follows the API's.
+          expirationInSeconds: input.expiresInSeconds,
           preAuthorizedCodeFlowConfig: input.txCode
             ? { txCode: { length: input.txCode.length, input_mode: 'numeric' } }
             : {},
