@@ -1,6 +1,6 @@
 import { LocalKeyManagementService } from '@attesto/kms-adapter'
 import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import { Agent, type DcqlQueryResult, type DcqlValidCredential, Kms, type SdJwtVcRecord } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { HolderWalletError } from './HolderWalletError.js'
@@ -31,6 +31,15 @@ export interface WalletCredential {
 export interface AcceptOfferOptions {
   /** The transaction code the issuer sent out of band, when the offer requires one. */
   txCode?: string
+}
+
+export interface PresentOptions {
+  /**
+   * Chooses the credential that answers each of the verifier's DCQL credential queries, from the
+   * wallet's credentials that match it: return the chosen credential's id. Without it, the first
+   * match is used. Returning an id that is not among the candidates is an error.
+   */
+  select?: (queryId: string, candidates: WalletCredential[]) => string
 }
 
 export interface PresentReturn {
@@ -131,16 +140,20 @@ export class HolderWallet {
 
   /**
    * Answers an `openid4vp://` request: for each credential the verifier's DCQL query asks for,
-   * the first matching credential is presented, disclosing only the claims the query names.
+   * the selected (by default the first) matching credential is presented, disclosing only the
+   * claims the query names.
    */
-  public async present(requestUri: string): Promise<PresentReturn> {
+  public async present(requestUri: string, options: PresentOptions = {}): Promise<PresentReturn> {
     const holder = this.agent.openid4vc.holder
     const request = await holder.resolveOpenId4VpAuthorizationRequest(requestUri)
     if (!request.dcql) throw new HolderWalletError('The request has no DCQL query; only DCQL requests are supported')
     if (!request.dcql.queryResult.can_be_satisfied) {
       throw new HolderWalletError('This wallet holds no credentials that satisfy the request')
     }
-    const credentials = holder.selectCredentialsForDcqlRequest(request.dcql.queryResult)
+    const queryResult = options.select
+      ? applySelection(request.dcql.queryResult, options.select)
+      : request.dcql.queryResult
+    const credentials = holder.selectCredentialsForDcqlRequest(queryResult)
     const { serverResponse } = await holder.acceptOpenId4VpAuthorizationRequest({
       authorizationRequestPayload: request.authorizationRequestPayload,
       dcql: { credentials },
@@ -159,4 +172,22 @@ export class HolderWallet {
     await this.agent.shutdown()
     await this.storage.close()
   }
+}
+
+/** The query result narrowed, for each query, to the credential the user chose. */
+function applySelection(queryResult: DcqlQueryResult, select: NonNullable<PresentOptions['select']>): DcqlQueryResult {
+  const credentialMatches = Object.fromEntries(
+    Object.entries(queryResult.credential_matches).map(([queryId, match]) => {
+      if (!match.success) return [queryId, match]
+      const valid = match.valid_credentials as unknown as DcqlValidCredential[]
+      const candidates = valid.map((entry) => toWalletCredential(entry.record as SdJwtVcRecord))
+      const chosen = select(queryId, candidates)
+      const kept = valid.filter((entry) => entry.record.id === chosen)
+      if (kept.length === 0) {
+        throw new HolderWalletError(`Credential '${chosen}' does not match query '${queryId}' of this request`)
+      }
+      return [queryId, { ...match, valid_credentials: kept }]
+    }),
+  )
+  return { ...queryResult, credential_matches: credentialMatches } as DcqlQueryResult
 }

@@ -2,6 +2,7 @@ export {
   type AcceptOfferOptions,
   HolderWallet,
   type OpenHolderWalletOptions,
+  type PresentOptions,
   type PresentReturn,
   type WalletCredential,
 } from './HolderWallet.js'

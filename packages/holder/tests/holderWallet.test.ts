@@ -70,13 +70,57 @@ describe('HolderWallet', () => {
     }
   })
 
+  it('presents the credential the holder selects among several that match', async () => {
+    const wallet = await HolderWallet.open({ dataDir, passphrase, allowInsecureHttp: true })
+    try {
+      const [phd] = await wallet.acceptOffer((await offer({ given_name: 'Ada', degree: 'PhD' })).credentialOffer)
+      const agent = verifier.runtime.agent
+      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
+      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
+      const request = () =>
+        agent.openid4vc.verifier.createAuthorizationRequest({
+          verifierId,
+          requestSigner: { method: 'did', didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string },
+          dcql: {
+            query: {
+              credentials: [
+                { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
+              ],
+            },
+          },
+          version: 'v1',
+        })
+
+      const seen: string[][] = []
+      const { authorizationRequest, verificationSession } = await request()
+      await wallet.present(authorizationRequest, {
+        select: (queryId, candidates) => {
+          seen.push([queryId, ...candidates.map((candidate) => String(candidate.claims.degree)).sort()])
+          return phd?.id as string
+        },
+      })
+      expect(seen).toEqual([['diploma', 'MSc Mathematics', 'PhD']])
+      const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(verificationSession.id)
+      const presentation = verified.dcql?.presentations.diploma?.[0] as unknown as
+        | { prettyClaims: Record<string, unknown> }
+        | undefined
+      expect(presentation?.prettyClaims.degree).toBe('PhD')
+
+      const { authorizationRequest: another } = await request()
+      await expect(wallet.present(another, { select: () => 'not-a-candidate' })).rejects.toThrow(/does not match/)
+    } finally {
+      await wallet.close()
+    }
+  })
+
   it('keeps its credentials across restarts, and opens only with its passphrase', async () => {
     await expect(HolderWallet.open({ dataDir, passphrase: 'wrong passphrase' })).rejects.toBeInstanceOf(
       WalletPassphraseError,
     )
     const wallet = await HolderWallet.open({ dataDir, passphrase })
     try {
-      expect(await wallet.listCredentials()).toHaveLength(1)
+      expect(await wallet.listCredentials()).toHaveLength(2)
     } finally {
       await wallet.close()
     }
