@@ -16,6 +16,30 @@ describe('HolderWallet', () => {
 
   const offer = (claims: Record<string, unknown>) => createDiplomaOffer(issuer.runtime.agent.context, claims)
 
+  let requestSigner: { verifierId: string; didUrl: string } | undefined
+  /** A signed OID4VP request from the verifier for the degree of a diploma. */
+  async function degreeRequest() {
+    const agent = verifier.runtime.agent
+    if (!requestSigner) {
+      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
+      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
+      requestSigner = { verifierId, didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string }
+    }
+    return agent.openid4vc.verifier.createAuthorizationRequest({
+      verifierId: requestSigner.verifierId,
+      requestSigner: { method: 'did', didUrl: requestSigner.didUrl },
+      dcql: {
+        query: {
+          credentials: [
+            { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
+          ],
+        },
+      },
+      version: 'v1',
+    })
+  }
+
   beforeAll(async () => {
     issuer = await startIssuer()
     verifier = await startVerifier()
@@ -41,21 +65,7 @@ describe('HolderWallet', () => {
       expect(await wallet.listCredentials({ vct: 'https://other.example/type' })).toEqual([])
 
       const agent = verifier.runtime.agent
-      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
-      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
-      const { authorizationRequest, verificationSession } = await agent.openid4vc.verifier.createAuthorizationRequest({
-        verifierId,
-        requestSigner: { method: 'did', didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string },
-        dcql: {
-          query: {
-            credentials: [
-              { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
-            ],
-          },
-        },
-        version: 'v1',
-      })
+      const { authorizationRequest, verificationSession } = await degreeRequest()
       const presented = await wallet.present(authorizationRequest)
       expect(presented).toEqual({ accepted: true, presented: { diploma: [received?.id] } })
       const verified = await agent.openid4vc.verifier.getVerifiedAuthorizationResponse(verificationSession.id)
@@ -75,22 +85,7 @@ describe('HolderWallet', () => {
     try {
       const [phd] = await wallet.acceptOffer((await offer({ given_name: 'Ada', degree: 'PhD' })).credentialOffer)
       const agent = verifier.runtime.agent
-      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
-      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
-      const request = () =>
-        agent.openid4vc.verifier.createAuthorizationRequest({
-          verifierId,
-          requestSigner: { method: 'did', didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string },
-          dcql: {
-            query: {
-              credentials: [
-                { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
-              ],
-            },
-          },
-          version: 'v1',
-        })
+      const request = degreeRequest
 
       const seen: string[][] = []
       const { authorizationRequest, verificationSession } = await request()
