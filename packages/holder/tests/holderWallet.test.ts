@@ -85,10 +85,9 @@ describe('HolderWallet', () => {
     try {
       const [phd] = await wallet.acceptOffer((await offer({ given_name: 'Ada', degree: 'PhD' })).credentialOffer)
       const agent = verifier.runtime.agent
-      const request = degreeRequest
 
       const seen: string[][] = []
-      const { authorizationRequest, verificationSession } = await request()
+      const { authorizationRequest, verificationSession } = await degreeRequest()
       await wallet.present(authorizationRequest, {
         select: (queryId, candidates) => {
           seen.push([queryId, ...candidates.map((candidate) => String(candidate.claims.degree)).sort()])
@@ -102,7 +101,7 @@ describe('HolderWallet', () => {
         | undefined
       expect(presentation?.prettyClaims.degree).toBe('PhD')
 
-      const { authorizationRequest: another } = await request()
+      const { authorizationRequest: another } = await degreeRequest()
       await expect(wallet.present(another, { select: () => 'not-a-candidate' })).rejects.toThrow(/does not match/)
     } finally {
       await wallet.close()
