@@ -84,3 +84,24 @@ export async function verifyRemotely(
     ? { verified: true, publicJwk }
     : { verified: false }
 }
+
+/**
+ * `isOperationSupported` of a remote backend whose key types are the keys of `keyTypes` (by
+ * curve): it creates those EC and OKP keys, signs and verifies with the algorithms of those
+ * curves, deletes keys, and gives random bytes. Nothing else: keys never enter it, and it does
+ * not encrypt.
+ */
+export function remoteOperationSupported(operation: Kms.KmsOperation, keyTypes: Record<string, unknown>): boolean {
+  switch (operation.operation) {
+    case 'createKey':
+      return (operation.type.kty === 'EC' || operation.type.kty === 'OKP') && operation.type.crv in keyTypes
+    case 'sign':
+    case 'verify':
+      return (REMOTE_SIGNATURE_ALGORITHMS[operation.algorithm]?.crv ?? '') in keyTypes
+    case 'deleteKey':
+    case 'randomBytes':
+      return true
+    default:
+      return false
+  }
+}

@@ -20,9 +20,9 @@ import { type ResilienceOptions, ResilientCaller } from '../resilience/Resilient
 import {
   algorithmForKey,
   publicJwkFromSpki,
-  REMOTE_SIGNATURE_ALGORITHMS,
   type RemoteSignatureAlgorithm,
   remoteKeyTypeFor,
+  remoteOperationSupported,
   verifyRemotely,
 } from '../signatureAlgorithms.js'
 import { awsErrorName, isGoneAwsKey, isTransientAwsError } from './awsErrors.js'
@@ -96,18 +96,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
-    switch (operation.operation) {
-      case 'createKey':
-        return (operation.type.kty === 'EC' || operation.type.kty === 'OKP') && operation.type.crv in KEY_SPECS
-      case 'sign':
-      case 'verify':
-        return operation.algorithm in REMOTE_SIGNATURE_ALGORITHMS
-      case 'deleteKey':
-      case 'randomBytes':
-        return true
-      default:
-        return false
-    }
+    return remoteOperationSupported(operation, KEY_SPECS)
   }
 
   public randomBytes(_agentContext: AgentContext, options: Kms.KmsRandomBytesOptions): Kms.KmsRandomBytesReturn {

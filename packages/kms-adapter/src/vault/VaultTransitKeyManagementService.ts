@@ -7,8 +7,8 @@ import { type ResilienceOptions, ResilientCaller } from '../resilience/Resilient
 import {
   algorithmForKey,
   publicJwkFromSpki,
-  REMOTE_SIGNATURE_ALGORITHMS,
   remoteKeyTypeFor,
+  remoteOperationSupported,
   verifyRemotely,
 } from '../signatureAlgorithms.js'
 import { isTransientVaultError, vaultStatus } from './vaultErrors.js'
@@ -74,19 +74,7 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
-    switch (operation.operation) {
-      case 'createKey':
-        return (operation.type.kty === 'EC' || operation.type.kty === 'OKP') && operation.type.crv in VAULT_KEY_TYPES
-      case 'sign':
-      case 'verify':
-        return (REMOTE_SIGNATURE_ALGORITHMS[operation.algorithm]?.crv ?? '') in VAULT_KEY_TYPES
-      case 'deleteKey':
-      case 'randomBytes':
-        return true
-      default:
-        // importKey (keys never enter), encrypt and decrypt (not offered for these key types).
-        return false
-    }
+    return remoteOperationSupported(operation, VAULT_KEY_TYPES)
   }
 
   public randomBytes(_agentContext: AgentContext, options: Kms.KmsRandomBytesOptions): Kms.KmsRandomBytesReturn {
