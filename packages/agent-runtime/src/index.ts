@@ -3,6 +3,7 @@ export {
   createRuntimeAgent,
   type ReadinessReturn,
   type RuntimeAgent,
+  type RuntimeAgentOptions,
 } from './agent/createRuntimeAgent.js'
 export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocals } from './auth/apiKeys.js'
 export {

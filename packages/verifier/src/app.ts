@@ -5,18 +5,24 @@ import {
   type RuntimeConfig,
   TenantsModule,
 } from '@attesto/agent-runtime'
-import type { Logger } from '@credo-ts/core'
+import type { AgentContext, Logger } from '@credo-ts/core'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import type { Express } from 'express'
+import type { Express, RequestHandler } from 'express'
 import { verifierOpenApi } from './openapi.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
+import { ReceivedResponseRecord } from './verification/ReceivedResponseRecord.js'
+import { MAX_REQUEST_LIFETIME_SECONDS, responseReplayGuard } from './verification/responseReplayGuard.js'
 
-function verifierModules(config: RuntimeConfig) {
-  return (app: Express) => ({
-    tenants: new TenantsModule(),
-    openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${config.publicBaseUrl}/oid4vp` } }),
-  })
+function verifierModules(config: RuntimeConfig, replayGuard: RequestHandler[]) {
+  return (app: Express) => {
+    // Before Credo's router, so that a replayed response never reaches it.
+    app.post('/oid4vp/:verifierId/authorize', ...replayGuard)
+    return {
+      tenants: new TenantsModule(),
+      openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${config.publicBaseUrl}/oid4vp` } }),
+    }
+  }
 }
 
 export type VerifierRuntime = RuntimeAgent<ReturnType<ReturnType<typeof verifierModules>>>
@@ -26,7 +32,12 @@ export type VerifierRuntime = RuntimeAgent<ReturnType<ReturnType<typeof verifier
  * REST API on the same express app. `server.ts` listens; tests import this.
  */
 export async function createVerifierApp(config: RuntimeConfig, logger: Logger): Promise<VerifierRuntime> {
-  const runtime = await createRuntimeAgent(config, logger, verifierModules(config))
+  let rootContext: AgentContext | undefined
+  const replayGuard = responseReplayGuard(() => rootContext as AgentContext, logger)
+  const runtime = await createRuntimeAgent(config, logger, verifierModules(config, replayGuard), {
+    recordTtlSeconds: { [ReceivedResponseRecord.type]: MAX_REQUEST_LIFETIME_SECONDS },
+  })
+  rootContext = runtime.agent.context
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
     openApi: verifierOpenApi(config.publicBaseUrl),

@@ -56,6 +56,7 @@ export function verifierOpenApi(serverUrl: string) {
             required: ['verifierId', 'dcql'],
             properties: {
               verifierId: { type: 'string' },
+              expiresInSeconds: { type: 'integer', minimum: 1, maximum: 604800, default: 300 },
               dcql: {
                 type: 'object',
                 required: ['query'],
@@ -106,7 +107,20 @@ export function verifierOpenApi(serverUrl: string) {
           status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
           reason: {
             type: 'object',
-            properties: { code: { enum: ['verification_failed', 'untrusted_issuer'] }, message: { type: 'string' } },
+            properties: {
+              code: {
+                enum: [
+                  'untrusted_issuer',
+                  'request_expired',
+                  'nonce_mismatch',
+                  'audience_mismatch',
+                  'invalid_signature',
+                  'verification_failed',
+                ],
+              },
+              message: { type: 'string' },
+              detail: { type: 'string', description: 'What the verification library reported' },
+            },
           },
           credentials: {
             type: 'array',

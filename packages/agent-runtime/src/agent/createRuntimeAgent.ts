@@ -30,6 +30,11 @@ function baseModules(storage: OpenStorageReturn, kms: Kms.KeyManagementService) 
   }
 }
 
+export interface RuntimeAgentOptions {
+  /** Lifetimes of the role's own record types (seconds), on top of the runtime's. */
+  recordTtlSeconds?: Record<string, number>
+}
+
 /**
  * Builds the Credo agent of a role from validated configuration: its storage (PostgreSQL, or
  * PGlite when no database URL is configured), its KMS backend, the Redis DID cache when
@@ -39,11 +44,12 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   config: RuntimeConfig,
   logger: Logger,
   roleModules: (app: Express) => Modules,
+  options: RuntimeAgentOptions = {},
 ): Promise<RuntimeAgent<Modules>> {
   const storage = await openStorage({
     ...config.storage,
     // Idempotency keys are honoured for a day, as most payment and issuance APIs do.
-    ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60 },
+    ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60, ...options.recordTtlSeconds },
     cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
   })
   const kms = await createKmsBackend(config, logger)

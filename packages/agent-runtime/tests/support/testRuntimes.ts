@@ -36,12 +36,15 @@ export function roleRuntime<M extends ModulesMap>(
   )
 }
 
-/** A holder wallet agent: embedded PGlite, local KMS, OpenID4VC holder. */
-export async function holderAgent() {
+/**
+ * A holder wallet agent: embedded PGlite, local KMS, OpenID4VC holder. `fetch` replaces the
+ * agent's HTTP client (to watch or alter what the wallet sends).
+ */
+export async function holderAgent(options: { fetch?: typeof fetch } = {}) {
   const storage = await openStorage({ schema: 'holder', cleanup: false })
   const agent = new Agent({
     config: { allowInsecureHttpUrls: true, logger: silentLogger },
-    dependencies: agentDependencies,
+    dependencies: { ...agentDependencies, fetch: options.fetch ?? agentDependencies.fetch },
     modules: {
       storage: new PostgresStorageModule(storage.storageService),
       kms: new Kms.KeyManagementModule({

@@ -4,6 +4,8 @@ import { OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-
 import { Router } from 'express'
 import { z } from 'zod'
 import { presentationStatus, presentedCredentials } from '../verification/presentationResult.js'
+import { rejectionReason } from '../verification/rejectionReason.js'
+import { MAX_REQUEST_LIFETIME_SECONDS } from '../verification/responseReplayGuard.js'
 import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const dcqlCredentialQuery = z
@@ -18,6 +20,8 @@ const dcqlCredentialQuery = z
 const createPresentationRequestInput = z.object({
   verifierId: z.string().min(1),
   dcql: z.object({ query: z.object({ credentials: z.array(dcqlCredentialQuery).min(1).max(20) }).loose() }),
+  /** How long the wallet has to answer; Credo's default is 5 minutes. */
+  expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).optional(),
 })
 
 /**
@@ -41,6 +45,7 @@ export function presentationRoutes(): Router {
           requestSigner: { method: 'did', didUrl: profile.didUrl },
           dcql: { query: input.dcql.query as never },
           version: 'v1',
+          expirationInSeconds: input.expiresInSeconds,
         })
       return {
         status: 201,
@@ -70,7 +75,7 @@ export function presentationRoutes(): Router {
     const status = presentationStatus(session.state, session.expiresAt)
     const base = { requestId: session.id, verifierId: session.verifierId, createdAt: session.createdAt.toISOString() }
     if (session.state === OpenId4VcVerificationSessionState.Error) {
-      return response.json({ ...base, status, reason: { code: 'verification_failed', message: session.errorMessage } })
+      return response.json({ ...base, status, reason: rejectionReason(session.errorMessage) })
     }
     if (status !== 'verified') return response.json({ ...base, status })
 
