@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createDiplomaOffer, startIssuer, startVerifier, VCT } from '@attesto/agent-runtime/testing'
+import {
+  createDegreeRequest,
+  createDiplomaOffer,
+  startIssuer,
+  startVerifier,
+  VCT,
+} from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { WalletPassphraseError } from '../src/HolderWalletError.js'
 
@@ -16,29 +22,8 @@ describe('HolderWallet', () => {
 
   const offer = (claims: Record<string, unknown>) => createDiplomaOffer(issuer.runtime.agent.context, claims)
 
-  let requestSigner: { verifierId: string; didUrl: string } | undefined
   /** A signed OID4VP request from the verifier for the degree of a diploma. */
-  async function degreeRequest() {
-    const agent = verifier.runtime.agent
-    if (!requestSigner) {
-      const { keyId } = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-      const { didState } = await agent.dids.create({ method: 'key', options: { keyId } })
-      const { verifierId } = await agent.openid4vc.verifier.createVerifier()
-      requestSigner = { verifierId, didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string }
-    }
-    return agent.openid4vc.verifier.createAuthorizationRequest({
-      verifierId: requestSigner.verifierId,
-      requestSigner: { method: 'did', didUrl: requestSigner.didUrl },
-      dcql: {
-        query: {
-          credentials: [
-            { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
-          ],
-        },
-      },
-      version: 'v1',
-    })
-  }
+  const degreeRequest = () => createDegreeRequest(verifier.runtime.agent.context)
 
   beforeAll(async () => {
     issuer = await startIssuer()

@@ -3,13 +3,16 @@ import { createServer } from 'node:net'
 import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter'
 import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
 import { Agent, type AgentContext, ClaimFormat, DidsApi, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
-import { agentDependencies } from '@credo-ts/node'
-import { OpenId4VcIssuerApi, OpenId4VcModule } from '@credo-ts/openid4vc'
+import { agentDependencies, NodeInMemoryKeyManagementStorage, NodeKeyManagementService } from '@credo-ts/node'
+import { OpenId4VcIssuerApi, OpenId4VcModule, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
 import { createRuntimeAgent } from '../../src/agent/createRuntimeAgent.js'
 import { loadRuntimeConfig } from '../../src/config/runtimeConfig.js'
 import { startHttpServer } from '../../src/http/startHttpServer.js'
 import { JsonLogger } from '../../src/logging/JsonLogger.js'
+import { InMemoryStorageModule } from './InMemoryStorageService.js'
+
+export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -63,11 +66,32 @@ export async function holderAgent(options: { fetch?: typeof fetch } = {}) {
   }
 }
 
+/**
+ * Credo on its own, as a baseline for benchmarks: a holder agent on in-memory storage (a scan
+ * per query) and Credo's node:crypto KMS with in-memory keys.
+ */
+export async function baselineHolderAgent() {
+  const agent = new Agent({
+    config: { allowInsecureHttpUrls: true, logger: silentLogger },
+    dependencies: agentDependencies,
+    modules: {
+      storage: new InMemoryStorageModule(),
+      kms: new Kms.KeyManagementModule({
+        backends: [new NodeKeyManagementService(new NodeInMemoryKeyManagementStorage())],
+      }),
+      openid4vc: new OpenId4VcModule({}),
+    },
+  })
+  await agent.initialize()
+  return { agent, close: () => agent.shutdown() }
+}
+
 export const VCT = 'https://attesto.example/diploma'
 
 /**
  * An issuer whose mapper issues a dc+sd-jwt from the offer's issuance metadata (`claims`,
- * `issuerDidUrl`), with the name and degree claims selectively disclosable.
+ * `issuerDidUrl`, and `vct`, {@link VCT} by default), with the name and degree claims
+ * selectively disclosable.
  */
 export function startIssuer<Extra extends ModulesMap = Record<never, never>>(extraModules?: () => Extra) {
   return roleRuntime('issuer', (app, baseUrl) => ({
@@ -77,12 +101,16 @@ export function startIssuer<Extra extends ModulesMap = Record<never, never>>(ext
       issuer: {
         baseUrl: `${baseUrl}/oid4vci`,
         credentialRequestToCredentialMapper: ({ holderBinding, issuanceSession }) => {
-          const metadata = issuanceSession.issuanceMetadata as { claims: Record<string, unknown>; issuerDidUrl: string }
+          const metadata = issuanceSession.issuanceMetadata as {
+            claims: Record<string, unknown>
+            issuerDidUrl: string
+            vct?: string
+          }
           return {
             type: 'credentials' as const,
             format: ClaimFormat.SdJwtDc,
             credentials: holderBinding.keys.map((binding) => ({
-              payload: { vct: VCT, ...metadata.claims },
+              payload: { vct: metadata.vct ?? VCT, ...metadata.claims },
               holder: binding,
               issuer: { method: 'did' as const, didUrl: metadata.issuerDidUrl },
               disclosureFrame: { _sd: ['given_name', 'family_name', 'degree'] },
@@ -165,10 +193,14 @@ export async function startService<Runtime extends { app: Express; close(): Prom
 
 /**
  * Acting as the issuer (root context or a tenant's): a P-256 key, a did:key, an issuer with one
- * `diploma` dc+sd-jwt configuration, and a pre-authorised offer of `claims` (issued by the
- * mapper of {@link startIssuer}).
+ * `diploma` dc+sd-jwt configuration (of type `vct`, {@link VCT} by default), and a
+ * pre-authorised offer of `claims` (issued by the mapper of {@link startIssuer}).
  */
-export async function createDiplomaOffer(issuerContext: AgentContext, claims: Record<string, unknown>) {
+export async function createDiplomaOffer(
+  issuerContext: AgentContext,
+  claims: Record<string, unknown>,
+  { vct = VCT }: { vct?: string } = {},
+) {
   const { keyId } = await issuerContext.dependencyManager
     .resolve(Kms.KeyManagementApi)
     .createKey({ type: { kty: 'EC', crv: 'P-256' } })
@@ -181,7 +213,7 @@ export async function createDiplomaOffer(issuerContext: AgentContext, claims: Re
     credentialConfigurationsSupported: {
       diploma: {
         format: 'dc+sd-jwt',
-        vct: VCT,
+        vct,
         cryptographic_binding_methods_supported: ['jwk'],
         credential_signing_alg_values_supported: ['ES256'],
         proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
@@ -192,7 +224,7 @@ export async function createDiplomaOffer(issuerContext: AgentContext, claims: Re
     issuerId,
     credentialConfigurationIds: ['diploma'],
     preAuthorizedCodeFlowConfig: {},
-    issuanceMetadata: { issuerDidUrl, claims },
+    issuanceMetadata: { issuerDidUrl, claims, vct },
   })
   return { credentialOffer, issuanceSession, issuerId, issuerDid: didState.did as string, keyId }
 }
@@ -210,4 +242,42 @@ export async function redeemOffer(holder: Agent<{ openid4vc: OpenId4VcModule }>,
     },
   })
   return credentials
+}
+
+const requestSigners = new WeakMap<AgentContext, Promise<{ verifierId: string; didUrl: string }>>()
+
+/**
+ * Acting as the verifier (root context or a tenant's): a signed OID4VP 1.0 request with a DCQL
+ * query for the `degree` of a credential of type `vct` ({@link VCT} by default). The verifier
+ * identity (key, did:key) is made on first use and reused.
+ */
+export async function createDegreeRequest(verifierContext: AgentContext, { vct = VCT }: { vct?: string } = {}) {
+  const verifierApi = verifierContext.dependencyManager.resolve(OpenId4VcVerifierApi)
+  let signer = requestSigners.get(verifierContext)
+  if (!signer) {
+    signer = (async () => {
+      const { keyId } = await verifierContext.dependencyManager
+        .resolve(Kms.KeyManagementApi)
+        .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+      const { didState } = await verifierContext.dependencyManager
+        .resolve(DidsApi)
+        .create({ method: 'key', options: { keyId } })
+      const { verifierId } = await verifierApi.createVerifier()
+      return { verifierId, didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string }
+    })()
+    requestSigners.set(verifierContext, signer)
+  }
+  const { verifierId, didUrl } = await signer
+  return verifierApi.createAuthorizationRequest({
+    verifierId,
+    requestSigner: { method: 'did', didUrl },
+    dcql: {
+      query: {
+        credentials: [
+          { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [vct] }, claims: [{ path: ['degree'] }] },
+        ],
+      },
+    },
+    version: 'v1',
+  })
 }
