@@ -74,7 +74,7 @@ async function main() {
   /** Fills a wallet: one diploma, or LARGE_WALLET credentials of TYPES types with every 50th a diploma. */
   async function fill(wallet: BenchWallet, size: number) {
     for (let index = 0; index < size; index++) {
-      await wallet.accept(await offer(index % TYPES === 0 ? VCT : `https://attesto.example/type-${index % TYPES}`))
+      await wallet.accept(await offer(index % TYPES === 0 ? VCT : `urn:attesto:test:type-${index % TYPES}`))
     }
     return wallet
   }

@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http'
 import { holderAgent, redeemOffer, startService } from '@attesto/agent-runtime/testing'
 import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
@@ -36,7 +37,7 @@ describe('issuer REST API', () => {
     const issuerId = issuer.body.issuerId as string
 
     const configuration = await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
-      vct: 'https://attesto.example/diploma',
+      vct: 'urn:attesto:test:diploma',
       claims: [
         { name: 'given_name', type: 'string', required: true },
         { name: 'degree', type: 'string', required: true },
@@ -110,7 +111,7 @@ describe('issuer REST API', () => {
     const b = (await call('POST', '/tenants', ADMIN, { label: 'B' })).body.apiKey as string
     const issuerId = (await call('POST', '/issuers', a, {})).body.issuerId as string
     await call('PUT', `/issuers/${issuerId}/credential-configurations/card`, a, {
-      vct: 'https://attesto.example/card',
+      vct: 'urn:attesto:test:card',
       claims: [{ name: 'number', type: 'string' }],
     })
     const offerId = (
@@ -123,6 +124,31 @@ describe('issuer REST API', () => {
         .error.code,
     ).toBe('issuer_not_found')
     expect((await call('GET', `/offers/${offerId}`, a)).status).toBe(200)
+  })
+
+  it('serves Credo’s metadata documents without the REST API answering them a second time', async () => {
+    const key = (await call('POST', '/tenants', ADMIN, { label: 'Metadata' })).body.apiKey as string
+    const issuerId = (await call('POST', '/issuers', key, {})).body.issuerId as string
+    // A second answer to a request Credo has answered makes express drop the connection, so the
+    // next request on a keep-alive connection would have to open a new one.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const reused: boolean[] = []
+    try {
+      for (const path of ['openid-credential-issuer', 'oauth-authorization-server', 'openid-credential-issuer']) {
+        await new Promise<void>((resolve, reject) => {
+          const request = get(`${service.http.url}/.well-known/${path}/oid4vci/${issuerId}`, { agent }, (response) => {
+            expect(response.statusCode).toBe(200)
+            reused.push(request.reusedSocket)
+            response.resume().on('end', resolve)
+          })
+          request.on('error', reject)
+        })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    } finally {
+      agent.destroy()
+    }
+    expect(reused).toEqual([false, true, true])
   })
 
   it('serves its OpenAPI document', async () => {

@@ -42,6 +42,11 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
 /** The one place errors become HTTP responses. Unexpected errors are logged, never returned. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, request, response, _next) => {
+    if (response.headersSent) {
+      // Already answered (by Credo's protocol handlers): never a second answer on the connection.
+      logger.warn('Error after the response was sent', { method: request.method, path: request.path, error })
+      return
+    }
     const { status, body } = errorResponse(error)
     if (status >= 500) {
       logger.error('Request failed', { method: request.method, path: request.path, status, error })

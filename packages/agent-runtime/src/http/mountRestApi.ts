@@ -30,7 +30,11 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
 ): void {
   const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
   const api = express.Router()
-  // Credo's handlers own their path, including requests they pass on after answering.
+  // Credo's handlers own their paths (the protocol path and its /.well-known documents), and pass
+  // some requests on after answering them: a request that is answered goes no further.
+  api.use((_request, response, next) => {
+    if (!response.headersSent) next()
+  })
   api.use(options.protocolPath, (_request, _response, next) => next('router'))
   api.use(express.json({ limit: '1mb' }))
   api.get('/openapi.json', (_request, response) => {

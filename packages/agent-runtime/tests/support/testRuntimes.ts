@@ -4,7 +4,12 @@ import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adap
 import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
 import { Agent, type AgentContext, ClaimFormat, DidsApi, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
 import { agentDependencies, NodeInMemoryKeyManagementStorage, NodeKeyManagementService } from '@credo-ts/node'
-import { OpenId4VcIssuerApi, OpenId4VcModule, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import {
+  OpenId4VcIssuerApi,
+  type OpenId4VciCredentialRequestToCredentialMapper,
+  OpenId4VcModule,
+  OpenId4VcVerifierApi,
+} from '@credo-ts/openid4vc'
 import type { Express } from 'express'
 import { createRuntimeAgent } from '../../src/agent/createRuntimeAgent.js'
 import { loadRuntimeConfig } from '../../src/config/runtimeConfig.js'
@@ -67,57 +72,65 @@ export async function holderAgent(options: { fetch?: typeof fetch } = {}) {
 }
 
 /**
- * Credo on its own, as a baseline for benchmarks: a holder agent on in-memory storage (a scan
- * per query) and Credo's node:crypto KMS with in-memory keys.
+ * Credo on its own, as a baseline for benchmarks: an agent with `modules` on in-memory storage (a
+ * scan per query) and Credo's node:crypto KMS with in-memory keys.
  */
-export async function baselineHolderAgent() {
+export async function baselineAgent<M extends ModulesMap>(modules: M, options: { fetch?: typeof fetch } = {}) {
   const agent = new Agent({
     config: { allowInsecureHttpUrls: true, logger: silentLogger },
-    dependencies: agentDependencies,
+    dependencies: { ...agentDependencies, fetch: options.fetch ?? agentDependencies.fetch },
     modules: {
       storage: new InMemoryStorageModule(),
       kms: new Kms.KeyManagementModule({
         backends: [new NodeKeyManagementService(new NodeInMemoryKeyManagementStorage())],
       }),
-      openid4vc: new OpenId4VcModule({}),
+      ...modules,
     },
   })
   await agent.initialize()
   return { agent, close: () => agent.shutdown() }
 }
 
-export const VCT = 'https://attesto.example/diploma'
+/** A {@link baselineAgent} holder. */
+export function baselineHolderAgent(options: { fetch?: typeof fetch } = {}) {
+  return baselineAgent({ openid4vc: new OpenId4VcModule({}) }, options)
+}
+
+/** A URN, not an https URL: a wallet would fetch an https type's metadata from the network. */
+export const VCT = 'urn:attesto:test:diploma'
 
 /**
- * An issuer whose mapper issues a dc+sd-jwt from the offer's issuance metadata (`claims`,
- * `issuerDidUrl`, and `vct`, {@link VCT} by default), with the name and degree claims
- * selectively disclosable.
+ * Issues a dc+sd-jwt from the offer's issuance metadata (`claims`, `issuerDidUrl`, and `vct`,
+ * {@link VCT} by default), with the name and degree claims selectively disclosable.
  */
+export const diplomaCredentialMapper: OpenId4VciCredentialRequestToCredentialMapper = ({
+  holderBinding,
+  issuanceSession,
+}) => {
+  const metadata = issuanceSession.issuanceMetadata as {
+    claims: Record<string, unknown>
+    issuerDidUrl: string
+    vct?: string
+  }
+  return {
+    type: 'credentials' as const,
+    format: ClaimFormat.SdJwtDc,
+    credentials: holderBinding.keys.map((binding) => ({
+      payload: { vct: metadata.vct ?? VCT, ...metadata.claims },
+      holder: binding,
+      issuer: { method: 'did' as const, didUrl: metadata.issuerDidUrl },
+      disclosureFrame: { _sd: ['given_name', 'family_name', 'degree'] },
+    })),
+  }
+}
+
+/** An issuer whose offers are issued by {@link diplomaCredentialMapper}. */
 export function startIssuer<Extra extends ModulesMap = Record<never, never>>(extraModules?: () => Extra) {
   return roleRuntime('issuer', (app, baseUrl) => ({
     ...(extraModules?.() as Extra),
     openid4vc: new OpenId4VcModule({
       app,
-      issuer: {
-        baseUrl: `${baseUrl}/oid4vci`,
-        credentialRequestToCredentialMapper: ({ holderBinding, issuanceSession }) => {
-          const metadata = issuanceSession.issuanceMetadata as {
-            claims: Record<string, unknown>
-            issuerDidUrl: string
-            vct?: string
-          }
-          return {
-            type: 'credentials' as const,
-            format: ClaimFormat.SdJwtDc,
-            credentials: holderBinding.keys.map((binding) => ({
-              payload: { vct: metadata.vct ?? VCT, ...metadata.claims },
-              holder: binding,
-              issuer: { method: 'did' as const, didUrl: metadata.issuerDidUrl },
-              disclosureFrame: { _sd: ['given_name', 'family_name', 'degree'] },
-            })),
-          }
-        },
-      },
+      issuer: { baseUrl: `${baseUrl}/oid4vci`, credentialRequestToCredentialMapper: diplomaCredentialMapper },
     }),
   }))
 }
@@ -192,24 +205,17 @@ export async function startService<Runtime extends { app: Express; close(): Prom
 }
 
 /**
- * Acting as the issuer (root context or a tenant's): a P-256 key, a did:key, an issuer with one
- * `diploma` dc+sd-jwt configuration (of type `vct`, {@link VCT} by default), and a
- * pre-authorised offer of `claims` (issued by the mapper of {@link startIssuer}).
+ * Acting as the issuer (root context or a tenant's): a P-256 key, a did:key, and an issuer with
+ * one `diploma` dc+sd-jwt configuration of type `vct` ({@link VCT} by default).
  */
-export async function createDiplomaOffer(
-  issuerContext: AgentContext,
-  claims: Record<string, unknown>,
-  { vct = VCT }: { vct?: string } = {},
-) {
+export async function createDiplomaIssuer(issuerContext: AgentContext, { vct = VCT }: { vct?: string } = {}) {
   const { keyId } = await issuerContext.dependencyManager
     .resolve(Kms.KeyManagementApi)
     .createKey({ type: { kty: 'EC', crv: 'P-256' } })
   const { didState } = await issuerContext.dependencyManager
     .resolve(DidsApi)
     .create({ method: 'key', options: { keyId } })
-  const issuerDidUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-  const issuerApi = issuerContext.dependencyManager.resolve(OpenId4VcIssuerApi)
-  const { issuerId } = await issuerApi.createIssuer({
+  const { issuerId } = await issuerContext.dependencyManager.resolve(OpenId4VcIssuerApi).createIssuer({
     credentialConfigurationsSupported: {
       diploma: {
         format: 'dc+sd-jwt',
@@ -220,13 +226,34 @@ export async function createDiplomaOffer(
       },
     },
   })
-  const { credentialOffer, issuanceSession } = await issuerApi.createCredentialOffer({
+  return {
     issuerId,
-    credentialConfigurationIds: ['diploma'],
-    preAuthorizedCodeFlowConfig: {},
-    issuanceMetadata: { issuerDidUrl, claims, vct },
-  })
-  return { credentialOffer, issuanceSession, issuerId, issuerDid: didState.did as string, keyId }
+    issuerDid: didState.did as string,
+    issuerDidUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
+    keyId,
+    vct,
+  }
+}
+
+/**
+ * A pre-authorised offer of `claims` (issued by {@link diplomaCredentialMapper}) from `issuer`,
+ * or from a new {@link createDiplomaIssuer} of type `vct`.
+ */
+export async function createDiplomaOffer(
+  issuerContext: AgentContext,
+  claims: Record<string, unknown>,
+  options: { vct?: string; issuer?: Awaited<ReturnType<typeof createDiplomaIssuer>> } = {},
+) {
+  const issuer = options.issuer ?? (await createDiplomaIssuer(issuerContext, options))
+  const { credentialOffer, issuanceSession } = await issuerContext.dependencyManager
+    .resolve(OpenId4VcIssuerApi)
+    .createCredentialOffer({
+      issuerId: issuer.issuerId,
+      credentialConfigurationIds: ['diploma'],
+      preAuthorizedCodeFlowConfig: {},
+      issuanceMetadata: { issuerDidUrl: issuer.issuerDidUrl, claims, vct: issuer.vct },
+    })
+  return { credentialOffer, issuanceSession, ...issuer }
 }
 
 /** The holder agent redeems an offer, binding each credential to a new P-256 key of its own. */
