@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url'
 
 const repositoryRoot = fileURLToPath(new URL('../../../../../', import.meta.url))
 
-/** A service (`issuer` or `verifier`) as its own process, started from the built server. */
+/**
+ * A service (`issuer` or `verifier`) as its own process, started from the built server, or from
+ * `script` (a path from the repository root) when given.
+ */
 export class ServiceProcess {
   private process?: ChildProcess
   public output = ''
@@ -12,6 +15,7 @@ export class ServiceProcess {
     private readonly role: 'issuer' | 'verifier',
     public readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly script = `packages/${role}/dist/src/server.js`,
   ) {}
 
   public get url(): string {
@@ -19,8 +23,8 @@ export class ServiceProcess {
   }
 
   public async start(): Promise<this> {
-    this.process = spawn(process.execPath, [`${repositoryRoot}packages/${this.role}/dist/src/server.js`], {
-      env: { ...process.env, ...this.env, PORT: String(this.port), LOG_LEVEL: 'warn' },
+    this.process = spawn(process.execPath, [`${repositoryRoot}${this.script}`], {
+      env: { ...process.env, ...this.env, ROLE: this.role, PORT: String(this.port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.process.stdout?.on('data', (chunk) => (this.output += chunk))
