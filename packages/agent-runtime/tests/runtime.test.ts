@@ -62,6 +62,21 @@ describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
     expect(didState.did).toMatch(/^did:key:/)
   })
 
+  it('caches DID resolution in process without REDIS_URL, never in storage', async () => {
+    const { CacheModuleConfig, SingleContextLruCacheRecord } = await import('@credo-ts/core')
+    const cache = runtime.agent.dependencyManager.resolve(CacheModuleConfig).cache
+    expect(cache).toBe(runtime.didCache.cache)
+    const entry = { didDocument: { id: 'did:example:cached' }, didResolutionMetadata: {}, didDocumentMetadata: {} }
+    await cache.set(runtime.agent.context, 'did:resolver:did:example:cached', entry, 60)
+    expect(await cache.get(runtime.agent.context, 'did:resolver:did:example:cached')).toEqual(entry)
+    // Credo's default cache would have written its entries to a record in storage.
+    const stored = await runtime.storage.storageService.getAll(
+      runtime.agent.context,
+      SingleContextLruCacheRecord as never,
+    )
+    expect(stored).toEqual([])
+  })
+
   it('answers /health and /ready', async () => {
     expect(await (await fetch(`${http.url}/health`)).json()).toEqual({ status: 'ok' })
     const ready = await fetch(`${http.url}/ready`)
@@ -104,10 +119,9 @@ describe('runtime with REDIS_URL', () => {
     })
     const runtime = await createRuntimeAgent(config, logger, () => ({}))
     try {
-      expect(runtime.didCache).toBeDefined()
-      await runtime.didCache?.cache.waitUntilReady()
+      await runtime.didCache.cache.waitUntilReady()
       const { CacheModuleConfig } = await import('@credo-ts/core')
-      expect(runtime.agent.dependencyManager.resolve(CacheModuleConfig).cache).toBe(runtime.didCache?.cache)
+      expect(runtime.agent.dependencyManager.resolve(CacheModuleConfig).cache).toBe(runtime.didCache.cache)
     } finally {
       await runtime.close()
       const { PostgresDatabase } = await import('@attesto/storage-service')

@@ -16,7 +16,7 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   /** The express app: the role's routes and Credo's protocol endpoints go here. */
   app: Express
   storage: OpenStorageReturn
-  didCache?: DidResolutionCache
+  didCache: DidResolutionCache
   /** Storage answers a query; the KMS answers a public-key read. */
   readiness(): Promise<ReadinessReturn>
   /** Shuts the agent down and closes storage and the DID cache. */
@@ -37,8 +37,9 @@ export interface RuntimeAgentOptions {
 
 /**
  * Builds the Credo agent of a role from validated configuration: its storage (PostgreSQL, or
- * PGlite when no database URL is configured), its KMS backend, the Redis DID cache when
- * REDIS_URL is set, and the role's own modules, which receive the express app.
+ * PGlite when no database URL is configured), its KMS backend, the DID-resolution cache (in
+ * process, in front of Redis when REDIS_URL is set), and the role's own modules, which receive
+ * the express app.
  */
 export async function createRuntimeAgent<Modules extends ModulesMap>(
   config: RuntimeConfig,
@@ -54,19 +55,19 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   })
   const kms = await createKmsBackend(config, logger)
   const resolvers = [new KeyDidResolver(), new JwkDidResolver(), new SafeWebDidResolver()]
-  const didCache = config.redisUrl
-    ? createDidResolutionCache({
-        redisUrl: config.redisUrl,
-        logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
-      })
-    : undefined
+  // Without REDIS_URL the cache is the in-process LRU alone (Credo's default would keep its cache
+  // in storage and rewrite a record on every new entry).
+  const didCache = createDidResolutionCache({
+    redisUrl: config.redisUrl,
+    logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
+  })
   const app = express()
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
     dependencies: agentDependencies,
     modules: {
       ...baseModules(storage, kms),
-      ...(didCache ? didCache.modules(resolvers) : {}),
+      ...didCache.modules(resolvers),
       ...roleModules(app),
     },
   })
@@ -74,7 +75,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     await agent.initialize()
   } catch (error) {
     await storage.close()
-    await didCache?.close()
+    await didCache.close()
     throw error
   }
 
@@ -91,7 +92,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     }
   }
   return {
-    agent: agent as RuntimeAgent<Modules>['agent'],
+    agent: agent as unknown as RuntimeAgent<Modules>['agent'],
     app,
     storage,
     didCache,
@@ -104,7 +105,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     },
     async close() {
       await agent.shutdown()
-      await didCache?.close()
+      await didCache.close()
       await storage.close()
     },
   }
