@@ -1,6 +1,8 @@
 // `npm run demo`: the main job against the services `npm start` runs (issuer :3000, verifier
 // :3001). A university issues a diploma, a holder wallet receives it, a bank asks for the
 // degree only, the wallet presents it, and the bank reads the verified claims.
+// `node scripts/demo.mjs --uris` only prints a fresh offer URI and a request URI, for a wallet of
+// your own (packages/holder/examples/wallet.mjs).
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { HolderWallet } from '@attesto/holder'
@@ -49,12 +51,8 @@ const offer = await call(issuerUrl, 'POST', '/offers', university.apiKey, {
 })
 step('Offer created', { offerId: offer.offerId, uri: `${offer.uri.slice(0, 60)}…` })
 
-const wallet = await HolderWallet.open({ passphrase: 'demo passphrase', allowInsecureHttp: true })
-try {
-  const [credential] = await wallet.acceptOffer(offer.uri)
-  step('Holder wallet received the credential', { vct: credential.vct, claims: credential.claims })
-  step('Offer status', { status: (await call(issuerUrl, 'GET', `/offers/${offer.offerId}`, university.apiKey)).status })
-
+/** The bank: a verifier tenant that trusts the university, and a request for the degree only. */
+async function bankRequest() {
   const bank = await call(verifierUrl, 'POST', '/tenants', adminApiKey, { label: 'Example Bank' })
   const verifier = await call(verifierUrl, 'POST', '/verifiers', bank.apiKey, {})
   await call(verifierUrl, 'PUT', `/trusted-issuers/${encodeURIComponent(issuer.did)}`, bank.apiKey, {
@@ -72,6 +70,25 @@ try {
     },
   })
   step('Presentation request created (degree only)', { requestId: request.requestId })
+  return { bank, request }
+}
+
+if (process.argv.includes('--uris')) {
+  const { bank, request } = await bankRequest()
+  console.log(`\nOffer URI:\n${offer.uri}\n\nRequest URI:\n${request.uri}`)
+  console.log(
+    `\nThe bank's result, once a wallet has answered:\ncurl -H 'Authorization: Bearer ${bank.apiKey}' ${verifierUrl}/presentation-requests/${request.requestId}`,
+  )
+  process.exit(0)
+}
+
+const wallet = await HolderWallet.open({ passphrase: 'demo passphrase', allowInsecureHttp: true })
+try {
+  const [credential] = await wallet.acceptOffer(offer.uri)
+  step('Holder wallet received the credential', { vct: credential.vct, claims: credential.claims })
+  step('Offer status', { status: (await call(issuerUrl, 'GET', `/offers/${offer.offerId}`, university.apiKey)).status })
+
+  const { bank, request } = await bankRequest()
   const presented = await wallet.present(request.uri)
   step('Holder presented', presented)
   const result = await call(verifierUrl, 'GET', `/presentation-requests/${request.requestId}`, bank.apiKey)
