@@ -49,6 +49,32 @@ describe('local KMS: keys at rest', () => {
     await expect(attempt).rejects.toThrow(/could not be decrypted/)
   })
 
+  it('reads a key from storage once, then from memory, until it is deleted', async () => {
+    const tenant = under.context('cached')
+    const { keyId, publicJwk } = await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+    // The row is gone behind the KMS's back: only the in-memory copy can answer.
+    await under.storage?.database.query(
+      `DELETE FROM "${under.schema}".records WHERE id = $1 AND record_type = 'LocalKmsKeyRecord'`,
+      [keyId],
+    )
+    expect(await under.kms.getPublicKey(tenant, keyId)).toMatchObject({ x: publicJwk.x, y: publicJwk.y })
+    await under.kms.deleteKey(tenant, { keyId })
+    expect(await under.kms.getPublicKey(tenant, keyId)).toBeNull()
+    // Another tenant asking for the same key id gets nothing from the cache.
+    expect(await under.kms.getPublicKey(under.context('other'), keyId)).toBeNull()
+
+    const uncached = new LocalKeyManagementService({
+      masterKey: masterKeyFromBytes(randomBytes(32)),
+      signingKeyCacheSize: 0,
+    })
+    const created = await uncached.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+    await under.storage?.database.query(
+      `DELETE FROM "${under.schema}".records WHERE id = $1 AND record_type = 'LocalKmsKeyRecord'`,
+      [created.keyId],
+    )
+    expect(await uncached.getPublicKey(tenant, created.keyId)).toBeNull()
+  })
+
   it('encrypts and decrypts with ECDH-ES and A128GCM / A256GCM, as encrypted OID4VP responses need', async () => {
     const tenant = under.context('jwe')
     const verifier = await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })

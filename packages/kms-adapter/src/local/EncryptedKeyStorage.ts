@@ -10,18 +10,37 @@ import type { MasterKey } from './masterKey.js'
  * ciphertext to its tenant and key id: a row copied into another tenant or under another id
  * does not decrypt. Keys encrypted under a previous master key are re-encrypted under the
  * current one the first time they are read.
+ *
+ * Decrypted keys are kept in a bounded in-memory cache per tenant and key id (most recently used
+ * kept), so the public-key reads, verifications and decryptions of a protocol flow do not each
+ * cost a storage read and a decryption.
  */
 export class EncryptedKeyStorage implements NodeKeyManagementStorage {
   private readonly previous: Map<string, MasterKey>
+  private readonly decrypted = new Map<string, Kms.KmsJwkPrivate>()
 
   public constructor(
     private readonly masterKey: MasterKey,
     previousMasterKeys: MasterKey[] = [],
+    private readonly cacheSize = 1_000,
   ) {
     this.previous = new Map(previousMasterKeys.map((key) => [key.id, key]))
   }
 
   public async get(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPrivate | null> {
+    const cacheKey = this.cacheKey(agentContext, keyId)
+    const cached = this.decrypted.get(cacheKey)
+    if (cached) {
+      this.decrypted.delete(cacheKey)
+      this.decrypted.set(cacheKey, cached)
+      return cached
+    }
+    const jwk = await this.read(agentContext, keyId)
+    if (jwk) this.remember(cacheKey, jwk)
+    return jwk
+  }
+
+  private async read(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPrivate | null> {
     const record = await this.find(agentContext, keyId)
     if (!record) return null
     const masterKey = record.masterKeyId === this.masterKey.id ? this.masterKey : this.previous.get(record.masterKeyId)
@@ -44,9 +63,11 @@ export class EncryptedKeyStorage implements NodeKeyManagementStorage {
 
   public async set(agentContext: AgentContext, keyId: string, jwk: Kms.KmsJwkPrivate): Promise<void> {
     await this.storage(agentContext).save(agentContext, new LocalKmsKeyRecord(this.encrypt(agentContext, keyId, jwk)))
+    this.remember(this.cacheKey(agentContext, keyId), jwk)
   }
 
   public async delete(agentContext: AgentContext, keyId: string): Promise<boolean> {
+    this.decrypted.delete(this.cacheKey(agentContext, keyId))
     try {
       await this.storage(agentContext).deleteById(agentContext, LocalKmsKeyRecord, keyId)
       return true
@@ -54,6 +75,19 @@ export class EncryptedKeyStorage implements NodeKeyManagementStorage {
       if (error instanceof RecordNotFoundError) return false
       throw error
     }
+  }
+
+  private cacheKey(agentContext: AgentContext, keyId: string): string {
+    return `${agentContext.contextCorrelationId}\u0000${keyId}`
+  }
+
+  private remember(cacheKey: string, jwk: Kms.KmsJwkPrivate): void {
+    if (this.cacheSize <= 0) return
+    if (this.decrypted.size >= this.cacheSize) {
+      const leastRecent = this.decrypted.keys().next().value
+      if (leastRecent !== undefined) this.decrypted.delete(leastRecent)
+    }
+    this.decrypted.set(cacheKey, jwk)
   }
 
   private storage(agentContext: AgentContext): StorageService<LocalKmsKeyRecord> {

@@ -9,7 +9,7 @@ export interface LocalKeyManagementServiceOptions {
   masterKey: MasterKey
   /** Earlier master keys, still accepted for reading; keys move to the current one when read. */
   previousMasterKeys?: MasterKey[]
-  /** Decrypted signing keys kept in memory, per tenant and key id (default 1,000). */
+  /** Decrypted keys kept in memory, per tenant and key id (default 1,000; 0 turns the caches off). */
   signingKeyCacheSize?: number
 }
 
@@ -44,9 +44,9 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
   private readonly signingKeyCacheSize: number
 
   public constructor(options: LocalKeyManagementServiceOptions) {
-    this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys)
-    this.node = new NodeKeyManagementService(this.storage)
     this.signingKeyCacheSize = options.signingKeyCacheSize ?? 1_000
+    this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.signingKeyCacheSize)
+    this.node = new NodeKeyManagementService(this.storage)
   }
 
   public isOperationSupported(agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
