@@ -56,6 +56,31 @@ describe('tenancy on the issuer runtime', () => {
     }
   })
 
+  it('keeps every issuer id when one tenant creates many issuers at once, and new API keys too', async () => {
+    const tenants = issuer.runtime.agent.modules.tenants
+    const tenant = await tenants.createTenant({ label: 'Busy' })
+    const context = await tenants.getTenantAgentContext(tenant.id)
+    const issuerApi = context.dependencyManager.resolve(OpenId4VcIssuerApi)
+    // Each creation reads the tenant record, adds its id and writes it back: without the merge
+    // under a row lock, concurrent writers would overwrite each other.
+    const created = await Promise.all(
+      Array.from({ length: 8 }, () => issuerApi.createIssuer({ credentialConfigurationsSupported: {} })),
+    )
+    for (const { issuerId } of created) {
+      const [owner] = await tenants.findTenantsByQuery({ '_openid4vc/openId4VcActorIds': [issuerId] })
+      expect(owner?.id).toBe(tenant.id)
+    }
+    const stored = await tenants.getTenantById(tenant.id)
+    expect(stored.metadata.get('_openid4vc/openId4VcActorIds')).toHaveLength(8)
+
+    const { issueTenantApiKey } = await import('../src/auth/apiKeys.js')
+    await Promise.all([
+      issueTenantApiKey(tenants, tenant),
+      issueTenantApiKey(tenants, await tenants.getTenantById(tenant.id)),
+    ])
+    expect((await tenants.getTenantById(tenant.id)).apiKeyHashes).toHaveLength(2)
+  })
+
   it('refuses the context of a tenant that does not exist', async () => {
     await expect(issuer.runtime.agent.modules.tenants.getTenantAgentContext('no-such-tenant')).rejects.toBeInstanceOf(
       RecordNotFoundError,

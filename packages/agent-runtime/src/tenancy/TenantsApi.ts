@@ -1,7 +1,14 @@
-import { type AgentContext, injectable, type Query } from '@credo-ts/core'
+import { type AgentContext, InjectionSymbols, injectable, type Query, type StorageService } from '@credo-ts/core'
 import { TenantAgentContextProvider } from './TenantAgentContextProvider.js'
 import { TenantRecord } from './TenantRecord.js'
 import { TenantRepository } from './TenantRepository.js'
+
+/** The tenant-record tag and metadata key under which Credo's openid4vc keeps a tenant's issuer and verifier ids. */
+const ACTOR_IDS = '_openid4vc/openId4VcActorIds'
+/** How long an instance trusts its memory of which tenant an issuer or verifier id belongs to. */
+const ACTOR_ROUTE_TTL_MILLIS = 60_000
+
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])]
 
 /**
  * Tenants: create, find, update, delete, and get a tenant's agent context. Tenant records
@@ -11,6 +18,9 @@ import { TenantRepository } from './TenantRepository.js'
  */
 @injectable()
 export class TenantsApi {
+  /** Issuer or verifier id → its tenant, as last read (an id never moves to another tenant). */
+  private readonly actorRoutes = new Map<string, { tenant: TenantRecord; until: number }>()
+
   public constructor(
     private readonly provider: TenantAgentContextProvider,
     private readonly repository: TenantRepository,
@@ -30,12 +40,58 @@ export class TenantsApi {
     return this.repository.getById(this.rootAgentContext, tenantId)
   }
 
-  public findTenantsByQuery(query: Query<TenantRecord>): Promise<TenantRecord[]> {
-    return this.repository.findByQuery(this.rootAgentContext, query)
+  /**
+   * Tenants matching `query`. The router's question, "whose issuer or verifier id is this?", is
+   * asked on every protocol request; its answer is remembered for a minute per instance.
+   */
+  public async findTenantsByQuery(query: Query<TenantRecord>): Promise<TenantRecord[]> {
+    const keys = Object.keys(query)
+    const actorIds = (query as Record<string, unknown>)[ACTOR_IDS]
+    if (keys.length !== 1 || !Array.isArray(actorIds) || actorIds.length !== 1) {
+      return this.repository.findByQuery(this.rootAgentContext, query)
+    }
+    const actorId = String(actorIds[0])
+    const remembered = this.actorRoutes.get(actorId)
+    if (remembered && remembered.until > Date.now()) return [remembered.tenant]
+    const found = await this.repository.findByQuery(this.rootAgentContext, query)
+    if (found.length === 1 && found[0]) {
+      if (this.actorRoutes.size >= 10_000) this.actorRoutes.clear()
+      this.actorRoutes.set(actorId, { tenant: found[0], until: Date.now() + ACTOR_ROUTE_TTL_MILLIS })
+    }
+    return found
   }
 
-  public updateTenant(tenant: TenantRecord): Promise<void> {
-    return this.repository.update(this.rootAgentContext, tenant)
+  /**
+   * Saves a changed tenant record. Its API-key hashes and its issuer and verifier ids are merged
+   * into the stored record under a row lock, so that two writers holding copies (a new API key,
+   * Credo registering a new issuer) never lose each other's additions; both lists only grow here.
+   */
+  public async updateTenant(tenant: TenantRecord): Promise<void> {
+    const storage = this.rootAgentContext.dependencyManager.resolve<StorageService<TenantRecord>>(
+      InjectionSymbols.StorageService,
+    )
+    if (!storage.updateByIdWithLock || !storage.supportsLocking?.(this.rootAgentContext)) {
+      return this.repository.update(this.rootAgentContext, tenant)
+    }
+    const merged = await storage.updateByIdWithLock(this.rootAgentContext, TenantRecord, tenant.id, async (stored) => {
+      stored.label = tenant.label
+      stored.apiKeyHashes = union(stored.apiKeyHashes, tenant.apiKeyHashes)
+      const actorIds = union(
+        (stored.metadata.get(ACTOR_IDS) as string[] | null) ?? [],
+        (tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? [],
+      )
+      if (actorIds.length > 0) {
+        stored.metadata.set(ACTOR_IDS, actorIds)
+        stored.setTag(ACTOR_IDS, actorIds)
+      }
+      return stored
+    })
+    tenant.apiKeyHashes = merged.apiKeyHashes
+    const actorIds = merged.metadata.get(ACTOR_IDS)
+    if (actorIds) {
+      tenant.metadata.set(ACTOR_IDS, actorIds)
+      tenant.setTag(ACTOR_IDS, actorIds as string[])
+    }
   }
 
   /** The tenant's agent context: resolve Credo APIs from its dependency manager to act as the tenant. */
@@ -49,5 +105,8 @@ export class TenantsApi {
     const context = await this.getTenantAgentContext(tenantId)
     await this.provider.deleteAgentContext(context)
     await this.repository.delete(this.rootAgentContext, tenant)
+    for (const [actorId, route] of this.actorRoutes) {
+      if (route.tenant.id === tenantId) this.actorRoutes.delete(actorId)
+    }
   }
 }
