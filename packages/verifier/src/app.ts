@@ -10,6 +10,7 @@ import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { Express, RequestHandler } from 'express'
 import { verifierOpenApi } from './openapi.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
+import { templateRoutes } from './routes/templateRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
 import { ReceivedResponseRecord } from './verification/ReceivedResponseRecord.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, responseReplayGuard } from './verification/responseReplayGuard.js'
@@ -43,7 +44,7 @@ export async function createVerifierApp(config: RuntimeConfig, logger: Logger): 
     openApi: verifierOpenApi(config.publicBaseUrl),
     adminApiKey: config.adminApiKey,
     logger,
-    tenantScopedRoutes: [verifierRoutes(), presentationRoutes()],
+    tenantScopedRoutes: [verifierRoutes(), templateRoutes(), presentationRoutes()],
   })
   return runtime
 }

@@ -4,6 +4,18 @@ import { openApi, openApiDocument } from '@attesto/agent-runtime'
 export function verifierOpenApi(serverUrl: string) {
   const { json, errors, idempotencyKey } = openApi
   const didParameter = { name: 'did', in: 'path', required: true, schema: { type: 'string' } }
+  const templateParameter = { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }
+  const dcql = {
+    type: 'object',
+    required: ['query'],
+    properties: {
+      query: {
+        type: 'object',
+        required: ['credentials'],
+        description: 'A DCQL query (OID4VP 1.0 section 6) for dc+sd-jwt credentials',
+      },
+    },
+  }
   return openApiDocument({
     title: 'Attesto verifier API',
     description:
@@ -47,27 +59,43 @@ export function verifierOpenApi(serverUrl: string) {
           responses: { '204': { description: 'Removed' }, ...errors(401, 404) },
         },
       },
+      '/presentation-templates': {
+        get: {
+          summary: "The tenant's stored DCQL queries",
+          responses: { '200': { description: 'OK' }, ...errors(401) },
+        },
+      },
+      '/presentation-templates/{templateId}': {
+        put: {
+          summary: 'Store (or replace) a DCQL query under a name, for requests to use',
+          parameters: [templateParameter],
+          requestBody: json({ type: 'object', required: ['dcql'], properties: { label: { type: 'string' }, dcql } }),
+          responses: { '200': { description: 'Stored' }, ...errors(400, 401) },
+        },
+        get: {
+          summary: 'A stored template',
+          parameters: [templateParameter],
+          responses: { '200': { description: 'OK' }, ...errors(401, 404) },
+        },
+        delete: {
+          summary: 'Delete a template',
+          parameters: [templateParameter],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
+      },
       '/presentation-requests': {
         post: {
           summary: 'Create an OID4VP request with a DCQL query; returns the openid4vp:// URI',
           parameters: [idempotencyKey],
           requestBody: json({
             type: 'object',
-            required: ['verifierId', 'dcql'],
+            required: ['verifierId'],
+            description: 'Exactly one of dcql and templateId',
             properties: {
               verifierId: { type: 'string' },
               expiresInSeconds: { type: 'integer', minimum: 1, maximum: 604800, default: 300 },
-              dcql: {
-                type: 'object',
-                required: ['query'],
-                properties: {
-                  query: {
-                    type: 'object',
-                    required: ['credentials'],
-                    description: 'A DCQL query (OID4VP 1.0 section 6) for dc+sd-jwt credentials',
-                  },
-                },
-              },
+              dcql,
+              templateId: { type: 'string', description: 'A stored template instead of dcql' },
             },
           }),
           responses: {

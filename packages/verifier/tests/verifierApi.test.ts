@@ -91,6 +91,39 @@ describe('verifier REST API', () => {
     ])
   })
 
+  it('creates requests from a stored template', async () => {
+    const saved = await call('PUT', '/presentation-templates/degree-check', key, {
+      label: 'Degree only',
+      dcql: { query: degreeQuery },
+    })
+    expect(saved.status).toBe(200)
+    expect((await call('GET', '/presentation-templates', key)).body.templates).toEqual([
+      { templateId: 'degree-check', label: 'Degree only', dcql: { query: degreeQuery } },
+    ])
+    const request = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree-check' })
+    expect(request.status).toBe(201)
+    await present(request.body.uri)
+    const result = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
+    expect(result.body.credentials?.[0]?.claims).toEqual({ degree: 'MSc Mathematics' })
+
+    const both = await call('POST', '/presentation-requests', key, {
+      verifierId,
+      templateId: 'degree-check',
+      dcql: { query: degreeQuery },
+    })
+    expect(both.body.error.code).toBe('invalid_request')
+    expect(
+      (await call('POST', '/presentation-requests', key, { verifierId, templateId: 'nope' })).body.error.code,
+    ).toBe('template_not_found')
+    expect((await call('PUT', '/presentation-templates/x', key, { dcql: { query: { credentials: [] } } })).status).toBe(
+      400,
+    )
+    expect((await call('DELETE', '/presentation-templates/degree-check', key)).status).toBe(204)
+    expect((await call('DELETE', '/presentation-templates/degree-check', key)).body.error.code).toBe(
+      'template_not_found',
+    )
+  })
+
   it('validates its input, and hides other tenants’ requests and verifiers', async () => {
     const bad = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: { credentials: [] } } })
     expect(bad.status).toBe(400)

@@ -20,6 +20,10 @@ export class TenantDocumentStore<Document extends object> {
     return tenantContext.dependencyManager.resolve(GenericRecordsApi)
   }
 
+  private notFound(id: string): HttpError {
+    return new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+  }
+
   private recordId(id: string) {
     return `${this.kind}-${id}`
   }
@@ -39,14 +43,23 @@ export class TenantDocumentStore<Document extends object> {
 
   public async get(tenantContext: AgentContext, id: string): Promise<Document> {
     const document = await this.find(tenantContext, id)
-    if (!document) throw new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+    if (!document) throw this.notFound(id)
     return document
   }
 
   public async update(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
     const api = this.api(tenantContext)
     const record = await api.findById(this.recordId(id))
-    if (!record) throw new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+    if (!record) throw this.notFound(id)
+    record.content = { ...document } as Record<string, unknown>
+    await api.update(record)
+  }
+
+  /** Creates or replaces the document. */
+  public async put(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
+    const api = this.api(tenantContext)
+    const record = await api.findById(this.recordId(id))
+    if (!record) return this.save(tenantContext, id, document)
     record.content = { ...document } as Record<string, unknown>
     await api.update(record)
   }
@@ -54,6 +67,11 @@ export class TenantDocumentStore<Document extends object> {
   public async list(tenantContext: AgentContext): Promise<Document[]> {
     const records = await this.api(tenantContext).findAllByQuery({ kind: this.kind })
     return records.map((record) => record.content as unknown as Document)
+  }
+
+  /** Deletes the document; 404 with the store's code when there is none. */
+  public async remove(tenantContext: AgentContext, id: string): Promise<void> {
+    if (!(await this.delete(tenantContext, id))) throw this.notFound(id)
   }
 
   /** Deletes the document; false when there was none. */

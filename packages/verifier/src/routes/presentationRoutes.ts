@@ -3,30 +3,25 @@ import { RecordNotFoundError } from '@credo-ts/core'
 import { OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
+import { dcqlInput } from '../verification/dcqlInput.js'
 import { presentationStatus, presentedCredentials } from '../verification/presentationResult.js'
 import { rejectionReason } from '../verification/rejectionReason.js'
 import { MAX_REQUEST_LIFETIME_SECONDS } from '../verification/responseReplayGuard.js'
-import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
-
-const dcqlCredentialQuery = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-    format: z.literal('dc+sd-jwt'),
-    meta: z.object({ vct_values: z.array(z.string().min(1)).min(1) }),
-    claims: z.array(z.object({ path: z.array(z.union([z.string(), z.number().int()])).min(1) }).loose()).optional(),
-  })
-  .loose()
+import { presentationTemplates, trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const createPresentationRequestInput = z.object({
   verifierId: z.string().min(1),
-  dcql: z.object({ query: z.object({ credentials: z.array(dcqlCredentialQuery).min(1).max(20) }).loose() }),
+  /** The query itself, or… */
+  dcql: dcqlInput.optional(),
+  /** …the id of a stored template. */
+  templateId: z.string().min(1).optional(),
   /** How long the wallet has to answer; Credo's default is 5 minutes. */
   expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).optional(),
 })
 
 /**
  * `POST /presentation-requests` (honours `Idempotency-Key`) creates a signed OID4VP 1.0 request
- * with a DCQL query and returns its `openid4vp://` URI. `GET /presentation-requests/:requestId`
+ * with a DCQL query, given or from a stored template, and returns its `openid4vp://` URI. `GET /presentation-requests/:requestId`
  * reports pending, verified (with the disclosed claims and their issuer), rejected (with the
  * reason) or expired.
  */
@@ -36,14 +31,18 @@ export function presentationRoutes(): Router {
   router.post('/presentation-requests', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const input = createPresentationRequestInput.parse(request.body)
+    if (Boolean(input.dcql) === Boolean(input.templateId)) {
+      throw new HttpError(400, 'invalid_request', "Give either 'dcql' (a DCQL query) or 'templateId', not both")
+    }
     const profile = await verifierProfiles.get(tenantContext, input.verifierId)
+    const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const result = await withIdempotency(tenantContext, request, async () => {
       const { authorizationRequest, verificationSession } = await tenantContext.dependencyManager
         .resolve(OpenId4VcVerifierApi)
         .createAuthorizationRequest({
           verifierId: profile.verifierId,
           requestSigner: { method: 'did', didUrl: profile.didUrl },
-          dcql: { query: input.dcql.query as never },
+          dcql: { query: dcql.query as never },
           version: 'v1',
           expirationInSeconds: input.expiresInSeconds,
         })

@@ -55,17 +55,13 @@ export function verifierRoutes(): Router {
     const issuerDid = did.parse(request.params.did)
     const { label } = trustedIssuerInput.parse(request.body ?? {})
     const document = { did: issuerDid, ...(label ? { label } : {}) }
-    if (await trustedIssuers.find(tenantContext, issuerDid))
-      await trustedIssuers.update(tenantContext, issuerDid, document)
-    else await trustedIssuers.save(tenantContext, issuerDid, document)
+    await trustedIssuers.put(tenantContext, issuerDid, document)
     response.json(document)
   })
 
   router.delete('/trusted-issuers/:did', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    if (!(await trustedIssuers.delete(tenantContext, request.params.did as string))) {
-      await trustedIssuers.get(tenantContext, request.params.did as string) // answers 404
-    }
+    await trustedIssuers.remove(tenantContext, request.params.did as string)
     response.status(204).end()
   })
 

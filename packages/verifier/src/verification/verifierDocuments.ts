@@ -14,6 +14,13 @@ export interface TrustedIssuer {
   label?: string
 }
 
+/** A stored DCQL query, to create requests by name. */
+export interface PresentationTemplate {
+  templateId: string
+  label?: string
+  dcql: { query: Record<string, unknown> }
+}
+
 export const verifierProfiles = new TenantDocumentStore<VerifierProfile>(
   'verifier-profile',
   'verifier_not_found',
@@ -23,4 +30,9 @@ export const trustedIssuers = new TenantDocumentStore<TrustedIssuer>(
   'trusted-issuer',
   'trusted_issuer_not_found',
   'trusted issuer',
+)
+export const presentationTemplates = new TenantDocumentStore<PresentationTemplate>(
+  'presentation-template',
+  'template_not_found',
+  'presentation template',
 )
