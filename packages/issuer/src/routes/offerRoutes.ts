@@ -3,9 +3,9 @@ import { RecordNotFoundError } from '@credo-ts/core'
 import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
+import { createOffer, offerTarget } from '../issuance/createOffer.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
 import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
-import { issuerProfiles } from '../issuance/issuerProfiles.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 
 const createOfferInput = z.object({
@@ -33,48 +33,16 @@ export function offerRoutes(): Router {
   router.post('/offers', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
-    const profile = await issuerProfiles.get(tenantContext, input.issuerId)
-    const configuration = profile.configurations[input.credentialConfigurationId]
-    if (!configuration) {
-      throw new HttpError(
-        404,
-        'credential_configuration_not_found',
-        `Issuer '${input.issuerId}' has no credential configuration '${input.credentialConfigurationId}'`,
-      )
-    }
-    validateClaims(configuration, input.claims)
-
-    const result = await withIdempotency(tenantContext, request, async () => {
-      const expiresAt = Date.now() + input.expiresInSeconds * 1000
-      const issuanceMetadata: IssuanceMetadata = {
-        vct: configuration.vct,
-        issuerDidUrl: profile.didUrl,
+    const target = await offerTarget(tenantContext, input.issuerId, input.credentialConfigurationId)
+    validateClaims(target.configuration, input.claims)
+    const result = await withIdempotency(tenantContext, request, async () => ({
+      status: 201,
+      body: await createOffer(tenantContext, target, {
         claims: input.claims,
-        disclosable: configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
-        expiresAt,
-      }
-      const { credentialOffer, issuanceSession } = await tenantContext.dependencyManager
-        .resolve(OpenId4VcIssuerApi)
-        .createCredentialOffer({
-          issuerId: profile.issuerId,
-          credentialConfigurationIds: [configuration.id],
-          // Credo's own offer expiry (its default is 3 minutes) follows the API's.
-          expirationInSeconds: input.expiresInSeconds,
-          preAuthorizedCodeFlowConfig: input.txCode
-            ? { txCode: { length: input.txCode.length, input_mode: 'numeric' } }
-            : {},
-          issuanceMetadata: { ...issuanceMetadata },
-        })
-      return {
-        status: 201,
-        body: {
-          offerId: issuanceSession.id,
-          uri: credentialOffer,
-          ...(issuanceSession.userPin ? { txCode: issuanceSession.userPin } : {}),
-          expiresAt: new Date(expiresAt).toISOString(),
-        },
-      }
-    })
+        txCodeLength: input.txCode ? input.txCode.length : undefined,
+        expiresInSeconds: input.expiresInSeconds,
+      }),
+    }))
     response.status(result.status).json(result.body)
   })
 
