@@ -8,10 +8,18 @@ import {
 import type { Logger } from '@credo-ts/core'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { Express } from 'express'
+import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
+import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
+import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
+import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { credentialRequestToCredentialMapper } from './issuance/issuanceMetadata.js'
 import { issuerOpenApi } from './openapi.js'
+import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
+
+/** Batches and their rows are kept for 30 days after their last change, then purged. */
+const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
 
 function issuerModules(config: RuntimeConfig) {
   return (app: Express) => ({
@@ -23,20 +31,46 @@ function issuerModules(config: RuntimeConfig) {
   })
 }
 
-export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModules>>>
+export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModules>>> & {
+  /** The bulk-offer queue (producer side), when REDIS_URL is configured. */
+  offerBatches?: OfferBatchQueue
+}
 
 /**
  * Builds the issuer: its agent (storage, KMS, tenants, OID4VCI endpoints under /oid4vci) and the
  * REST API on the same express app. `server.ts` listens; tests import this.
  */
-export async function createIssuerApp(config: RuntimeConfig, logger: Logger): Promise<IssuerRuntime> {
-  const runtime = await createRuntimeAgent(config, logger, issuerModules(config))
+export async function createIssuerApp(
+  config: RuntimeConfig,
+  logger: Logger,
+  batchConfig: BatchConfig = loadBatchConfig(),
+): Promise<IssuerRuntime> {
+  const runtime: IssuerRuntime = await createRuntimeAgent(config, logger, issuerModules(config), {
+    recordTtlSeconds: {
+      [OfferBatchChunkRecord.type]: BATCH_RECORD_TTL_SECONDS,
+      [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
+    },
+  })
+  const offerBatches = config.redisUrl ? new OfferBatchQueue(config.redisUrl, batchConfig) : undefined
+  if (offerBatches) {
+    runtime.offerBatches = offerBatches
+    const close = runtime.close.bind(runtime)
+    runtime.close = async () => {
+      await offerBatches.close()
+      await close()
+    }
+  }
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
     openApi: issuerOpenApi(config.publicBaseUrl),
     adminApiKey: config.adminApiKey,
     logger,
-    tenantScopedRoutes: [issuerRoutes(`${config.publicBaseUrl}/oid4vci`), offerRoutes()],
+    tenantScopedRoutes: [
+      issuerRoutes(`${config.publicBaseUrl}/oid4vci`),
+      offerRoutes(),
+      batchRoutes(runtime.agent.context, offerBatches, batchConfig),
+    ],
+    largeBodies: [{ path: '/offer-batches', limit: '64mb' }],
   })
   return runtime
 }

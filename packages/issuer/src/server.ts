@@ -2,5 +2,11 @@
 import { runService } from '@attesto/agent-runtime'
 import { createIssuerApp } from './app.js'
 
-// The issuer service. Configuration: environment variables, see the README.
-await runService('issuer', createIssuerApp)
+// `attesto-issuer`: the issuer service; `attesto-issuer worker`: the bulk-offer worker.
+// Configuration: environment variables, see the README.
+if (process.argv[2] === 'worker') {
+  const { runWorker } = await import('./worker.js')
+  await runWorker()
+} else {
+  await runService('issuer', createIssuerApp)
+}

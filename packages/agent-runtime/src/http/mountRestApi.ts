@@ -17,10 +17,13 @@ export interface MountRestApiOptions {
   logger: Logger
   /** The role's routes; they run after tenant authentication, in the tenant's agent context. */
   tenantScopedRoutes: Router[]
+  /** Paths that take bodies above the 1 MiB default (JSON, or CSV as text), with their limit. */
+  largeBodies?: { path: string; limit: string }[]
 }
 
 /**
- * The REST API skeleton both roles share, on the runtime's express app: JSON bodies (1 MiB),
+ * The REST API skeleton both roles share, on the runtime's express app: JSON bodies (1 MiB
+ * unless `largeBodies` says otherwise),
  * `/openapi.json`, `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication,
  * the role's routes, and the one error handler.
  */
@@ -36,6 +39,9 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     if (!response.headersSent) next()
   })
   api.use(options.protocolPath, (_request, _response, next) => next('router'))
+  for (const { path, limit } of options.largeBodies ?? []) {
+    api.use(path, express.json({ limit }), express.text({ type: 'text/csv', limit }))
+  }
   api.use(express.json({ limit: '1mb' }))
   api.get('/openapi.json', (_request, response) => {
     response.json(options.openApi)

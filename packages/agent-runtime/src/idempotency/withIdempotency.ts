@@ -42,7 +42,7 @@ export async function withIdempotency(
   }
   const id = createHash('sha256').update(`${request.method} ${request.baseUrl}${request.path}\n${key}`).digest('hex')
   const requestHash = createHash('sha256')
-    .update(JSON.stringify(request.body ?? null))
+    .update(JSON.stringify({ query: request.query, body: request.body ?? null }))
     .digest('hex')
   const records = storage(agentContext)
 

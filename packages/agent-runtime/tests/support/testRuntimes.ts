@@ -21,6 +21,8 @@ export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorage
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+/** The real Redis of the tests. */
+export const REDIS_URL = process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
 
 export async function freePort(): Promise<number> {
@@ -143,11 +145,13 @@ export function startVerifier() {
 
 /**
  * A role's service (its `createApp`) on a free port, storage in a fresh schema of the real
- * PostgreSQL, local KMS, and an admin key. `close()` stops it and drops the schema.
+ * PostgreSQL, local KMS, and an admin key (`env` adds or overrides variables). `close()` stops
+ * it and drops the schema.
  */
 export async function startService<Runtime extends { app: Express; close(): Promise<void> }>(
   role: 'issuer' | 'verifier',
   createApp: (config: ReturnType<typeof loadRuntimeConfig>, logger: JsonLogger) => Promise<Runtime>,
+  env: Record<string, string> = {},
 ) {
   const port = await freePort()
   const schema = `${role}_${randomBytes(4).toString('hex')}`
@@ -159,6 +163,7 @@ export async function startService<Runtime extends { app: Express; close(): Prom
     DATABASE_SCHEMA: schema,
     KMS_MASTER_KEY: randomBytes(32).toString('base64'),
     ADMIN_API_KEY: adminApiKey,
+    ...env,
   })
   const runtime = await createApp(config, silentLogger)
   const http = await startHttpServer(runtime.app, {

@@ -1,0 +1,64 @@
+import { RuntimeConfigError } from '@attesto/agent-runtime'
+import { z } from 'zod'
+
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+const schema = z.object({
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default('attesto'),
+  QUEUE_CONCURRENCY: positive(4),
+  QUEUE_ATTEMPTS: positive(5),
+  QUEUE_BACKOFF_MILLIS: positive(1_000),
+  QUEUE_LOCK_DURATION_MILLIS: positive(30_000),
+  QUEUE_STALLED_INTERVAL_MILLIS: positive(30_000),
+  BATCH_MAX_ROWS: positive(100_000),
+  BATCH_CHUNK_SIZE: positive(100),
+  BATCH_CHUNKS_IN_FLIGHT: positive(4),
+  TENANT_OFFERS_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
+})
+
+/** How bulk offers are queued and worked; every value has a default (docs/QUEUES.md). */
+export interface BatchConfig {
+  /** Key prefix of the queues in Redis. */
+  prefix: string
+  /** Chunk jobs one worker process runs at once. */
+  concurrency: number
+  /** Tries of a chunk job before its remaining rows are reported failed. */
+  attempts: number
+  /** First retry delay; doubles with each retry, with jitter. */
+  backoffMillis: number
+  /** How long a worker's hold on a job lasts without renewal (a killed worker's jobs return after it). */
+  lockDurationMillis: number
+  /** How often workers look for jobs whose worker died. */
+  stalledIntervalMillis: number
+  maxRows: number
+  /** Rows per job. */
+  chunkSize: number
+  /** Jobs of one batch queued at once: the rest wait their turn, so one huge batch cannot starve the others. */
+  chunksInFlight: number
+  /** Offers per second per tenant over all workers (0: no limit). */
+  tenantOffersPerSecond: number
+}
+
+export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    prefix: e.QUEUE_PREFIX,
+    concurrency: e.QUEUE_CONCURRENCY,
+    attempts: e.QUEUE_ATTEMPTS,
+    backoffMillis: e.QUEUE_BACKOFF_MILLIS,
+    lockDurationMillis: e.QUEUE_LOCK_DURATION_MILLIS,
+    stalledIntervalMillis: e.QUEUE_STALLED_INTERVAL_MILLIS,
+    maxRows: e.BATCH_MAX_ROWS,
+    chunkSize: e.BATCH_CHUNK_SIZE,
+    chunksInFlight: e.BATCH_CHUNKS_IN_FLIGHT,
+    tenantOffersPerSecond: e.TENANT_OFFERS_PER_SECOND,
+  }
+}

@@ -1,0 +1,78 @@
+import { HttpError } from '@attesto/agent-runtime'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { BatchConfig } from './batchConfig.js'
+
+export const OFFER_BATCH_QUEUE = 'offer-batches'
+
+/** A chunk job: rows `index * chunkSize …` of a tenant's batch. */
+export interface ChunkJob {
+  tenantId: string
+  batchId: string
+  index: number
+}
+
+/** The job id of a chunk: derived, so adding the same chunk twice queues it once. */
+export const chunkJobId = ({ batchId, index }: ChunkJob) => `${batchId}-${index}`
+
+const queueUnavailable = () =>
+  new HttpError(503, 'queue_unavailable', 'The issuance queue (Redis) is unavailable; nothing was queued, retry later')
+
+/**
+ * The producer side of the bulk-offer queue (BullMQ on Redis). It fails fast while Redis is
+ * away, so that the API can answer 503 at once instead of holding the request.
+ */
+export class OfferBatchQueue {
+  private readonly connection: Redis
+  private readonly queue: Queue<ChunkJob>
+
+  public constructor(
+    redisUrl: string,
+    private readonly config: BatchConfig,
+  ) {
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
+    this.connection.on('error', () => {}) // reported per call, as queue_unavailable
+    this.queue = new Queue<ChunkJob>(OFFER_BATCH_QUEUE, { connection: this.connection, prefix: config.prefix })
+    this.queue.on('error', () => {})
+  }
+
+  /** Throws 503 `queue_unavailable` unless Redis answers. */
+  public async assertAvailable(): Promise<void> {
+    if (this.connection.status !== 'ready') throw queueUnavailable()
+    await this.connection.ping().catch(() => {
+      throw queueUnavailable()
+    })
+  }
+
+  /** Queues a chunk job (a no-op when that chunk is already queued or done). */
+  public async add(job: ChunkJob): Promise<void> {
+    try {
+      await this.queue.add('chunk', job, {
+        jobId: chunkJobId(job),
+        attempts: this.config.attempts,
+        backoff: { type: 'exponential', delay: this.config.backoffMillis, jitter: 0.5 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      })
+    } catch {
+      throw queueUnavailable()
+    }
+  }
+
+  /** A failed chunk job is retried (used when resuming unfinished batches). */
+  public async retryIfFailed(job: ChunkJob): Promise<void> {
+    const existing = await this.queue.getJob(chunkJobId(job))
+    if (existing && (await existing.isFailed())) await existing.retry()
+  }
+
+  /** Jobs waiting or delayed, for scaling workers by queue depth. */
+  public async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'prioritized')
+    return Object.values(counts).reduce((sum, count) => sum + count, 0)
+  }
+
+  public async close(): Promise<void> {
+    await this.queue.close()
+    this.connection.disconnect()
+  }
+}

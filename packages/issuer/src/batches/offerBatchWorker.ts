@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto'
+import { TenantsApi } from '@attesto/agent-runtime'
+import type { AgentContext, Logger } from '@credo-ts/core'
+import { OpenId4VcIssuanceSessionRepository } from '@credo-ts/openid4vc'
+import { type Job, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { type CreatedOffer, createOffer, offerTarget } from '../issuance/createOffer.js'
+import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
+import type { BatchConfig } from './batchConfig.js'
+import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
+import { OfferBatchRecord } from './OfferBatchRecord.js'
+import { storageOf } from './offerBatches.js'
+import { type ChunkJob, OFFER_BATCH_QUEUE, OfferBatchQueue } from './offerBatchQueue.js'
+import { TenantRateLimiter } from './tenantRateLimiter.js'
+
+/** Results are saved after this many rows, and at the end of the chunk. */
+const SAVE_EVERY_ROWS = 25
+const RESUME_EVERY_MILLIS = 60_000
+
+/** The offer a previous, killed attempt made with this pre-authorised code, if any. */
+async function existingOffer(tenantContext: AgentContext, code: string): Promise<CreatedOffer | undefined> {
+  const session = await tenantContext.dependencyManager
+    .resolve(OpenId4VcIssuanceSessionRepository)
+    .findSingleByQuery(tenantContext, { preAuthorizedCode: code })
+  if (!session?.credentialOfferUri) return undefined
+  const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
+  return {
+    offerId: session.id,
+    uri: `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(session.credentialOfferUri)}`,
+    ...(session.userPin ? { txCode: session.userPin } : {}),
+    expiresAt: new Date(metadata.expiresAt).toISOString(),
+  }
+}
+
+export interface OfferBatchWorkerOptions {
+  root: AgentContext
+  redisUrl: string
+  config: BatchConfig
+  logger: Logger
+}
+
+/**
+ * The consumer side: runs chunk jobs, `config.concurrency` at once. Each row gets exactly one
+ * offer: the chunk's pre-authorised codes are stored before any offer is made, and a retried
+ * or resumed chunk looks for an offer with a row's code before making one. A finished chunk is
+ * counted into its batch once (under a row lock) and queues the batch's next chunk.
+ */
+export class OfferBatchWorker {
+  private readonly connection: Redis
+  private readonly queue: OfferBatchQueue
+  private readonly limiter: TenantRateLimiter
+  private readonly worker: Worker<ChunkJob>
+  private resumeTimer?: NodeJS.Timeout
+
+  public constructor(private readonly options: OfferBatchWorkerOptions) {
+    const { config } = options
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+    this.connection.on('error', () => {})
+    this.queue = new OfferBatchQueue(options.redisUrl, config)
+    this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, config.prefix)
+    this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {
+      connection: this.connection,
+      prefix: config.prefix,
+      concurrency: config.concurrency,
+      lockDuration: config.lockDurationMillis,
+      stalledInterval: config.stalledIntervalMillis,
+      maxStalledCount: config.attempts,
+    })
+    this.worker.on('error', (error) => options.logger.warn('Offer batch worker: Redis error', { error }))
+    this.worker.on('failed', (job, error) =>
+      options.logger.warn('Offer batch chunk failed', { jobId: job?.id, attempt: job?.attemptsMade, error }),
+    )
+  }
+
+  /** Starts the periodic resumption of unfinished batches (also once at once). */
+  public start(): this {
+    const resume = () =>
+      this.resumeUnfinishedBatches().catch((error: unknown) =>
+        this.options.logger.warn('Could not resume unfinished batches', { error }),
+      )
+    void resume()
+    this.resumeTimer = setInterval(resume, RESUME_EVERY_MILLIS)
+    this.resumeTimer.unref()
+    return this
+  }
+
+  /** Stops taking jobs, lets the running ones finish, and disconnects. */
+  public async close(): Promise<void> {
+    if (this.resumeTimer) clearInterval(this.resumeTimer)
+    await this.worker.close()
+    await this.queue.close()
+    this.connection.disconnect()
+  }
+
+  /**
+   * Re-queues what an unfinished batch needs next, in case Redis lost its jobs (a restart
+   * without persistence) or a chunk failed for good; adding a chunk that is queued is a no-op.
+   */
+  public async resumeUnfinishedBatches(): Promise<void> {
+    const { root, config } = this.options
+    const batches = await storageOf<OfferBatchRecord>(root).findByQuery(root, OfferBatchRecord, { state: 'queued' })
+    for (const batch of batches) {
+      const uncounted = Array.from({ length: batch.chunkCount }, (_, index) => index).filter(
+        (index) => !batch.countedChunks.includes(index),
+      )
+      for (const index of uncounted.slice(0, config.chunksInFlight)) {
+        const job = { tenantId: batch.tenantId, batchId: batch.id, index }
+        await this.queue.add(job)
+        await this.queue.retryIfFailed(job)
+      }
+    }
+  }
+
+  private async process(job: Job<ChunkJob>): Promise<void> {
+    const { root, config } = this.options
+    const { tenantId, batchId, index } = job.data
+    const batch = await storageOf<OfferBatchRecord>(root).getById(root, OfferBatchRecord, batchId)
+    if (!batch.countedChunks.includes(index)) {
+      const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+      const chunk = await this.makeOffers(job, batch, tenantContext)
+      await this.count(batch.id, chunk)
+    }
+    const next = index + config.chunksInFlight
+    if (next < batch.chunkCount) await this.queue.add({ tenantId, batchId, index: next })
+  }
+
+  private async makeOffers(
+    job: Job<ChunkJob>,
+    batch: OfferBatchRecord,
+    tenantContext: AgentContext,
+  ): Promise<OfferBatchChunkRecord> {
+    const storage = storageOf<OfferBatchChunkRecord>(tenantContext)
+    const chunk = await storage.getById(tenantContext, OfferBatchChunkRecord, `${batch.id}-${job.data.index}`)
+    chunk.attempts += 1
+    if (chunk.codes.length === 0) chunk.codes = chunk.rows.map(() => randomBytes(32).toString('base64url'))
+    await storage.update(tenantContext, chunk)
+    const resumed = chunk.attempts > 1
+    try {
+      const target = await offerTarget(tenantContext, batch.issuerId, batch.credentialConfigurationId)
+      let unsaved = 0
+      for (const [position, { row, claims }] of chunk.rows.entries()) {
+        if (chunk.results[position]) continue
+        const code = chunk.codes[position] as string
+        await this.limiter.take(batch.tenantId)
+        const offer =
+          (resumed ? await existingOffer(tenantContext, code) : undefined) ??
+          (await createOffer(tenantContext, target, {
+            claims,
+            txCodeLength: batch.txCodeLength,
+            expiresInSeconds: batch.expiresInSeconds,
+            preAuthorizedCode: code,
+          }))
+        chunk.results[position] = { row, ...offer }
+        if (++unsaved >= SAVE_EVERY_ROWS) {
+          await storage.update(tenantContext, chunk)
+          unsaved = 0
+        }
+      }
+      await storage.update(tenantContext, chunk)
+      return chunk
+    } catch (error) {
+      await storage.update(tenantContext, chunk).catch(() => {})
+      if (job.attemptsMade + 1 < this.options.config.attempts) throw error
+      // The last attempt: the rows still without an offer are reported failed, and the batch goes on.
+      const message = `No offer after ${this.options.config.attempts} attempts: ${(error as Error).message}`
+      chunk.rows.forEach(({ row }, position) => {
+        chunk.results[position] ??= { row, error: { code: 'offer_failed', message } }
+      })
+      await storage.update(tenantContext, chunk)
+      return chunk
+    }
+  }
+
+  /** Counts a finished chunk into its batch, once, and finishes the batch with its last chunk. */
+  private async count(batchId: string, chunk: OfferBatchChunkRecord): Promise<void> {
+    const { root } = this.options
+    const storage = storageOf<OfferBatchRecord>(root)
+    const done = chunk.results.filter((result) => result && 'offerId' in result).length
+    const failed = chunk.results.length - done
+    const update = async (batch: OfferBatchRecord) => {
+      if (batch.countedChunks.includes(chunk.index)) return batch
+      batch.countedChunks.push(chunk.index)
+      batch.done += done
+      batch.failed += failed
+      if (batch.countedChunks.length === batch.chunkCount) {
+        batch.state = 'finished'
+        batch.finishedAt = new Date().toISOString()
+      }
+      return batch
+    }
+    if (storage.updateByIdWithLock && storage.supportsLocking?.(root)) {
+      await storage.updateByIdWithLock(root, OfferBatchRecord, batchId, update)
+    } else {
+      await storage.update(root, await update(await storage.getById(root, OfferBatchRecord, batchId)))
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import type { AgentContext } from '@credo-ts/core'
+import { Router } from 'express'
+import { z } from 'zod'
+import type { BatchConfig } from '../batches/batchConfig.js'
+import { batchTarget, checkRows, rowsFromBody } from '../batches/batchInput.js'
+import { batchResults, batchSummary, getBatch, resultsCsv, submitBatch } from '../batches/offerBatches.js'
+import type { OfferBatchQueue } from '../batches/offerBatchQueue.js'
+import { offerTarget } from '../issuance/createOffer.js'
+
+const resultsQuery = z.object({ format: z.enum(['json', 'csv']).optional() })
+
+/**
+ * Bulk offers. `POST /offer-batches` (JSON `{ issuerId, credentialConfigurationId, rows }`, or
+ * CSV with a header row of claim names and the rest as query parameters; honours
+ * `Idempotency-Key`) answers 202 with the batch id at once; workers make the offers.
+ * `GET /offer-batches/:batchId` reports progress; `GET /offer-batches/:batchId/results`
+ * every row's offer URI or error, as JSON or CSV.
+ */
+export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefined, config: BatchConfig): Router {
+  const router = Router()
+
+  router.post('/offer-batches', async (request, response) => {
+    const { tenantContext, tenant } = response.locals as TenantRequestLocals
+    if (!queue) {
+      throw new HttpError(503, 'queue_unavailable', 'Bulk offers need the issuance queue: configure REDIS_URL')
+    }
+    const isCsv = request.is('text/csv') === 'text/csv'
+    const target = batchTarget.parse(isCsv ? request.query : request.body)
+    const rows = rowsFromBody(request.body, isCsv ? 'text/csv' : 'application/json', config.maxRows)
+    const { profile, configuration } = await offerTarget(
+      tenantContext,
+      target.issuerId,
+      target.credentialConfigurationId,
+    )
+    const { valid, invalid } = checkRows(configuration, rows)
+    const result = await withIdempotency(tenantContext, request, async () => {
+      const batch = await submitBatch(
+        root,
+        tenantContext,
+        tenant.id,
+        { ...target, issuerId: profile.issuerId, valid, invalid },
+        queue,
+        config,
+      )
+      return { status: 202, body: { ...batchSummary(batch), invalid: batch.invalidRows.slice(0, 100) } }
+    })
+    response.status(result.status).json(result.body)
+  })
+
+  router.get('/offer-batches/:batchId', async (request, response) => {
+    const { tenant } = response.locals as TenantRequestLocals
+    const batch = await getBatch(root, tenant.id, request.params.batchId as string)
+    response.json({ ...batchSummary(batch), invalid: batch.invalidRows.slice(0, 100) })
+  })
+
+  router.get('/offer-batches/:batchId/results', async (request, response) => {
+    const { tenant, tenantContext } = response.locals as TenantRequestLocals
+    const batch = await getBatch(root, tenant.id, request.params.batchId as string)
+    const rows = await batchResults(tenantContext, batch)
+    const { format } = resultsQuery.parse(request.query)
+    if (format === 'csv' || (!format && request.accepts(['json', 'csv']) === 'csv')) {
+      response.type('text/csv').attachment(`offers-${batch.id}.csv`).send(resultsCsv(rows))
+      return
+    }
+    response.json({ ...batchSummary(batch), rows })
+  })
+
+  return router
+}

@@ -1,0 +1,59 @@
+import {
+  describeConfig,
+  JsonLogger,
+  loadRuntimeConfig,
+  logLevelFromName,
+  type RuntimeConfig,
+} from '@attesto/agent-runtime'
+import { createIssuerApp } from './app.js'
+import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
+import { OfferBatchWorker } from './batches/offerBatchWorker.js'
+
+/**
+ * `attesto-issuer worker`: makes the offers of bulk batches, apart from the API, so that
+ * operators scale workers on their own (for example by queue depth). Same configuration as the
+ * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL required) plus the QUEUE_* and
+ * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
+ */
+export async function runWorker(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let config: RuntimeConfig
+  let batchConfig: BatchConfig
+  try {
+    config = loadRuntimeConfig({ ...env, ROLE: 'issuer' })
+    batchConfig = loadBatchConfig(env)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+  if (!config.redisUrl) {
+    console.error('Invalid configuration:\n  REDIS_URL: required by the worker (the queues are in Redis)')
+    process.exit(1)
+  }
+  const logger = new JsonLogger(logLevelFromName(config.logLevel), 'issuer-worker')
+  logger.info('Starting worker', { ...describeConfig(config), queue: batchConfig })
+  const runtime = await createIssuerApp(config, logger, batchConfig)
+  const worker = new OfferBatchWorker({
+    root: runtime.agent.context,
+    redisUrl: config.redisUrl,
+    config: batchConfig,
+    logger,
+  }).start()
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info('Stopping worker: finishing the running jobs', { signal })
+    const timer = setTimeout(() => {
+      logger.error('Worker did not stop in time; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMillis + batchConfig.lockDurationMillis)
+    timer.unref()
+    await worker.close()
+    await runtime.close()
+    logger.info('Worker stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}

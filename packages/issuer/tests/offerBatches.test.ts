@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto'
+import { holderAgent, REDIS_URL, redeemOffer, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+
+// Bulk offers through the issuer REST API, on the real PostgreSQL and the real Redis (queues
+// under a prefix of their own), with a worker in this process.
+
+describe('bulk offers', () => {
+  const batchConfig = loadBatchConfig({
+    QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+    BATCH_CHUNK_SIZE: '2',
+    BATCH_CHUNKS_IN_FLIGHT: '2',
+  })
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let worker: OfferBatchWorker
+  let key = ''
+  let issuerId = ''
+  const call = (...args: Parameters<typeof service.call>) => service.call(...args)
+
+  async function finished(batchId: string) {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const { body } = await call('GET', `/offer-batches/${batchId}`, key)
+      if (body.status === 'finished') return body
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`batch ${batchId} did not finish`)
+  }
+
+  const sessionCount = async () => {
+    const tenantId = key.split('.')[1] as string
+    const { rows } = await service.runtime.storage.database.query<{ count: string }>(
+      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'OpenId4VcIssuanceSessionRecord'`,
+      [`tenant-${tenantId}`],
+    )
+    return Number(rows[0]?.count)
+  }
+
+  beforeAll(async () => {
+    service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
+      REDIS_URL,
+    })
+    worker = new OfferBatchWorker({
+      root: service.runtime.agent.context,
+      redisUrl: REDIS_URL,
+      config: batchConfig,
+      logger: silentLogger,
+    }).start()
+    key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
+    issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
+    await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+      vct: 'urn:attesto:test:diploma',
+      claims: [
+        { name: 'given_name', type: 'string', required: true },
+        { name: 'grade', type: 'number' },
+        { name: 'honours', type: 'boolean' },
+      ],
+    })
+  })
+  afterAll(async () => {
+    await worker?.close()
+    await service?.close()
+  })
+
+  it('takes a JSON batch at once, reports bad rows by number, and makes one offer per good row', async () => {
+    const rows = [
+      { given_name: 'Ada', grade: 5.5 },
+      { grade: 4 },
+      { given_name: 'Alan', honours: true },
+      { given_name: 'Grace', shoe_size: 38 },
+      { given_name: 'Edsger' },
+    ]
+    const submitted = await call('POST', '/offer-batches', key, {
+      issuerId,
+      credentialConfigurationId: 'diploma',
+      rows,
+    })
+    expect(submitted.status).toBe(202)
+    expect(submitted.body).toMatchObject({ total: 5, invalidRows: 2 })
+    expect(submitted.body.invalid).toEqual([
+      { row: 2, code: 'claim_missing', message: "Claim 'given_name' is required" },
+      {
+        row: 4,
+        code: 'claim_unknown',
+        message: "Claim 'shoe_size' is not defined in credential configuration 'diploma'",
+      },
+    ])
+
+    const batch = await finished(submitted.body.batchId)
+    expect(batch).toMatchObject({ total: 5, done: 3, failed: 2, pending: 0 })
+    const results = await call('GET', `/offer-batches/${submitted.body.batchId}/results`, key)
+    expect(results.body.rows.map((row: { row: number; status: string }) => [row.row, row.status])).toEqual([
+      [1, 'offered'],
+      [2, 'invalid'],
+      [3, 'offered'],
+      [4, 'invalid'],
+      [5, 'offered'],
+    ])
+    expect(await sessionCount()).toBe(3)
+
+    // An offer from the batch is a real offer: a wallet redeems it.
+    const wallet = await holderAgent()
+    try {
+      const [credential] = await redeemOffer(wallet.agent, results.body.rows[0].uri)
+      const claims = (credential?.record as unknown as { firstCredential: { prettyClaims: Record<string, unknown> } })
+        .firstCredential.prettyClaims
+      expect(claims).toMatchObject({ given_name: 'Ada', grade: 5.5 })
+    } finally {
+      await wallet.close()
+    }
+    const offerStatus = await call('GET', `/offers/${results.body.rows[0].offerId}`, key)
+    expect(offerStatus.body.status).toBe('credential_issued')
+  })
+
+  it('takes CSV with a header row, typed by the configuration, and gives the results as CSV', async () => {
+    const csv = 'given_name,grade,honours\nAda,5.5,true\n"Lovelace, Ada",,false\n,3,\n'
+    const submitted = await call(
+      'POST',
+      `/offer-batches?issuerId=${issuerId}&credentialConfigurationId=diploma`,
+      key,
+      csv,
+      { 'content-type': 'text/csv' },
+    )
+    expect(submitted.status).toBe(202)
+    expect(submitted.body.invalid).toEqual([
+      { row: 4, code: 'claim_missing', message: "Claim 'given_name' is required" },
+    ])
+    await finished(submitted.body.batchId)
+    const response = await fetch(`${service.http.url}/offer-batches/${submitted.body.batchId}/results?format=csv`, {
+      headers: { authorization: `Bearer ${key}` },
+    })
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/)
+    const lines = (await response.text()).trim().split('\n')
+    expect(lines[0]).toBe('row,status,offer_id,uri,tx_code,expires_at,error')
+    expect(lines[1]).toMatch(/^2,offered,[0-9a-f-]{36},openid-credential-offer:\/\//)
+    expect(lines[2]).toMatch(/^3,offered,/)
+    expect(lines[3]).toBe("4,invalid,,,,,claim_missing: Claim 'given_name' is required")
+  })
+
+  it('creates a batch once per Idempotency-Key', async () => {
+    const before = await sessionCount()
+    const body = {
+      issuerId,
+      credentialConfigurationId: 'diploma',
+      rows: [{ given_name: 'Once' }, { given_name: 'Twice' }],
+    }
+    const headers = { 'idempotency-key': `batch-${randomBytes(4).toString('hex')}` }
+    const first = await call('POST', '/offer-batches', key, body, headers)
+    const again = await call('POST', '/offer-batches', key, body, headers)
+    expect(again.body.batchId).toBe(first.body.batchId)
+    await finished(first.body.batchId)
+    expect(await sessionCount()).toBe(before + 2)
+  })
+
+  it('refuses what it cannot take, with a reason', async () => {
+    const post = (body: unknown, headers?: Record<string, string>) => call('POST', '/offer-batches', key, body, headers)
+    expect((await post({ issuerId, credentialConfigurationId: 'diploma', rows: [] })).body.error.code).toBe(
+      'invalid_request',
+    )
+    expect((await post({ issuerId, credentialConfigurationId: 'nope', rows: [{}] })).body.error.code).toBe(
+      'credential_configuration_not_found',
+    )
+    const csv = (body: string) =>
+      call('POST', `/offer-batches?issuerId=${issuerId}&credentialConfigurationId=diploma`, key, body, {
+        'content-type': 'text/csv',
+      })
+    expect((await csv('given_name\n"unterminated\n')).body.error.code).toBe('invalid_csv')
+    expect((await csv('given_name\n')).body.error.code).toBe('batch_empty')
+    const other = (await call('POST', '/tenants', service.adminApiKey, { label: 'Other' })).body.apiKey
+    const mine = await post({ issuerId, credentialConfigurationId: 'diploma', rows: [{ given_name: 'Mine' }] })
+    expect((await call('GET', `/offer-batches/${mine.body.batchId}`, other)).body.error.code).toBe('batch_not_found')
+  })
+
+  it('answers 503 queue_unavailable when the service has no queue', async () => {
+    const bare = await startService('issuer', createIssuerApp)
+    try {
+      const tenantKey = (await bare.call('POST', '/tenants', bare.adminApiKey, { label: 'No queue' })).body.apiKey
+      const response = await bare.call('POST', '/offer-batches', tenantKey, {
+        issuerId: 'x',
+        credentialConfigurationId: 'y',
+        rows: [{}],
+      })
+      expect(response.status).toBe(503)
+      expect(response.body.error.code).toBe('queue_unavailable')
+    } finally {
+      await bare.close()
+    }
+  })
+})
