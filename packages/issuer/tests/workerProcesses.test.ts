@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { DATABASE_URL, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { Queue } from 'bullmq'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { OFFER_BATCH_QUEUE } from '../src/batches/offerBatchQueue.js'
+
+// Workers as their own processes (`attesto-issuer worker`) on the real PostgreSQL and Redis:
+// one is killed (SIGKILL) mid-batch, the next is stopped (SIGTERM) mid-batch, a third finishes.
+// Every row ends with exactly one offer.
+
+const server = fileURLToPath(new URL('../src/server.js', import.meta.url))
+
+describe('worker processes', () => {
+  const masterKey = randomBytes(32).toString('base64')
+  const prefix = `test${randomBytes(4).toString('hex')}`
+  const workerEnv = {
+    QUEUE_PREFIX: prefix,
+    BATCH_CHUNK_SIZE: '10',
+    BATCH_CHUNKS_IN_FLIGHT: '4',
+    QUEUE_LOCK_DURATION_MILLIS: '2000',
+    QUEUE_STALLED_INTERVAL_MILLIS: '1000',
+  }
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let key = ''
+  const workers: ChildProcess[] = []
+
+  function startWorker(extra: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [server, 'worker'], {
+      env: {
+        ...process.env,
+        DATABASE_URL,
+        DATABASE_SCHEMA: service.schema,
+        KMS_MASTER_KEY: masterKey,
+        REDIS_URL,
+        PUBLIC_BASE_URL: service.http.url,
+        LOG_LEVEL: 'warn',
+        ...workerEnv,
+        ...extra,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    workers.push(child)
+    return child
+  }
+  const exited = (child: ChildProcess) =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode) resolve(child.exitCode)
+      else child.once('exit', (code) => resolve(code))
+    })
+  async function progress(batchId: string, until: (body: Record<string, number | string>) => boolean) {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const { body } = await service.call('GET', `/offer-batches/${batchId}`, key)
+      if (until(body)) return body
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`batch ${batchId} did not get there`)
+  }
+
+  beforeAll(async () => {
+    const batchConfig = loadBatchConfig(workerEnv)
+    service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
+      REDIS_URL,
+      KMS_MASTER_KEY: masterKey,
+    })
+    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
+  })
+  afterAll(async () => {
+    for (const child of workers) child.kill('SIGKILL')
+    await service?.close()
+  })
+
+  it('gives every row exactly one offer through a killed worker and a stopped one', async () => {
+    const issuerId = (await service.call('POST', '/issuers', key, {})).body.issuerId
+    await service.call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+      vct: 'urn:attesto:test:diploma',
+      claims: [{ name: 'student', type: 'number', required: true }],
+    })
+    const rows = Array.from({ length: 300 }, (_, index) => ({ student: index }))
+    const { body: batch } = await service.call('POST', '/offer-batches', key, {
+      issuerId,
+      credentialConfigurationId: 'diploma',
+      rows,
+    })
+
+    // Slowed down to 60 offers/s, so that it is killed with chunks half done.
+    const killed = startWorker({ TENANT_OFFERS_PER_SECOND: '60' })
+    await progress(batch.batchId, (body) => Number(body.done) >= 40)
+    killed.kill('SIGKILL')
+    await exited(killed)
+
+    const stopped = startWorker({ TENANT_OFFERS_PER_SECOND: '60' })
+    const before = await progress(batch.batchId, (body) => Number(body.done) >= 120)
+    stopped.kill('SIGTERM')
+    expect(await exited(stopped)).toBe(0)
+    // It finished the chunks it held: none is left active, and progress moved on.
+    const queue = new Queue(OFFER_BATCH_QUEUE, { connection: { url: REDIS_URL }, prefix })
+    try {
+      expect(await queue.getActiveCount()).toBe(0)
+    } finally {
+      await queue.close()
+    }
+    expect(Number((await progress(batch.batchId, () => true)).done)).toBeGreaterThanOrEqual(Number(before.done))
+
+    startWorker()
+    const final = await progress(batch.batchId, (body) => body.status === 'finished')
+    expect(final).toMatchObject({ total: 300, done: 300, failed: 0 })
+
+    const { body: results } = await service.call('GET', `/offer-batches/${batch.batchId}/results`, key)
+    const offerIds = new Set(results.rows.map((row: { offerId: string }) => row.offerId))
+    expect(offerIds.size).toBe(300)
+    const { rows: sessions } = await service.runtime.storage.database.query<{ count: string }>(
+      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'OpenId4VcIssuanceSessionRecord'`,
+      [`tenant-${key.split('.')[1]}`],
+    )
+    expect(Number(sessions[0]?.count)).toBe(300)
+  }, 120_000)
+})
