@@ -17,12 +17,12 @@ import { startHttpServer } from '../../src/http/startHttpServer.js'
 import { JsonLogger } from '../../src/logging/JsonLogger.js'
 import { InMemoryStorageModule } from './InMemoryStorageService.js'
 
+export { OwnRedisServer } from '@attesto/did-cache/testing'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-/** The real Redis of the tests. */
-export const REDIS_URL = process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export { REDIS_URL } from '@attesto/did-cache/testing'
 export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
 
 export async function freePort(): Promise<number> {
