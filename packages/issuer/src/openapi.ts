@@ -1,4 +1,5 @@
 import { openApi, openApiDocument } from '@attesto/agent-runtime'
+import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/batchOpenApi.js'
 
 /** OpenAPI 3.1 description of the issuer REST API, served at `/openapi.json`. */
 export function issuerOpenApi(serverUrl: string) {
@@ -6,7 +7,7 @@ export function issuerOpenApi(serverUrl: string) {
   return openApiDocument({
     title: 'Attesto issuer API',
     description:
-      'Tenants, issuer identities, credential configurations and OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt). The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
+      'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
     serverUrl,
     paths: {
       '/issuers': {
@@ -93,6 +94,7 @@ export function issuerOpenApi(serverUrl: string) {
           },
         },
       },
+      ...batchOpenApiPaths,
       '/offers/{offerId}': {
         get: {
           summary: 'Offer status: offered, token_issued, credential_issued, expired or failed',
@@ -105,6 +107,7 @@ export function issuerOpenApi(serverUrl: string) {
       },
     },
     schemas: {
+      ...batchOpenApiSchemas,
       Issuer: {
         type: 'object',
         properties: {

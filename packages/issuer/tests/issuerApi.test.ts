@@ -156,7 +156,16 @@ describe('issuer REST API', () => {
     expect(status).toBe(200)
     expect(body.openapi).toBe('3.1.0')
     expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(['/tenants', '/issuers', '/issuers/{issuerId}', '/offers', '/offers/{offerId}']),
+      expect.arrayContaining([
+        '/tenants',
+        '/issuers',
+        '/issuers/{issuerId}',
+        '/offers',
+        '/offers/{offerId}',
+        '/offer-batches',
+        '/offer-batches/{batchId}',
+        '/offer-batches/{batchId}/results',
+      ]),
     )
   })
 })
