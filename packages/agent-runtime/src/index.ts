@@ -12,6 +12,7 @@ export {
   type RuntimeConfig,
   RuntimeConfigError,
   type RuntimeEnvironment,
+  type WebhookConfig,
 } from './config/runtimeConfig.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
@@ -25,8 +26,11 @@ export { type IdempotentResult, withIdempotency } from './idempotency/withIdempo
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runService } from './runService.js'
-export { TenantAgentContextProvider } from './tenancy/TenantAgentContextProvider.js'
+export { TenantAgentContextProvider, tenantIdOfContext } from './tenancy/TenantAgentContextProvider.js'
 export { TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
 export { TenantRepository } from './tenancy/TenantRepository.js'
 export { TenantsApi } from './tenancy/TenantsApi.js'
 export { TenantsModule } from './tenancy/TenantsModule.js'
+export { WebhookService } from './webhooks/WebhookService.js'
+export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'

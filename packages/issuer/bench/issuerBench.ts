@@ -23,6 +23,7 @@ async function queueBench() {
   const service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
     REDIS_URL,
     KMS_MASTER_KEY: masterKey,
+    QUEUE_PREFIX: queueEnv.QUEUE_PREFIX,
   })
   const call = service.call
   const key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey

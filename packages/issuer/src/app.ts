@@ -17,6 +17,7 @@ import { issuerOpenApi } from './openapi.js'
 import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
+import { emitIssuerWebhookEvents, ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
 const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
@@ -51,7 +52,9 @@ export async function createIssuerApp(
       [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
     },
   })
-  const offerBatches = config.redisUrl ? new OfferBatchQueue(config.redisUrl, batchConfig) : undefined
+  const offerBatches = config.redisUrl
+    ? new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig)
+    : undefined
   if (offerBatches) {
     runtime.offerBatches = offerBatches
     const close = runtime.close.bind(runtime)
@@ -71,6 +74,9 @@ export async function createIssuerApp(
       batchRoutes(runtime.agent.context, offerBatches, batchConfig),
     ],
     largeBodies: [{ path: '/offer-batches', limit: '64mb' }],
+    webhookEvents: ISSUER_WEBHOOK_EVENTS,
+    allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
+  emitIssuerWebhookEvents(runtime)
   return runtime
 }

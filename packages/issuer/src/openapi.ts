@@ -1,5 +1,6 @@
 import { openApi, openApiDocument } from '@attesto/agent-runtime'
 import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/batchOpenApi.js'
+import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /** OpenAPI 3.1 description of the issuer REST API, served at `/openapi.json`. */
 export function issuerOpenApi(serverUrl: string) {
@@ -9,6 +10,7 @@ export function issuerOpenApi(serverUrl: string) {
     description:
       'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
     serverUrl,
+    webhookEvents: ISSUER_WEBHOOK_EVENTS,
     paths: {
       '/issuers': {
         post: {

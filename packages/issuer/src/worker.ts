@@ -35,8 +35,10 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   const worker = new OfferBatchWorker({
     root: runtime.agent.context,
     redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
     config: batchConfig,
     logger,
+    webhooks: runtime.webhooks,
   }).start()
 
   let stopping = false

@@ -8,8 +8,8 @@ import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
 // under a prefix of their own), with a worker in this process.
 
 describe('bulk offers', () => {
+  const prefix = `test${randomBytes(4).toString('hex')}`
   const batchConfig = loadBatchConfig({
-    QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
     BATCH_CHUNK_SIZE: '2',
     BATCH_CHUNKS_IN_FLIGHT: '2',
   })
@@ -40,10 +40,12 @@ describe('bulk offers', () => {
   beforeAll(async () => {
     service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
       REDIS_URL,
+      QUEUE_PREFIX: prefix,
     })
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
       redisUrl: REDIS_URL,
+      prefix,
       config: batchConfig,
       logger: silentLogger,
     }).start()

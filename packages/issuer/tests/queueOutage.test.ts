@@ -10,7 +10,8 @@ import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
 
 describe('queue through a Redis outage', () => {
   const redis = new OwnRedisServer()
-  const batchConfig = loadBatchConfig({ QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`, BATCH_CHUNK_SIZE: '5' })
+  const prefix = `test${randomBytes(4).toString('hex')}`
+  const batchConfig = loadBatchConfig({ BATCH_CHUNK_SIZE: '5' })
   let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
   let key = ''
   let issuerId = ''
@@ -18,6 +19,7 @@ describe('queue through a Redis outage', () => {
     new OfferBatchWorker({
       root: service.runtime.agent.context,
       redisUrl: redis.url,
+      prefix,
       config: batchConfig,
       logger: silentLogger,
     }).start()
@@ -41,6 +43,7 @@ describe('queue through a Redis outage', () => {
     await redis.start()
     service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
       REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
     })
     key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Agency' })).body.apiKey
     issuerId = (await service.call('POST', '/issuers', key, {})).body.issuerId

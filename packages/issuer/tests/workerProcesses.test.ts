@@ -64,6 +64,7 @@ describe('worker processes', () => {
     service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
       REDIS_URL,
       KMS_MASTER_KEY: masterKey,
+      QUEUE_PREFIX: prefix,
     })
     key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
   })

@@ -14,6 +14,7 @@ import { templateRoutes } from './routes/templateRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
 import { ReceivedResponseRecord } from './verification/ReceivedResponseRecord.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, responseReplayGuard } from './verification/responseReplayGuard.js'
+import { emitVerifierWebhookEvents, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 
 function verifierModules(config: RuntimeConfig, replayGuard: RequestHandler[]) {
   return (app: Express) => {
@@ -45,6 +46,9 @@ export async function createVerifierApp(config: RuntimeConfig, logger: Logger): 
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [verifierRoutes(), templateRoutes(), presentationRoutes()],
+    webhookEvents: VERIFIER_WEBHOOK_EVENTS,
+    allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
+  emitVerifierWebhookEvents(runtime)
   return runtime
 }

@@ -1,4 +1,5 @@
 import { openApi, openApiDocument } from '@attesto/agent-runtime'
+import { VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 
 /** OpenAPI 3.1 description of the verifier REST API, served at `/openapi.json`. */
 export function verifierOpenApi(serverUrl: string) {
@@ -21,6 +22,7 @@ export function verifierOpenApi(serverUrl: string) {
     description:
       'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId}.',
     serverUrl,
+    webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     paths: {
       '/verifiers': {
         post: {

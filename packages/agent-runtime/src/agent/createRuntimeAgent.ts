@@ -4,6 +4,7 @@ import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, 
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
+import { WebhookService } from '../webhooks/WebhookService.js'
 import { createKmsBackend } from './createKmsBackend.js'
 
 export interface ReadinessReturn {
@@ -17,6 +18,8 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   app: Express
   storage: OpenStorageReturn
   didCache: DidResolutionCache
+  /** Webhook queueing and delivery, when REDIS_URL is set. */
+  webhooks?: WebhookService
   /** Storage answers a query; the KMS answers a public-key read. */
   readiness(): Promise<ReadinessReturn>
   /** Shuts the agent down and closes storage and the DID cache. */
@@ -79,6 +82,10 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     throw error
   }
 
+  const webhooks = config.redisUrl
+    ? new WebhookService(agent.context, config.redisUrl, config.webhooks, config.queuePrefix, logger).startDelivering()
+    : undefined
+
   const probeContext = new AgentContext({
     dependencyManager: agent.dependencyManager,
     contextCorrelationId: 'readiness',
@@ -96,6 +103,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     app,
     storage,
     didCache,
+    webhooks,
     async readiness() {
       const checks = {
         storage: await check(() => storage.database.query('SELECT 1')),
@@ -104,6 +112,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       return { ready: Object.values(checks).every((c) => c.ok), checks }
     },
     async close() {
+      await webhooks?.close()
       await agent.shutdown()
       await didCache.close()
       await storage.close()

@@ -43,6 +43,15 @@ const schema = z
     AWS_KMS_ENDPOINT: optionalUrl,
 
     REDIS_URL: optionalUrl,
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32')
+      .default('attesto'),
+    WEBHOOK_ATTEMPTS: z.coerce.number().int().positive().default(8),
+    WEBHOOK_BACKOFF_MILLIS: z.coerce.number().int().positive().default(2_000),
+    WEBHOOK_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
+    WEBHOOK_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((env, context) => {
     const need = (variable: string, why: string) =>
@@ -86,6 +95,22 @@ export interface RuntimeConfig {
       }
     | { backend: 'aws'; region: string; endpoint?: string }
   redisUrl?: string
+  /** Key prefix of the queues in Redis. */
+  queuePrefix: string
+  webhooks: WebhookConfig
+}
+
+/** Webhook deliveries (docs/WEBHOOKS.md). */
+export interface WebhookConfig {
+  /** Tries of a delivery before it goes to the dead-letter list. */
+  attempts: number
+  /** First retry delay; doubles with each retry, with 50 % jitter. */
+  backoffMillis: number
+  timeoutMillis: number
+  /** Deliveries one process makes at once. */
+  concurrency: number
+  /** Allow http:// and loopback endpoints (development and tests only). */
+  allowInsecure: boolean
 }
 
 /**
@@ -137,6 +162,14 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
     },
     kms,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    webhooks: {
+      attempts: e.WEBHOOK_ATTEMPTS,
+      backoffMillis: e.WEBHOOK_BACKOFF_MILLIS,
+      timeoutMillis: e.WEBHOOK_TIMEOUT_MILLIS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      allowInsecure: e.WEBHOOK_ALLOW_INSECURE === 'true',
+    },
   }
 }
 

@@ -4,6 +4,7 @@ import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
 import { requireTenant } from '../auth/apiKeys.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
+import { webhookRoutes } from '../webhooks/webhookRoutes.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { tenantRoutes } from './tenantRoutes.js'
@@ -17,6 +18,10 @@ export interface MountRestApiOptions {
   logger: Logger
   /** The role's routes; they run after tenant authentication, in the tenant's agent context. */
   tenantScopedRoutes: Router[]
+  /** The role's webhook event types, offered at `POST /webhooks`. */
+  webhookEvents: string[]
+  /** Allow http:// and loopback webhook endpoints (development and tests only). */
+  allowInsecureWebhooks: boolean
   /** Paths that take bodies above the 1 MiB default (JSON, or CSV as text), with their limit. */
   largeBodies?: { path: string; limit: string }[]
 }
@@ -49,6 +54,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   api.use(healthRoutes(() => runtime.readiness()))
   api.use(tenantRoutes(tenants, options.adminApiKey))
   api.use(requireTenant(tenants))
+  api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)
   runtime.app.use(errorHandler(options.logger))

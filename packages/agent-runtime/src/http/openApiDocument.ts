@@ -1,3 +1,5 @@
+import { webhookOpenApiPaths } from '../webhooks/webhookOpenApi.js'
+
 /** Reusable OpenAPI pieces for the services' documents. */
 export const openApi = {
   json: (schema: unknown) => ({ content: { 'application/json': { schema } } }),
@@ -24,11 +26,13 @@ export interface OpenApiDocumentOptions {
   serverUrl: string
   paths: Record<string, unknown>
   schemas?: Record<string, unknown>
+  /** The role's webhook event types. */
+  webhookEvents: string[]
 }
 
 /**
  * An OpenAPI 3.1 document with what every Attesto service has: bearer security (admin and
- * tenant keys), the error schema, `POST /tenants`, `/health` and `/ready`.
+ * tenant keys), the error schema, `POST /tenants`, the webhook endpoints, `/health` and `/ready`.
  */
 export function openApiDocument(options: OpenApiDocumentOptions) {
   const { json, errors } = openApi
@@ -60,6 +64,7 @@ export function openApiDocument(options: OpenApiDocumentOptions) {
         },
       },
       ...options.paths,
+      ...webhookOpenApiPaths(options.webhookEvents),
       '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
       '/ready': {
         get: {

@@ -3,6 +3,11 @@ import { TenantRepository } from './TenantRepository.js'
 
 const TENANT_PREFIX = 'tenant-'
 
+/** The tenant id of a tenant's agent context (`tenant-<id>`), or undefined for the root context. */
+export function tenantIdOfContext(contextCorrelationId: string): string | undefined {
+  return contextCorrelationId.startsWith(TENANT_PREFIX) ? contextCorrelationId.slice(TENANT_PREFIX.length) : undefined
+}
+
 /**
  * Gives each tenant its own agent context (`tenant-<id>`): a child dependency container over
  * the root one, initialised once per process and kept, since every byte of state lives in

@@ -19,6 +19,7 @@ import { InMemoryStorageModule } from './InMemoryStorageService.js'
 
 export { OwnRedisServer } from '@attesto/did-cache/testing'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
+export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiver.js'
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

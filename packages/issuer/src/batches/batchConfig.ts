@@ -4,10 +4,6 @@ import { z } from 'zod'
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
 const schema = z.object({
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,32}$/)
-    .default('attesto'),
   QUEUE_CONCURRENCY: positive(4),
   QUEUE_ATTEMPTS: positive(5),
   QUEUE_BACKOFF_MILLIS: positive(1_000),
@@ -19,10 +15,11 @@ const schema = z.object({
   TENANT_OFFERS_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
 })
 
-/** How bulk offers are queued and worked; every value has a default (docs/QUEUES.md). */
+/**
+ * How bulk offers are queued and worked; every value has a default (docs/QUEUES.md). The queues'
+ * key prefix is the runtime's `QUEUE_PREFIX`.
+ */
 export interface BatchConfig {
-  /** Key prefix of the queues in Redis. */
-  prefix: string
   /** Chunk jobs one worker process runs at once. */
   concurrency: number
   /** Tries of a chunk job before its remaining rows are reported failed. */
@@ -50,7 +47,6 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
   }
   const e = parsed.data
   return {
-    prefix: e.QUEUE_PREFIX,
     concurrency: e.QUEUE_CONCURRENCY,
     attempts: e.QUEUE_ATTEMPTS,
     backoffMillis: e.QUEUE_BACKOFF_MILLIS,

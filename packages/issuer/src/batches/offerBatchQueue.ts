@@ -28,11 +28,12 @@ export class OfferBatchQueue {
 
   public constructor(
     redisUrl: string,
+    prefix: string,
     private readonly config: BatchConfig,
   ) {
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
     this.connection.on('error', () => {}) // reported per call, as queue_unavailable
-    this.queue = new Queue<ChunkJob>(OFFER_BATCH_QUEUE, { connection: this.connection, prefix: config.prefix })
+    this.queue = new Queue<ChunkJob>(OFFER_BATCH_QUEUE, { connection: this.connection, prefix })
     this.queue.on('error', () => {})
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { TenantsApi } from '@attesto/agent-runtime'
+import { TenantsApi, type WebhookService } from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionRepository } from '@credo-ts/openid4vc'
 import { type Job, Worker } from 'bullmq'
@@ -9,7 +9,7 @@ import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
-import { storageOf } from './offerBatches.js'
+import { batchSummary, storageOf } from './offerBatches.js'
 import { type ChunkJob, OFFER_BATCH_QUEUE, OfferBatchQueue } from './offerBatchQueue.js'
 import { TenantRateLimiter } from './tenantRateLimiter.js'
 
@@ -35,8 +35,12 @@ async function existingOffer(tenantContext: AgentContext, code: string): Promise
 export interface OfferBatchWorkerOptions {
   root: AgentContext
   redisUrl: string
+  /** Key prefix of the queues in Redis (the runtime's `QUEUE_PREFIX`). */
+  prefix: string
   config: BatchConfig
   logger: Logger
+  /** Where `batch.finished` events go, when webhooks are on. */
+  webhooks?: WebhookService
 }
 
 /**
@@ -56,11 +60,11 @@ export class OfferBatchWorker {
     const { config } = options
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
     this.connection.on('error', () => {})
-    this.queue = new OfferBatchQueue(options.redisUrl, config)
-    this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, config.prefix)
+    this.queue = new OfferBatchQueue(options.redisUrl, options.prefix, config)
+    this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, options.prefix)
     this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {
       connection: this.connection,
-      prefix: config.prefix,
+      prefix: options.prefix,
       concurrency: config.concurrency,
       lockDuration: config.lockDurationMillis,
       stalledInterval: config.stalledIntervalMillis,
@@ -188,10 +192,24 @@ export class OfferBatchWorker {
       }
       return batch
     }
-    if (storage.updateByIdWithLock && storage.supportsLocking?.(root)) {
-      await storage.updateByIdWithLock(root, OfferBatchRecord, batchId, update)
-    } else {
-      await storage.update(root, await update(await storage.getById(root, OfferBatchRecord, batchId)))
+    let finishedNow = false
+    const counted = async (batch: OfferBatchRecord) => {
+      const wasFinished = batch.state === 'finished'
+      const updated = await update(batch)
+      finishedNow = !wasFinished && updated.state === 'finished'
+      return updated
+    }
+    const batch =
+      storage.updateByIdWithLock && storage.supportsLocking?.(root)
+        ? await storage.updateByIdWithLock(root, OfferBatchRecord, batchId, counted)
+        : await counted(await storage.getById(root, OfferBatchRecord, batchId))
+    if (!storage.updateByIdWithLock || !storage.supportsLocking?.(root)) await storage.update(root, batch)
+    if (finishedNow) {
+      await this.options.webhooks?.emit(batch.tenantId, {
+        id: `${batch.id}.batch.finished`,
+        type: 'batch.finished',
+        data: batchSummary(batch),
+      })
     }
   }
 }

@@ -4,10 +4,9 @@ import { OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-
 import { Router } from 'express'
 import { z } from 'zod'
 import { dcqlInput } from '../verification/dcqlInput.js'
-import { presentationStatus, presentedCredentials } from '../verification/presentationResult.js'
-import { rejectionReason } from '../verification/rejectionReason.js'
+import { presentationOutcome } from '../verification/presentationOutcome.js'
 import { MAX_REQUEST_LIFETIME_SECONDS } from '../verification/responseReplayGuard.js'
-import { presentationTemplates, trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+import { presentationTemplates, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const createPresentationRequestInput = z.object({
   verifierId: z.string().min(1),
@@ -71,29 +70,8 @@ export function presentationRoutes(): Router {
       }
       throw error
     })
-    const status = presentationStatus(session.state, session.expiresAt)
     const base = { requestId: session.id, verifierId: session.verifierId, createdAt: session.createdAt.toISOString() }
-    if (session.state === OpenId4VcVerificationSessionState.Error) {
-      return response.json({ ...base, status, reason: rejectionReason(session.errorMessage) })
-    }
-    if (status !== 'verified') return response.json({ ...base, status })
-
-    const credentials = presentedCredentials(await api.getVerifiedAuthorizationResponse(session.id))
-    const trusted = new Set((await trustedIssuers.list(tenantContext)).map((issuer) => issuer.did))
-    const untrusted = credentials.filter(
-      (credential) => !credential.issuer || !trusted.has(credential.issuer.split('#')[0] as string),
-    )
-    if (untrusted.length > 0) {
-      return response.json({
-        ...base,
-        status: 'rejected',
-        reason: {
-          code: 'untrusted_issuer',
-          message: `Issuer ${untrusted.map((credential) => credential.issuer ?? '(none)').join(', ')} is not a trusted issuer of this tenant`,
-        },
-      })
-    }
-    response.json({ ...base, status, credentials })
+    response.json({ ...base, ...(await presentationOutcome(tenantContext, session)) })
   })
 
   return router

@@ -1,0 +1,134 @@
+import type { AgentContext, Logger } from '@credo-ts/core'
+import { type Job, Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { WebhookConfig } from '../config/runtimeConfig.js'
+import { TenantsApi } from '../tenancy/TenantsApi.js'
+import { postJson } from './postJson.js'
+import { type DeadLetter, deadLetters, type WebhookEvent, webhooks } from './webhookDocuments.js'
+import { SIGNATURE_HEADER, signWebhook } from './webhookSignature.js'
+
+export const WEBHOOK_QUEUE = 'webhooks'
+
+interface DeliveryJob {
+  tenantId: string
+  webhookId: string
+  deliveryId: string
+  event: WebhookEvent
+}
+
+/**
+ * Webhooks of both services: events are queued (BullMQ on Redis) as one delivery per subscribed
+ * webhook, POSTed with an HMAC signature of the body, retried with exponential backoff and
+ * jitter, and after the last attempt kept in the tenant's dead-letter list, from which they can
+ * be redelivered. Every instance both queues and delivers.
+ */
+export class WebhookService {
+  private readonly producerConnection: Redis
+  private readonly workerConnection: Redis
+  private readonly queue: Queue<DeliveryJob>
+  private worker?: Worker<DeliveryJob>
+
+  public constructor(
+    private readonly root: AgentContext,
+    redisUrl: string,
+    private readonly config: WebhookConfig,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    this.producerConnection.on('error', () => {})
+    this.workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+    this.workerConnection.on('error', () => {})
+    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: this.producerConnection, prefix })
+    this.queue.on('error', () => {})
+  }
+
+  /** Starts delivering (each process that should deliver calls this once). */
+  public startDelivering(): this {
+    this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job) => this.deliver(job), {
+      connection: this.workerConnection,
+      prefix: this.prefix,
+      concurrency: this.config.concurrency,
+    })
+    this.worker.on('error', (error) => this.logger.warn('Webhook worker: Redis error', { error }))
+    return this
+  }
+
+  /**
+   * Queues `event` for every webhook of the tenant subscribed to its type. Never throws: a
+   * failure to queue is logged (the event's own action has already happened).
+   */
+  public async emit(tenantId: string, event: Omit<WebhookEvent, 'createdAt'>): Promise<void> {
+    try {
+      const tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+      const subscribed = (await webhooks.list(tenantContext)).filter((hook) => hook.events.includes(event.type))
+      const full = { ...event, createdAt: new Date().toISOString() }
+      for (const hook of subscribed) {
+        const deliveryId = `${event.id}-${hook.webhookId}`
+        await this.add({ tenantId, webhookId: hook.webhookId, deliveryId, event: full }, deliveryId)
+      }
+    } catch (error) {
+      this.logger.error('Could not queue a webhook event', { tenantId, type: event.type, id: event.id, error })
+    }
+  }
+
+  /** Queues a dead letter again, as a new delivery, and removes it from the list. */
+  public async redeliver(tenantContext: AgentContext, tenantId: string, letter: DeadLetter): Promise<string> {
+    const deliveryId = `${letter.deliveryId}-r${Date.now()}`
+    await this.add({ tenantId, webhookId: letter.webhookId, deliveryId, event: letter.event }, deliveryId)
+    await deadLetters.remove(tenantContext, letter.deliveryId)
+    return deliveryId
+  }
+
+  public async close(): Promise<void> {
+    await this.worker?.close()
+    await this.queue.close()
+    this.producerConnection.disconnect()
+    this.workerConnection.disconnect()
+  }
+
+  private async add(job: DeliveryJob, jobId: string): Promise<void> {
+    await this.queue.add('delivery', job, {
+      jobId,
+      attempts: this.config.attempts,
+      backoff: { type: 'exponential', delay: this.config.backoffMillis, jitter: 0.5 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    })
+  }
+
+  private async deliver(job: Job<DeliveryJob>): Promise<void> {
+    const { tenantId, webhookId, deliveryId, event } = job.data
+    const tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+    const hook = await webhooks.find(tenantContext, webhookId)
+    if (!hook) return // unregistered since: nothing to deliver
+    const body = JSON.stringify(event)
+    try {
+      const status = await postJson(hook.url, body, {
+        headers: {
+          [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(Date.now() / 1000), body),
+          'attesto-event': event.type,
+          'attesto-delivery': deliveryId,
+        },
+        timeoutMillis: this.config.timeoutMillis,
+        allowInsecure: this.config.allowInsecure,
+      })
+      if (status < 200 || status >= 300) throw new Error(`The endpoint answered ${status}`)
+    } catch (error) {
+      const attempts = job.attemptsMade + 1
+      if (attempts >= this.config.attempts) {
+        await deadLetters.put(tenantContext, deliveryId, {
+          deliveryId,
+          webhookId,
+          url: hook.url,
+          event,
+          attempts,
+          lastError: (error as Error).message,
+          failedAt: new Date().toISOString(),
+        })
+        this.logger.warn('Webhook delivery moved to the dead-letter list', { tenantId, webhookId, deliveryId })
+      }
+      throw error
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { TenantDocumentStore } from '../records/TenantDocumentStore.js'
+
+/** What a webhook receives: one event. */
+export interface WebhookEvent {
+  /** Stable per event: the same event is delivered once per webhook, whoever emits it. */
+  id: string
+  type: string
+  createdAt: string
+  data: Record<string, unknown>
+}
+
+export interface WebhookRegistration {
+  webhookId: string
+  url: string
+  events: string[]
+  /** The HMAC key of the deliveries' signatures; shown once, at registration. */
+  secret: string
+  createdAt: string
+}
+
+/** A delivery that failed every attempt, kept for inspection and redelivery. */
+export interface DeadLetter {
+  deliveryId: string
+  webhookId: string
+  url: string
+  event: WebhookEvent
+  attempts: number
+  lastError: string
+  failedAt: string
+}
+
+export const webhooks = new TenantDocumentStore<WebhookRegistration>('webhook', 'webhook_not_found', 'webhook')
+export const deadLetters = new TenantDocumentStore<DeadLetter>(
+  'webhook-dead-letter',
+  'dead_letter_not_found',
+  'dead letter',
+)
