@@ -3,6 +3,7 @@ import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@att
 import { Agent, type DcqlQueryResult, type DcqlValidCredential, Kms, type SdJwtVcRecord } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { DeferredCredentials, type PendingCredential } from './DeferredCredentials.js'
 import { HolderWalletError } from './HolderWalletError.js'
 import { WalletKms } from './WalletKms.js'
 import { walletMasterKey } from './walletKey.js'
@@ -31,6 +32,11 @@ export interface WalletCredential {
 export interface AcceptOfferOptions {
   /** The transaction code the issuer sent out of band, when the offer requires one. */
   txCode?: string
+}
+
+export interface WaitForDeferredOptions {
+  /** Give up after this long (default 60 s); what is still pending stays pending. */
+  timeoutMillis?: number
 }
 
 export interface PresentOptions {
@@ -74,10 +80,16 @@ function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
  * await wallet.close()
  */
 export class HolderWallet {
+  private readonly deferred: DeferredCredentials
+
   private constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
     private readonly storage: OpenStorageReturn,
-  ) {}
+  ) {
+    this.deferred = new DeferredCredentials(agent, async (record) => {
+      await agent.sdJwtVc.store({ record })
+    })
+  }
 
   public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
     if (!options.passphrase) throw new HolderWalletError('A passphrase is required')
@@ -108,12 +120,16 @@ export class HolderWallet {
     return new HolderWallet(agent, storage)
   }
 
-  /** Receives the credentials of an `openid-credential-offer://` URI, each bound to a new key of this wallet. */
+  /**
+   * Receives the credentials of an `openid-credential-offer://` URI, each bound to a new key of
+   * this wallet. A credential the issuer defers is not in the result: it is listed by
+   * {@link pendingCredentials} and collected by {@link collectDeferredCredentials}.
+   */
   public async acceptOffer(offerUri: string, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
     const holder = this.agent.openid4vc.holder
     const resolvedCredentialOffer = await holder.resolveCredentialOffer(offerUri)
     const token = await holder.requestToken({ resolvedCredentialOffer, txCode: options.txCode })
-    const { credentials } = await holder.requestCredentials({
+    const { credentials, deferredCredentials } = await holder.requestCredentials({
       resolvedCredentialOffer,
       ...token,
       credentialBindingResolver: async () => {
@@ -121,6 +137,17 @@ export class HolderWallet {
         return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
       },
     })
+    if (deferredCredentials.length > 0) {
+      await this.deferred.remember(
+        resolvedCredentialOffer.metadata.credentialIssuer.credential_issuer,
+        deferredCredentials,
+        {
+          accessToken: token.accessToken,
+          refreshToken: token.refreshToken,
+          authorizationServer: token.authorizationServer,
+        },
+      )
+    }
     const stored: WalletCredential[] = []
     for (const { record } of credentials) {
       const sdJwtVc = record as SdJwtVcRecord
@@ -128,6 +155,32 @@ export class HolderWallet {
       stored.push(toWalletCredential(sdJwtVc))
     }
     return stored
+  }
+
+  /** Credentials an issuer has deferred, not received yet. */
+  public pendingCredentials(): Promise<PendingCredential[]> {
+    return this.deferred.list()
+  }
+
+  /** Asks the issuers once for every deferred credential that is due; returns those received (and stored). */
+  public async collectDeferredCredentials(): Promise<WalletCredential[]> {
+    return (await this.deferred.collect()).map(toWalletCredential)
+  }
+
+  /**
+   * Collects deferred credentials until none is pending or the time is up, waiting between
+   * attempts as long as each issuer asks; returns those received (and stored).
+   */
+  public async waitForDeferredCredentials(options: WaitForDeferredOptions = {}): Promise<WalletCredential[]> {
+    const deadline = Date.now() + (options.timeoutMillis ?? 60_000)
+    const received: WalletCredential[] = []
+    for (;;) {
+      received.push(...(await this.collectDeferredCredentials()))
+      const pending = await this.pendingCredentials()
+      if (pending.length === 0 || Date.now() >= deadline) return received
+      const next = Math.min(...pending.map((entry) => Date.parse(entry.nextAttemptAt)))
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.min(next, deadline) - Date.now())))
+    }
   }
 
   /** The wallet's credentials, optionally of one type (an indexed query, not a scan). */

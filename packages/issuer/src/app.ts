@@ -12,7 +12,11 @@ import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
-import { credentialRequestToCredentialMapper } from './issuance/issuanceMetadata.js'
+import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
+import {
+  credentialRequestToCredentialMapper,
+  deferredCredentialRequestToCredentialMapper,
+} from './issuance/issuanceMetadata.js'
 import { issuerOpenApi } from './openapi.js'
 import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
@@ -27,7 +31,11 @@ function issuerModules(config: RuntimeConfig) {
     tenants: new TenantsModule(),
     openid4vc: new OpenId4VcModule({
       app,
-      issuer: { baseUrl: `${config.publicBaseUrl}/oid4vci`, credentialRequestToCredentialMapper },
+      issuer: {
+        baseUrl: `${config.publicBaseUrl}/oid4vci`,
+        credentialRequestToCredentialMapper,
+        deferredCredentialRequestToCredentialMapper,
+      },
     }),
   })
 }
@@ -35,6 +43,8 @@ function issuerModules(config: RuntimeConfig) {
 export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModules>>> & {
   /** The bulk-offer queue (producer side), when REDIS_URL is configured. */
   offerBatches?: OfferBatchQueue
+  /** Approved claims of deferred offers, when REDIS_URL is configured. */
+  deferredClaims?: DeferredClaimsQueue
 }
 
 /**
@@ -52,14 +62,19 @@ export async function createIssuerApp(
       [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
     },
   })
-  const offerBatches = config.redisUrl
-    ? new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig)
-    : undefined
-  if (offerBatches) {
-    runtime.offerBatches = offerBatches
+  if (config.redisUrl) {
+    const offerBatches = new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig)
+    const deferredClaims = new DeferredClaimsQueue(
+      config.redisUrl,
+      config.queuePrefix,
+      batchConfig.attempts,
+      batchConfig.backoffMillis,
+    )
+    Object.assign(runtime, { offerBatches, deferredClaims })
     const close = runtime.close.bind(runtime)
     runtime.close = async () => {
       await offerBatches.close()
+      await deferredClaims.close()
       await close()
     }
   }
@@ -70,8 +85,11 @@ export async function createIssuerApp(
     logger,
     tenantScopedRoutes: [
       issuerRoutes(`${config.publicBaseUrl}/oid4vci`),
-      offerRoutes(),
-      batchRoutes(runtime.agent.context, offerBatches, batchConfig),
+      offerRoutes({
+        deferredClaims: runtime.deferredClaims,
+        deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
+      }),
+      batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
     ],
     largeBodies: [{ path: '/offer-batches', limit: '64mb' }],
     webhookEvents: ISSUER_WEBHOOK_EVENTS,

@@ -10,7 +10,8 @@ import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchWorker } from './batches/offerBatchWorker.js'
 
 /**
- * `attesto-issuer worker`: makes the offers of bulk batches, apart from the API, so that
+ * `attesto-issuer worker`: makes the offers of bulk batches and records approved claims of
+ * deferred offers, apart from the API, so that
  * operators scale workers on their own (for example by queue depth). Same configuration as the
  * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL required) plus the QUEUE_* and
  * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
@@ -40,6 +41,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     logger,
     webhooks: runtime.webhooks,
   }).start()
+  runtime.deferredClaims?.startWorking(runtime.agent.context, logger)
 
   let stopping = false
   const stop = async (signal: string) => {

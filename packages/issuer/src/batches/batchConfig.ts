@@ -13,6 +13,7 @@ const schema = z.object({
   BATCH_CHUNK_SIZE: positive(100),
   BATCH_CHUNKS_IN_FLIGHT: positive(4),
   TENANT_OFFERS_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
+  DEFERRED_INTERVAL_SECONDS: positive(30),
 })
 
 /**
@@ -37,6 +38,8 @@ export interface BatchConfig {
   chunksInFlight: number
   /** Offers per second per tenant over all workers (0: no limit). */
   tenantOffersPerSecond: number
+  /** Seconds a wallet is asked to wait between requests for a deferred credential. */
+  deferredIntervalSeconds: number
 }
 
 export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
@@ -56,5 +59,6 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     chunkSize: e.BATCH_CHUNK_SIZE,
     chunksInFlight: e.BATCH_CHUNKS_IN_FLIGHT,
     tenantOffersPerSecond: e.TENANT_OFFERS_PER_SECOND,
+    deferredIntervalSeconds: e.DEFERRED_INTERVAL_SECONDS,
   }
 }

@@ -12,6 +12,8 @@ export interface OfferInput {
   expiresInSeconds: number
   /** Chosen by the caller instead of by Credo: lets a retried job find the offer it made before. */
   preAuthorizedCode?: string
+  /** For a deferred configuration: seconds between the wallet's deferred-credential requests. */
+  deferralIntervalSeconds?: number
 }
 
 export interface CreatedOffer {
@@ -42,7 +44,8 @@ export async function offerTarget(
 /**
  * Creates one OID4VCI pre-authorised offer of claims already checked against the configuration
  * (see {@link validateClaims}): the issuance metadata carries everything the credential mapper
- * needs, and Credo's own expiry follows the offer's (its default is 3 minutes).
+ * needs, and Credo's own expiry follows the offer's (its default is 3 minutes). An offer of a
+ * deferred configuration may come without claims: they are approved later.
  */
 export async function createOffer(
   tenantContext: AgentContext,
@@ -56,6 +59,7 @@ export async function createOffer(
     claims: input.claims,
     disclosable: configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
     expiresAt,
+    ...(configuration.deferred ? { deferred: true, deferralIntervalSeconds: input.deferralIntervalSeconds ?? 30 } : {}),
   }
   const { credentialOffer, issuanceSession } = await tenantContext.dependencyManager
     .resolve(OpenId4VcIssuerApi)
@@ -68,6 +72,8 @@ export async function createOffer(
         ...(input.txCodeLength ? { txCode: { length: input.txCodeLength, input_mode: 'numeric' as const } } : {}),
       },
       issuanceMetadata: { ...issuanceMetadata },
+      // A deferred credential may be collected long after the 3-minute access token is gone.
+      generateRefreshTokens: configuration.deferred,
     })
   return {
     offerId: issuanceSession.id,

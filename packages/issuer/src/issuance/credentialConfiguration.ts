@@ -7,6 +7,11 @@ const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, di
 export const credentialConfigurationInput = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
   vct: z.url(),
+  /**
+   * Issued later: the wallet's credential request gets a deferred answer until the claims are
+   * approved through `PUT /offers/{offerId}/claims` (unless the offer already carried them).
+   */
+  deferred: z.boolean().default(false),
   claims: z
     .array(
       z.object({

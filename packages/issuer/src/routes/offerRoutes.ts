@@ -1,17 +1,20 @@
 import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
-import { RecordNotFoundError } from '@credo-ts/core'
+import { type AgentContext, RecordNotFoundError } from '@credo-ts/core'
 import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
+import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { createOffer, offerTarget } from '../issuance/createOffer.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
+import { approvedClaims } from '../issuance/deferredClaims.js'
 import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 
 const createOfferInput = z.object({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
-  claims: z.record(z.string(), z.unknown()),
+  /** Required, except for a deferred configuration, whose claims may be approved later. */
+  claims: z.record(z.string(), z.unknown()).optional(),
   /** Require a transaction code (sent to the holder out of band), 4 to 8 digits. */
   txCode: z.union([z.literal(false), z.object({ length: z.number().int().min(4).max(8).default(6) })]).default(false),
   expiresInSeconds: z
@@ -22,23 +25,46 @@ const createOfferInput = z.object({
     .default(7 * 24 * 3600),
 })
 
+const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
+
+export interface OfferRoutesOptions {
+  /** Where approved claims of deferred offers are queued (when REDIS_URL is set). */
+  deferredClaims?: DeferredClaimsQueue
+  deferralIntervalSeconds: number
+}
+
 /**
  * `POST /offers` (honours `Idempotency-Key`) creates an OID4VCI pre-authorised offer and returns
  * its `openid-credential-offer://` URI; `GET /offers/:offerId` reports offered, token_issued,
- * credential_issued, expired or failed.
+ * credential_pending (deferred, waiting for its claims), credential_issued, expired or failed;
+ * `PUT /offers/:offerId/claims` approves the claims of a deferred offer.
  */
-export function offerRoutes(): Router {
+async function issuanceSession(tenantContext: AgentContext, offerId: string) {
+  return tenantContext.dependencyManager
+    .resolve(OpenId4VcIssuerApi)
+    .getIssuanceSessionById(offerId)
+    .catch((error: unknown) => {
+      if (error instanceof RecordNotFoundError) {
+        throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+      }
+      throw error
+    })
+}
+
+export function offerRoutes(options: OfferRoutesOptions): Router {
   const router = Router()
 
   router.post('/offers', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
     const target = await offerTarget(tenantContext, input.issuerId, input.credentialConfigurationId)
-    validateClaims(target.configuration, input.claims)
+    const claims = input.claims ?? {}
+    if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
     const result = await withIdempotency(tenantContext, request, async () => ({
       status: 201,
       body: await createOffer(tenantContext, target, {
-        claims: input.claims,
+        claims,
+        deferralIntervalSeconds: options.deferralIntervalSeconds,
         txCodeLength: input.txCode ? input.txCode.length : undefined,
         expiresInSeconds: input.expiresInSeconds,
       }),
@@ -48,24 +74,41 @@ export function offerRoutes(): Router {
 
   router.get('/offers/:offerId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const session = await tenantContext.dependencyManager
-      .resolve(OpenId4VcIssuerApi)
-      .getIssuanceSessionById(request.params.offerId as string)
-      .catch((error: unknown) => {
-        if (error instanceof RecordNotFoundError) {
-          throw new HttpError(404, 'offer_not_found', `No offer '${request.params.offerId}' in this tenant`)
-        }
-        throw error
-      })
+    const session = await issuanceSession(tenantContext, request.params.offerId as string)
     const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
     response.json({
       offerId: session.id,
       issuerId: session.issuerId,
       credentialConfigurationIds: session.credentialOfferPayload?.credential_configuration_ids,
-      status: offerStatus(session.state, metadata.expiresAt),
+      status: offerStatus(session.state, metadata.expiresAt, session.transactions.length > 0),
       createdAt: session.createdAt.toISOString(),
       expiresAt: new Date(metadata.expiresAt).toISOString(),
     })
+  })
+
+  router.put('/offers/:offerId/claims', async (request, response) => {
+    const { tenantContext, tenant } = response.locals as TenantRequestLocals
+    const session = await issuanceSession(tenantContext, request.params.offerId as string)
+    const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
+    if (!metadata.deferred || Object.keys(metadata.claims).length > 0) {
+      throw new HttpError(
+        409,
+        'offer_not_deferred',
+        'This offer carries its claims already; only deferred offers wait for them',
+      )
+    }
+    if (await approvedClaims.find(tenantContext, session.id)) {
+      throw new HttpError(409, 'claims_already_approved', 'The claims of this offer were approved already')
+    }
+    const { claims } = approvalInput.parse(request.body)
+    const configurationId = session.credentialOfferPayload?.credential_configuration_ids[0] as string
+    const { configuration } = await offerTarget(tenantContext, session.issuerId, configurationId)
+    validateClaims(configuration, claims)
+    if (!options.deferredClaims) {
+      throw new HttpError(503, 'queue_unavailable', 'Deferred issuance needs the issuance queue: configure REDIS_URL')
+    }
+    await options.deferredClaims.add({ tenantId: tenant.id, offerId: session.id, claims })
+    response.status(202).json({ offerId: session.id, status: 'claims_queued' })
   })
 
   return router

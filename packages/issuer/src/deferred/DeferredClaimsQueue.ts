@@ -1,0 +1,77 @@
+import { HttpError, TenantsApi } from '@attesto/agent-runtime'
+import type { AgentContext, Logger } from '@credo-ts/core'
+import { type Job, Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import { approvedClaims } from '../issuance/deferredClaims.js'
+
+export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
+
+interface ApprovalJob {
+  tenantId: string
+  offerId: string
+  claims: Record<string, unknown>
+}
+
+/**
+ * Approved claims of deferred offers, queued (BullMQ on Redis) and recorded by a worker; the
+ * wallet's next deferred-credential request then gets the credential. The job id is the offer
+ * id: claims are approved once per offer.
+ */
+export class DeferredClaimsQueue {
+  private readonly producerConnection: Redis
+  private readonly queue: Queue<ApprovalJob>
+  private workerConnection?: Redis
+  private worker?: Worker<ApprovalJob>
+
+  public constructor(
+    private readonly redisUrl: string,
+    private readonly prefix: string,
+    private readonly attempts: number,
+    private readonly backoffMillis: number,
+  ) {
+    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    this.producerConnection.on('error', () => {})
+    this.queue = new Queue<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, { connection: this.producerConnection, prefix })
+    this.queue.on('error', () => {})
+  }
+
+  public async add(job: ApprovalJob): Promise<void> {
+    try {
+      await this.queue.add('approve', job, {
+        jobId: `${job.offerId}-claims`,
+        attempts: this.attempts,
+        backoff: { type: 'exponential', delay: this.backoffMillis, jitter: 0.5 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      })
+    } catch {
+      throw new HttpError(503, 'queue_unavailable', 'The issuance queue (Redis) is unavailable; retry later')
+    }
+  }
+
+  /** Starts recording approvals (the issuer worker does; tests may too). */
+  public startWorking(root: AgentContext, logger: Logger): this {
+    this.workerConnection = new Redis(this.redisUrl, { maxRetriesPerRequest: null })
+    this.workerConnection.on('error', () => {})
+    this.worker = new Worker<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, (job) => this.approve(root, job), {
+      connection: this.workerConnection,
+      prefix: this.prefix,
+    })
+    this.worker.on('error', (error) => logger.warn('Deferred-claims worker: Redis error', { error }))
+    return this
+  }
+
+  public async close(): Promise<void> {
+    await this.worker?.close()
+    await this.queue.close()
+    this.producerConnection.disconnect()
+    this.workerConnection?.disconnect()
+  }
+
+  private async approve(root: AgentContext, job: Job<ApprovalJob>): Promise<void> {
+    const { tenantId, offerId, claims } = job.data
+    const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+    if (await approvedClaims.find(tenantContext, offerId)) return
+    await approvedClaims.save(tenantContext, offerId, { offerId, claims, approvedAt: new Date().toISOString() })
+  }
+}

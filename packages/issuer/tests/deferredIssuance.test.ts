@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto'
+import { REDIS_URL, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import { HolderWallet } from '@attesto/holder'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+
+// Deferred issuance end to end: the issuer REST API (real PostgreSQL, Redis for the approval
+// queue, its worker in this process) and the holder SDK, which polls the deferred credential
+// endpoint until the back office has approved the claims.
+
+describe('deferred issuance', () => {
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let wallet: HolderWallet
+  let key = ''
+  let issuerId = ''
+  const call = (...args: Parameters<typeof service.call>) => service.call(...args)
+
+  beforeAll(async () => {
+    service = await startService(
+      'issuer',
+      (config, logger) => createIssuerApp(config, logger, loadBatchConfig({ DEFERRED_INTERVAL_SECONDS: '1' })),
+      { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}` },
+    )
+    service.runtime.deferredClaims?.startWorking(service.runtime.agent.context, silentLogger)
+    wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
+    key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Registry' })).body.apiKey
+    issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
+    const configuration = await call('PUT', `/issuers/${issuerId}/credential-configurations/licence`, key, {
+      vct: 'urn:attesto:test:licence',
+      deferred: true,
+      claims: [
+        { name: 'holder_name', type: 'string', required: true },
+        { name: 'category', type: 'string', required: true },
+      ],
+    })
+    expect(configuration.status).toBe(200)
+  })
+  afterAll(async () => {
+    await wallet?.close()
+    await service?.close()
+  })
+
+  it('defers the credential until its claims are approved, and the wallet collects it', async () => {
+    const offer = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'licence' })
+    expect(offer.status).toBe(201)
+
+    expect(await wallet.acceptOffer(offer.body.uri)).toEqual([])
+    const [pending] = await wallet.pendingCredentials()
+    expect(pending).toMatchObject({ credentialConfigurationId: 'licence' })
+    expect((await call('GET', `/offers/${offer.body.offerId}`, key)).body.status).toBe('credential_pending')
+
+    // Not approved yet: asking again gives nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    expect(await wallet.collectDeferredCredentials()).toEqual([])
+    expect(await wallet.pendingCredentials()).toHaveLength(1)
+
+    // The back office approves; bad claims are refused with the claim's name.
+    const bad = await call('PUT', `/offers/${offer.body.offerId}/claims`, key, { claims: { holder_name: 'Ada' } })
+    expect(bad.body.error).toEqual({ code: 'claim_missing', message: "Claim 'category' is required" })
+    const approved = await call('PUT', `/offers/${offer.body.offerId}/claims`, key, {
+      claims: { holder_name: 'Ada Lovelace', category: 'B' },
+    })
+    expect(approved.status).toBe(202)
+
+    const [credential] = await wallet.waitForDeferredCredentials({ timeoutMillis: 15_000 })
+    expect(credential).toMatchObject({
+      vct: 'urn:attesto:test:licence',
+      claims: { holder_name: 'Ada Lovelace', category: 'B' },
+    })
+    expect(await wallet.pendingCredentials()).toEqual([])
+    expect(await wallet.listCredentials({ vct: 'urn:attesto:test:licence' })).toHaveLength(1)
+    expect((await call('GET', `/offers/${offer.body.offerId}`, key)).body.status).toBe('credential_issued')
+    expect(
+      (await call('PUT', `/offers/${offer.body.offerId}/claims`, key, { claims: { holder_name: 'X', category: 'A' } }))
+        .body.error.code,
+    ).toBe('claims_already_approved')
+  }, 30_000)
+
+  it('issues at once when a deferred offer carries its claims, and refuses approving an ordinary offer', async () => {
+    const offer = await call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'licence',
+      claims: { holder_name: 'Grace Hopper', category: 'C' },
+    })
+    const [credential] = await wallet.acceptOffer(offer.body.uri)
+    expect(credential?.claims).toMatchObject({ holder_name: 'Grace Hopper' })
+    const refused = await call('PUT', `/offers/${offer.body.offerId}/claims`, key, {
+      claims: { holder_name: 'X', category: 'A' },
+    })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('offer_not_deferred')
+  })
+})
