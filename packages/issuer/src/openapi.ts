@@ -65,11 +65,15 @@ export function issuerOpenApi(serverUrl: string) {
           parameters: [idempotencyKey],
           requestBody: json({
             type: 'object',
-            required: ['issuerId', 'credentialConfigurationId', 'claims'],
+            required: ['issuerId', 'credentialConfigurationId'],
             properties: {
               issuerId: { type: 'string' },
               credentialConfigurationId: { type: 'string' },
-              claims: { type: 'object', additionalProperties: true },
+              claims: {
+                type: 'object',
+                additionalProperties: true,
+                description: 'Required, except for a deferred configuration (claims approved later)',
+              },
               txCode: {
                 oneOf: [
                   { const: false },
@@ -96,10 +100,24 @@ export function issuerOpenApi(serverUrl: string) {
           },
         },
       },
+      '/offers/{offerId}/claims': {
+        put: {
+          summary:
+            'Approve the claims of a deferred offer; queued, then the wallet’s next deferred-credential request gets the credential',
+          parameters: [{ name: 'offerId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({
+            type: 'object',
+            required: ['claims'],
+            properties: { claims: { type: 'object', additionalProperties: true } },
+          }),
+          responses: { '202': { description: 'Queued' }, ...errors(400, 401, 404, 409, 503) },
+        },
+      },
       ...batchOpenApiPaths,
       '/offers/{offerId}': {
         get: {
-          summary: 'Offer status: offered, token_issued, credential_issued, expired or failed',
+          summary:
+            'Offer status: offered, token_issued, credential_pending (deferred), credential_issued, expired or failed',
           parameters: [{ name: 'offerId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'OK', ...json({ $ref: '#/components/schemas/OfferStatus' }) },
@@ -127,6 +145,11 @@ export function issuerOpenApi(serverUrl: string) {
         required: ['vct', 'claims'],
         properties: {
           vct: { type: 'string', format: 'uri' },
+          deferred: {
+            type: 'boolean',
+            default: false,
+            description: 'Issued later: credential requests are deferred until PUT /offers/{offerId}/claims',
+          },
           claims: {
             type: 'array',
             minItems: 1,
