@@ -105,8 +105,8 @@ describe('bulk offers', () => {
     const wallet = await holderAgent()
     try {
       const [credential] = await redeemOffer(wallet.agent, results.body.rows[0].uri)
-      const claims = (credential?.record as unknown as { firstCredential: { prettyClaims: Record<string, unknown> } })
-        .firstCredential.prettyClaims
+      const record = credential?.record as unknown as { firstCredential: { prettyClaims: Record<string, unknown> } }
+      const claims = record.firstCredential.prettyClaims
       expect(claims).toMatchObject({ given_name: 'Ada', grade: 5.5 })
     } finally {
       await wallet.close()

@@ -1,6 +1,6 @@
 import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import { RecordNotFoundError } from '@credo-ts/core'
-import { OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import { OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
 import { dcqlInput } from '../verification/dcqlInput.js'
