@@ -47,6 +47,8 @@ describe('the README example', () => {
     const { authorizationRequest, verificationSession } = await createDegreeRequest(verifier.runtime.agent.context)
     const { stdout } = await promisify(execFile)(process.execPath, [example, credentialOffer, authorizationRequest], {
       cwd: workDir,
+      // Plain text even when the test runner forces colours.
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     })
     expect(stdout).toContain(`received ${VCT}`)
     expect(stdout).toContain('MSc Mathematics')
