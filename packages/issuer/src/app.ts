@@ -35,6 +35,7 @@ function issuerModules(config: RuntimeConfig) {
         baseUrl: `${config.publicBaseUrl}/oid4vci`,
         credentialRequestToCredentialMapper,
         deferredCredentialRequestToCredentialMapper,
+        accessTokenExpiresInSeconds: config.accessTokenTtlSeconds,
       },
     }),
   })

@@ -19,7 +19,8 @@ describe('deferred issuance', () => {
     service = await startService(
       'issuer',
       (config, logger) => createIssuerApp(config, logger, loadBatchConfig({ DEFERRED_INTERVAL_SECONDS: '1' })),
-      { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}` },
+      // Access tokens live 2 s here, so that collecting the credential needs a refreshed one.
+      { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`, ACCESS_TOKEN_TTL_SECONDS: '2' },
     )
     service.runtime.deferredClaims?.startWorking(service.runtime.agent.context, silentLogger)
     wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
@@ -57,6 +58,7 @@ describe('deferred issuance', () => {
     // The back office approves; bad claims are refused with the claim's name.
     const bad = await call('PUT', `/offers/${offer.body.offerId}/claims`, key, { claims: { holder_name: 'Ada' } })
     expect(bad.body.error).toEqual({ code: 'claim_missing', message: "Claim 'category' is required" })
+    await new Promise((resolve) => setTimeout(resolve, 1_500)) // the wallet's access token has expired
     const approved = await call('PUT', `/offers/${offer.body.offerId}/claims`, key, {
       claims: { holder_name: 'Ada Lovelace', category: 'B' },
     })

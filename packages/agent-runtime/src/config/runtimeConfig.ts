@@ -43,6 +43,7 @@ const schema = z
     AWS_KMS_ENDPOINT: optionalUrl,
 
     REDIS_URL: optionalUrl,
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(180),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32')
@@ -95,6 +96,8 @@ export interface RuntimeConfig {
       }
     | { backend: 'aws'; region: string; endpoint?: string }
   redisUrl?: string
+  /** Issuer: lifetime of OID4VCI access tokens (wallets with a refresh token get a new one). */
+  accessTokenTtlSeconds: number
   /** Key prefix of the queues in Redis. */
   queuePrefix: string
   webhooks: WebhookConfig
@@ -162,6 +165,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
     },
     kms,
     redisUrl: e.REDIS_URL,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     queuePrefix: e.QUEUE_PREFIX,
     webhooks: {
       attempts: e.WEBHOOK_ATTEMPTS,
