@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { verifyWebhookSignature } from '@attesto/agent-runtime'
 import {
   holderAgent,
+  OwnRedisServer,
   REDIS_URL,
   redeemOffer,
   silentLogger,
@@ -125,4 +126,61 @@ describe('issuer webhooks', () => {
       await batchWorker.close()
     }
   })
+})
+
+describe('issuer webhooks through a Redis outage', () => {
+  const redis = new OwnRedisServer()
+  const receiver = new WebhookReceiver()
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+
+  beforeAll(async () => {
+    await redis.start()
+    await receiver.start()
+    service = await startService('issuer', createIssuerApp, {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+      WEBHOOK_ALLOW_INSECURE: 'true',
+    })
+  })
+  afterAll(async () => {
+    await service?.close()
+    await redis.stop()
+    await receiver.close()
+  })
+
+  it('keeps the events of a flow that ran while Redis was down, and delivers them once it is back', async () => {
+    const call = service.call
+    const key = (await call('POST', '/tenants', service.adminApiKey, { label: 'University' })).body.apiKey
+    const issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
+    await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+      vct: 'urn:attesto:test:diploma',
+      claims: [{ name: 'given_name', type: 'string', required: true }],
+    })
+    receiver.secret = (
+      await call('POST', '/webhooks', key, { url: receiver.url, events: ['offer.accepted', 'credential.issued'] })
+    ).body.secret
+
+    await redis.stop()
+    const offer = await call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'diploma',
+      claims: { given_name: 'Ada' },
+    })
+    const wallet = await holderAgent()
+    try {
+      expect(await redeemOffer(wallet.agent, offer.body.uri)).toHaveLength(1) // issuance does not need Redis
+    } finally {
+      await wallet.close()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await service.runtime.webhooks?.sweepOutbox()).toBe(0) // still down: nothing queued, nothing lost
+
+    await redis.start()
+    await waitFor(async () => ((await service.runtime.webhooks?.sweepOutbox()) ?? 0) > 0 || undefined, 'the sweep')
+    const delivered = await waitFor(() => {
+      const mine = receiver.received.filter((entry) => entry.event.data.offerId === offer.body.offerId)
+      return mine.length === 2 ? mine : undefined
+    }, 'both events')
+    expect(delivered.map((entry) => entry.event.type).sort()).toEqual(['credential.issued', 'offer.accepted'])
+  }, 60_000)
 })

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import { postJson } from './postJson.js'
-import { type DeadLetter, deadLetters, type WebhookEvent, webhooks } from './webhookDocuments.js'
+import { type DeadLetter, deadLetters, type WebhookEvent, webhookOutbox, webhooks } from './webhookDocuments.js'
 import { SIGNATURE_HEADER, signWebhook } from './webhookSignature.js'
 
 export const WEBHOOK_QUEUE = 'webhooks'
@@ -27,6 +27,7 @@ export class WebhookService {
   private readonly workerConnection: Redis
   private readonly queue: Queue<DeliveryJob>
   private worker?: Worker<DeliveryJob>
+  private sweepTimer?: NodeJS.Timeout
 
   public constructor(
     private readonly root: AgentContext,
@@ -43,8 +44,13 @@ export class WebhookService {
     this.queue.on('error', () => {})
   }
 
-  /** Starts delivering (each process that should deliver calls this once). */
-  public startDelivering(): this {
+  /**
+   * Starts delivering (each process that should deliver calls this once), and sweeping the
+   * outbox of events that could not be queued while Redis was away.
+   */
+  public startDelivering(sweepEveryMillis = 15_000): this {
+    this.sweepTimer = setInterval(() => void this.sweepOutbox(), sweepEveryMillis)
+    this.sweepTimer.unref()
     this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job) => this.deliver(job), {
       connection: this.workerConnection,
       prefix: this.prefix,
@@ -55,8 +61,9 @@ export class WebhookService {
   }
 
   /**
-   * Queues `event` for every webhook of the tenant subscribed to its type. Never throws: a
-   * failure to queue is logged (the event's own action has already happened).
+   * Queues `event` for every webhook of the tenant subscribed to its type. Never throws: the
+   * event's own action has already happened. A delivery that cannot be queued (Redis away) is
+   * kept in the outbox in storage and queued by a later sweep.
    */
   public async emit(tenantId: string, event: Omit<WebhookEvent, 'createdAt'>): Promise<void> {
     try {
@@ -64,12 +71,30 @@ export class WebhookService {
       const subscribed = (await webhooks.list(tenantContext)).filter((hook) => hook.events.includes(event.type))
       const full = { ...event, createdAt: new Date().toISOString() }
       for (const hook of subscribed) {
-        const deliveryId = `${event.id}-${hook.webhookId}`
-        await this.add({ tenantId, webhookId: hook.webhookId, deliveryId, event: full }, deliveryId)
+        const job = { tenantId, webhookId: hook.webhookId, deliveryId: `${event.id}-${hook.webhookId}`, event: full }
+        await this.add(job, job.deliveryId).catch(async (error: unknown) => {
+          this.logger.warn('Webhook delivery kept in the outbox until the queue is back', { error })
+          await webhookOutbox.put(this.root, job.deliveryId, job)
+        })
       }
     } catch (error) {
       this.logger.error('Could not queue a webhook event', { tenantId, type: event.type, id: event.id, error })
     }
+  }
+
+  /** Queues what the outbox holds (each delivery id once), removing what was queued. */
+  public async sweepOutbox(): Promise<number> {
+    let queued = 0
+    try {
+      for (const entry of await webhookOutbox.list(this.root)) {
+        await this.add(entry, entry.deliveryId)
+        await webhookOutbox.remove(this.root, entry.deliveryId)
+        queued++
+      }
+    } catch (error) {
+      this.logger.debug('Webhook outbox not swept yet', { error })
+    }
+    return queued
   }
 
   /** Queues a dead letter again, as a new delivery, and removes it from the list. */
@@ -81,6 +106,7 @@ export class WebhookService {
   }
 
   public async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.worker?.close()
     await this.queue.close()
     this.producerConnection.disconnect()

@@ -35,3 +35,14 @@ export const deadLetters = new TenantDocumentStore<DeadLetter>(
   'dead_letter_not_found',
   'dead letter',
 )
+
+/** An event that could not be queued (Redis unreachable), kept in storage until it can be. */
+export interface OutboxEntry {
+  deliveryId: string
+  tenantId: string
+  webhookId: string
+  event: WebhookEvent
+}
+
+/** Kept in the service's root context, so that one sweep finds every tenant's entries. */
+export const webhookOutbox = new TenantDocumentStore<OutboxEntry>('webhook-outbox', 'outbox_entry_not_found', 'entry')
