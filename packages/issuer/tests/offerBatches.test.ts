@@ -155,6 +155,38 @@ describe('bulk offers', () => {
     expect(await sessionCount()).toBe(before + 2)
   })
 
+  it('gives a row submitted again, in another batch, its first offer instead of a second one', async () => {
+    const before = await sessionCount()
+    const submit = (rows: Record<string, unknown>[]) =>
+      call('POST', '/offer-batches', key, { issuerId, credentialConfigurationId: 'diploma', rows })
+    const first = await submit([
+      { '@key': 'student-1', given_name: 'Ada' },
+      { '@key': 'student-2', given_name: 'Alan' },
+    ])
+    await finished(first.body.batchId)
+    const second = await submit([
+      { '@key': 'student-2', given_name: 'Alan' },
+      { '@key': 'student-3', given_name: 'Grace' },
+      { '@key': 'student-3', given_name: 'Grace again' },
+    ])
+    expect(second.body.invalid).toEqual([
+      { row: 3, code: 'row_key_repeated', message: "'@key' 'student-3' appears twice in this batch" },
+    ])
+    await finished(second.body.batchId)
+    expect(await sessionCount()).toBe(before + 3)
+
+    const rowsOf = async (batchId: string) => (await call('GET', `/offer-batches/${batchId}/results`, key)).body.rows
+    const [, alanFirst] = await rowsOf(first.body.batchId)
+    const [alanAgain] = await rowsOf(second.body.batchId)
+    expect(alanAgain).toMatchObject({
+      row: 1,
+      status: 'offered',
+      offerId: alanFirst.offerId,
+      uri: alanFirst.uri,
+      duplicateOf: { batchId: first.body.batchId, row: 2 },
+    })
+  })
+
   it('refuses what it cannot take, with a reason', async () => {
     const post = (body: unknown, headers?: Record<string, string>) => call('POST', '/offer-batches', key, body, headers)
     expect((await post({ issuerId, credentialConfigurationId: 'diploma', rows: [] })).body.error.code).toBe(

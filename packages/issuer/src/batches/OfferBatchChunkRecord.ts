@@ -4,10 +4,20 @@ import { BaseRecord, type TagsBase } from '@credo-ts/core'
 export interface BatchRow {
   row: number
   claims: Record<string, unknown>
+  /** The row's own idempotency key (`@key`): a row submitted again, in any batch, gets no second offer. */
+  key?: string
 }
 
 export type RowResult =
-  | { row: number; offerId: string; uri: string; txCode?: string; expiresAt: string }
+  | {
+      row: number
+      offerId: string
+      uri: string
+      txCode?: string
+      expiresAt: string
+      /** Set when the row's key was first submitted elsewhere: this is that row's offer. */
+      duplicateOf?: { batchId: string; row: number }
+    }
   | { row: number; error: { code: string; message: string } }
 
 /**

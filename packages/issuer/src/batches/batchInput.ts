@@ -70,6 +70,9 @@ function typedClaims(configuration: CredentialConfiguration, claims: Record<stri
   return typed
 }
 
+/** The column or property that carries a row's own idempotency key (no claim name has an `@`). */
+export const ROW_KEY = '@key'
+
 /** Splits rows into valid ones and, for the others, the reason with the row number. */
 export function checkRows(
   configuration: CredentialConfiguration,
@@ -77,11 +80,23 @@ export function checkRows(
 ): { valid: BatchRow[]; invalid: InvalidRow[] } {
   const valid: BatchRow[] = []
   const invalid: InvalidRow[] = []
-  for (const { row, claims } of rows) {
+  const keys = new Set<string>()
+  for (const { row, claims: raw } of rows) {
+    const { [ROW_KEY]: rawKey, ...claims } = raw
+    const key = rawKey === undefined || rawKey === '' ? undefined : rawKey
+    if (key !== undefined && (typeof key !== 'string' || key.length > 200)) {
+      invalid.push({ row, code: 'row_key_invalid', message: `'${ROW_KEY}' must be a string of at most 200 characters` })
+      continue
+    }
+    if (key !== undefined && keys.has(key)) {
+      invalid.push({ row, code: 'row_key_repeated', message: `'${ROW_KEY}' '${key}' appears twice in this batch` })
+      continue
+    }
+    if (key !== undefined) keys.add(key)
     const typed = typedClaims(configuration, claims)
     try {
       validateClaims(configuration, typed)
-      valid.push({ row, claims: typed })
+      valid.push({ row, claims: typed, ...(key !== undefined ? { key } : {}) })
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
       invalid.push({ row, code: error.code, message: error.message })

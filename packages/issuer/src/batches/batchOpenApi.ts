@@ -28,7 +28,14 @@ export const batchOpenApiPaths = {
                 credentialConfigurationId: { type: 'string' },
                 expiresInSeconds: { type: 'integer', minimum: 60, default: 604800 },
                 txCodeLength: { type: 'integer', minimum: 4, maximum: 8 },
-                rows: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'claims' } },
+                rows: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: true,
+                    description: "claims, and optionally '@key': the row's own idempotency key",
+                  },
+                },
               },
             },
           },

@@ -11,6 +11,7 @@ import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
 import { batchSummary, storageOf } from './offerBatches.js'
 import { type ChunkJob, OFFER_BATCH_QUEUE, OfferBatchQueue } from './offerBatchQueue.js'
+import { claimRowKey, type RowKeyOwner } from './rowKeys.js'
 import { TenantRateLimiter } from './tenantRateLimiter.js'
 
 /** Results are saved after this many rows, and at the end of the chunk. */
@@ -142,9 +143,16 @@ export class OfferBatchWorker {
     try {
       const target = await offerTarget(tenantContext, batch.issuerId, batch.credentialConfigurationId)
       let unsaved = 0
-      for (const [position, { row, claims }] of chunk.rows.entries()) {
+      for (const [position, { row, claims, key }] of chunk.rows.entries()) {
         if (chunk.results[position]) continue
         const code = chunk.codes[position] as string
+        if (key !== undefined) {
+          const owner = await claimRowKey(tenantContext, key, { batchId: batch.id, row, code })
+          if (owner.batchId !== batch.id || owner.row !== row) {
+            chunk.results[position] = await this.duplicateResult(tenantContext, row, key, owner)
+            continue
+          }
+        }
         await this.limiter.take(batch.tenantId)
         const offer =
           (resumed ? await existingOffer(tenantContext, code) : undefined) ??
@@ -172,6 +180,19 @@ export class OfferBatchWorker {
       })
       await storage.update(tenantContext, chunk)
       return chunk
+    }
+  }
+
+  /** A row whose key another row claimed first: that row's offer, or a pointer to it while it is being made. */
+  private async duplicateResult(tenantContext: AgentContext, row: number, key: string, owner: RowKeyOwner) {
+    const original = await existingOffer(tenantContext, owner.code)
+    if (original) return { row, ...original, duplicateOf: { batchId: owner.batchId, row: owner.row } }
+    return {
+      row,
+      error: {
+        code: 'row_key_submitted',
+        message: `Row key '${key}' was first submitted in batch ${owner.batchId}, row ${owner.row}; its one offer is made there`,
+      },
     }
   }
 

@@ -100,6 +100,8 @@ export interface BatchResultRow {
   uri?: string
   txCode?: string
   expiresAt?: string
+  /** The row whose key this row repeats: the offer is that row's. */
+  duplicateOf?: { batchId: string; row: number }
   error?: { code: string; message: string }
 }
 
