@@ -9,6 +9,7 @@ export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocal
 export {
   describeConfig,
   loadRuntimeConfig,
+  parseEnvironment,
   type RuntimeConfig,
   RuntimeConfigError,
   type RuntimeEnvironment,

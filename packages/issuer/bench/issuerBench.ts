@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { DATABASE_URL, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 
 const ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 20_000)
 const SYNC_OFFERS = Number(process.env.BENCH_SYNC_OFFERS ?? 2_000)
@@ -26,9 +27,9 @@ async function queueBench() {
     QUEUE_PREFIX: queueEnv.QUEUE_PREFIX,
   })
   const call = service.call
-  const key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
-  const issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
-  await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+  const { key, issuerId } = await tenantWithIssuer(service, {
+    label: 'Ministry',
+    configurationId: 'diploma',
     vct: 'urn:attesto:bench:diploma',
     claims: [
       { name: 'given_name', type: 'string', required: true },

@@ -3,6 +3,7 @@ import { REDIS_URL, silentLogger, startService } from '@attesto/agent-runtime/te
 import { HolderWallet } from '@attesto/holder'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Deferred issuance end to end: the issuer REST API (real PostgreSQL, Redis for the approval
 // queue, its worker in this process) and the holder SDK, which polls the deferred credential
@@ -24,17 +25,16 @@ describe('deferred issuance', () => {
     )
     service.runtime.deferredClaims?.startWorking(service.runtime.agent.context, silentLogger)
     wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
-    key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Registry' })).body.apiKey
-    issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
-    const configuration = await call('PUT', `/issuers/${issuerId}/credential-configurations/licence`, key, {
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Registry',
+      configurationId: 'licence',
       vct: 'urn:attesto:test:licence',
       deferred: true,
       claims: [
         { name: 'holder_name', type: 'string', required: true },
         { name: 'category', type: 'string', required: true },
       ],
-    })
-    expect(configuration.status).toBe(200)
+    }))
   })
   afterAll(async () => {
     await wallet?.close()

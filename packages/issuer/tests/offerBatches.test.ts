@@ -3,6 +3,7 @@ import { holderAgent, REDIS_URL, redeemOffer, silentLogger, startService } from 
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Bulk offers through the issuer REST API, on the real PostgreSQL and the real Redis (queues
 // under a prefix of their own), with a worker in this process.
@@ -49,16 +50,16 @@ describe('bulk offers', () => {
       config: batchConfig,
       logger: silentLogger,
     }).start()
-    key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
-    issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
-    await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Ministry',
+      configurationId: 'diploma',
       vct: 'urn:attesto:test:diploma',
       claims: [
         { name: 'given_name', type: 'string', required: true },
         { name: 'grade', type: 'number' },
         { name: 'honours', type: 'boolean' },
       ],
-    })
+    }))
   })
   afterAll(async () => {
     await worker?.close()

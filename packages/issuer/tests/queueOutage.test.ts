@@ -3,6 +3,7 @@ import { OwnRedisServer, silentLogger, startService } from '@attesto/agent-runti
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // A Redis outage, on a redis-server of this test's own (it keeps nothing on disk, so a restart
 // also loses every queued job): the API answers 503 at once, workers come back by themselves,
@@ -45,12 +46,12 @@ describe('queue through a Redis outage', () => {
       REDIS_URL: redis.url,
       QUEUE_PREFIX: prefix,
     })
-    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Agency' })).body.apiKey
-    issuerId = (await service.call('POST', '/issuers', key, {})).body.issuerId
-    await service.call('PUT', `/issuers/${issuerId}/credential-configurations/card`, key, {
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Agency',
+      configurationId: 'card',
       vct: 'urn:attesto:test:card',
       claims: [{ name: 'number', type: 'string', required: true }],
-    })
+    }))
   })
   afterAll(async () => {
     await service?.close()

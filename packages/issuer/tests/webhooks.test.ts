@@ -13,6 +13,14 @@ import {
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+const diplomaIssuer = {
+  label: 'University',
+  configurationId: 'diploma',
+  vct: 'urn:attesto:test:diploma',
+  claims: [{ name: 'given_name', type: 'string', required: true }],
+}
 
 // Webhooks of the issuer, on the real PostgreSQL and Redis, delivered to a receiver on
 // 127.0.0.1 that the test controls (http and loopback allowed by WEBHOOK_ALLOW_INSECURE).
@@ -35,12 +43,7 @@ describe('issuer webhooks', () => {
       WEBHOOK_ATTEMPTS: '3',
       WEBHOOK_BACKOFF_MILLIS: '50',
     })
-    key = (await call('POST', '/tenants', service.adminApiKey, { label: 'University' })).body.apiKey
-    issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
-    await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
-      vct: 'urn:attesto:test:diploma',
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    })
+    ;({ key, issuerId } = await tenantWithIssuer(service, diplomaIssuer))
   })
   afterAll(async () => {
     await service?.close()
@@ -150,12 +153,7 @@ describe('issuer webhooks through a Redis outage', () => {
 
   it('keeps the events of a flow that ran while Redis was down, and delivers them once it is back', async () => {
     const call = service.call
-    const key = (await call('POST', '/tenants', service.adminApiKey, { label: 'University' })).body.apiKey
-    const issuerId = (await call('POST', '/issuers', key, {})).body.issuerId
-    await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
-      vct: 'urn:attesto:test:diploma',
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    })
+    const { key, issuerId } = await tenantWithIssuer(service, diplomaIssuer)
     receiver.secret = (
       await call('POST', '/webhooks', key, { url: receiver.url, events: ['offer.accepted', 'credential.issued'] })
     ).body.secret

@@ -6,6 +6,7 @@ import { Queue } from 'bullmq'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OFFER_BATCH_QUEUE } from '../src/batches/offerBatchQueue.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Workers as their own processes (`attesto-issuer worker`) on the real PostgreSQL and Redis:
 // one is killed (SIGKILL) mid-batch, the next is stopped (SIGTERM) mid-batch, a third finishes.
@@ -66,7 +67,6 @@ describe('worker processes', () => {
       KMS_MASTER_KEY: masterKey,
       QUEUE_PREFIX: prefix,
     })
-    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Ministry' })).body.apiKey
   })
   afterAll(async () => {
     for (const child of workers) child.kill('SIGKILL')
@@ -74,11 +74,14 @@ describe('worker processes', () => {
   })
 
   it('gives every row exactly one offer through a killed worker and a stopped one', async () => {
-    const issuerId = (await service.call('POST', '/issuers', key, {})).body.issuerId
-    await service.call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
+    const created = await tenantWithIssuer(service, {
+      label: 'Ministry',
+      configurationId: 'diploma',
       vct: 'urn:attesto:test:diploma',
       claims: [{ name: 'student', type: 'number', required: true }],
     })
+    key = created.key
+    const { issuerId } = created
     const rows = Array.from({ length: 300 }, (_, index) => ({ student: index }))
     const { body: batch } = await service.call('POST', '/offer-batches', key, {
       issuerId,

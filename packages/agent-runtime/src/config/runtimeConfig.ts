@@ -117,18 +117,25 @@ export interface WebhookConfig {
 }
 
 /**
+ * The environment variables of `schema`, validated; throws a {@link RuntimeConfigError} naming
+ * every bad variable and what it needs.
+ */
+export function parseEnvironment<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined>,
+): z.output<Schema> {
+  const parsed = schema.safeParse(env)
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`)
+  throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
+}
+
+/**
  * Reads and validates the configuration from the environment (only services call this, once,
  * at boot). Throws a {@link RuntimeConfigError} naming every bad variable.
  */
 export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
-  const parsed = schema.safeParse(env)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
-    )
-    throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
-  }
-  const e = parsed.data
+  const e = parseEnvironment(schema, env)
   const kms: RuntimeConfig['kms'] =
     e.KMS_BACKEND === 'vault'
       ? {

@@ -210,17 +210,21 @@ export async function startService<Runtime extends { app: Express; close(): Prom
   }
 }
 
+/** In `context` (root or a tenant's): a P-256 key in its KMS and the did:key of it. */
+export async function createDidKey(context: AgentContext) {
+  const { keyId } = await context.dependencyManager
+    .resolve(Kms.KeyManagementApi)
+    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+  const { didState } = await context.dependencyManager.resolve(DidsApi).create({ method: 'key', options: { keyId } })
+  return { keyId, did: didState.did as string, didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string }
+}
+
 /**
  * Acting as the issuer (root context or a tenant's): a P-256 key, a did:key, and an issuer with
  * one `diploma` dc+sd-jwt configuration of type `vct` ({@link VCT} by default).
  */
 export async function createDiplomaIssuer(issuerContext: AgentContext, { vct = VCT }: { vct?: string } = {}) {
-  const { keyId } = await issuerContext.dependencyManager
-    .resolve(Kms.KeyManagementApi)
-    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
-  const { didState } = await issuerContext.dependencyManager
-    .resolve(DidsApi)
-    .create({ method: 'key', options: { keyId } })
+  const { keyId, did, didUrl } = await createDidKey(issuerContext)
   const { issuerId } = await issuerContext.dependencyManager.resolve(OpenId4VcIssuerApi).createIssuer({
     credentialConfigurationsSupported: {
       diploma: {
@@ -232,13 +236,7 @@ export async function createDiplomaIssuer(issuerContext: AgentContext, { vct = V
       },
     },
   })
-  return {
-    issuerId,
-    issuerDid: didState.did as string,
-    issuerDidUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
-    keyId,
-    vct,
-  }
+  return { issuerId, issuerDid: did, issuerDidUrl: didUrl, keyId, vct }
 }
 
 /**
@@ -289,14 +287,9 @@ export async function createDegreeRequest(verifierContext: AgentContext, { vct =
   let signer = requestSigners.get(verifierContext)
   if (!signer) {
     signer = (async () => {
-      const { keyId } = await verifierContext.dependencyManager
-        .resolve(Kms.KeyManagementApi)
-        .createKey({ type: { kty: 'EC', crv: 'P-256' } })
-      const { didState } = await verifierContext.dependencyManager
-        .resolve(DidsApi)
-        .create({ method: 'key', options: { keyId } })
+      const { didUrl } = await createDidKey(verifierContext)
       const { verifierId } = await verifierApi.createVerifier()
-      return { verifierId, didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string }
+      return { verifierId, didUrl }
     })()
     requestSigners.set(verifierContext, signer)
   }

@@ -1,4 +1,4 @@
-import { RuntimeConfigError } from '@attesto/agent-runtime'
+import { parseEnvironment } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
@@ -43,12 +43,7 @@ export interface BatchConfig {
 }
 
 export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
-  const parsed = schema.safeParse(env)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-    throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
-  }
-  const e = parsed.data
+  const e = parseEnvironment(schema, env)
   return {
     concurrency: e.QUEUE_CONCURRENCY,
     attempts: e.QUEUE_ATTEMPTS,
