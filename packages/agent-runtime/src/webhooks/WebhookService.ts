@@ -1,7 +1,8 @@
 import type { AgentContext, Logger } from '@credo-ts/core'
-import { type Job, Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import { type Job, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
+import { producerQueue, retryingJob, workerConnection } from '../queues/queues.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import { postJson } from './postJson.js'
 import { type DeadLetter, deadLetters, type WebhookEvent, webhookOutbox, webhooks } from './webhookDocuments.js'
@@ -23,9 +24,8 @@ interface DeliveryJob {
  * be redelivered. Every instance both queues and delivers.
  */
 export class WebhookService {
-  private readonly producerConnection: Redis
+  private readonly producer: ReturnType<typeof producerQueue<DeliveryJob>>
   private readonly workerConnection: Redis
-  private readonly queue: Queue<DeliveryJob>
   private worker?: Worker<DeliveryJob>
   private sweepTimer?: NodeJS.Timeout
 
@@ -36,12 +36,8 @@ export class WebhookService {
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    this.producerConnection.on('error', () => {})
-    this.workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null })
-    this.workerConnection.on('error', () => {})
-    this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: this.producerConnection, prefix })
-    this.queue.on('error', () => {})
+    this.producer = producerQueue<DeliveryJob>(redisUrl, WEBHOOK_QUEUE, prefix)
+    this.workerConnection = workerConnection(redisUrl)
   }
 
   /**
@@ -108,19 +104,12 @@ export class WebhookService {
   public async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.worker?.close()
-    await this.queue.close()
-    this.producerConnection.disconnect()
+    await this.producer.close()
     this.workerConnection.disconnect()
   }
 
   private async add(job: DeliveryJob, jobId: string): Promise<void> {
-    await this.queue.add('delivery', job, {
-      jobId,
-      attempts: this.config.attempts,
-      backoff: { type: 'exponential', delay: this.config.backoffMillis, jitter: 0.5 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    })
+    await this.producer.queue.add('delivery', job, retryingJob(jobId, this.config.attempts, this.config.backoffMillis))
   }
 
   private async deliver(job: Job<DeliveryJob>): Promise<void> {

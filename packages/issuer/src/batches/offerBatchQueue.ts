@@ -1,6 +1,4 @@
-import { HttpError } from '@attesto/agent-runtime'
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import { HttpError, producerQueue, retryingJob } from '@attesto/agent-runtime'
 import type { BatchConfig } from './batchConfig.js'
 
 export const OFFER_BATCH_QUEUE = 'offer-batches'
@@ -23,24 +21,20 @@ const queueUnavailable = () =>
  * away, so that the API can answer 503 at once instead of holding the request.
  */
 export class OfferBatchQueue {
-  private readonly connection: Redis
-  private readonly queue: Queue<ChunkJob>
+  private readonly producer: ReturnType<typeof producerQueue<ChunkJob>>
 
   public constructor(
     redisUrl: string,
     prefix: string,
     private readonly config: BatchConfig,
   ) {
-    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
-    this.connection.on('error', () => {}) // reported per call, as queue_unavailable
-    this.queue = new Queue<ChunkJob>(OFFER_BATCH_QUEUE, { connection: this.connection, prefix })
-    this.queue.on('error', () => {})
+    this.producer = producerQueue<ChunkJob>(redisUrl, OFFER_BATCH_QUEUE, prefix)
   }
 
   /** Throws 503 `queue_unavailable` unless Redis answers. */
   public async assertAvailable(): Promise<void> {
-    if (this.connection.status !== 'ready') throw queueUnavailable()
-    await this.connection.ping().catch(() => {
+    if (this.producer.connection.status !== 'ready') throw queueUnavailable()
+    await this.producer.connection.ping().catch(() => {
       throw queueUnavailable()
     })
   }
@@ -48,13 +42,11 @@ export class OfferBatchQueue {
   /** Queues a chunk job (a no-op when that chunk is already queued or done). */
   public async add(job: ChunkJob): Promise<void> {
     try {
-      await this.queue.add('chunk', job, {
-        jobId: chunkJobId(job),
-        attempts: this.config.attempts,
-        backoff: { type: 'exponential', delay: this.config.backoffMillis, jitter: 0.5 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      })
+      await this.producer.queue.add(
+        'chunk',
+        job,
+        retryingJob(chunkJobId(job), this.config.attempts, this.config.backoffMillis),
+      )
     } catch {
       throw queueUnavailable()
     }
@@ -62,18 +54,17 @@ export class OfferBatchQueue {
 
   /** A failed chunk job is retried (used when resuming unfinished batches). */
   public async retryIfFailed(job: ChunkJob): Promise<void> {
-    const existing = await this.queue.getJob(chunkJobId(job))
+    const existing = await this.producer.queue.getJob(chunkJobId(job))
     if (existing && (await existing.isFailed())) await existing.retry()
   }
 
   /** Jobs waiting or delayed, for scaling workers by queue depth. */
   public async depth(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'prioritized')
+    const counts = await this.producer.queue.getJobCounts('waiting', 'delayed', 'prioritized')
     return Object.values(counts).reduce((sum, count) => sum + count, 0)
   }
 
-  public async close(): Promise<void> {
-    await this.queue.close()
-    this.connection.disconnect()
+  public close(): Promise<void> {
+    return this.producer.close()
   }
 }

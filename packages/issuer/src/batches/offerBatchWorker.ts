@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { TenantsApi, type WebhookService } from '@attesto/agent-runtime'
+import { TenantsApi, type WebhookService, workerConnection } from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionRepository } from '@credo-ts/openid4vc'
 import { type Job, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { type CreatedOffer, createOffer, offerTarget } from '../issuance/createOffer.js'
 import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
 import type { BatchConfig } from './batchConfig.js'
@@ -59,8 +59,7 @@ export class OfferBatchWorker {
 
   public constructor(private readonly options: OfferBatchWorkerOptions) {
     const { config } = options
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
-    this.connection.on('error', () => {})
+    this.connection = workerConnection(options.redisUrl)
     this.queue = new OfferBatchQueue(options.redisUrl, options.prefix, config)
     this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, options.prefix)
     this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {

@@ -1,7 +1,7 @@
-import { HttpError, TenantsApi } from '@attesto/agent-runtime'
+import { HttpError, producerQueue, retryingJob, TenantsApi, workerConnection } from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
-import { type Job, Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import { type Job, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { approvedClaims } from '../issuance/deferredClaims.js'
 
 export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
@@ -18,8 +18,7 @@ interface ApprovalJob {
  * id: claims are approved once per offer.
  */
 export class DeferredClaimsQueue {
-  private readonly producerConnection: Redis
-  private readonly queue: Queue<ApprovalJob>
+  private readonly producer: ReturnType<typeof producerQueue<ApprovalJob>>
   private workerConnection?: Redis
   private worker?: Worker<ApprovalJob>
 
@@ -29,21 +28,16 @@ export class DeferredClaimsQueue {
     private readonly attempts: number,
     private readonly backoffMillis: number,
   ) {
-    this.producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    this.producerConnection.on('error', () => {})
-    this.queue = new Queue<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, { connection: this.producerConnection, prefix })
-    this.queue.on('error', () => {})
+    this.producer = producerQueue<ApprovalJob>(redisUrl, DEFERRED_CLAIMS_QUEUE, prefix)
   }
 
   public async add(job: ApprovalJob): Promise<void> {
     try {
-      await this.queue.add('approve', job, {
-        jobId: `${job.offerId}-claims`,
-        attempts: this.attempts,
-        backoff: { type: 'exponential', delay: this.backoffMillis, jitter: 0.5 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      })
+      await this.producer.queue.add(
+        'approve',
+        job,
+        retryingJob(`${job.offerId}-claims`, this.attempts, this.backoffMillis),
+      )
     } catch {
       throw new HttpError(503, 'queue_unavailable', 'The issuance queue (Redis) is unavailable; retry later')
     }
@@ -51,8 +45,7 @@ export class DeferredClaimsQueue {
 
   /** Starts recording approvals (the issuer worker does; tests may too). */
   public startWorking(root: AgentContext, logger: Logger): this {
-    this.workerConnection = new Redis(this.redisUrl, { maxRetriesPerRequest: null })
-    this.workerConnection.on('error', () => {})
+    this.workerConnection = workerConnection(this.redisUrl)
     this.worker = new Worker<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, (job) => this.approve(root, job), {
       connection: this.workerConnection,
       prefix: this.prefix,
@@ -63,8 +56,7 @@ export class DeferredClaimsQueue {
 
   public async close(): Promise<void> {
     await this.worker?.close()
-    await this.queue.close()
-    this.producerConnection.disconnect()
+    await this.producer.close()
     this.workerConnection?.disconnect()
   }
 
