@@ -93,6 +93,7 @@ export async function createIssuerApp(
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
     ],
     largeBodies: [{ path: '/offer-batches', limit: '64mb' }],
+    queues: { 'offer-batches': runtime.offerBatches?.queue, 'deferred-claims': runtime.deferredClaims?.queue },
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })

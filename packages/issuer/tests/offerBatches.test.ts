@@ -207,6 +207,22 @@ describe('bulk offers', () => {
     expect((await call('GET', `/offer-batches/${mine.body.batchId}`, other)).body.error.code).toBe('batch_not_found')
   })
 
+  it('reports queue depths to the admin, for scaling workers', async () => {
+    expect((await call('GET', '/admin/queues', key)).status).toBe(401)
+    const { status, body } = await call('GET', '/admin/queues', service.adminApiKey)
+    expect(status).toBe(200)
+    expect(Object.keys(body.queues).sort()).toEqual(['deferred-claims', 'offer-batches', 'webhooks'])
+    expect(body.queues['offer-batches']).toEqual({
+      waiting: expect.any(Number),
+      active: expect.any(Number),
+      delayed: expect.any(Number),
+      failed: 0,
+      completed: expect.any(Number),
+    })
+    // The batches of the tests above went through it.
+    expect(body.queues['offer-batches'].completed).toBeGreaterThan(0)
+  })
+
   it('answers 503 queue_unavailable when the service has no queue', async () => {
     const bare = await startService('issuer', createIssuerApp)
     try {

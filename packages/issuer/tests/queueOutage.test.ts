@@ -74,6 +74,9 @@ describe('queue through a Redis outage', () => {
       expect(refused.status).toBe(503)
       expect(refused.body.error.code).toBe('queue_unavailable')
       expect(Date.now() - started).toBeLessThan(3_000)
+      expect((await service.call('GET', '/admin/queues', service.adminApiKey)).body.error.code).toBe(
+        'queue_unavailable',
+      )
 
       await redis.start()
       const after = await until(

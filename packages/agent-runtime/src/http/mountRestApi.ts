@@ -1,7 +1,9 @@
 import type { Logger, ModulesMap } from '@credo-ts/core'
+import type { Queue } from 'bullmq'
 import express, { type Router } from 'express'
 import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
-import { requireTenant } from '../auth/apiKeys.js'
+import { requireAdmin, requireTenant } from '../auth/apiKeys.js'
+import { queueRoutes } from '../queues/queueRoutes.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
@@ -22,6 +24,8 @@ export interface MountRestApiOptions {
   webhookEvents: string[]
   /** Allow http:// and loopback webhook endpoints (development and tests only). */
   allowInsecureWebhooks: boolean
+  /** The role's own queues, reported (with the webhook queue) at `GET /admin/queues`. */
+  queues?: Record<string, Queue | undefined>
   /** Paths that take bodies above the 1 MiB default (JSON, or CSV as text), with their limit. */
   largeBodies?: { path: string; limit: string }[]
 }
@@ -53,6 +57,11 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   })
   api.use(healthRoutes(() => runtime.readiness()))
   api.use(tenantRoutes(tenants, options.adminApiKey))
+  api.use(
+    '/admin',
+    requireAdmin(options.adminApiKey),
+    queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
+  )
   api.use(requireTenant(tenants))
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)

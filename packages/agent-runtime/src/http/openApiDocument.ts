@@ -65,6 +65,13 @@ export function openApiDocument(options: OpenApiDocumentOptions) {
       },
       ...options.paths,
       ...webhookOpenApiPaths(options.webhookEvents),
+      '/admin/queues': {
+        get: {
+          summary: 'Job counts (waiting, active, delayed, failed, completed) of each queue, for scaling workers',
+          security: [{ adminApiKey: [] }],
+          responses: { '200': { description: 'OK' }, ...errors(401, 503) },
+        },
+      },
       '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
       '/ready': {
         get: {

@@ -1,5 +1,5 @@
 import type { AgentContext, Logger } from '@credo-ts/core'
-import { type Job, Worker } from 'bullmq'
+import { type Job, type Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
 import { producerQueue, retryingJob, workerConnection } from '../queues/queues.js'
@@ -38,6 +38,11 @@ export class WebhookService {
   ) {
     this.producer = producerQueue<DeliveryJob>(redisUrl, WEBHOOK_QUEUE, prefix)
     this.workerConnection = workerConnection(redisUrl)
+  }
+
+  /** The delivery queue (for depth reporting). */
+  public get queue(): Queue<DeliveryJob> {
+    return this.producer.queue
   }
 
   /**

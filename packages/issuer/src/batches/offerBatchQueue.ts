@@ -58,10 +58,9 @@ export class OfferBatchQueue {
     if (existing && (await existing.isFailed())) await existing.retry()
   }
 
-  /** Jobs waiting or delayed, for scaling workers by queue depth. */
-  public async depth(): Promise<number> {
-    const counts = await this.producer.queue.getJobCounts('waiting', 'delayed', 'prioritized')
-    return Object.values(counts).reduce((sum, count) => sum + count, 0)
+  /** The BullMQ queue (for depth reporting at `GET /admin/queues`). */
+  public get queue() {
+    return this.producer.queue
   }
 
   public close(): Promise<void> {

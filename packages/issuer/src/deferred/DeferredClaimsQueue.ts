@@ -31,6 +31,11 @@ export class DeferredClaimsQueue {
     this.producer = producerQueue<ApprovalJob>(redisUrl, DEFERRED_CLAIMS_QUEUE, prefix)
   }
 
+  /** The BullMQ queue (for depth reporting at `GET /admin/queues`). */
+  public get queue() {
+    return this.producer.queue
+  }
+
   public async add(job: ApprovalJob): Promise<void> {
     try {
       await this.producer.queue.add(
