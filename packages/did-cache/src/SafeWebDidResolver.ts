@@ -1,7 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
-import { isIP, type LookupFunction } from 'node:net'
 import {
   type AgentContext,
   DidDocument,
@@ -10,7 +8,7 @@ import {
   JsonTransformer,
   type ParsedDid,
 } from '@credo-ts/core'
-import { type AddressPolicy, isAllowedAddress } from './addressPolicy.js'
+import { type AddressPolicy, guardedLookup, refusedIpLiteral } from './addressPolicy.js'
 
 export interface SafeWebDidResolverOptions extends AddressPolicy {
   /** Fetch over http:// instead of https:// (tests only). */
@@ -72,24 +70,14 @@ export class SafeWebDidResolver implements DidResolver {
 
   private fetchJson(url: URL): Promise<unknown> {
     const { timeoutMillis = 5_000, maxBytes = 256 * 1024 } = this.options
-    const host = url.hostname.replace(/^\[|\]$/g, '')
-    if (isIP(host) && !isAllowedAddress(host, this.options)) {
-      return Promise.reject(new FetchError(`Refusing to fetch ${url}: address ${host} is not public`, 'notFound'))
+    const literal = refusedIpLiteral(url, this.options)
+    if (literal) {
+      return Promise.reject(new FetchError(`Refusing to fetch ${url}: address ${literal} is not public`, 'notFound'))
     }
-    const lookup: LookupFunction = (hostname, options, callback) => {
-      dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-        if (error) return callback(error, '', 0)
-        const allowed = addresses.filter((entry) => isAllowedAddress(entry.address, this.options))
-        const first = allowed[0]
-        if (!first) {
-          const refused = new FetchError(`Refusing to fetch ${url}: ${hostname} has no public address`, 'notFound')
-          return callback(refused as NodeJS.ErrnoException, '', 0)
-        }
-        // Node asks for every address (happy eyeballs) or for one.
-        if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed)
-        callback(null, first.address, first.family)
-      })
-    }
+    const lookup = guardedLookup(
+      this.options,
+      (hostname) => new FetchError(`Refusing to fetch ${url}: ${hostname} has no public address`, 'notFound'),
+    )
     const client = url.protocol === 'http:' ? http : https
 
     return new Promise((resolve, reject) => {

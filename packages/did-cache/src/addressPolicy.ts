@@ -1,6 +1,7 @@
-import { BlockList, isIP } from 'node:net'
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { BlockList, isIP, type LookupFunction } from 'node:net'
 
-/** Addresses a did:web fetch must never reach: private, link-local, loopback and special ranges. */
+/** Addresses an outbound fetch must never reach: private, link-local, loopback and special ranges. */
 const blocked = new BlockList()
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -41,4 +42,29 @@ export function isAllowedAddress(address: string, policy: AddressPolicy = {}): b
   if (isIP(ip) === 0) return false
   if (loopback.check(ip, family)) return policy.allowLoopback === true
   return !blocked.check(ip, family)
+}
+
+/** The IP literal of a URL's host, when it is one and the policy refuses it (it is connected to without a lookup). */
+export function refusedIpLiteral(url: URL, policy: AddressPolicy = {}): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  return isIP(host) && !isAllowedAddress(host, policy) ? host : undefined
+}
+
+/**
+ * A DNS lookup for `http(s).request` that keeps only the addresses the policy allows, and fails
+ * with `refused(hostname)` when none is left. Judging inside the connection's own lookup leaves
+ * no gap for DNS rebinding between a check and the connection.
+ */
+export function guardedLookup(policy: AddressPolicy, refused: (hostname: string) => Error): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0)
+      const allowed = addresses.filter((entry) => isAllowedAddress(entry.address, policy))
+      const first = allowed[0]
+      if (!first) return callback(refused(hostname) as NodeJS.ErrnoException, '', 0)
+      // Node asks for every address (happy eyeballs) or for one.
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed)
+      callback(null, first.address, first.family)
+    })
+  }
 }

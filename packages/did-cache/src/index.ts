@@ -1,4 +1,4 @@
-export { type AddressPolicy, isAllowedAddress } from './addressPolicy.js'
+export { type AddressPolicy, guardedLookup, isAllowedAddress, refusedIpLiteral } from './addressPolicy.js'
 export { CachingDidResolver, type CachingDidResolverOptions } from './CachingDidResolver.js'
 export { DID_NEGATIVE_KEY_PREFIX, DID_RESOLVER_KEY_PREFIX, isSharedKey, namespacedKey } from './cacheKeys.js'
 export {

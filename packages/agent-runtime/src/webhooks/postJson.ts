@@ -1,9 +1,6 @@
-import type { LookupAddress } from 'node:dns'
-import { lookup as dnsLookup } from 'node:dns'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { isIP } from 'node:net'
-import { isAllowedAddress } from '@attesto/did-cache'
+import { guardedLookup, refusedIpLiteral } from '@attesto/did-cache'
 
 export interface PostOptions {
   headers: Record<string, string>
@@ -14,8 +11,8 @@ export interface PostOptions {
 
 /**
  * POSTs a JSON body to a tenant-given URL, refusing private, link-local and (unless allowed)
- * loopback addresses in the connection's own DNS lookup, so a webhook cannot reach the
- * service's internal network, and DNS rebinding between a check and the connection is moot.
+ * loopback addresses (the did:web resolver's address policy, checked in the connection's own DNS
+ * lookup), so a webhook cannot reach the service's internal network.
  * Resolves with the status code; rejects on network errors and timeouts.
  */
 export function postJson(url: string, body: string, options: PostOptions): Promise<number> {
@@ -23,32 +20,20 @@ export function postJson(url: string, body: string, options: PostOptions): Promi
   if (target.protocol !== 'https:' && !(options.allowInsecure && target.protocol === 'http:')) {
     return Promise.reject(new Error(`Webhook URL must be https: ${target.protocol}`))
   }
-  // An IP literal is connected to without a lookup: judge it here.
-  const literal = target.hostname.replace(/^\[|\]$/g, '')
-  if (isIP(literal) && !isAllowedAddress(literal, { allowLoopback: options.allowInsecure })) {
-    return Promise.reject(new Error(`Webhook host ${literal} is a refused address`))
-  }
-  const lookup = (
-    hostname: string,
-    lookupOptions: object,
-    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
-  ) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
-      if (error) return callback(error, [])
-      const allowed = addresses.filter(({ address }) =>
-        isAllowedAddress(address, { allowLoopback: options.allowInsecure }),
-      )
-      if (allowed.length === 0) return callback(new Error(`Webhook host ${hostname} resolves to a refused address`), [])
-      callback(null, allowed)
-    })
-  }
+  const policy = { allowLoopback: options.allowInsecure }
+  const literal = refusedIpLiteral(target, policy)
+  if (literal) return Promise.reject(new Error(`Webhook host ${literal} is a refused address`))
+  const lookup = guardedLookup(
+    policy,
+    (hostname) => new Error(`Webhook host ${hostname} resolves to a refused address`),
+  )
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
     const request = send(
       target,
       {
         method: 'POST',
-        lookup: lookup as never,
+        lookup,
         timeout: options.timeoutMillis,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...options.headers },
       },
