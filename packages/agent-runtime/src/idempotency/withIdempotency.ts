@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto'
-import {
-  type AgentContext,
-  InjectionSymbols,
-  RecordDuplicateError,
-  RecordNotFoundError,
-  type StorageService,
-} from '@credo-ts/core'
+import { type AgentContext, RecordDuplicateError, RecordNotFoundError } from '@credo-ts/core'
 import type { Request } from 'express'
 import { HttpError } from '../http/HttpError.js'
+import { storageServiceOf } from '../records/storage.js'
 import { IdempotencyRecord } from './IdempotencyRecord.js'
 
 export interface IdempotentResult {
@@ -17,10 +12,6 @@ export interface IdempotentResult {
 
 /** A pending first call older than this is taken to have died (crash, restart) and may be retried. */
 const ABANDONED_AFTER_MILLIS = 60_000
-
-function storage(agentContext: AgentContext): StorageService<IdempotencyRecord> {
-  return agentContext.dependencyManager.resolve<StorageService<IdempotencyRecord>>(InjectionSymbols.StorageService)
-}
 
 /**
  * Runs a create call at most once per `Idempotency-Key` (per tenant and route). The key is
@@ -44,7 +35,7 @@ export async function withIdempotency(
   const requestHash = createHash('sha256')
     .update(JSON.stringify({ query: request.query, body: request.body ?? null }))
     .digest('hex')
-  const records = storage(agentContext)
+  const records = storageServiceOf<IdempotencyRecord>(agentContext)
 
   let record = new IdempotencyRecord({ id, requestHash })
   try {

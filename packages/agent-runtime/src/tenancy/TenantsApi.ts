@@ -1,4 +1,5 @@
-import { type AgentContext, InjectionSymbols, injectable, type Query, type StorageService } from '@credo-ts/core'
+import { type AgentContext, injectable, type Query } from '@credo-ts/core'
+import { updateWithLock } from '../records/storage.js'
 import { TenantAgentContextProvider } from './TenantAgentContextProvider.js'
 import { TenantRecord } from './TenantRecord.js'
 import { TenantRepository } from './TenantRepository.js'
@@ -67,13 +68,7 @@ export class TenantsApi {
    * Credo registering a new issuer) never lose each other's additions; both lists only grow here.
    */
   public async updateTenant(tenant: TenantRecord): Promise<void> {
-    const storage = this.rootAgentContext.dependencyManager.resolve<StorageService<TenantRecord>>(
-      InjectionSymbols.StorageService,
-    )
-    if (!storage.updateByIdWithLock || !storage.supportsLocking?.(this.rootAgentContext)) {
-      return this.repository.update(this.rootAgentContext, tenant)
-    }
-    const merged = await storage.updateByIdWithLock(this.rootAgentContext, TenantRecord, tenant.id, async (stored) => {
+    const merged = await updateWithLock(this.rootAgentContext, TenantRecord, tenant.id, (stored) => {
       stored.label = tenant.label
       stored.apiKeyHashes = union(stored.apiKeyHashes, tenant.apiKeyHashes)
       const actorIds = union(

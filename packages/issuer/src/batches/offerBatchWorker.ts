@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { TenantsApi, type WebhookService, workerConnection } from '@attesto/agent-runtime'
+import {
+  storageServiceOf,
+  TenantsApi,
+  updateWithLock,
+  type WebhookService,
+  workerConnection,
+} from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { OpenId4VcIssuanceSessionRepository } from '@credo-ts/openid4vc'
 import { type Job, Worker } from 'bullmq'
@@ -9,7 +15,7 @@ import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
-import { batchSummary, storageOf } from './offerBatches.js'
+import { batchSummary } from './offerBatches.js'
 import { type ChunkJob, OFFER_BATCH_QUEUE, OfferBatchQueue } from './offerBatchQueue.js'
 import { claimRowKey, type RowKeyOwner } from './rowKeys.js'
 import { TenantRateLimiter } from './tenantRateLimiter.js'
@@ -102,7 +108,9 @@ export class OfferBatchWorker {
    */
   public async resumeUnfinishedBatches(): Promise<void> {
     const { root, config } = this.options
-    const batches = await storageOf<OfferBatchRecord>(root).findByQuery(root, OfferBatchRecord, { state: 'queued' })
+    const batches = await storageServiceOf<OfferBatchRecord>(root).findByQuery(root, OfferBatchRecord, {
+      state: 'queued',
+    })
     for (const batch of batches) {
       const uncounted = Array.from({ length: batch.chunkCount }, (_, index) => index).filter(
         (index) => !batch.countedChunks.includes(index),
@@ -118,7 +126,7 @@ export class OfferBatchWorker {
   private async process(job: Job<ChunkJob>): Promise<void> {
     const { root, config } = this.options
     const { tenantId, batchId, index } = job.data
-    const batch = await storageOf<OfferBatchRecord>(root).getById(root, OfferBatchRecord, batchId)
+    const batch = await storageServiceOf<OfferBatchRecord>(root).getById(root, OfferBatchRecord, batchId)
     if (!batch.countedChunks.includes(index)) {
       const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
       const chunk = await this.makeOffers(job, batch, tenantContext)
@@ -133,7 +141,7 @@ export class OfferBatchWorker {
     batch: OfferBatchRecord,
     tenantContext: AgentContext,
   ): Promise<OfferBatchChunkRecord> {
-    const storage = storageOf<OfferBatchChunkRecord>(tenantContext)
+    const storage = storageServiceOf<OfferBatchChunkRecord>(tenantContext)
     const chunk = await storage.getById(tenantContext, OfferBatchChunkRecord, `${batch.id}-${job.data.index}`)
     chunk.attempts += 1
     if (chunk.codes.length === 0) chunk.codes = chunk.rows.map(() => randomBytes(32).toString('base64url'))
@@ -197,11 +205,10 @@ export class OfferBatchWorker {
 
   /** Counts a finished chunk into its batch, once, and finishes the batch with its last chunk. */
   private async count(batchId: string, chunk: OfferBatchChunkRecord): Promise<void> {
-    const { root } = this.options
-    const storage = storageOf<OfferBatchRecord>(root)
     const done = chunk.results.filter((result) => result && 'offerId' in result).length
     const failed = chunk.results.length - done
-    const update = async (batch: OfferBatchRecord) => {
+    let finishedNow = false
+    const batch = await updateWithLock(this.options.root, OfferBatchRecord, batchId, (batch) => {
       if (batch.countedChunks.includes(chunk.index)) return batch
       batch.countedChunks.push(chunk.index)
       batch.done += done
@@ -209,21 +216,10 @@ export class OfferBatchWorker {
       if (batch.countedChunks.length === batch.chunkCount) {
         batch.state = 'finished'
         batch.finishedAt = new Date().toISOString()
+        finishedNow = true
       }
       return batch
-    }
-    let finishedNow = false
-    const counted = async (batch: OfferBatchRecord) => {
-      const wasFinished = batch.state === 'finished'
-      const updated = await update(batch)
-      finishedNow = !wasFinished && updated.state === 'finished'
-      return updated
-    }
-    const batch =
-      storage.updateByIdWithLock && storage.supportsLocking?.(root)
-        ? await storage.updateByIdWithLock(root, OfferBatchRecord, batchId, counted)
-        : await counted(await storage.getById(root, OfferBatchRecord, batchId))
-    if (!storage.updateByIdWithLock || !storage.supportsLocking?.(root)) await storage.update(root, batch)
+    })
     if (finishedNow) {
       await this.options.webhooks?.emit(batch.tenantId, {
         id: `${batch.id}.batch.finished`,

@@ -1,13 +1,9 @@
-import { HttpError } from '@attesto/agent-runtime'
-import { type AgentContext, InjectionSymbols, RecordNotFoundError, type StorageService, utils } from '@credo-ts/core'
+import { HttpError, storageServiceOf } from '@attesto/agent-runtime'
+import { type AgentContext, RecordNotFoundError, utils } from '@credo-ts/core'
 import type { BatchConfig } from './batchConfig.js'
 import { type BatchRow, OfferBatchChunkRecord, type RowResult } from './OfferBatchChunkRecord.js'
 import { type InvalidRow, OfferBatchRecord } from './OfferBatchRecord.js'
 import type { OfferBatchQueue } from './offerBatchQueue.js'
-
-// biome-ignore lint/suspicious/noExplicitAny: Credo's own storage contract is typed this way.
-export const storageOf = <T extends OfferBatchRecord | OfferBatchChunkRecord = any>(context: AgentContext) =>
-  context.dependencyManager.resolve<StorageService<T>>(InjectionSymbols.StorageService)
 
 export interface NewBatch {
   issuerId: string
@@ -38,7 +34,10 @@ export async function submitBatch(
   const chunkCount = Math.ceil(input.valid.length / config.chunkSize)
   for (let index = 0; index < chunkCount; index++) {
     const rows = input.valid.slice(index * config.chunkSize, (index + 1) * config.chunkSize)
-    await storageOf(tenantContext).save(tenantContext, new OfferBatchChunkRecord({ batchId, index, rows }))
+    await storageServiceOf<OfferBatchChunkRecord>(tenantContext).save(
+      tenantContext,
+      new OfferBatchChunkRecord({ batchId, index, rows }),
+    )
   }
   const batch = new OfferBatchRecord({
     id: batchId,
@@ -55,7 +54,7 @@ export async function submitBatch(
     batch.state = 'finished'
     batch.finishedAt = new Date().toISOString()
   }
-  await storageOf(root).save(root, batch)
+  await storageServiceOf<OfferBatchRecord>(root).save(root, batch)
   try {
     for (let index = 0; index < Math.min(chunkCount, config.chunksInFlight); index++) {
       await queue.add({ tenantId, batchId, index })
@@ -69,7 +68,7 @@ export async function submitBatch(
 /** The batch, if it belongs to the tenant; 404 `batch_not_found` otherwise. */
 export async function getBatch(root: AgentContext, tenantId: string, batchId: string): Promise<OfferBatchRecord> {
   const notFound = new HttpError(404, 'batch_not_found', `No batch '${batchId}' in this tenant`)
-  const batch = await storageOf<OfferBatchRecord>(root)
+  const batch = await storageServiceOf<OfferBatchRecord>(root)
     .getById(root, OfferBatchRecord, batchId)
     .catch((error: unknown) => {
       throw error instanceof RecordNotFoundError ? notFound : error
@@ -113,7 +112,7 @@ function reported(row: number, result: RowResult | null): BatchResultRow {
 
 /** Every row of the batch in row order: its offer, its error, or pending. */
 export async function batchResults(tenantContext: AgentContext, batch: OfferBatchRecord): Promise<BatchResultRow[]> {
-  const chunks = await storageOf<OfferBatchChunkRecord>(tenantContext).findByQuery(
+  const chunks = await storageServiceOf<OfferBatchChunkRecord>(tenantContext).findByQuery(
     tenantContext,
     OfferBatchChunkRecord,
     { batchId: batch.id },

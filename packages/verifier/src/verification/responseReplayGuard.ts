@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto'
-import {
-  type AgentContext,
-  InjectionSymbols,
-  type Logger,
-  RecordDuplicateError,
-  type StorageService,
-} from '@credo-ts/core'
+import { storageServiceOf } from '@attesto/agent-runtime'
+import { type AgentContext, type Logger, RecordDuplicateError } from '@credo-ts/core'
 import express, { type RequestHandler } from 'express'
 import { ReceivedResponseRecord } from './ReceivedResponseRecord.js'
 
@@ -31,9 +26,7 @@ export function responseReplayGuard(rootContext: () => AgentContext, logger: Log
       .update(typeof submitted === 'string' ? submitted : JSON.stringify(submitted))
       .digest('hex')
     const context = rootContext()
-    const storage = context.dependencyManager.resolve<StorageService<ReceivedResponseRecord>>(
-      InjectionSymbols.StorageService,
-    )
+    const storage = storageServiceOf<ReceivedResponseRecord>(context)
     try {
       await storage.save(context, new ReceivedResponseRecord({ id: fingerprint }))
     } catch (error) {
