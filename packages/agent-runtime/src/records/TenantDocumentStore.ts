@@ -1,4 +1,4 @@
-import { type AgentContext, GenericRecordsApi } from '@credo-ts/core'
+import { type AgentContext, GenericRecordsApi, RecordDuplicateError } from '@credo-ts/core'
 import { HttpError } from '../http/HttpError.js'
 
 /**
@@ -28,6 +28,16 @@ export class TenantDocumentStore<Document extends object> {
     return `${this.kind}-${id}`
   }
 
+  /** Replaces a stored document; false when there is none. */
+  private async replace(tenantContext: AgentContext, id: string, document: Document): Promise<boolean> {
+    const api = this.api(tenantContext)
+    const record = await api.findById(this.recordId(id))
+    if (!record) return false
+    record.content = { ...document } as Record<string, unknown>
+    await api.update(record)
+    return true
+  }
+
   public async save(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
     await this.api(tenantContext).save({
       id: this.recordId(id),
@@ -47,21 +57,30 @@ export class TenantDocumentStore<Document extends object> {
     return document
   }
 
+  /** Replaces the document; 404 with the store's code when there is none. */
   public async update(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
-    const api = this.api(tenantContext)
-    const record = await api.findById(this.recordId(id))
-    if (!record) throw this.notFound(id)
-    record.content = { ...document } as Record<string, unknown>
-    await api.update(record)
+    if (!(await this.replace(tenantContext, id, document))) throw this.notFound(id)
   }
 
   /** Creates or replaces the document. */
   public async put(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
-    const api = this.api(tenantContext)
-    const record = await api.findById(this.recordId(id))
-    if (!record) return this.save(tenantContext, id, document)
-    record.content = { ...document } as Record<string, unknown>
-    await api.update(record)
+    if (!(await this.replace(tenantContext, id, document))) await this.save(tenantContext, id, document)
+  }
+
+  /**
+   * Saves the document unless one is stored under `id` already, and answers the one that stands:
+   * one winner, even between instances saving at once.
+   */
+  public async claim(tenantContext: AgentContext, id: string, document: Document): Promise<Document> {
+    const existing = await this.find(tenantContext, id)
+    if (existing) return existing
+    try {
+      await this.save(tenantContext, id, document)
+      return document
+    } catch (error) {
+      if (!(error instanceof RecordDuplicateError)) throw error
+      return this.get(tenantContext, id)
+    }
   }
 
   public async list(tenantContext: AgentContext): Promise<Document[]> {

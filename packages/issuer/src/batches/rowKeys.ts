@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { TenantDocumentStore } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
-import { RecordDuplicateError } from '@credo-ts/core'
 
 /** Who first submitted a row key, and the pre-authorised code of its offer. */
 export interface RowKeyOwner {
@@ -11,21 +10,11 @@ export interface RowKeyOwner {
 }
 
 const owners = new TenantDocumentStore<RowKeyOwner>('row-key', 'row_key_not_found', 'row key')
-const idOf = (key: string) => createHash('sha256').update(key).digest('hex')
 
 /**
- * The owner of a row key in the tenant: the first row to claim it. Claiming is a save under an
- * id derived from the key, so two workers claiming at once have one winner.
+ * The owner of a row key in the tenant: the first row to claim it (one winner, even between two
+ * workers claiming at once).
  */
-export async function claimRowKey(tenantContext: AgentContext, key: string, claim: RowKeyOwner): Promise<RowKeyOwner> {
-  const id = idOf(key)
-  const existing = await owners.find(tenantContext, id)
-  if (existing) return existing
-  try {
-    await owners.save(tenantContext, id, claim)
-    return claim
-  } catch (error) {
-    if (!(error instanceof RecordDuplicateError)) throw error
-    return owners.get(tenantContext, id)
-  }
+export function claimRowKey(tenantContext: AgentContext, key: string, claim: RowKeyOwner): Promise<RowKeyOwner> {
+  return owners.claim(tenantContext, createHash('sha256').update(key).digest('hex'), claim)
 }

@@ -68,7 +68,6 @@ export class DeferredClaimsQueue {
   private async approve(root: AgentContext, job: Job<ApprovalJob>): Promise<void> {
     const { tenantId, offerId, claims } = job.data
     const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
-    if (await approvedClaims.find(tenantContext, offerId)) return
-    await approvedClaims.save(tenantContext, offerId, { offerId, claims, approvedAt: new Date().toISOString() })
+    await approvedClaims.claim(tenantContext, offerId, { offerId, claims, approvedAt: new Date().toISOString() })
   }
 }
