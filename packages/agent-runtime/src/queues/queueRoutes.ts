@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq'
 import { Router } from 'express'
-import { HttpError } from '../http/HttpError.js'
+import { queueUnavailable } from './queues.js'
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const
 
@@ -16,7 +16,7 @@ export function queueRoutes(queues: Record<string, Queue | undefined>): Router {
     for (const [name, queue] of Object.entries(queues)) {
       if (!queue) continue
       counts[name] = await queue.getJobCounts(...STATES).catch(() => {
-        throw new HttpError(503, 'queue_unavailable', 'The queues (Redis) do not answer; retry later')
+        throw queueUnavailable('The queues (Redis) do not answer; retry later')
       })
     }
     response.json({ queues: counts })

@@ -1,5 +1,13 @@
 import { type JobsOptions, Queue } from 'bullmq'
 import { Redis } from 'ioredis'
+import { HttpError } from '../http/HttpError.js'
+
+/** 503 `queue_unavailable`: the one answer of every call that needs a queue it cannot reach or does not have. */
+export function queueUnavailable(
+  message = 'The queue (Redis) is unavailable; nothing was queued, retry later',
+): HttpError {
+  return new HttpError(503, 'queue_unavailable', message)
+}
 
 /**
  * A BullMQ queue for producers (API processes): its connection fails fast while Redis is away

@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { z } from 'zod'
 import type { TenantRequestLocals } from '../auth/apiKeys.js'
-import { HttpError } from '../http/HttpError.js'
+import { queueUnavailable } from '../queues/queues.js'
 import type { WebhookService } from './WebhookService.js'
 import { deadLetters, type WebhookRegistration, webhooks } from './webhookDocuments.js'
 
-const noQueue = () => new HttpError(503, 'queue_unavailable', 'Webhooks need the delivery queue: configure REDIS_URL')
+const noQueue = () => queueUnavailable('Webhooks need the delivery queue: configure REDIS_URL')
 
 /**
  * The tenant's webhooks: register an HTTPS endpoint for some of the role's `eventTypes` (the

@@ -1,4 +1,4 @@
-import { HttpError, producerQueue, retryingJob } from '@attesto/agent-runtime'
+import { producerQueue, queueUnavailable, retryingJob } from '@attesto/agent-runtime'
 import type { BatchConfig } from './batchConfig.js'
 
 export const OFFER_BATCH_QUEUE = 'offer-batches'
@@ -12,9 +12,6 @@ export interface ChunkJob {
 
 /** The job id of a chunk: derived, so adding the same chunk twice queues it once. */
 export const chunkJobId = ({ batchId, index }: ChunkJob) => `${batchId}-${index}`
-
-const queueUnavailable = () =>
-  new HttpError(503, 'queue_unavailable', 'The issuance queue (Redis) is unavailable; nothing was queued, retry later')
 
 /**
  * The producer side of the bulk-offer queue (BullMQ on Redis). It fails fast while Redis is

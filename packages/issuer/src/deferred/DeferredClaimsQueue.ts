@@ -1,4 +1,4 @@
-import { HttpError, producerQueue, retryingJob, TenantsApi, workerConnection } from '@attesto/agent-runtime'
+import { producerQueue, queueUnavailable, retryingJob, TenantsApi, workerConnection } from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
@@ -44,7 +44,7 @@ export class DeferredClaimsQueue {
         retryingJob(`${job.offerId}-claims`, this.attempts, this.backoffMillis),
       )
     } catch {
-      throw new HttpError(503, 'queue_unavailable', 'The issuance queue (Redis) is unavailable; retry later')
+      throw queueUnavailable()
     }
   }
 

@@ -1,4 +1,4 @@
-import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
@@ -23,7 +23,7 @@ export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefin
   router.post('/offer-batches', async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     if (!queue) {
-      throw new HttpError(503, 'queue_unavailable', 'Bulk offers need the issuance queue: configure REDIS_URL')
+      throw queueUnavailable('Bulk offers need the issuance queue: configure REDIS_URL')
     }
     const isCsv = request.is('text/csv') === 'text/csv'
     const target = batchTarget.parse(isCsv ? request.query : request.body)

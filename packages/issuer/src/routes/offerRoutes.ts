@@ -1,4 +1,4 @@
-import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { HttpError, queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import { type AgentContext, RecordNotFoundError } from '@credo-ts/core'
 import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
@@ -105,7 +105,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const { configuration } = await offerTarget(tenantContext, session.issuerId, configurationId)
     validateClaims(configuration, claims)
     if (!options.deferredClaims) {
-      throw new HttpError(503, 'queue_unavailable', 'Deferred issuance needs the issuance queue: configure REDIS_URL')
+      throw queueUnavailable('Deferred issuance needs the issuance queue: configure REDIS_URL')
     }
     await options.deferredClaims.add({ tenantId: tenant.id, offerId: session.id, claims })
     response.status(202).json({ offerId: session.id, status: 'claims_queued' })
