@@ -18,6 +18,7 @@ export {
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
+export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export { type OpenApiDocumentOptions, openApi, openApiDocument } from './http/openApiDocument.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'

@@ -1,5 +1,6 @@
 import {
   createRuntimeAgent,
+  LargeBodyGate,
   mountRestApi,
   type RuntimeAgent,
   type RuntimeConfig,
@@ -92,7 +93,11 @@ export async function createIssuerApp(
       }),
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
     ],
-    largeBodies: [{ path: '/offer-batches', limit: '64mb' }],
+    largeBodies: [{ path: '/offer-batches', limitBytes: batchConfig.maxBytes }],
+    largeBodyGate: new LargeBodyGate({
+      maxInFlight: batchConfig.uploadsInFlight,
+      maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,
+    }),
     queues: { 'offer-batches': runtime.offerBatches?.queue, 'deferred-claims': runtime.deferredClaims?.queue },
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,

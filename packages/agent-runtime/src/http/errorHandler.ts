@@ -48,6 +48,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return
     }
     const { status, body } = errorResponse(error)
+    // A body left unread (refused before it was read: no key, too many uploads) is not drained
+    // for keep-alive: the connection is closed instead, so nobody can make us read it.
+    if (!request.complete) response.set('Connection', 'close')
     if (status >= 500) {
       logger.error('Request failed', { method: request.method, path: request.path, status, error })
     }

@@ -9,6 +9,7 @@ import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
+import { LargeBodyGate } from './LargeBodyGate.js'
 import { tenantRoutes } from './tenantRoutes.js'
 
 export interface MountRestApiOptions {
@@ -26,16 +27,25 @@ export interface MountRestApiOptions {
   allowInsecureWebhooks: boolean
   /** The role's own queues, reported (with the webhook queue) at `GET /admin/queues`. */
   queues?: Record<string, Queue | undefined>
-  /** Paths that take bodies above the 1 MiB default (JSON, or CSV as text), with their limit. */
-  largeBodies?: { path: string; limit: string }[]
+  /**
+   * Paths that take bodies above the 1 MiB default, with their limit in bytes. Their bodies are
+   * read only after authentication, through `largeBodyGate` (bounded in flight), as JSON; other
+   * content types (CSV) are left unread for the route to stream.
+   */
+  largeBodies?: { path: string; limitBytes: number }[]
+  largeBodyGate?: LargeBodyGate
 }
 
 /**
- * The REST API skeleton both roles share, on the runtime's express app: JSON bodies (1 MiB
- * unless `largeBodies` says otherwise),
- * `/openapi.json`, `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication,
- * the role's routes, and the one error handler.
+ * The REST API skeleton both roles share, on the runtime's express app: `/openapi.json`,
+ * `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication, JSON bodies (1 MiB
+ * unless `largeBodies` says otherwise), the role's routes, and the one error handler.
+ *
+ * No request body is read before its caller is authenticated: an anonymous caller cannot make an
+ * instance buffer anything (the authentication middlewares read headers only).
  */
+const jsonBody = express.json({ limit: '1mb' })
+
 export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModule }>(
   runtime: RuntimeAgent<Modules>,
   options: MountRestApiOptions,
@@ -48,21 +58,22 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     if (!response.headersSent) next()
   })
   api.use(options.protocolPath, (_request, _response, next) => next('router'))
-  for (const { path, limit } of options.largeBodies ?? []) {
-    api.use(path, express.json({ limit }), express.text({ type: 'text/csv', limit }))
-  }
-  api.use(express.json({ limit: '1mb' }))
   api.get('/openapi.json', (_request, response) => {
     response.json(options.openApi)
   })
   api.use(healthRoutes(() => runtime.readiness()))
-  api.use(tenantRoutes(tenants, options.adminApiKey))
+  api.use('/tenants', requireAdmin(options.adminApiKey), jsonBody, tenantRoutes(tenants))
   api.use(
     '/admin',
     requireAdmin(options.adminApiKey),
     queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
   )
   api.use(requireTenant(tenants))
+  for (const { path, limitBytes } of options.largeBodies ?? []) {
+    const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
+    api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
+  }
+  api.use(jsonBody)
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)

@@ -1,14 +1,14 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { issueTenantApiKey, requireAdmin } from '../auth/apiKeys.js'
+import { issueTenantApiKey } from '../auth/apiKeys.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
 
 const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
 
-/** `POST /tenants` (admin): a new tenant and its first API key, shown once. */
-export function tenantRoutes(tenants: TenantsApi, adminApiKey: string | undefined): Router {
+/** `POST /tenants` (mounted behind the admin key): a new tenant and its first API key, shown once. */
+export function tenantRoutes(tenants: TenantsApi): Router {
   const router = Router()
-  router.post('/tenants', requireAdmin(adminApiKey), async (request, response) => {
+  router.post('/', async (request, response) => {
     const { label } = createTenantInput.parse(request.body)
     const tenant = await tenants.createTenant({ label })
     const apiKey = await issueTenantApiKey(tenants, tenant)

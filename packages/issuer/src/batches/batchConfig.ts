@@ -10,6 +10,9 @@ const schema = z.object({
   QUEUE_LOCK_DURATION_MILLIS: positive(30_000),
   QUEUE_STALLED_INTERVAL_MILLIS: positive(30_000),
   BATCH_MAX_ROWS: positive(100_000),
+  BATCH_MAX_BYTES: positive(64 * 1024 * 1024),
+  BATCH_UPLOADS_IN_FLIGHT: positive(2),
+  BATCH_UPLOADS_IN_FLIGHT_PER_TENANT: positive(1),
   BATCH_CHUNK_SIZE: positive(100),
   BATCH_CHUNKS_IN_FLIGHT: positive(4),
   TENANT_OFFERS_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
@@ -32,6 +35,12 @@ export interface BatchConfig {
   /** How often workers look for jobs whose worker died. */
   stalledIntervalMillis: number
   maxRows: number
+  /** Largest batch body (JSON or CSV), in bytes. */
+  maxBytes: number
+  /** Batch bodies one instance reads at once (the rest get 429 before their body is read). */
+  uploadsInFlight: number
+  /** Batch bodies one tenant sends one instance at once. */
+  uploadsInFlightPerTenant: number
   /** Rows per job. */
   chunkSize: number
   /** Jobs of one batch queued at once: the rest wait their turn, so one huge batch cannot starve the others. */
@@ -51,6 +60,9 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     lockDurationMillis: e.QUEUE_LOCK_DURATION_MILLIS,
     stalledIntervalMillis: e.QUEUE_STALLED_INTERVAL_MILLIS,
     maxRows: e.BATCH_MAX_ROWS,
+    maxBytes: e.BATCH_MAX_BYTES,
+    uploadsInFlight: e.BATCH_UPLOADS_IN_FLIGHT,
+    uploadsInFlightPerTenant: e.BATCH_UPLOADS_IN_FLIGHT_PER_TENANT,
     chunkSize: e.BATCH_CHUNK_SIZE,
     chunksInFlight: e.BATCH_CHUNKS_IN_FLIGHT,
     tenantOffersPerSecond: e.TENANT_OFFERS_PER_SECOND,

@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream'
 import { HttpError } from '@attesto/agent-runtime'
-import { parse } from 'csv-parse/sync'
+import { parse } from 'csv-parse'
 import { z } from 'zod'
 import { type CredentialConfiguration, validateClaims } from '../issuance/credentialConfiguration.js'
 import type { BatchRow } from './OfferBatchChunkRecord.js'
@@ -21,32 +22,61 @@ export const batchTarget = z.object({
 
 const jsonRows = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1) })
 
-/** Raw claim objects with their row numbers: JSON rows are numbered from 1, CSV rows by line. */
-export function rowsFromBody(
-  body: unknown,
-  contentType: string | undefined,
-  maxRows: number,
-): { row: number; claims: Record<string, unknown> }[] {
-  let rows: { row: number; claims: Record<string, unknown> }[]
-  if (contentType?.startsWith('text/csv')) {
-    if (typeof body !== 'string' || body.trim() === '') {
-      throw new HttpError(400, 'invalid_csv', 'The CSV body is empty: send a header row of claim names, then rows')
-    }
-    let records: { record: Record<string, string>; info: { lines: number } }[]
-    try {
-      records = parse(body, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true })
-    } catch (error) {
-      throw new HttpError(400, 'invalid_csv', `The CSV body could not be read: ${(error as Error).message}`)
-    }
-    rows = records.map(({ record, info }) => ({ row: info.lines, claims: record }))
-  } else {
-    rows = jsonRows.parse(body).rows.map((claims, index) => ({ row: index + 1, claims }))
-  }
+type RawRow = { row: number; claims: Record<string, unknown> }
+
+function checkRowCount(rows: RawRow[], maxRows: number): RawRow[] {
   if (rows.length === 0) throw new HttpError(400, 'batch_empty', 'The batch has no rows')
   if (rows.length > maxRows) {
-    throw new HttpError(413, 'batch_too_large', `A batch holds at most ${maxRows} rows; this one has ${rows.length}`)
+    throw new HttpError(413, 'batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`)
   }
   return rows
+}
+
+/** Raw claim objects of a JSON body (already parsed), numbered from 1. */
+export function rowsFromJson(body: unknown, maxRows: number): RawRow[] {
+  return checkRowCount(
+    jsonRows.parse(body).rows.map((claims, index) => ({ row: index + 1, claims })),
+    maxRows,
+  )
+}
+
+/**
+ * Raw claim objects of a CSV body with a header row, read as a stream from the request (never
+ * buffered whole), numbered by line. Stops reading at `maxRows + 1` rows or `maxBytes` bytes.
+ */
+export async function rowsFromCsvStream(body: Readable, maxRows: number, maxBytes: number): Promise<RawRow[]> {
+  const rows: RawRow[] = []
+  let bytes = 0
+  const parser = parse({ columns: true, skip_empty_lines: true, trim: true, info: true, bom: true })
+  const tooLarge = (error: HttpError) => {
+    body.unpipe(parser)
+    body.resume()
+    parser.destroy(error)
+  }
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length
+    if (bytes > maxBytes) tooLarge(new HttpError(413, 'payload_too_large', `The CSV body is over ${maxBytes} bytes`))
+  })
+  body.pipe(parser)
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>
+      info: { lines: number }
+    }>) {
+      rows.push({ row: info.lines, claims: record })
+      if (rows.length > maxRows) {
+        tooLarge(new HttpError(413, 'batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`))
+        break
+      }
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error
+    throw new HttpError(400, 'invalid_csv', `The CSV body could not be read: ${(error as Error).message}`)
+  }
+  if (bytes === 0) {
+    throw new HttpError(400, 'invalid_csv', 'The CSV body is empty: send a header row of claim names, then rows')
+  }
+  return checkRowCount(rows, maxRows)
 }
 
 /** CSV fields are text: each becomes the claim's type (an empty field is an absent claim). */
