@@ -1,0 +1,69 @@
+import type { Logger } from '@credo-ts/core'
+import type { ErrorRequestHandler } from 'express'
+import { ZodError } from 'zod'
+
+/**
+ * An error a protocol endpoint answers in the OAuth 2.0 shape (`{ error, error_description }`,
+ * RFC 6749 §5.2, used by OID4VCI and OID4VP), with a stable `error` code. A `401` carries a
+ * well-formed `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
+ */
+export class ProtocolError extends Error {
+  public constructor(
+    public readonly status: number,
+    public readonly error: string,
+    description: string,
+    public readonly extra: Record<string, unknown> = {},
+  ) {
+    super(description)
+  }
+}
+
+/** `401 invalid_token`: a missing, malformed, expired or foreign access token. */
+export function invalidToken(description: string): ProtocolError {
+  return new ProtocolError(401, 'invalid_token', description)
+}
+
+const quoted = (value: string) => value.replace(/["\\\r\n]/g, ' ')
+
+/**
+ * The protocol endpoints' one error handler: ProtocolErrors as they are, malformed input as
+ * `400 invalid_request`, anything else as `500 server_error` without internals (logged).
+ */
+export function protocolErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, next) => {
+    if (response.headersSent) return next(error)
+    let failure: ProtocolError
+    if (error instanceof ProtocolError) failure = error
+    else if (error instanceof ZodError) {
+      const first = error.issues[0]
+      failure = new ProtocolError(
+        400,
+        'invalid_request',
+        first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'Invalid request',
+      )
+    } else if ((error as { type?: string } | null)?.type === 'entity.parse.failed') {
+      failure = new ProtocolError(400, 'invalid_request', 'The request body could not be parsed')
+    } else if ((error as { type?: string } | null)?.type === 'entity.too.large') {
+      failure = new ProtocolError(413, 'invalid_request', 'The request body is too large')
+    } else if (
+      typeof (error as { status?: unknown })?.status === 'number' &&
+      (error as { status: number }).status < 500
+    ) {
+      failure = new ProtocolError((error as { status: number }).status, 'invalid_request', 'Invalid request')
+    } else {
+      logger.error('Protocol request failed', { method: request.method, path: request.path, error })
+      failure = new ProtocolError(500, 'server_error', 'Internal error')
+    }
+    if (failure.status === 401) {
+      response.set(
+        'WWW-Authenticate',
+        `Bearer error="${failure.error}", error_description="${quoted(failure.message)}"`,
+      )
+    }
+    if (!request.complete) response.set('Connection', 'close')
+    response
+      .status(failure.status)
+      .set('Cache-Control', 'no-store')
+      .json({ error: failure.error, error_description: failure.message, ...failure.extra })
+  }
+}

@@ -1,0 +1,21 @@
+import { type AgentContext, Kms } from '@credo-ts/core'
+import { encodeJwsPart } from './compactJws.js'
+
+export interface SignJwtOptions {
+  /** The key in the tenant's KMS. */
+  keyId: string
+  alg: 'ES256' | 'ES384' | 'EdDSA'
+  header: Record<string, unknown>
+  payload: Record<string, unknown>
+}
+
+/** A compact JWS signed by a key of the context's KMS (the key never leaves the KMS). */
+export async function signJwt(agentContext: AgentContext, options: SignJwtOptions): Promise<string> {
+  const signingInput = `${encodeJwsPart({ ...options.header, alg: options.alg })}.${encodeJwsPart(options.payload)}`
+  const { signature } = await agentContext.dependencyManager.resolve(Kms.KeyManagementApi).sign({
+    keyId: options.keyId,
+    algorithm: options.alg,
+    data: Buffer.from(signingInput),
+  })
+  return `${signingInput}.${Buffer.from(signature).toString('base64url')}`
+}
