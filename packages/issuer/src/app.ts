@@ -7,42 +7,35 @@ import {
   TenantsModule,
 } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import type { Express } from 'express'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
-import {
-  credentialRequestToCredentialMapper,
-  deferredCredentialRequestToCredentialMapper,
-} from './issuance/issuanceMetadata.js'
+import type { OfferMaker } from './issuance/createOffer.js'
 import { issuerOpenApi } from './openapi.js'
+import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
+import { IssuerDirectory } from './protocol/IssuerDirectory.js'
+import { oid4vciRouter } from './protocol/oid4vciRouter.js'
+import { type IssuerProtocolConfig, loadIssuerProtocolConfig } from './protocol/protocolConfig.js'
 import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
-import { emitIssuerWebhookEvents, ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
+import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
 const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
 
-function issuerModules(config: RuntimeConfig) {
-  return (app: Express) => ({
-    tenants: new TenantsModule(),
-    openid4vc: new OpenId4VcModule({
-      app,
-      issuer: {
-        baseUrl: `${config.publicBaseUrl}/oid4vci`,
-        credentialRequestToCredentialMapper,
-        deferredCredentialRequestToCredentialMapper,
-        accessTokenExpiresInSeconds: config.accessTokenTtlSeconds,
-      },
-    }),
-  })
+/** The issuer's Credo modules: tenancy. The OID4VCI endpoints are the lean path's (docs/PROTOCOL-PATH.md). */
+function issuerModules() {
+  return () => ({ tenants: new TenantsModule() })
 }
 
 export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModules>>> & {
+  /** Offers and their issuance sessions. */
+  offers: OfferMaker
+  /** Issuer id → tenant, profile and key, cached per instance. */
+  issuers: IssuerDirectory
   /** The bulk-offer queue (producer side), when REDIS_URL is configured. */
   offerBatches?: OfferBatchQueue
   /** Approved claims of deferred offers, when REDIS_URL is configured. */
@@ -50,20 +43,53 @@ export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModu
 }
 
 /**
- * Builds the issuer: its agent (storage, KMS, tenants, OID4VCI endpoints under /oid4vci) and the
- * REST API on the same express app. `server.ts` listens; tests import this.
+ * Builds the issuer: its agent (storage, KMS, tenants), the OID4VCI endpoints under /oid4vci
+ * (the lean path) and the REST API on the same express app. `server.ts` listens; tests import this.
  */
 export async function createIssuerApp(
   config: RuntimeConfig,
   logger: Logger,
   batchConfig: BatchConfig = loadBatchConfig(),
+  protocolConfig: IssuerProtocolConfig = loadIssuerProtocolConfig(),
 ): Promise<IssuerRuntime> {
-  const runtime: IssuerRuntime = await createRuntimeAgent(config, logger, issuerModules(config), {
+  const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), {
     recordTtlSeconds: {
       [OfferBatchChunkRecord.type]: BATCH_RECORD_TTL_SECONDS,
       [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
     },
   })
+  const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`
+  const runtime: IssuerRuntime = Object.assign(agentRuntime, {
+    offers: {
+      sessions: new IssuanceSessionStore(
+        agentRuntime.storage.database,
+        config.storage.schema,
+        config.accessTokenTtlSeconds,
+      ),
+      credentialIssuerBaseUrl,
+    },
+    issuers: new IssuerDirectory(
+      agentRuntime.agent.context,
+      credentialIssuerBaseUrl,
+      protocolConfig.issuerMetadataCacheSeconds,
+    ),
+  })
+  const protocol = oid4vciRouter({
+    directory: runtime.issuers,
+    sessions: runtime.offers.sessions,
+    config: protocolConfig,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    redisUrl: config.redisUrl,
+    queuePrefix: config.queuePrefix,
+    webhooks: runtime.webhooks,
+    logger,
+  })
+  runtime.app.use(protocol.router)
+  const closeRuntime = runtime.close.bind(runtime)
+  runtime.close = async () => {
+    protocol.close()
+    await closeRuntime()
+  }
   if (config.redisUrl) {
     const offerBatches = new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig)
     const deferredClaims = new DeferredClaimsQueue(
@@ -86,8 +112,9 @@ export async function createIssuerApp(
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
-      issuerRoutes(`${config.publicBaseUrl}/oid4vci`),
+      issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
+        offers: runtime.offers,
         deferredClaims: runtime.deferredClaims,
         deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
       }),
@@ -102,6 +129,5 @@ export async function createIssuerApp(
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
-  emitIssuerWebhookEvents(runtime)
   return runtime
 }

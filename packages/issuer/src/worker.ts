@@ -40,8 +40,9 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     config: batchConfig,
     logger,
     webhooks: runtime.webhooks,
+    offers: runtime.offers,
   }).start()
-  runtime.deferredClaims?.startWorking(runtime.agent.context, logger)
+  runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger)
 
   let stopping = false
   const stop = async (signal: string) => {

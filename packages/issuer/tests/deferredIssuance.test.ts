@@ -23,7 +23,7 @@ describe('deferred issuance', () => {
       // Access tokens live 2 s here, so that collecting the credential needs a refreshed one.
       { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`, ACCESS_TOKEN_TTL_SECONDS: '2' },
     )
-    service.runtime.deferredClaims?.startWorking(service.runtime.agent.context, silentLogger)
+    service.runtime.deferredClaims?.startWorking(service.runtime.offers.sessions, silentLogger)
     wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
     ;({ key, issuerId } = await tenantWithIssuer(service, {
       label: 'Registry',

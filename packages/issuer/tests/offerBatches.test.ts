@@ -32,7 +32,7 @@ describe('bulk offers', () => {
   const sessionCount = async () => {
     const tenantId = key.split('.')[1] as string
     const { rows } = await service.runtime.storage.database.query<{ count: string }>(
-      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'OpenId4VcIssuanceSessionRecord'`,
+      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
       [`tenant-${tenantId}`],
     )
     return Number(rows[0]?.count)
@@ -45,6 +45,7 @@ describe('bulk offers', () => {
     })
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
+      offers: service.runtime.offers,
       redisUrl: REDIS_URL,
       prefix,
       config: batchConfig,

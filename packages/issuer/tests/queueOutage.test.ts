@@ -19,6 +19,7 @@ describe('queue through a Redis outage', () => {
   const worker = () =>
     new OfferBatchWorker({
       root: service.runtime.agent.context,
+      offers: service.runtime.offers,
       redisUrl: redis.url,
       prefix,
       config: batchConfig,

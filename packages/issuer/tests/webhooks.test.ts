@@ -95,6 +95,7 @@ describe('issuer webhooks', () => {
     answers.push(500, 500, 500)
     const batchWorker = new OfferBatchWorker({
       root: service.runtime.agent.context,
+      offers: service.runtime.offers,
       redisUrl: REDIS_URL,
       prefix,
       config: loadBatchConfig({}),

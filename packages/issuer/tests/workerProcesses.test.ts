@@ -116,7 +116,7 @@ describe('worker processes', () => {
     const offerIds = new Set(results.rows.map((row: { offerId: string }) => row.offerId))
     expect(offerIds.size).toBe(300)
     const { rows: sessions } = await service.runtime.storage.database.query<{ count: string }>(
-      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'OpenId4VcIssuanceSessionRecord'`,
+      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
       [`tenant-${key.split('.')[1]}`],
     )
     expect(Number(sessions[0]?.count)).toBe(300)

@@ -18,6 +18,8 @@ export class SessionStore<Value extends { state: string }> {
     schema: string,
     /** The `record_type` of the rows, for example `IssuanceSession`. */
     public readonly recordType: string,
+    /** The partition (`tenant_id` column) of a tenant: the agent context's correlation id. */
+    private readonly partitionOf: (tenantId: string) => string = (tenantId) => tenantId,
   ) {
     this.table = `${schemaIdentifier(schema)}.tenant_records`
   }
@@ -30,9 +32,10 @@ export class SessionStore<Value extends { state: string }> {
     expiresAt: Date,
     tags: object = {},
   ): Promise<boolean> {
-    const values = [tenantId, this.recordType, id, JSON.stringify(value), JSON.stringify(tags), expiresAt]
+    const partition = this.partitionOf(tenantId)
+    const values = [partition, this.recordType, id, JSON.stringify(value), JSON.stringify(tags), expiresAt]
     try {
-      await this.database.withTenant(tenantId, (session) =>
+      await this.database.withTenant(partition, (session) =>
         session.query(
           `INSERT INTO ${this.table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, now(), now(), $6)`,
@@ -43,7 +46,7 @@ export class SessionStore<Value extends { state: string }> {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
       // The id is taken: an expired row (invisible already) gives way, a live one stands.
-      const { rowCount } = await this.database.withTenant(tenantId, (session) =>
+      const { rowCount } = await this.database.withTenant(partition, (session) =>
         session.query(
           `UPDATE ${this.table} SET value = $4::jsonb, tags = $5::jsonb, created_at = now(), updated_at = now(),
              expires_at = $6
@@ -57,11 +60,12 @@ export class SessionStore<Value extends { state: string }> {
 
   /** The live session, or null. */
   public async find(tenantId: string, id: string): Promise<Value | null> {
-    const { rows } = await this.database.withTenant(tenantId, (session) =>
+    const partition = this.partitionOf(tenantId)
+    const { rows } = await this.database.withTenant(partition, (session) =>
       session.query<{ value: Value }>(
         `SELECT value FROM ${this.table}
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND (expires_at IS NULL OR expires_at > now())`,
-        [tenantId, this.recordType, id],
+        [partition, this.recordType, id],
       ),
     )
     return rows[0]?.value ?? null
@@ -97,12 +101,13 @@ export class SessionStore<Value extends { state: string }> {
     where: string,
     values: [id: string, ...rest: unknown[]],
   ): Promise<Value | null> {
-    const { rows } = await this.database.withTenant(tenantId, (session: SqlSession) =>
+    const partition = this.partitionOf(tenantId)
+    const { rows } = await this.database.withTenant(partition, (session: SqlSession) =>
       session.query<{ value: Value }>(
         `UPDATE ${this.table} SET ${set}, updated_at = now()
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
          RETURNING value`,
-        [tenantId, this.recordType, ...values],
+        [partition, this.recordType, ...values],
       ),
     )
     return rows[0]?.value ?? null

@@ -60,6 +60,7 @@ export function protocolErrorHandler(logger: Logger): ErrorRequestHandler {
         `Bearer error="${failure.error}", error_description="${quoted(failure.message)}"`,
       )
     }
+    if (typeof failure.extra.retry_after === 'number') response.set('Retry-After', String(failure.extra.retry_after))
     if (!request.complete) response.set('Connection', 'close')
     response
       .status(failure.status)

@@ -1,3 +1,4 @@
+export { AddressRateLimiter, type AddressRateLimiterOptions } from './AddressRateLimiter.js'
 export { type DecodedJws, decodeJws, encodeJwsPart, JwsError, verifySignature } from './compactJws.js'
 export { invalidToken, ProtocolError, protocolErrorHandler } from './ProtocolError.js'
 export {

@@ -89,6 +89,22 @@ export class TenantsApi {
     }
   }
 
+  /**
+   * Registers an issuer or verifier id as the tenant's, so that protocol requests naming it are
+   * routed to the tenant (ids are merged under the tenant record's row lock).
+   */
+  public async addActorId(tenantId: string, actorId: string): Promise<void> {
+    const tenant = await this.getTenantById(tenantId)
+    tenant.metadata.set(ACTOR_IDS, [...((tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []), actorId])
+    await this.updateTenant(tenant)
+  }
+
+  /** The tenant that owns an issuer or verifier id, or null (remembered per instance for a minute). */
+  public async findTenantOfActor(actorId: string): Promise<TenantRecord | null> {
+    const found = await this.findTenantsByQuery({ [ACTOR_IDS]: [actorId] } as Query<TenantRecord>)
+    return found.length === 1 ? (found[0] as TenantRecord) : null
+  }
+
   /** The tenant's agent context: resolve Credo APIs from its dependency manager to act as the tenant. */
   public getTenantAgentContext(tenantId: string): Promise<AgentContext> {
     return this.provider.getAgentContextForContextCorrelationId(`tenant-${tenantId}`)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import {
   storageServiceOf,
   TenantsApi,
@@ -7,11 +6,10 @@ import {
   workerConnection,
 } from '@attesto/agent-runtime'
 import type { AgentContext, Logger } from '@credo-ts/core'
-import { OpenId4VcIssuanceSessionRepository } from '@credo-ts/openid4vc'
 import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { type CreatedOffer, createOffer, offerTarget } from '../issuance/createOffer.js'
-import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
+import { type CreatedOffer, createOffer, type OfferMaker, offerTarget, offerUri } from '../issuance/createOffer.js'
+import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
@@ -24,18 +22,16 @@ import { TenantRateLimiter } from './tenantRateLimiter.js'
 const SAVE_EVERY_ROWS = 25
 const RESUME_EVERY_MILLIS = 60_000
 
-/** The offer a previous, killed attempt made with this pre-authorised code, if any. */
-async function existingOffer(tenantContext: AgentContext, code: string): Promise<CreatedOffer | undefined> {
-  const session = await tenantContext.dependencyManager
-    .resolve(OpenId4VcIssuanceSessionRepository)
-    .findSingleByQuery(tenantContext, { preAuthorizedCode: code })
-  if (!session?.credentialOfferUri) return undefined
-  const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
+/** The offer made with this pre-authorised code, if it exists yet. */
+async function existingOffer(offers: OfferMaker, tenantId: string, code: string): Promise<CreatedOffer | undefined> {
+  const parts = splitPreAuthorizedCode(code)
+  const session = parts ? await offers.sessions.find(tenantId, parts.offerId) : null
+  if (!parts || !session) return undefined
   return {
-    offerId: session.id,
-    uri: `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(session.credentialOfferUri)}`,
-    ...(session.userPin ? { txCode: session.userPin } : {}),
-    expiresAt: new Date(metadata.expiresAt).toISOString(),
+    offerId: parts.offerId,
+    uri: offerUri(offers, session, code),
+    ...(session.txCode ? { txCode: session.txCode } : {}),
+    expiresAt: new Date(session.expiresAt).toISOString(),
   }
 }
 
@@ -48,6 +44,8 @@ export interface OfferBatchWorkerOptions {
   logger: Logger
   /** Where `batch.finished` events go, when webhooks are on. */
   webhooks?: WebhookService
+  /** Where offers are made. */
+  offers: OfferMaker
 }
 
 /**
@@ -144,9 +142,8 @@ export class OfferBatchWorker {
     const storage = storageServiceOf<OfferBatchChunkRecord>(tenantContext)
     const chunk = await storage.getById(tenantContext, OfferBatchChunkRecord, `${batch.id}-${job.data.index}`)
     chunk.attempts += 1
-    if (chunk.codes.length === 0) chunk.codes = chunk.rows.map(() => randomBytes(32).toString('base64url'))
+    if (chunk.codes.length === 0) chunk.codes = chunk.rows.map(() => newPreAuthorizedCode())
     await storage.update(tenantContext, chunk)
-    const resumed = chunk.attempts > 1
     try {
       const target = await offerTarget(tenantContext, batch.issuerId, batch.credentialConfigurationId)
       let unsaved = 0
@@ -156,19 +153,18 @@ export class OfferBatchWorker {
         if (key !== undefined) {
           const owner = await claimRowKey(tenantContext, key, { batchId: batch.id, row, code })
           if (owner.batchId !== batch.id || owner.row !== row) {
-            chunk.results[position] = await this.duplicateResult(tenantContext, row, key, owner)
+            chunk.results[position] = await this.duplicateResult(batch.tenantId, row, key, owner)
             continue
           }
         }
         await this.limiter.take(batch.tenantId)
-        const offer =
-          (resumed ? await existingOffer(tenantContext, code) : undefined) ??
-          (await createOffer(tenantContext, target, {
-            claims,
-            txCodeLength: batch.txCodeLength,
-            expiresInSeconds: batch.expiresInSeconds,
-            preAuthorizedCode: code,
-          }))
+        // With the row's pre-chosen code, a resumed chunk gets the offer a killed attempt made.
+        const offer = await createOffer(this.options.offers, batch.tenantId, target, {
+          claims,
+          txCodeLength: batch.txCodeLength,
+          expiresInSeconds: batch.expiresInSeconds,
+          preAuthorizedCode: code,
+        })
         chunk.results[position] = { row, ...offer }
         if (++unsaved >= SAVE_EVERY_ROWS) {
           await storage.update(tenantContext, chunk)
@@ -191,8 +187,8 @@ export class OfferBatchWorker {
   }
 
   /** A row whose key another row claimed first: that row's offer, or a pointer to it while it is being made. */
-  private async duplicateResult(tenantContext: AgentContext, row: number, key: string, owner: RowKeyOwner) {
-    const original = await existingOffer(tenantContext, owner.code)
+  private async duplicateResult(tenantId: string, row: number, key: string, owner: RowKeyOwner) {
+    const original = await existingOffer(this.options.offers, tenantId, owner.code)
     if (original) return { row, ...original, duplicateOf: { batchId: owner.batchId, row: owner.row } }
     return {
       row,

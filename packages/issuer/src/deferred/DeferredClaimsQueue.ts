@@ -1,8 +1,8 @@
-import { producerQueue, queueUnavailable, retryingJob, TenantsApi, workerConnection } from '@attesto/agent-runtime'
-import type { AgentContext, Logger } from '@credo-ts/core'
+import { producerQueue, queueUnavailable, retryingJob, workerConnection } from '@attesto/agent-runtime'
+import type { Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { approvedClaims } from '../issuance/deferredClaims.js'
+import type { IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
 
 export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
 
@@ -13,7 +13,8 @@ interface ApprovalJob {
 }
 
 /**
- * Approved claims of deferred offers, queued (BullMQ on Redis) and recorded by a worker; the
+ * Approved claims of deferred offers, queued (BullMQ on Redis) and recorded in the offer's
+ * session by a worker; the
  * wallet's next deferred-credential request then gets the credential. The job id is the offer
  * id: claims are approved once per offer.
  */
@@ -49,9 +50,9 @@ export class DeferredClaimsQueue {
   }
 
   /** Starts recording approvals (the issuer worker does; tests may too). */
-  public startWorking(root: AgentContext, logger: Logger): this {
+  public startWorking(sessions: IssuanceSessionStore, logger: Logger): this {
     this.workerConnection = workerConnection(this.redisUrl)
-    this.worker = new Worker<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, (job) => this.approve(root, job), {
+    this.worker = new Worker<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, (job) => this.approve(sessions, job), {
       connection: this.workerConnection,
       prefix: this.prefix,
     })
@@ -65,9 +66,9 @@ export class DeferredClaimsQueue {
     this.workerConnection?.disconnect()
   }
 
-  private async approve(root: AgentContext, job: Job<ApprovalJob>): Promise<void> {
+  /** Records the claims in the offer's session (once: a repeated job finds them there and changes nothing). */
+  private async approve(sessions: IssuanceSessionStore, job: Job<ApprovalJob>): Promise<void> {
     const { tenantId, offerId, claims } = job.data
-    const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
-    await approvedClaims.claim(tenantContext, offerId, { offerId, claims, approvedAt: new Date().toISOString() })
+    await sessions.approveClaims(tenantId, offerId, claims)
   }
 }

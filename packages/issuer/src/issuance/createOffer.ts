@@ -1,8 +1,11 @@
+import { randomInt } from 'node:crypto'
 import { HttpError } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
-import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
+import type { IssuanceSession } from '../protocol/IssuanceSession.js'
+import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
+import { hashSecret, type IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
+import { PRE_AUTHORIZED_CODE_GRANT } from '../protocol/issuerMetadata.js'
 import { type CredentialConfiguration, validateClaims } from './credentialConfiguration.js'
-import type { IssuanceMetadata } from './issuanceMetadata.js'
 import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
 
 export interface OfferInput {
@@ -10,7 +13,7 @@ export interface OfferInput {
   /** Require a transaction code of this many digits (sent to the holder out of band). */
   txCodeLength?: number
   expiresInSeconds: number
-  /** Chosen by the caller instead of by Credo: lets a retried job find the offer it made before. */
+  /** Chosen by the caller (from `newPreAuthorizedCode`): lets a retried job find the offer it made before. */
   preAuthorizedCode?: string
   /** For a deferred configuration: seconds between the wallet's deferred-credential requests. */
   deferralIntervalSeconds?: number
@@ -41,44 +44,74 @@ export async function offerTarget(
   return { profile, configuration }
 }
 
+/** What offers are made with: the session rows and where credential issuers live. */
+export interface OfferMaker {
+  sessions: IssuanceSessionStore
+  /** `<base>/oid4vci`: an issuer's credential issuer identifier is this plus its id. */
+  credentialIssuerBaseUrl: string
+}
+
+function txCodeOf(length: number): string {
+  return Array.from({ length }, () => randomInt(10)).join('')
+}
+
+/** The `openid-credential-offer://` URI of a session, with the offer by value (no fetch needed). */
+export function offerUri(maker: OfferMaker, session: IssuanceSession, preAuthorizedCode: string): string {
+  const offer = {
+    credential_issuer: `${maker.credentialIssuerBaseUrl}/${session.issuerId}`,
+    credential_configuration_ids: [session.configurationId],
+    grants: {
+      [PRE_AUTHORIZED_CODE_GRANT]: {
+        'pre-authorized_code': preAuthorizedCode,
+        ...(session.txCode
+          ? { tx_code: { length: session.txCode.length, input_mode: 'numeric', description: 'The code sent to you' } }
+          : {}),
+      },
+    },
+  }
+  return `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(offer))}`
+}
+
 /**
  * Creates one OID4VCI pre-authorised offer of claims already checked against the configuration
- * (see {@link validateClaims}): the issuance metadata carries everything the credential mapper
- * needs, and Credo's own expiry follows the offer's (its default is 3 minutes). An offer of a
- * deferred configuration may come without claims: they are approved later.
+ * (see {@link validateClaims}): one session row. A caller-chosen pre-authorised code (of
+ * {@link newPreAuthorizedCode}) makes the call repeatable: the same code finds the offer made
+ * before instead of a second one. An offer of a deferred configuration may come without claims:
+ * they are approved later.
  */
 export async function createOffer(
-  tenantContext: AgentContext,
+  maker: OfferMaker,
+  tenantId: string,
   { profile, configuration }: { profile: IssuerProfile; configuration: CredentialConfiguration },
   input: OfferInput,
 ): Promise<CreatedOffer> {
-  const expiresAt = Date.now() + input.expiresInSeconds * 1000
-  const issuanceMetadata: IssuanceMetadata = {
-    vct: configuration.vct,
-    issuerDidUrl: profile.didUrl,
+  const code = input.preAuthorizedCode ?? newPreAuthorizedCode()
+  const parts = splitPreAuthorizedCode(code)
+  if (!parts) throw new Error('A pre-authorised code must come from newPreAuthorizedCode()')
+  const session: IssuanceSession = {
+    state: 'offered',
+    issuerId: profile.issuerId,
+    configurationId: configuration.id,
     claims: input.claims,
-    disclosable: configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
-    expiresAt,
+    codeHash: hashSecret(parts.secret),
+    ...(input.txCodeLength ? { txCode: txCodeOf(input.txCodeLength) } : {}),
+    expiresAt: Date.now() + input.expiresInSeconds * 1000,
+    createdAt: new Date().toISOString(),
     ...(configuration.deferred ? { deferred: true, deferralIntervalSeconds: input.deferralIntervalSeconds ?? 30 } : {}),
   }
-  const { credentialOffer, issuanceSession } = await tenantContext.dependencyManager
-    .resolve(OpenId4VcIssuerApi)
-    .createCredentialOffer({
-      issuerId: profile.issuerId,
-      credentialConfigurationIds: [configuration.id],
-      expirationInSeconds: input.expiresInSeconds,
-      preAuthorizedCodeFlowConfig: {
-        ...(input.preAuthorizedCode ? { preAuthorizedCode: input.preAuthorizedCode } : {}),
-        ...(input.txCodeLength ? { txCode: { length: input.txCodeLength, input_mode: 'numeric' as const } } : {}),
-      },
-      issuanceMetadata: { ...issuanceMetadata },
-      // A deferred credential may be collected long after the 3-minute access token is gone.
-      generateRefreshTokens: configuration.deferred,
-    })
+  if (!(await maker.sessions.create(tenantId, parts.offerId, session))) {
+    const existing = await maker.sessions.find(tenantId, parts.offerId)
+    if (!existing || existing.codeHash !== session.codeHash) throw new Error('Offer id collision')
+    return createdOffer(maker, parts.offerId, existing, code)
+  }
+  return createdOffer(maker, parts.offerId, session, code)
+}
+
+function createdOffer(maker: OfferMaker, offerId: string, session: IssuanceSession, code: string): CreatedOffer {
   return {
-    offerId: issuanceSession.id,
-    uri: credentialOffer,
-    ...(issuanceSession.userPin ? { txCode: issuanceSession.userPin } : {}),
-    expiresAt: new Date(expiresAt).toISOString(),
+    offerId,
+    uri: offerUri(maker, session, code),
+    ...(session.txCode ? { txCode: session.txCode } : {}),
+    expiresAt: new Date(session.expiresAt).toISOString(),
   }
 }

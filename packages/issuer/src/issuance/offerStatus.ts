@@ -1,28 +1,15 @@
-import { OpenId4VcIssuanceSessionState } from '@credo-ts/openid4vc'
+import type { IssuanceSession } from '../protocol/IssuanceSession.js'
 
 export type OfferStatus = 'offered' | 'token_issued' | 'credential_pending' | 'credential_issued' | 'expired' | 'failed'
 
-/**
- * The public status of an offer, from Credo's issuance session state, the offer's expiry, and
- * whether a deferred credential is waiting to be collected.
- */
-export function offerStatus(
-  state: OpenId4VcIssuanceSessionState,
-  expiresAt: number,
-  deferredPending = false,
-  now = Date.now(),
-): OfferStatus {
-  if (deferredPending && state !== OpenId4VcIssuanceSessionState.Error) return 'credential_pending'
-  switch (state) {
-    case OpenId4VcIssuanceSessionState.Completed:
-    case OpenId4VcIssuanceSessionState.CredentialsPartiallyIssued:
-      return 'credential_issued'
-    case OpenId4VcIssuanceSessionState.Error:
-      return now > expiresAt ? 'expired' : 'failed'
-    case OpenId4VcIssuanceSessionState.AccessTokenCreated:
-    case OpenId4VcIssuanceSessionState.CredentialRequestReceived:
-      return now > expiresAt ? 'expired' : 'token_issued'
+/** The public status of an offer, from its session's state and the offer's expiry. */
+export function offerStatus(session: IssuanceSession, now = Date.now()): OfferStatus {
+  switch (session.state) {
+    case 'credential_issued':
+    case 'credential_pending':
+    case 'failed':
+      return session.state
     default:
-      return now > expiresAt ? 'expired' : 'offered'
+      return now > session.expiresAt ? 'expired' : session.state
   }
 }

@@ -1,10 +1,11 @@
-import { type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { randomUUID } from 'node:crypto'
+import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
-import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
-import { type CredentialConfiguration, credentialConfigurationInput } from '../issuance/credentialConfiguration.js'
+import { credentialConfigurationInput } from '../issuance/credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
+import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
 const createIssuerInput = z.object({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
@@ -12,21 +13,6 @@ const createIssuerInput = z.object({
 })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
-
-function credoConfigurations(profile: IssuerProfile) {
-  return Object.fromEntries(
-    Object.values(profile.configurations).map((configuration: CredentialConfiguration) => [
-      configuration.id,
-      {
-        format: 'dc+sd-jwt' as const,
-        vct: configuration.vct,
-        cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
-        credential_signing_alg_values_supported: ['ES256', 'EdDSA'],
-        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
-      },
-    ]),
-  )
-}
 
 function view(profile: IssuerProfile, credentialIssuerBaseUrl: string) {
   return {
@@ -38,14 +24,14 @@ function view(profile: IssuerProfile, credentialIssuerBaseUrl: string) {
 }
 
 /**
- * Issuer identities (a key in the tenant's KMS, a did:jwk or did:key, a Credo issuer) and
- * their credential configurations. Every route runs in the caller's tenant context.
+ * Issuer identities (a key in the tenant's KMS, a did:jwk or did:key, an issuer id routed to the
+ * tenant) and their credential configurations. Every route runs in the caller's tenant context.
  */
-export function issuerRoutes(credentialIssuerBaseUrl: string): Router {
+export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): Router {
   const router = Router()
 
   router.post('/issuers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
+    const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createIssuerInput.parse(request.body ?? {})
     const result = await withIdempotency(tenantContext, request, async () => {
       const kms = tenantContext.dependencyManager.resolve(Kms.KeyManagementApi)
@@ -55,11 +41,9 @@ export function issuerRoutes(credentialIssuerBaseUrl: string): Router {
         .create({ method: input.didMethod, options: { keyId } })
       const did = didState.did as string
       const didUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-      const issuer = await tenantContext.dependencyManager
-        .resolve(OpenId4VcIssuerApi)
-        .createIssuer({ credentialConfigurationsSupported: {} })
-      const profile: IssuerProfile = { issuerId: issuer.issuerId, did, didUrl, keyId, configurations: {} }
+      const profile: IssuerProfile = { issuerId: randomUUID(), did, didUrl, keyId, configurations: {} }
       await issuerProfiles.save(tenantContext, profile.issuerId, profile)
+      await tenantContext.dependencyManager.resolve(TenantsApi).addActorId(tenant.id, profile.issuerId)
       return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
     })
     response.status(result.status).json(result.body)
@@ -77,11 +61,8 @@ export function issuerRoutes(credentialIssuerBaseUrl: string): Router {
     const configuration = credentialConfigurationInput.parse({ ...request.body, id: request.params.configurationId })
     const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
     profile.configurations[configuration.id] = configuration
-    await tenantContext.dependencyManager.resolve(OpenId4VcIssuerApi).updateIssuerMetadata({
-      issuerId: profile.issuerId,
-      credentialConfigurationsSupported: credoConfigurations(profile),
-    })
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
+    directory.invalidate(profile.issuerId)
     response.json(configuration)
   })
 

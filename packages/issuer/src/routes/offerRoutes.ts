@@ -1,13 +1,9 @@
 import { HttpError, queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
-import { type AgentContext, RecordNotFoundError } from '@credo-ts/core'
-import { OpenId4VcIssuerApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
-import { createOffer, offerTarget } from '../issuance/createOffer.js'
+import { createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
-import { approvedClaims } from '../issuance/deferredClaims.js'
-import type { IssuanceMetadata } from '../issuance/issuanceMetadata.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 
 const createOfferInput = z.object({
@@ -28,6 +24,7 @@ const createOfferInput = z.object({
 const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
 
 export interface OfferRoutesOptions {
+  offers: OfferMaker
   /** Where approved claims of deferred offers are queued (when REDIS_URL is set). */
   deferredClaims?: DeferredClaimsQueue
   deferralIntervalSeconds: number
@@ -39,30 +36,24 @@ export interface OfferRoutesOptions {
  * credential_pending (deferred, waiting for its claims), credential_issued, expired or failed;
  * `PUT /offers/:offerId/claims` approves the claims of a deferred offer.
  */
-async function issuanceSession(tenantContext: AgentContext, offerId: string) {
-  return tenantContext.dependencyManager
-    .resolve(OpenId4VcIssuerApi)
-    .getIssuanceSessionById(offerId)
-    .catch((error: unknown) => {
-      if (error instanceof RecordNotFoundError) {
-        throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
-      }
-      throw error
-    })
-}
-
 export function offerRoutes(options: OfferRoutesOptions): Router {
   const router = Router()
 
+  const sessionOf = async (tenantId: string, offerId: string) => {
+    const session = await options.offers.sessions.find(tenantId, offerId)
+    if (!session) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+    return session
+  }
+
   router.post('/offers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
+    const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
     const target = await offerTarget(tenantContext, input.issuerId, input.credentialConfigurationId)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
     const result = await withIdempotency(tenantContext, request, async () => ({
       status: 201,
-      body: await createOffer(tenantContext, target, {
+      body: await createOffer(options.offers, tenant.id, target, {
         claims,
         deferralIntervalSeconds: options.deferralIntervalSeconds,
         txCodeLength: input.txCode ? input.txCode.length : undefined,
@@ -73,42 +64,49 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
   })
 
   router.get('/offers/:offerId', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const session = await issuanceSession(tenantContext, request.params.offerId as string)
-    const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
-    response.json({
-      offerId: session.id,
+    const { tenant } = response.locals as TenantRequestLocals
+    const offerId = request.params.offerId as string
+    const session = await sessionOf(tenant.id, offerId)
+    response.set('Cache-Control', 'no-store').json({
+      offerId,
       issuerId: session.issuerId,
-      credentialConfigurationIds: session.credentialOfferPayload?.credential_configuration_ids,
-      status: offerStatus(session.state, metadata.expiresAt, session.transactions.length > 0),
-      createdAt: session.createdAt.toISOString(),
-      expiresAt: new Date(metadata.expiresAt).toISOString(),
+      credentialConfigurationIds: [session.configurationId],
+      status: offerStatus(session),
+      createdAt: session.createdAt,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
     })
   })
 
   router.put('/offers/:offerId/claims', async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
-    const session = await issuanceSession(tenantContext, request.params.offerId as string)
-    const metadata = session.issuanceMetadata as unknown as IssuanceMetadata
-    if (!metadata.deferred || Object.keys(metadata.claims).length > 0) {
+    const offerId = request.params.offerId as string
+    const session = await sessionOf(tenant.id, offerId)
+    if (!session.deferred) {
       throw new HttpError(
         409,
         'offer_not_deferred',
         'This offer carries its claims already; only deferred offers wait for them',
       )
     }
-    if (await approvedClaims.find(tenantContext, session.id)) {
+    if (session.claimsApprovedAt) {
       throw new HttpError(409, 'claims_already_approved', 'The claims of this offer were approved already')
     }
+    if (Object.keys(session.claims).length > 0) {
+      throw new HttpError(
+        409,
+        'offer_not_deferred',
+        'This offer carried its claims; only offers made without them wait',
+      )
+    }
     const { claims } = approvalInput.parse(request.body)
-    const configurationId = session.credentialOfferPayload?.credential_configuration_ids[0] as string
-    const { configuration } = await offerTarget(tenantContext, session.issuerId, configurationId)
+    const { configuration } = await offerTarget(tenantContext, session.issuerId, session.configurationId)
     validateClaims(configuration, claims)
     if (!options.deferredClaims) {
       throw queueUnavailable('Deferred issuance needs the issuance queue: configure REDIS_URL')
     }
-    await options.deferredClaims.add({ tenantId: tenant.id, offerId: session.id, claims })
-    response.status(202).json({ offerId: session.id, status: 'claims_queued' })
+    await options.deferredClaims.add({ tenantId: tenant.id, offerId, claims })
+    response.status(202).json({ offerId, status: 'claims_queued' })
   })
 
   return router

@@ -1,0 +1,57 @@
+import type { JsonWebKey } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+
+/** Where an offer stands. Only a successful issuance (or expiry) ends it. */
+export type IssuanceState = 'offered' | 'token_issued' | 'credential_pending' | 'credential_issued' | 'failed'
+
+/**
+ * One offer and its issuance, as a compact session row (`SessionStore`, record type
+ * `IssuanceSession`, id = offer id). Everything the protocol endpoints need is here, so each
+ * step reads or changes one row.
+ */
+export interface IssuanceSession {
+  state: IssuanceState
+  issuerId: string
+  configurationId: string
+  /** The claims to issue; empty for a deferred offer until they are approved. */
+  claims: Record<string, unknown>
+  /** SHA-256 (base64url) of the pre-authorised code's secret part. */
+  codeHash: string
+  /** The transaction code, when one is required (shown once to the caller, compared at redemption). */
+  txCode?: string
+  /** Wrong transaction codes so far; at the limit the offer is `failed` and its code dead. */
+  txCodeFailures?: number
+  /** Epoch milliseconds after which the offer can no longer be redeemed or issued on. */
+  expiresAt: number
+  createdAt: string
+  deferred?: boolean
+  /** When the claims of a deferred offer made without claims were approved (ISO time). */
+  claimsApprovedAt?: string
+  deferralIntervalSeconds?: number
+  /** A deferred issuance: its transaction id and the holder key it will be bound to. */
+  transactionId?: string
+  holderBinding?: HolderBinding
+  /** Set when the credential is issued (ISO time). */
+  issuedAt?: string
+  /** The last refused credential request, for the operator (code only, never claims). */
+  lastError?: string
+}
+
+/** The key a credential is bound to: a JWK (`cnf.jwk`) or a DID URL (`cnf.kid`). */
+export type HolderBinding = { jwk: JsonWebKey } | { kid: string }
+
+export const ISSUANCE_SESSION_TYPE = 'IssuanceSession'
+
+/**
+ * A new pre-authorised code: `<offer id>.<secret>`. The offer id lets the token endpoint find
+ * the row by primary key; only the secret's hash is stored.
+ */
+export function newPreAuthorizedCode(offerId: string = randomUUID()): string {
+  return `${offerId}.${randomBytes(32).toString('base64url')}`
+}
+
+/** The offer id and secret of a pre-authorised code, or undefined when it is not one of ours. */
+export function splitPreAuthorizedCode(code: string): { offerId: string; secret: string } | undefined {
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(code)
+  return match ? { offerId: match[1] as string, secret: match[2] as string } : undefined
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
+import type { Request } from 'express'
+import { z } from 'zod'
+import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { IssuanceSession } from './IssuanceSession.js'
+import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
+import type { ResolvedIssuer } from './IssuerDirectory.js'
+import { offerOfAccessToken } from './issuerTokens.js'
+import type { IssuerProtocolConfig } from './protocolConfig.js'
+import { issueSdJwtVc } from './sdJwtVc.js'
+import { verifyProof } from './verifyProof.js'
+
+const credentialRequest = z.object({
+  credential_configuration_id: z.string().max(200).optional(),
+  /** Draft 13 wallets name a format (and maybe a vct) instead of a configuration id. */
+  format: z.enum(['dc+sd-jwt', 'vc+sd-jwt']).optional(),
+  vct: z.string().max(2000).optional(),
+  proof: z.object({ proof_type: z.literal('jwt'), jwt: z.string() }).optional(),
+  proofs: z.object({ jwt: z.array(z.string()).min(1).max(100) }).optional(),
+})
+
+const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
+
+export interface CredentialEndpointOptions {
+  sessions: IssuanceSessionStore
+  config: IssuerProtocolConfig
+  /** Called once per issued credential (the `credential.issued` event). */
+  onIssued(issuer: ResolvedIssuer, offerId: string): void
+}
+
+const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
+
+/** The offer an access token names, if it may still be issued on. */
+async function liveSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
+  const offerId = offerOfAccessToken(issuer, request.headers.authorization)
+  const session = await sessions.find(issuer.tenantId, offerId)
+  if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
+  if (session.expiresAt <= Date.now()) throw denied('The credential offer has expired')
+  if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
+  if (session.state === 'failed') throw denied('The offer is void')
+  return { offerId, session }
+}
+
+/** The offer's configuration, if the request names it (by id, or by format and vct for draft 13 wallets). */
+function requestedConfiguration(
+  issuer: ResolvedIssuer,
+  session: IssuanceSession,
+  input: z.output<typeof credentialRequest>,
+): CredentialConfiguration {
+  const configuration = issuer.profile.configurations[session.configurationId]
+  if (!configuration) throw denied("The offer's credential configuration no longer exists")
+  const id = input.credential_configuration_id
+  if (id !== undefined) {
+    if (!Object.hasOwn(issuer.profile.configurations, id)) {
+      throw new ProtocolError(400, 'unknown_credential_configuration', `Unknown credential configuration '${id}'`)
+    }
+    if (id !== configuration.id) throw denied(`This offer is for '${configuration.id}', not '${id}'`)
+    return configuration
+  }
+  if (input.format && (input.vct === undefined || input.vct === configuration.vct)) return configuration
+  throw new ProtocolError(
+    400,
+    'invalid_credential_request',
+    "Name the credential: 'credential_configuration_id' (or 'format' and 'vct')",
+  )
+}
+
+function singleProof(input: z.output<typeof credentialRequest>): string {
+  const proofs = input.proofs?.jwt ?? (input.proof ? [input.proof.jwt] : [])
+  if (input.proof && input.proofs) {
+    throw new ProtocolError(400, 'invalid_credential_request', "Send either 'proof' or 'proofs', not both")
+  }
+  if (proofs.length === 0) throw new ProtocolError(400, 'invalid_proof', 'A proof of possession (jwt) is required')
+  if (proofs.length > 1) {
+    throw new ProtocolError(
+      400,
+      'invalid_credential_request',
+      'Batch issuance is not supported: one offer yields one credential, send one proof',
+    )
+  }
+  return proofs[0] as string
+}
+
+/**
+ * The credential endpoint (OID4VCI 1.0 §8). A refused request (bad proof, stale nonce, wrong
+ * configuration) changes nothing: the wallet may correct it and retry until its token expires.
+ * Issuing is one conditional state change: of concurrent requests on one token, one gets the
+ * credential. A deferred offer without claims yet answers 202 with a transaction id.
+ */
+export async function credentialEndpoint(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
+  const input = credentialRequest.parse(request.body)
+  const { offerId, session } = await liveSession(issuer, request, options.sessions)
+  if (session.state === 'credential_pending') throw denied('This credential is deferred: use the deferred endpoint')
+  const configuration = requestedConfiguration(issuer, session, input)
+  const holder = verifyProof(issuer, singleProof(input), options.config.proofMaxClockSkewSeconds)
+  if (session.deferred && Object.keys(session.claims).length === 0) {
+    const transactionId = randomUUID()
+    const pending = await options.sessions.transition(issuer.tenantId, offerId, ['token_issued'], {
+      state: 'credential_pending',
+      transactionId,
+      holderBinding: holder,
+    })
+    if (!pending) throw denied('The credential of this offer was requested already')
+    return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
+  }
+  const credential = await issueSdJwtVc(issuer, configuration, session.claims, holder)
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued']))) {
+    throw denied('The credential of this offer was issued already')
+  }
+  options.onIssued(issuer, offerId)
+  return { status: 200, body: { credentials: [{ credential }] } }
+}
+
+/** The deferred credential endpoint (OID4VCI 1.0 §9): the credential once its claims are approved, else 202 again. */
+export async function deferredCredentialEndpoint(
+  issuer: ResolvedIssuer,
+  request: Request,
+  options: CredentialEndpointOptions,
+) {
+  const { transaction_id: transactionId } = deferredRequest.parse(request.body)
+  const { offerId, session } = await liveSessionForDeferred(issuer, request, options.sessions)
+  if (session.state !== 'credential_pending' || session.transactionId !== transactionId || !session.holderBinding) {
+    throw new ProtocolError(400, 'invalid_transaction_id', 'Unknown transaction id for this access token')
+  }
+  if (Object.keys(session.claims).length === 0) {
+    return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
+  }
+  const configuration = issuer.profile.configurations[session.configurationId]
+  if (!configuration) throw denied("The offer's credential configuration no longer exists")
+  const credential = await issueSdJwtVc(issuer, configuration, session.claims, session.holderBinding)
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending']))) {
+    throw denied('The credential of this offer was issued already')
+  }
+  options.onIssued(issuer, offerId)
+  return { status: 200, body: { credentials: [{ credential }] } }
+}
+
+/** A deferred credential may be collected after the offer's own expiry (its row lives on). */
+async function liveSessionForDeferred(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
+  const offerId = offerOfAccessToken(issuer, request.headers.authorization)
+  const session = await sessions.find(issuer.tenantId, offerId)
+  if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
+  if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
+  return { offerId, session }
+}

@@ -1,0 +1,49 @@
+import type { ResolvedIssuer } from './IssuerDirectory.js'
+
+export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
+/** Holder proof algorithms the credential endpoint verifies. */
+export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
+
+/**
+ * The credential issuer metadata (OID4VCI 1.0 §12.2): only what is built. Each configuration
+ * says the one algorithm this issuer's key signs with.
+ */
+export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
+  const base = issuer.credentialIssuer
+  const configurations = Object.values(issuer.profile.configurations)
+  return {
+    credential_issuer: base,
+    credential_endpoint: `${base}/credential`,
+    nonce_endpoint: `${base}/nonce`,
+    ...(configurations.some((configuration) => configuration.deferred)
+      ? { deferred_credential_endpoint: `${base}/deferred-credential` }
+      : {}),
+    credential_configurations_supported: Object.fromEntries(
+      configurations.map((configuration) => [
+        configuration.id,
+        {
+          format: 'dc+sd-jwt',
+          vct: configuration.vct,
+          cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
+          credential_signing_alg_values_supported: [issuer.alg],
+          proof_types_supported: { jwt: { proof_signing_alg_values_supported: PROOF_ALGORITHMS } },
+        },
+      ]),
+    ),
+  }
+}
+
+/**
+ * The authorisation server metadata (RFC 8414): the pre-authorised code flow and refresh tokens,
+ * nothing else (the authorisation code flow is not built, so it is not advertised).
+ */
+export function authorizationServerMetadata(issuer: ResolvedIssuer) {
+  return {
+    issuer: issuer.credentialIssuer,
+    token_endpoint: `${issuer.credentialIssuer}/token`,
+    grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, 'refresh_token'],
+    'pre-authorized_grant_anonymous_access_supported': true,
+    token_endpoint_auth_methods_supported: ['none'],
+  }
+}

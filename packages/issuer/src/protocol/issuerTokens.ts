@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto'
+import { decodeJws, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
+import type { ResolvedIssuer } from './IssuerDirectory.js'
+
+// Access tokens, refresh tokens and c_nonces are JWTs signed by the issuer's own key: any
+// instance checks them against the cached public key, with no storage read. A token names its
+// offer; the offer's row decides whether it may still be used.
+
+type TokenType = 'at+jwt' | 'attesto-refresh+jwt' | 'attesto-c-nonce+jwt'
+
+const now = () => Math.floor(Date.now() / 1000)
+
+function sign(issuer: ResolvedIssuer, typ: TokenType, payload: Record<string, unknown>): Promise<string> {
+  return signJwt(issuer.tenantContext, {
+    keyId: issuer.profile.keyId,
+    alg: issuer.alg,
+    header: { typ },
+    payload: { iss: issuer.credentialIssuer, iat: now(), ...payload },
+  })
+}
+
+/** The payload of a token of ours of type `typ`, or undefined when it is not one (wrong, forged, expired). */
+function check(issuer: ResolvedIssuer, typ: TokenType, token: string): Record<string, unknown> | undefined {
+  let decoded: ReturnType<typeof decodeJws>
+  try {
+    decoded = decodeJws(token)
+  } catch {
+    return undefined
+  }
+  const { header, payload } = decoded
+  if (header.typ !== typ || header.alg !== issuer.alg) return undefined
+  if (!verifySignature(issuer.alg, issuer.publicKey, decoded.signingInput, decoded.signature)) return undefined
+  if (payload.iss !== issuer.credentialIssuer || typeof payload.exp !== 'number' || payload.exp <= now()) {
+    return undefined
+  }
+  return payload
+}
+
+export function accessToken(issuer: ResolvedIssuer, offerId: string, expiresInSeconds: number): Promise<string> {
+  return sign(issuer, 'at+jwt', {
+    aud: issuer.credentialIssuer,
+    sub: offerId,
+    exp: now() + expiresInSeconds,
+    jti: randomBytes(16).toString('base64url'),
+  })
+}
+
+/** The offer id an `Authorization: Bearer` access token was issued for; 401 `invalid_token` otherwise. */
+export function offerOfAccessToken(issuer: ResolvedIssuer, authorization: string | undefined): string {
+  const match = /^(?:Bearer|DPoP) ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '')
+  if (!match) throw invalidToken('An access token is required: send "Authorization: Bearer <access token>"')
+  const payload = check(issuer, 'at+jwt', match[1] as string)
+  if (!payload || typeof payload.sub !== 'string' || payload.aud !== issuer.credentialIssuer) {
+    throw invalidToken('The access token is invalid or expired')
+  }
+  return payload.sub
+}
+
+export function refreshToken(issuer: ResolvedIssuer, offerId: string, expiresInSeconds: number): Promise<string> {
+  return sign(issuer, 'attesto-refresh+jwt', { sub: offerId, exp: now() + expiresInSeconds })
+}
+
+/** The offer id a refresh token was issued for; 400 `invalid_grant` otherwise. */
+export function offerOfRefreshToken(issuer: ResolvedIssuer, token: string): string {
+  const payload = check(issuer, 'attesto-refresh+jwt', token)
+  if (!payload || typeof payload.sub !== 'string') {
+    throw new ProtocolError(400, 'invalid_grant', 'The refresh token is invalid or expired')
+  }
+  return payload.sub
+}
+
+export function cNonce(issuer: ResolvedIssuer, ttlSeconds: number): Promise<string> {
+  return sign(issuer, 'attesto-c-nonce+jwt', { exp: now() + ttlSeconds, n: randomBytes(12).toString('base64url') })
+}
+
+/** Whether `nonce` is a live c_nonce of this issuer. */
+export function isLiveCNonce(issuer: ResolvedIssuer, nonce: unknown): boolean {
+  return typeof nonce === 'string' && check(issuer, 'attesto-c-nonce+jwt', nonce) !== undefined
+}

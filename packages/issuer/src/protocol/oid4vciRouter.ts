@@ -1,0 +1,98 @@
+import { AddressRateLimiter, protocolErrorHandler, type WebhookService } from '@attesto/agent-runtime'
+import type { Logger } from '@credo-ts/core'
+import express, { type Request, type Response, Router } from 'express'
+import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
+import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
+import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
+import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
+import { cNonce } from './issuerTokens.js'
+import type { IssuerProtocolConfig } from './protocolConfig.js'
+import { tokenEndpoint } from './tokenEndpoint.js'
+
+export interface Oid4vciRouterOptions {
+  directory: IssuerDirectory
+  sessions: IssuanceSessionStore
+  config: IssuerProtocolConfig
+  accessTokenTtlSeconds: number
+  redisUrl?: string
+  queuePrefix: string
+  webhooks?: WebhookService
+  logger: Logger
+}
+
+type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body: unknown } | object>
+
+/**
+ * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
+ * metadata (both well-known forms), token, nonce, credential, deferred credential. Bodies are
+ * small and parsed here; errors are answered in the OAuth shape.
+ */
+export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
+  const router = Router()
+  const tokenLimiter = new AddressRateLimiter({
+    perMinute: options.config.tokenRequestsPerMinutePerAddress,
+    redisUrl: options.redisUrl,
+    prefix: `${options.queuePrefix}:rate:token`,
+  })
+  const event = (type: string) => (issuer: ResolvedIssuer, offerId: string) => {
+    void options.webhooks?.emit(issuer.tenantId, {
+      id: `${offerId}.${type}`,
+      type,
+      data: { offerId, issuerId: issuer.profile.issuerId },
+    })
+  }
+  const endpoints = { sessions: options.sessions, config: options.config }
+  const onIssued = event('credential.issued')
+
+  const handle =
+    (handler: Handler, noStore = true) =>
+    async (request: Request, response: Response) => {
+      const issuer = await options.directory.get(request.params.issuerId as string)
+      const result = await handler(issuer, request)
+      const { status, body } = 'status' in result && 'body' in result ? result : { status: 200, body: result }
+      if (noStore) response.set('Cache-Control', 'no-store')
+      response.status(status as number).json(body)
+    }
+  const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
+
+  for (const [name, build] of [
+    ['openid-credential-issuer', credentialIssuerMetadata],
+    ['oauth-authorization-server', authorizationServerMetadata],
+  ] as const) {
+    router.get(`/.well-known/${name}/oid4vci/:issuerId`, metadata(build))
+    router.get(`/oid4vci/:issuerId/.well-known/${name}`, metadata(build))
+  }
+  router.post(
+    '/oid4vci/:issuerId/token',
+    async (request, _response, next) => {
+      await tokenLimiter.take(request.socket.remoteAddress)
+      next()
+    },
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
+    handle((issuer, request) =>
+      tokenEndpoint(issuer, request, {
+        ...endpoints,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        onRedeemed: event('offer.accepted'),
+      }),
+    ),
+  )
+  router.post(
+    '/oid4vci/:issuerId/nonce',
+    handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
+  )
+  const json = express.json({ limit: '64kb' })
+  router.post(
+    '/oid4vci/:issuerId/credential',
+    json,
+    handle((issuer, request) => credentialEndpoint(issuer, request, { ...endpoints, onIssued })),
+  )
+  router.post(
+    '/oid4vci/:issuerId/deferred-credential',
+    json,
+    handle((issuer, request) => deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued })),
+  )
+  router.use('/oid4vci', protocolErrorHandler(options.logger))
+  router.use('/.well-known', protocolErrorHandler(options.logger))
+  return { router, close: () => tokenLimiter.close() }
+}

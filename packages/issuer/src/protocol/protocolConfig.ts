@@ -1,0 +1,36 @@
+import { parseEnvironment } from '@attesto/agent-runtime'
+import { z } from 'zod'
+
+const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+const schema = z.object({
+  TX_CODE_MAX_ATTEMPTS: positive(5),
+  C_NONCE_TTL_SECONDS: positive(300),
+  PROOF_MAX_CLOCK_SKEW_SECONDS: positive(120),
+  ISSUER_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).default(10),
+  TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(0).default(300),
+})
+
+/** The OID4VCI endpoints' limits (docs/PROTOCOL-PATH.md); every value has a default. */
+export interface IssuerProtocolConfig {
+  /** Wrong transaction codes an offer tolerates; the next makes its code invalid for good. */
+  txCodeMaxAttempts: number
+  cNonceTtlSeconds: number
+  /** How far a proof's `iat` may lie from this instance's clock, either way. */
+  proofMaxClockSkewSeconds: number
+  /** How long an instance reuses an issuer's profile and metadata before reading them again. */
+  issuerMetadataCacheSeconds: number
+  /** Token requests per minute from one client address over all instances (Redis; in process without it). 0: no limit. */
+  tokenRequestsPerMinutePerAddress: number
+}
+
+export function loadIssuerProtocolConfig(env: Record<string, string | undefined> = process.env): IssuerProtocolConfig {
+  const e = parseEnvironment(schema, env)
+  return {
+    txCodeMaxAttempts: e.TX_CODE_MAX_ATTEMPTS,
+    cNonceTtlSeconds: e.C_NONCE_TTL_SECONDS,
+    proofMaxClockSkewSeconds: e.PROOF_MAX_CLOCK_SKEW_SECONDS,
+    issuerMetadataCacheSeconds: e.ISSUER_METADATA_CACHE_SECONDS,
+    tokenRequestsPerMinutePerAddress: e.TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS,
+  }
+}

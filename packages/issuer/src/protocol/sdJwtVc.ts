@@ -1,0 +1,49 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { signJwt } from '@attesto/agent-runtime'
+import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { HolderBinding } from './IssuanceSession.js'
+import type { ResolvedIssuer } from './IssuerDirectory.js'
+
+const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
+
+/**
+ * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
+ * its KMS: the selectively disclosable claims of the configuration become disclosures (their
+ * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key.
+ */
+export async function issueSdJwtVc(
+  issuer: ResolvedIssuer,
+  configuration: CredentialConfiguration,
+  claims: Record<string, unknown>,
+  holder: HolderBinding,
+): Promise<string> {
+  const disclosable = new Set(
+    configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
+  )
+  const plain: Record<string, unknown> = {}
+  const disclosures: string[] = []
+  for (const [name, value] of Object.entries(claims)) {
+    if (disclosable.has(name)) {
+      disclosures.push(
+        Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), name, value])).toString('base64url'),
+      )
+    } else {
+      plain[name] = value
+    }
+  }
+  const digests = disclosures.map(digest).sort()
+  const jwt = await signJwt(issuer.tenantContext, {
+    keyId: issuer.profile.keyId,
+    alg: issuer.alg,
+    header: { typ: 'dc+sd-jwt', kid: issuer.profile.didUrl },
+    payload: {
+      ...plain,
+      vct: configuration.vct,
+      iss: issuer.profile.did,
+      iat: Math.floor(Date.now() / 1000),
+      cnf: holder,
+      ...(digests.length > 0 ? { _sd: digests, _sd_alg: 'sha-256' } : {}),
+    },
+  })
+  return `${[jwt, ...disclosures].join('~')}~`
+}

@@ -1,0 +1,96 @@
+import { ProtocolError } from '@attesto/agent-runtime'
+import type { Request } from 'express'
+import { z } from 'zod'
+import type { IssuanceSession } from './IssuanceSession.js'
+import { splitPreAuthorizedCode } from './IssuanceSession.js'
+import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
+import type { ResolvedIssuer } from './IssuerDirectory.js'
+import { PRE_AUTHORIZED_CODE_GRANT } from './issuerMetadata.js'
+import { accessToken, cNonce, offerOfRefreshToken, refreshToken } from './issuerTokens.js'
+import type { IssuerProtocolConfig } from './protocolConfig.js'
+
+const tokenRequest = z.discriminatedUnion('grant_type', [
+  z.object({
+    grant_type: z.literal(PRE_AUTHORIZED_CODE_GRANT),
+    'pre-authorized_code': z.string().min(1).max(200),
+    tx_code: z.string().max(64).optional(),
+  }),
+  z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(4096) }),
+])
+
+export interface TokenEndpointOptions {
+  sessions: IssuanceSessionStore
+  config: IssuerProtocolConfig
+  accessTokenTtlSeconds: number
+  /** Called once per redeemed offer (the `offer.accepted` event). */
+  onRedeemed(issuer: ResolvedIssuer, offerId: string): void
+}
+
+function parse(body: unknown) {
+  const parsed = tokenRequest.safeParse(body)
+  if (parsed.success) return parsed.data
+  const grant = (body as { grant_type?: unknown } | undefined)?.grant_type
+  if (grant !== undefined && grant !== PRE_AUTHORIZED_CODE_GRANT && grant !== 'refresh_token') {
+    throw new ProtocolError(400, 'unsupported_grant_type', `Grant type '${String(grant)}' is not supported`)
+  }
+  throw parsed.error
+}
+
+/**
+ * The token endpoint (RFC 6749 §4.1.3, OID4VCI 1.0 §6): a pre-authorised code (with its
+ * transaction code, if the offer has one) is redeemed once for an access token; deferred offers
+ * also get a refresh token. Wrong transaction codes are counted in the offer's row, over all
+ * instances; at `TX_CODE_MAX_ATTEMPTS` the code is dead (`invalid_grant`).
+ */
+export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
+  const input = parse(request.body)
+  let offerId: string
+  let session: IssuanceSession | null
+  if (input.grant_type === PRE_AUTHORIZED_CODE_GRANT) {
+    const code = splitPreAuthorizedCode(input['pre-authorized_code'])
+    if (!code) throw new ProtocolError(400, 'invalid_grant', 'Unknown pre-authorised code')
+    const redemption = await options.sessions.redeem(
+      issuer.tenantId,
+      code.offerId,
+      code.secret,
+      input.tx_code,
+      options.config.txCodeMaxAttempts,
+    )
+    if (redemption.outcome === 'unknown') {
+      throw new ProtocolError(400, 'invalid_grant', 'The pre-authorised code is unknown, used, expired or revoked')
+    }
+    if (redemption.outcome === 'wrong_tx_code') {
+      throw new ProtocolError(
+        400,
+        'invalid_grant',
+        redemption.attemptsLeft > 0
+          ? `Wrong transaction code (tx_code); ${redemption.attemptsLeft} attempt(s) left`
+          : 'Wrong transaction code (tx_code); no attempts left: the offer is void',
+      )
+    }
+    offerId = code.offerId
+    session = redemption.session
+    options.onRedeemed(issuer, offerId)
+  } else {
+    offerId = offerOfRefreshToken(issuer, input.refresh_token)
+    session = await options.sessions.find(issuer.tenantId, offerId)
+    if (!session || (session.state !== 'token_issued' && session.state !== 'credential_pending')) {
+      throw new ProtocolError(400, 'invalid_grant', 'The refresh token is no longer valid for this offer')
+    }
+  }
+  const ttl = options.accessTokenTtlSeconds
+  const [token, nonce, refresh] = await Promise.all([
+    accessToken(issuer, offerId, ttl),
+    cNonce(issuer, options.config.cNonceTtlSeconds),
+    session.deferred ? refreshToken(issuer, offerId, 30 * 24 * 3600) : undefined,
+  ])
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: ttl,
+    ...(refresh ? { refresh_token: refresh } : {}),
+    // Draft 13 wallets take their first nonce from here; 1.0 wallets use the nonce endpoint.
+    c_nonce: nonce,
+    c_nonce_expires_in: options.config.cNonceTtlSeconds,
+  }
+}

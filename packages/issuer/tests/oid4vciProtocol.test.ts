@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto'
+import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+// The OID4VCI endpoints as a wallet written from the specification meets them (requests built
+// by hand), on two issuer instances that share one PostgreSQL schema and one public URL: every
+// limit and every single-use guarantee must hold across instances.
+
+type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+
+describe('OID4VCI endpoints, two instances', () => {
+  const env = {
+    PUBLIC_BASE_URL: 'http://issuer.test',
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
+  }
+  let a: Service
+  let b: Service
+  let key = ''
+  let issuerId = ''
+  let tenantId = ''
+  const wallet = new HandWallet()
+  /** The instance-local URL of a credential issuer identifier (both instances serve the same one). */
+  const at = (service: Service, credentialIssuer: string) =>
+    credentialIssuer.replace('http://issuer.test', service.http.url)
+
+  async function offer(extra: object = {}) {
+    const created = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Ada' },
+      ...extra,
+    })
+    expect(created.status).toBe(201)
+    return { ...parseOffer(created.body.uri), offerId: created.body.offerId as string, txCode: created.body.txCode }
+  }
+
+  async function tokenFor(extra: object = {}) {
+    const made = await offer(extra)
+    const token = await wallet.redeem(at(a, made.credentialIssuer), made.code, made.txCode)
+    expect(token.status).toBe(200)
+    return { ...made, accessToken: token.body.access_token as string }
+  }
+
+  const status = async (offerId: string) => (await b.call('GET', `/offers/${offerId}`, key)).body.status
+
+  beforeAll(async () => {
+    a = await startService('issuer', (config, logger) => createIssuerApp(config, logger), env)
+    b = await startService('issuer', (config, logger) => createIssuerApp(config, logger), {
+      ...env,
+      DATABASE_SCHEMA: a.schema,
+    })
+    ;({ key, issuerId } = await tenantWithIssuer(a, {
+      label: 'Transit',
+      configurationId: 'pass',
+      vct: 'https://issuer.test/pass',
+      claims: [{ name: 'given_name', type: 'string', required: true }],
+    }))
+    tenantId = key.split('.')[1] as string
+  })
+  afterAll(async () => {
+    await b?.close()
+    await a?.close()
+  })
+
+  it('counts wrong tx_codes over both instances and voids the code at the limit (5)', async () => {
+    const made = await offer({ txCode: { length: 4 } })
+    const wrong = made.txCode === '0000' ? '1111' : '0000'
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const service = attempt % 2 ? a : b
+      const answer = await wallet.redeem(at(service, made.credentialIssuer), made.code, wrong)
+      expect(answer.status).toBe(400)
+      expect(answer.body.error).toBe('invalid_grant')
+      expect(answer.body.error_description).toContain(
+        attempt < 5 ? `${5 - attempt} attempt(s) left` : 'no attempts left',
+      )
+    }
+    const right = await wallet.redeem(at(a, made.credentialIssuer), made.code, made.txCode)
+    expect(right.status).toBe(400)
+    expect(right.body.error).toBe('invalid_grant')
+    expect(await status(made.offerId)).toBe('failed')
+
+    // Below the limit the right code still works, once.
+    const other = await offer({ txCode: { length: 4 } })
+    const otherWrong = other.txCode === '0000' ? '1111' : '0000'
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await wallet.redeem(at(attempt % 2 ? a : b, other.credentialIssuer), other.code, otherWrong)
+    }
+    expect((await wallet.redeem(at(b, other.credentialIssuer), other.code, other.txCode)).status).toBe(200)
+    expect((await wallet.redeem(at(a, other.credentialIssuer), other.code, other.txCode)).status).toBe(400)
+  })
+
+  it('redeems a code once, whatever the number of concurrent token requests on both instances', async () => {
+    const made = await offer()
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => wallet.redeem(at(index % 2 ? a : b, made.credentialIssuer), made.code)),
+    )
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
+    expect(answers.filter((answer) => answer.body.error === 'invalid_grant')).toHaveLength(19)
+  })
+
+  it('lets a wallet retry after invalid_nonce or a bad proof; only success ends the offer', async () => {
+    const made = await tokenFor()
+    const issuer = at(a, made.credentialIssuer)
+    const request = (proof: string) => ({ credential_configuration_id: 'pass', proofs: { jwt: [proof] } })
+
+    const stale = await wallet.credential(issuer, made.accessToken, request(wallet.proof(made.credentialIssuer, 'x')))
+    expect(stale).toMatchObject({ status: 400, body: { error: 'invalid_nonce' } })
+    const nonce = await wallet.nonce(issuer)
+    const forged = wallet.proof(made.credentialIssuer, nonce, { key: new HandWallet().privateKey })
+    expect(await wallet.credential(issuer, made.accessToken, request(forged))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_proof' },
+    })
+    const future = wallet.proof(made.credentialIssuer, nonce, {
+      payload: { iat: Math.floor(Date.now() / 1000) + 365 * 86400 },
+    })
+    expect((await wallet.credential(issuer, made.accessToken, request(future))).body.error).toBe('invalid_proof')
+    const none = wallet.proof(made.credentialIssuer, nonce, { header: { alg: 'none' } })
+    expect((await wallet.credential(issuer, made.accessToken, request(none))).body.error).toBe('invalid_proof')
+    expect(await status(made.offerId)).toBe('token_issued')
+
+    const issued = await wallet.credential(
+      at(b, made.credentialIssuer),
+      made.accessToken,
+      request(wallet.proof(made.credentialIssuer, nonce)),
+    )
+    expect(issued.status).toBe(200)
+    expect(issued.body.credentials).toHaveLength(1)
+    expect(await status(made.offerId)).toBe('credential_issued')
+  })
+
+  it('issues one credential per offer: one proof only, and one of concurrent requests on a token', async () => {
+    const made = await tokenFor()
+    const nonce = await wallet.nonce(at(a, made.credentialIssuer))
+    const two = await wallet.credential(at(a, made.credentialIssuer), made.accessToken, {
+      credential_configuration_id: 'pass',
+      proofs: {
+        jwt: [wallet.proof(made.credentialIssuer, nonce), new HandWallet().proof(made.credentialIssuer, nonce)],
+      },
+    })
+    expect(two).toMatchObject({ status: 400, body: { error: 'invalid_credential_request' } })
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        wallet.credential(at(index % 2 ? a : b, made.credentialIssuer), made.accessToken, {
+          credential_configuration_id: 'pass',
+          proofs: { jwt: [wallet.proof(made.credentialIssuer, nonce)] },
+        }),
+      ),
+    )
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
+    expect(answers.filter((answer) => answer.body.error === 'credential_request_denied')).toHaveLength(9)
+  })
+
+  it('answers the error paths with the right codes', async () => {
+    const made = await tokenFor()
+    const issuer = at(a, made.credentialIssuer)
+    const nonce = await wallet.nonce(issuer)
+    const proofs = { jwt: [wallet.proof(made.credentialIssuer, nonce)] }
+
+    const unknown = await wallet.credential(issuer, made.accessToken, { credential_configuration_id: 'nope', proofs })
+    expect(unknown).toMatchObject({ status: 400, body: { error: 'unknown_credential_configuration' } })
+    const inherited = await wallet.credential(issuer, made.accessToken, {
+      credential_configuration_id: 'constructor',
+      proofs,
+    })
+    expect(inherited.body.error).toBe('unknown_credential_configuration')
+
+    for (const token of [undefined, 'not-a-token', made.accessToken.replace(/.$/, 'A')]) {
+      const answer = await wallet.credential(issuer, token, { credential_configuration_id: 'pass', proofs })
+      expect(answer.status).toBe(401)
+      expect(answer.body.error).toBe('invalid_token')
+      expect(answer.headers.get('www-authenticate')).toMatch(
+        /^Bearer error="invalid_token", error_description="[^"]+"$/,
+      )
+    }
+
+    // The offer expires after the token was issued: the credential is refused, not a 500.
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await admin.query(
+      `UPDATE "${a.schema}".records SET value = jsonb_set(value, '{expiresAt}', '1'::jsonb) WHERE tenant_id = $1 AND id = $2`,
+      [`tenant-${tenantId}`, made.offerId],
+    )
+    await admin.close()
+    const late = await wallet.credential(issuer, made.accessToken, { credential_configuration_id: 'pass', proofs })
+    expect(late).toMatchObject({ status: 400, body: { error: 'credential_request_denied' } })
+
+    const unsupported = await wallet.token(issuer, { grant_type: 'authorization_code', code: 'x' })
+    expect(unsupported).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } })
+    const malformed = await wallet.token(issuer, { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code' })
+    expect(malformed).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+  })
+
+  it('advertises only what is built', async () => {
+    const { credentialIssuer } = await offer()
+    const path = new URL(credentialIssuer).pathname
+    const issuerMetadata = (await (
+      await fetch(`${a.http.url}/.well-known/openid-credential-issuer${path}`)
+    ).json()) as Record<string, any>
+    expect(issuerMetadata.credential_issuer).toBe(credentialIssuer)
+    expect(issuerMetadata.credentials_supported).toBeUndefined()
+    expect(issuerMetadata.token_endpoint).toBeUndefined()
+    expect(issuerMetadata.credential_configurations_supported.pass.credential_signing_alg_values_supported).toEqual([
+      'ES256',
+    ])
+    const server = (await (
+      await fetch(`${a.http.url}/.well-known/oauth-authorization-server${path}`)
+    ).json()) as Record<string, any>
+    expect(server.grant_types_supported).not.toContain('authorization_code')
+    for (const field of [
+      'authorization_endpoint',
+      'pushed_authorization_request_endpoint',
+      'authorization_challenge_endpoint',
+    ]) {
+      expect(server[field]).toBeUndefined()
+    }
+  })
+})
