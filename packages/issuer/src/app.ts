@@ -115,6 +115,7 @@ export async function createIssuerApp(
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
         offers: runtime.offers,
+        issuers: runtime.issuers,
         deferredClaims: runtime.deferredClaims,
         deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
       }),

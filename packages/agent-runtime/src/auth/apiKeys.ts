@@ -49,20 +49,33 @@ export interface TenantRequestLocals {
   tenantContext: AgentContext
 }
 
+/** How long an instance reuses a tenant record to check its keys (a revoked key stops working everywhere within this). */
+const TENANT_CACHE_MILLIS = 10_000
+
 /**
  * A tenant's API key. On success `response.locals.tenant` and `response.locals.tenantContext`
  * are set; every route under it acts in that tenant's agent context only, so another
- * tenant's resources are simply not found (404), never shown.
+ * tenant's resources are simply not found (404), never shown. The tenant record is reused for
+ * up to 10 s per instance; a key the cached record does not know is checked against storage.
  */
 export function requireTenant(tenants: TenantsApi): RequestHandler {
+  const cache = new Map<string, { tenant: TenantRecord; until: number }>()
+  const matches = (tenant: TenantRecord, hash: Buffer) =>
+    tenant.apiKeyHashes.some((stored) => timingSafeEqual(Buffer.from(stored, 'hex'), hash))
   return async (request: Request, response: Response, next: NextFunction) => {
     const [prefix, tenantId, secret, ...rest] = (bearer(request) ?? '').split('.')
     if (prefix !== PREFIX || !tenantId || !secret || rest.length > 0) return next(unauthorized())
     try {
-      const tenant = await tenants.getTenantById(tenantId)
       const hash = sha256(secret)
-      const valid = tenant.apiKeyHashes.some((stored) => timingSafeEqual(Buffer.from(stored, 'hex'), hash))
-      if (!valid) return next(unauthorized())
+      const cached = cache.get(tenantId)
+      let tenant = cached && cached.until > Date.now() && matches(cached.tenant, hash) ? cached.tenant : undefined
+      if (!tenant) {
+        const stored = await tenants.getTenantById(tenantId)
+        if (!matches(stored, hash)) return next(unauthorized())
+        if (cache.size >= 10_000) cache.clear()
+        cache.set(tenantId, { tenant: stored, until: Date.now() + TENANT_CACHE_MILLIS })
+        tenant = stored
+      }
       response.locals.tenant = tenant
       response.locals.tenantContext = await tenants.getTenantAgentContext(tenant.id)
       next()

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto'
-import { HttpError } from '@attesto/agent-runtime'
+import { HttpError, ProtocolError } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import type { IssuanceSession } from '../protocol/IssuanceSession.js'
 import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import { hashSecret, type IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
+import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../protocol/issuerMetadata.js'
 import { type CredentialConfiguration, validateClaims } from './credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
@@ -33,7 +34,9 @@ export async function offerTarget(
   credentialConfigurationId: string,
 ): Promise<{ profile: IssuerProfile; configuration: CredentialConfiguration }> {
   const profile = await issuerProfiles.get(tenantContext, issuerId)
-  const configuration = profile.configurations[credentialConfigurationId]
+  const configuration = Object.hasOwn(profile.configurations, credentialConfigurationId)
+    ? profile.configurations[credentialConfigurationId]
+    : undefined
   if (!configuration) {
     throw new HttpError(
       404,
@@ -42,6 +45,41 @@ export async function offerTarget(
     )
   }
   return { profile, configuration }
+}
+
+/**
+ * {@link offerTarget} from the instance's issuer directory (no storage read while cached). A
+ * configuration this instance has not seen yet (made on another instance) is looked up afresh.
+ */
+export async function cachedOfferTarget(
+  directory: IssuerDirectory,
+  tenantId: string,
+  issuerId: string,
+  credentialConfigurationId: string,
+): Promise<{ profile: IssuerProfile; configuration: CredentialConfiguration }> {
+  const notFound = () => new HttpError(404, 'issuer_not_found', `No issuer '${issuerId}' in this tenant`)
+  const lookup = () =>
+    directory.get(issuerId).catch((error: unknown) => {
+      if (error instanceof ProtocolError && error.status === 404) throw notFound()
+      throw error
+    })
+  let issuer = await lookup()
+  if (issuer.tenantId !== tenantId) throw notFound()
+  if (!Object.hasOwn(issuer.profile.configurations, credentialConfigurationId)) {
+    directory.invalidate(issuerId)
+    issuer = await lookup()
+  }
+  const configuration = Object.hasOwn(issuer.profile.configurations, credentialConfigurationId)
+    ? issuer.profile.configurations[credentialConfigurationId]
+    : undefined
+  if (!configuration) {
+    throw new HttpError(
+      404,
+      'credential_configuration_not_found',
+      `Issuer '${issuerId}' has no credential configuration '${credentialConfigurationId}'`,
+    )
+  }
+  return { profile: issuer.profile, configuration }
 }
 
 /** What offers are made with: the session rows and where credential issuers live. */

@@ -2,7 +2,8 @@ import { HttpError, queueUnavailable, type TenantRequestLocals, withIdempotency 
 import { Router } from 'express'
 import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
-import { createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
+import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
+import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 
@@ -25,6 +26,7 @@ const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
 
 export interface OfferRoutesOptions {
   offers: OfferMaker
+  issuers: IssuerDirectory
   /** Where approved claims of deferred offers are queued (when REDIS_URL is set). */
   deferredClaims?: DeferredClaimsQueue
   deferralIntervalSeconds: number
@@ -48,7 +50,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
   router.post('/offers', async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
-    const target = await offerTarget(tenantContext, input.issuerId, input.credentialConfigurationId)
+    const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
     const result = await withIdempotency(tenantContext, request, async () => ({
