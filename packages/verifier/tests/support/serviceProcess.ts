@@ -22,6 +22,13 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`
   }
 
+  /** The process id, once started (to read its CPU time from /proc). */
+  public get pid(): number {
+    const pid = this.process?.pid
+    if (pid === undefined) throw new Error(`${this.role} on ${this.port} is not running`)
+    return pid
+  }
+
   public async start(): Promise<this> {
     this.process = spawn(process.execPath, [`${repositoryRoot}${this.script}`], {
       env: { ...process.env, ...this.env, ROLE: this.role, PORT: String(this.port), LOG_LEVEL: 'warn' },
