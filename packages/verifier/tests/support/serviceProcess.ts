@@ -36,7 +36,8 @@ export class ServiceProcess {
     })
     this.process.stdout?.on('data', (chunk) => (this.output += chunk))
     this.process.stderr?.on('data', (chunk) => (this.output += chunk))
-    const deadline = Date.now() + 30_000
+    // Loading Credo's modules alone takes tens of seconds on a busy 2-core machine.
+    const deadline = Date.now() + 120_000
     for (;;) {
       const ready = await fetch(`${this.url}/ready`).then(
         (r) => r.ok,
