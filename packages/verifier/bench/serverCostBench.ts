@@ -9,7 +9,7 @@
 // cluster of the benchmark's own, started here and removed at the end.
 //
 // BENCH_FLOWS (400 per point), BENCH_CONCURRENCY (1,8,32), BENCH_WARMUP_FLOWS (max(20, 2 × in
-// flight)), BENCH_MAX_SECONDS (25 per window), BENCH_KINDS (issuance,verification).
+// flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startCredoAlone } from './deployments/credoAlone.js'
 import type { Deployment } from './deployments/Deployment.js'
@@ -24,7 +24,7 @@ import { printTables } from './report/printTables.js'
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, '1,8,32').map(Number)
-const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 25)
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 20)
 const KINDS = list(process.env.BENCH_KINDS, 'issuance,verification') as FlowKind[]
 const warmupFlows = (concurrency: number) => Number(process.env.BENCH_WARMUP_FLOWS ?? Math.max(20, 2 * concurrency))
 /** PostgreSQL publishes an idle backend's transaction counts after at most 10 s. */
