@@ -19,6 +19,7 @@ import { ProtocolNotes } from './loadgen/ProtocolNotes.js'
 import { StepClient } from './loadgen/StepClient.js'
 import { type FlowKind, measurePoint, type PointMeasurement } from './measure/measurePoint.js'
 import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
+import { childPids } from './measure/processCpu.js'
 import { printTables } from './report/printTables.js'
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
@@ -39,7 +40,11 @@ async function cleanUp() {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping the services and removing the PostgreSQL cluster`)
-    void cleanUp().finally(() => process.exit(130))
+    void cleanUp().finally(() => {
+      // Services still starting have no clean-up yet: end this process's own children by id.
+      for (const pid of childPids(process.pid)) process.kill(pid, 'SIGKILL')
+      process.exit(130)
+    })
   })
 }
 

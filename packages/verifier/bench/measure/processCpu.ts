@@ -25,6 +25,13 @@ function readStat(pid: number): ProcessTimes | undefined {
   return { parentPid: at(4), ownTicks: at(14) + at(15), childTicks: at(16) + at(17) }
 }
 
+/** The ids of the live processes whose parent is `parentPid`. */
+export function childPids(parentPid: number): number[] {
+  return readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0 && readStat(pid)?.parentPid === parentPid)
+}
+
 /**
  * CPU time in milliseconds of `rootPid` and all its live descendants (PostgreSQL: the postmaster
  * and its backends and background processes), plus the children it has already reaped.
