@@ -1,9 +1,9 @@
-// The baseline of the flow benchmark: Credo on its own as one process (ROLE issuer or verifier,
-// PORT), with in-memory storage and Credo's node:crypto KMS, Credo's OID4VCI or OID4VP endpoints,
-// and the fewest HTTP calls the benchmark needs to drive it (no validation, no auth):
-//   issuer:   POST /offers { claims }              → { uri }
-//   verifier: POST /presentation-requests          → { requestId, uri }
-//             GET  /presentation-requests/:id      → { status }
+// The baseline of the server-cost benchmark: Credo on its own as one process (ROLE issuer or
+// verifier, PORT), with in-memory storage and Credo's node:crypto KMS, Credo's OID4VCI or OID4VP
+// endpoints, and the fewest HTTP calls the benchmark needs to drive it (no validation, no auth):
+//   issuer:   POST /offers { claims, txCodeLength? }  → { uri, txCode?, issuerDid }
+//   verifier: POST /presentation-requests             → { requestId, uri }
+//             GET  /presentation-requests/:id         → { status, credentials? } (as our REST API)
 import {
   baselineAgent,
   createDegreeRequest,
@@ -13,6 +13,7 @@ import {
 } from '@attesto/agent-runtime/testing'
 import { OpenId4VcModule, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import express from 'express'
+import { presentedCredentials } from '../src/verification/presentationResult.js'
 
 const role = process.env.ROLE
 const port = Number(process.env.PORT)
@@ -31,23 +32,29 @@ if (role === 'issuer') {
   })
   const issuer = await createDiplomaIssuer(agent.context)
   app.post('/offers', express.json(), async (request, response) => {
-    const { credentialOffer } = await createDiplomaOffer(agent.context, request.body.claims, { issuer })
-    response.status(201).json({ uri: credentialOffer, issuerDid: issuer.issuerDid })
+    const { credentialOffer, issuanceSession } = await createDiplomaOffer(agent.context, request.body.claims, {
+      issuer,
+      txCodeLength: request.body.txCodeLength,
+    })
+    response.status(201).json({ uri: credentialOffer, txCode: issuanceSession.userPin, issuerDid: issuer.issuerDid })
   })
 } else {
   const { agent } = await baselineAgent({
     openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${baseUrl}/oid4vp` } }),
   })
+  const verifier = agent.dependencyManager.resolve(OpenId4VcVerifierApi)
   app.post('/presentation-requests', async (_request, response) => {
     const { authorizationRequest, verificationSession } = await createDegreeRequest(agent.context)
     response.status(201).json({ requestId: verificationSession.id, uri: authorizationRequest })
   })
   app.get('/presentation-requests/:id', async (request, response) => {
-    const session = await agent.dependencyManager
-      .resolve(OpenId4VcVerifierApi)
-      .getVerificationSessionById(request.params.id)
-    const verified = session.state === OpenId4VcVerificationSessionState.ResponseVerified
-    response.json({ status: verified ? 'verified' : session.state })
+    const session = await verifier.getVerificationSessionById(request.params.id)
+    if (session.state !== OpenId4VcVerificationSessionState.ResponseVerified) {
+      response.json({ status: session.state })
+      return
+    }
+    const credentials = presentedCredentials(await verifier.getVerifiedAuthorizationResponse(session.id))
+    response.json({ status: 'verified', credentials })
   })
 }
 app.listen(port, '127.0.0.1')

@@ -241,12 +241,13 @@ export async function createDiplomaIssuer(issuerContext: AgentContext, { vct = V
 
 /**
  * A pre-authorised offer of `claims` (issued by {@link diplomaCredentialMapper}) from `issuer`,
- * or from a new {@link createDiplomaIssuer} of type `vct`.
+ * or from a new {@link createDiplomaIssuer} of type `vct`; with a numeric transaction code of
+ * `txCodeLength` digits when given (the session's `userPin`).
  */
 export async function createDiplomaOffer(
   issuerContext: AgentContext,
   claims: Record<string, unknown>,
-  options: { vct?: string; issuer?: Awaited<ReturnType<typeof createDiplomaIssuer>> } = {},
+  options: { vct?: string; issuer?: Awaited<ReturnType<typeof createDiplomaIssuer>>; txCodeLength?: number } = {},
 ) {
   const issuer = options.issuer ?? (await createDiplomaIssuer(issuerContext, options))
   const { credentialOffer, issuanceSession } = await issuerContext.dependencyManager
@@ -254,7 +255,9 @@ export async function createDiplomaOffer(
     .createCredentialOffer({
       issuerId: issuer.issuerId,
       credentialConfigurationIds: ['diploma'],
-      preAuthorizedCodeFlowConfig: {},
+      preAuthorizedCodeFlowConfig: options.txCodeLength
+        ? { txCode: { length: options.txCodeLength, input_mode: 'numeric' } }
+        : {},
       issuanceMetadata: { issuerDidUrl: issuer.issuerDidUrl, claims, vct: issuer.vct },
     })
   return { credentialOffer, issuanceSession, ...issuer }

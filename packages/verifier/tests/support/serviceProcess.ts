@@ -22,6 +22,13 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`
   }
 
+  /** The process id, once started (to read its CPU time from /proc). */
+  public get pid(): number {
+    const pid = this.process?.pid
+    if (pid === undefined) throw new Error(`${this.role} on ${this.port} is not running`)
+    return pid
+  }
+
   public async start(): Promise<this> {
     this.process = spawn(process.execPath, [`${repositoryRoot}${this.script}`], {
       env: { ...process.env, ...this.env, ROLE: this.role, PORT: String(this.port), LOG_LEVEL: 'warn' },
@@ -29,7 +36,8 @@ export class ServiceProcess {
     })
     this.process.stdout?.on('data', (chunk) => (this.output += chunk))
     this.process.stderr?.on('data', (chunk) => (this.output += chunk))
-    const deadline = Date.now() + 30_000
+    // Loading Credo's modules alone takes tens of seconds on a busy 2-core machine.
+    const deadline = Date.now() + 120_000
     for (;;) {
       const ready = await fetch(`${this.url}/ready`).then(
         (r) => r.ok,

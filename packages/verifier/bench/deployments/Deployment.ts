@@ -1,0 +1,34 @@
+import type { StepClient } from '../loadgen/StepClient.js'
+
+/** What a verifier reports about a presentation request (our REST API's shape). */
+export interface PresentationResult {
+  status: string
+  credentials?: { queryId: string; issuer?: string; vct?: string; claims: Record<string, unknown> }[]
+}
+
+/**
+ * An issuer and a verifier under test, each its own process, driven by the load generator. How an
+ * offer or a request is made and how a result is read differs per deployment; the protocol part
+ * between them is the same.
+ */
+export interface Deployment {
+  name: string
+  /** The processes whose CPU time is the service's (issuer and verifier). */
+  servicePids: { issuer: number; verifier: number }
+  createOffer(client: StepClient): Promise<{ uri: string; txCode?: string }>
+  createRequest(client: StepClient): Promise<{ requestId: string; uri: string }>
+  result(client: StepClient, requestId: string): Promise<PresentationResult>
+  /** What the service processes printed, for a failure report. */
+  output(): string
+  close(): Promise<void>
+}
+
+/** The credential type both deployments issue (a URN: a wallet would fetch an https type's metadata). */
+export const VCT = 'urn:attesto:test:diploma'
+/** The claims of every offer; the verifier asks for the degree only. */
+export const OFFERED_CLAIMS = { given_name: 'Ada', degree: 'MSc' }
+export const DEGREE_QUERY = {
+  credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
+}
+/** The transaction code length every offer asks for. */
+export const TX_CODE_LENGTH = 6

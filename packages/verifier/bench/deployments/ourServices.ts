@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto'
+import { freePort } from '@attesto/agent-runtime/testing'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { ServiceProcess } from '../../tests/support/serviceProcess.js'
+import type { StepClient } from '../loadgen/StepClient.js'
+import {
+  DEGREE_QUERY,
+  type Deployment,
+  OFFERED_CLAIMS,
+  type PresentationResult,
+  TX_CODE_LENGTH,
+  VCT,
+} from './Deployment.js'
+
+/**
+ * Our issuer and verifier services, one process each (`dist/src/server.js`), on `databaseUrl`
+ * (a fresh schema per role, dropped on close) with the local KMS, set up and driven through their
+ * REST APIs with tenant API keys: an issuer (did:key, like Credo alone's) with a `diploma`
+ * configuration, and a verifier tenant that trusts it.
+ */
+export async function startOurServices(client: StepClient, databaseUrl: string): Promise<Deployment> {
+  const admin = `admin-${randomBytes(16).toString('hex')}`
+  const suffix = randomBytes(3).toString('hex')
+  const schemas = { issuer: `bench_issuer_${suffix}`, verifier: `bench_verifier_${suffix}` }
+  const services = await Promise.all(
+    (['issuer', 'verifier'] as const).map(async (role) =>
+      new ServiceProcess(role, await freePort(), {
+        DATABASE_URL: databaseUrl,
+        DATABASE_SCHEMA: schemas[role],
+        KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+        ADMIN_API_KEY: admin,
+      }).start(),
+    ),
+  )
+  const [issuer, verifier] = services as [ServiceProcess, ServiceProcess]
+  const close = async () => {
+    await issuer.kill()
+    await verifier.kill()
+    const database = new PostgresDatabase({ connectionString: databaseUrl, maxConnections: 1 })
+    for (const schema of Object.values(schemas)) await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await database.close()
+  }
+  try {
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+    const setup = (base: string, path: string, key: string, json: unknown, method: 'POST' | 'PUT' = 'POST') =>
+      client.json('setup', `${base}${path}`, {
+        method,
+        headers: bearer(key),
+        json,
+        status: method === 'POST' ? 201 : 200,
+      })
+    const issuerKey = (await setup(issuer.url, '/tenants', admin, { label: 'University' })).apiKey
+    const { issuerId, did } = await setup(issuer.url, '/issuers', issuerKey, { didMethod: 'key' })
+    const claims = Object.keys(OFFERED_CLAIMS).map((name) => ({ name, type: 'string', required: true }))
+    await setup(
+      issuer.url,
+      `/issuers/${issuerId}/credential-configurations/diploma`,
+      issuerKey,
+      { vct: VCT, claims },
+      'PUT',
+    )
+    const verifierKey = (await setup(verifier.url, '/tenants', admin, { label: 'Bank' })).apiKey
+    const { verifierId } = await setup(verifier.url, '/verifiers', verifierKey, {})
+    await setup(verifier.url, `/trusted-issuers/${encodeURIComponent(did)}`, verifierKey, {}, 'PUT')
+    return {
+      name: 'ours',
+      servicePids: { issuer: issuer.pid, verifier: verifier.pid },
+      output: () => issuer.output + verifier.output,
+      close,
+      createOffer: async (stepClient) => {
+        const offer = await stepClient.json('POST /offers (REST)', `${issuer.url}/offers`, {
+          headers: bearer(issuerKey),
+          json: {
+            issuerId,
+            credentialConfigurationId: 'diploma',
+            claims: OFFERED_CLAIMS,
+            txCode: { length: TX_CODE_LENGTH },
+          },
+          status: 201,
+        })
+        return { uri: offer.uri, txCode: offer.txCode }
+      },
+      createRequest: async (stepClient) => {
+        const request = await stepClient.json(
+          'POST /presentation-requests (REST)',
+          `${verifier.url}/presentation-requests`,
+          {
+            headers: bearer(verifierKey),
+            json: { verifierId, dcql: { query: DEGREE_QUERY } },
+            status: 201,
+          },
+        )
+        return { requestId: request.requestId, uri: request.uri }
+      },
+      result: async (stepClient, requestId) =>
+        (await stepClient.json(
+          'GET /presentation-requests/:id (REST)',
+          `${verifier.url}/presentation-requests/${requestId}`,
+          {
+            headers: bearer(verifierKey),
+          },
+        )) as PresentationResult,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

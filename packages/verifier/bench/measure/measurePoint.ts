@@ -1,0 +1,89 @@
+import type { Deployment } from '../deployments/Deployment.js'
+import type { Percentiles } from '../loadgen/LatencySamples.js'
+import type { StepClient } from '../loadgen/StepClient.js'
+import type { OwnPostgresCluster } from './OwnPostgresCluster.js'
+import { processTreeCpuMillis } from './processCpu.js'
+import { runFlows } from './runFlows.js'
+
+export type FlowKind = 'issuance' | 'verification'
+
+export interface PointOptions {
+  deployment: Deployment
+  kind: FlowKind
+  concurrency: number
+  flows: number
+  warmupFlows: number
+  maxSeconds: number
+  client: StepClient
+  /** The deployment's PostgreSQL, when it has one. */
+  postgres?: OwnPostgresCluster
+  flow: () => Promise<void>
+}
+
+export interface PointMeasurement {
+  deployment: string
+  kind: FlowKind
+  concurrency: number
+  completed: number
+  /** Warm-up and measured flows: what statement and transaction counts are divided by. */
+  countedFlows: number
+  flowsPerSecond: number
+  flow: Percentiles
+  steps: [string, Percentiles][]
+  serviceCpuMillisPerFlow: number
+  postgresCpuMillisPerFlow?: number
+  clientCpuMillisPerFlow: number
+  statementsPerFlow?: number
+  /** Filled in once PostgreSQL has published the window's transaction counts. */
+  transactionsPerFlow?: number
+}
+
+const clientCpuMillis = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+/**
+ * One point of the benchmark: warm-up flows at the point's concurrency, then the measured window,
+ * with the CPU time of the service process (the issuer for issuances, the verifier for
+ * verifications), of PostgreSQL and of this process read from /proc before and after it.
+ * Statements are counted over warm-up and window together, from a reset before the warm-up.
+ */
+export async function measurePoint(options: PointOptions): Promise<PointMeasurement> {
+  const { deployment, kind, concurrency, client, postgres } = options
+  const servicePid = kind === 'issuance' ? deployment.servicePids.issuer : deployment.servicePids.verifier
+  const run = (count: number, maxSeconds: number) =>
+    runFlows({ count, maxSeconds, concurrency, samples: client.steps, name: `${kind} flow`, flow: options.flow })
+  await postgres?.resetStatements()
+  const warmup = await run(options.warmupFlows, options.maxSeconds)
+  client.steps.clear()
+  const before = {
+    service: processTreeCpuMillis(servicePid),
+    postgres: postgres?.cpuMillis(),
+    client: clientCpuMillis(),
+  }
+  const { completed, seconds } = await run(options.flows, options.maxSeconds)
+  const service = processTreeCpuMillis(servicePid) - before.service
+  const postgresCpu = postgres && before.postgres !== undefined ? postgres.cpuMillis() - before.postgres : undefined
+  const clientCpu = clientCpuMillis() - before.client
+  const countedFlows = warmup.completed + completed
+  const statements = postgres ? (await postgres.counters()).statements : undefined
+  const flowName = `${kind} flow`
+  return {
+    deployment: deployment.name,
+    kind,
+    concurrency,
+    completed,
+    countedFlows,
+    flowsPerSecond: completed / seconds,
+    flow: client.steps.percentiles(flowName),
+    steps: client.steps
+      .names()
+      .filter((name) => name !== flowName)
+      .map((name) => [name, client.steps.percentiles(name)]),
+    serviceCpuMillisPerFlow: service / completed,
+    postgresCpuMillisPerFlow: postgresCpu === undefined ? undefined : postgresCpu / completed,
+    clientCpuMillisPerFlow: clientCpu / completed,
+    statementsPerFlow: statements === undefined ? undefined : statements / countedFlows,
+  }
+}

@@ -1,0 +1,89 @@
+import type { Percentiles } from '../loadgen/LatencySamples.js'
+import type { FlowKind, PointMeasurement } from '../measure/measurePoint.js'
+
+const TITLES: Record<FlowKind, string> = {
+  issuance: 'Issuance: pre-authorised SD-JWT VC with tx_code, offer made through the API',
+  verification: 'Verification: request made through the API, request object, encrypted response, result',
+}
+
+const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
+const triple = ({ p50, p95, p99 }: Percentiles) => `${fixed(p50)} / ${fixed(p95)} / ${fixed(p99)}`
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+const totalCpu = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
+
+/** The per-point table of one flow kind, ours against Credo alone at the same concurrency. */
+function pointTable(points: PointMeasurement[]): string[] {
+  const lines = [
+    row([
+      'deployment',
+      'in flight',
+      'flows',
+      'flows/s',
+      'flow p50 / p95 / p99 ms',
+      'service CPU ms/flow',
+      'PostgreSQL CPU ms/flow',
+      'CPU sum ms/flow',
+      'ours/Credo CPU',
+      'statements/flow',
+      'transactions/flow',
+      'client CPU ms/flow',
+    ]),
+    row(Array(12).fill('---')),
+  ]
+  for (const point of points) {
+    const credo = points.find((other) => other.deployment !== 'ours' && other.concurrency === point.concurrency)
+    const ratio = point.deployment === 'ours' && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
+    lines.push(
+      row([
+        point.deployment,
+        point.concurrency,
+        point.completed,
+        fixed(point.flowsPerSecond),
+        triple(point.flow),
+        fixed(point.serviceCpuMillisPerFlow, 2),
+        fixed(point.postgresCpuMillisPerFlow, 2),
+        fixed(totalCpu(point), 2),
+        ratio,
+        fixed(point.statementsPerFlow),
+        fixed(point.transactionsPerFlow),
+        fixed(point.clientCpuMillisPerFlow, 2),
+      ]),
+    )
+  }
+  return lines
+}
+
+/** Client latency per HTTP step: one row per deployment and step, one column per concurrency. */
+function stepTable(points: PointMeasurement[]): string[] {
+  const concurrencies = [...new Set(points.map((point) => point.concurrency))]
+  const lines = [
+    row(['deployment', 'step (p50 / p95 / p99 ms)', ...concurrencies.map((c) => `${c} in flight`)]),
+    row(Array(2 + concurrencies.length).fill('---')),
+  ]
+  for (const deployment of new Set(points.map((point) => point.deployment))) {
+    const ofDeployment = points.filter((point) => point.deployment === deployment)
+    for (const step of new Set(ofDeployment.flatMap((point) => point.steps.map(([name]) => name)))) {
+      const cells = concurrencies.map((concurrency) => {
+        const found = ofDeployment.find((point) => point.concurrency === concurrency)?.steps.find(([n]) => n === step)
+        return found ? triple(found[1]) : '–'
+      })
+      lines.push(row([deployment, step, ...cells]))
+    }
+  }
+  return lines
+}
+
+/** The benchmark's tables, as Markdown (they go into docs/PERFORMANCE.md as printed). */
+export function printTables(points: PointMeasurement[], notes: string[]): string {
+  const out: string[] = []
+  for (const kind of ['issuance', 'verification'] as const) {
+    const ofKind = points.filter((point) => point.kind === kind)
+    if (ofKind.length === 0) continue
+    out.push(`### ${TITLES[kind]}`, '', ...pointTable(ofKind), '', ...stepTable(ofKind), '')
+  }
+  if (notes.length > 0) {
+    out.push('Protocol notes (departures from the specifications that do not stop a wallet):', '')
+    out.push(...notes.map((note) => `- ${note}`), '')
+  }
+  return out.join('\n')
+}
