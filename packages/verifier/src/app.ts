@@ -3,52 +3,54 @@ import {
   mountRestApi,
   type RuntimeAgent,
   type RuntimeConfig,
+  TenantsApi,
   TenantsModule,
 } from '@attesto/agent-runtime'
-import type { AgentContext, Logger } from '@credo-ts/core'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import type { Express, RequestHandler } from 'express'
+import type { Logger } from '@credo-ts/core'
 import { verifierOpenApi } from './openapi.js'
+import { protocolRoutes } from './protocol/protocolRoutes.js'
+import { VerifierDirectory } from './protocol/VerifierDirectory.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
 import { templateRoutes } from './routes/templateRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
-import { ReceivedResponseRecord } from './verification/ReceivedResponseRecord.js'
-import { MAX_REQUEST_LIFETIME_SECONDS, responseReplayGuard } from './verification/responseReplayGuard.js'
-import { emitVerifierWebhookEvents, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
+import { VerificationSessions } from './verification/VerificationSessions.js'
+import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 
-function verifierModules(config: RuntimeConfig, replayGuard: RequestHandler[]) {
-  return (app: Express) => {
-    // Before Credo's router, so that a replayed response never reaches it.
-    app.post('/oid4vp/:verifierId/authorize', ...replayGuard)
-    return {
-      tenants: new TenantsModule(),
-      openid4vc: new OpenId4VcModule({ app, verifier: { baseUrl: `${config.publicBaseUrl}/oid4vp` } }),
-    }
-  }
+function verifierModules() {
+  return { tenants: new TenantsModule() }
 }
 
-export type VerifierRuntime = RuntimeAgent<ReturnType<ReturnType<typeof verifierModules>>>
+export type VerifierRuntime = RuntimeAgent<ReturnType<typeof verifierModules>> & {
+  /** The presentation requests' rows (tests and benchmarks read them). */
+  sessions: VerificationSessions
+}
 
 /**
- * Builds the verifier: its agent (storage, KMS, tenants, OID4VP endpoints under /oid4vp) and the
- * REST API on the same express app. `server.ts` listens; tests import this.
+ * Builds the verifier: its agent (storage, KMS, tenants, DID resolution), the OID4VP endpoints
+ * under /oid4vp (our own, on compact session rows) and the REST API on the same express app.
+ * `server.ts` listens; tests import this.
  */
 export async function createVerifierApp(config: RuntimeConfig, logger: Logger): Promise<VerifierRuntime> {
-  let rootContext: AgentContext | undefined
-  const replayGuard = responseReplayGuard(() => rootContext as AgentContext, logger)
-  const runtime = await createRuntimeAgent(config, logger, verifierModules(config, replayGuard), {
-    recordTtlSeconds: { [ReceivedResponseRecord.type]: MAX_REQUEST_LIFETIME_SECONDS },
-  })
-  rootContext = runtime.agent.context
+  const runtime = await createRuntimeAgent(config, logger, verifierModules)
+  const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
+  const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))
+  const baseUrl = config.publicBaseUrl
+  runtime.app.use(
+    '/oid4vp',
+    protocolRoutes({ baseUrl, directory, sessions, decided: presentationWebhooks(runtime.webhooks, logger), logger }),
+  )
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
-    openApi: verifierOpenApi(config.publicBaseUrl),
+    openApi: verifierOpenApi(baseUrl),
     adminApiKey: config.adminApiKey,
     logger,
-    tenantScopedRoutes: [verifierRoutes(), templateRoutes(), presentationRoutes()],
+    tenantScopedRoutes: [
+      verifierRoutes(directory),
+      templateRoutes(),
+      presentationRoutes({ baseUrl, directory, sessions }),
+    ],
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
-  emitVerifierWebhookEvents(runtime)
-  return runtime
+  return Object.assign(runtime, { sessions })
 }

@@ -6,6 +6,24 @@ export function verifierOpenApi(serverUrl: string) {
   const { json, errors, idempotencyKey } = openApi
   const didParameter = { name: 'did', in: 'path', required: true, schema: { type: 'string' } }
   const templateParameter = { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }
+  const reason = {
+    type: 'object',
+    properties: {
+      code: {
+        enum: [
+          'untrusted_issuer',
+          'request_expired',
+          'nonce_mismatch',
+          'audience_mismatch',
+          'invalid_signature',
+          'invalid_disclosure',
+          'verification_failed',
+        ],
+      },
+      message: { type: 'string' },
+      detail: { type: 'string', description: 'Which check failed' },
+    },
+  }
   const dcql = {
     type: 'object',
     required: ['query'],
@@ -20,7 +38,7 @@ export function verifierOpenApi(serverUrl: string) {
   return openApiDocument({
     title: 'Attesto verifier API',
     description:
-      'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId}.',
+      'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId} (request objects at authorization-requests/{requestId}, responses at authorize).',
     serverUrl,
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     paths: {
@@ -96,6 +114,12 @@ export function verifierOpenApi(serverUrl: string) {
             properties: {
               verifierId: { type: 'string' },
               expiresInSeconds: { type: 'integer', minimum: 1, maximum: 604800, default: 300 },
+              responseMode: {
+                enum: ['direct_post.jwt', 'direct_post'],
+                default: 'direct_post.jwt',
+                description:
+                  'direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post',
+              },
               dcql,
               templateId: { type: 'string', description: 'A stored template instead of dcql' },
             },
@@ -107,8 +131,9 @@ export function verifierOpenApi(serverUrl: string) {
                 type: 'object',
                 properties: {
                   requestId: { type: 'string' },
-                  uri: { type: 'string' },
+                  uri: { type: 'string', description: 'openid4vp:// with client_id and request_uri' },
                   expiresAt: { type: 'string', format: 'date-time' },
+                  responseMode: { enum: ['direct_post.jwt', 'direct_post'] },
                 },
               }),
             },
@@ -119,7 +144,7 @@ export function verifierOpenApi(serverUrl: string) {
       '/presentation-requests/{requestId}': {
         get: {
           summary:
-            'State of a request: pending, verified (with the disclosed claims and their issuer), rejected (with the reason), expired',
+            'State of a request, as decided once and stored: pending (with refused attempts), verified (with the disclosed claims and their issuer), rejected (with the reason), expired',
           parameters: [{ name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'OK', ...json({ $ref: '#/components/schemas/PresentationResult' }) },
@@ -135,23 +160,18 @@ export function verifierOpenApi(serverUrl: string) {
           requestId: { type: 'string' },
           verifierId: { type: 'string' },
           status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
-          reason: {
-            type: 'object',
-            properties: {
-              code: {
-                enum: [
-                  'untrusted_issuer',
-                  'request_expired',
-                  'nonce_mismatch',
-                  'audience_mismatch',
-                  'invalid_signature',
-                  'verification_failed',
-                ],
-              },
-              message: { type: 'string' },
-              detail: { type: 'string', description: 'What the verification library reported' },
-            },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          decidedAt: { type: 'string', format: 'date-time' },
+          responseMode: { enum: ['direct_post.jwt', 'direct_post'] },
+          reason,
+          refusedAttempts: {
+            type: 'array',
+            maxItems: 10,
+            description: 'The first responses refused while the request stayed open',
+            items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, reason } },
           },
+          refusedAttemptCount: { type: 'integer', description: 'All refused responses' },
           credentials: {
             type: 'array',
             items: {

@@ -9,7 +9,9 @@ import {
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
-// Each way a presentation can be wrong gets its own reason code. The verifier REST API runs over
+// Each way a presentation can be wrong gets its own reason code. A response that fails a check the
+// holder controls is refused and counted on the request, which stays open; only a verified
+// presentation (or the tenant's policy on one) decides it. The verifier REST API runs over
 // HTTP on 127.0.0.1 (real PostgreSQL, local KMS); a Credo wallet plays the honest holder and,
 // by altering what it signs or sends, the attacker.
 
@@ -25,6 +27,7 @@ describe('verifier rejection reasons', () => {
   let wallet: Awaited<ReturnType<typeof holderAgent>>
   let key = ''
   let verifierId = ''
+  let issuerDid = ''
   /** Every authorisation response the wallet POSTed, as sent. */
   const sent: SentResponse[] = []
   const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
@@ -68,7 +71,8 @@ describe('verifier rejection reasons', () => {
     await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
     key = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
     verifierId = (await call('POST', '/verifiers', key, {})).body.verifierId
-    await call('PUT', `/trusted-issuers/${encodeURIComponent(offer.issuerDid)}`, key, {})
+    issuerDid = offer.issuerDid
+    await call('PUT', `/trusted-issuers/${encodeURIComponent(issuerDid)}`, key, {})
   })
   afterAll(async () => {
     await wallet?.close()
@@ -101,39 +105,60 @@ describe('verifier rejection reasons', () => {
     expect((await result(second.requestId)).status).toBe('verified')
   })
 
-  it('rejects a key-binding proof made for another nonce', async () => {
+  /** The wallet was refused with `code` first in the error description; the request stays open with the attempt recorded. */
+  async function expectRefused(
+    answer: { ok: boolean; serverResponse?: { status: number; body: unknown } },
+    requestId: string,
+    code: string,
+  ) {
+    expect(answer.ok).toBe(false)
+    expect(answer.serverResponse?.status).toBe(400)
+    expect(((answer.serverResponse?.body ?? {}) as { error_description?: string }).error_description).toMatch(
+      new RegExp(`^${code}: `),
+    )
+    const state = await result(requestId)
+    expect(state).toMatchObject({ status: 'pending', refusedAttemptCount: 1 })
+    expect(state.refusedAttempts).toEqual([{ at: expect.any(String), reason: expect.objectContaining({ code }) }])
+  }
+
+  it('refuses a key-binding proof made for another nonce, and the request stays open for its holder', async () => {
     const request = await createRequest()
-    await present(request.uri, (payload) => ({ ...payload, nonce: 'a-nonce-from-another-request' }))
-    expect(await result(request.requestId)).toMatchObject({ status: 'rejected', reason: { code: 'nonce_mismatch' } })
+    const answer = await present(request.uri, (payload) => ({ ...payload, nonce: 'a-nonce-from-another-request' }))
+    await expectRefused(answer, request.requestId, 'nonce_mismatch')
+    await present(request.uri)
+    expect((await result(request.requestId)).status).toBe('verified')
   })
 
-  it('rejects a key-binding proof made for another verifier', async () => {
+  it('refuses a key-binding proof made for another verifier', async () => {
     const request = await createRequest()
-    await present(request.uri, (payload) => ({ ...payload, client_id: 'decentralized_identifier:did:example:other' }))
-    expect(await result(request.requestId)).toMatchObject({
-      status: 'rejected',
-      reason: { code: 'audience_mismatch' },
-    })
+    const answer = await present(request.uri, (payload) => ({
+      ...payload,
+      client_id: 'decentralized_identifier:did:example:other',
+    }))
+    await expectRefused(answer, request.requestId, 'audience_mismatch')
   })
 
-  it('rejects an answer to an expired request, and reports an unanswered one as expired', async () => {
+  it('refuses an answer to an expired request (storing nothing), and reports both requests as expired', async () => {
     const answered = await createRequest({ expiresInSeconds: 1 })
     const unanswered = await createRequest({ expiresInSeconds: 1 })
     const holder = wallet.agent.openid4vc.holder
     const resolved = await holder.resolveOpenId4VpAuthorizationRequest(answered.uri)
     await new Promise((resolve) => setTimeout(resolve, 1_200))
-    await holder.acceptOpenId4VpAuthorizationRequest({
+    const answer = await holder.acceptOpenId4VpAuthorizationRequest({
       authorizationRequestPayload: resolved.authorizationRequestPayload,
       dcql: { credentials: holder.selectCredentialsForDcqlRequest(resolved.dcql?.queryResult as never) },
     })
-    expect(await result(answered.requestId)).toMatchObject({
-      status: 'rejected',
-      reason: { code: 'request_expired' },
-    })
+    expect(answer.ok).toBe(false)
+    expect(((answer.serverResponse?.body ?? {}) as { error_description?: string }).error_description).toMatch(
+      /^request_expired: /,
+    )
+    const late = await result(answered.requestId)
+    expect(late).toMatchObject({ status: 'expired' })
+    expect(late.refusedAttempts).toBeUndefined()
     expect(await result(unanswered.requestId)).toMatchObject({ status: 'expired' })
   })
 
-  it('rejects a credential whose issuer-signed part was altered', async () => {
+  it('refuses a credential whose issuer-signed part was altered', async () => {
     const [record] = (await wallet.agent.sdJwtVc.getAll()) as SdJwtVcRecord[]
     const instance = record?.credentialInstances[0] as { compactSdJwtVc: string }
     const original = instance.compactSdJwtVc
@@ -147,15 +172,24 @@ describe('verifier rejection reasons', () => {
     await wallet.agent.sdJwtVc.update(record as SdJwtVcRecord)
     try {
       const request = await createRequest()
-      await present(request.uri)
-      expect(await result(request.requestId)).toMatchObject({
-        status: 'rejected',
-        reason: { code: 'invalid_signature' },
-      })
+      await expectRefused(await present(request.uri), request.requestId, 'invalid_signature')
     } finally {
       instance.compactSdJwtVc = original
       await wallet.agent.sdJwtVc.update(record as SdJwtVcRecord)
     }
+  })
+
+  it('decides once: trusting the issuer later does not turn a stored rejection into a verification', async () => {
+    const other = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Shop' })).body.apiKey
+    const otherVerifier = (await call('POST', '/verifiers', other, {})).body.verifierId
+    const created = await call('POST', '/presentation-requests', other, { verifierId: otherVerifier, dcql: { query } })
+    const answer = await present(created.body.uri)
+    expect(answer.ok).toBe(true)
+    const read = async () => (await call('GET', `/presentation-requests/${created.body.requestId}`, other)).body
+    expect(await read()).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_issuer' } })
+    await call('PUT', `/trusted-issuers/${encodeURIComponent(issuerDid)}`, other, {})
+    expect(await read()).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_issuer' } })
+    expect((await read()).credentials).toBeUndefined()
   })
 
   /** The response_uri of a request, as the wallet reads it from the signed request object. */

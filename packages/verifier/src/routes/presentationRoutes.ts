@@ -1,12 +1,15 @@
+import { randomBytes, randomUUID } from 'node:crypto'
 import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
-import { RecordNotFoundError } from '@credo-ts/core'
-import { OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
+import type { AgentContext } from '@credo-ts/core'
+import { DcqlQuery } from 'dcql'
 import { Router } from 'express'
 import { z } from 'zod'
+import { authorizationRequestUri, clientIdOf, protocolUrls } from '../protocol/requestObject.js'
+import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
-import { presentationOutcome } from '../verification/presentationOutcome.js'
-import { MAX_REQUEST_LIFETIME_SECONDS } from '../verification/responseReplayGuard.js'
-import { presentationTemplates, verifierProfiles } from '../verification/verifierDocuments.js'
+import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
+import type { VerificationSessions } from '../verification/VerificationSessions.js'
+import { presentationTemplates } from '../verification/verifierDocuments.js'
 
 const createPresentationRequestInput = z.object({
   verifierId: z.string().min(1),
@@ -14,18 +17,45 @@ const createPresentationRequestInput = z.object({
   dcql: dcqlInput.optional(),
   /** …the id of a stored template. */
   templateId: z.string().min(1).optional(),
-  /** How long the wallet has to answer; Credo's default is 5 minutes. */
-  expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).optional(),
+  /** How long the wallet has to answer (default 5 minutes). */
+  expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
+  /** `direct_post.jwt` (default): the response is encrypted to the verifier; `direct_post`: plain. */
+  responseMode: z.enum(['direct_post', 'direct_post.jwt']).default('direct_post.jwt'),
 })
 
+export interface PresentationRoutesOptions {
+  baseUrl: string
+  directory: VerifierDirectory
+  sessions: VerificationSessions
+}
+
+function validDcql(query: Record<string, unknown>): Record<string, unknown> {
+  try {
+    DcqlQuery.validate(DcqlQuery.parse(query as never))
+    return query
+  } catch (error) {
+    throw new HttpError(400, 'invalid_request', `Invalid DCQL query: ${(error as Error).message}`)
+  }
+}
+
+/** The tenant's verifier, from the instance's directory (a verifier of another tenant is not found). */
+async function tenantVerifier(directory: VerifierDirectory, tenantContext: AgentContext, verifierId: string) {
+  const resolved = await directory.resolve(verifierId)
+  if (!resolved || resolved.tenantContext.contextCorrelationId !== tenantContext.contextCorrelationId) {
+    throw new HttpError(404, 'verifier_not_found', `No verifier '${verifierId}' in this tenant`)
+  }
+  return resolved.profile
+}
+
 /**
- * `POST /presentation-requests` (honours `Idempotency-Key`) creates a signed OID4VP 1.0 request
- * with a DCQL query, given or from a stored template, and returns its `openid4vp://` URI. `GET /presentation-requests/:requestId`
- * reports pending, verified (with the disclosed claims and their issuer), rejected (with the
- * reason) or expired.
+ * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
+ * DCQL query, given or from a stored template, and returns its `openid4vp://` URI.
+ * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
+ * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired.
  */
-export function presentationRoutes(): Router {
+export function presentationRoutes(options: PresentationRoutesOptions): Router {
   const router = Router()
+  const { directory, sessions } = options
 
   router.post('/presentation-requests', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
@@ -33,24 +63,35 @@ export function presentationRoutes(): Router {
     if (Boolean(input.dcql) === Boolean(input.templateId)) {
       throw new HttpError(400, 'invalid_request', "Give either 'dcql' (a DCQL query) or 'templateId', not both")
     }
-    const profile = await verifierProfiles.get(tenantContext, input.verifierId)
+    let profile = await tenantVerifier(directory, tenantContext, input.verifierId)
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
+    const dcqlQuery = validDcql(dcql.query)
     const result = await withIdempotency(tenantContext, request, async () => {
-      const { authorizationRequest, verificationSession } = await tenantContext.dependencyManager
-        .resolve(OpenId4VcVerifierApi)
-        .createAuthorizationRequest({
-          verifierId: profile.verifierId,
-          requestSigner: { method: 'did', didUrl: profile.didUrl },
-          dcql: { query: dcql.query as never },
-          version: 'v1',
-          expirationInSeconds: input.expiresInSeconds,
-        })
+      if (input.responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
+        profile = await ensureEncryptionKey(tenantContext, profile)
+        directory.remember(tenantContext, profile)
+      }
+      const requestId = randomUUID()
+      const now = Date.now()
+      const session: VerificationSession = {
+        state: 'pending',
+        verifierId: profile.verifierId,
+        clientId: clientIdOf(profile),
+        nonce: randomBytes(32).toString('base64url'),
+        responseMode: input.responseMode,
+        dcqlQuery,
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
+      }
+      await sessions.create(tenantContext.contextCorrelationId, requestId, session)
+      const { requestUri } = protocolUrls(options.baseUrl, profile.verifierId, requestId)
       return {
         status: 201,
         body: {
-          requestId: verificationSession.id,
-          uri: authorizationRequest,
-          expiresAt: verificationSession.expiresAt?.toISOString(),
+          requestId,
+          uri: authorizationRequestUri(session.clientId, requestUri),
+          expiresAt: session.expiresAt,
+          responseMode: session.responseMode,
         },
       }
     })
@@ -59,19 +100,24 @@ export function presentationRoutes(): Router {
 
   router.get('/presentation-requests/:requestId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const api = tenantContext.dependencyManager.resolve(OpenId4VcVerifierApi)
-    const session = await api.getVerificationSessionById(request.params.requestId as string).catch((error: unknown) => {
-      if (error instanceof RecordNotFoundError) {
-        throw new HttpError(
-          404,
-          'presentation_request_not_found',
-          `No presentation request '${request.params.requestId}'`,
-        )
-      }
-      throw error
+    const requestId = request.params.requestId as string
+    const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
+    if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
+    const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
+    response.json({
+      requestId,
+      verifierId: session.verifierId,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      responseMode: session.responseMode,
+      status: expired ? 'expired' : session.state,
+      ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),
+      ...(session.reason ? { reason: session.reason } : {}),
+      ...(session.credentials ? { credentials: session.credentials } : {}),
+      ...(session.refusedAttemptCount
+        ? { refusedAttempts: session.refusedAttempts ?? [], refusedAttemptCount: session.refusedAttemptCount }
+        : {}),
     })
-    const base = { requestId: session.id, verifierId: session.verifierId, createdAt: session.createdAt.toISOString() }
-    response.json({ ...base, ...(await presentationOutcome(tenantContext, session)) })
   })
 
   return router

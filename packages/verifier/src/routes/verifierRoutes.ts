@@ -1,20 +1,24 @@
+import { randomUUID } from 'node:crypto'
 import { type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
-import { OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import { Router } from 'express'
 import { z } from 'zod'
-import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
+import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const createVerifierInput = z.object({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
 const trustedIssuerInput = z.object({ label: z.string().max(200).optional() })
 const did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
 
-/** Verifier identities and the tenant's trusted issuers. */
-export function verifierRoutes(): Router {
+/**
+ * Verifier identities (a signing key and its DID, and a response-encryption key, in the tenant's
+ * KMS) and the tenant's trusted issuers.
+ */
+export function verifierRoutes(directory: VerifierDirectory): Router {
   const router = Router()
 
   router.post('/verifiers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
+    const { tenant, tenantContext } = response.locals as TenantRequestLocals
     const input = createVerifierInput.parse(request.body ?? {})
     const result = await withIdempotency(tenantContext, request, async () => {
       const { keyId } = await tenantContext.dependencyManager
@@ -23,14 +27,16 @@ export function verifierRoutes(): Router {
       const { didState } = await tenantContext.dependencyManager
         .resolve(DidsApi)
         .create({ method: input.didMethod, options: { keyId } })
-      const { verifierId } = await tenantContext.dependencyManager.resolve(OpenId4VcVerifierApi).createVerifier()
-      const profile = {
+      const verifierId = randomUUID()
+      const profile: VerifierProfile = {
         verifierId,
         did: didState.did as string,
         didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
         keyId,
+        encryptionKey: await createEncryptionKey(tenantContext),
       }
       await verifierProfiles.save(tenantContext, verifierId, profile)
+      await directory.register(tenant.id, verifierId)
       return { status: 201, body: { verifierId, did: profile.did } }
     })
     response.status(result.status).json(result.body)

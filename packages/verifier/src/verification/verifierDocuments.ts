@@ -1,4 +1,5 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
+import type { Kms } from '@credo-ts/core'
 
 /** A verifier identity: a key in the verifier KMS and the DID that signs its requests. */
 export interface VerifierProfile {
@@ -6,6 +7,12 @@ export interface VerifierProfile {
   did: string
   didUrl: string
   keyId: string
+  /**
+   * The verifier's response-encryption key (P-256, ECDH-ES) in the tenant's KMS: wallets encrypt
+   * `direct_post.jwt` responses to its public JWK. Absent on verifiers made before it existed
+   * (added with their first encrypted request).
+   */
+  encryptionKey?: { keyId: string; publicJwk: Kms.KmsJwkPublic }
 }
 
 /** An issuer the tenant accepts credentials from. */
@@ -31,6 +38,8 @@ export const trustedIssuers = new TenantDocumentStore<TrustedIssuer>(
   'trusted_issuer_not_found',
   'trusted issuer',
 )
+/** The record id of a trusted issuer is this prefix and its DID (TenantDocumentStore's `<kind>-<id>`). */
+export const TRUSTED_ISSUER_RECORD_PREFIX = 'trusted-issuer-'
 export const presentationTemplates = new TenantDocumentStore<PresentationTemplate>(
   'presentation-template',
   'template_not_found',

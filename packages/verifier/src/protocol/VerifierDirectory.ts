@@ -1,0 +1,87 @@
+import type { TenantsApi } from '@attesto/agent-runtime'
+import { type AgentContext, Kms } from '@credo-ts/core'
+import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
+
+/** The tenant-record tag under which a tenant's issuer and verifier ids are kept (Credo's name, so routes of verifiers made before stay valid). */
+const ACTOR_IDS = '_openid4vc/openId4VcActorIds'
+const MAX_REMEMBERED = 10_000
+
+export interface ResolvedVerifier {
+  tenantContext: AgentContext
+  profile: VerifierProfile
+}
+
+/**
+ * Which tenant a verifier id belongs to, and its profile, for the anonymous protocol endpoints.
+ * A verifier never moves to another tenant and its profile only ever gains an encryption key, so
+ * both are remembered per instance: a protocol request costs no statement to find its verifier.
+ */
+export class VerifierDirectory {
+  private readonly remembered = new Map<string, Promise<ResolvedVerifier | null>>()
+
+  public constructor(private readonly tenants: TenantsApi) {}
+
+  /** Adds a new verifier id to its tenant's record, so that the protocol endpoints find it. */
+  public async register(tenantId: string, verifierId: string): Promise<void> {
+    const tenant = await this.tenants.getTenantById(tenantId)
+    const ids = [...((tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []), verifierId]
+    tenant.metadata.set(ACTOR_IDS, ids)
+    tenant.setTag(ACTOR_IDS, ids)
+    await this.tenants.updateTenant(tenant)
+  }
+
+  /** The verifier and its tenant, or null when no tenant has it. */
+  public resolve(verifierId: string): Promise<ResolvedVerifier | null> {
+    let found = this.remembered.get(verifierId)
+    if (!found) {
+      found = this.lookUp(verifierId)
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear()
+      this.remembered.set(verifierId, found)
+      // Failures and misses are not remembered: the id may be created a moment later.
+      found.then(
+        (value) => value ?? this.remembered.delete(verifierId),
+        () => this.remembered.delete(verifierId),
+      )
+    }
+    return found
+  }
+
+  /** Replaces what this instance remembers of a verifier (after its profile changed). */
+  public remember(tenantContext: AgentContext, profile: VerifierProfile): void {
+    this.remembered.set(profile.verifierId, Promise.resolve({ tenantContext, profile }))
+  }
+
+  /** Reads the profile again (another instance may have added its encryption key). */
+  public forget(verifierId: string): void {
+    this.remembered.delete(verifierId)
+  }
+
+  private async lookUp(verifierId: string): Promise<ResolvedVerifier | null> {
+    const [tenant] = await this.tenants.findTenantsByQuery({ [ACTOR_IDS]: [verifierId] } as never)
+    if (!tenant) return null
+    const tenantContext = await this.tenants.getTenantAgentContext(tenant.id)
+    const profile = await verifierProfiles.find(tenantContext, verifierId)
+    return profile ? { tenantContext, profile } : null
+  }
+}
+
+/**
+ * The verifier's response-encryption key, created (and saved in its profile) the first time a
+ * profile made before encryption keys needs one.
+ */
+export async function ensureEncryptionKey(
+  tenantContext: AgentContext,
+  profile: VerifierProfile,
+): Promise<VerifierProfile> {
+  if (profile.encryptionKey) return profile
+  const updated = { ...profile, encryptionKey: await createEncryptionKey(tenantContext) }
+  await verifierProfiles.update(tenantContext, profile.verifierId, updated)
+  return updated
+}
+
+export async function createEncryptionKey(tenantContext: AgentContext): Promise<VerifierProfile['encryptionKey']> {
+  const { keyId, publicJwk } = await tenantContext.dependencyManager
+    .resolve(Kms.KeyManagementApi)
+    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+  return { keyId, publicJwk: { ...publicJwk, kid: keyId } as Kms.KmsJwkPublic }
+}

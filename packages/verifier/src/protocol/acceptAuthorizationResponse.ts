@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
+import { PresentationRefusal, type RejectionCode } from '../verification/rejectionReason.js'
+import type { VerificationSessions } from '../verification/VerificationSessions.js'
+import { issuerDidsOf, policyVerdict, presentedCredentials, verifyVpToken } from '../verification/verifyVpToken.js'
+import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
+import { decryptResponse } from './decryptResponse.js'
+import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
+
+export interface AcceptAuthorizationResponseOptions {
+  directory: VerifierDirectory
+  sessions: VerificationSessions
+  decided: PresentationDecided
+}
+
+const refused = (code: RejectionCode | 'replayed_response' | 'request_closed' | 'unknown_request', detail: string) =>
+  new ProtocolError(400, 'invalid_request', `${code}: ${detail}`)
+
+function digestOf(vpToken: unknown): string {
+  return createHash('sha256')
+    .update(typeof vpToken === 'string' ? vpToken : JSON.stringify(vpToken ?? null))
+    .digest('base64url')
+}
+
+/** The response parameters: decrypted from `response` (direct_post.jwt), or the form itself. */
+async function responseParameters(
+  options: AcceptAuthorizationResponseOptions,
+  { tenantContext, profile }: ResolvedVerifier,
+  body: Record<string, unknown>,
+): Promise<{ params: Record<string, unknown>; encrypted: boolean }> {
+  if (typeof body.response !== 'string') return { params: body, encrypted: false }
+  let key = profile
+  if (!key.encryptionKey) {
+    // Another instance may have given this verifier its key since this one read the profile.
+    options.directory.forget(profile.verifierId)
+    key = (await options.directory.resolve(profile.verifierId))?.profile ?? profile
+  }
+  try {
+    return { params: await decryptResponse(tenantContext, key, body.response), encrypted: true }
+  } catch (error) {
+    if (!(error instanceof PresentationRefusal)) throw error
+    // Nothing names a request yet: nothing is stored.
+    throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
+  }
+}
+
+/**
+ * The OID4VP response endpoint's work: find the open request the response names (its `state`),
+ * verify the presentation, and decide the request with one conditional UPDATE. A response that
+ * names no open request stores nothing; one that fails a check the holder controls is refused
+ * (`400`, the reason code first in `error_description`) and counted on the request, which stays
+ * open; a verified presentation ends it as `verified`, or `rejected` when the tenant's policy
+ * (trusted issuers, validity period) refuses it. The same vp_token posted again is a replay.
+ */
+export async function acceptAuthorizationResponse(
+  options: AcceptAuthorizationResponseOptions,
+  verifierId: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const resolved = await options.directory.resolve(verifierId)
+  if (!resolved) throw refused('unknown_request', 'No such verifier')
+  const { tenantContext } = resolved
+  const { params, encrypted } = await responseParameters(options, resolved, body)
+  const requestId = params.state
+  if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 128) {
+    throw refused('unknown_request', 'The response names no request (state)')
+  }
+  const tenantId = tenantContext.contextCorrelationId
+  const vpToken = params.vp_token
+  const found = await options.sessions.findWithTrust(tenantId, requestId, issuerDidsOf(vpToken))
+  if (!found || found.session.verifierId !== verifierId) {
+    throw refused('unknown_request', 'The response names no open request of this verifier')
+  }
+  const { session, trusted } = found
+  const digest = digestOf(vpToken)
+  if (session.state !== 'pending') {
+    if (session.responseDigest === digest) {
+      throw refused(
+        'replayed_response',
+        'this authorisation response was already submitted; a wallet must answer each request with a new presentation',
+      )
+    }
+    throw refused('request_closed', 'This request has been answered already')
+  }
+  const now = Date.now()
+  if (now >= Date.parse(session.expiresAt)) throw refused('request_expired', 'The request has expired')
+
+  const nowSeconds = Math.floor(now / 1000)
+  let verified: Awaited<ReturnType<typeof verifyVpToken>>
+  try {
+    if (session.responseMode === 'direct_post.jwt' && !encrypted) {
+      throw new PresentationRefusal(
+        'verification_failed',
+        'This request asks for an encrypted response (direct_post.jwt)',
+      )
+    }
+    verified = await verifyVpToken(tenantContext, vpToken, session, nowSeconds)
+  } catch (error) {
+    if (!(error instanceof PresentationRefusal)) throw error
+    await options.sessions.recordRefusal(tenantId, requestId, { at: new Date(now).toISOString(), reason: error.reason })
+    throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
+  }
+  const verdict = policyVerdict(verified, trusted, nowSeconds)
+  const decided = await options.sessions.decide(tenantId, requestId, {
+    state: verdict ? 'rejected' : 'verified',
+    decidedAt: new Date(now).toISOString(),
+    ...(verdict ? { reason: verdict } : { credentials: presentedCredentials(verified) }),
+    responseDigest: digest,
+  })
+  if (!decided) throw refused('request_closed', 'This request was answered or expired meanwhile')
+  options.decided(tenantContext, requestId, decided)
+}

@@ -1,0 +1,51 @@
+import type { RejectionReason } from './rejectionReason.js'
+
+/** `direct_post.jwt` (default): the response is encrypted to the verifier; `direct_post`: it is not. */
+export type ResponseMode = 'direct_post' | 'direct_post.jwt'
+
+/** One credential of a verified presentation: its query id, issuer, type and disclosed claims. */
+export interface PresentedCredential {
+  queryId: string
+  issuer: string
+  vct: string | undefined
+  claims: Record<string, unknown>
+}
+
+/** A response that was refused while the request stayed open. */
+export interface RefusedAttempt {
+  at: string
+  reason: RejectionReason
+}
+
+/**
+ * A presentation request and its outcome: one compact JSON row (`VerificationSession`), written
+ * once when the request is made and once when it is decided (plus once per refused attempt).
+ * The request's id is also the OID4VP `state`.
+ */
+export interface VerificationSession {
+  state: 'pending' | 'verified' | 'rejected'
+  verifierId: string
+  /** OID4VP `client_id` (`decentralized_identifier:<did>`); the key-binding proof's audience. */
+  clientId: string
+  nonce: string
+  responseMode: ResponseMode
+  dcqlQuery: Record<string, unknown>
+  createdAt: string
+  /** When the wallet's time to answer ends; the row itself is kept longer, for the result. */
+  expiresAt: string
+  decidedAt?: string
+  reason?: RejectionReason
+  credentials?: PresentedCredential[]
+  /** SHA-256 of the accepted vp_token: a second copy of it is a replay. */
+  responseDigest?: string
+  /** The first refused attempts ({@link MAX_RECORDED_ATTEMPTS}), and how many there were. */
+  refusedAttempts?: RefusedAttempt[]
+  refusedAttemptCount?: number
+}
+
+export const VERIFICATION_SESSION_TYPE = 'VerificationSession'
+/** Longest request lifetime the API accepts. */
+export const MAX_REQUEST_LIFETIME_SECONDS = 7 * 24 * 60 * 60
+/** How long a request's row (and so its result) is kept after the request expires. */
+export const RESULT_RETENTION_SECONDS = 7 * 24 * 60 * 60
+export const MAX_RECORDED_ATTEMPTS = 10

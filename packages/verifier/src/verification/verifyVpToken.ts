@@ -1,0 +1,134 @@
+import type { AgentContext } from '@credo-ts/core'
+import { DcqlPresentationResult, DcqlQuery, type DcqlSdJwtVcPresentation } from 'dcql'
+import { PresentationRefusal, type RejectionReason, rejectionReason } from './rejectionReason.js'
+import { parseSdJwtPresentation } from './sdJwtPresentation.js'
+import type { PresentedCredential, VerificationSession } from './VerificationSession.js'
+import { type VerifiedCredential, verifyCredentialPresentation } from './verifyCredentialPresentation.js'
+
+export interface VerifiedEntry {
+  queryId: string
+  credential: VerifiedCredential
+}
+
+const MAX_PRESENTATIONS = 20
+/** JWT and SD-JWT VC claims about the credential itself rather than its subject. */
+const REGISTERED_CLAIMS = new Set(['iss', 'vct', 'cnf', 'iat', 'exp', 'nbf', 'status', '_sd_alg'])
+
+/** OID4VP 1.0 §8.1: `{ <credential query id>: [presentation, …] }`, as an object or its JSON. */
+function vpTokenEntries(vpToken: unknown): [string, unknown[]][] {
+  let token = vpToken
+  if (typeof token === 'string') {
+    try {
+      token = JSON.parse(token)
+    } catch (error) {
+      throw new PresentationRefusal('verification_failed', 'vp_token is not a JSON object', false, { cause: error })
+    }
+  }
+  if (!token || typeof token !== 'object' || Array.isArray(token)) {
+    throw new PresentationRefusal('verification_failed', 'vp_token is not an object of credential query ids')
+  }
+  const entries = Object.entries(token as Record<string, unknown>)
+  const count = entries.reduce((sum, [, value]) => sum + (Array.isArray(value) ? value.length : 0), 0)
+  if (entries.length === 0 || count > MAX_PRESENTATIONS || entries.some(([, v]) => !Array.isArray(v) || !v.length)) {
+    throw new PresentationRefusal('verification_failed', 'vp_token must map query ids to non-empty presentation lists')
+  }
+  return entries as [string, unknown[]][]
+}
+
+/** The issuers the vp_token names, read without verifying anything (to look up their trust). */
+export function issuerDidsOf(vpToken: unknown): string[] {
+  try {
+    const issuers = vpTokenEntries(vpToken).flatMap(([, list]) =>
+      list.map((entry) => parseSdJwtPresentation(entry).issuerJwt.payload.iss),
+    )
+    return [...new Set(issuers.filter((iss): iss is string => typeof iss === 'string'))]
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Verifies every presentation of a vp_token for the request in `session`, and that together
+ * they satisfy its DCQL query. Throws {@link PresentationRefusal} (the request stays open).
+ */
+export async function verifyVpToken(
+  agentContext: AgentContext,
+  vpToken: unknown,
+  session: VerificationSession,
+  nowSeconds: number,
+): Promise<VerifiedEntry[]> {
+  const query = DcqlQuery.parse(session.dcqlQuery as never)
+  const verified: VerifiedEntry[] = []
+  for (const [queryId, presentations] of vpTokenEntries(vpToken)) {
+    if (!query.credentials.some((credential) => credential.id === queryId)) {
+      throw new PresentationRefusal(
+        'verification_failed',
+        `vp_token answers '${queryId}', which the query does not ask`,
+      )
+    }
+    for (const presentation of presentations) {
+      const expected = { nonce: session.nonce, audience: session.clientId, nowSeconds }
+      verified.push({ queryId, credential: await verifyCredentialPresentation(agentContext, presentation, expected) })
+    }
+  }
+  const dcqlPresentation: Record<string, DcqlSdJwtVcPresentation[]> = {}
+  for (const { queryId, credential } of verified) {
+    dcqlPresentation[queryId] ??= []
+    dcqlPresentation[queryId].push({
+      credential_format: 'dc+sd-jwt',
+      vct: credential.vct ?? '',
+      claims: credential.claims as DcqlSdJwtVcPresentation['claims'],
+      cryptographic_holder_binding: true,
+    })
+  }
+  let satisfied = false
+  try {
+    satisfied = DcqlPresentationResult.fromDcqlPresentation(dcqlPresentation, { dcqlQuery: query }).can_be_satisfied
+  } catch (error) {
+    throw new PresentationRefusal('verification_failed', 'The presentation does not fit the query', false, {
+      cause: error,
+    })
+  }
+  if (!satisfied) throw new PresentationRefusal('verification_failed', 'The presentation does not satisfy the query')
+  return verified
+}
+
+/**
+ * The tenant's policy on a verified presentation: every issuer trusted, every credential within
+ * its validity period, no status the verifier cannot check. Undefined when it passes.
+ */
+export function policyVerdict(
+  verified: VerifiedEntry[],
+  trusted: Set<string>,
+  nowSeconds: number,
+): RejectionReason | undefined {
+  const untrusted = [...new Set(verified.map(({ credential }) => credential.issuer))].filter((did) => !trusted.has(did))
+  if (untrusted.length > 0) {
+    return rejectionReason(
+      'untrusted_issuer',
+      undefined,
+      `Issuer ${untrusted.join(', ')} is not a trusted issuer of this tenant`,
+    )
+  }
+  for (const { credential } of verified) {
+    const { exp, nbf, status } = credential.claims
+    if (typeof exp === 'number' && exp <= nowSeconds)
+      return rejectionReason('verification_failed', 'A credential has expired (exp)')
+    if (typeof nbf === 'number' && nbf > nowSeconds)
+      return rejectionReason('verification_failed', 'A credential is not yet valid (nbf)')
+    if (status !== undefined) {
+      return rejectionReason('verification_failed', 'A credential carries a status this verifier does not check')
+    }
+  }
+  return undefined
+}
+
+/** The disclosed claims of each credential (registered claims removed), with its issuer and type. */
+export function presentedCredentials(verified: VerifiedEntry[]): PresentedCredential[] {
+  return verified.map(({ queryId, credential }) => ({
+    queryId,
+    issuer: credential.issuer,
+    vct: credential.vct,
+    claims: Object.fromEntries(Object.entries(credential.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
+  }))
+}
