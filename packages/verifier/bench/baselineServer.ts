@@ -13,7 +13,7 @@ import {
 } from '@attesto/agent-runtime/testing'
 import { OpenId4VcModule, OpenId4VcVerificationSessionState, OpenId4VcVerifierApi } from '@credo-ts/openid4vc'
 import express from 'express'
-import { presentedCredentials } from '../src/verification/presentationResult.js'
+import { presentedCredentials } from './credoPresentedCredentials.js'
 
 const role = process.env.ROLE
 const port = Number(process.env.PORT)
