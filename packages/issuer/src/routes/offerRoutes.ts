@@ -3,9 +3,9 @@ import { Router } from 'express'
 import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
 import { offerStatus } from '../issuance/offerStatus.js'
+import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
 const createOfferInput = z.object({
   issuerId: z.string().min(1),
