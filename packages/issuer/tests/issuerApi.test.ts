@@ -37,8 +37,10 @@ describe('issuer REST API', () => {
 
     const configuration = await call('PUT', `/issuers/${issuerId}/credential-configurations/diploma`, key, {
       vct: 'urn:attesto:test:diploma',
+      // Display metadata must not disturb the wallet (Credo's) that reads it.
+      display: [{ name: 'Diploma', locale: 'en', background_color: '#003366', text_color: '#ffffff' }],
       claims: [
-        { name: 'given_name', type: 'string', required: true },
+        { name: 'given_name', type: 'string', required: true, display: [{ name: 'Given name', locale: 'en' }] },
         { name: 'degree', type: 'string', required: true },
         { name: 'graduated_on', type: 'date' },
         { name: 'honours', type: 'boolean', selectivelyDisclosable: false },

@@ -194,6 +194,75 @@ describe('OID4VCI endpoints, two instances', () => {
     expect(malformed).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
   })
 
+  it('issues credentials that expire, and describes issuer, credential and claims for wallets', async () => {
+    const display = [{ name: 'Transit pass', locale: 'en', background_color: '#12107c', text_color: '#ffffff' }]
+    const configured = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/monthly`, key, {
+      vct: 'https://issuer.test/monthly',
+      validitySeconds: 30 * 24 * 3600,
+      display,
+      claims: [{ name: 'zone', type: 'string', required: true, display: [{ name: 'Zone', locale: 'en' }] }],
+    })
+    expect(configured.status).toBe(200)
+    expect((await a.call('PATCH', `/issuers/${issuerId}`, key, { display: [{ name: 'City Transit' }] })).status).toBe(
+      200,
+    )
+    const created = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'monthly',
+      claims: { zone: 'A' },
+    })
+    const made = parseOffer(created.body.uri)
+    const path = new URL(made.credentialIssuer).pathname
+    // Read where the change was made (another instance sees it within ISSUER_METADATA_CACHE_SECONDS).
+    const metadata = (await (
+      await fetch(`${a.http.url}/.well-known/openid-credential-issuer${path}`)
+    ).json()) as Record<string, any>
+    expect(metadata.display).toEqual([{ name: 'City Transit' }])
+    expect(metadata.credential_configurations_supported.monthly.credential_metadata).toEqual({
+      display,
+      claims: [{ path: ['zone'], mandatory: true, display: [{ name: 'Zone', locale: 'en' }] }],
+    })
+
+    const token = await wallet.redeem(at(a, made.credentialIssuer), made.code)
+    const nonce = await wallet.nonce(at(a, made.credentialIssuer))
+    const issued = await wallet.credential(at(a, made.credentialIssuer), token.body.access_token, {
+      credential_configuration_id: 'monthly',
+      proofs: { jwt: [wallet.proof(made.credentialIssuer, nonce)] },
+    })
+    const payload = JSON.parse(Buffer.from(issued.body.credentials[0].credential.split('.')[1], 'base64url').toString())
+    expect(payload.exp - payload.iat).toBe(30 * 24 * 3600)
+    expect(payload.nbf).toBeUndefined()
+
+    // An offer may shorten the validity and set its start, not lengthen it.
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString()
+    const from = new Date(Date.now() + 86_400_000).toISOString()
+    const shortened = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'monthly',
+      claims: { zone: 'B' },
+      credentialValidFrom: from,
+      credentialValidUntil: until,
+    })
+    const short = parseOffer(shortened.body.uri)
+    const shortToken = await wallet.redeem(at(b, short.credentialIssuer), short.code)
+    const shortCredential = await wallet.credential(at(b, short.credentialIssuer), shortToken.body.access_token, {
+      credential_configuration_id: 'monthly',
+      proofs: { jwt: [wallet.proof(short.credentialIssuer, await wallet.nonce(at(b, short.credentialIssuer)))] },
+    })
+    const shortPayload = JSON.parse(
+      Buffer.from(shortCredential.body.credentials[0].credential.split('.')[1], 'base64url').toString(),
+    )
+    expect(shortPayload.exp).toBe(Math.floor(Date.parse(until) / 1000))
+    expect(shortPayload.nbf).toBe(Math.floor(Date.parse(from) / 1000))
+    const tooLong = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'monthly',
+      claims: { zone: 'C' },
+      credentialValidUntil: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+    })
+    expect(tooLong).toMatchObject({ status: 400, body: { error: { code: 'invalid_validity' } } })
+  })
+
   it('advertises only what is built', async () => {
     const { credentialIssuer } = await offer()
     const path = new URL(credentialIssuer).pathname

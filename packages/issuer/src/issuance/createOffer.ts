@@ -6,7 +6,7 @@ import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/Issuan
 import { hashSecret, type IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../protocol/issuerMetadata.js'
-import { type CredentialConfiguration, validateClaims } from './credentialConfiguration.js'
+import { type CredentialConfiguration, type CredentialValidity, validateClaims } from './credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
 
 export interface OfferInput {
@@ -18,6 +18,8 @@ export interface OfferInput {
   preAuthorizedCode?: string
   /** For a deferred configuration: seconds between the wallet's deferred-credential requests. */
   deferralIntervalSeconds?: number
+  /** The credential's own validity window, if the offer sets one. */
+  validity?: CredentialValidity
 }
 
 export interface CreatedOffer {
@@ -135,6 +137,8 @@ export async function createOffer(
     ...(input.txCodeLength ? { txCode: txCodeOf(input.txCodeLength) } : {}),
     expiresAt: Date.now() + input.expiresInSeconds * 1000,
     createdAt: new Date().toISOString(),
+    ...(input.validity?.notBefore !== undefined ? { credentialNotBefore: input.validity.notBefore } : {}),
+    ...(input.validity?.expiresAt !== undefined ? { credentialExpiresAt: input.validity.expiresAt } : {}),
     ...(configuration.deferred ? { deferred: true, deferralIntervalSeconds: input.deferralIntervalSeconds ?? 30 } : {}),
   }
   if (!(await maker.sessions.create(tenantId, parts.offerId, session))) {

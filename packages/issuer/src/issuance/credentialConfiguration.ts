@@ -1,6 +1,30 @@
 import { HttpError } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
+const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag, like en or fr-CA')
+const color = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a colour as #RRGGBB')
+const logo = z.object({ uri: z.url(), alt_text: z.string().max(200).optional() })
+
+/** How a wallet shows a name, per locale (OID4VCI 1.0 `display`). */
+export const displayInput = z
+  .array(
+    z.object({
+      name: z.string().min(1).max(200),
+      locale: locale.optional(),
+      description: z.string().max(1000).optional(),
+      logo: logo.optional(),
+      background_color: color.optional(),
+      text_color: color.optional(),
+    }),
+  )
+  .min(1)
+  .max(20)
+
+export type Display = z.output<typeof displayInput>
+
+/** A year: how long a credential is valid unless the configuration or the offer says otherwise. */
+export const DEFAULT_CREDENTIAL_VALIDITY_SECONDS = 365 * 24 * 3600
+
 const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and _, not starting with a digit')
 
 /** A credential configuration as the API takes it: an SD-JWT VC type and its claims. */
@@ -12,6 +36,15 @@ export const credentialConfigurationInput = z.object({
    * approved through `PUT /offers/{offerId}/claims` (unless the offer already carried them).
    */
   deferred: z.boolean().default(false),
+  /** How long an issued credential is valid (its `exp`), unless the offer sets an earlier end. */
+  validitySeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(50 * 365 * 24 * 3600)
+    .default(DEFAULT_CREDENTIAL_VALIDITY_SECONDS),
+  /** The credential's name, description, logo and colours in wallets, per locale. */
+  display: displayInput.optional(),
   claims: z
     .array(
       z.object({
@@ -19,6 +52,11 @@ export const credentialConfigurationInput = z.object({
         type: z.enum(['string', 'number', 'boolean', 'date']),
         required: z.boolean().default(false),
         selectivelyDisclosable: z.boolean().default(true),
+        /** The claim's label in wallets, per locale. */
+        display: z
+          .array(z.object({ name: z.string().min(1).max(200), locale: locale.optional() }))
+          .max(20)
+          .optional(),
       }),
     )
     .min(1)
@@ -66,4 +104,42 @@ export function validateClaims(configuration: CredentialConfiguration, claims: R
       throw new HttpError(400, 'claim_invalid', `Claim '${claim.name}' must be ${expected}`)
     }
   }
+}
+
+/** A credential's validity window, in epoch seconds. */
+export interface CredentialValidity {
+  notBefore?: number
+  expiresAt?: number
+}
+
+/**
+ * The validity an offer asks for, checked against its configuration: the end must come after the
+ * start and after now, and no later than the configuration's validity from now.
+ */
+export function credentialValidity(
+  configuration: CredentialConfiguration,
+  validFrom: string | undefined,
+  validUntil: string | undefined,
+): CredentialValidity {
+  const now = Math.floor(Date.now() / 1000)
+  const validitySeconds = configuration.validitySeconds ?? DEFAULT_CREDENTIAL_VALIDITY_SECONDS
+  const notBefore = validFrom === undefined ? undefined : Math.floor(Date.parse(validFrom) / 1000)
+  const expiresAt = validUntil === undefined ? undefined : Math.floor(Date.parse(validUntil) / 1000)
+  if (expiresAt !== undefined) {
+    if (expiresAt <= Math.max(now, notBefore ?? now)) {
+      throw new HttpError(
+        400,
+        'invalid_validity',
+        'credentialValidUntil must be later than now and than credentialValidFrom',
+      )
+    }
+    if (expiresAt > now + validitySeconds + 86_400) {
+      throw new HttpError(
+        400,
+        'invalid_validity',
+        `credentialValidUntil may not exceed the configuration's validity (${validitySeconds} s from issuance)`,
+      )
+    }
+  }
+  return { ...(notBefore !== undefined ? { notBefore } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) }
 }

@@ -1,5 +1,5 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
-import type { CredentialConfiguration } from './credentialConfiguration.js'
+import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
 
 /** What the API keeps about an issuer identity, next to Credo's own issuer record. */
 export interface IssuerProfile {
@@ -8,6 +8,8 @@ export interface IssuerProfile {
   didUrl: string
   keyId: string
   configurations: Record<string, CredentialConfiguration>
+  /** The issuer's name and logo in wallets, per locale. */
+  display?: Display
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */

@@ -24,6 +24,9 @@ export interface IssuanceSession {
   /** Epoch milliseconds after which the offer can no longer be redeemed or issued on. */
   expiresAt: number
   createdAt: string
+  /** The credential's `nbf` and `exp` (epoch seconds) when the offer set them. */
+  credentialNotBefore?: number
+  credentialExpiresAt?: number
   deferred?: boolean
   /** When the claims of a deferred offer made without claims were approved (ISO time). */
   claimsApprovedAt?: string

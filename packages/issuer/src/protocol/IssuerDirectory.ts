@@ -39,6 +39,17 @@ export class IssuerDirectory {
     return issuer
   }
 
+  /**
+   * The issuer, read afresh if the cached profile lacks `configurationId` (a configuration made
+   * on another instance since this one read the profile).
+   */
+  public async getWithConfiguration(issuerId: string, configurationId: string): Promise<ResolvedIssuer> {
+    const issuer = await this.get(issuerId)
+    if (Object.hasOwn(issuer.profile.configurations, configurationId)) return issuer
+    this.invalidate(issuerId)
+    return this.get(issuerId)
+  }
+
   /** Forgets an issuer whose profile changed. */
   public invalidate(issuerId: string): void {
     this.entries.delete(issuerId)

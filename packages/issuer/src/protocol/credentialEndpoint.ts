@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
 import type { IssuanceSession } from './IssuanceSession.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import type { ResolvedIssuer } from './IssuerDirectory.js'
+import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
 import { offerOfAccessToken } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { issueSdJwtVc } from './sdJwtVc.js'
@@ -24,6 +24,7 @@ const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
 
 export interface CredentialEndpointOptions {
   sessions: IssuanceSessionStore
+  directory: IssuerDirectory
   config: IssuerProtocolConfig
   /** Called once per issued credential (the `credential.issued` event). */
   onIssued(issuer: ResolvedIssuer, offerId: string): void
@@ -88,9 +89,10 @@ function singleProof(input: z.output<typeof credentialRequest>): string {
  * Issuing is one conditional state change: of concurrent requests on one token, one gets the
  * credential. A deferred offer without claims yet answers 202 with a transaction id.
  */
-export async function credentialEndpoint(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
+export async function credentialEndpoint(cached: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
   const input = credentialRequest.parse(request.body)
-  const { offerId, session } = await liveSession(issuer, request, options.sessions)
+  const { offerId, session } = await liveSession(cached, request, options.sessions)
+  const issuer = await options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId)
   if (session.state === 'credential_pending') throw denied('This credential is deferred: use the deferred endpoint')
   const configuration = requestedConfiguration(issuer, session, input)
   const holder = verifyProof(issuer, singleProof(input), options.config.proofMaxClockSkewSeconds)
@@ -104,7 +106,7 @@ export async function credentialEndpoint(issuer: ResolvedIssuer, request: Reques
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  const credential = await issueSdJwtVc(issuer, configuration, session.claims, holder)
+  const credential = await issueSdJwtVc(issuer, configuration, session, holder)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued']))) {
     throw denied('The credential of this offer was issued already')
   }
@@ -114,12 +116,13 @@ export async function credentialEndpoint(issuer: ResolvedIssuer, request: Reques
 
 /** The deferred credential endpoint (OID4VCI 1.0 §9): the credential once its claims are approved, else 202 again. */
 export async function deferredCredentialEndpoint(
-  issuer: ResolvedIssuer,
+  cached: ResolvedIssuer,
   request: Request,
   options: CredentialEndpointOptions,
 ) {
   const { transaction_id: transactionId } = deferredRequest.parse(request.body)
-  const { offerId, session } = await liveSessionForDeferred(issuer, request, options.sessions)
+  const { offerId, session } = await liveSessionForDeferred(cached, request, options.sessions)
+  const issuer = await options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId)
   if (session.state !== 'credential_pending' || session.transactionId !== transactionId || !session.holderBinding) {
     throw new ProtocolError(400, 'invalid_transaction_id', 'Unknown transaction id for this access token')
   }
@@ -128,7 +131,7 @@ export async function deferredCredentialEndpoint(
   }
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
-  const credential = await issueSdJwtVc(issuer, configuration, session.claims, session.holderBinding)
+  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending']))) {
     throw denied('The credential of this offer was issued already')
   }

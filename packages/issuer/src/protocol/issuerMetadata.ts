@@ -7,7 +7,8 @@ export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
 
 /**
  * The credential issuer metadata (OID4VCI 1.0 §12.2): only what is built. Each configuration
- * says the one algorithm this issuer's key signs with.
+ * says the one algorithm this issuer's key signs with, and carries its display and claim
+ * descriptions (`credential_metadata`) so wallets show a named, styled card.
  */
 export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
   const base = issuer.credentialIssuer
@@ -15,6 +16,7 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
   return {
     credential_issuer: base,
     credential_endpoint: `${base}/credential`,
+    ...(issuer.profile.display ? { display: issuer.profile.display } : {}),
     nonce_endpoint: `${base}/nonce`,
     ...(configurations.some((configuration) => configuration.deferred)
       ? { deferred_credential_endpoint: `${base}/deferred-credential` }
@@ -28,6 +30,14 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
           cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
           credential_signing_alg_values_supported: [issuer.alg],
           proof_types_supported: { jwt: { proof_signing_alg_values_supported: PROOF_ALGORITHMS } },
+          credential_metadata: {
+            ...(configuration.display ? { display: configuration.display } : {}),
+            claims: configuration.claims.map((claim) => ({
+              path: [claim.name],
+              mandatory: claim.required,
+              ...(claim.display ? { display: claim.display } : {}),
+            })),
+          },
         },
       ]),
     ),

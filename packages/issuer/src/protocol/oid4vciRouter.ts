@@ -41,7 +41,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
       data: { offerId, issuerId: issuer.profile.issuerId },
     })
   }
-  const endpoints = { sessions: options.sessions, config: options.config }
+  const endpoints = { sessions: options.sessions, config: options.config, directory: options.directory }
   const onIssued = event('credential.issued')
 
   const handle =

@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
-import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
-import type { HolderBinding } from './IssuanceSession.js'
+import {
+  type CredentialConfiguration,
+  DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
+} from '../issuance/credentialConfiguration.js'
+import type { HolderBinding, IssuanceSession } from './IssuanceSession.js'
 import type { ResolvedIssuer } from './IssuerDirectory.js'
 
 const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
@@ -9,14 +12,18 @@ const digest = (disclosure: string) => createHash('sha256').update(disclosure).d
 /**
  * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
  * its KMS: the selectively disclosable claims of the configuration become disclosures (their
- * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key.
+ * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key; `exp`
+ * ends it (the offer's end, or the configuration's validity from now) and `nbf` starts it when
+ * the offer says so.
  */
 export async function issueSdJwtVc(
   issuer: ResolvedIssuer,
   configuration: CredentialConfiguration,
-  claims: Record<string, unknown>,
+  session: Pick<IssuanceSession, 'claims' | 'credentialNotBefore' | 'credentialExpiresAt'>,
   holder: HolderBinding,
 ): Promise<string> {
+  const { claims } = session
+  const iat = Math.floor(Date.now() / 1000)
   const disclosable = new Set(
     configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
   )
@@ -40,7 +47,10 @@ export async function issueSdJwtVc(
       ...plain,
       vct: configuration.vct,
       iss: issuer.profile.did,
-      iat: Math.floor(Date.now() / 1000),
+      iat,
+      ...(session.credentialNotBefore !== undefined ? { nbf: session.credentialNotBefore } : {}),
+      // Configurations stored before validity existed get the default.
+      exp: session.credentialExpiresAt ?? iat + (configuration.validitySeconds ?? DEFAULT_CREDENTIAL_VALIDITY_SECONDS),
       cnf: holder,
       ...(digests.length > 0 ? { _sd: digests, _sd_alg: 'sha-256' } : {}),
     },

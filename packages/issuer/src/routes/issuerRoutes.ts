@@ -3,14 +3,17 @@ import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
-import { credentialConfigurationInput } from '../issuance/credentialConfiguration.js'
+import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
 const createIssuerInput = z.object({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
+  display: displayInput.optional(),
 })
+
+const updateIssuerInput = z.object({ display: displayInput })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 
@@ -20,6 +23,7 @@ function view(profile: IssuerProfile, credentialIssuerBaseUrl: string) {
     did: profile.did,
     credentialIssuer: `${credentialIssuerBaseUrl}/${profile.issuerId}`,
     credentialConfigurations: Object.values(profile.configurations),
+    ...(profile.display ? { display: profile.display } : {}),
   }
 }
 
@@ -41,7 +45,14 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
         .create({ method: input.didMethod, options: { keyId } })
       const did = didState.did as string
       const didUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-      const profile: IssuerProfile = { issuerId: randomUUID(), did, didUrl, keyId, configurations: {} }
+      const profile: IssuerProfile = {
+        issuerId: randomUUID(),
+        did,
+        didUrl,
+        keyId,
+        configurations: {},
+        ...(input.display ? { display: input.display } : {}),
+      }
       await issuerProfiles.save(tenantContext, profile.issuerId, profile)
       await tenantContext.dependencyManager.resolve(TenantsApi).addActorId(tenant.id, profile.issuerId)
       return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
@@ -54,6 +65,16 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     response.json(
       view(await issuerProfiles.get(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
     )
+  })
+
+  router.patch('/issuers/:issuerId', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const { display } = updateIssuerInput.parse(request.body)
+    const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
+    profile.display = display
+    await issuerProfiles.update(tenantContext, profile.issuerId, profile)
+    directory.invalidate(profile.issuerId)
+    response.json(view(profile, credentialIssuerBaseUrl))
   })
 
   router.put('/issuers/:issuerId/credential-configurations/:configurationId', async (request, response) => {

@@ -3,7 +3,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
-import { validateClaims } from '../issuance/credentialConfiguration.js'
+import { credentialValidity, validateClaims } from '../issuance/credentialConfiguration.js'
 import { offerStatus } from '../issuance/offerStatus.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
@@ -20,6 +20,9 @@ const createOfferInput = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(7 * 24 * 3600),
+  /** The credential's validity window (`nbf`, `exp`); the end may only shorten the configuration's validity. */
+  credentialValidFrom: z.iso.datetime({ offset: true }).optional(),
+  credentialValidUntil: z.iso.datetime({ offset: true }).optional(),
 })
 
 const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
@@ -60,6 +63,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
         deferralIntervalSeconds: options.deferralIntervalSeconds,
         txCodeLength: input.txCode ? input.txCode.length : undefined,
         expiresInSeconds: input.expiresInSeconds,
+        validity: credentialValidity(target.configuration, input.credentialValidFrom, input.credentialValidUntil),
       }),
     }))
     response.status(result.status).json(result.body)
