@@ -14,13 +14,15 @@ export function issuerOpenApi(serverUrl: string) {
     paths: {
       '/issuers': {
         post: {
-          summary: 'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI issuer',
+          summary:
+            'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI credential issuer',
           parameters: [idempotencyKey],
           requestBody: json({
             type: 'object',
             properties: {
               didMethod: { enum: ['jwk', 'key'], default: 'jwk' },
               keyType: { enum: ['P-256', 'Ed25519'], default: 'P-256' },
+              display: { $ref: '#/components/schemas/Display' },
             },
           }),
           responses: {
@@ -36,6 +38,19 @@ export function issuerOpenApi(serverUrl: string) {
           responses: {
             '200': { description: 'OK', ...json({ $ref: '#/components/schemas/Issuer' }) },
             ...errors(401, 404),
+          },
+        },
+        patch: {
+          summary: 'Change how wallets show the issuer (name, logo, per locale)',
+          parameters: [{ name: 'issuerId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({
+            type: 'object',
+            required: ['display'],
+            properties: { display: { $ref: '#/components/schemas/Display' } },
+          }),
+          responses: {
+            '200': { description: 'OK', ...json({ $ref: '#/components/schemas/Issuer' }) },
+            ...errors(400, 401, 404),
           },
         },
       },
@@ -81,6 +96,17 @@ export function issuerOpenApi(serverUrl: string) {
                 ],
               },
               expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2592000, default: 604800 },
+              credentialValidFrom: {
+                type: 'string',
+                format: 'date-time',
+                description: 'The credential is valid from then (its nbf)',
+              },
+              credentialValidUntil: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  "The credential's exp: after now and its start, at most the configuration's validitySeconds from now (400 invalid_validity otherwise)",
+              },
             },
           }),
           responses: {
@@ -138,6 +164,29 @@ export function issuerOpenApi(serverUrl: string) {
             type: 'array',
             items: { $ref: '#/components/schemas/CredentialConfiguration' },
           },
+          display: { $ref: '#/components/schemas/Display' },
+        },
+      },
+      Display: {
+        type: 'array',
+        description: 'How wallets show a name, per locale (OID4VCI 1.0 display)',
+        minItems: 1,
+        maxItems: 20,
+        items: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string' },
+            locale: { type: 'string', description: 'BCP 47 language tag' },
+            description: { type: 'string' },
+            logo: {
+              type: 'object',
+              required: ['uri'],
+              properties: { uri: { type: 'string', format: 'uri' }, alt_text: { type: 'string' } },
+            },
+            background_color: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$' },
+            text_color: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$' },
+          },
         },
       },
       CredentialConfigurationInput: {
@@ -150,6 +199,13 @@ export function issuerOpenApi(serverUrl: string) {
             default: false,
             description: 'Issued later: credential requests are deferred until PUT /offers/{offerId}/claims',
           },
+          validitySeconds: {
+            type: 'integer',
+            minimum: 60,
+            default: 31536000,
+            description: 'How long an issued credential is valid (its exp); an offer may end it earlier',
+          },
+          display: { $ref: '#/components/schemas/Display' },
           claims: {
             type: 'array',
             minItems: 1,
@@ -161,6 +217,14 @@ export function issuerOpenApi(serverUrl: string) {
                 type: { enum: ['string', 'number', 'boolean', 'date'] },
                 required: { type: 'boolean', default: false },
                 selectivelyDisclosable: { type: 'boolean', default: true },
+                display: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['name'],
+                    properties: { name: { type: 'string' }, locale: { type: 'string' } },
+                  },
+                },
               },
             },
           },
@@ -178,9 +242,13 @@ export function issuerOpenApi(serverUrl: string) {
           offerId: { type: 'string' },
           issuerId: { type: 'string' },
           credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
-          status: { enum: ['offered', 'token_issued', 'credential_issued', 'expired', 'failed'] },
+          status: {
+            enum: ['offered', 'token_issued', 'credential_pending', 'credential_issued', 'expired', 'failed'],
+            description: 'failed: the offer is void (for example after too many wrong transaction codes)',
+          },
           createdAt: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time' },
+          issuedAt: { type: 'string', format: 'date-time' },
         },
       },
     },
