@@ -29,13 +29,10 @@ export interface CreatedOffer {
   expiresAt: string
 }
 
-/** The issuer profile and one of its credential configurations; 404s name what is missing. */
-export async function offerTarget(
-  tenantContext: AgentContext,
-  issuerId: string,
-  credentialConfigurationId: string,
-): Promise<{ profile: IssuerProfile; configuration: CredentialConfiguration }> {
-  const profile = await issuerProfiles.get(tenantContext, issuerId)
+type OfferTarget = { profile: IssuerProfile; configuration: CredentialConfiguration }
+
+/** The profile's configuration (an own property only: `constructor` is no configuration); 404 otherwise. */
+function targetOf(profile: IssuerProfile, credentialConfigurationId: string): OfferTarget {
   const configuration = Object.hasOwn(profile.configurations, credentialConfigurationId)
     ? profile.configurations[credentialConfigurationId]
     : undefined
@@ -43,10 +40,19 @@ export async function offerTarget(
     throw new HttpError(
       404,
       'credential_configuration_not_found',
-      `Issuer '${issuerId}' has no credential configuration '${credentialConfigurationId}'`,
+      `Issuer '${profile.issuerId}' has no credential configuration '${credentialConfigurationId}'`,
     )
   }
   return { profile, configuration }
+}
+
+/** The issuer profile and one of its credential configurations, read from storage; 404s name what is missing. */
+export async function offerTarget(
+  tenantContext: AgentContext,
+  issuerId: string,
+  credentialConfigurationId: string,
+): Promise<OfferTarget> {
+  return targetOf(await issuerProfiles.get(tenantContext, issuerId), credentialConfigurationId)
 }
 
 /**
@@ -58,30 +64,14 @@ export async function cachedOfferTarget(
   tenantId: string,
   issuerId: string,
   credentialConfigurationId: string,
-): Promise<{ profile: IssuerProfile; configuration: CredentialConfiguration }> {
+): Promise<OfferTarget> {
   const notFound = () => new HttpError(404, 'issuer_not_found', `No issuer '${issuerId}' in this tenant`)
-  const lookup = () =>
-    directory.get(issuerId).catch((error: unknown) => {
-      if (error instanceof ProtocolError && error.status === 404) throw notFound()
-      throw error
-    })
-  let issuer = await lookup()
+  const issuer = await directory.getWithConfiguration(issuerId, credentialConfigurationId).catch((error: unknown) => {
+    if (error instanceof ProtocolError && error.status === 404) throw notFound()
+    throw error
+  })
   if (issuer.tenantId !== tenantId) throw notFound()
-  if (!Object.hasOwn(issuer.profile.configurations, credentialConfigurationId)) {
-    directory.invalidate(issuerId)
-    issuer = await lookup()
-  }
-  const configuration = Object.hasOwn(issuer.profile.configurations, credentialConfigurationId)
-    ? issuer.profile.configurations[credentialConfigurationId]
-    : undefined
-  if (!configuration) {
-    throw new HttpError(
-      404,
-      'credential_configuration_not_found',
-      `Issuer '${issuerId}' has no credential configuration '${credentialConfigurationId}'`,
-    )
-  }
-  return { profile: issuer.profile, configuration }
+  return targetOf(issuer.profile, credentialConfigurationId)
 }
 
 /** What offers are made with: the session rows and where credential issuers live. */
