@@ -84,6 +84,7 @@ export async function createIssuerApp(
     webhooks: runtime.webhooks,
     logger,
   })
+  runtime.app.set('trust proxy', protocolConfig.trustProxyHops)
   runtime.app.use(protocol.router)
   const closeRuntime = runtime.close.bind(runtime)
   runtime.close = async () => {

@@ -65,7 +65,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   router.post(
     '/oid4vci/:issuerId/token',
     async (request, _response, next) => {
-      await tokenLimiter.take(request.socket.remoteAddress)
+      await tokenLimiter.take(request.ip)
       next()
     },
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),

@@ -9,6 +9,7 @@ const schema = z.object({
   PROOF_MAX_CLOCK_SKEW_SECONDS: positive(120),
   ISSUER_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).default(10),
   TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(0).default(300),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 })
 
 /** The OID4VCI endpoints' limits (docs/PROTOCOL-PATH.md); every value has a default. */
@@ -22,6 +23,12 @@ export interface IssuerProtocolConfig {
   issuerMetadataCacheSeconds: number
   /** Token requests per minute from one client address over all instances (Redis; in process without it). 0: no limit. */
   tokenRequestsPerMinutePerAddress: number
+  /**
+   * Load balancers in front of the service that append to `X-Forwarded-For`: the client address
+   * is read that many hops from the right (0: the socket's peer). Behind one balancer, set 1, or
+   * every wallet shares the balancer's address and its rate limit.
+   */
+  trustProxyHops: number
 }
 
 export function loadIssuerProtocolConfig(env: Record<string, string | undefined> = process.env): IssuerProtocolConfig {
@@ -32,5 +39,6 @@ export function loadIssuerProtocolConfig(env: Record<string, string | undefined>
     proofMaxClockSkewSeconds: e.PROOF_MAX_CLOCK_SKEW_SECONDS,
     issuerMetadataCacheSeconds: e.ISSUER_METADATA_CACHE_SECONDS,
     tokenRequestsPerMinutePerAddress: e.TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
   }
 }
