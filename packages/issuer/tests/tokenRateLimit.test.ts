@@ -10,8 +10,6 @@ import { tenantWithIssuer } from './support/issuerFixture.js'
 
 type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
 
-jest.setTimeout(60_000)
-
 describe('token endpoint rate limit, two instances on one Redis', () => {
   const protocolConfig = loadIssuerProtocolConfig({
     TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '10',
