@@ -116,9 +116,8 @@ export function verifierOpenApi(serverUrl: string) {
               expiresInSeconds: { type: 'integer', minimum: 1, maximum: 604800, default: 300 },
               responseMode: {
                 enum: ['direct_post.jwt', 'direct_post'],
-                default: 'direct_post.jwt',
                 description:
-                  'direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post',
+                  'direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post. Default: direct_post.jwt when the KMS can decrypt ECDH-ES (local), direct_post otherwise (Vault, AWS); direct_post.jwt on such a KMS is 400 response_encryption_unsupported',
               },
               dcql,
               templateId: { type: 'string', description: 'A stored template instead of dcql' },

@@ -5,6 +5,7 @@ import { DcqlQuery } from 'dcql'
 import { Router } from 'express'
 import { z } from 'zod'
 import { authorizationRequestUri, clientIdOf, protocolUrls } from '../protocol/requestObject.js'
+import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
@@ -19,9 +20,25 @@ const createPresentationRequestInput = z.object({
   templateId: z.string().min(1).optional(),
   /** How long the wallet has to answer (default 5 minutes). */
   expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
-  /** `direct_post.jwt` (default): the response is encrypted to the verifier; `direct_post`: plain. */
-  responseMode: z.enum(['direct_post', 'direct_post.jwt']).default('direct_post.jwt'),
+  /**
+   * `direct_post.jwt`: the response is encrypted to the verifier (the default when the KMS can
+   * decrypt ECDH-ES); `direct_post`: plain (the default otherwise).
+   */
+  responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
 })
+
+/** The response mode of a new request: as asked, if the KMS can serve it. */
+function responseModeFor(tenantContext: AgentContext, asked: 'direct_post' | 'direct_post.jwt' | undefined) {
+  const encrypted = canDecryptResponses(tenantContext)
+  if (asked === 'direct_post.jwt' && !encrypted) {
+    throw new HttpError(
+      400,
+      'response_encryption_unsupported',
+      "This verifier's KMS backend cannot decrypt ECDH-ES responses: use responseMode 'direct_post'",
+    )
+  }
+  return asked ?? (encrypted ? 'direct_post.jwt' : 'direct_post')
+}
 
 export interface PresentationRoutesOptions {
   baseUrl: string
@@ -66,8 +83,9 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     let profile = await tenantVerifier(directory, tenantContext, input.verifierId)
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const dcqlQuery = validDcql(dcql.query)
+    const responseMode = responseModeFor(tenantContext, input.responseMode)
     const result = await withIdempotency(tenantContext, request, async () => {
-      if (input.responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
+      if (responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
         profile = await ensureEncryptionKey(tenantContext, profile)
         directory.remember(tenantContext, profile)
       }
@@ -78,7 +96,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
         verifierId: profile.verifierId,
         clientId: clientIdOf(profile),
         nonce: randomBytes(32).toString('base64url'),
-        responseMode: input.responseMode,
+        responseMode,
         dcqlQuery,
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),

@@ -3,6 +3,7 @@ import { type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtim
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
+import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
@@ -33,7 +34,8 @@ export function verifierRoutes(directory: VerifierDirectory): Router {
         did: didState.did as string,
         didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
         keyId,
-        encryptionKey: await createEncryptionKey(tenantContext),
+        // Only a KMS that can decrypt ECDH-ES gets a response-encryption key (Vault and AWS cannot).
+        ...(canDecryptResponses(tenantContext) ? { encryptionKey: await createEncryptionKey(tenantContext) } : {}),
       }
       await verifierProfiles.save(tenantContext, verifierId, profile)
       await directory.register(tenant.id, verifierId)
