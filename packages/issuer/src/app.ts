@@ -72,6 +72,7 @@ export async function createIssuerApp(
       agentRuntime.agent.context,
       credentialIssuerBaseUrl,
       protocolConfig.issuerMetadataCacheSeconds,
+      protocolConfig.tokenSigningSecret,
     ),
   })
   const protocol = oid4vciRouter({

@@ -30,11 +30,15 @@ export function decodeJws(jws: unknown): DecodedJws {
     throw new JwsError('Expected a compact JWT of three base64url parts')
   }
   const [header, payload, signature] = parts as [string, string, string]
+  const signatureBytes = Buffer.from(signature, 'base64url')
+  // Only the canonical encoding: a JWT whose last character differs in ignored bits is not the same JWT.
+  if (signatureBytes.toString('base64url') !== signature)
+    throw new JwsError('The JWT signature is not canonical base64url')
   return {
     header: decodePart(header, 'header'),
     payload: decodePart(payload, 'payload'),
     signingInput: Buffer.from(`${header}.${payload}`),
-    signature: Buffer.from(signature, 'base64url'),
+    signature: signatureBytes,
   }
 }
 

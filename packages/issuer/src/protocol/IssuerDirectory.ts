@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { createHmac, type KeyObject } from 'node:crypto'
 import { ProtocolError, publicKeyFromSelfDescribingDid, TenantsApi } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
@@ -13,6 +13,8 @@ export interface ResolvedIssuer {
   /** The issuer key's public half (tokens and nonces it signed are checked against it). */
   publicKey: KeyObject
   alg: 'ES256' | 'EdDSA'
+  /** The key of this issuer's access tokens and nonces (HS256), when a token secret is configured. */
+  tokenKey?: Buffer
 }
 
 /**
@@ -27,6 +29,8 @@ export class IssuerDirectory {
     private readonly root: AgentContext,
     private readonly credentialIssuerBaseUrl: string,
     private readonly cacheSeconds: number,
+    /** TOKEN_SIGNING_SECRET: each issuer's token key is derived from it and the issuer id. */
+    private readonly tokenSecret?: Buffer,
   ) {}
 
   public get(issuerId: string): Promise<ResolvedIssuer> {
@@ -72,6 +76,9 @@ export class IssuerDirectory {
       credentialIssuer: `${this.credentialIssuerBaseUrl}/${issuerId}`,
       publicKey,
       alg: publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256',
+      ...(this.tokenSecret
+        ? { tokenKey: createHmac('sha256', this.tokenSecret).update(`attesto-token-key:${issuerId}`).digest() }
+        : {}),
     }
   }
 }

@@ -1,22 +1,41 @@
-import { randomBytes } from 'node:crypto'
-import { decodeJws, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { decodeJws, encodeJwsPart, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
 import type { ResolvedIssuer } from './IssuerDirectory.js'
 
-// Access tokens, refresh tokens and c_nonces are JWTs signed by the issuer's own key: any
-// instance checks them against the cached public key, with no storage read. A token names its
-// offer; the offer's row decides whether it may still be used.
+// Access tokens, refresh tokens and c_nonces are JWTs only this issuer's instances can make and
+// check, with no storage read: HS256 under the issuer's token key when TOKEN_SIGNING_SECRET is set
+// (no KMS call: with a remote KMS an issuance then makes one KMS signature, the credential's),
+// otherwise signed by the issuer's own key in the KMS and checked against its cached public key.
+// A token names its offer; the offer's row decides whether it may still be used.
 
 type TokenType = 'at+jwt' | 'attesto-refresh+jwt' | 'attesto-c-nonce+jwt'
 
 const now = () => Math.floor(Date.now() / 1000)
 
-function sign(issuer: ResolvedIssuer, typ: TokenType, payload: Record<string, unknown>): Promise<string> {
+const hmac = (key: Buffer, data: Buffer | string) => createHmac('sha256', key).update(data).digest()
+
+async function sign(issuer: ResolvedIssuer, typ: TokenType, payload: Record<string, unknown>): Promise<string> {
+  const claims = { iss: issuer.credentialIssuer, iat: now(), ...payload }
+  if (issuer.tokenKey) {
+    const input = `${encodeJwsPart({ alg: 'HS256', typ })}.${encodeJwsPart(claims)}`
+    return `${input}.${hmac(issuer.tokenKey, input).toString('base64url')}`
+  }
   return signJwt(issuer.tenantContext, {
     keyId: issuer.profile.keyId,
     alg: issuer.alg,
     header: { typ },
-    payload: { iss: issuer.credentialIssuer, iat: now(), ...payload },
+    payload: claims,
   })
+}
+
+function signatureHolds(issuer: ResolvedIssuer, alg: unknown, decoded: ReturnType<typeof decodeJws>): boolean {
+  if (issuer.tokenKey) {
+    const expected = hmac(issuer.tokenKey, decoded.signingInput)
+    return (
+      alg === 'HS256' && decoded.signature.length === expected.length && timingSafeEqual(decoded.signature, expected)
+    )
+  }
+  return alg === issuer.alg && verifySignature(issuer.alg, issuer.publicKey, decoded.signingInput, decoded.signature)
 }
 
 /** The payload of a token of ours of type `typ`, or undefined when it is not one (wrong, forged, expired). */
@@ -28,8 +47,7 @@ function check(issuer: ResolvedIssuer, typ: TokenType, token: string): Record<st
     return undefined
   }
   const { header, payload } = decoded
-  if (header.typ !== typ || header.alg !== issuer.alg) return undefined
-  if (!verifySignature(issuer.alg, issuer.publicKey, decoded.signingInput, decoded.signature)) return undefined
+  if (header.typ !== typ || !signatureHolds(issuer, header.alg, decoded)) return undefined
   if (payload.iss !== issuer.credentialIssuer || typeof payload.exp !== 'number' || payload.exp <= now()) {
     return undefined
   }

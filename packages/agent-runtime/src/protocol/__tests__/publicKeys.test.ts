@@ -52,5 +52,8 @@ describe('protocol public keys', () => {
     expect(() => decodeJws('a.b')).toThrow('three base64url parts')
     expect(() => decodeJws(`${encodeJwsPart({})}.e30.${'x'.repeat(70_000)}`)).toThrow('compact JWT')
     expect(() => decodeJws('bm90IGpzb24.e30.')).toThrow('header')
+    // 'AB' and 'AA' decode to the same byte: only the canonical spelling is accepted.
+    expect(() => decodeJws(`${encodeJwsPart({ alg: 'ES256' })}.e30.AB`)).toThrow('canonical')
+    expect(decodeJws(`${encodeJwsPart({ alg: 'ES256' })}.e30.AA`).signature).toEqual(Buffer.from([0]))
   })
 })

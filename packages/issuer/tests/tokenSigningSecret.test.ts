@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import { startService } from '@attesto/agent-runtime/testing'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { loadIssuerProtocolConfig } from '../src/protocol/protocolConfig.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+// With TOKEN_SIGNING_SECRET, tokens and nonces are HS256 under a per-issuer key shared by the
+// instances (no KMS call), the credential is still signed by the issuer's key in the KMS, and an
+// instance with another secret accepts none of them.
+
+type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+
+const header = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString())
+
+describe('token signing secret', () => {
+  const env = { PUBLIC_BASE_URL: 'http://issuer.test', KMS_MASTER_KEY: randomBytes(32).toString('base64') }
+  const withSecret =
+    (secret: string) =>
+    (config: Parameters<typeof createIssuerApp>[0], logger: Parameters<typeof createIssuerApp>[1]) =>
+      createIssuerApp(
+        config,
+        logger,
+        loadBatchConfig({}),
+        loadIssuerProtocolConfig({ TOKEN_SIGNING_SECRET: secret, TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0' }),
+      )
+  const secret = randomBytes(32).toString('base64')
+  let a: Service
+  let b: Service
+  let stranger: Service
+  let key = ''
+  let issuerId = ''
+
+  beforeAll(async () => {
+    a = await startService('issuer', withSecret(secret), env)
+    b = await startService('issuer', withSecret(secret), { ...env, DATABASE_SCHEMA: a.schema })
+    stranger = await startService('issuer', withSecret(randomBytes(32).toString('base64')), {
+      ...env,
+      DATABASE_SCHEMA: a.schema,
+    })
+    ;({ key, issuerId } = await tenantWithIssuer(a, {
+      label: 'Secret',
+      configurationId: 'pass',
+      vct: 'https://issuer.test/pass',
+      claims: [{ name: 'given_name', type: 'string' }],
+    }))
+  })
+  afterAll(async () => {
+    await stranger?.close()
+    await b?.close()
+    await a?.close()
+  })
+
+  it('issues with HS256 tokens across instances sharing the secret, and refuses them elsewhere', async () => {
+    const wallet = new HandWallet()
+    const created = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Ada' },
+    })
+    const offer = parseOffer(created.body.uri)
+    const at = (service: Service) => offer.credentialIssuer.replace('http://issuer.test', service.http.url)
+    const token = await wallet.redeem(at(a), offer.code)
+    expect(header(token.body.access_token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' })
+    const nonce = await wallet.nonce(at(b))
+    expect(header(nonce).alg).toBe('HS256')
+    const request = {
+      credential_configuration_id: 'pass',
+      proofs: { jwt: [wallet.proof(offer.credentialIssuer, nonce)] },
+    }
+
+    const refused = await wallet.credential(at(stranger), token.body.access_token, request)
+    expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
+
+    const issued = await wallet.credential(at(b), token.body.access_token, request)
+    expect(issued.status).toBe(200)
+    expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
+  })
+})
