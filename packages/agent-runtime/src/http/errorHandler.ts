@@ -29,6 +29,11 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   if ((error as { type?: string } | null)?.type === 'entity.too.large') {
     return { status: 413, body: body('payload_too_large', 'The request body is too large') }
   }
+  const clientStatus = (error as { status?: unknown } | null)?.status
+  if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
+    // body-parser and the router's own client errors (bad charset, aborted body, bad percent-encoding).
+    return { status: clientStatus, body: body('invalid_request', 'The request could not be read') }
+  }
   if (error instanceof RecordNotFoundError) return { status: 404, body: body('not_found', 'Not found') }
   if (error instanceof StorageUnavailableError || error instanceof KmsUnavailableError) {
     return {

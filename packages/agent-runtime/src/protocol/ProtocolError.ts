@@ -1,6 +1,7 @@
 import type { Logger } from '@credo-ts/core'
-import type { ErrorRequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ZodError } from 'zod'
+import { unsafeInputGuard } from '../http/unsafeInput.js'
 
 /**
  * An error a protocol endpoint answers in the OAuth 2.0 shape (`{ error, error_description }`,
@@ -22,6 +23,15 @@ export class ProtocolError extends Error {
 export function invalidToken(description: string): ProtocolError {
   return new ProtocolError(401, 'invalid_token', description)
 }
+
+/**
+ * Refuses protocol input no handler should meet (nested over 32 levels, a NUL or a lone surrogate
+ * in a string of the body, query or path) as `400 invalid_request`, the problem's code first in
+ * the description. Runs after body parsing.
+ */
+export const rejectUnsafeProtocolInput: RequestHandler = unsafeInputGuard(
+  (problem) => new ProtocolError(400, 'invalid_request', `${problem.code}: ${problem.message}`),
+)
 
 const quoted = (value: string) => value.replace(/["\\\r\n]/g, ' ')
 
