@@ -52,7 +52,9 @@ const schema = z
     WEBHOOK_BACKOFF_MILLIS: z.coerce.number().int().positive().default(2_000),
     WEBHOOK_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
     WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
+
     WEBHOOK_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
+    IDEMPOTENCY_TAKEOVER_SECONDS: z.coerce.number().int().positive().default(60),
   })
   .superRefine((env, context) => {
     const need = (variable: string, why: string) =>
@@ -101,6 +103,8 @@ export interface RuntimeConfig {
   /** Key prefix of the queues in Redis. */
   queuePrefix: string
   webhooks: WebhookConfig
+  /** A keyed create call still pending after this long is taken to have died, and a retry takes over. */
+  idempotencyTakeoverSeconds: number
 }
 
 /** Webhook deliveries (docs/WEBHOOKS.md). */
@@ -181,6 +185,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       concurrency: e.WEBHOOK_CONCURRENCY,
       allowInsecure: e.WEBHOOK_ALLOW_INSECURE === 'true',
     },
+    idempotencyTakeoverSeconds: e.IDEMPOTENCY_TAKEOVER_SECONDS,
   }
 }
 

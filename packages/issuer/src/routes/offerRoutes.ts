@@ -5,6 +5,7 @@ import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { validateClaims } from '../issuance/credentialConfiguration.js'
 import { offerStatus } from '../issuance/offerStatus.js'
+import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
 const createOfferInput = z.object({
@@ -53,15 +54,23 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
-    const result = await withIdempotency(tenantContext, request, async () => ({
-      status: 201,
-      body: await createOffer(options.offers, tenant.id, target, {
-        claims,
-        deferralIntervalSeconds: options.deferralIntervalSeconds,
-        txCodeLength: input.txCode ? input.txCode.length : undefined,
-        expiresInSeconds: input.expiresInSeconds,
+    // The pre-authorised code is chosen when the key is reserved: a retry that takes the key over
+    // (after a failure or a crash) finds the offer made with it instead of making a second one.
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (preAuthorizedCode) => ({
+        status: 201,
+        body: await createOffer(options.offers, tenant.id, target, {
+          claims,
+          deferralIntervalSeconds: options.deferralIntervalSeconds,
+          txCodeLength: input.txCode ? input.txCode.length : undefined,
+          expiresInSeconds: input.expiresInSeconds,
+          preAuthorizedCode,
+        }),
       }),
-    }))
+      { prepare: () => newPreAuthorizedCode() },
+    )
     response.status(result.status).json(result.body)
   })
 
