@@ -134,6 +134,14 @@ describe('issuer input safety', () => {
     expect(made.headers.get('cache-control')).toBe('no-store')
   })
 
+  it('caps the webhooks of a tenant (WEBHOOK_MAX_PER_TENANT, 10 by default)', async () => {
+    const register = (index: number) =>
+      call('POST', '/webhooks', key, { url: `https://hooks.example.com/${index}`, events: ['credential.issued'] })
+    for (let index = 0; index < 10; index++) expect((await register(index)).status).toBe(201)
+    const refused = await register(10)
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'webhook_limit_reached'])
+  })
+
   it('validates deferred approvals before queueing them, lets a failed one be corrected, and logs no claim', async () => {
     const deferredOffer = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
     const { offerId } = deferredOffer.body

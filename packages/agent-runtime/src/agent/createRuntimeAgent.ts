@@ -85,7 +85,14 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   }
 
   const webhooks = config.redisUrl
-    ? new WebhookService(agent.context, config.redisUrl, config.webhooks, config.queuePrefix, logger).startDelivering()
+    ? new WebhookService(
+        agent.context,
+        config.redisUrl,
+        config.webhooks,
+        config.queuePrefix,
+        logger,
+        config.role,
+      ).startDelivering()
     : undefined
 
   const probeContext = new AgentContext({
