@@ -18,6 +18,7 @@ import { JsonLogger } from '../../src/logging/JsonLogger.js'
 import { InMemoryStorageModule } from './InMemoryStorageService.js'
 
 export { OwnRedisServer } from '@attesto/did-cache/testing'
+export { type FuzzedEndpoint, fuzzEndpoints } from './fuzzRequests.js'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
 export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiver.js'
 
