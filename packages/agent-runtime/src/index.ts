@@ -34,6 +34,7 @@ export {
 export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
 export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+export { LogSampler } from './logging/LogSampler.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'

@@ -142,6 +142,32 @@ describe('issuer input safety', () => {
     expect([refused.status, refused.body.error.code]).toEqual([409, 'webhook_limit_reached'])
   })
 
+  it('logs client mistakes at debug level, sampled: a flood of them writes a line or two', async () => {
+    const before = lines.length
+    const unknownIssuer = '00000000-0000-4000-8000-000000000000'
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, worker) => {
+        for (let index = 0; index < 150; index++) {
+          const path =
+            index % 3 === 0
+              ? `/oid4vci/${unknownIssuer}/nonce`
+              : index % 3 === 1
+                ? `/.well-known/openid-credential-issuer/oid4vci/${randomBytes(4).toString('hex')}`
+                : `/offers/${worker}-${index}`
+          const response = await fetch(`${service.http.url}${path}`, {
+            method: index % 3 === 0 ? 'POST' : 'GET',
+            headers: { authorization: 'Bearer atk.nobody.nothing' },
+          })
+          expect(response.status).toBeLessThan(500)
+          await response.arrayBuffer()
+        }
+      }),
+    )
+    const flood = lines.slice(before)
+    expect(flood.filter((line) => JSON.parse(line).level === 'error')).toEqual([])
+    expect(flood.length).toBeLessThanOrEqual(6)
+  }, 60_000)
+
   it('validates deferred approvals before queueing them, lets a failed one be corrected, and logs no claim', async () => {
     const deferredOffer = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
     const { offerId } = deferredOffer.body
