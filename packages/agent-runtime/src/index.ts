@@ -23,9 +23,18 @@ export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export { type OpenApiDocumentOptions, openApi, openApiDocument } from './http/openApiDocument.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
 export { tenantRoutes } from './http/tenantRoutes.js'
+export {
+  findUnsafeInput,
+  isSafeString,
+  MAX_INPUT_DEPTH,
+  rejectUnsafeInput,
+  type UnsafeInput,
+  unsafeInputGuard,
+} from './http/unsafeInput.js'
 export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
 export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+export { LogSampler } from './logging/LogSampler.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'

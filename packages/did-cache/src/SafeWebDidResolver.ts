@@ -80,7 +80,22 @@ export class SafeWebDidResolver implements DidResolver {
     )
     const client = url.protocol === 'http:' ? http : https
 
-    return new Promise((resolve, reject) => {
+    return new Promise<unknown>((resolveFetch, rejectFetch) => {
+      // The timeout bounds the whole exchange, not the silence between bytes: a host that drips
+      // its answer is cut off at the deadline all the same.
+      const deadline = setTimeout(() => {
+        const error = new FetchError(`${url} did not complete within ${timeoutMillis} ms`, 'internalError')
+        request.destroy(error)
+        reject(error)
+      }, timeoutMillis)
+      const resolve = (value: unknown) => {
+        clearTimeout(deadline)
+        resolveFetch(value)
+      }
+      const reject = (error: unknown) => {
+        clearTimeout(deadline)
+        rejectFetch(error)
+      }
       const request = client.get(
         url,
         { lookup, timeout: timeoutMillis, headers: { accept: 'application/did+json, application/json' } },

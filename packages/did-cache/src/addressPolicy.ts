@@ -1,47 +1,46 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
-import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { isIP, type LookupFunction } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import ipaddr from 'ipaddr.js'
 
-/** Addresses an outbound fetch must never reach: private, link-local, loopback and special ranges. */
-const blocked = new BlockList()
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4')
+/**
+ * Which addresses an outbound fetch (a did:web document, a webhook) may reach: only global
+ * unicast, by ipaddr.js's maintained range names (its `unicast` range: not private, loopback,
+ * link-local, carrier-grade NAT, multicast, reserved, documentation, benchmarking, NAT64
+ * `64:ff9b::/96`, 6to4 `2002::/16`, Teredo, …); IPv6 only inside `2000::/3` (so no IPv4-compatible
+ * `::a.b.c.d` either); IPv4-mapped IPv6 judged as its IPv4 address; and never an address of this
+ * machine's own interfaces.
+ */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3')
+
+/** This machine's interface addresses, re-read at most every 30 s (interfaces come and go). */
+let ownAddresses: { addresses: Set<string>; until: number } | undefined
+function isOwnAddress(address: string): boolean {
+  if (!ownAddresses || ownAddresses.until < Date.now()) {
+    const addresses = new Set<string>()
+    for (const entries of Object.values(networkInterfaces())) {
+      for (const entry of entries ?? []) addresses.add(ipaddr.parse(entry.address.replace(/%.*$/, '')).toString())
+    }
+    ownAddresses = { addresses, until: Date.now() + 30_000 }
+  }
+  return ownAddresses.addresses.has(address)
 }
-for (const [network, prefix] of [
-  ['::', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6')
-}
-const loopback = new BlockList()
-loopback.addSubnet('127.0.0.0', 8, 'ipv4')
-loopback.addSubnet('::1', 128, 'ipv6')
 
 export interface AddressPolicy {
   /** Allow 127.0.0.0/8 and ::1 (tests only). */
   allowLoopback?: boolean
 }
 
-/** Whether a resolved IP address may be fetched. IPv4-mapped IPv6 addresses are judged as IPv4. */
+/** Whether a resolved IP address may be fetched. */
 export function isAllowedAddress(address: string, policy: AddressPolicy = {}): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
-  const ip = mapped ?? address
-  const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4'
-  if (isIP(ip) === 0) return false
-  if (loopback.check(ip, family)) return policy.allowLoopback === true
-  return !blocked.check(ip, family)
+  if (!ipaddr.isValid(address) || isIP(address) === 0) return false
+  let ip = ipaddr.parse(address)
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address()
+  const range = ip.range()
+  if (range === 'loopback') return policy.allowLoopback === true
+  if (range !== 'unicast') return false
+  if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return false
+  return !isOwnAddress(ip.toString())
 }
 
 /** The IP literal of a URL's host, when it is one and the policy refuses it (it is connected to without a lookup). */

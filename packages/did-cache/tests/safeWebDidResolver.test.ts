@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import { AgentContext, DependencyManager, parseDid } from '@credo-ts/core'
 import { SafeWebDidResolver } from '../src/SafeWebDidResolver.js'
 import { DidWebHost } from './support/DidWebHost.js'
@@ -40,5 +41,26 @@ describe('SafeWebDidResolver against a did:web host on 127.0.0.1', () => {
     expect((await resolve(resolver, impostor)).didResolutionMetadata.error).toBe('invalidDidDocument')
     const huge = host.serve('huge', { id: host.did('huge'), padding: 'x'.repeat(10_000) })
     expect((await resolve(resolver, huge)).didResolutionMetadata.error).toBe('invalidDidDocument')
+  })
+
+  it('cuts off a host that drips its document at the deadline, whatever the pace', async () => {
+    const drip = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/did+json' })
+      const timer = setInterval(() => response.write(' '), 100)
+      response.on('close', () => clearInterval(timer))
+    })
+    await new Promise<void>((resolve) => drip.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (drip.address() as { port: number }).port
+      const resolver = new SafeWebDidResolver({ allowInsecureHttp: true, allowLoopback: true, timeoutMillis: 800 })
+      const started = Date.now()
+      const result = await resolve(resolver, `did:web:127.0.0.1%3A${port}:slow`)
+      expect(result.didDocument).toBeNull()
+      expect(result.didResolutionMetadata.message).toMatch(/did not complete within 800 ms/)
+      expect(Date.now() - started).toBeLessThan(2_000)
+    } finally {
+      drip.closeAllConnections()
+      await new Promise((resolve) => drip.close(resolve))
+    }
   })
 })

@@ -4,6 +4,7 @@ import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, 
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
+import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
 import { createKmsBackend } from './createKmsBackend.js'
 
@@ -65,6 +66,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
   })
   const app = express()
+  app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
     dependencies: agentDependencies,
@@ -83,7 +85,14 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   }
 
   const webhooks = config.redisUrl
-    ? new WebhookService(agent.context, config.redisUrl, config.webhooks, config.queuePrefix, logger).startDelivering()
+    ? new WebhookService(
+        agent.context,
+        config.redisUrl,
+        config.webhooks,
+        config.queuePrefix,
+        logger,
+        config.role,
+      ).startDelivering()
     : undefined
 
   const probeContext = new AgentContext({

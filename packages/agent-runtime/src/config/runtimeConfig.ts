@@ -52,7 +52,10 @@ const schema = z
     WEBHOOK_BACKOFF_MILLIS: z.coerce.number().int().positive().default(2_000),
     WEBHOOK_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
     WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
+    WEBHOOK_CONCURRENCY_PER_TENANT: z.coerce.number().int().positive().default(2),
+    WEBHOOK_MAX_PER_TENANT: z.coerce.number().int().positive().default(10),
     WEBHOOK_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
+    IDEMPOTENCY_TAKEOVER_SECONDS: z.coerce.number().int().positive().default(60),
   })
   .superRefine((env, context) => {
     const need = (variable: string, why: string) =>
@@ -101,6 +104,8 @@ export interface RuntimeConfig {
   /** Key prefix of the queues in Redis. */
   queuePrefix: string
   webhooks: WebhookConfig
+  /** A keyed create call still pending after this long is taken to have died, and a retry takes over. */
+  idempotencyTakeoverSeconds: number
 }
 
 /** Webhook deliveries (docs/WEBHOOKS.md). */
@@ -109,9 +114,14 @@ export interface WebhookConfig {
   attempts: number
   /** First retry delay; doubles with each retry, with 50 % jitter. */
   backoffMillis: number
+  /** The whole delivery (connect, send, read the answer), not the silence between bytes. */
   timeoutMillis: number
   /** Deliveries one process makes at once. */
   concurrency: number
+  /** Deliveries of one tenant one process makes at once (so slow endpoints hold back their tenant only). */
+  concurrencyPerTenant: number
+  /** Webhooks one tenant may register. */
+  maxPerTenant: number
   /** Allow http:// and loopback endpoints (development and tests only). */
   allowInsecure: boolean
 }
@@ -179,8 +189,11 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       backoffMillis: e.WEBHOOK_BACKOFF_MILLIS,
       timeoutMillis: e.WEBHOOK_TIMEOUT_MILLIS,
       concurrency: e.WEBHOOK_CONCURRENCY,
+      concurrencyPerTenant: e.WEBHOOK_CONCURRENCY_PER_TENANT,
+      maxPerTenant: e.WEBHOOK_MAX_PER_TENANT,
       allowInsecure: e.WEBHOOK_ALLOW_INSECURE === 'true',
     },
+    idempotencyTakeoverSeconds: e.IDEMPOTENCY_TAKEOVER_SECONDS,
   }
 }
 

@@ -5,7 +5,8 @@ export class HttpError extends Error {
     public readonly code: string,
     message: string,
     public readonly details?: unknown,
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
   }
 }

@@ -3,6 +3,7 @@ import { StorageUnavailableError } from '@attesto/storage-service'
 import { type Logger, RecordNotFoundError } from '@credo-ts/core'
 import type { ErrorRequestHandler } from 'express'
 import { ZodError } from 'zod'
+import { LogSampler } from '../logging/LogSampler.js'
 import { HttpError } from './HttpError.js'
 
 interface ErrorBody {
@@ -29,6 +30,11 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   if ((error as { type?: string } | null)?.type === 'entity.too.large') {
     return { status: 413, body: body('payload_too_large', 'The request body is too large') }
   }
+  const clientStatus = (error as { status?: unknown } | null)?.status
+  if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
+    // body-parser and the router's own client errors (bad charset, aborted body, bad percent-encoding).
+    return { status: clientStatus, body: body('invalid_request', 'The request could not be read') }
+  }
   if (error instanceof RecordNotFoundError) return { status: 404, body: body('not_found', 'Not found') }
   if (error instanceof StorageUnavailableError || error instanceof KmsUnavailableError) {
     return {
@@ -39,8 +45,13 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   return { status: 500, body: body('internal_error', 'Internal error') }
 }
 
-/** The one place errors become HTTP responses. Unexpected errors are logged, never returned. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The one place errors become HTTP responses. Unexpected errors are logged (error level), never
+ * returned; client mistakes (4xx) are not errors: they are logged at debug level. Both are sampled
+ * per status and code (the first, then one line per 10 s with the count left out), so a flood of
+ * requests cannot flood the log.
+ */
+export function errorHandler(logger: Logger, sampler = new LogSampler()): ErrorRequestHandler {
   return (error, request, response, _next) => {
     if (response.headersSent) {
       // Already answered (by Credo's protocol handlers): never a second answer on the connection.
@@ -51,9 +62,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // A body left unread (refused before it was read: no key, too many uploads) is not drained
     // for keep-alive: the connection is closed instead, so nobody can make us read it.
     if (!request.complete) response.set('Connection', 'close')
-    if (status >= 500) {
-      logger.error('Request failed', { method: request.method, path: request.path, status, error })
-    }
+    sampler.sample(`${status} ${body.error.code}`, (suppressed) => {
+      const data = { method: request.method, status, code: body.error.code, suppressed }
+      if (status >= 500) logger.error('Request failed', { ...data, path: request.path, error })
+      else logger.debug('Request refused', data)
+    })
     response.status(status).json(body)
   }
 }

@@ -11,6 +11,7 @@ import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { LargeBodyGate } from './LargeBodyGate.js'
 import { tenantRoutes } from './tenantRoutes.js'
+import { rejectUnsafeInput } from './unsafeInput.js'
 
 export interface MountRestApiOptions {
   /** Where Credo's protocol endpoints are mounted (`/oid4vci`, `/oid4vp`): the REST API never touches them. */
@@ -39,7 +40,9 @@ export interface MountRestApiOptions {
 /**
  * The REST API skeleton both roles share, on the runtime's express app: `/openapi.json`,
  * `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication, JSON bodies (1 MiB
- * unless `largeBodies` says otherwise), the role's routes, and the one error handler.
+ * unless `largeBodies` says otherwise; no NUL, lone surrogate or nesting over 32 levels in any
+ * string of a body, query or path), `Cache-Control: no-store` on every answer, the role's routes,
+ * and the one error handler.
  *
  * No request body is read before its caller is authenticated: an anonymous caller cannot make an
  * instance buffer anything (the authentication middlewares read headers only).
@@ -62,7 +65,12 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     response.json(options.openApi)
   })
   api.use(healthRoutes(() => runtime.readiness()))
-  api.use('/tenants', requireAdmin(options.adminApiKey), jsonBody, tenantRoutes(tenants))
+  // Tenant-keyed answers are private, and some carry secrets (an API key, a tx_code): never cached.
+  api.use((_request, response, next) => {
+    response.set('Cache-Control', 'no-store')
+    next()
+  })
+  api.use('/tenants', requireAdmin(options.adminApiKey), jsonBody, rejectUnsafeInput, tenantRoutes(tenants))
   api.use(
     '/admin',
     requireAdmin(options.adminApiKey),
@@ -73,7 +81,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
   }
-  api.use(jsonBody)
+  api.use(jsonBody, rejectUnsafeInput)
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)

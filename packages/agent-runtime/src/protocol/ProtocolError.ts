@@ -1,6 +1,8 @@
 import type { Logger } from '@credo-ts/core'
-import type { ErrorRequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ZodError } from 'zod'
+import { unsafeInputGuard } from '../http/unsafeInput.js'
+import { LogSampler } from '../logging/LogSampler.js'
 
 /**
  * An error a protocol endpoint answers in the OAuth 2.0 shape (`{ error, error_description }`,
@@ -23,13 +25,24 @@ export function invalidToken(description: string): ProtocolError {
   return new ProtocolError(401, 'invalid_token', description)
 }
 
+/**
+ * Refuses protocol input no handler should meet (nested over 32 levels, a NUL or a lone surrogate
+ * in a string of the body, query or path) as `400 invalid_request`, the problem's code first in
+ * the description. Runs after body parsing.
+ */
+export const rejectUnsafeProtocolInput: RequestHandler = unsafeInputGuard(
+  (problem) => new ProtocolError(400, 'invalid_request', `${problem.code}: ${problem.message}`),
+)
+
 const quoted = (value: string) => value.replace(/["\\\r\n]/g, ' ')
 
 /**
  * The protocol endpoints' one error handler: ProtocolErrors as they are, malformed input as
- * `400 invalid_request`, anything else as `500 server_error` without internals (logged).
+ * `400 invalid_request`, anything else as `500 server_error` without internals (logged at error
+ * level). Refusals (4xx, anonymous callers' mistakes) are logged at debug level only; both are
+ * sampled per status and code (the first, then one line per 10 s with the count left out).
  */
-export function protocolErrorHandler(logger: Logger): ErrorRequestHandler {
+export function protocolErrorHandler(logger: Logger, sampler = new LogSampler()): ErrorRequestHandler {
   return (error, request, response, next) => {
     if (response.headersSent) return next(error)
     let failure: ProtocolError
@@ -51,9 +64,13 @@ export function protocolErrorHandler(logger: Logger): ErrorRequestHandler {
     ) {
       failure = new ProtocolError((error as { status: number }).status, 'invalid_request', 'Invalid request')
     } else {
-      logger.error('Protocol request failed', { method: request.method, path: request.path, error })
       failure = new ProtocolError(500, 'server_error', 'Internal error')
     }
+    sampler.sample(`${failure.status} ${failure.error}`, (suppressed) => {
+      const data = { method: request.method, status: failure.status, code: failure.error, suppressed }
+      if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
+      else logger.debug('Protocol request refused', data)
+    })
     if (failure.status === 401) {
       response.set(
         'WWW-Authenticate',

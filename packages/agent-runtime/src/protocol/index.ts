@@ -1,6 +1,6 @@
 export { AddressRateLimiter, type AddressRateLimiterOptions } from './AddressRateLimiter.js'
 export { type DecodedJws, decodeJws, encodeJwsPart, JwsError, verifySignature } from './compactJws.js'
-export { invalidToken, ProtocolError, protocolErrorHandler } from './ProtocolError.js'
+export { invalidToken, ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from './ProtocolError.js'
 export {
   type JwsAlgorithm,
   jwkThumbprint,

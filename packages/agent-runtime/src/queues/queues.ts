@@ -5,8 +5,9 @@ import { HttpError } from '../http/HttpError.js'
 /** 503 `queue_unavailable`: the one answer of every call that needs a queue it cannot reach or does not have. */
 export function queueUnavailable(
   message = 'The queue (Redis) is unavailable; nothing was queued, retry later',
+  cause?: unknown,
 ): HttpError {
-  return new HttpError(503, 'queue_unavailable', message)
+  return new HttpError(503, 'queue_unavailable', message, undefined, cause === undefined ? undefined : { cause })
 }
 
 /**

@@ -95,7 +95,9 @@ export class TenantsApi {
    */
   public async addActorId(tenantId: string, actorId: string): Promise<void> {
     const tenant = await this.getTenantById(tenantId)
-    tenant.metadata.set(ACTOR_IDS, [...((tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []), actorId])
+    const actorIds = (tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []
+    if (actorIds.includes(actorId)) return // added by an earlier attempt of the same call
+    tenant.metadata.set(ACTOR_IDS, [...actorIds, actorId])
     await this.updateTenant(tenant)
   }
 

@@ -1,14 +1,28 @@
-import type { AgentContext, Logger } from '@credo-ts/core'
-import { type Job, type Queue, Worker } from 'bullmq'
+import { type AgentContext, type Logger, RecordNotFoundError } from '@credo-ts/core'
+import { DelayedError, type Job, type Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
 import { producerQueue, retryingJob, workerConnection } from '../queues/queues.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import { postJson } from './postJson.js'
-import { type DeadLetter, deadLetters, type WebhookEvent, webhookOutbox, webhooks } from './webhookDocuments.js'
+import {
+  type DeadLetter,
+  deadLetters,
+  undeliverable,
+  type WebhookEvent,
+  webhookOutbox,
+  webhooks,
+} from './webhookDocuments.js'
 import { SIGNATURE_HEADER, signWebhook } from './webhookSignature.js'
 
-export const WEBHOOK_QUEUE = 'webhooks'
+/**
+ * The delivery queue of a role. The role is in the name, so an issuer and a verifier on one Redis
+ * (and one `QUEUE_PREFIX`) never take each other's deliveries.
+ */
+export const webhookQueueName = (role: 'issuer' | 'verifier') => `${role}-webhooks`
+
+/** How long a delivery waits when its tenant already has its share of deliveries running. */
+const TENANT_BUSY_DELAY_MILLIS = 250
 
 interface DeliveryJob {
   tenantId: string
@@ -21,13 +35,18 @@ interface DeliveryJob {
  * Webhooks of both services: events are queued (BullMQ on Redis) as one delivery per subscribed
  * webhook, POSTed with an HMAC signature of the body, retried with exponential backoff and
  * jitter, and after the last attempt kept in the tenant's dead-letter list, from which they can
- * be redelivered. Every instance both queues and delivers.
+ * be redelivered. Every instance both queues and delivers. A tenant has at most
+ * `concurrencyPerTenant` deliveries running per process (the others wait, delayed, without holding
+ * a worker slot), so one tenant's slow endpoints cannot delay another tenant's events. A delivery
+ * that cannot be handled at all (its tenant is gone) is kept in the service's undeliverable list.
  */
 export class WebhookService {
   private readonly producer: ReturnType<typeof producerQueue<DeliveryJob>>
   private readonly workerConnection: Redis
   private worker?: Worker<DeliveryJob>
   private sweepTimer?: NodeJS.Timeout
+  private readonly queueName: string
+  private readonly runningPerTenant = new Map<string, number>()
 
   public constructor(
     private readonly root: AgentContext,
@@ -35,9 +54,16 @@ export class WebhookService {
     private readonly config: WebhookConfig,
     private readonly prefix: string,
     private readonly logger: Logger,
+    role: 'issuer' | 'verifier',
   ) {
-    this.producer = producerQueue<DeliveryJob>(redisUrl, WEBHOOK_QUEUE, prefix)
+    this.queueName = webhookQueueName(role)
+    this.producer = producerQueue<DeliveryJob>(redisUrl, this.queueName, prefix)
     this.workerConnection = workerConnection(redisUrl)
+  }
+
+  /** The most webhooks one tenant may register. */
+  public get maxPerTenant(): number {
+    return this.config.maxPerTenant
   }
 
   /** The delivery queue (for depth reporting). */
@@ -52,7 +78,7 @@ export class WebhookService {
   public startDelivering(sweepEveryMillis = 15_000): this {
     this.sweepTimer = setInterval(() => void this.sweepOutbox(), sweepEveryMillis)
     this.sweepTimer.unref()
-    this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job) => this.deliver(job), {
+    this.worker = new Worker<DeliveryJob>(this.queueName, (job, token) => this.deliverFair(job, token), {
       connection: this.workerConnection,
       prefix: this.prefix,
       concurrency: this.config.concurrency,
@@ -117,11 +143,48 @@ export class WebhookService {
     await this.producer.queue.add('delivery', job, retryingJob(jobId, this.config.attempts, this.config.backoffMillis))
   }
 
+  /** Runs a delivery unless its tenant has its share running here; then it waits, delayed. */
+  private async deliverFair(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    const { tenantId } = job.data
+    const running = this.runningPerTenant.get(tenantId) ?? 0
+    if (running >= this.config.concurrencyPerTenant) {
+      await job.moveToDelayed(Date.now() + TENANT_BUSY_DELAY_MILLIS * (1 + Math.random()), token)
+      throw new DelayedError()
+    }
+    this.runningPerTenant.set(tenantId, running + 1)
+    try {
+      await this.deliver(job)
+    } finally {
+      const left = (this.runningPerTenant.get(tenantId) ?? 1) - 1
+      if (left > 0) this.runningPerTenant.set(tenantId, left)
+      else this.runningPerTenant.delete(tenantId)
+    }
+  }
+
   private async deliver(job: Job<DeliveryJob>): Promise<void> {
     const { tenantId, webhookId, deliveryId, event } = job.data
-    const tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+    const attempts = job.attemptsMade + 1
+    const lastAttempt = attempts >= this.config.attempts
+    let tenantContext: AgentContext
+    try {
+      tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+      await this.root.dependencyManager.resolve(TenantsApi).getTenantById(tenantId)
+    } catch (error) {
+      if (lastAttempt || error instanceof RecordNotFoundError) {
+        // No tenant to hold the dead letter: the service keeps it, never drops it.
+        await undeliverable.put(this.root, deliveryId, {
+          ...job.data,
+          attempts,
+          lastError: error instanceof RecordNotFoundError ? 'tenant_not_found' : (error as Error).name,
+          failedAt: new Date().toISOString(),
+        })
+        this.logger.warn('Webhook delivery kept as undeliverable', { tenantId, webhookId, deliveryId })
+        if (error instanceof RecordNotFoundError) return
+      }
+      throw error
+    }
     const hook = await webhooks.find(tenantContext, webhookId)
-    if (!hook) return // unregistered since: nothing to deliver
+    if (!hook) return // unregistered since: nothing to deliver, on purpose
     const body = JSON.stringify(event)
     try {
       const status = await postJson(hook.url, body, {
@@ -135,8 +198,7 @@ export class WebhookService {
       })
       if (status < 200 || status >= 300) throw new Error(`The endpoint answered ${status}`)
     } catch (error) {
-      const attempts = job.attemptsMade + 1
-      if (attempts >= this.config.attempts) {
+      if (lastAttempt) {
         await deadLetters.put(tenantContext, deliveryId, {
           deliveryId,
           webhookId,

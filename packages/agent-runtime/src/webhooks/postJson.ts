@@ -13,7 +13,8 @@ export interface PostOptions {
  * POSTs a JSON body to a tenant-given URL, refusing private, link-local and (unless allowed)
  * loopback addresses (the did:web resolver's address policy, checked in the connection's own DNS
  * lookup), so a webhook cannot reach the service's internal network.
- * Resolves with the status code; rejects on network errors and timeouts.
+ * Resolves with the status code; rejects on network errors and when the whole exchange takes
+ * longer than `timeoutMillis`.
  */
 export function postJson(url: string, body: string, options: PostOptions): Promise<number> {
   const target = new URL(url)
@@ -28,7 +29,22 @@ export function postJson(url: string, body: string, options: PostOptions): Promi
     (hostname) => new Error(`Webhook host ${hostname} resolves to a refused address`),
   )
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
-  return new Promise((resolve, reject) => {
+  return new Promise<number>((resolvePost, rejectPost) => {
+    // The timeout bounds the whole delivery (connect, send, the answer to its last byte), not the
+    // silence between bytes: an endpoint that drips its answer is cut off at the deadline.
+    const deadline = setTimeout(() => {
+      const error = new Error(`Webhook did not complete within ${options.timeoutMillis} ms`)
+      request.destroy(error)
+      reject(error)
+    }, options.timeoutMillis)
+    const resolve = (status: number) => {
+      clearTimeout(deadline)
+      resolvePost(status)
+    }
+    const reject = (error: unknown) => {
+      clearTimeout(deadline)
+      rejectPost(error)
+    }
     const request = send(
       target,
       {
@@ -38,7 +54,12 @@ export function postJson(url: string, body: string, options: PostOptions): Promi
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...options.headers },
       },
       (response) => {
-        response.resume()
+        // The answer's body is not needed: at most 64 KiB of it is read, then the connection closes.
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > 65_536) request.destroy(new Error('Webhook answer larger than 64 KiB'))
+        })
         response.on('end', () => resolve(response.statusCode ?? 0))
         response.on('error', reject)
       },

@@ -46,3 +46,19 @@ export interface OutboxEntry {
 
 /** Kept in the service's root context, so that one sweep finds every tenant's entries. */
 export const webhookOutbox = new TenantDocumentStore<OutboxEntry>('webhook-outbox', 'outbox_entry_not_found', 'entry')
+
+/**
+ * A delivery whose tenant could not be found (deleted, or a job from another deployment sharing
+ * the queue): kept in the service's root context, for the operator, instead of being dropped.
+ */
+export interface UndeliverableEntry extends OutboxEntry {
+  attempts: number
+  lastError: string
+  failedAt: string
+}
+
+export const undeliverable = new TenantDocumentStore<UndeliverableEntry>(
+  'webhook-undeliverable',
+  'undeliverable_not_found',
+  'undeliverable delivery',
+)

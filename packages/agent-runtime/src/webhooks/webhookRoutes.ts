@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import { z } from 'zod'
 import type { TenantRequestLocals } from '../auth/apiKeys.js'
+import { HttpError } from '../http/HttpError.js'
 import { queueUnavailable } from '../queues/queues.js'
 import type { WebhookService } from './WebhookService.js'
 import { deadLetters, type WebhookRegistration, webhooks } from './webhookDocuments.js'
@@ -32,6 +33,13 @@ export function webhookRoutes(service: WebhookService | undefined, eventTypes: s
     const { tenantContext } = response.locals as TenantRequestLocals
     if (!service) throw noQueue()
     const input = registration.parse(request.body)
+    if ((await webhooks.list(tenantContext)).length >= service.maxPerTenant) {
+      throw new HttpError(
+        409,
+        'webhook_limit_reached',
+        `A tenant may register at most ${service.maxPerTenant} webhooks; delete one first`,
+      )
+    }
     const hook = {
       webhookId: randomUUID(),
       ...input,

@@ -18,6 +18,7 @@ import { JsonLogger } from '../../src/logging/JsonLogger.js'
 import { InMemoryStorageModule } from './InMemoryStorageService.js'
 
 export { OwnRedisServer } from '@attesto/did-cache/testing'
+export { type FuzzedEndpoint, fuzzEndpoints } from './fuzzRequests.js'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
 export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiver.js'
 
@@ -153,6 +154,7 @@ export async function startService<Runtime extends { app: Express; close(): Prom
   role: 'issuer' | 'verifier',
   createApp: (config: ReturnType<typeof loadRuntimeConfig>, logger: JsonLogger) => Promise<Runtime>,
   env: Record<string, string> = {},
+  { logger = silentLogger }: { logger?: JsonLogger } = {},
 ) {
   const port = await freePort()
   const schema = `${role}_${randomBytes(4).toString('hex')}`
@@ -166,7 +168,7 @@ export async function startService<Runtime extends { app: Express; close(): Prom
     ADMIN_API_KEY: adminApiKey,
     ...env,
   })
-  const runtime = await createApp(config, silentLogger)
+  const runtime = await createApp(config, logger)
   const http = await startHttpServer(runtime.app, {
     port,
     host: '127.0.0.1',
@@ -191,8 +193,12 @@ export async function startService<Runtime extends { app: Express; close(): Prom
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
     const text = await response.text()
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> }
+    return {
+      status: response.status,
+      headers: response.headers,
+      // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+      body: (text ? JSON.parse(text) : undefined) as Record<string, any>,
+    }
   }
   return {
     runtime,

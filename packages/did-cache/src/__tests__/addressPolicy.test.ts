@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os'
 import { isAllowedAddress } from '../addressPolicy.js'
 
 describe('isAllowedAddress (SSRF guard for did:web)', () => {
@@ -16,6 +17,16 @@ describe('isAllowedAddress (SSRF guard for did:web)', () => {
     '::',
     '::ffff:10.0.0.1',
     '::ffff:169.254.169.254',
+    '::7f00:1', // IPv4-compatible 127.0.0.1
+    '::a00:1',
+    '64:ff9b::a00:1', // NAT64 of 10.0.0.1
+    '64:ff9b::808:808', // NAT64, whatever it embeds
+    '2002:a00:1::1', // 6to4 of 10.0.0.1
+    '2001:0:a00:1::1', // Teredo
+    '2001:db8::1', // documentation
+    '192.0.2.1',
+    '198.51.100.7',
+    '255.255.255.255',
     'not-an-ip',
   ])('refuses %s', (address) => {
     expect(isAllowedAddress(address)).toBe(false)
@@ -29,5 +40,13 @@ describe('isAllowedAddress (SSRF guard for did:web)', () => {
 
   it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111'])('allows public %s', (address) => {
     expect(isAllowedAddress(address)).toBe(true)
+  })
+
+  it("refuses this machine's own interface addresses", () => {
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .filter((entry) => entry && !entry.internal)
+      .map((entry) => entry?.address.replace(/%.*$/, '') as string)
+    for (const address of own) expect(isAllowedAddress(address, { allowLoopback: true })).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { HttpError } from '@attesto/agent-runtime'
+import { HttpError, isSafeString } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag, like en or fr-CA')
@@ -25,7 +25,31 @@ export type Display = z.output<typeof displayInput>
 /** A year: how long a credential is valid unless the configuration or the offer says otherwise. */
 export const DEFAULT_CREDENTIAL_VALIDITY_SECONDS = 365 * 24 * 3600
 
-const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and _, not starting with a digit')
+/**
+ * Claim names an offer can never carry: the SD-JWT VC claims the issuer sets itself (RFC 9901,
+ * SD-JWT VC §3.2.2; `sub` stays allowed, it is the subject the issuer may state), and the
+ * names of JavaScript's built-in object properties (`constructor`, `__proto__`, `toString`, …).
+ */
+export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set([
+  'iss',
+  'iat',
+  'nbf',
+  'exp',
+  'aud',
+  'jti',
+  'vct',
+  'cnf',
+  'status',
+  '_sd',
+  '_sd_alg',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
+
+const claimName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and _, not starting with a digit')
+  .refine((name) => !RESERVED_CLAIM_NAMES.has(name), 'reserved name (a registered SD-JWT VC claim or built-in)')
 
 /** A credential configuration as the API takes it: an SD-JWT VC type and its claims. */
 export const credentialConfigurationInput = z.object({
@@ -69,8 +93,12 @@ export const credentialConfigurationInput = z.object({
 
 export type CredentialConfiguration = z.output<typeof credentialConfigurationInput>
 
-const isDate = (value: unknown) =>
-  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
+/** A real calendar day, 0001-01-01 to 9999-12-31 (no 2024-02-31, no year 0). */
+function isDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false
+  const day = new Date(`${value}T00:00:00Z`)
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value
+}
 
 /**
  * Checks an offer's claims against the configuration. The first problem becomes a 400 that
@@ -88,7 +116,8 @@ export function validateClaims(configuration: CredentialConfiguration, claims: R
     }
   }
   for (const claim of configuration.claims) {
-    const value = claims[claim.name]
+    // Own properties only: a missing `constructor` claim is missing, not Object.
+    const value = Object.hasOwn(claims, claim.name) ? claims[claim.name] : undefined
     if (value === undefined || value === null) {
       if (claim.required) throw new HttpError(400, 'claim_missing', `Claim '${claim.name}' is required`)
       continue
@@ -98,9 +127,16 @@ export function validateClaims(configuration: CredentialConfiguration, claims: R
         ? isDate(value)
         : claim.type === 'number'
           ? Number.isFinite(value)
-          : typeof value === claim.type
+          : claim.type === 'string'
+            ? typeof value === 'string' && isSafeString(value)
+            : typeof value === claim.type
     if (!ok) {
-      const expected = claim.type === 'date' ? 'a date (YYYY-MM-DD)' : `a ${claim.type}`
+      const expected =
+        claim.type === 'date'
+          ? 'a date (YYYY-MM-DD)'
+          : claim.type === 'string'
+            ? 'a string without NUL characters or lone surrogates'
+            : `a ${claim.type}`
       throw new HttpError(400, 'claim_invalid', `Claim '${claim.name}' must be ${expected}`)
     }
   }

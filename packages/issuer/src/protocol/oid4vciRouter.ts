@@ -1,4 +1,9 @@
-import { AddressRateLimiter, protocolErrorHandler, type WebhookService } from '@attesto/agent-runtime'
+import {
+  AddressRateLimiter,
+  protocolErrorHandler,
+  rejectUnsafeProtocolInput,
+  type WebhookService,
+} from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
@@ -59,8 +64,8 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     ['openid-credential-issuer', credentialIssuerMetadata],
     ['oauth-authorization-server', authorizationServerMetadata],
   ] as const) {
-    router.get(`/.well-known/${name}/oid4vci/:issuerId`, metadata(build))
-    router.get(`/oid4vci/:issuerId/.well-known/${name}`, metadata(build))
+    router.get(`/.well-known/${name}/oid4vci/:issuerId`, rejectUnsafeProtocolInput, metadata(build))
+    router.get(`/oid4vci/:issuerId/.well-known/${name}`, rejectUnsafeProtocolInput, metadata(build))
   }
   router.post(
     '/oid4vci/:issuerId/token',
@@ -69,6 +74,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
       next()
     },
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
+    rejectUnsafeProtocolInput,
     handle((issuer, request) =>
       tokenEndpoint(issuer, request, {
         ...endpoints,
@@ -79,17 +85,20 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   )
   router.post(
     '/oid4vci/:issuerId/nonce',
+    rejectUnsafeProtocolInput,
     handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
   )
   const json = express.json({ limit: '64kb' })
   router.post(
     '/oid4vci/:issuerId/credential',
     json,
+    rejectUnsafeProtocolInput,
     handle((issuer, request) => credentialEndpoint(issuer, request, { ...endpoints, onIssued })),
   )
   router.post(
     '/oid4vci/:issuerId/deferred-credential',
     json,
+    rejectUnsafeProtocolInput,
     handle((issuer, request) => deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued })),
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))

@@ -37,26 +37,36 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
   router.post('/issuers', async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createIssuerInput.parse(request.body ?? {})
-    const result = await withIdempotency(tenantContext, request, async () => {
-      const kms = tenantContext.dependencyManager.resolve(Kms.KeyManagementApi)
-      const { keyId } = await kms.createKey({ type: KEY_TYPES[input.keyType] })
-      const { didState } = await tenantContext.dependencyManager
-        .resolve(DidsApi)
-        .create({ method: input.didMethod, options: { keyId } })
-      const did = didState.did as string
-      const didUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
-      const profile: IssuerProfile = {
-        issuerId: randomUUID(),
-        did,
-        didUrl,
-        keyId,
-        configurations: {},
-        ...(input.display ? { display: input.display } : {}),
-      }
-      await issuerProfiles.save(tenantContext, profile.issuerId, profile)
-      await tenantContext.dependencyManager.resolve(TenantsApi).addActorId(tenant.id, profile.issuerId)
-      return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
-    })
+    // The issuer id is chosen when the key is reserved: a retry that takes the key over finds the
+    // identity made before (a crash before its profile was saved leaves an unused key in the KMS).
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (issuerId = randomUUID()) => {
+        let profile = await issuerProfiles.find(tenantContext, issuerId)
+        if (!profile) {
+          const kms = tenantContext.dependencyManager.resolve(Kms.KeyManagementApi)
+          const { keyId } = await kms.createKey({ type: KEY_TYPES[input.keyType] })
+          const { didState } = await tenantContext.dependencyManager
+            .resolve(DidsApi)
+            .create({ method: input.didMethod, options: { keyId } })
+          const did = didState.did as string
+          const didUrl = didState.didDocument?.verificationMethod?.[0]?.id as string
+          profile = {
+            issuerId,
+            did,
+            didUrl,
+            keyId,
+            configurations: {},
+            ...(input.display ? { display: input.display } : {}),
+          }
+          await issuerProfiles.save(tenantContext, issuerId, profile)
+        }
+        await tenantContext.dependencyManager.resolve(TenantsApi).addActorId(tenant.id, issuerId)
+        return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
+      },
+      { prepare: () => randomUUID() },
+    )
     response.status(result.status).json(result.body)
   })
 

@@ -5,6 +5,7 @@ import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { credentialValidity, validateClaims } from '../issuance/credentialConfiguration.js'
 import { offerStatus } from '../issuance/offerStatus.js'
+import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
 const createOfferInput = z.object({
@@ -56,16 +57,24 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
-    const result = await withIdempotency(tenantContext, request, async () => ({
-      status: 201,
-      body: await createOffer(options.offers, tenant.id, target, {
-        claims,
-        deferralIntervalSeconds: options.deferralIntervalSeconds,
-        txCodeLength: input.txCode ? input.txCode.length : undefined,
-        expiresInSeconds: input.expiresInSeconds,
-        validity: credentialValidity(target.configuration, input.credentialValidFrom, input.credentialValidUntil),
+    // The pre-authorised code is chosen when the key is reserved: a retry that takes the key over
+    // (after a failure or a crash) finds the offer made with it instead of making a second one.
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (preAuthorizedCode) => ({
+        status: 201,
+        body: await createOffer(options.offers, tenant.id, target, {
+          claims,
+          deferralIntervalSeconds: options.deferralIntervalSeconds,
+          txCodeLength: input.txCode ? input.txCode.length : undefined,
+          expiresInSeconds: input.expiresInSeconds,
+          preAuthorizedCode,
+          validity: credentialValidity(target.configuration, input.credentialValidFrom, input.credentialValidUntil),
+        }),
       }),
-    }))
+      { prepare: () => newPreAuthorizedCode() },
+    )
     response.status(result.status).json(result.body)
   })
 

@@ -24,7 +24,9 @@ export class VerifierDirectory {
   /** Adds a new verifier id to its tenant's record, so that the protocol endpoints find it. */
   public async register(tenantId: string, verifierId: string): Promise<void> {
     const tenant = await this.tenants.getTenantById(tenantId)
-    const ids = [...((tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []), verifierId]
+    const known = (tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []
+    if (known.includes(verifierId)) return // registered by an earlier attempt of the same call
+    const ids = [...known, verifierId]
     tenant.metadata.set(ACTOR_IDS, ids)
     tenant.setTag(ACTOR_IDS, ids)
     await this.tenants.updateTenant(tenant)

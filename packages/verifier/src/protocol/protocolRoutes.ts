@@ -1,4 +1,4 @@
-import { ProtocolError, protocolErrorHandler } from '@attesto/agent-runtime'
+import { ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { Router } from 'express'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
@@ -26,8 +26,8 @@ export function protocolRoutes(options: ProtocolRoutesOptions): Router {
   const router = Router()
   const { directory, sessions } = options
 
-  router.get('/:verifierId/authorization-requests/:requestId', async (request, response) => {
-    const { verifierId, requestId } = request.params
+  router.get('/:verifierId/authorization-requests/:requestId', rejectUnsafeProtocolInput, async (request, response) => {
+    const { verifierId, requestId } = request.params as { verifierId: string; requestId: string }
     const resolved = await directory.resolve(verifierId)
     if (!resolved) throw notFound()
     const session = await sessions.find(resolved.tenantContext.contextCorrelationId, requestId)
@@ -48,9 +48,10 @@ export function protocolRoutes(options: ProtocolRoutesOptions): Router {
     '/:verifierId/authorize',
     express.urlencoded({ extended: false, limit: '1mb' }),
     express.json({ limit: '1mb' }),
+    rejectUnsafeProtocolInput,
     async (request, response) => {
       const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {}
-      await acceptAuthorizationResponse(options, request.params.verifierId, body)
+      await acceptAuthorizationResponse(options, request.params.verifierId as string, body)
       response.status(200).set('Cache-Control', 'no-store').json({})
     },
   )

@@ -84,35 +84,45 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const dcqlQuery = validDcql(dcql.query)
     const responseMode = responseModeFor(tenantContext, input.responseMode)
-    const result = await withIdempotency(tenantContext, request, async () => {
-      if (responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
-        profile = await ensureEncryptionKey(tenantContext, profile)
-        directory.remember(tenantContext, profile)
-      }
-      const requestId = randomUUID()
-      const now = Date.now()
-      const session: VerificationSession = {
-        state: 'pending',
-        verifierId: profile.verifierId,
-        clientId: clientIdOf(profile),
-        nonce: randomBytes(32).toString('base64url'),
-        responseMode,
-        dcqlQuery,
-        createdAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
-      }
-      await sessions.create(tenantContext.contextCorrelationId, requestId, session)
-      const { requestUri } = protocolUrls(options.baseUrl, profile.verifierId, requestId)
-      return {
-        status: 201,
-        body: {
-          requestId,
-          uri: authorizationRequestUri(session.clientId, requestUri),
-          expiresAt: session.expiresAt,
-          responseMode: session.responseMode,
-        },
-      }
-    })
+    // The request id is chosen when the key is reserved: a retry that takes the key over finds the
+    // request made before instead of opening a second one.
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (requestId = randomUUID()) => {
+        if (responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
+          profile = await ensureEncryptionKey(tenantContext, profile)
+          directory.remember(tenantContext, profile)
+        }
+        const now = Date.now()
+        let session: VerificationSession = {
+          state: 'pending',
+          verifierId: profile.verifierId,
+          clientId: clientIdOf(profile),
+          nonce: randomBytes(32).toString('base64url'),
+          responseMode,
+          dcqlQuery,
+          createdAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
+        }
+        if (!(await sessions.create(tenantContext.contextCorrelationId, requestId, session))) {
+          const existing = await sessions.find(tenantContext.contextCorrelationId, requestId)
+          if (!existing) throw new HttpError(409, 'request_in_progress', 'The first attempt of this request expired')
+          session = existing
+        }
+        const { requestUri } = protocolUrls(options.baseUrl, profile.verifierId, requestId)
+        return {
+          status: 201,
+          body: {
+            requestId,
+            uri: authorizationRequestUri(session.clientId, requestUri),
+            expiresAt: session.expiresAt,
+            responseMode: session.responseMode,
+          },
+        }
+      },
+      { prepare: () => randomUUID() },
+    )
     response.status(result.status).json(result.body)
   })
 

@@ -21,26 +21,35 @@ export function verifierRoutes(directory: VerifierDirectory): Router {
   router.post('/verifiers', async (request, response) => {
     const { tenant, tenantContext } = response.locals as TenantRequestLocals
     const input = createVerifierInput.parse(request.body ?? {})
-    const result = await withIdempotency(tenantContext, request, async () => {
-      const { keyId } = await tenantContext.dependencyManager
-        .resolve(Kms.KeyManagementApi)
-        .createKey({ type: { kty: 'EC', crv: 'P-256' } })
-      const { didState } = await tenantContext.dependencyManager
-        .resolve(DidsApi)
-        .create({ method: input.didMethod, options: { keyId } })
-      const verifierId = randomUUID()
-      const profile: VerifierProfile = {
-        verifierId,
-        did: didState.did as string,
-        didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
-        keyId,
-        // Only a KMS that can decrypt ECDH-ES gets a response-encryption key (Vault and AWS cannot).
-        ...(canDecryptResponses(tenantContext) ? { encryptionKey: await createEncryptionKey(tenantContext) } : {}),
-      }
-      await verifierProfiles.save(tenantContext, verifierId, profile)
-      await directory.register(tenant.id, verifierId)
-      return { status: 201, body: { verifierId, did: profile.did } }
-    })
+    // The verifier id is chosen when the key is reserved: a retry that takes the key over finds the
+    // identity made before (a crash before its profile was saved leaves unused keys in the KMS).
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (verifierId = randomUUID()) => {
+        let profile = await verifierProfiles.find(tenantContext, verifierId)
+        if (!profile) {
+          const { keyId } = await tenantContext.dependencyManager
+            .resolve(Kms.KeyManagementApi)
+            .createKey({ type: { kty: 'EC', crv: 'P-256' } })
+          const { didState } = await tenantContext.dependencyManager
+            .resolve(DidsApi)
+            .create({ method: input.didMethod, options: { keyId } })
+          profile = {
+            verifierId,
+            did: didState.did as string,
+            didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
+            keyId,
+            // Only a KMS that can decrypt ECDH-ES gets a response-encryption key (Vault and AWS cannot).
+            ...(canDecryptResponses(tenantContext) ? { encryptionKey: await createEncryptionKey(tenantContext) } : {}),
+          }
+          await verifierProfiles.save(tenantContext, verifierId, profile)
+        }
+        await directory.register(tenant.id, verifierId)
+        return { status: 201, body: { verifierId, did: profile.did } }
+      },
+      { prepare: () => randomUUID() },
+    )
     response.status(result.status).json(result.body)
   })
 

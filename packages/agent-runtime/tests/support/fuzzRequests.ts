@@ -1,0 +1,165 @@
+import fc from 'fast-check'
+
+/** One endpoint to fuzz: `:name` segments of `path` are filled with fuzzed values. */
+export interface FuzzedEndpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  path: string
+  /** The bearer credential a well-behaved caller would send (the fuzz also sends others, and none). */
+  bearer?: string
+  /** A body a well-behaved caller would send, which the fuzz alters. */
+  example?: unknown
+  /** Real values of the path's `:name` segments (used half of the time). */
+  values?: Record<string, string>
+}
+
+const nasty = fc.constantFrom(
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfffy',
+  '__proto__',
+  'constructor',
+  'toString',
+  '%00',
+  '%',
+  '%E0%A4%A',
+  '../../etc/passwd',
+  '',
+  ' ',
+  'x'.repeat(5_000),
+  '0000-01-01',
+  '2024-02-31',
+  '{"a":',
+  'null',
+  '-1',
+  '1e309',
+  '\u202e',
+  '🙂',
+)
+const text = fc.oneof(nasty, fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }))
+/** Percent-encodes a value; a lone surrogate (which has no UTF-8) becomes its invalid CESU-8 bytes. */
+function encode(value: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    return '%ED%A0%80'
+  }
+}
+const deep = (depth: number, key = 'a') => `${`{"${key}":[`.repeat(depth)}1${']}'.repeat(depth)}`
+
+/** A value that looks like JSON a client might send, with the nasty strings and keys mixed in. */
+const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    text,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(nasty, fc.string({ maxLength: 12 })), tie('value'), { maxKeys: 4 }),
+  ),
+})).value
+
+/** A body: altered example, random JSON, broken JSON, deep nesting, a form, or nothing. */
+function bodies(example: unknown): fc.Arbitrary<{ contentType?: string; body?: string }> {
+  const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) ?? 'null' })
+  const altered =
+    example && typeof example === 'object'
+      ? fc
+          .tuple(fc.constantFrom(...Object.keys(example as object), '__proto__', 'constructor', 'extra'), jsonish)
+          .map(([key, value]) => json({ ...(example as object), [key]: value }))
+      : jsonish.map(json)
+  return fc.oneof(
+    altered,
+    altered,
+    jsonish.map(json),
+    fc.constantFrom(
+      { contentType: 'application/json', body: '{"a":' },
+      { contentType: 'application/json', body: '' },
+      { contentType: 'application/json', body: '\u0000' },
+      { contentType: 'application/json', body: '"\\ud800"' },
+      { contentType: 'application/json', body: deep(2_000) },
+      { contentType: 'application/json', body: `{"x":${'['.repeat(50_000)}${']'.repeat(50_000)}}` },
+      { contentType: 'application/json', body: '{"__proto__":{"polluted":1},"constructor":{"prototype":{}}}' },
+      { contentType: 'application/json; charset=latin-7', body: '{}' },
+      { contentType: 'application/x-www-form-urlencoded', body: 'a=%00&b=%E0%A4%A&c' },
+      { contentType: 'application/x-www-form-urlencoded', body: `grant_type=${'x'.repeat(2_000_000)}` },
+      { contentType: 'text/csv', body: 'name\n\u0000' },
+      { contentType: 'application/octet-stream', body: '\u0000\u0001' },
+      {},
+    ),
+    text.map((body) => ({ contentType: 'application/json', body })),
+    text.map((body) => ({
+      contentType: 'application/x-www-form-urlencoded',
+      body: `grant_type=${encode(body)}`,
+    })),
+  )
+}
+
+const headerValue = fc.oneof(
+  fc.constantFrom('Bearer ', 'Bearer atk..', 'Bearer atk.x.y.z', 'Basic Zm9vOmJhcg==', 'Bearer \u00ff'),
+  fc.string({ maxLength: 30 }).map((value) => value.replace(/[^\x20-\x7e]/g, '')),
+)
+
+/**
+ * Sends `runs` fuzzed requests to each endpoint (bodies, path parameters, query strings,
+ * Authorization, Content-Type and Idempotency-Key headers) and answers every one that got a 5xx,
+ * with what was sent.
+ */
+export async function fuzzEndpoints(
+  baseUrl: string,
+  endpoints: FuzzedEndpoint[],
+  runs: number,
+  seed = 42,
+): Promise<{ request: string; status: number }[]> {
+  const failures: { request: string; status: number }[] = []
+  for (const endpoint of endpoints) {
+    const request = fc.record({
+      params: fc.array(fc.oneof(fc.constant(undefined), fc.constant(undefined), text), { minLength: 4, maxLength: 4 }),
+      query: fc.option(fc.dictionary(fc.oneof(nasty, fc.string({ maxLength: 8 })), text, { maxKeys: 3 })),
+      body: bodies(endpoint.example),
+      authorization: fc.oneof(fc.constant(endpoint.bearer), fc.constant(undefined), headerValue),
+      idempotencyKey: fc.option(fc.oneof(fc.constantFrom('k', 'k'.repeat(300), 'ü'), fc.string({ maxLength: 10 }))),
+    })
+    await fc.assert(
+      fc.asyncProperty(request, async ({ params, query, body, authorization, idempotencyKey }) => {
+        let index = 0
+        const path = endpoint.path.replace(/:[A-Za-z]+/g, (name) => {
+          const value = params[index++]
+          return value === undefined ? (endpoint.values?.[name.slice(1)] ?? name.slice(1)) : encode(value)
+        })
+        const search = query
+          ? `?${Object.entries(query)
+              .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+              .join('&')}`
+          : ''
+        const headers: Record<string, string> = {}
+        if (authorization !== undefined && authorization !== null) headers.authorization = authorization
+        if (body.contentType) headers['content-type'] = body.contentType
+        if (typeof idempotencyKey === 'string') headers['idempotency-key'] = idempotencyKey.replace(/[^\x20-\x7e]/g, '')
+        const hasBody = endpoint.method !== 'GET' && body.body !== undefined
+        const status = await fetch(`${baseUrl}${path}${search}`, {
+          method: endpoint.method,
+          headers,
+          body: hasBody ? body.body : undefined,
+        }).then(
+          async (response) => {
+            await response.arrayBuffer().catch(() => undefined)
+            return response.status
+          },
+          () => 0,
+        )
+        // 0: the connection was closed on an oversized body before it was sent whole (not a 5xx).
+        if (status >= 500) {
+          failures.push({
+            request: `${endpoint.method} ${path}${search} ${JSON.stringify(headers)} ${hasBody ? (body.body ?? '').slice(0, 200) : ''}`,
+            status,
+          })
+        }
+      }),
+      { numRuns: runs, seed, endOnFailure: false },
+    )
+  }
+  return failures
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto'
+import { type FuzzedEndpoint, fuzzEndpoints, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+// Every endpoint of the issuer, REST and OID4VCI, with fuzzed bodies, path parameters, query
+// strings and headers (fast-check, fixed seed): no answer is a 5xx. Real PostgreSQL and Redis.
+
+describe('issuer fuzz', () => {
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let key = ''
+  let issuerId = ''
+  let offerId = ''
+
+  beforeAll(async () => {
+    service = await startService('issuer', createIssuerApp, {
+      REDIS_URL,
+      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+    })
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Fuzz',
+      configurationId: 'card',
+      vct: 'urn:attesto:test:card',
+      claims: [
+        { name: 'name', type: 'string', required: true },
+        { name: 'born', type: 'date' },
+      ],
+    }))
+    offerId = (
+      await service.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'card', claims: { name: 'A' } })
+    ).body.offerId
+  }, 60_000)
+  afterAll(async () => {
+    await service?.close()
+  })
+
+  it('answers no fuzzed request with a 5xx', async () => {
+    const bearer = `Bearer ${key}`
+    const admin = `Bearer ${service.adminApiKey}`
+    const values = { issuerId, offerId, id: 'card', batchId: offerId, webhookId: offerId, deliveryId: offerId }
+    const offer = { issuerId, credentialConfigurationId: 'card', claims: { name: 'A', born: '2000-01-01' } }
+    const endpoints: FuzzedEndpoint[] = [
+      { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
+      { method: 'GET', path: '/admin/queues', bearer: admin },
+      { method: 'GET', path: '/health' },
+      { method: 'GET', path: '/ready' },
+      { method: 'GET', path: '/openapi.json' },
+      { method: 'POST', path: '/issuers', bearer, example: { keyType: 'P-256' } },
+      { method: 'GET', path: '/issuers/:issuerId', bearer, values },
+      {
+        method: 'PUT',
+        path: '/issuers/:issuerId/credential-configurations/:id',
+        bearer,
+        values,
+        example: { vct: 'urn:x', claims: [{ name: 'name', type: 'string' }] },
+      },
+      { method: 'POST', path: '/offers', bearer, example: offer },
+      { method: 'GET', path: '/offers/:offerId', bearer, values },
+      { method: 'PUT', path: '/offers/:offerId/claims', bearer, values, example: { claims: { name: 'A' } } },
+      { method: 'POST', path: '/offer-batches', bearer, example: { ...offer, rows: [{ name: 'A' }] } },
+      { method: 'GET', path: '/offer-batches/:batchId', bearer, values },
+      { method: 'GET', path: '/offer-batches/:batchId/results', bearer, values },
+      {
+        method: 'POST',
+        path: '/webhooks',
+        bearer,
+        example: { url: 'https://a.example/h', events: ['credential.issued'] },
+      },
+      { method: 'GET', path: '/webhooks', bearer },
+      { method: 'DELETE', path: '/webhooks/:webhookId', bearer, values },
+      { method: 'GET', path: '/webhooks/dead-letters', bearer },
+      { method: 'POST', path: '/webhooks/dead-letters/:deliveryId/redeliver', bearer, values },
+      { method: 'GET', path: '/.well-known/openid-credential-issuer/oid4vci/:issuerId', values },
+      { method: 'GET', path: '/.well-known/oauth-authorization-server/oid4vci/:issuerId', values },
+      { method: 'GET', path: '/oid4vci/:issuerId/.well-known/openid-credential-issuer', values },
+      { method: 'POST', path: '/oid4vci/:issuerId/token', values, example: { grant_type: 'refresh_token' } },
+      { method: 'POST', path: '/oid4vci/:issuerId/nonce', values },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: 'Bearer x.y.z',
+        values,
+        example: { proofs: {} },
+      },
+      { method: 'POST', path: '/oid4vci/:issuerId/deferred-credential', values, example: { transaction_id: 'x' } },
+      { method: 'GET', path: '/no/such/:path', values },
+    ]
+    const failures = await fuzzEndpoints(service.http.url, endpoints, 40)
+    expect(failures).toEqual([])
+  }, 120_000)
+
+  it('answers the protocol endpoints’ malformed input with 4xx and stable codes', async () => {
+    const wallet = new HandWallet()
+    const made = await service.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'card',
+      claims: { name: 'A' },
+    })
+    const { credentialIssuer, code } = parseOffer(made.body.uri)
+    const issuer = credentialIssuer.replace(/^https?:\/\/[^/]+/, service.http.url)
+    const post = async (path: string, contentType: string, body: string, bearer?: string) => {
+      const response = await fetch(`${issuer}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        body,
+      })
+      return { status: response.status, body: (await response.json()) as { error?: string } }
+    }
+    const grant = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
+    expect(
+      await post('/token', 'application/x-www-form-urlencoded', `grant_type=${'x'.repeat(2 * 1024 * 1024)}`),
+    ).toEqual({
+      status: 413,
+      body: expect.objectContaining({ error: 'invalid_request' }),
+    })
+    const nul = await wallet.token(issuer, { grant_type: grant, 'pre-authorized_code': `${code}\u0000` })
+    expect([nul.status, nul.body.error]).toEqual([400, 'invalid_request'])
+    const token = await wallet.redeem(issuer, code)
+    expect(token.status).toBe(200)
+    const accessToken = token.body.access_token as string
+
+    expect(await post('/credential', 'application/json', '{"proofs":', accessToken)).toEqual({
+      status: 400,
+      body: expect.objectContaining({ error: 'invalid_request' }),
+    })
+    const nonce = await wallet.nonce(issuer)
+    const request = (jwt: string) => ({ credential_configuration_id: 'card', proofs: { jwt: [jwt] } })
+    const none = wallet.proof(credentialIssuer, nonce, { header: { alg: 'none' } }).replace(/[^.]+$/, '')
+    const algNone = await wallet.credential(issuer, accessToken, request(none))
+    expect([algNone.status, algNone.body.error]).toEqual([400, 'invalid_proof'])
+    const bigHeader = wallet.proof(credentialIssuer, nonce, { header: { x: 'x'.repeat(90 * 1024) } })
+    const big = await post('/credential', 'application/json', JSON.stringify(request(bigHeader)), accessToken)
+    expect(big.status).toBeGreaterThanOrEqual(400)
+    expect(big.status).toBeLessThan(500)
+    expect(big.body.error).toBe('invalid_request')
+
+    const issued = await wallet.credential(issuer, accessToken, request(wallet.proof(credentialIssuer, nonce)))
+    expect(issued.status).toBe(200)
+    const reused = await wallet.credential(
+      issuer,
+      accessToken,
+      request(wallet.proof(credentialIssuer, await wallet.nonce(issuer))),
+    )
+    expect([reused.status, reused.body.error]).toEqual([400, 'credential_request_denied'])
+    const reusedCode = await wallet.redeem(issuer, code)
+    expect([reusedCode.status, reusedCode.body.error]).toEqual([400, 'invalid_grant'])
+  }, 60_000)
+})

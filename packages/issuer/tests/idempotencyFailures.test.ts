@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { DATABASE_URL, freePort, startService } from '@attesto/agent-runtime/testing'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+// Keyed `POST /offers` through failures, on the real PostgreSQL: its backends terminated in the
+// middle of a burst, and the instance SIGKILLed in the middle of a burst. Every key ends with
+// exactly one offer, because the pre-authorised code is chosen when the key is reserved and a
+// retry that takes the key over finds the offer made with it.
+
+const server = fileURLToPath(new URL('../src/server.js', import.meta.url))
+
+describe('idempotency through failures', () => {
+  const schema = `issuer_idem_${randomBytes(4).toString('hex')}`
+  const env = {
+    DATABASE_SCHEMA: schema,
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    IDEMPOTENCY_TAKEOVER_SECONDS: '1',
+  }
+  const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let key = ''
+  let issuerId = ''
+  let child: ChildProcess | undefined
+
+  beforeAll(async () => {
+    service = await startService('issuer', createIssuerApp, env)
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Idempotency',
+      configurationId: 'card',
+      vct: 'urn:attesto:test:card',
+      claims: [{ name: 'name', type: 'string', required: true }],
+    }))
+  }, 60_000)
+  afterAll(async () => {
+    child?.kill('SIGKILL')
+    await service?.close()
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await admin.close()
+  })
+
+  const offerCount = async () =>
+    Number(
+      (
+        await admin.query<{ count: string }>(
+          `SELECT count(*) FROM "${schema}".records WHERE record_type = 'IssuanceSession'`,
+        )
+      ).rows[0]?.count,
+    )
+
+  const post = (baseUrl: string, idempotencyKey: string) =>
+    fetch(`${baseUrl}/offers`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      },
+      body: JSON.stringify({
+        issuerId,
+        credentialConfigurationId: 'card',
+        claims: { name: 'A' },
+        txCode: { length: 6 },
+      }),
+    }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as { offerId?: string } }),
+      () => ({ status: 0, body: {} as { offerId?: string } }),
+    )
+
+  /** Sends every key (`inFlight` at once), ignoring the outcome. */
+  async function burst(baseUrl: string, keys: string[], inFlight: number, onAnswer = () => {}) {
+    let next = 0
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < keys.length) {
+          await post(baseUrl, keys[next++] as string)
+          onAnswer()
+        }
+      }),
+    )
+  }
+
+  /** Retries each key until it is answered 201, as a client would; answers the offer id of each. */
+  async function settle(keys: string[]): Promise<string[]> {
+    const offerIds: string[] = []
+    for (const idempotencyKey of keys) {
+      for (let attempt = 0; ; attempt++) {
+        const answer = await post(service.http.url, idempotencyKey)
+        if (answer.status === 201 && answer.body.offerId) {
+          offerIds.push(answer.body.offerId)
+          break
+        }
+        if (attempt > 100) throw new Error(`key ${idempotencyKey}: ${answer.status} ${JSON.stringify(answer.body)}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+    return offerIds
+  }
+
+  it('makes one offer per key when the database backends are terminated mid-burst', async () => {
+    const before = await offerCount()
+    const keys = Array.from({ length: 150 }, (_, index) => `db-${index}-${randomBytes(4).toString('hex')}`)
+    let killing = true
+    let terminated = 0
+    const killer = (async () => {
+      while (killing) {
+        const { rows } = await admin.query<{ pid: number }>(
+          `SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
+           WHERE pid <> pg_backend_pid() AND query LIKE $1`,
+          [`%"${schema}"%`],
+        )
+        terminated += rows.length
+        await new Promise((resolve) => setTimeout(resolve, 15))
+      }
+    })()
+    await burst(service.http.url, keys, 10)
+    killing = false
+    await killer
+    expect(terminated).toBeGreaterThan(0)
+    const offerIds = await settle(keys)
+    expect(new Set(offerIds).size).toBe(keys.length)
+    expect((await offerCount()) - before).toBe(keys.length)
+    expect(await settle(keys.slice(0, 10))).toEqual(offerIds.slice(0, 10))
+  }, 120_000)
+
+  it('makes one offer per key when the instance is SIGKILLed mid-burst', async () => {
+    const before = await offerCount()
+    const port = await freePort()
+    child = spawn(process.execPath, [server], {
+      env: { ...process.env, ...env, DATABASE_URL, ROLE: 'issuer', PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    const url = `http://127.0.0.1:${port}`
+    for (const deadline = Date.now() + 120_000; ; ) {
+      if (
+        await fetch(`${url}/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break
+      if (Date.now() > deadline) throw new Error('the issuer process did not start')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    const keys = Array.from({ length: 120 }, (_, index) => `kill-${index}-${randomBytes(4).toString('hex')}`)
+    let answered = 0
+    const running = child
+    await burst(url, keys, 10, () => {
+      if (++answered === 40) running.kill('SIGKILL')
+    })
+    const offerIds = await settle(keys)
+    expect(new Set(offerIds).size).toBe(keys.length)
+    expect((await offerCount()) - before).toBe(keys.length)
+  }, 240_000)
+})

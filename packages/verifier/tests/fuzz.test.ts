@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto'
+import { type FuzzedEndpoint, fuzzEndpoints, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+
+// Every endpoint of the verifier, REST and OID4VP, with fuzzed bodies, path parameters, query
+// strings and headers (fast-check, fixed seed): no answer is a 5xx; and the DCQL shapes that
+// used to be 500s are 400s. Real PostgreSQL and Redis.
+
+describe('verifier fuzz', () => {
+  let service: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+  let key = ''
+  let verifierId = ''
+  let requestId = ''
+  const query = {
+    credentials: [{ id: 'card', format: 'dc+sd-jwt', meta: { vct_values: ['urn:x'] }, claims: [{ path: ['name'] }] }],
+  }
+
+  beforeAll(async () => {
+    service = await startService('verifier', createVerifierApp, {
+      REDIS_URL,
+      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+    })
+    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Fuzz' })).body.apiKey
+    verifierId = (await service.call('POST', '/verifiers', key, {})).body.verifierId
+    requestId = (
+      await service.call('POST', '/presentation-requests', key, {
+        verifierId,
+        dcql: { query },
+        responseMode: 'direct_post',
+      })
+    ).body.requestId
+  }, 60_000)
+  afterAll(async () => {
+    await service?.close()
+  })
+
+  it('answers DCQL nested 2,000 levels, a constructor key and NULs with 400', async () => {
+    const post = (body: unknown) => service.call('POST', '/presentation-requests', key, body)
+    let nested: unknown = { path: ['name'] }
+    for (let level = 0; level < 2_000; level++) nested = { claims: [nested] }
+    const deep = await post({
+      verifierId,
+      dcql: { query: { credentials: [{ ...query.credentials[0], ...(nested as object) }] } },
+    })
+    expect([deep.status, deep.body.error.code]).toEqual([400, 'input_too_deep'])
+    for (const dcql of [
+      { query: { constructor: {}, credentials: query.credentials } },
+      { query: { credentials: [{ ...query.credentials[0], id: 'constructor' }] } },
+      { query: { credentials: [{ ...query.credentials[0], claims: [{ path: ['constructor'] }] }] } },
+      { query: { credentials: [{ ...query.credentials[0], meta: { constructor: 1 } }] } },
+      { query: { credentials: query.credentials, credential_sets: [{ options: [['constructor']] }] } },
+    ]) {
+      const answer = await post({ verifierId, dcql })
+      expect(answer.status).toBeLessThan(500)
+    }
+    const nul = await post({
+      verifierId,
+      dcql: { query: { credentials: [{ ...query.credentials[0], id: 'a\u0000' }] } },
+    })
+    expect([nul.status, nul.body.error.code]).toEqual([400, 'invalid_string'])
+    const label = await service.call('PUT', '/trusted-issuers/did%3Ajwk%3Ax', key, { label: 'a\u0000' })
+    expect([label.status, label.body.error.code]).toEqual([400, 'invalid_string'])
+  })
+
+  it('answers no fuzzed request with a 5xx', async () => {
+    const bearer = `Bearer ${key}`
+    const admin = `Bearer ${service.adminApiKey}`
+    const values = {
+      verifierId,
+      requestId,
+      did: 'did:jwk:x',
+      templateId: 't',
+      webhookId: requestId,
+      deliveryId: requestId,
+    }
+    const endpoints: FuzzedEndpoint[] = [
+      { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
+      { method: 'GET', path: '/admin/queues', bearer: admin },
+      { method: 'POST', path: '/verifiers', bearer, example: {} },
+      { method: 'GET', path: '/verifiers/:verifierId', bearer, values },
+      { method: 'GET', path: '/trusted-issuers', bearer },
+      { method: 'PUT', path: '/trusted-issuers/:did', bearer, values, example: { label: 'x' } },
+      { method: 'DELETE', path: '/trusted-issuers/:did', bearer, values },
+      { method: 'PUT', path: '/presentation-templates/:templateId', bearer, values, example: { dcql: { query } } },
+      { method: 'GET', path: '/presentation-templates', bearer },
+      { method: 'GET', path: '/presentation-templates/:templateId', bearer, values },
+      { method: 'DELETE', path: '/presentation-templates/:templateId', bearer, values },
+      { method: 'POST', path: '/presentation-requests', bearer, example: { verifierId, dcql: { query } } },
+      { method: 'GET', path: '/presentation-requests/:requestId', bearer, values },
+      {
+        method: 'POST',
+        path: '/webhooks',
+        bearer,
+        example: { url: 'https://a.example/h', events: ['presentation.verified'] },
+      },
+      { method: 'GET', path: '/webhooks', bearer },
+      { method: 'DELETE', path: '/webhooks/:webhookId', bearer, values },
+      { method: 'GET', path: '/webhooks/dead-letters', bearer },
+      { method: 'POST', path: '/webhooks/dead-letters/:deliveryId/redeliver', bearer, values },
+      { method: 'GET', path: '/oid4vp/:verifierId/authorization-requests/:requestId', values },
+      { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { state: requestId, vp_token: {} } },
+    ]
+    const failures = await fuzzEndpoints(service.http.url, endpoints, 40)
+    expect(failures).toEqual([])
+  }, 120_000)
+})
