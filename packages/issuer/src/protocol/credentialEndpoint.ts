@@ -3,6 +3,7 @@ import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
 import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import type { IssuanceSession } from './IssuanceSession.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import type { ResolvedIssuer } from './IssuerDirectory.js'
@@ -25,6 +26,8 @@ const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
 export interface CredentialEndpointOptions {
   sessions: IssuanceSessionStore
   config: IssuerProtocolConfig
+  /** Status list entries of revocable credentials. */
+  status?: CredentialStatusService
   /** Called once per issued credential (the `credential.issued` event). */
   onIssued(issuer: ResolvedIssuer, offerId: string): void
 }
@@ -104,7 +107,8 @@ export async function credentialEndpoint(issuer: ResolvedIssuer, request: Reques
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  const credential = await issueSdJwtVc(issuer, configuration, session.claims, holder)
+  const status = await options.status?.reserve(issuer, configuration, offerId)
+  const credential = await issueSdJwtVc(issuer, configuration, session.claims, holder, status)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued']))) {
     throw denied('The credential of this offer was issued already')
   }
@@ -128,7 +132,8 @@ export async function deferredCredentialEndpoint(
   }
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
-  const credential = await issueSdJwtVc(issuer, configuration, session.claims, session.holderBinding)
+  const status = await options.status?.reserve(issuer, configuration, offerId)
+  const credential = await issueSdJwtVc(issuer, configuration, session.claims, session.holderBinding, status)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending']))) {
     throw denied('The credential of this offer was issued already')
   }

@@ -1,6 +1,7 @@
 import { AddressRateLimiter, protocolErrorHandler, type WebhookService } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
+import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
@@ -13,6 +14,7 @@ export interface Oid4vciRouterOptions {
   directory: IssuerDirectory
   sessions: IssuanceSessionStore
   config: IssuerProtocolConfig
+  status?: CredentialStatusService
   accessTokenTtlSeconds: number
   redisUrl?: string
   queuePrefix: string
@@ -41,7 +43,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
       data: { offerId, issuerId: issuer.profile.issuerId },
     })
   }
-  const endpoints = { sessions: options.sessions, config: options.config }
+  const endpoints = { sessions: options.sessions, config: options.config, status: options.status }
   const onIssued = event('credential.issued')
 
   const handle =

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
 import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { StatusClaim } from '../status/CredentialStatusService.js'
 import type { HolderBinding } from './IssuanceSession.js'
 import type { ResolvedIssuer } from './IssuerDirectory.js'
 
@@ -9,13 +10,15 @@ const digest = (disclosure: string) => createHash('sha256').update(disclosure).d
 /**
  * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
  * its KMS: the selectively disclosable claims of the configuration become disclosures (their
- * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key.
+ * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key; `status`
+ * (when given) references the credential's status list entry (docs/REVOCATION.md).
  */
 export async function issueSdJwtVc(
   issuer: ResolvedIssuer,
   configuration: CredentialConfiguration,
   claims: Record<string, unknown>,
   holder: HolderBinding,
+  status?: StatusClaim,
 ): Promise<string> {
   const disclosable = new Set(
     configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
@@ -42,6 +45,7 @@ export async function issueSdJwtVc(
       iss: issuer.profile.did,
       iat: Math.floor(Date.now() / 1000),
       cnf: holder,
+      ...(status ? { status } : {}),
       ...(digests.length > 0 ? { _sd: digests, _sd_alg: 'sha-256' } : {}),
     },
   })
