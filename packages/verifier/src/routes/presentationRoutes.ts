@@ -21,6 +21,8 @@ const createPresentationRequestInput = z.object({
   expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
   /** `direct_post.jwt` (default): the response is encrypted to the verifier; `direct_post`: plain. */
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).default('direct_post.jwt'),
+  /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
+  statusUnavailable: z.enum(['reject', 'accept']).optional(),
 })
 
 export interface PresentationRoutesOptions {
@@ -80,6 +82,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
         nonce: randomBytes(32).toString('base64url'),
         responseMode: input.responseMode,
         dcqlQuery,
+        ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
       }
