@@ -75,9 +75,12 @@ export function statusRoutes(service: CredentialStatusService, queue: StatusChan
   router.get('/status-change-batches/:batchId', async (request, response) => {
     const { tenant } = response.locals as TenantRequestLocals
     const batchId = request.params.batchId as string
-    const job = queue ? await queue.get(tenant.id, batchId) : undefined
+    const read = async () => (queue ? await queue.get(tenant.id, batchId) : undefined)
+    let job = await read()
     if (!job) throw new HttpError(404, 'batch_not_found', `No status change batch '${batchId}' in this tenant`)
     const state = await job.getState()
+    // Read before it completed: read again for its result.
+    if (state === 'completed' && !job.returnvalue) job = (await read()) ?? job
     response.set('Cache-Control', 'no-store').json({
       batchId,
       status: job.data.status,
