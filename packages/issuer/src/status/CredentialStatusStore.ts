@@ -1,5 +1,12 @@
 import { type Database, SessionStore } from '@attesto/storage-service'
-import { KEPT_UNTIL_DELETED, listKey, STATUS_LIST_TYPE, type StatusBits, statusPartition } from './StatusLists.js'
+import {
+  KEPT_UNTIL_DELETED,
+  listKey,
+  STATUS_LIST_STRIPE_TYPE,
+  STATUS_LIST_TYPE,
+  type StatusBits,
+  statusPartition,
+} from './StatusLists.js'
 
 /** A credential's status, and its value in a Token Status List (draft-ietf-oauth-status-list §7.1). */
 export type CredentialStatusValue = 'valid' | 'revoked' | 'suspended'
@@ -30,7 +37,7 @@ export type StatusChange =
  * Credential status rows in the issuing tenant's partition (so another tenant cannot see or
  * change them). A row whose status is not `valid` carries the tag `flagged: <list>`, so the
  * publisher reads only the entries that are set. A change is one statement: the credential's
- * row, and the version of its list (what tells the publisher to re-sign).
+ * row, and the version of one stripe of its list (what tells the publisher to re-sign).
  */
 export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
   public constructor(
@@ -71,11 +78,22 @@ export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
            UPDATE ${table} SET value = value || jsonb_build_object('version', (value->>'version')::bigint + 1),
              updated_at = now()
            WHERE tenant_id = $1 AND record_type = $6
-             AND id = (SELECT (value->>'issuerId') || '/' || (value->>'listId') FROM changed)
+             AND id = (SELECT c.value->>'issuerId' || '/' || (c.value->>'listId') || '#' ||
+               ((c.value->>'idx')::int % (l.value->>'stripes')::int)
+               FROM changed c JOIN ${table} l ON l.tenant_id = $1 AND l.record_type = $7
+                 AND l.id = c.value->>'issuerId' || '/' || (c.value->>'listId'))
            RETURNING 1
          )
          SELECT old.value AS before, changed.value AS after FROM old LEFT JOIN changed ON true`,
-        [partition, CREDENTIAL_STATUS_TYPE, offerId, to, new Date().toISOString(), STATUS_LIST_TYPE],
+        [
+          partition,
+          CREDENTIAL_STATUS_TYPE,
+          offerId,
+          to,
+          new Date().toISOString(),
+          STATUS_LIST_STRIPE_TYPE,
+          STATUS_LIST_TYPE,
+        ],
       ),
     )
     const found = rows[0]

@@ -73,6 +73,24 @@ export class StatusListPublisher {
     return refreshed
   }
 
+  /**
+   * Signs a list's token now and shares it, whatever the interval (benchmarks; operators after
+   * rotating the issuer key). Null when the issuer has no such list.
+   */
+  public async publishNow(issuer: ResolvedIssuer, listId: string): Promise<PublishedToken | null> {
+    const key = listKey(issuer.profile.issuerId, listId)
+    const list = await this.lists.find(issuer.tenantId, key)
+    if (!list) return null
+    const signed = await this.sign(issuer, list, await this.lists.version(issuer.tenantId, list))
+    if (
+      !(await this.tokens.updateReturning(issuer.tenantId, 'value = $4::jsonb', 'true', [key, JSON.stringify(signed)]))
+    ) {
+      await this.tokens.insert(issuer.tenantId, key, signed, KEPT_UNTIL_DELETED)
+    }
+    const localKey = `${issuer.tenantId}/${key}`
+    return this.keep(localKey, signed, Date.now() + this.config.updateIntervalSeconds * 1000)
+  }
+
   /** Forgets this instance's copies (tests and benchmarks). */
   public clearLocal(): void {
     this.local.clear()
@@ -87,16 +105,17 @@ export class StatusListPublisher {
         this.tokens.find(issuer.tenantId, key),
       ])
       if (!list) return null
+      const version = await this.lists.version(issuer.tenantId, list)
       const now = Date.now()
       if (shared?.jwt && shared.iat !== undefined && shared.exp !== undefined) {
         const upToDate =
-          shared.version === list.version && shared.exp * 1000 - now > (this.config.tokenValiditySeconds * 1000) / 2
+          shared.version === version && shared.exp * 1000 - now > (this.config.tokenValiditySeconds * 1000) / 2
         const signedLately = shared.iat * 1000 + intervalMillis > now
         if (upToDate) return this.keep(localKey, shared, now + intervalMillis)
         if (signedLately) return this.keep(localKey, shared, shared.iat * 1000 + intervalMillis)
       }
       if (await this.claim(issuer.tenantId, key, shared !== null)) {
-        const signed = await this.sign(issuer, list)
+        const signed = await this.sign(issuer, list, version)
         await this.tokens.updateReturning(issuer.tenantId, 'value = $4::jsonb', 'true', [key, JSON.stringify(signed)])
         return this.keep(localKey, signed, Date.now() + intervalMillis)
       }
@@ -129,7 +148,8 @@ export class StatusListPublisher {
     return claimed !== null
   }
 
-  private async sign(issuer: ResolvedIssuer, list: StatusListRow): Promise<TokenRow> {
+  /** Signs the list as it is now (`version` read before its entries: a change meanwhile makes the next look re-sign). */
+  private async sign(issuer: ResolvedIssuer, list: StatusListRow, version: number): Promise<TokenRow> {
     const entries = await this.statuses.flagged(issuer.tenantId, list.issuerId, list.listId)
     const statusList = new StatusList(new Array<number>(list.size).fill(0), list.bits)
     for (const entry of entries) statusList.setStatus(entry.idx, STATUS_VALUES[entry.state])
@@ -150,6 +170,6 @@ export class StatusListPublisher {
     })
     this.signatures += 1
     const etag = `"${createHash('sha256').update(jwt).digest('base64url').slice(0, 22)}"`
-    return { state: 'published', signingUntil: 0, jwt, etag, iat, exp, version: list.version }
+    return { state: 'published', signingUntil: 0, jwt, etag, iat, exp, version }
   }
 }
