@@ -1,11 +1,11 @@
 import { createHash, type KeyObject, verify } from 'node:crypto'
 import type { AgentContext } from '@credo-ts/core'
-import { StatusList } from '@sd-jwt/jwt-status-list'
 import { LRUCache } from 'lru-cache'
 import { STATUS_LIST_KEY_PREFIX } from './cacheKeys.js'
 import { type FetchStatusListTokenOptions, fetchStatusListToken } from './fetchStatusListToken.js'
 import type { RedisLruCache } from './RedisLruCache.js'
 import { StatusListInvalidError } from './StatusListError.js'
+import { decodeStatusList, type StatusBitsPerEntry, statusAt } from './statusListBits.js'
 
 export interface StatusListTokenResolverOptions extends FetchStatusListTokenOptions {
   /** The DID cache (in-process LRU in front of Redis): tokens are kept there, shared by tenants. */
@@ -21,7 +21,8 @@ export interface StatusReference {
 }
 
 interface DecodedList {
-  list: StatusList
+  bytes: Buffer
+  bits: StatusBitsPerEntry
   exp?: number
   /** Keys the token's signature was checked with (a token is verified once per key). */
   verifiedWith: WeakSet<KeyObject>
@@ -48,20 +49,31 @@ export class StatusListTokenResolver {
   public fetches = 0
   private readonly inFlight = new Map<string, Promise<string>>()
   private readonly decoded = new LRUCache<string, DecodedList>({ max: 1_000 })
+  /** Tokens in use, by URI, for as long as the cache's LRU would keep them (no parse, no hash per check). */
+  private readonly hot = new LRUCache<string, { jwt: string; id: string }>({ max: 1_000, ttl: 30_000 })
 
   public constructor(private readonly options: StatusListTokenResolverOptions) {}
 
   /** The status value of an entry (0 valid, 1 invalid, 2 suspended, …), checked against `issuerKey`. */
   public async status(agentContext: AgentContext, reference: StatusReference, issuerKey: KeyObject): Promise<number> {
-    const jwt = await this.token(agentContext, reference.uri)
-    const decoded = this.decode(jwt, reference.uri, issuerKey)
+    let hot = this.hot.get(reference.uri)
+    if (!hot) {
+      const jwt = await this.token(agentContext, reference.uri)
+      hot = { jwt, id: createHash('sha256').update(jwt).digest('base64url') }
+      this.hot.set(reference.uri, hot, { ttl: 1_000 * Math.min(30, this.cacheSecondsOf(jwt)) })
+    }
+    const decoded = this.decode(hot.jwt, hot.id, reference.uri, issuerKey)
     if (decoded.exp !== undefined && decoded.exp <= Date.now() / 1000) {
       throw new StatusListInvalidError('The status list token has expired')
     }
-    if (!Number.isInteger(reference.idx) || reference.idx < 0 || reference.idx >= decoded.list.statusList.length) {
-      throw new StatusListInvalidError('The status index is outside the list')
-    }
-    return decoded.list.getStatus(reference.idx)
+    const status = statusAt(decoded.bytes, decoded.bits, reference.idx)
+    if (status === undefined) throw new StatusListInvalidError('The status index is outside the list')
+    return status
+  }
+
+  /** Forgets the tokens this process holds outside the cache (benchmarks). */
+  public clearLocal(): void {
+    this.hot.clear()
   }
 
   /** The token at `uri`: from the cache, or fetched once for all concurrent callers. */
@@ -81,19 +93,22 @@ export class StatusListTokenResolver {
   private async fetch(agentContext: AgentContext, uri: string): Promise<string> {
     this.fetches += 1
     const jwt = await fetchStatusListToken(uri, this.options)
-    const payload = decodePart(jwt.split('.')[1])
-    const now = Date.now() / 1000
-    const ttl = typeof payload.ttl === 'number' && payload.ttl > 0 ? payload.ttl : 300
-    const untilExp = typeof payload.exp === 'number' ? payload.exp - now : ttl
-    const seconds = Math.min(ttl, untilExp, this.options.maxCacheSeconds ?? 3_600)
+    const seconds = this.cacheSecondsOf(jwt)
     if (seconds >= 1) {
       await this.options.cache.set(agentContext, `${STATUS_LIST_KEY_PREFIX}${uri}`, { jwt }, Math.floor(seconds))
     }
     return jwt
   }
 
-  private decode(jwt: string, uri: string, issuerKey: KeyObject): DecodedList {
-    const id = createHash('sha256').update(jwt).digest('base64url')
+  /** How long a token may be cached: its `ttl` (300 s without one), never past `exp` nor the maximum. */
+  private cacheSecondsOf(jwt: string): number {
+    const payload = decodePart(jwt.split('.')[1])
+    const ttl = typeof payload.ttl === 'number' && payload.ttl > 0 ? payload.ttl : 300
+    const untilExp = typeof payload.exp === 'number' ? payload.exp - Date.now() / 1000 : ttl
+    return Math.max(0, Math.min(ttl, untilExp, this.options.maxCacheSeconds ?? 3_600))
+  }
+
+  private decode(jwt: string, id: string, uri: string, issuerKey: KeyObject): DecodedList {
     let decoded = this.decoded.get(id)
     if (decoded?.verifiedWith.has(issuerKey)) return decoded
     const [headerPart, payloadPart, signature] = jwt.split('.')
@@ -116,13 +131,18 @@ export class StatusListTokenResolver {
       throw new StatusListInvalidError('The status list token carries no status list')
     }
     if (!decoded) {
-      let list: StatusList
+      let bytes: Buffer
       try {
-        list = StatusList.decompressStatusList(statusList.lst, statusList.bits as 1 | 2 | 4 | 8)
+        bytes = decodeStatusList(statusList.lst)
       } catch (error) {
         throw new StatusListInvalidError('The status list does not decompress', { cause: error as Error })
       }
-      decoded = { list, exp: typeof payload.exp === 'number' ? payload.exp : undefined, verifiedWith: new WeakSet() }
+      decoded = {
+        bytes,
+        bits: statusList.bits as StatusBitsPerEntry,
+        exp: typeof payload.exp === 'number' ? payload.exp : undefined,
+        verifiedWith: new WeakSet(),
+      }
       this.decoded.set(id, decoded)
     }
     decoded.verifiedWith.add(issuerKey)

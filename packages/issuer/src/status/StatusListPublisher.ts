@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
+import { encodeStatusList } from '@attesto/did-cache'
 import { type Database, SessionStore } from '@attesto/storage-service'
-import { StatusList } from '@sd-jwt/jwt-status-list'
 import type { ResolvedIssuer } from '../protocol/IssuerDirectory.js'
 import { type CredentialStatusStore, STATUS_VALUES } from './CredentialStatusStore.js'
 import { KEPT_UNTIL_DELETED, listKey, type StatusListRow, type StatusLists, statusPartition } from './StatusLists.js'
@@ -151,8 +151,11 @@ export class StatusListPublisher {
   /** Signs the list as it is now (`version` read before its entries: a change meanwhile makes the next look re-sign). */
   private async sign(issuer: ResolvedIssuer, list: StatusListRow, version: number): Promise<TokenRow> {
     const entries = await this.statuses.flagged(issuer.tenantId, list.issuerId, list.listId)
-    const statusList = new StatusList(new Array<number>(list.size).fill(0), list.bits)
-    for (const entry of entries) statusList.setStatus(entry.idx, STATUS_VALUES[entry.state])
+    const lst = encodeStatusList(
+      list.size,
+      list.bits,
+      entries.map((entry): [number, number] => [entry.idx, STATUS_VALUES[entry.state]]),
+    )
     const iat = Math.floor(Date.now() / 1000)
     const exp = iat + this.config.tokenValiditySeconds
     const jwt = await signJwt(issuer.tenantContext, {
@@ -165,7 +168,7 @@ export class StatusListPublisher {
         iat,
         exp,
         ttl: this.config.updateIntervalSeconds,
-        status_list: { bits: list.bits, lst: statusList.compressStatusList() },
+        status_list: { bits: list.bits, lst },
       },
     })
     this.signatures += 1
