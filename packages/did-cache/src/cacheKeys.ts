@@ -4,13 +4,19 @@ import type { AgentContext } from '@credo-ts/core'
 export const DID_RESOLVER_KEY_PREFIX = 'did:resolver:'
 /** Our key for a cached "this DID does not exist" answer. */
 export const DID_NEGATIVE_KEY_PREFIX = 'did:negative:'
+/** Our key for a fetched status list token (public, like DID documents). */
+export const STATUS_LIST_KEY_PREFIX = 'status-list:'
 
 /**
- * DID resolution results are public: one entry per DID serves every tenant. Every other key is
- * private to its agent context.
+ * DID resolution results and status list tokens are public: one entry serves every tenant.
+ * Every other key is private to its agent context.
  */
 export function isSharedKey(key: string): boolean {
-  return key.startsWith(DID_RESOLVER_KEY_PREFIX) || key.startsWith(DID_NEGATIVE_KEY_PREFIX)
+  return (
+    key.startsWith(DID_RESOLVER_KEY_PREFIX) ||
+    key.startsWith(DID_NEGATIVE_KEY_PREFIX) ||
+    key.startsWith(STATUS_LIST_KEY_PREFIX)
+  )
 }
 
 /** The Redis (and LRU) key for a Credo cache key. */

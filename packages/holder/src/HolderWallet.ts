@@ -3,6 +3,7 @@ import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@att
 import { Agent, type DcqlQueryResult, type DcqlValidCredential, Kms, type SdJwtVcRecord } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { CredentialStatusReader, type CredentialStatusReport } from './CredentialStatusReader.js'
 import { DeferredCredentials, type PendingCredential } from './DeferredCredentials.js'
 import { HolderWalletError } from './HolderWalletError.js'
 import { WalletKms } from './WalletKms.js'
@@ -81,11 +82,14 @@ function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
  */
 export class HolderWallet {
   private readonly deferred: DeferredCredentials
+  private readonly statuses: CredentialStatusReader
 
   private constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
     private readonly storage: OpenStorageReturn,
+    allowInsecureHttp: boolean,
   ) {
+    this.statuses = new CredentialStatusReader(agent as unknown as Agent, allowInsecureHttp)
     this.deferred = new DeferredCredentials(agent, async (record) => {
       await agent.sdJwtVc.store({ record })
     })
@@ -117,7 +121,7 @@ export class HolderWallet {
       await storage.close()
       throw error
     }
-    return new HolderWallet(agent, storage)
+    return new HolderWallet(agent, storage, options.allowInsecureHttp ?? false)
   }
 
   /**
@@ -221,7 +225,17 @@ export class HolderWallet {
     return { accepted: status >= 200 && status < 300, presented }
   }
 
+  /**
+   * The current status of a credential from its issuer's status list (`valid`, `revoked`,
+   * `suspended`), `none` when it has no status, `unavailable` when the list cannot be read. Lists
+   * are cached for their `ttl`.
+   */
+  public async credentialStatus(credentialId: string): Promise<CredentialStatusReport> {
+    return this.statuses.read(await this.agent.sdJwtVc.getById(credentialId))
+  }
+
   public async close(): Promise<void> {
+    await this.statuses.close()
     await this.agent.shutdown()
     await this.storage.close()
   }

@@ -1,3 +1,4 @@
+export type { CredentialStatusReport } from './CredentialStatusReader.js'
 export type { PendingCredential } from './DeferredCredentials.js'
 export {
   type AcceptOfferOptions,

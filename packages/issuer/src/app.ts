@@ -21,6 +21,14 @@ import { type IssuerProtocolConfig, loadIssuerProtocolConfig } from './protocol/
 import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
+import { statusRoutes } from './routes/statusRoutes.js'
+import { CredentialStatusService } from './status/CredentialStatusService.js'
+import { CredentialStatusStore } from './status/CredentialStatusStore.js'
+import { StatusChangeQueue } from './status/StatusChangeQueue.js'
+import { StatusListPublisher } from './status/StatusListPublisher.js'
+import { StatusLists } from './status/StatusLists.js'
+import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
+import { statusListRouter } from './status/statusListRouter.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
@@ -40,6 +48,10 @@ export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModu
   offerBatches?: OfferBatchQueue
   /** Approved claims of deferred offers, when REDIS_URL is configured. */
   deferredClaims?: DeferredClaimsQueue
+  /** Status lists, credential statuses and their published tokens (docs/REVOCATION.md). */
+  credentialStatus: CredentialStatusService
+  /** The bulk status-change queue (producer side), when REDIS_URL is configured. */
+  statusChanges?: StatusChangeQueue
 }
 
 /**
@@ -51,6 +63,7 @@ export async function createIssuerApp(
   logger: Logger,
   batchConfig: BatchConfig = loadBatchConfig(),
   protocolConfig: IssuerProtocolConfig = loadIssuerProtocolConfig(),
+  statusConfig: StatusListConfig = loadStatusListConfig(),
 ): Promise<IssuerRuntime> {
   const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), {
     recordTtlSeconds: {
@@ -59,7 +72,32 @@ export async function createIssuerApp(
     },
   })
   const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`
+  const { database } = agentRuntime.storage
+  const schema = config.storage.schema
+  const statusLists = new StatusLists(database, schema, statusConfig.listSize)
+  const statuses = new CredentialStatusStore(database, schema)
+  const publisher = new StatusListPublisher(
+    database,
+    schema,
+    statusLists,
+    statuses,
+    statusConfig,
+    credentialIssuerBaseUrl,
+  )
+  const credentialStatus = new CredentialStatusService(
+    statusLists,
+    statuses,
+    publisher,
+    (tenantId, offerId, change) => {
+      void agentRuntime.webhooks?.emit(tenantId, {
+        id: `${offerId}.status.${change.row.changedAt}`,
+        type: 'credential.status_changed',
+        data: { offerId, issuerId: change.row.issuerId, status: change.row.state, previousStatus: change.previous },
+      })
+    },
+  )
   const runtime: IssuerRuntime = Object.assign(agentRuntime, {
+    credentialStatus,
     offers: {
       sessions: new IssuanceSessionStore(
         agentRuntime.storage.database,
@@ -79,6 +117,7 @@ export async function createIssuerApp(
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,
     config: protocolConfig,
+    status: credentialStatus,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     redisUrl: config.redisUrl,
     queuePrefix: config.queuePrefix,
@@ -86,6 +125,7 @@ export async function createIssuerApp(
     logger,
   })
   runtime.app.set('trust proxy', protocolConfig.trustProxyHops)
+  runtime.app.use(statusListRouter(runtime.issuers, publisher, logger))
   runtime.app.use(protocol.router)
   const closeRuntime = runtime.close.bind(runtime)
   runtime.close = async () => {
@@ -100,9 +140,16 @@ export async function createIssuerApp(
       batchConfig.attempts,
       batchConfig.backoffMillis,
     )
-    Object.assign(runtime, { offerBatches, deferredClaims })
+    const statusChanges = new StatusChangeQueue(
+      config.redisUrl,
+      config.queuePrefix,
+      batchConfig.attempts,
+      batchConfig.backoffMillis,
+    )
+    Object.assign(runtime, { offerBatches, deferredClaims, statusChanges })
     const close = runtime.close.bind(runtime)
     runtime.close = async () => {
+      await statusChanges.close()
       await offerBatches.close()
       await deferredClaims.close()
       await close()
@@ -120,15 +167,21 @@ export async function createIssuerApp(
         issuers: runtime.issuers,
         deferredClaims: runtime.deferredClaims,
         deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
+        statuses,
       }),
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
+      statusRoutes(credentialStatus, runtime.statusChanges),
     ],
     largeBodies: [{ path: '/offer-batches', limitBytes: batchConfig.maxBytes }],
     largeBodyGate: new LargeBodyGate({
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,
     }),
-    queues: { 'offer-batches': runtime.offerBatches?.queue, 'deferred-claims': runtime.deferredClaims?.queue },
+    queues: {
+      'offer-batches': runtime.offerBatches?.queue,
+      'deferred-claims': runtime.deferredClaims?.queue,
+      'status-changes': runtime.statusChanges?.queue,
+    },
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })

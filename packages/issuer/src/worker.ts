@@ -10,8 +10,8 @@ import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchWorker } from './batches/offerBatchWorker.js'
 
 /**
- * `attesto-issuer worker`: makes the offers of bulk batches and records approved claims of
- * deferred offers, apart from the API, so that
+ * `attesto-issuer worker`: makes the offers of bulk batches, records approved claims of
+ * deferred offers and applies bulk status changes, apart from the API, so that
  * operators scale workers on their own (for example by queue depth). Same configuration as the
  * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL required) plus the QUEUE_* and
  * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
@@ -43,6 +43,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     offers: runtime.offers,
   }).start()
   runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger)
+  runtime.statusChanges?.startWorking(runtime.credentialStatus, logger)
 
   let stopping = false
   const stop = async (signal: string) => {

@@ -1,6 +1,6 @@
 export type { Database, SqlResult, SqlSession, WithTenantOptions } from './database/Database.js'
 export { TENANT_SETTING } from './database/Database.js'
-export { isUnavailableError, mapDatabaseError } from './database/mapDatabaseError.js'
+export { isUnavailableError, isUniqueViolation, mapDatabaseError } from './database/mapDatabaseError.js'
 export { PgliteDatabase, type PgliteDatabaseOptions } from './database/PgliteDatabase.js'
 export { PostgresDatabase, type PostgresDatabaseOptions } from './database/PostgresDatabase.js'
 export {

@@ -6,6 +6,7 @@ import {
   TenantsApi,
   TenantsModule,
 } from '@attesto/agent-runtime'
+import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
@@ -13,6 +14,7 @@ import { VerifierDirectory } from './protocol/VerifierDirectory.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
 import { templateRoutes } from './routes/templateRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
+import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
 import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 
@@ -23,6 +25,8 @@ function verifierModules() {
 export type VerifierRuntime = RuntimeAgent<ReturnType<typeof verifierModules>> & {
   /** The presentation requests' rows (tests and benchmarks read them). */
   sessions: VerificationSessions
+  /** Status list tokens, cached in the DID cache. */
+  statusLists: StatusListTokenResolver
 }
 
 /**
@@ -30,14 +34,34 @@ export type VerifierRuntime = RuntimeAgent<ReturnType<typeof verifierModules>> &
  * under /oid4vp (our own, on compact session rows) and the REST API on the same express app.
  * `server.ts` listens; tests import this.
  */
-export async function createVerifierApp(config: RuntimeConfig, logger: Logger): Promise<VerifierRuntime> {
+export async function createVerifierApp(
+  config: RuntimeConfig,
+  logger: Logger,
+  statusConfig: StatusCheckConfig = loadStatusCheckConfig(),
+): Promise<VerifierRuntime> {
   const runtime = await createRuntimeAgent(config, logger, verifierModules)
+  const statusLists = new StatusListTokenResolver({
+    cache: runtime.didCache.cache,
+    timeoutMillis: statusConfig.fetchTimeoutMillis,
+    maxBytes: statusConfig.maxBytes,
+    maxCacheSeconds: statusConfig.maxCacheSeconds,
+    allowLoopback: statusConfig.allowLoopback,
+    allowInsecureHttp: statusConfig.allowLoopback,
+  })
   const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
   const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))
   const baseUrl = config.publicBaseUrl
   runtime.app.use(
     '/oid4vp',
-    protocolRoutes({ baseUrl, directory, sessions, decided: presentationWebhooks(runtime.webhooks, logger), logger }),
+    protocolRoutes({
+      baseUrl,
+      directory,
+      sessions,
+      decided: presentationWebhooks(runtime.webhooks, logger),
+      statusLists,
+      statusUnavailable: statusConfig.unavailablePolicy,
+      logger,
+    }),
   )
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
@@ -52,5 +76,5 @@ export async function createVerifierApp(config: RuntimeConfig, logger: Logger): 
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
-  return Object.assign(runtime, { sessions })
+  return Object.assign(runtime, { sessions, statusLists })
 }

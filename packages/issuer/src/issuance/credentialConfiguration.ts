@@ -69,6 +69,13 @@ export const credentialConfigurationInput = z.object({
     .default(DEFAULT_CREDENTIAL_VALIDITY_SECONDS),
   /** The credential's name, description, logo and colours in wallets, per locale. */
   display: displayInput.optional(),
+  /**
+   * Every credential carries a status list entry (`status.status_list`), so it can be revoked
+   * (docs/REVOCATION.md). Default for new configurations; ones stored before it existed are not.
+   */
+  revocable: z.boolean().default(true),
+  /** Suspension too (2 bits per entry instead of 1): a suspended credential can be reinstated. */
+  suspendable: z.boolean().default(true),
   claims: z
     .array(
       z.object({

@@ -3,6 +3,7 @@ import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
 import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import type { IssuanceSession } from './IssuanceSession.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
@@ -26,6 +27,8 @@ export interface CredentialEndpointOptions {
   sessions: IssuanceSessionStore
   directory: IssuerDirectory
   config: IssuerProtocolConfig
+  /** Status list entries of revocable credentials. */
+  status?: CredentialStatusService
   /** Called once per issued credential (the `credential.issued` event). */
   onIssued(issuer: ResolvedIssuer, offerId: string): void
 }
@@ -106,7 +109,8 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  const credential = await issueSdJwtVc(issuer, configuration, session, holder)
+  const status = await options.status?.reserve(issuer, configuration, offerId)
+  const credential = await issueSdJwtVc(issuer, configuration, session, holder, status)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued']))) {
     throw denied('The credential of this offer was issued already')
   }
@@ -131,7 +135,8 @@ export async function deferredCredentialEndpoint(
   }
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
-  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding)
+  const status = await options.status?.reserve(issuer, configuration, offerId)
+  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding, status)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending']))) {
     throw denied('The credential of this offer was issued already')
   }

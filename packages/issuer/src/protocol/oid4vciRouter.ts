@@ -6,6 +6,7 @@ import {
 } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
+import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
@@ -18,6 +19,7 @@ export interface Oid4vciRouterOptions {
   directory: IssuerDirectory
   sessions: IssuanceSessionStore
   config: IssuerProtocolConfig
+  status?: CredentialStatusService
   accessTokenTtlSeconds: number
   redisUrl?: string
   queuePrefix: string
@@ -46,7 +48,12 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
       data: { offerId, issuerId: issuer.profile.issuerId },
     })
   }
-  const endpoints = { sessions: options.sessions, config: options.config, directory: options.directory }
+  const endpoints = {
+    sessions: options.sessions,
+    config: options.config,
+    directory: options.directory,
+    status: options.status,
+  }
   const onIssued = event('credential.issued')
 
   const handle =

@@ -4,6 +4,7 @@ import {
   type CredentialConfiguration,
   DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
 } from '../issuance/credentialConfiguration.js'
+import type { StatusClaim } from '../status/CredentialStatusService.js'
 import type { HolderBinding, IssuanceSession } from './IssuanceSession.js'
 import type { ResolvedIssuer } from './IssuerDirectory.js'
 
@@ -14,13 +15,15 @@ const digest = (disclosure: string) => createHash('sha256').update(disclosure).d
  * its KMS: the selectively disclosable claims of the configuration become disclosures (their
  * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key; `exp`
  * ends it (the offer's end, or the configuration's validity from now) and `nbf` starts it when
- * the offer says so.
+ * the offer says so; `status` (when given) references the credential's status list entry
+ * (docs/REVOCATION.md).
  */
 export async function issueSdJwtVc(
   issuer: ResolvedIssuer,
   configuration: CredentialConfiguration,
   session: Pick<IssuanceSession, 'claims' | 'credentialNotBefore' | 'credentialExpiresAt'>,
   holder: HolderBinding,
+  status?: StatusClaim,
 ): Promise<string> {
   const { claims } = session
   const iat = Math.floor(Date.now() / 1000)
@@ -52,6 +55,7 @@ export async function issueSdJwtVc(
       // Configurations stored before validity existed get the default.
       exp: session.credentialExpiresAt ?? iat + (configuration.validitySeconds ?? DEFAULT_CREDENTIAL_VALIDITY_SECONDS),
       cnf: holder,
+      ...(status ? { status } : {}),
       ...(digests.length > 0 ? { _sd: digests, _sd_alg: 'sha-256' } : {}),
     },
   })

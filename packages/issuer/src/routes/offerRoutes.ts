@@ -7,6 +7,7 @@ import { credentialValidity, validateClaims } from '../issuance/credentialConfig
 import { offerStatus } from '../issuance/offerStatus.js'
 import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
+import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 
 const createOfferInput = z.object({
   issuerId: z.string().min(1),
@@ -34,12 +35,15 @@ export interface OfferRoutesOptions {
   /** Where approved claims of deferred offers are queued (when REDIS_URL is set). */
   deferredClaims?: DeferredClaimsQueue
   deferralIntervalSeconds: number
+  /** Where the status of issued credentials is read. */
+  statuses?: CredentialStatusStore
 }
 
 /**
  * `POST /offers` (honours `Idempotency-Key`) creates an OID4VCI pre-authorised offer and returns
  * its `openid-credential-offer://` URI; `GET /offers/:offerId` reports offered, token_issued,
- * credential_pending (deferred, waiting for its claims), credential_issued, expired or failed;
+ * credential_pending (deferred, waiting for its claims), credential_issued, expired or failed (and
+ * the credential's status: valid, revoked or suspended, when it has one);
  * `PUT /offers/:offerId/claims` approves the claims of a deferred offer.
  */
 export function offerRoutes(options: OfferRoutesOptions): Router {
@@ -82,6 +86,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const { tenant } = response.locals as TenantRequestLocals
     const offerId = request.params.offerId as string
     const session = await sessionOf(tenant.id, offerId)
+    const status = session.state === 'credential_issued' ? await options.statuses?.find(tenant.id, offerId) : null
     response.set('Cache-Control', 'no-store').json({
       offerId,
       issuerId: session.issuerId,
@@ -90,6 +95,15 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
       createdAt: session.createdAt,
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
+      ...(status
+        ? {
+            credentialStatus: {
+              status: status.state,
+              statusList: { listId: status.listId, idx: status.idx },
+              ...(status.changedAt ? { changedAt: status.changedAt } : {}),
+            },
+          }
+        : {}),
     })
   })
 

@@ -1,7 +1,13 @@
 /**
  * The issuer's webhook events: `offer.accepted` when the wallet has redeemed the offer's code for
  * a token, `credential.issued` when the credential is out (both from the OID4VCI endpoints),
- * `batch.finished` from the batch workers. Payloads carry ids, not claims: the receiver reads
+ * `batch.finished` from the batch workers, `credential.status_changed` for every status change
+ * (revoked, suspended, valid again), from the API or a bulk job. Payloads carry ids, not claims: the receiver reads
  * details through the API with its key.
  */
-export const ISSUER_WEBHOOK_EVENTS = ['offer.accepted', 'credential.issued', 'batch.finished']
+export const ISSUER_WEBHOOK_EVENTS = [
+  'offer.accepted',
+  'credential.issued',
+  'batch.finished',
+  'credential.status_changed',
+]

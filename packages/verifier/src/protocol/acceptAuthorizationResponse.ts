@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ProtocolError } from '@attesto/agent-runtime'
+import type { StatusListTokenResolver } from '@attesto/did-cache'
+import { checkCredentialStatus } from '../verification/checkCredentialStatus.js'
 import { PresentationRefusal, type RejectionCode } from '../verification/rejectionReason.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { issuerDidsOf, policyVerdict, presentedCredentials, verifyVpToken } from '../verification/verifyVpToken.js'
@@ -11,6 +13,10 @@ export interface AcceptAuthorizationResponseOptions {
   directory: VerifierDirectory
   sessions: VerificationSessions
   decided: PresentationDecided
+  /** Reads credentials' status lists (cached). */
+  statusLists: StatusListTokenResolver
+  /** When a status list cannot be fetched and the request does not say: reject or accept flagged. */
+  statusUnavailable: 'reject' | 'accept'
 }
 
 const refused = (code: RejectionCode | 'replayed_response' | 'request_closed' | 'unknown_request', detail: string) =>
@@ -50,7 +56,7 @@ async function responseParameters(
  * names no open request stores nothing; one that fails a check the holder controls is refused
  * (`400`, the reason code first in `error_description`) and counted on the request, which stays
  * open; a verified presentation ends it as `verified`, or `rejected` when the tenant's policy
- * (trusted issuers, validity period) refuses it. The same vp_token posted again is a replay.
+ * (trusted issuers, validity period, then the credentials' status lists) refuses it. The same vp_token posted again is a replay.
  */
 export async function acceptAuthorizationResponse(
   options: AcceptAuthorizationResponseOptions,
@@ -100,11 +106,16 @@ export async function acceptAuthorizationResponse(
     await options.sessions.recordRefusal(tenantId, requestId, { at: new Date(now).toISOString(), reason: error.reason })
     throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
   }
-  const verdict = policyVerdict(verified, trusted, nowSeconds)
+  const acceptUnavailable = (session.statusUnavailable ?? options.statusUnavailable) === 'accept'
+  const policy = policyVerdict(verified, trusted, nowSeconds)
+  const status = policy
+    ? { unchecked: new Set<number>() }
+    : await checkCredentialStatus(tenantContext, options.statusLists, verified, acceptUnavailable)
+  const verdict = policy ?? status.verdict
   const decided = await options.sessions.decide(tenantId, requestId, {
     state: verdict ? 'rejected' : 'verified',
     decidedAt: new Date(now).toISOString(),
-    ...(verdict ? { reason: verdict } : { credentials: presentedCredentials(verified) }),
+    ...(verdict ? { reason: verdict } : { credentials: presentedCredentials(verified, status.unchecked) }),
     responseDigest: digest,
   })
   if (!decided) throw refused('request_closed', 'This request was answered or expired meanwhile')

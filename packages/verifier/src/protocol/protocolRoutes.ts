@@ -1,4 +1,5 @@
 import { ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
+import type { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import express, { Router } from 'express'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
@@ -12,6 +13,8 @@ export interface ProtocolRoutesOptions {
   directory: VerifierDirectory
   sessions: VerificationSessions
   decided: PresentationDecided
+  statusLists: StatusListTokenResolver
+  statusUnavailable: 'reject' | 'accept'
   logger: Logger
 }
 

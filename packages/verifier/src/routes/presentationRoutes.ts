@@ -25,6 +25,8 @@ const createPresentationRequestInput = z.object({
    * decrypt ECDH-ES); `direct_post`: plain (the default otherwise).
    */
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
+  /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
+  statusUnavailable: z.enum(['reject', 'accept']).optional(),
 })
 
 /** The response mode of a new request: as asked, if the KMS can serve it. */
@@ -102,6 +104,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           nonce: randomBytes(32).toString('base64url'),
           responseMode,
           dcqlQuery,
+          ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
           createdAt: new Date(now).toISOString(),
           expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
         }

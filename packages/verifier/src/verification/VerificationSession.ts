@@ -9,6 +9,8 @@ export interface PresentedCredential {
   issuer: string
   vct: string | undefined
   claims: Record<string, unknown>
+  /** Accepted although its status list could not be fetched (the request allowed it). */
+  statusUnavailable?: boolean
 }
 
 /** A response that was refused while the request stayed open. */
@@ -30,6 +32,8 @@ export interface VerificationSession {
   nonce: string
   responseMode: ResponseMode
   dcqlQuery: Record<string, unknown>
+  /** When a credential's status list cannot be fetched: reject (default) or accept it flagged. */
+  statusUnavailable?: 'reject' | 'accept'
   createdAt: string
   /** When the wallet's time to answer ends; the row itself is kept longer, for the result. */
   expiresAt: string

@@ -7,6 +7,9 @@ export type RejectionCode =
   | 'invalid_disclosure'
   | 'untrusted_issuer'
   | 'verification_failed'
+  | 'credential_revoked'
+  | 'credential_suspended'
+  | 'status_unavailable'
 
 export interface RejectionReason {
   code: RejectionCode
@@ -24,6 +27,10 @@ const MESSAGES: Record<RejectionCode, string> = {
     'A disclosure is not one the issuer signed: it was altered, or it is not referenced by the credential',
   untrusted_issuer: 'The credential was issued by an issuer this tenant does not trust',
   verification_failed: 'The presentation failed verification',
+  credential_revoked: 'A credential has been revoked by its issuer',
+  credential_suspended: 'A credential is suspended by its issuer',
+  status_unavailable:
+    "A credential's status could not be established: its status list could not be fetched or is not valid",
 }
 
 export function rejectionReason(code: RejectionCode, detail?: string, message = MESSAGES[code]): RejectionReason {

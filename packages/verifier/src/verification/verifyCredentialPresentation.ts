@@ -21,6 +21,8 @@ export interface VerifiedCredential {
   vct: string | undefined
   /** The issuer-signed claims with the disclosed ones in place (`_sd` removed). */
   claims: Record<string, unknown>
+  /** The key the issuer signed with (its status list token must be signed with it too). */
+  issuerKey: KeyObject
 }
 
 const refuse = (code: ConstructorParameters<typeof PresentationRefusal>[0], detail: string) =>
@@ -76,5 +78,6 @@ export async function verifyCredentialPresentation(
   if (typeof proof.iat !== 'number' || Math.abs(proof.iat - expected.nowSeconds) > KEY_BINDING_SKEW_SECONDS) {
     throw refuse('verification_failed', 'The key-binding proof is not fresh (iat)')
   }
-  return { issuer: payload.iss as string, vct: typeof claims.vct === 'string' ? claims.vct : undefined, claims }
+  const vct = typeof claims.vct === 'string' ? claims.vct : undefined
+  return { issuer: payload.iss as string, vct, claims, issuerKey }
 }

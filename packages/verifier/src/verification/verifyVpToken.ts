@@ -95,7 +95,8 @@ export async function verifyVpToken(
 
 /**
  * The tenant's policy on a verified presentation: every issuer trusted, every credential within
- * its validity period, no status the verifier cannot check. Undefined when it passes.
+ * its validity period. Undefined when it passes. Statuses are checked next
+ * ({@link checkCredentialStatus}), for trusted issuers only.
  */
 export function policyVerdict(
   verified: VerifiedEntry[],
@@ -111,24 +112,22 @@ export function policyVerdict(
     )
   }
   for (const { credential } of verified) {
-    const { exp, nbf, status } = credential.claims
+    const { exp, nbf } = credential.claims
     if (typeof exp === 'number' && exp <= nowSeconds)
       return rejectionReason('verification_failed', 'A credential has expired (exp)')
     if (typeof nbf === 'number' && nbf > nowSeconds)
       return rejectionReason('verification_failed', 'A credential is not yet valid (nbf)')
-    if (status !== undefined) {
-      return rejectionReason('verification_failed', 'A credential carries a status this verifier does not check')
-    }
   }
   return undefined
 }
 
-/** The disclosed claims of each credential (registered claims removed), with its issuer and type. */
-export function presentedCredentials(verified: VerifiedEntry[]): PresentedCredential[] {
-  return verified.map(({ queryId, credential }) => ({
+/** The disclosed claims of each credential (registered claims removed), with its issuer and type; `statusUnavailable` marks one accepted without its status. */
+export function presentedCredentials(verified: VerifiedEntry[], unchecked = new Set<number>()): PresentedCredential[] {
+  return verified.map(({ queryId, credential }, index) => ({
     queryId,
     issuer: credential.issuer,
     vct: credential.vct,
     claims: Object.fromEntries(Object.entries(credential.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
+    ...(unchecked.has(index) ? { statusUnavailable: true } : {}),
   }))
 }

@@ -1,0 +1,195 @@
+import { randomBytes, randomInt } from 'node:crypto'
+import { type Database, isUniqueViolation, SessionStore } from '@attesto/storage-service'
+import { permuteIndex } from './permuteIndex.js'
+
+/** Bits per entry: 1 (valid, revoked) or 2 (valid, revoked, suspended). */
+export type StatusBits = 1 | 2
+
+/** One status list of an issuer: its size and the secret that orders its indices. */
+export interface StatusListRow {
+  state: 'open'
+  issuerId: string
+  listId: string
+  seq: number
+  bits: StatusBits
+  size: number
+  /** base64url secret of {@link permuteIndex}; never leaves storage. */
+  seed: string
+  /** How many stripes share out its ordinals (rows `<list>#<k>`). */
+  stripes: number
+  createdAt: string
+}
+
+/**
+ * A stripe of a list: the ordinals `[next, end)` it still has, and a change counter. Allocations
+ * and status changes spread over the stripes, so they do not all wait for one row.
+ */
+export interface StatusListStripe {
+  state: 'open' | 'full'
+  next: number
+  end: number
+  /** Bumped by every status change on the list: the publisher re-signs when the sum moved. */
+  version: number
+}
+
+export const STATUS_LIST_TYPE = 'StatusList'
+export const STATUS_LIST_STRIPE_TYPE = 'StatusListStripe'
+const STRIPES = 16
+/** Status lists and credential status rows outlive any offer: they are kept until deleted. */
+export const KEPT_UNTIL_DELETED = new Date('9999-12-31T00:00:00Z')
+
+export const statusPartition = (tenantId: string) => `tenant-${tenantId}`
+/** The row id of a list (issuer ids are UUIDs, list ids `s<n>` or `r<n>`). */
+export const listKey = (issuerId: string, listId: string) => `${issuerId}/${listId}`
+export const stripeIds = (key: string, stripes: number) => Array.from({ length: stripes }, (_, k) => `${key}#${k}`)
+export const listIdOf = (bits: StatusBits, seq: number) => `${bits === 2 ? 's' : 'r'}${seq}`
+export const LIST_ID_PATTERN = /^[rs][1-9][0-9]{0,8}$/
+
+// One ordinal off a stripe, and the stripe marked full with its last one, in one statement.
+const ALLOCATE = `value = value || jsonb_build_object('next', (value->>'next')::int + 1,
+  'state', CASE WHEN (value->>'next')::int + 1 >= (value->>'end')::int THEN 'full' ELSE 'open' END)`
+
+/**
+ * An issuer's status lists. Allocation is one conditional UPDATE of a random open stripe's
+ * counter (`next < end`), so every ordinal is taken exactly once whichever instances race; the
+ * index is the ordinal's place in the list's secret permutation, so indices are random, never
+ * reused, and all of a list's entries get used. A list and its stripes are made by one INSERT
+ * (of racing instances one makes it, the others use it); when every stripe is full the next
+ * allocation makes the next list, so issuance never pauses.
+ */
+export class StatusLists extends SessionStore<StatusListRow> {
+  private readonly current = new Map<string, number>()
+  private readonly lists = new Map<string, { row: StatusListRow; full: Set<number> }>()
+  private readonly records: string
+
+  public constructor(
+    private readonly db: Database,
+    schema: string,
+    private readonly listSize: number,
+  ) {
+    super(db, schema, STATUS_LIST_TYPE, statusPartition)
+    this.records = `"${schema}".tenant_records` // validated by the base class
+  }
+
+  /** A fresh index for one credential of `issuerId`, in a list of `bits` bits per entry. */
+  public async allocate(
+    tenantId: string,
+    issuerId: string,
+    bits: StatusBits,
+  ): Promise<{ listId: string; idx: number }> {
+    const series = `${tenantId}/${issuerId}/${bits}`
+    let seq = this.current.get(series) ?? (await this.latestSeq(tenantId, issuerId, bits))
+    for (let attempt = 0; attempt < 4 * STRIPES; attempt++) {
+      const list = seq > 0 ? await this.known(tenantId, issuerId, listIdOf(bits, seq)) : undefined
+      if (list && list.full.size < list.row.stripes) {
+        const open = Array.from({ length: list.row.stripes }, (_, k) => k).filter((k) => !list.full.has(k))
+        const stripe = open[randomInt(open.length)] as number
+        const key = listKey(issuerId, list.row.listId)
+        const taken = await this.takeOrdinal(tenantId, `${key}#${stripe}`)
+        if (taken !== null) {
+          this.current.set(series, seq)
+          return { listId: list.row.listId, idx: permuteIndex(list.row.seed, list.row.size, taken) }
+        }
+        list.full.add(stripe)
+        continue
+      }
+      // No list yet, or every stripe of this one is full: open the next (or find another instance did).
+      seq += 1
+      await this.open(tenantId, issuerId, bits, seq)
+    }
+    throw new Error('No status list index could be allocated')
+  }
+
+  /** The list row, read once per process (it never changes). */
+  private async known(tenantId: string, issuerId: string, listId: string) {
+    const key = `${tenantId}/${listKey(issuerId, listId)}`
+    const cached = this.lists.get(key)
+    if (cached) return cached
+    const row = await this.find(tenantId, listKey(issuerId, listId))
+    if (!row) return undefined
+    const entry = { row, full: new Set<number>() }
+    if (this.lists.size >= 10_000) this.lists.clear()
+    this.lists.set(key, entry)
+    return entry
+  }
+
+  private async takeOrdinal(tenantId: string, stripeId: string): Promise<number | null> {
+    const partition = statusPartition(tenantId)
+    const { rows } = await this.db.withTenant(partition, (session) =>
+      session.query<{ next: number }>(
+        `UPDATE ${this.records} SET ${ALLOCATE}, updated_at = now()
+         WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND value->>'state' = 'open'
+         RETURNING (value->>'next')::int AS next`,
+        [partition, STATUS_LIST_STRIPE_TYPE, stripeId],
+      ),
+    )
+    return rows[0] ? rows[0].next - 1 : null
+  }
+
+  /** Makes list `seq` and its stripes in one statement; a list made meanwhile by another instance stands. */
+  private async open(tenantId: string, issuerId: string, bits: StatusBits, seq: number): Promise<void> {
+    const listId = listIdOf(bits, seq)
+    const key = listKey(issuerId, listId)
+    const stripes = Math.min(STRIPES, this.listSize)
+    const row: StatusListRow = {
+      state: 'open',
+      issuerId,
+      listId,
+      seq,
+      bits,
+      size: this.listSize,
+      seed: randomBytes(32).toString('base64url'),
+      stripes,
+      createdAt: new Date().toISOString(),
+    }
+    const bounds = (k: number) => Math.floor((k * this.listSize) / stripes)
+    const values: unknown[] = [statusPartition(tenantId), KEPT_UNTIL_DELETED]
+    const tuples: unknown[][] = [[STATUS_LIST_TYPE, key, row, { series: `${issuerId}/${bits}` }]]
+    for (const [k, id] of stripeIds(key, stripes).entries()) {
+      const stripe: StatusListStripe = { state: 'open', next: bounds(k), end: bounds(k + 1), version: 0 }
+      tuples.push([STATUS_LIST_STRIPE_TYPE, id, stripe, {}])
+    }
+    const placeholders = tuples.map((tuple, index) => {
+      values.push(...tuple.map((part, at) => (at >= 2 ? JSON.stringify(part) : part)))
+      const p = 3 + index * 4
+      return `($1, $${p}, $${p + 1}, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $2)`
+    })
+    try {
+      await this.db.withTenant(values[0] as string, (session) =>
+        session.query(
+          `INSERT INTO ${this.records} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
+           VALUES ${placeholders.join(', ')}`,
+          values,
+        ),
+      )
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+    }
+  }
+
+  /** The newest list of a series (0 when there is none). */
+  private async latestSeq(tenantId: string, issuerId: string, bits: StatusBits): Promise<number> {
+    const partition = statusPartition(tenantId)
+    const { rows } = await this.db.withTenant(partition, (session) =>
+      session.query<{ seq: number | null }>(
+        `SELECT max((value->>'seq')::int) AS seq FROM ${this.records}
+         WHERE tenant_id = $1 AND record_type = $2 AND tags @> $3::jsonb`,
+        [partition, STATUS_LIST_TYPE, JSON.stringify({ series: `${issuerId}/${bits}` })],
+      ),
+    )
+    return rows[0]?.seq ?? 0
+  }
+
+  /** The sum of a list's stripe versions: it moves with every status change on the list. */
+  public async version(tenantId: string, list: StatusListRow): Promise<number> {
+    const partition = statusPartition(tenantId)
+    const { rows } = await this.db.withTenant(partition, (session) =>
+      session.query<{ version: string | null }>(
+        `SELECT sum((value->>'version')::bigint) AS version FROM ${this.records}
+         WHERE tenant_id = $1 AND record_type = $2 AND id = ANY($3::text[])`,
+        [partition, STATUS_LIST_STRIPE_TYPE, stripeIds(listKey(list.issuerId, list.listId), list.stripes)],
+      ),
+    )
+    return Number(rows[0]?.version ?? 0)
+  }
+}

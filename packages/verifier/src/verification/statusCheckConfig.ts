@@ -1,0 +1,42 @@
+import { parseEnvironment } from '@attesto/agent-runtime'
+import { z } from 'zod'
+
+const schema = z.object({
+  STATUS_LIST_FETCH_TIMEOUT_MILLIS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  STATUS_LIST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+  STATUS_LIST_MAX_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+  STATUS_UNAVAILABLE_POLICY: z.enum(['reject', 'accept']).default('reject'),
+  STATUS_LIST_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+})
+
+/** How the verifier checks credential statuses (docs/REVOCATION.md); every value has a default. */
+export interface StatusCheckConfig {
+  /** The whole fetch of a status list token must end within this. */
+  fetchTimeoutMillis: number
+  maxBytes: number
+  /** A token is cached for its `ttl` (bounded by its `exp`), and never longer than this. */
+  maxCacheSeconds: number
+  /**
+   * When a status list cannot be fetched: `reject` (fail closed, `status_unavailable`) or
+   * `accept` with the credential flagged. A presentation request may choose for itself.
+   */
+  unavailablePolicy: 'reject' | 'accept'
+  /** Fetch status lists from 127.0.0.1 and over http (tests only). */
+  allowLoopback: boolean
+}
+
+export function loadStatusCheckConfig(env: Record<string, string | undefined> = process.env): StatusCheckConfig {
+  const e = parseEnvironment(schema, env)
+  return {
+    fetchTimeoutMillis: e.STATUS_LIST_FETCH_TIMEOUT_MILLIS,
+    maxBytes: e.STATUS_LIST_MAX_BYTES,
+    maxCacheSeconds: e.STATUS_LIST_MAX_CACHE_SECONDS,
+    unavailablePolicy: e.STATUS_UNAVAILABLE_POLICY,
+    allowLoopback: e.STATUS_LIST_ALLOW_LOOPBACK === 'true',
+  }
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto'
+import { DATABASE_URL, freePort, startService } from '@attesto/agent-runtime/testing'
+import { HolderWallet } from '@attesto/holder'
+import { PostgresDatabase } from '@attesto/storage-service'
+import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { loadStatusCheckConfig } from '../src/verification/statusCheckConfig.js'
+import { ServiceProcess } from './support/serviceProcess.js'
+
+// Revocation end to end, through the REST APIs and the wallet SDK: an issuer process (status
+// lists re-signed every second), this verifier (status lists fetched from 127.0.0.1), and a
+// wallet. Issue, present, suspend, reinstate, revoke; then the issuer goes away.
+
+const PASS = 'https://issuer.test/pass'
+const INTERVAL_MILLIS = 1_000
+/** A change shows in the served token within one interval, and in a verifier's cache within its ttl. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MILLIS + 600))
+
+describe('revocation end to end', () => {
+  const issuerSchema = `revocation_issuer_${randomBytes(3).toString('hex')}`
+  const adminApiKey = `admin-${randomBytes(16).toString('hex')}`
+  let issuer: ServiceProcess
+  let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+  let wallet: HolderWallet
+  let issuerKey = ''
+  let issuerId = ''
+  let issuerDid = ''
+  let bank = ''
+  let verifierId = ''
+
+  const issuerCall = async (method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${issuer.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+    return { status: response.status, body: (await response.json()) as any }
+  }
+
+  /** An offer through the issuer's API, accepted by the wallet: the offer id and the wallet's credential id. */
+  async function issue() {
+    const offer = await issuerCall('POST', '/offers', issuerKey, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Ada' },
+    })
+    const [credential] = await wallet.acceptOffer(offer.body.uri)
+    return { offerId: offer.body.offerId as string, credentialId: credential?.id as string }
+  }
+
+  /** A presentation request answered with one chosen credential: the stored outcome. */
+  async function present(credentialId: string, extra: object = {}) {
+    const request = await verifier.call('POST', '/presentation-requests', bank, {
+      verifierId,
+      dcql: {
+        query: {
+          credentials: [
+            { id: 'pass', format: 'dc+sd-jwt', meta: { vct_values: [PASS] }, claims: [{ path: ['given_name'] }] },
+          ],
+        },
+      },
+      ...extra,
+    })
+    await wallet.present(request.body.uri, { select: () => credentialId })
+    return (await verifier.call('GET', `/presentation-requests/${request.body.requestId}`, bank)).body
+  }
+
+  const setStatus = async (offerId: string, status: string) =>
+    (await issuerCall('POST', `/offers/${offerId}/status`, issuerKey, { status })).body
+
+  beforeAll(async () => {
+    const port = await freePort()
+    issuer = await new ServiceProcess('issuer', port, {
+      DATABASE_URL,
+      DATABASE_SCHEMA: issuerSchema,
+      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+      ADMIN_API_KEY: adminApiKey,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      STATUS_LIST_UPDATE_INTERVAL_SECONDS: String(INTERVAL_MILLIS / 1000),
+    }).start()
+    const statusConfig = loadStatusCheckConfig({
+      STATUS_LIST_ALLOW_LOOPBACK: 'true',
+      STATUS_LIST_FETCH_TIMEOUT_MILLIS: '1000',
+    })
+    verifier = await startService('verifier', (config, logger) => createVerifierApp(config, logger, statusConfig))
+    wallet = await HolderWallet.open({ passphrase: 'revocation test', allowInsecureHttp: true })
+
+    issuerKey = (await issuerCall('POST', '/tenants', adminApiKey, { label: 'Transit' })).body.apiKey
+    ;({ issuerId, did: issuerDid } = (await issuerCall('POST', '/issuers', issuerKey, {})).body)
+    const configuration = await issuerCall('PUT', `/issuers/${issuerId}/credential-configurations/pass`, issuerKey, {
+      vct: PASS,
+      claims: [{ name: 'given_name', type: 'string' }],
+    })
+    expect(configuration.body).toMatchObject({ revocable: true, suspendable: true })
+    bank = (await verifier.call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
+    verifierId = (await verifier.call('POST', '/verifiers', bank, {})).body.verifierId
+    await verifier.call('PUT', `/trusted-issuers/${encodeURIComponent(issuerDid)}`, bank, {})
+  }, 180_000)
+
+  afterAll(async () => {
+    await wallet?.close()
+    await verifier?.close()
+    await issuer?.kill()
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await admin.query(`DROP SCHEMA IF EXISTS "${issuerSchema}" CASCADE`)
+    await admin.close()
+  })
+
+  it('verifies, then rejects a suspended credential, verifies it reinstated, and rejects it revoked', async () => {
+    const { offerId, credentialId } = await issue()
+    expect(await wallet.credentialStatus(credentialId)).toEqual({ status: 'valid' })
+    expect(await present(credentialId)).toMatchObject({ status: 'verified' })
+
+    expect(await setStatus(offerId, 'suspended')).toMatchObject({ status: 'suspended', changed: true })
+    await settle()
+    expect((await present(credentialId)).reason).toMatchObject({ code: 'credential_suspended' })
+    expect(await wallet.credentialStatus(credentialId)).toEqual({ status: 'suspended' })
+
+    expect(await setStatus(offerId, 'valid')).toMatchObject({ status: 'valid', changed: true })
+    await settle()
+    expect(await present(credentialId)).toMatchObject({ status: 'verified' })
+
+    expect(await setStatus(offerId, 'revoked')).toMatchObject({ status: 'revoked', changed: true })
+    await settle()
+    const revoked = await present(credentialId)
+    expect(revoked).toMatchObject({ status: 'rejected', reason: { code: 'credential_revoked' } })
+    expect(await wallet.credentialStatus(credentialId)).toEqual({ status: 'revoked' })
+    expect((await issuerCall('GET', `/offers/${offerId}`, issuerKey)).body.credentialStatus.status).toBe('revoked')
+    expect((await setStatus(offerId, 'valid')).error.code).toBe('credential_revoked')
+  }, 120_000)
+
+  it('fetches a list once for many concurrent checks of credentials on it', async () => {
+    const { credentialId } = await issue()
+    await settle()
+    verifier.runtime.didCache.cache.clearLocal()
+    const before = verifier.runtime.statusLists.fetches
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => present(credentialId)))
+    expect(outcomes.every((outcome) => outcome.status === 'verified')).toBe(true)
+    expect(verifier.runtime.statusLists.fetches - before).toBeLessThanOrEqual(1)
+  }, 120_000)
+
+  it('fails closed when the status list cannot be fetched, and accepts flagged when the request says so', async () => {
+    const { credentialId } = await issue()
+    await issuer.kill()
+    await settle()
+    const closed = await present(credentialId)
+    expect(closed).toMatchObject({ status: 'rejected', reason: { code: 'status_unavailable' } })
+    const open = await present(credentialId, { statusUnavailable: 'accept' })
+    expect(open).toMatchObject({ status: 'verified' })
+    expect(open.credentials[0].statusUnavailable).toBe(true)
+    expect((await wallet.credentialStatus(credentialId)).status).toBe('unavailable')
+  }, 120_000)
+})
