@@ -6,10 +6,12 @@ export {
   type RuntimeAgentOptions,
 } from './agent/createRuntimeAgent.js'
 export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocals } from './auth/apiKeys.js'
+export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
   loadRuntimeConfig,
   parseEnvironment,
+  RUNTIME_ENVIRONMENT_VARIABLES,
   type RuntimeConfig,
   RuntimeConfigError,
   type RuntimeEnvironment,
