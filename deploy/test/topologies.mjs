@@ -1,0 +1,247 @@
+// Runs deploy/compose/shared.yaml, then split.yaml, with podman-compose on 127.0.0.1 ports:
+// the main job (scripts/demo.mjs) through the balancers with requests spread round robin over
+// two instances per role, one issuer and one verifier killed (podman kill) while flows run,
+// cold start to /ready and SIGTERM drain of a read-only container, and (split) the issuer's
+// network cannot reach the verifier's database. Removes everything it started, also on failure.
+//   node deploy/test/topologies.mjs [shared] [split]
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const run = promisify(execFile)
+const log = (message) => console.log(`[deploy] ${message}`)
+const seconds = (millis) => `${(millis / 1000).toFixed(1)} s`
+
+const TOPOLOGIES = {
+  shared: {
+    file: 'deploy/compose/shared.yaml',
+    ports: { ISSUER_PORT: 18080, VERIFIER_PORT: 18081, STATS_PORT: 18404 },
+    statsPorts: [18404],
+    databases: ['postgres'],
+    stores: ['postgres', 'redis'],
+    migrations: ['issuer-migrate', 'verifier-migrate'],
+    services: ['issuer-1', 'issuer-2', 'issuer-worker', 'verifier-1', 'verifier-2', 'balancer'],
+    network: 'attesto',
+  },
+  split: {
+    file: 'deploy/compose/split.yaml',
+    ports: {
+      ISSUER_PORT: 18180,
+      VERIFIER_PORT: 18181,
+      ISSUER_STATS_PORT: 18484,
+      VERIFIER_STATS_PORT: 18485,
+    },
+    statsPorts: [18484, 18485],
+    databases: ['issuer-postgres', 'verifier-postgres'],
+    stores: ['issuer-postgres', 'issuer-redis', 'verifier-postgres'],
+    migrations: ['issuer-migrate', 'verifier-migrate'],
+    services: ['issuer-1', 'issuer-2', 'issuer-worker', 'issuer-balancer', 'verifier-1', 'verifier-2', 'verifier-balancer'],
+    network: 'issuer',
+  },
+}
+
+async function podman(...args) {
+  return (await run('podman', args, { maxBuffer: 64 << 20 })).stdout.trim()
+}
+
+async function waitFor(what, check, timeoutMillis = 120_000, everyMillis = 250) {
+  const deadline = Date.now() + timeoutMillis
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return
+    await sleep(everyMillis)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200)
+
+/** One run of the main job (scripts/demo.mjs) against the balancers. */
+function demo(env) {
+  const started = Date.now()
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'scripts/demo.mjs')], { env: { ...process.env, ...env } })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    child.on('close', (code) => resolve({ ok: code === 0, millis: Date.now() - started, output }))
+  })
+}
+
+/** Per server of the balancers' stats: [name, status, 2xx responses]. */
+async function balancerServers(statsPorts) {
+  const rows = []
+  for (const port of statsPorts) {
+    const csv = await (await fetch(`http://127.0.0.1:${port}/stats;csv`)).text()
+    const [header, ...lines] = csv.replace(/^# /, '').trim().split('\n')
+    const column = Object.fromEntries(header.split(',').map((name, index) => [name, index]))
+    for (const line of lines) {
+      const cells = line.split(',')
+      if (['FRONTEND', 'BACKEND'].includes(cells[column.svname]) || cells[column.pxname] === 'stats') continue
+      rows.push([cells[column.svname], cells[column.status], Number(cells[column.hrsp_2xx])])
+    }
+  }
+  return rows
+}
+
+async function runTopology(name, spec, figures) {
+  const project = `attesto-test-${name}`
+  const secrets = mkdtempSync(join(tmpdir(), `attesto-${name}-secrets-`))
+  const env = { ...process.env, ATTESTO_SECRETS_DIR: secrets }
+  for (const [key, value] of Object.entries(spec.ports)) env[key] = String(value)
+  const compose = (...args) =>
+    run('podman-compose', ['-p', project, '-f', join(root, spec.file), ...args], { env, maxBuffer: 64 << 20 })
+  const container = (service) => `${project}_${service}_1`
+  const extra = []
+  const started = Date.now()
+  try {
+    await run('bash', [join(root, 'deploy/compose/make-secrets.sh'), name, secrets])
+    const secret = (file) => readFileSync(join(secrets, file), 'utf8').trim()
+    const urls = {
+      ISSUER_URL: `http://127.0.0.1:${spec.ports.ISSUER_PORT}`,
+      VERIFIER_URL: `http://127.0.0.1:${spec.ports.VERIFIER_PORT}`,
+      ADMIN_API_KEY: secret('admin_api_key'),
+    }
+
+    log(`${name}: starting databases and Redis`)
+    await compose('up', '-d', '--no-deps', ...spec.stores)
+    for (const database of spec.databases) {
+      await waitFor(`${database}`, async () => {
+        await podman('exec', container(database), 'pg_isready', '-q', '-h', '127.0.0.1')
+        return true
+      })
+    }
+    log(`${name}: migrations (schema owner), then grants to the app roles`)
+    await compose('up', '-d', '--no-deps', ...spec.migrations)
+    for (const migration of spec.migrations) {
+      const code = await podman('wait', container(migration))
+      if (code !== '0') throw new Error(`${migration} exited ${code}:\n${await podman('logs', container(migration))}`)
+    }
+    const servicesStarted = Date.now()
+    await compose('up', '-d', '--no-deps', ...spec.services)
+    await waitFor('every instance up behind the balancers', async () => {
+      const servers = await balancerServers(spec.statsPorts)
+      return servers.length === 4 && servers.every(([, status]) => status === 'UP')
+    })
+    figures[`${name}: services started to every instance UP`] = seconds(Date.now() - servicesStarted)
+    log(`${name}: all four instances UP in ${figures[`${name}: services started to every instance UP`]}`)
+
+    const first = await demo(urls)
+    if (!first.ok) throw new Error(`the demo failed through the balancers:\n${first.output}`)
+    const second = await demo(urls)
+    if (!second.ok) throw new Error(`the second demo failed:\n${second.output}`)
+    figures[`${name}: one demo flow (cold, warm)`] = `${seconds(first.millis)}, ${seconds(second.millis)}`
+    const served = await balancerServers(spec.statsPorts)
+    log(`${name}: 2xx responses per instance: ${served.map(([server, , n]) => `${server} ${n}`).join(', ')}`)
+    for (const [server, , n] of served) if (!(n > 0)) throw new Error(`${server} served nothing: no round robin`)
+
+    if (name === 'split') await checkIsolation(container)
+    if (name === 'shared') await coldStarts(project, spec, secrets, extra, figures)
+
+    log(`${name}: 6 flows, 3 at a time; killing issuer-1 and verifier-2 while they run`)
+    const flowsStarted = Date.now()
+    const flows = []
+    let next = 0
+    const worker = async () => {
+      while (next < 6) {
+        next += 1
+        flows.push(await demo(urls))
+      }
+    }
+    const workers = [worker(), worker(), worker()]
+    await sleep(1_500)
+    await podman('kill', container('issuer-1'), container('verifier-2'))
+    log(`${name}: killed ${container('issuer-1')} and ${container('verifier-2')}`)
+    await Promise.all(workers)
+    const failed = flows.filter((flow) => !flow.ok)
+    if (failed.length) throw new Error(`${failed.length} of 6 flows failed after the kill:\n${failed[0]?.output}`)
+    const after = await demo(urls)
+    if (!after.ok) throw new Error(`a flow after the kill failed:\n${after.output}`)
+    figures[`${name}: 6 flows (3 in flight) with 2 instances killed`] = seconds(Date.now() - flowsStarted)
+    log(`${name}: every flow completed (${flows.length + 1} after the kill began)`)
+    figures[`${name}: whole topology test`] = seconds(Date.now() - started)
+  } catch (error) {
+    log(`${name}: FAILED; container states:`)
+    console.log((await compose('ps').catch((e) => ({ stdout: String(e) }))).stdout)
+    throw error
+  } finally {
+    log(`${name}: removing everything it started`)
+    for (const id of extra) await podman('rm', '-f', id).catch(() => undefined)
+    await compose('down', '-v').catch((error) => log(`compose down: ${error.message}`))
+    rmSync(secrets, { recursive: true, force: true })
+  }
+}
+
+/** Split topology: the issuer's containers cannot open a connection to the verifier's database. */
+async function checkIsolation(container) {
+  const probe = (host) =>
+    podman(
+      'exec',
+      container('issuer-2'),
+      'node',
+      '-e',
+      `const s=require('net').connect({host:${JSON.stringify(host)},port:5432,timeout:3000});` +
+        `s.on('connect',()=>{console.log('open');process.exit(0)});s.on('timeout',()=>{console.log('timeout');process.exit(1)});` +
+        `s.on('error',(e)=>{console.log(e.code);process.exit(1)})`,
+    ).then(
+      (out) => ({ open: true, out }),
+      (error) => ({ open: false, out: String(error.stdout ?? '').trim() }),
+    )
+  const own = await probe('issuer-postgres')
+  if (!own.open) throw new Error(`the issuer cannot reach its own database (${own.out})`)
+  const address = await podman(
+    'inspect',
+    '--format',
+    '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+    container('verifier-postgres'),
+  )
+  for (const host of ['verifier-postgres', ...address.split(' ').filter(Boolean)]) {
+    const other = await probe(host)
+    if (other.open) throw new Error(`the issuer reached the verifier's database at ${host}`)
+    log(`split: issuer -> verifier database at ${host}: refused (${other.out || 'no route'})`)
+  }
+}
+
+/** A fresh instance of each role, read-only root filesystem: `podman run` to /ready 200, then SIGTERM. */
+async function coldStarts(project, spec, secrets, extra, figures) {
+  for (const [role, port] of [
+    ['issuer', 18090],
+    ['verifier', 18091],
+  ]) {
+    const name = `${project}-coldstart-${role}`
+    const started = Date.now()
+    extra.push(name)
+    await podman(
+      'run', '-d', '--name', name, '--network', `${project}_${spec.network}`, '--read-only', '--tmpfs', '/tmp',
+      '-p', `127.0.0.1:${port}:8080`,
+      '-v', `${secrets}/${role}_database_url:/run/secrets/database_url:ro`,
+      '-v', `${secrets}/${role}_master_key:/run/secrets/master_key:ro`,
+      '-e', 'DATABASE_URL_FILE=/run/secrets/database_url',
+      '-e', 'KMS_MASTER_KEY_FILE=/run/secrets/master_key',
+      `attesto-${role}:latest`,
+    )
+    await waitFor(`${role} /ready`, () => answers(`http://127.0.0.1:${port}/ready`), 120_000, 50)
+    const coldStart = Date.now() - started
+    figures[`cold start, podman run to /ready 200: attesto-${role}`] = seconds(coldStart)
+    const stopped = Date.now()
+    await podman('stop', '-t', '20', name)
+    const code = await podman('inspect', '--format', '{{.State.ExitCode}}', name)
+    const logs = await podman('logs', name)
+    if (code !== '0' || !logs.includes('Shut down')) throw new Error(`${role} did not drain on SIGTERM (exit ${code})`)
+    log(`${role}: cold start ${seconds(coldStart)}, SIGTERM drained and exited 0 in ${seconds(Date.now() - stopped)}`)
+  }
+}
+
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(TOPOLOGIES)
+const figures = {}
+for (const name of chosen) {
+  const spec = TOPOLOGIES[name]
+  if (!spec) throw new Error(`unknown topology ${name}`)
+  await runTopology(name, spec, figures)
+}
+log('figures:')
+for (const [what, value] of Object.entries(figures)) console.log(`  ${what}: ${value}`)
