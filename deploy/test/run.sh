@@ -21,6 +21,10 @@ fi
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/$here/containers.conf}
 ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
+log "compiling, then checking the Kubernetes manifests and compose files"
+npm run build --silent
+node "$here/checkManifests.mjs"
+
 log "third-party images"
 bash deploy/stand-in/build-stand-in-images.sh
 
@@ -44,6 +48,5 @@ log "checking the images"
 node "$here/checkImages.mjs" attesto-issuer:latest attesto-verifier:latest
 
 log "running the topologies"
-npm run build --silent
 node "$here/topologies.mjs" "$@"
 log "all deploy checks passed in $(( $(date +%s) - started ))s"

@@ -40,7 +40,15 @@ const TOPOLOGIES = {
     databases: ['issuer-postgres', 'verifier-postgres'],
     stores: ['issuer-postgres', 'issuer-redis', 'verifier-postgres'],
     migrations: ['issuer-migrate', 'verifier-migrate'],
-    services: ['issuer-1', 'issuer-2', 'issuer-worker', 'issuer-balancer', 'verifier-1', 'verifier-2', 'verifier-balancer'],
+    services: [
+      'issuer-1',
+      'issuer-2',
+      'issuer-worker',
+      'issuer-balancer',
+      'verifier-1',
+      'verifier-2',
+      'verifier-balancer',
+    ],
     network: 'issuer',
   },
 }
@@ -216,12 +224,25 @@ async function coldStarts(project, spec, secrets, extra, figures) {
     const started = Date.now()
     extra.push(name)
     await podman(
-      'run', '-d', '--name', name, '--network', `${project}_${spec.network}`, '--read-only', '--tmpfs', '/tmp',
-      '-p', `127.0.0.1:${port}:8080`,
-      '-v', `${secrets}/${role}_database_url:/run/secrets/database_url:ro`,
-      '-v', `${secrets}/${role}_master_key:/run/secrets/master_key:ro`,
-      '-e', 'DATABASE_URL_FILE=/run/secrets/database_url',
-      '-e', 'KMS_MASTER_KEY_FILE=/run/secrets/master_key',
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      `${project}_${spec.network}`,
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '-p',
+      `127.0.0.1:${port}:8080`,
+      '-v',
+      `${secrets}/${role}_database_url:/run/secrets/database_url:ro`,
+      '-v',
+      `${secrets}/${role}_master_key:/run/secrets/master_key:ro`,
+      '-e',
+      'DATABASE_URL_FILE=/run/secrets/database_url',
+      '-e',
+      'KMS_MASTER_KEY_FILE=/run/secrets/master_key',
       `attesto-${role}:latest`,
     )
     await waitFor(`${role} /ready`, () => answers(`http://127.0.0.1:${port}/ready`), 120_000, 50)
