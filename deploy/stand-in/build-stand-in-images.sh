@@ -39,7 +39,7 @@ ensure_image() {
   local image=$1 file=$2 context=$3 what=$4
   if podman image exists "$image"; then
     if [ "$(podman image inspect --format '{{ index .Labels "org.attesto.stand-in" }}' "$image")" = true ]; then
-      log "$image: cached stand-in (built earlier on this machine)"
+      log "$image: STAND-IN in use (built earlier on this machine from Debian packages, no registry was reachable)"
     else
       log "$image: present"
     fi
