@@ -11,7 +11,7 @@ create_role() { # file, extra SQL run after CREATE ROLE with :"name" bound
   user=$(sed -E 's#^[a-z]+://([^:@/]+).*#\1#' <<<"$url")
   password=$(sed -E 's#^[a-z]+://[^:@/]+:([^@]*)@.*#\1#' <<<"$url")
   password=$(printf '%b' "${password//%/\\x}")
-  psql -q -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" -d "$POSTGRES_DB" -v name="$user" -v password="$password" <<SQL
+  psql -q -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" -d "$POSTGRES_DB" -v name="$user" -v password="$password" <<SQL
 CREATE ROLE :"name" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'password';
 $2
 SQL
