@@ -27,6 +27,8 @@ const TOPOLOGIES = {
     migrations: ['issuer-migrate', 'verifier-migrate'],
     services: ['issuer-1', 'issuer-2', 'issuer-worker', 'verifier-1', 'verifier-2', 'balancer'],
     network: 'attesto',
+    networks: ['attesto'],
+    urls: { ISSUER_URL: 'http://balancer:8080', VERIFIER_URL: 'http://balancer:8081' },
   },
   split: {
     file: 'deploy/compose/split.yaml',
@@ -50,6 +52,8 @@ const TOPOLOGIES = {
       'verifier-balancer',
     ],
     network: 'issuer',
+    networks: ['issuer', 'verifier'],
+    urls: { ISSUER_URL: 'http://issuer-balancer:8080', VERIFIER_URL: 'http://verifier-balancer:8081' },
   },
 }
 
@@ -68,11 +72,18 @@ async function waitFor(what, check, timeoutMillis = 120_000, everyMillis = 250) 
 
 const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200)
 
-/** One run of the main job (scripts/demo.mjs) against the balancers. */
-function demo(env) {
+/**
+ * One run of the main job (scripts/demo.mjs, the wallet included) against the balancers, from a
+ * container on the topology's networks: the services announce the balancers' names there (they
+ * must reach their own public URL too), as a DNS name would be in production.
+ */
+function demo(project, spec, env) {
   const started = Date.now()
+  const args = ['run', '--rm', '--network', spec.networks.map((network) => `${project}_${network}`).join(',')]
+  for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`)
+  args.push('-v', `${root}:/repo:ro`, '-w', '/repo', 'node:20-bookworm-slim', 'node', 'scripts/demo.mjs')
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/demo.mjs')], { env: { ...process.env, ...env } })
+    const child = spawn('podman', args)
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
@@ -96,6 +107,16 @@ async function balancerServers(statsPorts) {
   return rows
 }
 
+/** What to remove if the test is interrupted (Ctrl-C, CI timeout) while a topology runs. */
+const cleanups = new Set()
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`${signal}: removing everything started so far`)
+    for (const cleanup of cleanups) await cleanup()
+    process.exit(130)
+  })
+}
+
 async function runTopology(name, spec, figures) {
   const project = `attesto-test-${name}`
   const secrets = mkdtempSync(join(tmpdir(), `attesto-${name}-secrets-`))
@@ -106,14 +127,19 @@ async function runTopology(name, spec, figures) {
   const container = (service) => `${project}_${service}_1`
   const extra = []
   const started = Date.now()
+  const cleanup = async () => {
+    log(`${name}: removing everything it started`)
+    for (const id of extra) await podman('rm', '-f', id).catch(() => undefined)
+    await compose('down', '-v').catch((error) => log(`compose down: ${error.message}`))
+    for (const network of spec.networks)
+      await podman('network', 'rm', '-f', `${project}_${network}`).catch(() => undefined)
+    rmSync(secrets, { recursive: true, force: true })
+  }
+  cleanups.add(cleanup)
   try {
     await run('bash', [join(root, 'deploy/compose/make-secrets.sh'), name, secrets])
     const secret = (file) => readFileSync(join(secrets, file), 'utf8').trim()
-    const urls = {
-      ISSUER_URL: `http://127.0.0.1:${spec.ports.ISSUER_PORT}`,
-      VERIFIER_URL: `http://127.0.0.1:${spec.ports.VERIFIER_PORT}`,
-      ADMIN_API_KEY: secret('admin_api_key'),
-    }
+    const urls = { ...spec.urls, ADMIN_API_KEY: secret('admin_api_key') }
 
     log(`${name}: starting databases and Redis`)
     await compose('up', '-d', '--no-deps', ...spec.stores)
@@ -138,9 +164,9 @@ async function runTopology(name, spec, figures) {
     figures[`${name}: services started to every instance UP`] = seconds(Date.now() - servicesStarted)
     log(`${name}: all four instances UP in ${figures[`${name}: services started to every instance UP`]}`)
 
-    const first = await demo(urls)
+    const first = await demo(project, spec, urls)
     if (!first.ok) throw new Error(`the demo failed through the balancers:\n${first.output}`)
-    const second = await demo(urls)
+    const second = await demo(project, spec, urls)
     if (!second.ok) throw new Error(`the second demo failed:\n${second.output}`)
     figures[`${name}: one demo flow (cold, warm)`] = `${seconds(first.millis)}, ${seconds(second.millis)}`
     const served = await balancerServers(spec.statsPorts)
@@ -157,7 +183,7 @@ async function runTopology(name, spec, figures) {
     const worker = async () => {
       while (next < 6) {
         next += 1
-        flows.push(await demo(urls))
+        flows.push(await demo(project, spec, urls))
       }
     }
     const workers = [worker(), worker(), worker()]
@@ -167,7 +193,7 @@ async function runTopology(name, spec, figures) {
     await Promise.all(workers)
     const failed = flows.filter((flow) => !flow.ok)
     if (failed.length) throw new Error(`${failed.length} of 6 flows failed after the kill:\n${failed[0]?.output}`)
-    const after = await demo(urls)
+    const after = await demo(project, spec, urls)
     if (!after.ok) throw new Error(`a flow after the kill failed:\n${after.output}`)
     figures[`${name}: 6 flows (3 in flight) with 2 instances killed`] = seconds(Date.now() - flowsStarted)
     log(`${name}: every flow completed (${flows.length + 1} after the kill began)`)
@@ -177,10 +203,8 @@ async function runTopology(name, spec, figures) {
     console.log((await compose('ps').catch((e) => ({ stdout: String(e) }))).stdout)
     throw error
   } finally {
-    log(`${name}: removing everything it started`)
-    for (const id of extra) await podman('rm', '-f', id).catch(() => undefined)
-    await compose('down', '-v').catch((error) => log(`compose down: ${error.message}`))
-    rmSync(secrets, { recursive: true, force: true })
+    cleanups.delete(cleanup)
+    await cleanup()
   }
 }
 
