@@ -53,6 +53,7 @@ const TOPOLOGIES = {
     ],
     network: 'issuer',
     networks: ['issuer', 'verifier'],
+    isolatedNetworks: true,
     urls: { ISSUER_URL: 'http://issuer-balancer:8080', VERIFIER_URL: 'http://verifier-balancer:8081' },
   },
 }
@@ -141,6 +142,20 @@ async function runTopology(name, spec, figures) {
     const secret = (file) => readFileSync(join(secrets, file), 'utf8').trim()
     const urls = { ...spec.urls, ADMIN_API_KEY: secret('admin_api_key') }
 
+    if (spec.isolatedNetworks) {
+      // podman-compose 1.0.3 ignores driver_opts, and uses a network that already exists.
+      for (const network of spec.networks) {
+        await podman(
+          'network',
+          'create',
+          '--opt',
+          'isolate=true',
+          '--label',
+          `io.podman.compose.project=${project}`,
+          `${project}_${network}`,
+        )
+      }
+    }
     log(`${name}: starting databases and Redis`)
     await compose('up', '-d', '--no-deps', ...spec.stores)
     for (const database of spec.databases) {
