@@ -193,10 +193,19 @@ async function runTopology(name, spec, figures) {
     const flowsStarted = Date.now()
     const flows = []
     let next = 0
+    let retried = 0
     const worker = async () => {
       while (next < 4) {
         next += 1
-        flows.push(await demo(project, spec, urls))
+        let flow = await demo(project, spec, urls)
+        // 503 dependency_unavailable means "nothing was done, retry later" (the API's contract,
+        // seen here when the shared machine is overloaded): a wallet or client retries.
+        if (!flow.ok && /: 503 \{"error":\{"code":"dependency_unavailable"/.test(flow.output)) {
+          retried += 1
+          log(`${name}: a flow got 503 dependency_unavailable (retry later); running it again`)
+          flow = await demo(project, spec, urls)
+        }
+        flows.push(flow)
       }
     }
     const served2xx = async () => (await balancerServers(spec.statsPorts)).reduce((sum, [, , n]) => sum + n, 0)
@@ -211,7 +220,8 @@ async function runTopology(name, spec, figures) {
     const after = await demo(project, spec, urls)
     if (!after.ok) throw new Error(`a flow after the kill failed:\n${after.output}`)
     figures[`${name}: 4 flows (2 in flight) with 2 instances killed, then 1 more`] = seconds(Date.now() - flowsStarted)
-    log(`${name}: every flow completed (${flows.length + 1} after the kill began)`)
+    log(`${name}: every flow completed (${flows.length + 1} after the kill began, ${retried} retried after a 503)`)
+    figures[`${name}: flows retried after 503 retry-later`] = String(retried)
     figures[`${name}: whole topology test`] = seconds(Date.now() - started)
   } catch (error) {
     log(`${name}: FAILED; container states:`)
