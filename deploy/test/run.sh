@@ -37,9 +37,11 @@ fi
 for role in issuer verifier; do
   log "building attesto-$role (deploy/Dockerfile, ROLE=$role)"
   t0=$(date +%s)
-  # --format docker keeps the HEALTHCHECK (the OCI image format has none).
+  # --format docker keeps the HEALTHCHECK (the OCI image format has none). The --label flags
+  # repeat the Dockerfile's labels: podman's layer cache does not see a changed ARG REVISION.
   podman build -q --pull=never --format docker "${ulimits[@]}" "${secret_args[@]}" \
     --build-arg ROLE="$role" --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+    --label org.opencontainers.image.revision="$revision" --label org.opencontainers.image.version="$version" \
     -f deploy/Dockerfile -t "attesto-$role:latest" -t "attesto-$role:$version" . >/dev/null
   log "built attesto-$role in $(( $(date +%s) - t0 ))s"
 done
