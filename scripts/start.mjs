@@ -32,6 +32,8 @@ const children = services.map(({ role, port }) =>
       PUBLIC_BASE_URL: process.env[`${role.toUpperCase()}_PUBLIC_BASE_URL`] ?? `http://127.0.0.1:${port}`,
       PGLITE_DATA_DIR: dataDir,
       ADMIN_API_KEY: adminApiKey,
+      // The local issuer publishes its status lists at http://127.0.0.1: a development setting.
+      ...(role === 'verifier' ? { STATUS_LIST_ALLOW_INSECURE: process.env.STATUS_LIST_ALLOW_INSECURE ?? 'true' } : {}),
     },
   }),
 )

@@ -6,10 +6,12 @@ export {
   type RuntimeAgentOptions,
 } from './agent/createRuntimeAgent.js'
 export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocals } from './auth/apiKeys.js'
+export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
   loadRuntimeConfig,
   parseEnvironment,
+  RUNTIME_ENVIRONMENT_VARIABLES,
   type RuntimeConfig,
   RuntimeConfigError,
   type RuntimeEnvironment,
@@ -39,6 +41,7 @@ export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
+export { runMigration } from './runMigration.js'
 export { runService } from './runService.js'
 export { TenantAgentContextProvider, tenantIdOfContext } from './tenancy/TenantAgentContextProvider.js'
 export { TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'

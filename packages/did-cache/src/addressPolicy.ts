@@ -29,6 +29,8 @@ function isOwnAddress(address: string): boolean {
 export interface AddressPolicy {
   /** Allow 127.0.0.0/8 and ::1 (tests only). */
   allowLoopback?: boolean
+  /** Allow private-network addresses (10/8, 172.16/12, 192.168/16, fc00::/7): development networks only. */
+  allowPrivateNetwork?: boolean
 }
 
 /** Whether a resolved IP address may be fetched. */
@@ -38,6 +40,7 @@ export function isAllowedAddress(address: string, policy: AddressPolicy = {}): b
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address()
   const range = ip.range()
   if (range === 'loopback') return policy.allowLoopback === true
+  if (range === 'private' || range === 'uniqueLocal') return policy.allowPrivateNetwork === true && !isOwnAddress(ip.toString())
   if (range !== 'unicast') return false
   if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return false
   return !isOwnAddress(ip.toString())

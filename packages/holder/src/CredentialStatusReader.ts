@@ -37,6 +37,7 @@ export class CredentialStatusReader {
       cache: this.cache,
       allowInsecureHttp,
       allowLoopback: allowInsecureHttp,
+      allowPrivateNetwork: allowInsecureHttp,
     })
   }
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-import { runService } from '@attesto/agent-runtime'
+import { runMigration, runService } from '@attesto/agent-runtime'
 import { createIssuerApp } from './app.js'
 
-// `attesto-issuer`: the issuer service; `attesto-issuer worker`: the bulk-offer worker.
+// `attesto-issuer`: the issuer service; `attesto-issuer worker`: the bulk-offer worker;
+// `attesto-issuer migrate`: migrate the schema and grant the app role, then exit.
 // Configuration: environment variables, see the README.
 if (process.argv[2] === 'worker') {
   const { runWorker } = await import('./worker.js')
   await runWorker()
+} else if (process.argv[2] === 'migrate') {
+  await runMigration('issuer')
 } else {
   await runService('issuer', createIssuerApp)
 }

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
+import { grantAppRole } from '../src/migrations/grantAppRole.js'
 import { migrate } from '../src/migrations/migrate.js'
 import { PostgresStorageService } from '../src/PostgresStorageService.js'
 import { StorageServiceError, StorageUnavailableError } from '../src/StorageServiceError.js'
@@ -218,6 +219,24 @@ describe('migrations', () => {
     } finally {
       await instances[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await Promise.all(instances.map((database) => database.close()))
+    }
+  })
+
+  it('lets the least-privileged app role start on a schema migrated by the owner, but not migrate it', async () => {
+    const schema = uniqueSchema()
+    const owner = new PostgresDatabase({ connectionString: POSTGRES_ADMIN_URL, maxConnections: 1 })
+    const app = new PostgresDatabase({ connectionString: urlWithUser(POSTGRES_ADMIN_URL, APP_ROLE), maxConnections: 1 })
+    try {
+      await owner.query(
+        `DO $$ BEGIN CREATE ROLE ${APP_ROLE} LOGIN NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      )
+      await expect(migrate(app, { schema })).rejects.toThrow(/permission denied/)
+      await migrate(owner, { schema })
+      await grantAppRole(owner, { schema, role: APP_ROLE })
+      await expect(migrate(app, { schema })).resolves.toEqual({ applied: [] })
+    } finally {
+      await owner.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      await Promise.all([owner.close(), app.close()])
     }
   })
 })

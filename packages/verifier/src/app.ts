@@ -45,8 +45,9 @@ export async function createVerifierApp(
     timeoutMillis: statusConfig.fetchTimeoutMillis,
     maxBytes: statusConfig.maxBytes,
     maxCacheSeconds: statusConfig.maxCacheSeconds,
-    allowLoopback: statusConfig.allowLoopback,
-    allowInsecureHttp: statusConfig.allowLoopback,
+    allowLoopback: statusConfig.allowInsecure,
+    allowPrivateNetwork: statusConfig.allowInsecure,
+    allowInsecureHttp: statusConfig.allowInsecure,
   })
   const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
   const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))

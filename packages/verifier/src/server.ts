@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-import { runService } from '@attesto/agent-runtime'
+import { runMigration, runService } from '@attesto/agent-runtime'
 import { createVerifierApp } from './app.js'
 
-// The verifier service. Configuration: environment variables, see the README.
-await runService('verifier', createVerifierApp)
+// `attesto-verifier`: the verifier service; `attesto-verifier migrate`: migrate the schema and
+// grant the app role, then exit. Configuration: environment variables, see the README.
+if (process.argv[2] === 'migrate') {
+  await runMigration('verifier')
+} else {
+  await runService('verifier', createVerifierApp)
+}

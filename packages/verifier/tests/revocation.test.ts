@@ -79,7 +79,7 @@ describe('revocation end to end', () => {
       STATUS_LIST_UPDATE_INTERVAL_SECONDS: String(INTERVAL_MILLIS / 1000),
     }).start()
     const statusConfig = loadStatusCheckConfig({
-      STATUS_LIST_ALLOW_LOOPBACK: 'true',
+      STATUS_LIST_ALLOW_INSECURE: 'true',
       STATUS_LIST_FETCH_TIMEOUT_MILLIS: '1000',
     })
     verifier = await startService('verifier', (config, logger) => createVerifierApp(config, logger, statusConfig))

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { resolveSecretFiles } from './resolveSecretFiles.js'
 
 /** Configuration could not be read: the message lists every bad variable and what it needs. */
 export class RuntimeConfigError extends Error {}
@@ -72,6 +73,9 @@ const schema = z
 
 export type RuntimeEnvironment = z.output<typeof schema>
 
+/** Names of the variables the runtime reads (deployment manifests are checked against them). */
+export const RUNTIME_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+
 export interface RuntimeConfig {
   role: 'issuer' | 'verifier'
   port: number
@@ -142,10 +146,11 @@ export function parseEnvironment<Schema extends z.ZodType>(
 
 /**
  * Reads and validates the configuration from the environment (only services call this, once,
- * at boot). Throws a {@link RuntimeConfigError} naming every bad variable.
+ * at boot); secrets may also come from `<NAME>_FILE` files (`resolveSecretFiles`). Throws a
+ * {@link RuntimeConfigError} naming every bad variable.
  */
 export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
-  const e = parseEnvironment(schema, env)
+  const e = parseEnvironment(schema, resolveSecretFiles(env))
   const kms: RuntimeConfig['kms'] =
     e.KMS_BACKEND === 'vault'
       ? {

@@ -19,6 +19,9 @@ const schema = z.object({
   DEFERRED_INTERVAL_SECONDS: positive(30),
 })
 
+/** Names of the variables the queue configuration reads (deployment manifests are checked against them). */
+export const BATCH_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+
 /**
  * How bulk offers are queued and worked; every value has a default (docs/QUEUES.md). The queues'
  * key prefix is the runtime's `QUEUE_PREFIX`.

@@ -1,4 +1,4 @@
-import { parseEnvironment } from '@attesto/agent-runtime'
+import { parseEnvironment, resolveSecretFiles } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
@@ -15,6 +15,9 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length >= 32, 'base64 of at least 32 random bytes')
     .optional(),
 })
+
+/** The variables this module reads (checked against the deployment manifests). */
+export const ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
 
 /** The OID4VCI endpoints' limits (docs/PROTOCOL-PATH.md); every value has a default. */
 export interface IssuerProtocolConfig {
@@ -42,7 +45,7 @@ export interface IssuerProtocolConfig {
 }
 
 export function loadIssuerProtocolConfig(env: Record<string, string | undefined> = process.env): IssuerProtocolConfig {
-  const e = parseEnvironment(schema, env)
+  const e = parseEnvironment(schema, resolveSecretFiles(env))
   return {
     txCodeMaxAttempts: e.TX_CODE_MAX_ATTEMPTS,
     cNonceTtlSeconds: e.C_NONCE_TTL_SECONDS,

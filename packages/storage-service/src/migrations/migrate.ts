@@ -37,6 +37,16 @@ export async function migrate(database: Database, options: MigrateOptions): Prom
 
   return database.withAdminTransaction(async (session) => {
     await session.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`attesto.migrate:${options.schema}`])
+    // Up to date: nothing to create, so a least-privileged app role (which may read the
+    // migration table but may not create schemas) starts after a separate `migrate` run.
+    const { rows: found } = await session.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [
+      `${schema}.schema_migrations`,
+    ])
+    if (found[0]?.table) {
+      const { rows } = await session.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)
+      const done = new Set(rows.map((row) => row.version))
+      if (files.every((file) => done.has(file.version))) return { applied: [] }
+    }
     await session.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     await session.exec(`SET LOCAL search_path TO ${schema}, pg_temp`)
     await session.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

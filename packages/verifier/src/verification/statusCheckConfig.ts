@@ -11,8 +11,11 @@ const schema = z.object({
     .default(1024 * 1024),
   STATUS_LIST_MAX_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
   STATUS_UNAVAILABLE_POLICY: z.enum(['reject', 'accept']).default('reject'),
-  STATUS_LIST_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  STATUS_LIST_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
 })
+
+/** The variables this module reads (checked against the deployment manifests). */
+export const STATUS_CHECK_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
 
 /** How the verifier checks credential statuses (docs/REVOCATION.md); every value has a default. */
 export interface StatusCheckConfig {
@@ -26,8 +29,11 @@ export interface StatusCheckConfig {
    * `accept` with the credential flagged. A presentation request may choose for itself.
    */
   unavailablePolicy: 'reject' | 'accept'
-  /** Fetch status lists from 127.0.0.1 and over http (tests only). */
-  allowLoopback: boolean
+  /**
+   * Fetch status lists over http and from loopback and private-network addresses: development,
+   * tests and demo networks only (a status URI is chosen by the credential's issuer: SSRF).
+   */
+  allowInsecure: boolean
 }
 
 export function loadStatusCheckConfig(env: Record<string, string | undefined> = process.env): StatusCheckConfig {
@@ -37,6 +43,6 @@ export function loadStatusCheckConfig(env: Record<string, string | undefined> = 
     maxBytes: e.STATUS_LIST_MAX_BYTES,
     maxCacheSeconds: e.STATUS_LIST_MAX_CACHE_SECONDS,
     unavailablePolicy: e.STATUS_UNAVAILABLE_POLICY,
-    allowLoopback: e.STATUS_LIST_ALLOW_LOOPBACK === 'true',
+    allowInsecure: e.STATUS_LIST_ALLOW_INSECURE === 'true',
   }
 }

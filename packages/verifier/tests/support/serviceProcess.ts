@@ -31,7 +31,15 @@ export class ServiceProcess {
 
   public async start(): Promise<this> {
     this.process = spawn(process.execPath, [`${repositoryRoot}${this.script}`], {
-      env: { ...process.env, ...this.env, ROLE: this.role, PORT: String(this.port), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        // Test issuers publish their status lists at http://127.0.0.1.
+        ...(this.role === 'verifier' ? { STATUS_LIST_ALLOW_INSECURE: 'true' } : {}),
+        ...this.env,
+        ROLE: this.role,
+        PORT: String(this.port),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.process.stdout?.on('data', (chunk) => (this.output += chunk))

@@ -1,0 +1,324 @@
+// Runs deploy/compose/shared.yaml, then split.yaml, with podman-compose on 127.0.0.1 ports:
+// the main job (scripts/demo.mjs) through the balancers with requests spread round robin over
+// two instances per role, one issuer and one verifier killed (podman kill) while flows run,
+// cold start to /ready and SIGTERM drain of a read-only container, and (split) the issuer's
+// network cannot reach the verifier's database. Removes everything it started, also on failure.
+//   node deploy/test/topologies.mjs [shared] [split]
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const run = promisify(execFile)
+const log = (message) => console.log(`[deploy] ${message}`)
+const seconds = (millis) => `${(millis / 1000).toFixed(1)} s`
+
+const TOPOLOGIES = {
+  shared: {
+    file: 'deploy/compose/shared.yaml',
+    ports: { ISSUER_PORT: 18080, VERIFIER_PORT: 18081, STATS_PORT: 18404 },
+    statsPorts: [18404],
+    databases: ['postgres'],
+    stores: ['postgres', 'redis'],
+    migrations: ['issuer-migrate', 'verifier-migrate'],
+    services: ['issuer-1', 'issuer-2', 'issuer-worker', 'verifier-1', 'verifier-2', 'balancer'],
+    network: 'attesto',
+    networks: ['attesto'],
+    urls: { ISSUER_URL: 'http://balancer:8080', VERIFIER_URL: 'http://balancer:8081' },
+  },
+  split: {
+    file: 'deploy/compose/split.yaml',
+    ports: {
+      ISSUER_PORT: 18180,
+      VERIFIER_PORT: 18181,
+      ISSUER_STATS_PORT: 18484,
+      VERIFIER_STATS_PORT: 18485,
+    },
+    statsPorts: [18484, 18485],
+    databases: ['issuer-postgres', 'verifier-postgres'],
+    stores: ['issuer-postgres', 'issuer-redis', 'verifier-postgres'],
+    migrations: ['issuer-migrate', 'verifier-migrate'],
+    services: [
+      'issuer-1',
+      'issuer-2',
+      'issuer-worker',
+      'issuer-balancer',
+      'verifier-1',
+      'verifier-2',
+      'verifier-balancer',
+    ],
+    network: 'issuer',
+    networks: ['issuer', 'verifier'],
+    isolatedNetworks: true,
+    urls: { ISSUER_URL: 'http://issuer-balancer:8080', VERIFIER_URL: 'http://verifier-balancer:8081' },
+  },
+}
+
+async function podman(...args) {
+  return (await run('podman', args, { maxBuffer: 64 << 20 })).stdout.trim()
+}
+
+async function waitFor(what, check, timeoutMillis = 120_000, everyMillis = 250) {
+  const deadline = Date.now() + timeoutMillis
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return
+    await sleep(everyMillis)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status === 200)
+
+/**
+ * One run of the main job (scripts/demo.mjs, the wallet included) against the balancers, from a
+ * container on the topology's networks: the services announce the balancers' names there (they
+ * must reach their own public URL too), as a DNS name would be in production.
+ */
+function demo(project, spec, env) {
+  const started = Date.now()
+  const args = ['run', '--rm', '--network', spec.networks.map((network) => `${project}_${network}`).join(',')]
+  for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`)
+  args.push('-v', `${root}:/repo:ro`, '-w', '/repo', 'node:20-bookworm-slim', 'node', 'scripts/demo.mjs')
+  return new Promise((resolve) => {
+    const child = spawn('podman', args)
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    child.on('close', (code) => resolve({ ok: code === 0, millis: Date.now() - started, output }))
+  })
+}
+
+/** Per server of the balancers' stats: [name, status, 2xx responses]. */
+async function balancerServers(statsPorts) {
+  const rows = []
+  for (const port of statsPorts) {
+    const csv = await (await fetch(`http://127.0.0.1:${port}/stats;csv`)).text()
+    const [header, ...lines] = csv.replace(/^# /, '').trim().split('\n')
+    const column = Object.fromEntries(header.split(',').map((name, index) => [name, index]))
+    for (const line of lines) {
+      const cells = line.split(',')
+      if (['FRONTEND', 'BACKEND'].includes(cells[column.svname]) || cells[column.pxname] === 'stats') continue
+      rows.push([cells[column.svname], cells[column.status], Number(cells[column.hrsp_2xx])])
+    }
+  }
+  return rows
+}
+
+/** What to remove if the test is interrupted (Ctrl-C, CI timeout) while a topology runs. */
+const cleanups = new Set()
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`${signal}: removing everything started so far`)
+    for (const cleanup of cleanups) await cleanup()
+    process.exit(130)
+  })
+}
+
+async function runTopology(name, spec, figures) {
+  const project = `attesto-test-${name}`
+  const secrets = mkdtempSync(join(tmpdir(), `attesto-${name}-secrets-`))
+  const env = { ...process.env, ATTESTO_SECRETS_DIR: secrets }
+  for (const [key, value] of Object.entries(spec.ports)) env[key] = String(value)
+  const compose = (...args) =>
+    run('podman-compose', ['-p', project, '-f', join(root, spec.file), ...args], { env, maxBuffer: 64 << 20 })
+  const container = (service) => `${project}_${service}_1`
+  const extra = []
+  const started = Date.now()
+  const cleanup = async () => {
+    log(`${name}: removing everything it started`)
+    for (const id of extra) await podman('rm', '-f', id).catch(() => undefined)
+    await compose('down', '-v').catch((error) => log(`compose down: ${error.message}`))
+    for (const network of spec.networks)
+      await podman('network', 'rm', '-f', `${project}_${network}`).catch(() => undefined)
+    rmSync(secrets, { recursive: true, force: true })
+  }
+  cleanups.add(cleanup)
+  try {
+    await run('bash', [join(root, 'deploy/compose/make-secrets.sh'), name, secrets])
+    const secret = (file) => readFileSync(join(secrets, file), 'utf8').trim()
+    const urls = { ...spec.urls, ADMIN_API_KEY: secret('admin_api_key') }
+
+    if (spec.isolatedNetworks) {
+      // podman-compose 1.0.3 ignores driver_opts, and uses a network that already exists.
+      for (const network of spec.networks) {
+        await podman(
+          'network',
+          'create',
+          '--opt',
+          'isolate=true',
+          '--label',
+          `io.podman.compose.project=${project}`,
+          `${project}_${network}`,
+        )
+      }
+    }
+    log(`${name}: starting databases and Redis`)
+    await compose('up', '-d', '--no-deps', ...spec.stores)
+    for (const database of spec.databases) {
+      await waitFor(`${database}`, async () => {
+        await podman('exec', container(database), 'pg_isready', '-q', '-h', '127.0.0.1')
+        return true
+      })
+    }
+    log(`${name}: migrations (schema owner), then grants to the app roles`)
+    await compose('up', '-d', '--no-deps', ...spec.migrations)
+    for (const migration of spec.migrations) {
+      const code = await podman('wait', container(migration))
+      if (code !== '0') throw new Error(`${migration} exited ${code}:\n${await podman('logs', container(migration))}`)
+    }
+    const servicesStarted = Date.now()
+    await compose('up', '-d', '--no-deps', ...spec.services)
+    await waitFor('every instance up behind the balancers', async () => {
+      const servers = await balancerServers(spec.statsPorts)
+      return servers.length === 4 && servers.every(([, status]) => status === 'UP')
+    })
+    figures[`${name}: services started to every instance UP`] = seconds(Date.now() - servicesStarted)
+    log(`${name}: all four instances UP in ${figures[`${name}: services started to every instance UP`]}`)
+
+    const first = await demo(project, spec, urls)
+    if (!first.ok) throw new Error(`the demo failed through the balancers:\n${first.output}`)
+    figures[`${name}: one demo flow (wallet container start included)`] = seconds(first.millis)
+    const served = await balancerServers(spec.statsPorts)
+    log(`${name}: 2xx responses per instance: ${served.map(([server, , n]) => `${server} ${n}`).join(', ')}`)
+    for (const [server, , n] of served) if (!(n > 0)) throw new Error(`${server} served nothing: no round robin`)
+
+    if (name === 'split') await checkIsolation(container)
+    if (name === 'shared') await coldStarts(project, spec, secrets, extra, figures)
+
+    log(`${name}: 4 flows, 2 at a time; killing issuer-1 and verifier-2 once they are under way`)
+    const flowsStarted = Date.now()
+    const flows = []
+    let next = 0
+    let killedAt = Number.POSITIVE_INFINITY
+    const retried = []
+    const worker = async () => {
+      while (next < 4) {
+        next += 1
+        const startedAt = Date.now()
+        let flow = await demo(project, spec, urls)
+        // A flow in flight when its instance died can meet a row lock the dead instance's
+        // session still holds (PostgreSQL drops it after idle_in_transaction_session_timeout,
+        // 2 x DATABASE_STATEMENT_TIMEOUT_MILLIS): its client retries. Flows started after the
+        // kill get no second chance.
+        if (!flow.ok && startedAt < killedAt) {
+          retried.push(flow.output.split('\n').find((line) => /Error|: \d{3} /.test(line)) ?? 'failed')
+          flow = await demo(project, spec, urls)
+        }
+        flows.push(flow)
+      }
+    }
+    const served2xx = async () => (await balancerServers(spec.statsPorts)).reduce((sum, [, , n]) => sum + n, 0)
+    const before = await served2xx()
+    const workers = [worker(), worker()]
+    await waitFor('the flows to reach the balancers', async () => (await served2xx()) > before, 300_000, 100)
+    await podman('kill', container('issuer-1'), container('verifier-2'))
+    killedAt = Date.now()
+    log(`${name}: killed ${container('issuer-1')} and ${container('verifier-2')} mid-flow`)
+    await Promise.all(workers)
+    for (const reason of retried)
+      log(`${name}: a flow in flight at the kill failed and was run again: ${reason.trim()}`)
+    figures[`${name}: flows in flight at the kill that failed and were retried`] = String(retried.length)
+    const failed = flows.filter((flow) => !flow.ok)
+    if (failed.length) throw new Error(`${failed.length} of 4 flows failed after the kill:\n${failed[0]?.output}`)
+    const after = await demo(project, spec, urls)
+    if (!after.ok) throw new Error(`a flow after the kill failed:\n${after.output}`)
+    figures[`${name}: 4 flows (2 in flight) with 2 instances killed, then 1 more`] = seconds(Date.now() - flowsStarted)
+    log(`${name}: every flow completed (${flows.length + 1} after the kill began)`)
+    figures[`${name}: whole topology test`] = seconds(Date.now() - started)
+  } catch (error) {
+    log(`${name}: FAILED; container states:`)
+    console.log((await compose('ps').catch((e) => ({ stdout: String(e) }))).stdout)
+    throw error
+  } finally {
+    cleanups.delete(cleanup)
+    await cleanup()
+  }
+}
+
+/** Split topology: the issuer's containers cannot open a connection to the verifier's database. */
+async function checkIsolation(container) {
+  const probe = (host) =>
+    podman(
+      'exec',
+      container('issuer-2'),
+      'node',
+      '-e',
+      `const s=require('net').connect({host:${JSON.stringify(host)},port:5432,timeout:3000});` +
+        `s.on('connect',()=>{console.log('open');process.exit(0)});s.on('timeout',()=>{console.log('timeout');process.exit(1)});` +
+        `s.on('error',(e)=>{console.log(e.code);process.exit(1)})`,
+    ).then(
+      (out) => ({ open: true, out }),
+      (error) => ({ open: false, out: String(error.stdout ?? '').trim() }),
+    )
+  const own = await probe('issuer-postgres')
+  if (!own.open) throw new Error(`the issuer cannot reach its own database (${own.out})`)
+  const address = await podman(
+    'inspect',
+    '--format',
+    '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+    container('verifier-postgres'),
+  )
+  for (const host of ['verifier-postgres', ...address.split(' ').filter(Boolean)]) {
+    const other = await probe(host)
+    if (other.open) throw new Error(`the issuer reached the verifier's database at ${host}`)
+    log(`split: issuer -> verifier database at ${host}: refused (${other.out || 'no route'})`)
+  }
+}
+
+/** A fresh instance of each role, read-only root filesystem: `podman run` to /ready 200, then SIGTERM. */
+async function coldStarts(project, spec, secrets, extra, figures) {
+  for (const [role, port] of [
+    ['issuer', 18090],
+    ['verifier', 18091],
+  ]) {
+    const name = `${project}-coldstart-${role}`
+    const started = Date.now()
+    extra.push(name)
+    await podman(
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      `${project}_${spec.network}`,
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '-p',
+      `127.0.0.1:${port}:8080`,
+      '-v',
+      `${secrets}/${role}_database_url:/run/secrets/database_url:ro`,
+      '-v',
+      `${secrets}/${role}_master_key:/run/secrets/master_key:ro`,
+      '-e',
+      'DATABASE_URL_FILE=/run/secrets/database_url',
+      '-e',
+      'KMS_MASTER_KEY_FILE=/run/secrets/master_key',
+      `attesto-${role}:latest`,
+    )
+    await waitFor(`${role} /ready`, () => answers(`http://127.0.0.1:${port}/ready`), 120_000, 50)
+    const coldStart = Date.now() - started
+    figures[`cold start, podman run to /ready 200: attesto-${role}`] = seconds(coldStart)
+    const stopped = Date.now()
+    await podman('stop', '-t', '20', name)
+    const code = await podman('inspect', '--format', '{{.State.ExitCode}}', name)
+    const logs = await podman('logs', name)
+    if (code !== '0' || !logs.includes('Shut down')) throw new Error(`${role} did not drain on SIGTERM (exit ${code})`)
+    figures[`SIGTERM to exit 0 (drained), idle: attesto-${role}`] = seconds(Date.now() - stopped)
+    log(`${role}: cold start ${seconds(coldStart)}, SIGTERM drained and exited 0 in ${seconds(Date.now() - stopped)}`)
+  }
+}
+
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(TOPOLOGIES)
+const figures = {}
+for (const name of chosen) {
+  const spec = TOPOLOGIES[name]
+  if (!spec) throw new Error(`unknown topology ${name}`)
+  await runTopology(name, spec, figures)
+}
+log('figures:')
+for (const [what, value] of Object.entries(figures)) console.log(`  ${what}: ${value}`)
