@@ -40,7 +40,8 @@ export function isAllowedAddress(address: string, policy: AddressPolicy = {}): b
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address()
   const range = ip.range()
   if (range === 'loopback') return policy.allowLoopback === true
-  if (range === 'private' || range === 'uniqueLocal') return policy.allowPrivateNetwork === true && !isOwnAddress(ip.toString())
+  if (range === 'private' || range === 'uniqueLocal')
+    return policy.allowPrivateNetwork === true && !isOwnAddress(ip.toString())
   if (range !== 'unicast') return false
   if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return false
   return !isOwnAddress(ip.toString())
