@@ -168,6 +168,21 @@ describe('issuer input safety', () => {
     expect(flood.length).toBeLessThanOrEqual(6)
   }, 60_000)
 
+  it('lists deliveries whose tenant is gone for the operator', async () => {
+    const deliveryId = `lost-${randomBytes(6).toString('hex')}`
+    await service.runtime.webhooks?.queue.add('delivery', {
+      tenantId: '00000000-0000-4000-8000-000000000000',
+      webhookId: 'gone',
+      deliveryId,
+      event: { id: 'lost', type: 'credential.issued', createdAt: new Date().toISOString(), data: {} },
+    })
+    await waitUntil(async () => {
+      const listed = await call('GET', '/admin/webhooks/undeliverable', service.adminApiKey)
+      return listed.body.undeliverable.some((entry: { deliveryId: string }) => entry.deliveryId === deliveryId)
+    })
+    expect((await call('GET', '/admin/webhooks/undeliverable', key)).status).toBe(401)
+  })
+
   it('validates deferred approvals before queueing them, lets a failed one be corrected, and logs no claim', async () => {
     const deferredOffer = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
     const { offerId } = deferredOffer.body
