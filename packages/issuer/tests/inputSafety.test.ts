@@ -3,6 +3,7 @@ import { JsonLogger, logLevelFromName } from '@attesto/agent-runtime'
 import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Client mistakes are 4xx with a stable code, never 500; claim names and dates are judged
@@ -201,6 +202,19 @@ describe('issuer input safety', () => {
     await waitUntil(async () =>
       Boolean((await service.runtime.offers.sessions.find(await tenantIdOf(key), offerId))?.claimsApprovedAt),
     )
+
+    // A whole issuance of the claim, with a refused credential request on the way.
+    const offered = await offer({ name: SECRET_CLAIM })
+    const wallet = new HandWallet()
+    const { credentialIssuer, code } = parseOffer(offered.body.uri)
+    const issuer = credentialIssuer.replace(/^https?:\/\/[^/]+/, service.http.url)
+    const token = (await wallet.redeem(issuer, code)).body.access_token as string
+    const request = { credential_configuration_id: 'card' }
+    expect((await wallet.credential(issuer, token, { ...request, proofs: { jwt: ['x.y.z'] } })).status).toBe(400)
+    const proof = wallet.proof(credentialIssuer, await wallet.nonce(issuer))
+    const issued = await wallet.credential(issuer, token, { ...request, proofs: { jwt: [proof] } })
+    expect(issued.status).toBe(200)
+
     expect(lines.length).toBeGreaterThan(0)
     expect(lines.filter((line) => line.includes(SECRET_CLAIM))).toEqual([])
   }, 30_000)
