@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DATABASE_URL, freePort, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, freePort, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { OfferBatchRecord } from '../src/batches/OfferBatchRecord.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Keyed `POST /offers` through failures, on the real PostgreSQL: its backends terminated in the
@@ -27,7 +28,11 @@ describe('idempotency through failures', () => {
   let child: ChildProcess | undefined
 
   beforeAll(async () => {
-    service = await startService('issuer', createIssuerApp, env)
+    service = await startService('issuer', createIssuerApp, {
+      ...env,
+      REDIS_URL,
+      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+    })
     ;({ key, issuerId } = await tenantWithIssuer(service, {
       label: 'Idempotency',
       configurationId: 'card',
@@ -69,6 +74,29 @@ describe('idempotency through failures', () => {
       async (response) => ({ status: response.status, body: (await response.json()) as { offerId?: string } }),
       () => ({ status: 0, body: {} as { offerId?: string } }),
     )
+
+  /** Terminates the service's PostgreSQL backends every 15 ms until `stop()`; answers how many. */
+  function terminateBackends() {
+    let killing = true
+    let terminated = 0
+    const running = (async () => {
+      while (killing) {
+        const { rows } = await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE $1`,
+          [`%"${schema}"%`],
+        )
+        terminated += rows.length
+        await new Promise((resolve) => setTimeout(resolve, 15))
+      }
+    })()
+    return {
+      async stop() {
+        killing = false
+        await running
+        return terminated
+      },
+    }
+  }
 
   /** Sends every key (`inFlight` at once), ignoring the outcome. */
   async function burst(baseUrl: string, keys: string[], inFlight: number, onAnswer = () => {}) {
@@ -155,4 +183,49 @@ describe('idempotency through failures', () => {
     expect(new Set(offerIds).size).toBe(keys.length)
     expect((await offerCount()) - before).toBe(keys.length)
   }, 240_000)
+
+  it('stores one batch per key when the database backends are terminated mid-burst', async () => {
+    const count = async () =>
+      Number(
+        (
+          await admin.query<{ count: string }>(`SELECT count(*) FROM "${schema}".records WHERE record_type = $1`, [
+            OfferBatchRecord.type,
+          ])
+        ).rows[0]?.count,
+      )
+    const before = await count()
+    const submit = (idempotencyKey: string) =>
+      service
+        .call(
+          'POST',
+          '/offer-batches',
+          key,
+          { issuerId, credentialConfigurationId: 'card', rows: [{ name: 'A' }, { name: 'B' }, { name: 'C' }] },
+          { 'idempotency-key': idempotencyKey },
+        )
+        .catch(() => ({ status: 0, body: {} as Record<string, string> }))
+    const keys = Array.from({ length: 120 }, (_, index) => `batch-${index}-${randomBytes(4).toString('hex')}`)
+    const killer = terminateBackends()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < keys.length) await submit(keys[next++] as string)
+      }),
+    )
+    expect(await killer.stop()).toBeGreaterThan(0)
+    const batchIds: string[] = []
+    for (const idempotencyKey of keys) {
+      for (let attempt = 0; ; attempt++) {
+        const answer = await submit(idempotencyKey)
+        if (answer.status === 202) {
+          batchIds.push(answer.body.batchId)
+          break
+        }
+        if (attempt > 100) throw new Error(`${idempotencyKey}: ${answer.status} ${JSON.stringify(answer.body)}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+    expect(new Set(batchIds).size).toBe(keys.length)
+    expect((await count()) - before).toBe(keys.length)
+  }, 120_000)
 })

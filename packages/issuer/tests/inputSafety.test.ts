@@ -3,6 +3,7 @@ import { JsonLogger, logLevelFromName } from '@attesto/agent-runtime'
 import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 
 // Client mistakes are 4xx with a stable code, never 500; claim names and dates are judged
@@ -168,6 +169,21 @@ describe('issuer input safety', () => {
     expect(flood.length).toBeLessThanOrEqual(6)
   }, 60_000)
 
+  it('lists deliveries whose tenant is gone for the operator', async () => {
+    const deliveryId = `lost-${randomBytes(6).toString('hex')}`
+    await service.runtime.webhooks?.queue.add('delivery', {
+      tenantId: '00000000-0000-4000-8000-000000000000',
+      webhookId: 'gone',
+      deliveryId,
+      event: { id: 'lost', type: 'credential.issued', createdAt: new Date().toISOString(), data: {} },
+    })
+    await waitUntil(async () => {
+      const listed = await call('GET', '/admin/webhooks/undeliverable', service.adminApiKey)
+      return listed.body.undeliverable.some((entry: { deliveryId: string }) => entry.deliveryId === deliveryId)
+    })
+    expect((await call('GET', '/admin/webhooks/undeliverable', key)).status).toBe(401)
+  })
+
   it('validates deferred approvals before queueing them, lets a failed one be corrected, and logs no claim', async () => {
     const deferredOffer = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
     const { offerId } = deferredOffer.body
@@ -186,6 +202,19 @@ describe('issuer input safety', () => {
     await waitUntil(async () =>
       Boolean((await service.runtime.offers.sessions.find(await tenantIdOf(key), offerId))?.claimsApprovedAt),
     )
+
+    // A whole issuance of the claim, with a refused credential request on the way.
+    const offered = await offer({ name: SECRET_CLAIM })
+    const wallet = new HandWallet()
+    const { credentialIssuer, code } = parseOffer(offered.body.uri)
+    const issuer = credentialIssuer.replace(/^https?:\/\/[^/]+/, service.http.url)
+    const token = (await wallet.redeem(issuer, code)).body.access_token as string
+    const request = { credential_configuration_id: 'card' }
+    expect((await wallet.credential(issuer, token, { ...request, proofs: { jwt: ['x.y.z'] } })).status).toBe(400)
+    const proof = wallet.proof(credentialIssuer, await wallet.nonce(issuer))
+    const issued = await wallet.credential(issuer, token, { ...request, proofs: { jwt: [proof] } })
+    expect(issued.status).toBe(200)
+
     expect(lines.length).toBeGreaterThan(0)
     expect(lines.filter((line) => line.includes(SECRET_CLAIM))).toEqual([])
   }, 30_000)

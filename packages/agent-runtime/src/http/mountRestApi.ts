@@ -6,6 +6,7 @@ import { requireAdmin, requireTenant } from '../auth/apiKeys.js'
 import { queueRoutes } from '../queues/queueRoutes.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
+import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
@@ -75,6 +76,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     '/admin',
     requireAdmin(options.adminApiKey),
     queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
+    undeliverableRoutes(runtime.agent.context),
   )
   api.use(requireTenant(tenants))
   for (const { path, limitBytes } of options.largeBodies ?? []) {

@@ -29,7 +29,7 @@ export function webhookOpenApiPaths(eventTypes: string[]) {
               },
             }),
           },
-          ...errors(400, 401, 503),
+          ...errors(400, 401, 409, 503),
         },
       },
       get: {

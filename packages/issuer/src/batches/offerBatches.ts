@@ -1,5 +1,5 @@
 import { HttpError, storageServiceOf } from '@attesto/agent-runtime'
-import { type AgentContext, RecordNotFoundError, utils } from '@credo-ts/core'
+import { type AgentContext, RecordDuplicateError, RecordNotFoundError, utils } from '@credo-ts/core'
 import type { BatchConfig } from './batchConfig.js'
 import { type BatchRow, OfferBatchChunkRecord, type RowResult } from './OfferBatchChunkRecord.js'
 import { type InvalidRow, OfferBatchRecord } from './OfferBatchRecord.js'
@@ -12,6 +12,11 @@ export interface NewBatch {
   txCodeLength?: number
   valid: BatchRow[]
   invalid: InvalidRow[]
+  /**
+   * Chosen by the caller (kept with an `Idempotency-Key`): a repeated submission with the same id
+   * finds the batch, or the chunks, stored before instead of storing a second batch.
+   */
+  batchId?: string
 }
 
 /**
@@ -19,7 +24,8 @@ export interface NewBatch {
  * each finished chunk queues the next. The queue is checked first, so that nothing is stored
  * for a batch that cannot be queued (503). Once stored, the batch is accepted: if Redis goes
  * away before its first chunks are queued, workers queue them when they resume unfinished
- * batches.
+ * batches. With a caller-chosen `batchId` the call is repeatable: a batch stored already is
+ * answered as it is, chunks stored already are kept.
  */
 export async function submitBatch(
   root: AgentContext,
@@ -30,14 +36,23 @@ export async function submitBatch(
   config: BatchConfig,
 ): Promise<OfferBatchRecord> {
   await queue.assertAvailable()
-  const batchId = utils.uuid()
+  const batchId = input.batchId ?? utils.uuid()
+  if (input.batchId) {
+    const stored = await getBatch(root, tenantId, batchId).catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 404) return undefined
+      throw error
+    })
+    if (stored) return stored
+  }
   const chunkCount = Math.ceil(input.valid.length / config.chunkSize)
   for (let index = 0; index < chunkCount; index++) {
     const rows = input.valid.slice(index * config.chunkSize, (index + 1) * config.chunkSize)
-    await storageServiceOf<OfferBatchChunkRecord>(tenantContext).save(
-      tenantContext,
-      new OfferBatchChunkRecord({ batchId, index, rows }),
-    )
+    await storageServiceOf<OfferBatchChunkRecord>(tenantContext)
+      .save(tenantContext, new OfferBatchChunkRecord({ batchId, index, rows }))
+      .catch((error: unknown) => {
+        // Stored by an earlier attempt of the same submission: the same rows.
+        if (!(input.batchId && error instanceof RecordDuplicateError)) throw error
+      })
   }
   const batch = new OfferBatchRecord({
     id: batchId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import { Router } from 'express'
@@ -36,17 +37,24 @@ export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefin
       target.credentialConfigurationId,
     )
     const { valid, invalid } = checkRows(configuration, rows)
-    const result = await withIdempotency(tenantContext, request, async () => {
-      const batch = await submitBatch(
-        root,
-        tenantContext,
-        tenant.id,
-        { ...target, issuerId: profile.issuerId, valid, invalid },
-        queue,
-        config,
-      )
-      return { status: 202, body: { ...batchSummary(batch), invalid: batch.invalidRows.slice(0, 100) } }
-    })
+    // The batch id is chosen when the key is reserved: a retry that takes the key over finds the
+    // batch (or the chunks) stored before instead of storing a second batch.
+    const result = await withIdempotency(
+      tenantContext,
+      request,
+      async (batchId) => {
+        const batch = await submitBatch(
+          root,
+          tenantContext,
+          tenant.id,
+          { ...target, issuerId: profile.issuerId, valid, invalid, batchId },
+          queue,
+          config,
+        )
+        return { status: 202, body: { ...batchSummary(batch), invalid: batch.invalidRows.slice(0, 100) } }
+      },
+      { prepare: () => randomUUID() },
+    )
     response.status(result.status).json(result.body)
   })
 

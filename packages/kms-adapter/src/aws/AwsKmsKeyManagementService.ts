@@ -34,7 +34,7 @@ export interface AwsKmsKeyManagementServiceOptions extends KeyNamespace, Resilie
   endpoint?: string
   /** Static credentials; the SDK's default provider chain (role, environment, …) when absent. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-  /** Per-request timeout (default 5,000 ms). */
+  /** The whole of one request, however slowly the KMS answers (default 5,000 ms). */
   timeoutMillis?: number
   /** Keep-alive sockets per instance (default 50). */
   maxSockets?: number

@@ -10,6 +10,11 @@ export interface ResilienceOptions {
   /** First retry delay; doubles each attempt, with full jitter (default 50 ms). */
   retryBaseDelayMillis?: number
   circuitBreaker?: CircuitBreakerOptions
+  /**
+   * The whole of one attempt, however the KMS answers (default 5,000 ms): a connection that
+   * drips its answer is abandoned at the deadline, as a timeout (retried, counted by the circuit).
+   */
+  timeoutMillis?: number
 }
 
 export interface CallOptions {
@@ -30,6 +35,7 @@ export class ResilientCaller {
   private readonly breaker: CircuitBreaker
   private readonly maxAttempts: number
   private readonly retryBaseDelayMillis: number
+  private readonly timeoutMillis: number
 
   public constructor(
     private readonly backend: string,
@@ -40,6 +46,7 @@ export class ResilientCaller {
     this.breaker = new CircuitBreaker(options.circuitBreaker)
     this.maxAttempts = options.maxAttempts ?? 3
     this.retryBaseDelayMillis = options.retryBaseDelayMillis ?? 50
+    this.timeoutMillis = options.timeoutMillis ?? 5_000
   }
 
   public get circuitState() {
@@ -55,7 +62,7 @@ export class ResilientCaller {
         )
       }
       try {
-        const result = await this.semaphore.run(task)
+        const result = await this.semaphore.run(() => withDeadline(task, this.timeoutMillis, options.operation))
         this.breaker.recordSuccess()
         return result
       } catch (error) {
@@ -75,4 +82,19 @@ export class ResilientCaller {
       }
     }
   }
+}
+
+/** `task`, or a timeout error (`TimeoutError`, code `ETIMEDOUT`) once `timeoutMillis` have passed. */
+function withDeadline<T>(task: () => Promise<T>, timeoutMillis: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`${operation} did not complete within ${timeoutMillis} ms`), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      })
+      reject(error)
+    }, timeoutMillis)
+  })
+  return Promise.race([task(), deadline]).finally(() => clearTimeout(timer))
 }

@@ -22,7 +22,7 @@ export interface VaultTransitKeyManagementServiceOptions extends KeyNamespace, R
   namespace?: string
   /** A token, or AppRole credentials (the service logs in, and again when the token expires). */
   auth: { token: string } | { roleId: string; secretId: string; mount?: string }
-  /** Per-request timeout (default 5,000 ms). */
+  /** The whole of one request, however slowly the KMS answers (default 5,000 ms). */
   timeoutMillis?: number
   /** Keep-alive sockets per instance (default 32). */
   maxSockets?: number
