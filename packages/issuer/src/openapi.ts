@@ -1,5 +1,6 @@
 import { openApi, openApiDocument } from '@attesto/agent-runtime'
 import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/batchOpenApi.js'
+import { statusOpenApiPaths, statusOpenApiSchemas } from './status/statusOpenApi.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /** OpenAPI 3.1 description of the issuer REST API, served at `/openapi.json`. */
@@ -8,7 +9,7 @@ export function issuerOpenApi(serverUrl: string) {
   return openApiDocument({
     title: 'Attesto issuer API',
     description:
-      'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}.',
+      'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}; each status list token is public at /oid4vci/{issuerId}/status-lists/{listId} (docs/REVOCATION.md).',
     serverUrl,
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     paths: {
@@ -140,6 +141,7 @@ export function issuerOpenApi(serverUrl: string) {
         },
       },
       ...batchOpenApiPaths,
+      ...statusOpenApiPaths,
       '/offers/{offerId}': {
         get: {
           summary:
@@ -154,6 +156,7 @@ export function issuerOpenApi(serverUrl: string) {
     },
     schemas: {
       ...batchOpenApiSchemas,
+      ...statusOpenApiSchemas,
       Issuer: {
         type: 'object',
         properties: {
@@ -228,6 +231,16 @@ export function issuerOpenApi(serverUrl: string) {
               },
             },
           },
+          revocable: {
+            type: 'boolean',
+            default: true,
+            description: 'Credentials carry a Token Status List entry (status.status_list) and can be revoked',
+          },
+          suspendable: {
+            type: 'boolean',
+            default: true,
+            description: 'Suspension too: 2 bits per status list entry instead of 1',
+          },
         },
       },
       CredentialConfiguration: {
@@ -249,6 +262,7 @@ export function issuerOpenApi(serverUrl: string) {
           createdAt: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time' },
           issuedAt: { type: 'string', format: 'date-time' },
+          credentialStatus: { $ref: '#/components/schemas/CredentialStatus' },
         },
       },
     },

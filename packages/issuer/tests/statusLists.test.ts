@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
-import { startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
+import { PostgresDatabase } from '@attesto/storage-service'
 import { decodeProtectedHeader, jwtVerify } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadStatusListConfig } from '../src/status/statusConfig.js'
@@ -135,6 +136,18 @@ describe('status lists, two instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100))
     expect(await statusAfter(b)).toBe(1)
     expect((await b.call('GET', `/offers/${offerId}`, key)).body.credentialStatus).toMatchObject({ status: 'revoked' })
+
+    // The offer's own row expires; the credential's status is still reported.
+    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await admin.query(
+      `UPDATE "${a.schema}".records SET expires_at = now() WHERE record_type = 'IssuanceSession' AND id = $1`,
+      [offerId],
+    )
+    await admin.close()
+    expect((await a.call('GET', `/offers/${offerId}`, key)).body).toMatchObject({
+      status: 'credential_issued',
+      credentialStatus: { status: 'revoked' },
+    })
   }, 60_000)
 
   it('signs a burst of changes once per interval, on one instance', async () => {

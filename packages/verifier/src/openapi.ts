@@ -18,6 +18,9 @@ export function verifierOpenApi(serverUrl: string) {
           'invalid_signature',
           'invalid_disclosure',
           'verification_failed',
+          'credential_revoked',
+          'credential_suspended',
+          'status_unavailable',
         ],
       },
       message: { type: 'string' },
@@ -121,6 +124,11 @@ export function verifierOpenApi(serverUrl: string) {
               },
               dcql,
               templateId: { type: 'string', description: 'A stored template instead of dcql' },
+              statusUnavailable: {
+                enum: ['reject', 'accept'],
+                description:
+                  "When a credential's status list cannot be fetched: reject (status_unavailable) or accept it with statusUnavailable: true in the result. Default: STATUS_UNAVAILABLE_POLICY (reject)",
+              },
             },
           }),
           responses: {
@@ -180,6 +188,10 @@ export function verifierOpenApi(serverUrl: string) {
                 issuer: { type: 'string' },
                 vct: { type: 'string' },
                 claims: { type: 'object', additionalProperties: true },
+                statusUnavailable: {
+                  type: 'boolean',
+                  description: 'Accepted although its status list could not be fetched (the request allowed it)',
+                },
               },
             },
           },

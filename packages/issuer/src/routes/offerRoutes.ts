@@ -7,7 +7,7 @@ import { credentialValidity, validateClaims } from '../issuance/credentialConfig
 import { offerStatus } from '../issuance/offerStatus.js'
 import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
-import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
+import type { CredentialStatusRow, CredentialStatusStore } from '../status/CredentialStatusStore.js'
 
 const createOfferInput = z.object({
   issuerId: z.string().min(1),
@@ -28,6 +28,12 @@ const createOfferInput = z.object({
 })
 
 const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
+
+const credentialStatusOf = (row: CredentialStatusRow) => ({
+  status: row.state,
+  statusList: { listId: row.listId, idx: row.idx },
+  ...(row.changedAt ? { changedAt: row.changedAt } : {}),
+})
 
 export interface OfferRoutesOptions {
   offers: OfferMaker
@@ -85,8 +91,22 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
   router.get('/offers/:offerId', async (request, response) => {
     const { tenant } = response.locals as TenantRequestLocals
     const offerId = request.params.offerId as string
-    const session = await sessionOf(tenant.id, offerId)
-    const status = session.state === 'credential_issued' ? await options.statuses?.find(tenant.id, offerId) : null
+    const session = await options.offers.sessions.find(tenant.id, offerId)
+    const status = session?.state !== 'credential_issued' ? null : await options.statuses?.find(tenant.id, offerId)
+    if (!session) {
+      // The offer's row is gone (it expires with the offer); its credential's status stays.
+      const kept = await options.statuses?.find(tenant.id, offerId)
+      if (!kept) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+      response.set('Cache-Control', 'no-store').json({
+        offerId,
+        issuerId: kept.issuerId,
+        credentialConfigurationIds: [kept.configurationId],
+        status: 'credential_issued',
+        issuedAt: kept.issuedAt,
+        credentialStatus: credentialStatusOf(kept),
+      })
+      return
+    }
     response.set('Cache-Control', 'no-store').json({
       offerId,
       issuerId: session.issuerId,
@@ -95,15 +115,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
       createdAt: session.createdAt,
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
-      ...(status
-        ? {
-            credentialStatus: {
-              status: status.state,
-              statusList: { listId: status.listId, idx: status.idx },
-              ...(status.changedAt ? { changedAt: status.changedAt } : {}),
-            },
-          }
-        : {}),
+      ...(status ? { credentialStatus: credentialStatusOf(status) } : {}),
     })
   })
 
