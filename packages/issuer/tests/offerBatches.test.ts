@@ -212,7 +212,7 @@ describe('bulk offers', () => {
     expect((await call('GET', '/admin/queues', key)).status).toBe(401)
     const { status, body } = await call('GET', '/admin/queues', service.adminApiKey)
     expect(status).toBe(200)
-    expect(Object.keys(body.queues).sort()).toEqual(['deferred-claims', 'offer-batches', 'webhooks'])
+    expect(Object.keys(body.queues).sort()).toEqual(['deferred-claims', 'offer-batches', 'status-changes', 'webhooks'])
     expect(body.queues['offer-batches']).toEqual({
       waiting: expect.any(Number),
       active: expect.any(Number),
