@@ -32,6 +32,8 @@ const children = services.map(({ role, port }) =>
       PUBLIC_BASE_URL: process.env[`${role.toUpperCase()}_PUBLIC_BASE_URL`] ?? `http://127.0.0.1:${port}`,
       PGLITE_DATA_DIR: dataDir,
       ADMIN_API_KEY: adminApiKey,
+      // Local services: the verifier reads the issuer's status lists on 127.0.0.1.
+      STATUS_LIST_ALLOW_LOOPBACK: process.env.STATUS_LIST_ALLOW_LOOPBACK ?? 'true',
     },
   }),
 )
