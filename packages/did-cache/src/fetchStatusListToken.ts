@@ -44,9 +44,13 @@ export function fetchStatusListToken(uri: string, options: FetchStatusListTokenO
       response.on('data', (chunk: Buffer) => {
         size += chunk.length
         if (size <= maxBytes) return chunks.push(chunk)
-        request.destroy(new StatusListUnavailableError(`${url.origin} sent more than ${maxBytes} bytes`))
+        // Settled here: the 'end' of a destroyed response must not resolve it with a truncated body.
+        reject(new StatusListUnavailableError(`${url.origin} sent more than ${maxBytes} bytes`))
+        request.destroy()
       })
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8').trim()))
+      response.on('end', () => {
+        if (size <= maxBytes) resolve(Buffer.concat(chunks).toString('utf8').trim())
+      })
       response.on('error', reject)
     })
     const timer = setTimeout(

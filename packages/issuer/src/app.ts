@@ -172,7 +172,11 @@ export async function createIssuerApp(
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
       statusRoutes(credentialStatus, runtime.statusChanges),
     ],
-    largeBodies: [{ path: '/offer-batches', limitBytes: batchConfig.maxBytes }],
+    largeBodies: [
+      { path: '/offer-batches', limitBytes: batchConfig.maxBytes },
+      // Up to 100,000 offer ids (about 4 MB as JSON).
+      { path: '/status-change-batches', limitBytes: 8 * 1024 * 1024 },
+    ],
     largeBodyGate: new LargeBodyGate({
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,

@@ -107,5 +107,18 @@ describe('bulk status changes and their webhook events', () => {
     }
   }, 120_000)
 
+  it('accepts a list of ids above the default 1 MiB body limit', async () => {
+    const queue = service.runtime.statusChanges?.queue
+    await queue?.pause() // queued only: nothing of it is applied
+    try {
+      const many = Array.from({ length: 50_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+      const large = await service.call('POST', '/status-change-batches', key, { status: 'suspended', offerIds: many })
+      expect(large).toMatchObject({ status: 202, body: { count: 50_000, state: 'queued' } })
+      await queue?.remove(large.body.batchId)
+    } finally {
+      await queue?.resume()
+    }
+  })
+
   const received = () => receiver.received
 })

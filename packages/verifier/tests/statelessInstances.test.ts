@@ -42,6 +42,8 @@ describe('stateless services: two instances of each role', () => {
         KMS_MASTER_KEY: randomBytes(32).toString('base64'),
         ADMIN_API_KEY: adminApiKey,
         PUBLIC_BASE_URL: proxies[role].url,
+        // The issuers' status lists are behind the balancer on 127.0.0.1.
+        STATUS_LIST_ALLOW_INSECURE: 'true',
       }
       instances[role] = await Promise.all(
         [await freePort(), await freePort()].map((port) => new ServiceProcess(role, port, env).start()),

@@ -27,7 +27,9 @@ export interface PublishedToken {
   freshUntil: number
 }
 
-const SIGNING_LEASE_MILLIS = 10_000
+// Short, so that an instance killed while signing holds up the others' first token for at most
+// this long (a wallet's status fetch gives up after a few seconds); signing takes milliseconds.
+const SIGNING_LEASE_MILLIS = 2_000
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 /**
@@ -99,7 +101,7 @@ export class StatusListPublisher {
   private async refresh(issuer: ResolvedIssuer, listId: string, localKey: string): Promise<PublishedToken | null> {
     const key = listKey(issuer.profile.issuerId, listId)
     const intervalMillis = this.config.updateIntervalSeconds * 1000
-    for (let attempt = 0; attempt < 50; attempt++) {
+    for (let attempt = 0; attempt < 40; attempt++) {
       const [list, shared] = await Promise.all([
         this.lists.find(issuer.tenantId, key),
         this.tokens.find(issuer.tenantId, key),

@@ -93,7 +93,13 @@ export class StatusLists extends SessionStore<StatusListRow> {
         list.full.add(stripe)
         continue
       }
-      // No list yet, or every stripe of this one is full: open the next (or find another instance did).
+      // No list yet, or every stripe of this one is full: move to the newest list if other
+      // instances have gone on meanwhile, else open the next (or find another instance did).
+      const latest = await this.latestSeq(tenantId, issuerId, bits)
+      if (latest > seq) {
+        seq = latest
+        continue
+      }
       seq += 1
       await this.open(tenantId, issuerId, bits, seq)
     }
