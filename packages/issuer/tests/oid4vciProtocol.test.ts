@@ -3,7 +3,7 @@ import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuerPair } from './support/issuerFixture.js'
 
 // The OID4VCI endpoints as a wallet written from the specification meets them (requests built
 // by hand), on two issuer instances that share one PostgreSQL schema and one public URL: every
@@ -48,17 +48,7 @@ describe('OID4VCI endpoints, two instances', () => {
   const status = async (offerId: string) => (await b.call('GET', `/offers/${offerId}`, key)).body.status
 
   beforeAll(async () => {
-    a = await startService('issuer', (config, logger) => createIssuerApp(config, logger), env)
-    b = await startService('issuer', (config, logger) => createIssuerApp(config, logger), {
-      ...env,
-      DATABASE_SCHEMA: a.schema,
-    })
-    ;({ key, issuerId } = await tenantWithIssuer(a, {
-      label: 'Transit',
-      configurationId: 'pass',
-      vct: 'https://issuer.test/pass',
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    }))
+    ;({ a, b, key, issuerId } = await issuerPair(createIssuerApp, env, 'Transit'))
     tenantId = key.split('.')[1] as string
   })
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadStatusListConfig } from '../src/status/statusConfig.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuerPair } from './support/issuerFixture.js'
 
 // Status lists on two issuer instances sharing one schema, one KMS master key and one public URL:
 // every credential of a revocable configuration carries its own entry, the published token is
@@ -72,17 +72,7 @@ describe('status lists, two instances', () => {
   beforeAll(async () => {
     const create = (config: Parameters<typeof createIssuerApp>[0], logger: Parameters<typeof createIssuerApp>[1]) =>
       createIssuerApp(config, logger, undefined, undefined, loadStatusListConfig(env))
-    a = await startService('issuer', create, env)
-    b = await startService('issuer', create, {
-      ...env,
-      DATABASE_SCHEMA: a.schema,
-    })
-    ;({ key, issuerId } = await tenantWithIssuer(a, {
-      label: 'Transit',
-      configurationId: 'pass',
-      vct: 'https://issuer.test/pass',
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    }))
+    ;({ a, b, key, issuerId } = await issuerPair(create, env, 'Transit'))
     tenantId = key.split('.')[1] as string
   })
   afterAll(async () => {

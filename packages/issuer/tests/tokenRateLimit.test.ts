@@ -3,7 +3,7 @@ import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { loadIssuerProtocolConfig } from '../src/protocol/protocolConfig.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuerPair } from './support/issuerFixture.js'
 
 // The token endpoint's per-address limit holds over two instances sharing the real Redis, and
 // reads the client address behind a balancer from X-Forwarded-For.
@@ -28,14 +28,7 @@ describe('token endpoint rate limit, two instances on one Redis', () => {
   let issuerId = ''
 
   beforeAll(async () => {
-    a = await startService('issuer', app, env)
-    b = await startService('issuer', app, { ...env, DATABASE_SCHEMA: a.schema })
-    ;({ issuerId } = await tenantWithIssuer(a, {
-      label: 'Limits',
-      configurationId: 'pass',
-      vct: 'https://issuer.test/pass',
-      claims: [{ name: 'given_name', type: 'string' }],
-    }))
+    ;({ a, b, issuerId } = await issuerPair(app, env, 'Limits'))
   })
   afterAll(async () => {
     await b?.close()

@@ -1,5 +1,8 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+type Body = Record<string, any>
+
 const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 /** A parsed `openid-credential-offer://?credential_offer=…` URI. */
@@ -34,7 +37,7 @@ export class HandWallet {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form),
     })
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Body }
   }
 
   public redeem(credentialIssuer: string, code: string, txCode?: string) {
@@ -74,6 +77,6 @@ export class HandWallet {
       },
       body: JSON.stringify(body),
     })
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Body }
   }
 }

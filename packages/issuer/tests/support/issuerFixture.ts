@@ -1,5 +1,5 @@
-import type { startService } from '@attesto/agent-runtime/testing'
-import type { IssuerRuntime } from '../../src/app.js'
+import { startService } from '@attesto/agent-runtime/testing'
+import type { createIssuerApp, IssuerRuntime } from '../../src/app.js'
 
 type IssuerService = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
 
@@ -27,4 +27,27 @@ export async function tenantWithIssuer(service: IssuerService, options: IssuerFi
   )
   if (configuration.status !== 200) throw new Error(`configuration: ${JSON.stringify(configuration.body)}`)
   return { key, issuerId }
+}
+
+/**
+ * Two issuer instances on one schema (sharing whatever `env` gives both: the public URL, the KMS
+ * master key, Redis), and on the first a tenant with an issuer and a `pass` configuration
+ * (`https://issuer.test/pass`, one required `given_name`).
+ */
+export async function issuerPair(
+  create: (...args: Parameters<typeof createIssuerApp>) => Promise<IssuerRuntime>,
+  env: Record<string, string>,
+  label: string,
+) {
+  const app = (config: Parameters<typeof createIssuerApp>[0], logger: Parameters<typeof createIssuerApp>[1]) =>
+    create(config, logger)
+  const a = await startService('issuer', app, env)
+  const b = await startService('issuer', app, { ...env, DATABASE_SCHEMA: a.schema })
+  const { key, issuerId } = await tenantWithIssuer(a, {
+    label,
+    configurationId: 'pass',
+    vct: 'https://issuer.test/pass',
+    claims: [{ name: 'given_name', type: 'string', required: true }],
+  })
+  return { a, b, key, issuerId }
 }
