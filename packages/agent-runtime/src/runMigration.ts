@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { grantAppRole, migrate, PostgresDatabase, StorageUnavailableError } from '@attesto/storage-service'
-import { loadRuntimeConfig, type RuntimeConfig } from './config/runtimeConfig.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+import { loadRuntimeConfigOrExit } from './runService.js'
 
 /** How long `migrate` waits for a database that is still starting (compose, init containers). */
 const WAIT_FOR_DATABASE_MILLIS = 60_000
@@ -18,13 +18,7 @@ export async function runMigration(
   role: 'issuer' | 'verifier',
   env: Record<string, string | undefined> = process.env,
 ): Promise<void> {
-  let config: RuntimeConfig
-  try {
-    config = loadRuntimeConfig({ ...env, ROLE: role })
-  } catch (error) {
-    console.error((error as Error).message)
-    process.exit(1)
-  }
+  const config = loadRuntimeConfigOrExit(role, env)
   const logger = new JsonLogger(logLevelFromName(config.logLevel), `${role}-migrate`)
   const { databaseUrl, migrationDatabaseUrl, schema } = config.storage
   const ownerUrl = migrationDatabaseUrl ?? databaseUrl

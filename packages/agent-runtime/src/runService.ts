@@ -4,6 +4,19 @@ import { describeConfig, loadRuntimeConfig, type RuntimeConfig } from './config/
 import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 
+/** A command's configuration; on a bad one, the list of bad variables on stderr and exit 1. */
+export function loadRuntimeConfigOrExit(
+  role: 'issuer' | 'verifier',
+  env: Record<string, string | undefined>,
+): RuntimeConfig {
+  try {
+    return loadRuntimeConfig({ ...env, ROLE: role })
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+}
+
 /**
  * A service's `main`: reads and validates the configuration (exiting with the list of bad
  * variables if it is wrong), builds the role's app, listens, and shuts down gracefully on
@@ -14,13 +27,7 @@ export async function runService<Modules extends ModulesMap>(
   createApp: (config: RuntimeConfig, logger: Logger) => Promise<RuntimeAgent<Modules>>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<HttpServer> {
-  let config: RuntimeConfig
-  try {
-    config = loadRuntimeConfig({ ...env, ROLE: role })
-  } catch (error) {
-    console.error((error as Error).message)
-    process.exit(1)
-  }
+  const config = loadRuntimeConfigOrExit(role, env)
   const logger = new JsonLogger(logLevelFromName(config.logLevel), role)
   logger.info('Starting', describeConfig(config))
   const runtime = await createApp(config, logger)

@@ -2,8 +2,6 @@ import type { TenantsApi } from '@attesto/agent-runtime'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
-/** The tenant-record tag under which a tenant's issuer and verifier ids are kept (Credo's name, so routes of verifiers made before stay valid). */
-const ACTOR_IDS = '_openid4vc/openId4VcActorIds'
 const MAX_REMEMBERED = 10_000
 
 export interface ResolvedVerifier {
@@ -22,14 +20,8 @@ export class VerifierDirectory {
   public constructor(private readonly tenants: TenantsApi) {}
 
   /** Adds a new verifier id to its tenant's record, so that the protocol endpoints find it. */
-  public async register(tenantId: string, verifierId: string): Promise<void> {
-    const tenant = await this.tenants.getTenantById(tenantId)
-    const known = (tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? []
-    if (known.includes(verifierId)) return // registered by an earlier attempt of the same call
-    const ids = [...known, verifierId]
-    tenant.metadata.set(ACTOR_IDS, ids)
-    tenant.setTag(ACTOR_IDS, ids)
-    await this.tenants.updateTenant(tenant)
+  public register(tenantId: string, verifierId: string): Promise<void> {
+    return this.tenants.addActorId(tenantId, verifierId)
   }
 
   /** The verifier and its tenant, or null when no tenant has it. */
@@ -59,7 +51,7 @@ export class VerifierDirectory {
   }
 
   private async lookUp(verifierId: string): Promise<ResolvedVerifier | null> {
-    const [tenant] = await this.tenants.findTenantsByQuery({ [ACTOR_IDS]: [verifierId] } as never)
+    const tenant = await this.tenants.findTenantOfActor(verifierId)
     if (!tenant) return null
     const tenantContext = await this.tenants.getTenantAgentContext(tenant.id)
     const profile = await verifierProfiles.find(tenantContext, verifierId)
