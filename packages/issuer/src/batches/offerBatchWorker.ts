@@ -8,8 +8,8 @@ import {
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { type CreatedOffer, createOffer, type OfferMaker, offerTarget, offerUri } from '../issuance/createOffer.js'
-import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
+import { createOffer, findOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
+import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
@@ -21,19 +21,6 @@ import { TenantRateLimiter } from './tenantRateLimiter.js'
 /** Results are saved after this many rows, and at the end of the chunk. */
 const SAVE_EVERY_ROWS = 25
 const RESUME_EVERY_MILLIS = 60_000
-
-/** The offer made with this pre-authorised code, if it exists yet. */
-async function existingOffer(offers: OfferMaker, tenantId: string, code: string): Promise<CreatedOffer | undefined> {
-  const parts = splitPreAuthorizedCode(code)
-  const session = parts ? await offers.sessions.find(tenantId, parts.offerId) : null
-  if (!parts || !session) return undefined
-  return {
-    offerId: parts.offerId,
-    uri: offerUri(offers, session, code),
-    ...(session.txCode ? { txCode: session.txCode } : {}),
-    expiresAt: new Date(session.expiresAt).toISOString(),
-  }
-}
 
 export interface OfferBatchWorkerOptions {
   root: AgentContext
@@ -188,7 +175,7 @@ export class OfferBatchWorker {
 
   /** A row whose key another row claimed first: that row's offer, or a pointer to it while it is being made. */
   private async duplicateResult(tenantId: string, row: number, key: string, owner: RowKeyOwner) {
-    const original = await existingOffer(this.options.offers, tenantId, owner.code)
+    const original = await findOffer(this.options.offers, tenantId, owner.code)
     if (original) return { row, ...original, duplicateOf: { batchId: owner.batchId, row: owner.row } }
     return {
       row,

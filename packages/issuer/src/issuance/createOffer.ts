@@ -147,3 +147,10 @@ function createdOffer(maker: OfferMaker, offerId: string, session: IssuanceSessi
     expiresAt: new Date(session.expiresAt).toISOString(),
   }
 }
+
+/** The offer made with this pre-authorised code (of {@link newPreAuthorizedCode}), if it exists yet. */
+export async function findOffer(maker: OfferMaker, tenantId: string, code: string): Promise<CreatedOffer | undefined> {
+  const parts = splitPreAuthorizedCode(code)
+  const session = parts ? await maker.sessions.find(tenantId, parts.offerId) : null
+  return parts && session ? createdOffer(maker, parts.offerId, session, code) : undefined
+}

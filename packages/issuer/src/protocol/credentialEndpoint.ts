@@ -36,14 +36,21 @@ export interface CredentialEndpointOptions {
 const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
 
 /** The offer an access token names, if it may still be issued on. */
-async function liveSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
+/** The offer an access token names, unless its credential is out already. */
+async function tokenSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
   const offerId = offerOfAccessToken(issuer, request.headers.authorization)
   const session = await sessions.find(issuer.tenantId, offerId)
   if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
-  if (session.expiresAt <= Date.now()) throw denied('The credential offer has expired')
   if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
-  if (session.state === 'failed') throw denied('The offer is void')
   return { offerId, session }
+}
+
+/** The offer an access token names, if it may still be issued on (a deferred one may be collected later: its row lives on). */
+async function liveSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
+  const found = await tokenSession(issuer, request, sessions)
+  if (found.session.expiresAt <= Date.now()) throw denied('The credential offer has expired')
+  if (found.session.state === 'failed') throw denied('The offer is void')
+  return found
 }
 
 /** The offer's configuration, if the request names it (by id, or by format and vct for draft 13 wallets). */
@@ -125,7 +132,7 @@ export async function deferredCredentialEndpoint(
   options: CredentialEndpointOptions,
 ) {
   const { transaction_id: transactionId } = deferredRequest.parse(request.body)
-  const { offerId, session } = await liveSessionForDeferred(cached, request, options.sessions)
+  const { offerId, session } = await tokenSession(cached, request, options.sessions)
   const issuer = await options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId)
   if (session.state !== 'credential_pending' || session.transactionId !== transactionId || !session.holderBinding) {
     throw new ProtocolError(400, 'invalid_transaction_id', 'Unknown transaction id for this access token')
@@ -142,13 +149,4 @@ export async function deferredCredentialEndpoint(
   }
   options.onIssued(issuer, offerId)
   return { status: 200, body: { credentials: [{ credential }] } }
-}
-
-/** A deferred credential may be collected after the offer's own expiry (its row lives on). */
-async function liveSessionForDeferred(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
-  const offerId = offerOfAccessToken(issuer, request.headers.authorization)
-  const session = await sessions.find(issuer.tenantId, offerId)
-  if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
-  if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
-  return { offerId, session }
 }
