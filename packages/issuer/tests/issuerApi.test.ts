@@ -126,7 +126,7 @@ describe('issuer REST API', () => {
     expect((await call('GET', `/offers/${offerId}`, a)).status).toBe(200)
   })
 
-  it('serves Credo’s metadata documents without the REST API answering them a second time', async () => {
+  it('serves the metadata documents without the REST API answering them a second time', async () => {
     const key = (await call('POST', '/tenants', ADMIN, { label: 'Metadata' })).body.apiKey as string
     const issuerId = (await call('POST', '/issuers', key, {})).body.issuerId as string
     // A second answer to a request Credo has answered makes express drop the connection, so the

@@ -54,7 +54,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
 export function errorHandler(logger: Logger, sampler = new LogSampler()): ErrorRequestHandler {
   return (error, request, response, _next) => {
     if (response.headersSent) {
-      // Already answered (by Credo's protocol handlers): never a second answer on the connection.
+      // Already answered (a streamed or partly sent response): never a second answer on the connection.
       logger.warn('Error after the response was sent', { method: request.method, path: request.path, error })
       return
     }

@@ -15,7 +15,7 @@ import { tenantRoutes } from './tenantRoutes.js'
 import { rejectUnsafeInput } from './unsafeInput.js'
 
 export interface MountRestApiOptions {
-  /** Where Credo's protocol endpoints are mounted (`/oid4vci`, `/oid4vp`): the REST API never touches them. */
+  /** Where the role's protocol endpoints are mounted (`/oid4vci`, `/oid4vp`): the REST API never touches them. */
   protocolPath: string
   /** The OpenAPI document served at `/openapi.json`. */
   openApi: object
@@ -56,11 +56,6 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
 ): void {
   const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
   const api = express.Router()
-  // Credo's handlers own their paths (the protocol path and its /.well-known documents), and pass
-  // some requests on after answering them: a request that is answered goes no further.
-  api.use((_request, response, next) => {
-    if (!response.headersSent) next()
-  })
   api.use(options.protocolPath, (_request, _response, next) => next('router'))
   api.get('/openapi.json', (_request, response) => {
     response.json(options.openApi)
