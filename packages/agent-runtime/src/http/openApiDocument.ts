@@ -72,6 +72,14 @@ export function openApiDocument(options: OpenApiDocumentOptions) {
           responses: { '200': { description: 'OK' }, ...errors(401, 503) },
         },
       },
+      '/admin/webhooks/undeliverable': {
+        get: {
+          summary:
+            'Webhook deliveries kept because they could not be handled at all (their tenant is gone): event ids and types, never claims',
+          security: [{ adminApiKey: [] }],
+          responses: { '200': { description: 'OK' }, ...errors(401) },
+        },
+      },
       '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
       '/ready': {
         get: {
