@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import { startService } from '@attesto/agent-runtime/testing'
 import type { SqlSession } from '@attesto/storage-service'
 import { createIssuerApp } from '../src/app.js'
+import type { CredentialStatusRow } from '../src/status/CredentialStatusStore.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 
 const CREDENTIALS = Number(process.env.BENCH_STATUS_CREDENTIALS ?? 5_000)
@@ -63,14 +64,21 @@ try {
   const references: string[] = []
 
   const before = statements
+  const rows: CredentialStatusRow[] = []
   const allocations = await rate(CREDENTIALS, async (index) => {
-    const claim = await credentialStatus.reserve(issuer, configuration, offerIds[index] as string)
-    if (claim) references.push(claim.status_list.uri)
+    const reserved = await credentialStatus.reserve(issuer, configuration)
+    if (!reserved) throw new Error('the configuration is not revocable')
+    references.push(reserved.claim.status_list.uri)
+    rows[index] = reserved.row
   })
   const perIssuance = (statements - before) / CREDENTIALS
   console.log(`Status lists (${CREDENTIALS} credentials, ${IN_FLIGHT} in flight, real PostgreSQL)`)
   console.log(
-    `  status entries allocated: ${allocations.toFixed(0)}/s, ${perIssuance.toFixed(2)} statements per issuance`,
+    `  status indices allocated: ${allocations.toFixed(0)}/s, ${perIssuance.toFixed(2)} statements per issuance (the entry's row is written by the issuance's own statement)`,
+  )
+  // The rows an issuance would have written with its credential, for the changes below.
+  await rate(CREDENTIALS, (index) =>
+    credentialStatus.statuses.create(issuer.tenantId, offerIds[index] as string, rows[index] as CredentialStatusRow),
   )
 
   const changes = await rate(CREDENTIALS, (index) =>

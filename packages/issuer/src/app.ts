@@ -74,7 +74,7 @@ export async function createIssuerApp(
   const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`
   const { database } = agentRuntime.storage
   const schema = config.storage.schema
-  const statusLists = new StatusLists(database, schema, statusConfig.listSize)
+  const statusLists = new StatusLists(database, schema, statusConfig.listSize, statusConfig.allocationBlock)
   const statuses = new CredentialStatusStore(database, schema)
   const publisher = new StatusListPublisher(
     database,

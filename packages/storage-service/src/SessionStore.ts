@@ -94,22 +94,47 @@ export class SessionStore<Value extends { state: string }> {
   /**
    * One conditional UPDATE with the caller's SET and WHERE clauses (parameters from `$4` on; `$1`
    * is the tenant, `$2` the record type, `$3` the id); answers the new value or null.
+   *
+   * With `companion`, the same statement also writes a row of another record type with the same
+   * id in the same partition, only when the update happened (replacing one left there), so both
+   * or neither are committed.
    */
   public async updateReturning(
     tenantId: string,
     set: string,
     where: string,
     values: [id: string, ...rest: unknown[]],
+    companion?: CompanionRow,
   ): Promise<Value | null> {
     const partition = this.partitionOf(tenantId)
-    const { rows } = await this.database.withTenant(partition, (session: SqlSession) =>
-      session.query<{ value: Value }>(
-        `UPDATE ${this.table} SET ${set}, updated_at = now()
+    const update = `UPDATE ${this.table} SET ${set}, updated_at = now()
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
-         RETURNING value`,
-        [partition, this.recordType, ...values],
-      ),
+         RETURNING value`
+    const parameters = [partition, this.recordType, ...values]
+    let text = update
+    if (companion) {
+      const p = parameters.length
+      parameters.push(companion.recordType, JSON.stringify(companion.value), JSON.stringify(companion.tags ?? {}))
+      parameters.push(companion.expiresAt)
+      text = `WITH updated AS (${update}), companion AS (
+           INSERT INTO ${this.table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
+           SELECT $1, $${p + 1}, $3, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $${p + 4} FROM updated
+           ON CONFLICT (tenant_id, record_type, id) DO UPDATE SET value = EXCLUDED.value, tags = EXCLUDED.tags,
+             created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
+         )
+         SELECT value FROM updated`
+    }
+    const { rows } = await this.database.withTenant(partition, (session: SqlSession) =>
+      session.query<{ value: Value }>(text, parameters),
     )
     return rows[0]?.value ?? null
   }
+}
+
+/** A row written together with a session's change ({@link SessionStore.updateReturning}). */
+export interface CompanionRow {
+  recordType: string
+  value: object
+  tags?: object
+  expiresAt: Date
 }

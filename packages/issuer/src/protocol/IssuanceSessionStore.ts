@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Database, SessionStore } from '@attesto/storage-service'
+import { CREDENTIAL_STATUS_TYPE, type CredentialStatusRow } from '../status/CredentialStatusStore.js'
+import { KEPT_UNTIL_DELETED } from '../status/StatusLists.js'
 import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from './IssuanceSession.js'
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('base64url')
@@ -64,13 +66,23 @@ export class IssuanceSessionStore extends SessionStore<IssuanceSession> {
     return { outcome: 'wrong_tx_code', attemptsLeft: maxAttempts - (session.txCodeFailures ?? 0) }
   }
 
-  /** Marks the credential issued, if it still may be (`from` states, offer not expired); false when another request came first. */
-  public async markIssued(tenantId: string, offerId: string, from: IssuanceSession['state'][]): Promise<boolean> {
+  /**
+   * Marks the credential issued, if it still may be (`from` states, offer not expired); false when
+   * another request came first. A revocable credential's status entry is written by the same
+   * statement, so an entry exists exactly for the credential that went out.
+   */
+  public async markIssued(
+    tenantId: string,
+    offerId: string,
+    from: IssuanceSession['state'][],
+    statusEntry?: CredentialStatusRow,
+  ): Promise<boolean> {
     const issued = await this.updateReturning(
       tenantId,
       `value = (value - 'lastError') || jsonb_build_object('state', 'credential_issued', 'issuedAt', $5::text)`,
       `value->>'state' = ANY($4::text[])`,
       [offerId, from, new Date().toISOString()],
+      statusEntry && { recordType: CREDENTIAL_STATUS_TYPE, value: statusEntry, expiresAt: KEPT_UNTIL_DELETED },
     )
     return issued !== null
   }

@@ -116,9 +116,9 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  const status = await options.status?.reserve(issuer, configuration, offerId)
-  const credential = await issueSdJwtVc(issuer, configuration, session, holder, status)
-  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued']))) {
+  const status = await options.status?.reserve(issuer, configuration)
+  const credential = await issueSdJwtVc(issuer, configuration, session, holder, status?.claim)
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued'], status?.row))) {
     throw denied('The credential of this offer was issued already')
   }
   options.onIssued(issuer, offerId)
@@ -142,9 +142,9 @@ export async function deferredCredentialEndpoint(
   }
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
-  const status = await options.status?.reserve(issuer, configuration, offerId)
-  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding, status)
-  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending']))) {
+  const status = await options.status?.reserve(issuer, configuration)
+  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding, status?.claim)
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending'], status?.row))) {
     throw denied('The credential of this offer was issued already')
   }
   options.onIssued(issuer, offerId)

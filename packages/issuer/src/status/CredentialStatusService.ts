@@ -1,13 +1,23 @@
-import { ProtocolError } from '@attesto/agent-runtime'
 import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../protocol/IssuerDirectory.js'
-import type { CredentialStatusStore, CredentialStatusValue, StatusChange } from './CredentialStatusStore.js'
+import type {
+  CredentialStatusRow,
+  CredentialStatusStore,
+  CredentialStatusValue,
+  StatusChange,
+} from './CredentialStatusStore.js'
 import type { StatusListPublisher } from './StatusListPublisher.js'
 import type { StatusLists } from './StatusLists.js'
 
 /** The `status` claim of an SD-JWT VC that has a status list entry. */
 export interface StatusClaim {
   status_list: { idx: number; uri: string }
+}
+
+/** A credential's status entry before issuance: its claim, and its row to record with the issuance. */
+export interface ReservedStatus {
+  claim: StatusClaim
+  row: CredentialStatusRow
 }
 
 /** Called once per status change (the `credential.status_changed` event). */
@@ -27,19 +37,18 @@ export class CredentialStatusService {
   ) {}
 
   /**
-   * The status claim of the credential an offer is about to yield, when its configuration is
-   * revocable: one allocation (one UPDATE) and its row (one INSERT). A retried request on the
-   * same offer gets the entry made the first time.
+   * The status entry of the credential an offer is about to yield, when its configuration is
+   * revocable: a fresh index (from the instance's block, {@link StatusLists}), the claim for the
+   * credential, and the row that `IssuanceSessionStore.markIssued` writes with the issuance.
    */
   public async reserve(
     issuer: ResolvedIssuer,
     configuration: CredentialConfiguration,
-    offerId: string,
-  ): Promise<StatusClaim | undefined> {
+  ): Promise<ReservedStatus | undefined> {
     if (configuration.revocable !== true) return undefined
     const bits = configuration.suspendable === false ? 1 : 2
     const { listId, idx } = await this.lists.allocate(issuer.tenantId, issuer.profile.issuerId, bits)
-    const created = await this.statuses.create(issuer.tenantId, offerId, {
+    const row: CredentialStatusRow = {
       state: 'valid',
       issuerId: issuer.profile.issuerId,
       configurationId: configuration.id,
@@ -47,13 +56,8 @@ export class CredentialStatusService {
       idx,
       bits,
       issuedAt: new Date().toISOString(),
-    })
-    if (created) return { status_list: { idx, uri: this.publisher.uri(issuer.profile.issuerId, listId) } }
-    // A retried request (the first failed after its entry was made): the offer keeps its entry;
-    // the session's conditional update still lets only one credential out.
-    const existing = await this.statuses.find(issuer.tenantId, offerId)
-    if (!existing) throw new ProtocolError(400, 'credential_request_denied', 'The offer has no status entry')
-    return { status_list: { idx: existing.idx, uri: this.publisher.uri(existing.issuerId, existing.listId) } }
+    }
+    return { claim: { status_list: { idx, uri: this.publisher.uri(issuer.profile.issuerId, listId) } }, row }
   }
 
   /** Changes a credential's status and reports the change (webhook) when there was one. */

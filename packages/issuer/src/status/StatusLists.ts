@@ -30,6 +30,8 @@ export interface StatusListStripe {
   end: number
   /** Bumped by every status change on the list: the publisher re-signs when the sum moved. */
   version: number
+  /** Where the last block taken off the stripe started. */
+  taken?: number
 }
 
 export const STATUS_LIST_TYPE = 'StatusList'
@@ -45,9 +47,20 @@ export const stripeIds = (key: string, stripes: number) => Array.from({ length: 
 export const listIdOf = (bits: StatusBits, seq: number) => `${bits === 2 ? 's' : 'r'}${seq}`
 export const LIST_ID_PATTERN = /^[rs][1-9][0-9]{0,8}$/
 
-// One ordinal off a stripe, and the stripe marked full with its last one, in one statement.
-const ALLOCATE = `value = value || jsonb_build_object('next', (value->>'next')::int + 1,
-  'state', CASE WHEN (value->>'next')::int + 1 >= (value->>'end')::int THEN 'full' ELSE 'open' END)`
+// Up to $4 ordinals off a stripe (`taken` keeps where the block starts, for RETURNING), and the
+// stripe marked full with its last one, in one statement.
+const ALLOCATE = `value = value || jsonb_build_object('taken', (value->>'next')::int,
+  'next', least((value->>'next')::int + $4::int, (value->>'end')::int),
+  'state', CASE WHEN (value->>'next')::int + $4::int >= (value->>'end')::int THEN 'full' ELSE 'open' END)`
+
+/** Ordinals `[next, end)` of one list that this instance has taken and not handed out yet. */
+interface HeldOrdinals {
+  listId: string
+  seed: string
+  size: number
+  next: number
+  end: number
+}
 
 /**
  * An issuer's status lists. Allocation is one conditional UPDATE of a random open stripe's
@@ -56,16 +69,23 @@ const ALLOCATE = `value = value || jsonb_build_object('next', (value->>'next')::
  * reused, and all of a list's entries get used. A list and its stripes are made by one INSERT
  * (of racing instances one makes it, the others use it); when every stripe is full the next
  * allocation makes the next list, so issuance never pauses.
+ *
+ * An instance takes ordinals a block at a time (`blockSize`, one UPDATE per block) and hands
+ * them out from memory; the ordinals of a block an instance had not handed out when it stopped
+ * are never used (their entries stay `valid`, 0).
  */
 export class StatusLists extends SessionStore<StatusListRow> {
   private readonly current = new Map<string, number>()
   private readonly lists = new Map<string, { row: StatusListRow; full: Set<number> }>()
+  private readonly held = new Map<string, HeldOrdinals[]>()
   private readonly records: string
 
   public constructor(
     private readonly db: Database,
     schema: string,
     private readonly listSize: number,
+    /** Ordinals taken per allocation statement. */
+    private readonly blockSize = 1,
   ) {
     super(db, schema, STATUS_LIST_TYPE, statusPartition)
     this.records = `"${schema}".tenant_records` // validated by the base class
@@ -78,6 +98,8 @@ export class StatusLists extends SessionStore<StatusListRow> {
     bits: StatusBits,
   ): Promise<{ listId: string; idx: number }> {
     const series = `${tenantId}/${issuerId}/${bits}`
+    const fromHeld = this.takeHeld(series)
+    if (fromHeld) return fromHeld
     let seq = this.current.get(series) ?? (await this.latestSeq(tenantId, issuerId, bits))
     for (let attempt = 0; attempt < 4 * STRIPES; attempt++) {
       const list = seq > 0 ? await this.known(tenantId, issuerId, listIdOf(bits, seq)) : undefined
@@ -85,10 +107,13 @@ export class StatusLists extends SessionStore<StatusListRow> {
         const open = Array.from({ length: list.row.stripes }, (_, k) => k).filter((k) => !list.full.has(k))
         const stripe = open[randomInt(open.length)] as number
         const key = listKey(issuerId, list.row.listId)
-        const taken = await this.takeOrdinal(tenantId, `${key}#${stripe}`)
+        const taken = await this.takeOrdinals(tenantId, `${key}#${stripe}`)
         if (taken !== null) {
           this.current.set(series, seq)
-          return { listId: list.row.listId, idx: permuteIndex(list.row.seed, list.row.size, taken) }
+          const { row } = list
+          const block = { listId: row.listId, seed: row.seed, size: row.size, next: taken.from + 1, end: taken.to }
+          if (block.next < block.end) this.held.set(series, [...(this.held.get(series) ?? []), block])
+          return { listId: row.listId, idx: permuteIndex(row.seed, row.size, taken.from) }
         }
         list.full.add(stripe)
         continue
@@ -106,6 +131,17 @@ export class StatusLists extends SessionStore<StatusListRow> {
     throw new Error('No status list index could be allocated')
   }
 
+  /** The next ordinal of a block this instance holds for the series, if any. */
+  private takeHeld(series: string): { listId: string; idx: number } | undefined {
+    const blocks = this.held.get(series)
+    const block = blocks?.[0]
+    if (!blocks || !block) return undefined
+    const ordinal = block.next++
+    if (block.next >= block.end) blocks.shift()
+    if (blocks.length === 0) this.held.delete(series)
+    return { listId: block.listId, idx: permuteIndex(block.seed, block.size, ordinal) }
+  }
+
   /** The list row, read once per process (it never changes). */
   private async known(tenantId: string, issuerId: string, listId: string) {
     const key = `${tenantId}/${listKey(issuerId, listId)}`
@@ -119,17 +155,18 @@ export class StatusLists extends SessionStore<StatusListRow> {
     return entry
   }
 
-  private async takeOrdinal(tenantId: string, stripeId: string): Promise<number | null> {
+  /** Up to `blockSize` ordinals `[from, to)` off an open stripe, or null when it is full. */
+  private async takeOrdinals(tenantId: string, stripeId: string): Promise<{ from: number; to: number } | null> {
     const partition = statusPartition(tenantId)
     const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ next: number }>(
+      session.query<{ from: number; to: number }>(
         `UPDATE ${this.records} SET ${ALLOCATE}, updated_at = now()
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND value->>'state' = 'open'
-         RETURNING (value->>'next')::int AS next`,
-        [partition, STATUS_LIST_STRIPE_TYPE, stripeId],
+         RETURNING (value->>'taken')::int AS from, (value->>'next')::int AS to`,
+        [partition, STATUS_LIST_STRIPE_TYPE, stripeId, this.blockSize],
       ),
     )
-    return rows[0] ? rows[0].next - 1 : null
+    return rows[0] ?? null
   }
 
   /** Makes list `seq` and its stripes in one statement; a list made meanwhile by another instance stands. */

@@ -3,6 +3,7 @@ import { z } from 'zod'
 
 const schema = z.object({
   STATUS_LIST_SIZE: z.coerce.number().int().min(16).max(8_388_608).default(131_072),
+  STATUS_LIST_ALLOCATION_BLOCK: z.coerce.number().int().min(1).max(1024).default(16),
   STATUS_LIST_UPDATE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   STATUS_LIST_TOKEN_VALIDITY_SECONDS: z.coerce
     .number()
@@ -16,6 +17,11 @@ const schema = z.object({
 export interface StatusListConfig {
   /** Entries of a new list (2^17 by default); a full list rolls over to a new one. */
   listSize: number
+  /**
+   * Indices an instance takes from storage at a time (one statement per block) and hands out from
+   * memory; those it has not handed out when it stops are never used.
+   */
+  allocationBlock: number
   /**
    * The longest a status change waits before the published token shows it. A list is signed at
    * most once per interval, whatever the number of changes; it is also the token's `ttl`.
@@ -32,6 +38,7 @@ export function loadStatusListConfig(env: Record<string, string | undefined> = p
   }
   return {
     listSize: e.STATUS_LIST_SIZE,
+    allocationBlock: e.STATUS_LIST_ALLOCATION_BLOCK,
     updateIntervalSeconds: e.STATUS_LIST_UPDATE_INTERVAL_SECONDS,
     tokenValiditySeconds: e.STATUS_LIST_TOKEN_VALIDITY_SECONDS,
   }
