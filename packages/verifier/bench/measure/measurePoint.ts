@@ -2,7 +2,7 @@ import type { Deployment } from '../deployments/Deployment.js'
 import type { Percentiles } from '../loadgen/LatencySamples.js'
 import type { StepClient } from '../loadgen/StepClient.js'
 import type { OwnPostgresCluster } from './OwnPostgresCluster.js'
-import { processTreeCpuMillis } from './processCpu.js'
+import { processCpuMillis } from './processCpu.js'
 import { runFlows } from './runFlows.js'
 
 export type FlowKind = 'issuance' | 'verification'
@@ -31,6 +31,8 @@ export interface PointMeasurement {
   flow: Percentiles
   steps: [string, Percentiles][]
   serviceCpuMillisPerFlow: number
+  /** The part of it spent in the kernel (system calls: on loopback, a socket write also runs the receiving side's TCP). */
+  serviceKernelCpuMillisPerFlow: number
   postgresCpuMillisPerFlow?: number
   clientCpuMillisPerFlow: number
   statementsPerFlow?: number
@@ -58,12 +60,14 @@ export async function measurePoint(options: PointOptions): Promise<PointMeasurem
   const warmup = await run(options.warmupFlows, options.maxSeconds)
   client.steps.clear()
   const before = {
-    service: processTreeCpuMillis(servicePid),
+    service: processCpuMillis(servicePid),
     postgres: postgres?.cpuMillis(),
     client: clientCpuMillis(),
   }
   const { completed, seconds } = await run(options.flows, options.maxSeconds)
-  const service = processTreeCpuMillis(servicePid) - before.service
+  const after = processCpuMillis(servicePid)
+  const service = after.total - before.service.total
+  const serviceKernel = after.kernel - before.service.kernel
   const postgresCpu = postgres && before.postgres !== undefined ? postgres.cpuMillis() - before.postgres : undefined
   const clientCpu = clientCpuMillis() - before.client
   const countedFlows = warmup.completed + completed
@@ -82,6 +86,7 @@ export async function measurePoint(options: PointOptions): Promise<PointMeasurem
       .filter((name) => name !== flowName)
       .map((name) => [name, client.steps.percentiles(name)]),
     serviceCpuMillisPerFlow: service / completed,
+    serviceKernelCpuMillisPerFlow: serviceKernel / completed,
     postgresCpuMillisPerFlow: postgresCpu === undefined ? undefined : postgresCpu / completed,
     clientCpuMillisPerFlow: clientCpu / completed,
     statementsPerFlow: statements === undefined ? undefined : statements / countedFlows,

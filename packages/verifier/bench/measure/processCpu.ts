@@ -9,6 +9,8 @@ interface ProcessTimes {
   /** utime + stime, and cutime + cstime (children it waited for), in clock ticks. */
   ownTicks: number
   childTicks: number
+  /** stime + cstime: the kernel's share of the above. */
+  kernelTicks: number
 }
 
 /** The fields of /proc/<pid>/stat after the `(comm)` field, which may itself hold spaces. */
@@ -22,7 +24,7 @@ function readStat(pid: number): ProcessTimes | undefined {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
   // Fields 4, 14-17 of proc(5), numbered from `state` (3) here.
   const at = (field: number) => Number(fields[field - 3])
-  return { parentPid: at(4), ownTicks: at(14) + at(15), childTicks: at(16) + at(17) }
+  return { parentPid: at(4), ownTicks: at(14) + at(15), childTicks: at(16) + at(17), kernelTicks: at(15) + at(17) }
 }
 
 /** The ids of the live processes whose parent is `parentPid`. */
@@ -30,6 +32,14 @@ export function childPids(parentPid: number): number[] {
   return readdirSync('/proc')
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 0 && readStat(pid)?.parentPid === parentPid)
+}
+
+/** CPU time in milliseconds of one process (children it reaped included), and the kernel's share. */
+export function processCpuMillis(pid: number): { total: number; kernel: number } {
+  const stat = readStat(pid)
+  if (!stat) throw new Error(`process ${pid} is gone`)
+  const millis = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND
+  return { total: millis(stat.ownTicks + stat.childTicks), kernel: millis(stat.kernelTicks) }
 }
 
 /**

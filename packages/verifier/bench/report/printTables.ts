@@ -21,6 +21,7 @@ function pointTable(points: PointMeasurement[]): string[] {
       'flows/s',
       'flow p50 / p95 / p99 ms',
       'service CPU ms/flow',
+      'of which kernel',
       'PostgreSQL CPU ms/flow',
       'CPU sum ms/flow',
       'ours/Credo CPU',
@@ -28,7 +29,7 @@ function pointTable(points: PointMeasurement[]): string[] {
       'transactions/flow',
       'client CPU ms/flow',
     ]),
-    row(Array(12).fill('---')),
+    row(Array(13).fill('---')),
   ]
   for (const point of points) {
     const credo = points.find((other) => other.deployment !== 'ours' && other.concurrency === point.concurrency)
@@ -41,6 +42,7 @@ function pointTable(points: PointMeasurement[]): string[] {
         fixed(point.flowsPerSecond),
         triple(point.flow),
         fixed(point.serviceCpuMillisPerFlow, 2),
+        fixed(point.serviceKernelCpuMillisPerFlow, 2),
         fixed(point.postgresCpuMillisPerFlow, 2),
         fixed(totalCpu(point), 2),
         ratio,
