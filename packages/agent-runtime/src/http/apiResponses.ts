@@ -52,7 +52,8 @@ export const readinessResponse = z
   })
   .meta({ id: 'Readiness', examples: [{ status: 'ready', checks: { storage: { ok: true }, kms: { ok: true } } }] })
 
-const jobCounts = z.record(z.enum(['waiting', 'active', 'delayed', 'failed', 'completed']), z.number().int())
+const count = z.number().int().min(0)
+const jobCounts = z.object({ waiting: count, active: count, delayed: count, failed: count, completed: count })
 export const queueCountsResponse = z
   .object({ queues: z.record(z.string(), jobCounts).meta({ description: 'Job counts by queue name' }) })
   .meta({
