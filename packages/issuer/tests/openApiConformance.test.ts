@@ -175,4 +175,18 @@ describe('the issuer answers as its OpenAPI document says', () => {
     // Every operation of the document was answered and checked.
     expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])
   })
+  it('serves a reference page of the document at /docs, with everything it loads, without a key', async () => {
+    const page = await fetch(`${service.http.url}/docs`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const html = await page.text()
+    expect(html).toContain('spec-url="/openapi.json"')
+    // Nothing from another origin: a closed network has no CDN.
+    expect(html).not.toMatch(/(src|href)="https?:/)
+    const script = await fetch(`${service.http.url}/docs/redoc.standalone.js`)
+    expect(script.status).toBe(200)
+    expect(script.headers.get('content-type')).toMatch(/javascript/)
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(500_000)
+  })
 })
