@@ -22,7 +22,9 @@ export function webhookOpenApiPaths(eventTypes: readonly string[]): ZodOpenApiPa
         operationId: 'registerWebhook',
         tags: ['Webhooks'],
         summary:
-          'Register an HTTPS endpoint for events; deliveries are signed (attesto-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">) with the secret returned here, once',
+          'Register an HTTPS endpoint for events; deliveries are signed with the secret returned here, once',
+        description:
+          'Each delivery carries `attesto-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the secret (docs/WEBHOOKS.md).',
         requestBody: { required: true, ...json(registration) },
         responses: { '201': answer('Registered', registeredWebhookResponse), ...errors(400, 401, 409, 503) },
       },
@@ -70,7 +72,7 @@ export function webhookEventOpenApi(eventTypes: readonly string[]): ZodOpenApiPa
       {
         post: {
           operationId: `on${type.replace(/(^|[._])([a-z])/g, (_match, _separator, letter: string) => letter.toUpperCase())}`,
-          tags: ['Webhooks'],
+          tags: ['Webhook events'],
           summary: `The \`${type}\` event, POSTed to each webhook registered for it`,
           security: [],
           parameters: [
@@ -78,7 +80,7 @@ export function webhookEventOpenApi(eventTypes: readonly string[]): ZodOpenApiPa
               name: SIGNATURE_HEADER,
               in: 'header' as const,
               required: true,
-              description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook secret>',
+              description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook secret>`',
               schema: { type: 'string' as const },
             },
           ],
