@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import {
-  checkedCalls,
-  REDIS_URL,
-  silentLogger,
-  startService,
-  WebhookReceiver,
-  waitFor,
-} from '@attesto/agent-runtime/testing'
+import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
+import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import {
-  checkedCalls,
   createDiplomaOffer,
   holderAgent,
   REDIS_URL,
@@ -10,6 +9,7 @@ import {
   VCT,
   WebhookReceiver,
 } from '@attesto/agent-runtime/testing'
+import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // Every operation of the verifier's OpenAPI document, driven over HTTP through a whole flow

@@ -21,8 +21,7 @@ export function webhookOpenApiPaths(eventTypes: readonly string[]): ZodOpenApiPa
       post: {
         operationId: 'registerWebhook',
         tags: ['Webhooks'],
-        summary:
-          'Register an HTTPS endpoint for events; deliveries are signed with the secret returned here, once',
+        summary: 'Register an HTTPS endpoint for events; deliveries are signed with the secret returned here, once',
         description:
           'Each delivery carries `attesto-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the secret (docs/WEBHOOKS.md).',
         requestBody: { required: true, ...json(registration) },

@@ -20,7 +20,6 @@ import { InMemoryStorageModule } from './InMemoryStorageService.js'
 export { OwnRedisServer } from '@attesto/did-cache/testing'
 export { type FuzzedEndpoint, fuzzEndpoints } from './fuzzRequests.js'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
-export { checkedCalls, OpenApiResponseChecker } from './openApiResponses.js'
 export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiver.js'
 
 /** The real PostgreSQL of the tests. */
