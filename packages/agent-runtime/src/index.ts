@@ -17,12 +17,27 @@ export {
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
+export { apiDocsRoutes } from './http/apiDocsRoutes.js'
+export {
+  createdTenantResponse,
+  errorBody,
+  healthResponse,
+  queueCountsResponse,
+  readinessResponse,
+  undeliverableResponse,
+} from './http/apiResponses.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
-export { type OpenApiDocumentOptions, openApi, openApiDocument } from './http/openApiDocument.js'
+export {
+  type OpenApiDocument,
+  type OpenApiDocumentOptions,
+  type OpenApiPaths,
+  openApi,
+  openApiDocument,
+} from './http/openApiDocument.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
 export { tenantRoutes } from './http/tenantRoutes.js'
 export {

@@ -8,6 +8,7 @@ import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
+import { apiDocsRoutes } from './apiDocsRoutes.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { LargeBodyGate } from './LargeBodyGate.js'
@@ -39,7 +40,7 @@ export interface MountRestApiOptions {
 }
 
 /**
- * The REST API skeleton both roles share, on the runtime's express app: `/openapi.json`,
+ * The REST API skeleton both roles share, on the runtime's express app: `/openapi.json`, `/docs`,
  * `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication, JSON bodies (1 MiB
  * unless `largeBodies` says otherwise; no NUL, lone surrogate or nesting over 32 levels in any
  * string of a body, query or path), `Cache-Control: no-store` on every answer, the role's routes,
@@ -57,9 +58,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
   const api = express.Router()
   api.use(options.protocolPath, (_request, _response, next) => next('router'))
-  api.get('/openapi.json', (_request, response) => {
-    response.json(options.openApi)
-  })
+  api.use(apiDocsRoutes(options.openApi))
   api.use(healthRoutes(() => runtime.readiness()))
   // Tenant-keyed answers are private, and some carry secrets (an API key, a tx_code): never cached.
   api.use((_request, response, next) => {

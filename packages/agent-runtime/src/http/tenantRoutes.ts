@@ -2,8 +2,9 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { issueTenantApiKey } from '../auth/apiKeys.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
+import type { CreatedTenantResponse } from './apiResponses.js'
 
-const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
+export const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
 
 /** `POST /tenants` (mounted behind the admin key): a new tenant and its first API key, shown once. */
 export function tenantRoutes(tenants: TenantsApi): Router {
@@ -12,7 +13,8 @@ export function tenantRoutes(tenants: TenantsApi): Router {
     const { label } = createTenantInput.parse(request.body)
     const tenant = await tenants.createTenant({ label })
     const apiKey = await issueTenantApiKey(tenants, tenant)
-    response.status(201).json({ id: tenant.id, label: tenant.label, apiKey })
+    const created: CreatedTenantResponse = { id: tenant.id, label: tenant.label, apiKey }
+    response.status(201).json(created)
   })
   return router
 }

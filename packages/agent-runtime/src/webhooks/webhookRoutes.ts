@@ -9,13 +9,9 @@ import { deadLetters, type WebhookRegistration, webhooks } from './webhookDocume
 
 const noQueue = () => queueUnavailable('Webhooks need the delivery queue: configure REDIS_URL')
 
-/**
- * The tenant's webhooks: register an HTTPS endpoint for some of the role's `eventTypes` (the
- * signing secret is returned once), list and delete them, list the dead letters and redeliver one.
- */
-export function webhookRoutes(service: WebhookService | undefined, eventTypes: string[], allowInsecure: boolean) {
-  const router = Router()
-  const registration = z.object({
+/** `POST /webhooks`: an endpoint for some of the role's `eventTypes`. */
+export const webhookRegistrationInput = (eventTypes: readonly string[], allowInsecure: boolean) =>
+  z.object({
     url: z
       .url()
       .refine(
@@ -27,6 +23,14 @@ export function webhookRoutes(service: WebhookService | undefined, eventTypes: s
       .min(1)
       .refine((events) => new Set(events).size === events.length, 'each event once'),
   })
+
+/**
+ * The tenant's webhooks: register an HTTPS endpoint for some of the role's `eventTypes` (the
+ * signing secret is returned once), list and delete them, list the dead letters and redeliver one.
+ */
+export function webhookRoutes(service: WebhookService | undefined, eventTypes: string[], allowInsecure: boolean) {
+  const router = Router()
+  const registration = webhookRegistrationInput(eventTypes, allowInsecure)
   const withoutSecret = ({ secret: _secret, ...hook }: WebhookRegistration) => hook
 
   router.post('/webhooks', async (request, response) => {

@@ -20,7 +20,7 @@ export const batchTarget = z.object({
   txCodeLength: z.coerce.number().int().min(4).max(8).optional(),
 })
 
-const jsonRows = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1) })
+export const jsonRows = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1) })
 
 type RawRow = { row: number; claims: Record<string, unknown> }
 

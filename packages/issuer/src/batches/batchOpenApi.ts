@@ -1,101 +1,76 @@
-import { openApi } from '@attesto/agent-runtime'
+import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
+import { z } from 'zod'
+import { resultsQuery } from '../routes/batchRoutes.js'
+import { offerBatchResponse, offerBatchResultsResponse } from '../routes/responses.js'
+import { batchTarget, jsonRows, ROW_KEY } from './batchInput.js'
 
-const { json, errors, idempotencyKey } = openApi
-const batchIdParameter = { name: 'batchId', in: 'path', required: true, schema: { type: 'string' } }
-const targetParameters = ['issuerId', 'credentialConfigurationId', 'expiresInSeconds', 'txCodeLength'].map((name) => ({
-  name,
-  in: 'query',
-  required: name === 'issuerId' || name === 'credentialConfigurationId',
-  description: 'With a CSV body only (a JSON body carries these fields itself)',
-  schema: { type: name.endsWith('Id') ? 'string' : 'integer' },
-}))
+const { answer, errors, idempotencyKey } = openApi
+const batchPath = z.object({ batchId: z.string() })
 
 /** The bulk-offer part of the issuer's OpenAPI document. */
-export const batchOpenApiPaths = {
+export const batchOpenApiPaths: OpenApiPaths = {
   '/offer-batches': {
     post: {
+      operationId: 'createOfferBatch',
+      tags: ['Offer batches'],
       summary:
         'Submit up to 100,000 rows of claims (JSON, or CSV with a header row of claim names); answers at once with the batch id, workers make the offers',
-      parameters: [idempotencyKey, ...targetParameters],
+      description: `A row may carry its own idempotency key in '${ROW_KEY}' (a JSON property or a CSV column). With a CSV body, issuerId, credentialConfigurationId, expiresInSeconds and txCodeLength are query parameters.`,
+      parameters: [idempotencyKey],
+      requestParams: { query: batchTarget.partial().meta({ description: 'With a CSV body only' }) },
       requestBody: {
+        required: true,
         content: {
           'application/json': {
-            schema: {
-              type: 'object',
-              required: ['issuerId', 'credentialConfigurationId', 'rows'],
-              properties: {
-                issuerId: { type: 'string' },
-                credentialConfigurationId: { type: 'string' },
-                expiresInSeconds: { type: 'integer', minimum: 60, default: 604800 },
-                txCodeLength: { type: 'integer', minimum: 4, maximum: 8 },
-                rows: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    additionalProperties: true,
-                    description: "claims, and optionally '@key': the row's own idempotency key",
-                  },
+            schema: batchTarget.extend(jsonRows.shape).meta({
+              id: 'OfferBatchInput',
+              examples: [
+                {
+                  issuerId: '5b0e3a52-6d0b-4f53-9c1a-0e7f7d2a9b41',
+                  credentialConfigurationId: 'diploma',
+                  rows: [
+                    { given_name: 'Ada', degree: 'MSc', [ROW_KEY]: 'student-1001' },
+                    { given_name: 'Grace', degree: 'PhD', [ROW_KEY]: 'student-1002' },
+                  ],
                 },
-              },
-            },
+              ],
+            }),
           },
-          'text/csv': { schema: { type: 'string', description: 'header row of claim names, then one row per holder' } },
+          'text/csv': {
+            schema: { type: 'string', description: 'A header row of claim names, then one row per holder' },
+            example: 'given_name,degree,@key\nAda,MSc,student-1001\nGrace,PhD,student-1002\n',
+          },
         },
       },
-      responses: {
-        '202': { description: 'Accepted', ...json({ $ref: '#/components/schemas/OfferBatch' }) },
-        ...errors(400, 401, 404, 413, 422, 503),
-      },
+      responses: { '202': answer('Accepted', offerBatchResponse), ...errors(400, 401, 404, 413, 415, 422, 503) },
     },
   },
   '/offer-batches/{batchId}': {
     get: {
+      operationId: 'getOfferBatch',
+      tags: ['Offer batches'],
       summary: "A batch's progress (done, failed, pending of total) and its first 100 invalid rows",
-      parameters: [batchIdParameter],
-      responses: {
-        '200': { description: 'OK', ...json({ $ref: '#/components/schemas/OfferBatch' }) },
-        ...errors(401, 404),
-      },
+      requestParams: { path: batchPath },
+      responses: { '200': answer('OK', offerBatchResponse), ...errors(401, 404) },
     },
   },
   '/offer-batches/{batchId}/results': {
     get: {
+      operationId: 'getOfferBatchResults',
+      tags: ['Offer batches'],
       summary: 'Every row: its offer (id, URI, tx_code), its error, or pending; JSON or CSV (format=csv or Accept)',
-      parameters: [
-        batchIdParameter,
-        { name: 'format', in: 'query', required: false, schema: { enum: ['json', 'csv'] } },
-      ],
+      requestParams: { path: batchPath, query: resultsQuery },
       responses: {
         '200': {
           description: 'OK',
           content: {
-            'application/json': { schema: { type: 'object', properties: { rows: { type: 'array' } } } },
-            'text/csv': { schema: { type: 'string' } },
+            'application/json': { schema: offerBatchResultsResponse },
+            'text/csv': {
+              schema: { type: 'string', description: 'row,status,offer_id,uri,tx_code,expires_at,error' },
+            },
           },
         },
-        ...errors(401, 404),
-      },
-    },
-  },
-}
-
-export const batchOpenApiSchemas = {
-  OfferBatch: {
-    type: 'object',
-    properties: {
-      batchId: { type: 'string' },
-      status: { enum: ['in_progress', 'finished'] },
-      total: { type: 'integer' },
-      done: { type: 'integer', description: 'offers made' },
-      failed: { type: 'integer', description: 'invalid rows, and rows given up after every retry' },
-      pending: { type: 'integer' },
-      invalidRows: { type: 'integer' },
-      invalid: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { row: { type: 'integer' }, code: { type: 'string' }, message: { type: 'string' } },
-        },
+        ...errors(400, 401, 404),
       },
     },
   },

@@ -9,7 +9,7 @@ import { batchResults, batchSummary, getBatch, resultsCsv, submitBatch } from '.
 import type { OfferBatchQueue } from '../batches/offerBatchQueue.js'
 import { offerTarget } from '../issuance/createOffer.js'
 
-const resultsQuery = z.object({ format: z.enum(['json', 'csv']).optional() })
+export const resultsQuery = z.object({ format: z.enum(['json', 'csv']).optional() })
 
 /**
  * Bulk offers. `POST /offer-batches` (JSON `{ issuerId, credentialConfigurationId, rows }`, or

@@ -6,18 +6,19 @@ import { z } from 'zod'
 import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
+import type { IssuerResponse } from './responses.js'
 
-const createIssuerInput = z.object({
+export const createIssuerInput = z.object({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
 })
 
-const updateIssuerInput = z.object({ display: displayInput })
+export const updateIssuerInput = z.object({ display: displayInput })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 
-function view(profile: IssuerProfile, credentialIssuerBaseUrl: string) {
+function view(profile: IssuerProfile, credentialIssuerBaseUrl: string): IssuerResponse {
   return {
     issuerId: profile.issuerId,
     did: profile.did,

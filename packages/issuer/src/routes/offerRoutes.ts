@@ -8,8 +8,9 @@ import { offerStatus } from '../issuance/offerStatus.js'
 import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import type { CredentialStatusRow, CredentialStatusStore } from '../status/CredentialStatusStore.js'
+import type { OfferStatusResponse } from './responses.js'
 
-const createOfferInput = z.object({
+export const createOfferInput = z.object({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
   /** Required, except for a deferred configuration, whose claims may be approved later. */
@@ -27,7 +28,7 @@ const createOfferInput = z.object({
   credentialValidUntil: z.iso.datetime({ offset: true }).optional(),
 })
 
-const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
+export const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
   status: row.state,
@@ -97,17 +98,18 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
       // The offer's row is gone (it expires with the offer); its credential's status stays.
       const kept = await options.statuses?.find(tenant.id, offerId)
       if (!kept) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
-      response.set('Cache-Control', 'no-store').json({
+      const answer: OfferStatusResponse = {
         offerId,
         issuerId: kept.issuerId,
         credentialConfigurationIds: [kept.configurationId],
         status: 'credential_issued',
         issuedAt: kept.issuedAt,
         credentialStatus: credentialStatusOf(kept),
-      })
+      }
+      response.set('Cache-Control', 'no-store').json(answer)
       return
     }
-    response.set('Cache-Control', 'no-store').json({
+    const body: OfferStatusResponse = {
       offerId,
       issuerId: session.issuerId,
       credentialConfigurationIds: [session.configurationId],
@@ -116,7 +118,8 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
       expiresAt: new Date(session.expiresAt).toISOString(),
       ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
       ...(status ? { credentialStatus: credentialStatusOf(status) } : {}),
-    })
+    }
+    response.set('Cache-Control', 'no-store').json(body)
   })
 
   router.put('/offers/:offerId/claims', async (request, response) => {

@@ -11,8 +11,9 @@ import { dcqlInput } from '../verification/dcqlInput.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { presentationTemplates } from '../verification/verifierDocuments.js'
+import type { PresentationResultResponse } from './responses.js'
 
-const createPresentationRequestInput = z.object({
+export const createPresentationRequestInput = z.object({
   verifierId: z.string().min(1),
   /** The query itself, or… */
   dcql: dcqlInput.optional(),
@@ -135,7 +136,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
     if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
     const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
-    response.json({
+    const result: PresentationResultResponse = {
       requestId,
       verifierId: session.verifierId,
       createdAt: session.createdAt,
@@ -148,7 +149,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
       ...(session.refusedAttemptCount
         ? { refusedAttempts: session.refusedAttempts ?? [], refusedAttemptCount: session.refusedAttemptCount }
         : {}),
-    })
+    }
+    response.json(result)
   })
 
   return router

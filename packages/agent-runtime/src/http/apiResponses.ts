@@ -1,0 +1,78 @@
+import { z } from 'zod'
+
+/**
+ * What the shared routes answer (tenants, health, readiness, the admin reports, errors), as zod
+ * schemas: the OpenAPI document is generated from them, and the routes' answers are typed by them.
+ */
+
+/** Every 4xx and 5xx answer (errorHandler.ts). */
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable, machine-readable code', examples: ['invalid_request'] }),
+      message: z.string().meta({ description: 'What went wrong and what to do, for a person' }),
+      details: z
+        .unknown()
+        .optional()
+        .meta({ description: 'For invalid_request: each problem with the path of the field it is in' }),
+    }),
+  })
+  .meta({
+    id: 'Error',
+    examples: [
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'label: Too small: expected string to have >=1 characters',
+          details: [{ path: 'label', message: 'Too small: expected string to have >=1 characters' }],
+        },
+      },
+    ],
+  })
+
+export const createdTenantResponse = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    apiKey: z.string().meta({ description: "The tenant's first API key (atk.<tenantId>.<secret>); shown only here" }),
+  })
+  .meta({
+    id: 'CreatedTenant',
+    examples: [{ id: '0f6b7c1e-8f5d-4c1e-9d53-2a4f9c0b6e11', label: 'University', apiKey: 'atk.0f6b…' }],
+  })
+export type CreatedTenantResponse = z.output<typeof createdTenantResponse>
+
+export const healthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' })
+
+const readinessCheck = z.object({ ok: z.boolean(), error: z.string().optional() })
+export const readinessResponse = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.string(), readinessCheck).meta({ description: 'storage, kms (and did-cache) by name' }),
+  })
+  .meta({ id: 'Readiness', examples: [{ status: 'ready', checks: { storage: { ok: true }, kms: { ok: true } } }] })
+
+const count = z.number().int().min(0)
+const jobCounts = z.object({ waiting: count, active: count, delayed: count, failed: count, completed: count })
+export const queueCountsResponse = z
+  .object({ queues: z.record(z.string(), jobCounts).meta({ description: 'Job counts by queue name' }) })
+  .meta({
+    id: 'QueueCounts',
+    examples: [{ queues: { webhooks: { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 12 } } }],
+  })
+
+export const undeliverableResponse = z
+  .object({
+    undeliverable: z.array(
+      z.object({
+        deliveryId: z.string(),
+        tenantId: z.string(),
+        webhookId: z.string(),
+        event: z.object({ id: z.string(), type: z.string(), createdAt: z.string() }).loose(),
+        attempts: z.number().int(),
+        lastError: z.string(),
+        failedAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'UndeliverableWebhooks' })

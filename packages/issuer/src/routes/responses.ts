@@ -1,0 +1,226 @@
+import { z } from 'zod'
+import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
+
+/**
+ * What the issuer's REST routes answer, as zod schemas next to the request schemas: the OpenAPI
+ * document is generated from both (openapi.ts), a test checks every real answer against it, and
+ * the routes' answers are typed by them.
+ */
+
+const dateTime = z.iso.datetime({ offset: true })
+const uuid = '5b0e3a52-6d0b-4f53-9c1a-0e7f7d2a9b41'
+
+/** A stored configuration; configurations stored before a field existed may lack it (the default then applies). */
+export const credentialConfigurationResponse = credentialConfigurationInput
+  .extend({
+    deferred: z.boolean().optional(),
+    validitySeconds: z.number().int().optional(),
+    revocable: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Absent on configurations stored before revocation: not revocable' }),
+    suspendable: z.boolean().optional(),
+  })
+  .meta({
+    id: 'CredentialConfiguration',
+    examples: [
+      {
+        id: 'diploma',
+        vct: 'https://university.example/credentials/diploma',
+        deferred: false,
+        validitySeconds: 31536000,
+        revocable: true,
+        suspendable: true,
+        claims: [
+          { name: 'given_name', type: 'string', required: true, selectivelyDisclosable: true },
+          { name: 'graduated_on', type: 'date', required: false, selectivelyDisclosable: true },
+        ],
+      },
+    ],
+  })
+
+export const issuerResponse = z
+  .object({
+    issuerId: z.string(),
+    did: z.string(),
+    credentialIssuer: z
+      .url()
+      .meta({ description: 'The OID4VCI credential issuer identifier (<PUBLIC_BASE_URL>/oid4vci/<issuerId>)' }),
+    credentialConfigurations: z.array(credentialConfigurationResponse),
+    display: displayInput.optional(),
+  })
+  .meta({
+    id: 'Issuer',
+    examples: [
+      {
+        issuerId: uuid,
+        did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
+        credentialIssuer: `https://issuer.example/oid4vci/${uuid}`,
+        credentialConfigurations: [],
+        display: [{ name: 'University of Examples', locale: 'en' }],
+      },
+    ],
+  })
+export type IssuerResponse = z.output<typeof issuerResponse>
+
+export const createdOfferResponse = z
+  .object({
+    offerId: z.string(),
+    uri: z.string().meta({ description: 'openid-credential-offer:// with the offer by value' }),
+    txCode: z
+      .string()
+      .optional()
+      .meta({ description: 'Present when a transaction code was requested: send it to the holder out of band' }),
+    expiresAt: dateTime,
+  })
+  .meta({
+    id: 'CreatedOffer',
+    examples: [
+      {
+        offerId: uuid,
+        uri: 'openid-credential-offer://?credential_offer=%7B%22credential_issuer%22%3A…',
+        txCode: '493817',
+        expiresAt: '2026-07-07T12:00:00.000Z',
+      },
+    ],
+  })
+
+export const credentialStatusValue = z.enum(['valid', 'revoked', 'suspended'])
+
+export const credentialStatusResponse = z
+  .object({
+    status: credentialStatusValue,
+    statusList: z.object({ listId: z.string(), idx: z.number().int().min(0) }),
+    changedAt: dateTime.optional(),
+  })
+  .meta({
+    id: 'CredentialStatus',
+    description: "The issued credential's status list entry (revocable configurations only)",
+  })
+
+export const offerStatusResponse = z
+  .object({
+    offerId: z.string(),
+    issuerId: z.string(),
+    credentialConfigurationIds: z.array(z.string()),
+    status: z
+      .enum(['offered', 'token_issued', 'credential_pending', 'credential_issued', 'expired', 'failed'])
+      .meta({ description: 'failed: the offer is void (for example after too many wrong transaction codes)' }),
+    createdAt: dateTime
+      .optional()
+      .meta({ description: 'Absent once the offer itself is gone (its credential status stays)' }),
+    expiresAt: dateTime.optional(),
+    issuedAt: dateTime.optional(),
+    credentialStatus: credentialStatusResponse.optional(),
+  })
+  .meta({
+    id: 'OfferStatus',
+    examples: [
+      {
+        offerId: uuid,
+        issuerId: uuid,
+        credentialConfigurationIds: ['diploma'],
+        status: 'credential_issued',
+        createdAt: '2026-06-30T12:00:00.000Z',
+        expiresAt: '2026-07-07T12:00:00.000Z',
+        issuedAt: '2026-06-30T12:01:10.000Z',
+        credentialStatus: { status: 'valid', statusList: { listId: '1', idx: 4711 } },
+      },
+    ],
+  })
+export type OfferStatusResponse = z.output<typeof offerStatusResponse>
+
+export const claimsQueuedResponse = z
+  .object({ offerId: z.string(), status: z.literal('claims_queued') })
+  .meta({ id: 'ClaimsQueued' })
+
+export const statusChangeResponse = z
+  .object({
+    offerId: z.string(),
+    status: credentialStatusValue,
+    changed: z.boolean().meta({ description: 'false when the credential had that status already' }),
+    changedAt: dateTime.optional(),
+  })
+  .meta({
+    id: 'StatusChange',
+    examples: [{ offerId: uuid, status: 'revoked', changed: true, changedAt: '2026-07-01T09:00:00.000Z' }],
+  })
+
+const invalidRow = z.object({ row: z.number().int(), code: z.string(), message: z.string() })
+
+export const offerBatchResponse = z
+  .object({
+    batchId: z.string(),
+    status: z.enum(['in_progress', 'finished']),
+    total: z.number().int(),
+    done: z.number().int().meta({ description: 'offers made' }),
+    failed: z.number().int().meta({ description: 'invalid rows, and rows given up after every retry' }),
+    pending: z.number().int(),
+    invalidRows: z.number().int(),
+    createdAt: dateTime,
+    finishedAt: dateTime.optional(),
+    invalid: z.array(invalidRow).max(100).meta({ description: 'The first 100 invalid rows' }),
+  })
+  .meta({
+    id: 'OfferBatch',
+    examples: [
+      {
+        batchId: uuid,
+        status: 'in_progress',
+        total: 3,
+        done: 1,
+        failed: 1,
+        pending: 1,
+        invalidRows: 1,
+        createdAt: '2026-06-30T12:00:00.000Z',
+        invalid: [{ row: 3, code: 'claim_missing', message: "Claim 'given_name' is required" }],
+      },
+    ],
+  })
+
+const offeredRow = z.object({
+  row: z.number().int(),
+  status: z.literal('offered'),
+  offerId: z.string(),
+  uri: z.string(),
+  txCode: z.string().optional(),
+  expiresAt: dateTime,
+  duplicateOf: z
+    .object({ batchId: z.string(), row: z.number().int() })
+    .optional()
+    .meta({ description: "The row whose '@key' this row repeats: the offer is that row's" }),
+})
+const failedRow = z.object({
+  row: z.number().int(),
+  status: z.enum(['failed', 'invalid']),
+  error: z.object({ code: z.string(), message: z.string() }),
+})
+const pendingRow = z.object({ row: z.number().int(), status: z.literal('pending') })
+
+export const offerBatchResultsResponse = z
+  .object({
+    ...offerBatchResponse.omit({ invalid: true }).shape,
+    rows: z.array(z.discriminatedUnion('status', [offeredRow, failedRow, pendingRow]).meta({ id: 'OfferBatchRow' })),
+  })
+  .meta({ id: 'OfferBatchResults' })
+
+export const statusChangeBatchResponse = z
+  .object({
+    batchId: z.string(),
+    status: credentialStatusValue,
+    count: z.number().int(),
+    state: z.enum(['queued', 'running', 'finished', 'failed']),
+    processed: z.number().int().optional(),
+    result: z
+      .object({
+        changed: z.number().int(),
+        unchanged: z.number().int(),
+        refused: z.array(z.string()),
+        notFound: z.array(z.string()),
+      })
+      .optional(),
+  })
+  .meta({
+    id: 'StatusChangeBatch',
+    examples: [{ batchId: '17', status: 'revoked', count: 2, state: 'queued' }],
+  })

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto'
+import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
+import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+import { HandWallet, parseOffer } from './support/HandWallet.js'
+
+// Every operation of the issuer's OpenAPI document, driven over HTTP through a whole flow (tenant,
+// issuer, configurations, offers, a wallet taking a credential, its status, batches, deferred
+// claims, webhooks, the admin reports): each answer's status must be listed for its operation and
+// its body must match that response's schema in the document the service serves. The document is
+// generated from the zod schemas, so it cannot drift from what the routes answer without this failing.
+
+describe('the issuer answers as its OpenAPI document says', () => {
+  const prefix = `test${randomBytes(4).toString('hex')}`
+  const batchConfig = loadBatchConfig({ BATCH_CHUNK_SIZE: '2' })
+  const receiver = new WebhookReceiver()
+  const wallet = new HandWallet()
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let worker: OfferBatchWorker
+
+  beforeAll(async () => {
+    await receiver.start()
+    service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      WEBHOOK_ALLOW_INSECURE: 'true',
+      TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
+    })
+    service.runtime.statusChanges?.startWorking(service.runtime.credentialStatus, silentLogger)
+    worker = new OfferBatchWorker({
+      root: service.runtime.agent.context,
+      offers: service.runtime.offers,
+      redisUrl: REDIS_URL,
+      prefix,
+      config: batchConfig,
+      logger: silentLogger,
+    }).start()
+  })
+  afterAll(async () => {
+    await worker?.close()
+    await service?.close()
+    await receiver.close()
+  })
+
+  it('answers every operation with a status and a body its document describes', async () => {
+    const { call, checker } = await checkedCalls(service.call)
+    const admin = service.adminApiKey
+    expect((await call('GET', '/health')).status).toBe(200)
+    expect((await call('GET', '/ready')).status).toBe(200)
+
+    // Tenants: errors have the Error body too.
+    expect((await call('POST', '/tenants', undefined, { label: 'University' })).status).toBe(401)
+    expect((await call('POST', '/tenants', admin, { label: '' })).status).toBe(400)
+    const tenant = await call('POST', '/tenants', admin, { label: 'University' })
+    expect(tenant.status).toBe(201)
+    const key = tenant.body.apiKey as string
+
+    // Issuers and configurations.
+    const display = [{ name: 'University', locale: 'en', logo: { uri: 'https://university.example/logo.png' } }]
+    const issuer = await call('POST', '/issuers', key, { didMethod: 'jwk', display })
+    expect(issuer.status).toBe(201)
+    const issuerId = issuer.body.issuerId as string
+    expect((await call('GET', `/issuers/${issuerId}`, key)).status).toBe(200)
+    expect((await call('GET', '/issuers/no-such-issuer', key)).status).toBe(404)
+    expect((await call('PATCH', `/issuers/${issuerId}`, key, { display: [{ name: 'Univ.' }] })).status).toBe(200)
+    expect((await call('PATCH', `/issuers/${issuerId}`, key, { display: [] })).status).toBe(400)
+    const pass = await call('PUT', `/issuers/${issuerId}/credential-configurations/pass`, key, {
+      vct: 'https://issuer.test/pass',
+      display: [{ name: 'Pass', locale: 'en', background_color: '#003366' }],
+      claims: [
+        { name: 'given_name', type: 'string', required: true, display: [{ name: 'Given name' }] },
+        { name: 'valid_on', type: 'date' },
+      ],
+    })
+    expect(pass.status).toBe(200)
+    const deferred = await call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
+      vct: 'https://issuer.test/later',
+      deferred: true,
+      revocable: false,
+      claims: [{ name: 'given_name', type: 'string', required: true }],
+    })
+    expect(deferred.status).toBe(200)
+    const issuerView = await call('GET', `/issuers/${issuerId}`, key)
+    expect(issuerView.body.credentialConfigurations).toHaveLength(2)
+
+    // An offer, with a transaction code; a wallet takes the credential.
+    const offer = await call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Ada', valid_on: '2026-06-30' },
+      txCode: { length: 6 },
+    })
+    expect(offer.status).toBe(201)
+    expect(offer.body.txCode).toMatch(/^\d{6}$/)
+    const offerId = offer.body.offerId as string
+    expect(
+      (await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'pass', claims: {} })).status,
+    ).toBe(400)
+    expect((await call('GET', `/offers/${offerId}`, key)).body.status).toBe('offered')
+    const { credentialIssuer, code } = parseOffer(offer.body.uri)
+    const token = await wallet.redeem(credentialIssuer, code, offer.body.txCode)
+    expect(token.status).toBe(200)
+    const credential = await wallet.credential(credentialIssuer, token.body.access_token, {
+      credential_configuration_id: 'pass',
+      proofs: { jwt: [wallet.proof(credentialIssuer, await wallet.nonce(credentialIssuer))] },
+    })
+    expect(credential.status).toBe(200)
+    const issued = await call('GET', `/offers/${offerId}`, key)
+    expect(issued.body).toMatchObject({ status: 'credential_issued', credentialStatus: { status: 'valid' } })
+    expect((await call('GET', '/offers/00000000-0000-4000-8000-000000000000', key)).status).toBe(404)
+
+    // Its status: suspended, valid again, revoked for good.
+    expect((await call('POST', `/offers/${offerId}/status`, key, { status: 'suspended' })).body.changed).toBe(true)
+    expect((await call('POST', `/offers/${offerId}/status`, key, { status: 'valid' })).status).toBe(200)
+    expect((await call('POST', `/offers/${offerId}/status`, key, { status: 'revoked' })).status).toBe(200)
+    expect((await call('POST', `/offers/${offerId}/status`, key, { status: 'valid' })).status).toBe(409)
+    const bulk = await call('POST', '/status-change-batches', key, {
+      status: 'revoked',
+      offerIds: [offerId, '00000000-0000-4000-8000-000000000000'],
+    })
+    expect(bulk.status).toBe(202)
+    const bulkDone = await waitFor(async () => {
+      const { body } = await call('GET', `/status-change-batches/${bulk.body.batchId}`, key)
+      return body.state === 'finished' ? body : undefined
+    }, 'the status change batch to finish')
+    expect(bulkDone.result).toMatchObject({ unchanged: 1, notFound: ['00000000-0000-4000-8000-000000000000'] })
+
+    // A deferred offer, its claims approved later.
+    const later = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+    expect(later.status).toBe(201)
+    const approved = await call('PUT', `/offers/${later.body.offerId}/claims`, key, { claims: { given_name: 'Ada' } })
+    expect(approved.status).toBe(202)
+    expect((await call('PUT', `/offers/${offerId}/claims`, key, { claims: { given_name: 'Ada' } })).status).toBe(409)
+
+    // A batch: offered rows, an invalid row, and its results.
+    const batch = await call('POST', '/offer-batches', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      txCodeLength: 4,
+      rows: [{ given_name: 'Ada', '@key': 'a-1' }, { shoe_size: 38 }, { given_name: 'Grace' }],
+    })
+    expect(batch.status).toBe(202)
+    const batchId = batch.body.batchId as string
+    await waitFor(async () => {
+      const { body } = await call('GET', `/offer-batches/${batchId}`, key)
+      return body.status === 'finished' ? body : undefined
+    }, 'the offer batch to finish')
+    const results = await call('GET', `/offer-batches/${batchId}/results`, key)
+    expect(results.body.rows.map((row: { status: string }) => row.status)).toEqual(['offered', 'invalid', 'offered'])
+    expect((await call('GET', '/offer-batches/no-such-batch', key)).status).toBe(404)
+
+    // Webhooks.
+    const hook = await call('POST', '/webhooks', key, { url: receiver.url, events: ['credential.issued'] })
+    expect(hook.status).toBe(201)
+    expect((await call('POST', '/webhooks', key, { url: receiver.url, events: ['no.such.event'] })).status).toBe(400)
+    expect((await call('GET', '/webhooks', key)).body.webhooks).toHaveLength(1)
+    expect((await call('GET', '/webhooks/dead-letters', key)).status).toBe(200)
+    expect((await call('POST', '/webhooks/dead-letters/none/redeliver', key)).status).toBe(404)
+    expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(204)
+    expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(404)
+
+    // The operator's reports.
+    expect((await call('GET', '/admin/queues', admin)).body.queues['offer-batches']).toBeDefined()
+    expect((await call('GET', '/admin/webhooks/undeliverable', admin)).status).toBe(200)
+    expect((await call('GET', '/admin/queues', key)).status).toBe(401)
+
+    // Every operation of the document was answered and checked.
+    expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])
+  })
+  it('serves a reference page of the document at /docs, with everything it loads, without a key', async () => {
+    const page = await fetch(`${service.http.url}/docs`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const html = await page.text()
+    expect(html).toContain('spec-url="/openapi.json"')
+    // Nothing from another origin: a closed network has no CDN.
+    expect(html).not.toMatch(/(src|href)="https?:/)
+    const script = await fetch(`${service.http.url}/docs/redoc.standalone.js`)
+    expect(script.status).toBe(200)
+    expect(script.headers.get('content-type')).toMatch(/javascript/)
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(500_000)
+  })
+})

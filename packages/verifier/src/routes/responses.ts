@@ -1,0 +1,127 @@
+import { z } from 'zod'
+import { dcqlInput } from '../verification/dcqlInput.js'
+
+/**
+ * What the verifier's REST routes answer, as zod schemas next to the request schemas: the OpenAPI
+ * document is generated from both (openapi.ts), a test checks every real answer against it, and
+ * the routes' answers are typed by them.
+ */
+
+const dateTime = z.iso.datetime({ offset: true })
+const uuid = '3f1d2c4b-7a8e-4b6f-9d0c-1e2a3b4c5d6e'
+const responseMode = z.enum(['direct_post.jwt', 'direct_post'])
+
+export const verifierResponse = z
+  .object({ verifierId: z.string(), did: z.string() })
+  .meta({ id: 'Verifier', examples: [{ verifierId: uuid, did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…' }] })
+
+export const trustedIssuerResponse = z
+  .object({ did: z.string(), label: z.string().optional() })
+  .meta({ id: 'TrustedIssuer', examples: [{ did: 'did:web:university.example', label: 'University of Examples' }] })
+
+export const trustedIssuerListResponse = z
+  .object({ trustedIssuers: z.array(trustedIssuerResponse) })
+  .meta({ id: 'TrustedIssuerList' })
+
+export const templateResponse = z
+  .object({ templateId: z.string(), label: z.string().optional(), dcql: dcqlInput })
+  .meta({ id: 'PresentationTemplate' })
+
+export const templateListResponse = z
+  .object({ templates: z.array(templateResponse) })
+  .meta({ id: 'PresentationTemplateList' })
+
+export const createdPresentationRequestResponse = z
+  .object({
+    requestId: z.string(),
+    uri: z.string().meta({ description: 'openid4vp:// with client_id and request_uri' }),
+    expiresAt: dateTime,
+    responseMode,
+  })
+  .meta({
+    id: 'CreatedPresentationRequest',
+    examples: [
+      {
+        requestId: uuid,
+        uri: 'openid4vp://?client_id=decentralized_identifier%3Adid%3Ajwk%3A…&request_uri=https%3A%2F%2Fverifier.example%2Foid4vp%2F…',
+        expiresAt: '2026-06-30T12:05:00.000Z',
+        responseMode: 'direct_post.jwt',
+      },
+    ],
+  })
+
+const reason = z
+  .object({
+    code: z.enum([
+      'untrusted_issuer',
+      'request_expired',
+      'nonce_mismatch',
+      'audience_mismatch',
+      'invalid_signature',
+      'invalid_disclosure',
+      'verification_failed',
+      'credential_revoked',
+      'credential_suspended',
+      'status_unavailable',
+    ]),
+    message: z.string(),
+    detail: z.string().optional().meta({ description: 'Which check failed (never claim values)' }),
+  })
+  .meta({ id: 'RejectionReason' })
+
+export const presentationResultResponse = z
+  .object({
+    requestId: z.string(),
+    verifierId: z.string(),
+    status: z.enum(['pending', 'verified', 'rejected', 'expired']),
+    createdAt: dateTime,
+    expiresAt: dateTime,
+    decidedAt: dateTime.optional(),
+    responseMode,
+    reason: reason.optional(),
+    refusedAttempts: z
+      .array(z.object({ at: dateTime, reason }))
+      .max(10)
+      .optional()
+      .meta({ description: 'The first responses refused while the request stayed open' }),
+    refusedAttemptCount: z.number().int().optional().meta({ description: 'All refused responses' }),
+    credentials: z
+      .array(
+        z.object({
+          queryId: z.string(),
+          issuer: z.string(),
+          vct: z.string().optional(),
+          claims: z.record(z.string(), z.unknown()),
+          statusUnavailable: z
+            .boolean()
+            .optional()
+            .meta({ description: 'Accepted although its status list could not be fetched (the request allowed it)' }),
+        }),
+      )
+      .optional(),
+  })
+  .meta({
+    id: 'PresentationResult',
+    description:
+      'pending (with refused attempts), verified (with the disclosed claims and their issuer), rejected (with the reason), expired',
+    examples: [
+      {
+        requestId: uuid,
+        verifierId: uuid,
+        status: 'verified',
+        createdAt: '2026-06-30T12:00:00.000Z',
+        expiresAt: '2026-06-30T12:05:00.000Z',
+        decidedAt: '2026-06-30T12:00:41.000Z',
+        responseMode: 'direct_post.jwt',
+        credentials: [
+          {
+            queryId: 'diploma',
+            issuer: 'did:web:university.example',
+            vct: 'https://university.example/credentials/diploma',
+            claims: { given_name: 'Ada', degree: 'MSc' },
+          },
+        ],
+      },
+    ],
+  })
+export type PresentationResultResponse = z.output<typeof presentationResultResponse>

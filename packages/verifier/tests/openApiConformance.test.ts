@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto'
+import {
+  createDiplomaOffer,
+  holderAgent,
+  REDIS_URL,
+  redeemOffer,
+  startIssuer,
+  startService,
+  VCT,
+  WebhookReceiver,
+} from '@attesto/agent-runtime/testing'
+import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
+import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+
+// Every operation of the verifier's OpenAPI document, driven over HTTP through a whole flow
+// (tenant, verifier, trusted issuers, templates, requests a holder wallet answers, rejected and
+// verified, webhooks, the admin reports): each answer's status must be listed for its operation
+// and its body must match that response's schema in the document the service serves. The
+// document is generated from the zod schemas, so it cannot drift from what the routes answer
+// without this failing.
+
+describe('the verifier answers as its OpenAPI document says', () => {
+  const receiver = new WebhookReceiver()
+  let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+  let issuer: Awaited<ReturnType<typeof startIssuer>>
+  let wallet: Awaited<ReturnType<typeof holderAgent>>
+  const query = {
+    credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
+  }
+
+  /** The wallet answers a request URI, disclosing only what the DCQL query asks for. */
+  async function present(uri: string) {
+    const holder = wallet.agent
+    const request = await holder.openid4vc.holder.resolveOpenId4VpAuthorizationRequest(uri)
+    return holder.openid4vc.holder.acceptOpenId4VpAuthorizationRequest({
+      authorizationRequestPayload: request.authorizationRequestPayload,
+      dcql: {
+        credentials: holder.openid4vc.holder.selectCredentialsForDcqlRequest(request.dcql?.queryResult as never),
+      },
+    })
+  }
+
+  beforeAll(async () => {
+    await receiver.start()
+    verifier = await startService('verifier', createVerifierApp, {
+      REDIS_URL,
+      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+      WEBHOOK_ALLOW_INSECURE: 'true',
+    })
+    issuer = await startIssuer()
+    wallet = await holderAgent()
+  })
+  afterAll(async () => {
+    await wallet?.close()
+    await issuer?.close()
+    await verifier?.close()
+    await receiver.close()
+  })
+
+  it('answers every operation with a status and a body its document describes', async () => {
+    const { call, checker } = await checkedCalls(verifier.call)
+    const admin = verifier.adminApiKey
+    expect((await call('GET', '/health')).status).toBe(200)
+    expect((await call('GET', '/ready')).status).toBe(200)
+    expect((await call('POST', '/tenants', admin, {})).status).toBe(400)
+    const key = (await call('POST', '/tenants', admin, { label: 'Bank' })).body.apiKey as string
+    expect((await call('GET', '/trusted-issuers')).status).toBe(401)
+
+    // A verifier identity.
+    const created = await call('POST', '/verifiers', key, { didMethod: 'key' })
+    expect(created.status).toBe(201)
+    const verifierId = created.body.verifierId as string
+    expect((await call('GET', `/verifiers/${verifierId}`, key)).body.did).toMatch(/^did:key:/)
+    expect((await call('GET', '/verifiers/nope', key)).status).toBe(404)
+
+    // A wallet holding a diploma answers a request: rejected, its issuer is not trusted yet.
+    const offer = await createDiplomaOffer(issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
+    const [credential] = await redeemOffer(wallet.agent, offer.credentialOffer)
+    await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
+    const untrusted = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })
+    expect(untrusted.status).toBe(201)
+    expect((await call('GET', `/presentation-requests/${untrusted.body.requestId}`, key)).body.status).toBe('pending')
+    await present(untrusted.body.uri)
+    const rejected = await call('GET', `/presentation-requests/${untrusted.body.requestId}`, key)
+    expect(rejected.body).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_issuer' } })
+
+    // Trusted issuers.
+    const did = encodeURIComponent(offer.issuerDid)
+    expect((await call('PUT', `/trusted-issuers/${did}`, key, { label: 'University' })).status).toBe(200)
+    expect((await call('PUT', '/trusted-issuers/not-a-did', key, {})).status).toBe(400)
+    expect((await call('GET', '/trusted-issuers', key)).body.trustedIssuers).toHaveLength(1)
+
+    // A template, and a request made from it: verified, with the disclosed claim.
+    expect(
+      (await call('PUT', '/presentation-templates/degree', key, { label: 'Degree', dcql: { query } })).status,
+    ).toBe(200)
+    expect((await call('PUT', '/presentation-templates/x', key, { dcql: { query: { credentials: [] } } })).status).toBe(
+      400,
+    )
+    expect((await call('GET', '/presentation-templates', key)).body.templates).toHaveLength(1)
+    expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(200)
+    const request = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree' })
+    expect(request.status).toBe(201)
+    await present(request.body.uri)
+    const verified = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
+    expect(verified.body).toMatchObject({ status: 'verified', credentials: [{ claims: { degree: 'MSc' } }] })
+    const both = await call('POST', '/presentation-requests', key, {
+      verifierId,
+      templateId: 'degree',
+      dcql: { query },
+    })
+    expect(both.status).toBe(400)
+    expect((await call('GET', '/presentation-requests/nope', key)).status).toBe(404)
+    expect((await call('DELETE', '/presentation-templates/degree', key)).status).toBe(204)
+    expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(404)
+    expect((await call('DELETE', `/trusted-issuers/${did}`, key)).status).toBe(204)
+
+    // Webhooks.
+    const hook = await call('POST', '/webhooks', key, { url: receiver.url, events: ['presentation.verified'] })
+    expect(hook.status).toBe(201)
+    expect((await call('GET', '/webhooks', key)).body.webhooks).toHaveLength(1)
+    expect((await call('GET', '/webhooks/dead-letters', key)).status).toBe(200)
+    expect((await call('POST', '/webhooks/dead-letters/none/redeliver', key)).status).toBe(404)
+    expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(204)
+
+    // The operator's reports.
+    expect((await call('GET', '/admin/queues', admin)).body.queues.webhooks).toBeDefined()
+    expect((await call('GET', '/admin/webhooks/undeliverable', admin)).status).toBe(200)
+
+    // Every operation of the document was answered and checked.
+    expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])
+  })
+})
