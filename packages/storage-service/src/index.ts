@@ -17,3 +17,11 @@ export { queryToSql, storedTags } from './query/queryToSql.js'
 export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
 export { SessionStore } from './SessionStore.js'
 export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'
+export {
+  type RecordPageCursor,
+  type RecordPageItem,
+  type RecordPageOptions,
+  type RecordPageReturn,
+  RecordPages,
+  type SqlParameter,
+} from './RecordPages.js'

@@ -10,7 +10,12 @@ describe('loadRuntimeConfig', () => {
       schema: 'verifier',
       pgliteDataDir: './data/verifier',
     })
-    expect(config.kms).toEqual({ backend: 'local', masterKey: undefined, masterKeyFile: './data/verifier-master.key' })
+    expect(config.kms).toEqual({
+      backend: 'local',
+      masterKey: undefined,
+      masterKeyFile: './data/verifier-master.key',
+      previousMasterKeys: [],
+    })
     expect(config.port).toBe(3000)
     expect(config.publicBaseUrl).toBe('http://127.0.0.1:3000')
   })

@@ -1,0 +1,97 @@
+import type { Database } from './database/Database.js'
+import { schemaIdentifier } from './migrations/schemaIdentifier.js'
+
+/** Where a page ends: the creation time (as PostgreSQL printed it, so no precision is lost) and id of its last row. */
+export interface RecordPageCursor {
+  createdAt: string
+  id: string
+}
+
+/** Adds a parameter to the statement and answers its placeholder (`$7`). */
+export type SqlParameter = (value: unknown) => string
+
+export interface RecordPageOptions {
+  /** The `record_type` of the rows (`IssuanceSession`, `GenericRecord`, …). */
+  recordType: string
+  /** Rows whose tags contain these (jsonb containment, served by the tags index). */
+  tags?: Record<string, string | boolean>
+  /** Rows created at or after this instant. */
+  createdFrom?: Date
+  /** Rows created before this instant. */
+  createdBefore?: Date
+  /** Extra conditions on `value` (SQL, with parameters added through `parameter`). */
+  where?: (parameter: SqlParameter) => string[]
+  /** The page starts after this row. */
+  after?: RecordPageCursor
+  /** At most this many rows. */
+  limit: number
+}
+
+export interface RecordPageItem<Value> {
+  id: string
+  value: Value
+  createdAt: Date
+}
+
+export interface RecordPageReturn<Value> {
+  items: RecordPageItem<Value>[]
+  /** Where the next page starts; absent on the last page. */
+  next?: RecordPageCursor
+}
+
+/**
+ * Pages of one tenant's live rows of one record type, in creation order then id: keyset
+ * pagination on the `(tenant_id, record_type, created_at, id)` index, so a page costs one index
+ * range scan whatever page it is, and rows added or removed meanwhile never shift another page
+ * (nothing is skipped or repeated). Runs on the `tenant_records` view, bound to the tenant.
+ */
+export class RecordPages {
+  private readonly table: string
+
+  public constructor(
+    private readonly database: Database,
+    schema: string,
+  ) {
+    this.table = `${schemaIdentifier(schema)}.tenant_records`
+  }
+
+  /** A page of the rows of `partition` (the agent context's correlation id). */
+  public async page<Value>(partition: string, options: RecordPageOptions): Promise<RecordPageReturn<Value>> {
+    const values: unknown[] = [partition, options.recordType]
+    const parameter: SqlParameter = (value) => {
+      values.push(value)
+      return `$${values.length}`
+    }
+    const conditions = ['tenant_id = $1', 'record_type = $2', '(expires_at IS NULL OR expires_at > now())']
+    if (options.tags && Object.keys(options.tags).length > 0) {
+      conditions.push(`tags @> ${parameter(JSON.stringify(options.tags))}::jsonb`)
+    }
+    if (options.createdFrom) conditions.push(`created_at >= ${parameter(options.createdFrom)}`)
+    if (options.createdBefore) conditions.push(`created_at < ${parameter(options.createdBefore)}`)
+    if (options.after) {
+      conditions.push(
+        `(created_at, id) > (${parameter(options.after.createdAt)}::timestamptz, ${parameter(options.after.id)})`,
+      )
+    }
+    conditions.push(...(options.where?.(parameter) ?? []))
+    const limit = parameter(options.limit + 1)
+    const { rows } = await this.database.withTenant(
+      partition,
+      (session) =>
+        session.query<{ id: string; value: Value; created_at: Date; cursor_at: string }>(
+          `SELECT id, value, created_at, created_at::text AS cursor_at FROM ${this.table}
+           WHERE ${conditions.join(' AND ')}
+           ORDER BY created_at, id
+           LIMIT ${limit}`,
+          values,
+        ),
+      { replicaRead: false },
+    )
+    const page = rows.slice(0, options.limit)
+    const last = page[page.length - 1]
+    return {
+      items: page.map((row) => ({ id: row.id, value: row.value, createdAt: new Date(row.created_at) })),
+      ...(rows.length > options.limit && last ? { next: { createdAt: last.cursor_at, id: last.id } } : {}),
+    }
+  }
+}
