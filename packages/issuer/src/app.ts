@@ -13,6 +13,7 @@ import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
+import { managementRoutes } from './management/managementRoutes.js'
 import { issuerOpenApi } from './openapi.js'
 import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
 import { IssuerDirectory } from './protocol/IssuerDirectory.js'
@@ -161,6 +162,7 @@ export async function createIssuerApp(
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
+      ...managementRoutes(runtime, credentialIssuerBaseUrl, schema),
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
         offers: runtime.offers,

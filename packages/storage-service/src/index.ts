@@ -14,9 +14,6 @@ export { type OpenStorageOptions, type OpenStorageReturn, openStorage } from './
 export { PostgresStorageModule } from './PostgresStorageModule.js'
 export { PostgresStorageService, type PostgresStorageServiceOptions } from './PostgresStorageService.js'
 export { queryToSql, storedTags } from './query/queryToSql.js'
-export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
-export { SessionStore } from './SessionStore.js'
-export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'
 export {
   type RecordPageCursor,
   type RecordPageItem,
@@ -25,3 +22,6 @@ export {
   RecordPages,
   type SqlParameter,
 } from './RecordPages.js'
+export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
+export { SessionStore } from './SessionStore.js'
+export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'

@@ -8,6 +8,7 @@ import {
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
+import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
@@ -70,6 +71,7 @@ export async function createVerifierApp(
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
+      ...managementRoutes(runtime, directory),
       verifierRoutes(directory),
       templateRoutes(),
       presentationRoutes({ baseUrl, directory, sessions }),

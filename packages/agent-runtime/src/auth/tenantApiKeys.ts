@@ -40,7 +40,7 @@ export async function revokeApiKey(tenants: TenantsApi, tenantId: string, keyId:
     const hash = stored.apiKeyHashes.find((candidate) => keyIdOfHash(candidate) === keyId)
     if (!hash) throw new HttpError(404, 'api_key_not_found', `No API key '${keyId}' in this tenant`)
     if (stored.apiKeyHashes.length === 1) {
-      throw new HttpError(409, 'last_api_key', 'This is the tenant\'s last API key: create another one, then revoke it')
+      throw new HttpError(409, 'last_api_key', "This is the tenant's last API key: create another one, then revoke it")
     }
     stored.apiKeyHashes = stored.apiKeyHashes.filter((candidate) => candidate !== hash)
     stored.apiKeys = (stored.apiKeys ?? []).filter((key) => key.hash !== hash)

@@ -70,7 +70,14 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     next()
   })
   const adminApiKeys = [...new Set([options.adminApiKey ?? '', ...runtime.config.adminApiKeys])].filter(Boolean)
-  api.use('/tenants', requireAdmin(adminApiKeys), jsonBody, rejectUnsafeInput, tenantRoutes(tenants), tenantAdminRoutes(tenants, runtime.pages))
+  api.use(
+    '/tenants',
+    requireAdmin(adminApiKeys),
+    jsonBody,
+    rejectUnsafeInput,
+    tenantRoutes(tenants),
+    tenantAdminRoutes(tenants, runtime.pages),
+  )
   api.use(
     '/admin',
     requireAdmin(adminApiKeys),

@@ -17,9 +17,7 @@ export function webhookListRoutes(pages: RecordPages): Router {
       limit: query.limit,
       after: decodeCursor('webhooks', query.cursor),
     })
-    response.json(
-      pageBody('webhooks', 'webhooks', page, ({ secret: _secret, ...hook }: WebhookRegistration) => hook),
-    )
+    response.json(pageBody('webhooks', 'webhooks', page, ({ secret: _secret, ...hook }: WebhookRegistration) => hook))
   })
   return router
 }
