@@ -18,13 +18,13 @@ const partitionOf = (tenantId: string) => `tenant-${tenantId}`
 
 /** SQL for "the offer's public status is `status`" (see `offerStatus`), at `nowMillis`. */
 function statusCondition(status: OfferStatus, parameter: SqlParameter, nowMillis: number): string {
-  const live = `(value->>'expiresAt')::bigint > ${parameter(nowMillis)}`
+  const live = () => `(value->>'expiresAt')::bigint > ${parameter(nowMillis)}`
   switch (status) {
     case 'offered':
     case 'token_issued':
-      return `value->>'state' = ${parameter(status)} AND ${live}`
+      return `value->>'state' = ${parameter(status)} AND ${live()}`
     case 'expired':
-      return `value->>'state' IN ('offered', 'token_issued') AND NOT ${live}`
+      return `value->>'state' IN ('offered', 'token_issued') AND NOT ${live()}`
     default:
       return `value->>'state' = ${parameter(status)}`
   }
