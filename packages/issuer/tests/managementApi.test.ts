@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
@@ -178,7 +178,12 @@ describe('issuer management API', () => {
     const issuers = await walk(keyA, '/issuers', 'issuers', 2)
     expect(issuers.items.map((item) => item.issuerId)).toEqual([issuerA, ...more])
     expect(issuers.pages).toBe(2)
-    const configurations = await walk(keyA, `/issuers/${issuerA}/credential-configurations`, 'credentialConfigurations', 1)
+    const configurations = await walk(
+      keyA,
+      `/issuers/${issuerA}/credential-configurations`,
+      'credentialConfigurations',
+      1,
+    )
     expect(configurations.items.map((item) => item.id)).toEqual(['badge', 'pass'])
   })
 

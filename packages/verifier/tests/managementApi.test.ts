@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // The verifier's management API over HTTP (real PostgreSQL, local KMS): paged lists with
@@ -94,7 +94,10 @@ describe('verifier management API', () => {
     expect((await fetch(requestObjectUrl(made.uri))).status).toBe(404)
     const again = await call('POST', `/presentation-requests/${made.requestId}/cancel`, keyA)
     expect(again.status).toBe(409)
-    expect(again.body.error).toMatchObject({ code: 'presentation_request_not_cancellable', details: { status: 'cancelled' } })
+    expect(again.body.error).toMatchObject({
+      code: 'presentation_request_not_cancellable',
+      details: { status: 'cancelled' },
+    })
     expect((await call('GET', `/presentation-requests/${made.requestId}`, keyA)).body.status).toBe('cancelled')
   })
 
@@ -106,7 +109,10 @@ describe('verifier management API', () => {
     expect(deleted.status).toBe(200)
     expect(deleted.body).toMatchObject({ verifierId: doomed, status: 'deleted', cancelledRequests: 1 })
     expect((await fetch(requestObjectUrl(open.uri))).status).toBe(404)
-    const refused = await call('POST', '/presentation-requests', keyA, { verifierId: doomed, dcql: { query: degreeQuery } })
+    const refused = await call('POST', '/presentation-requests', keyA, {
+      verifierId: doomed,
+      dcql: { query: degreeQuery },
+    })
     expect(refused.status).toBe(404)
     expect(refused.body.error.code).toBe('verifier_not_found')
     expect((await call('GET', `/verifiers/${doomed}`, keyA)).status).toBe(404)

@@ -36,15 +36,24 @@ export function listApiKeys(tenant: TenantRecord): ApiKeyView[] {
  * last remaining key cannot be revoked (409 `last_api_key`): create its successor first.
  */
 export async function revokeApiKey(tenants: TenantsApi, tenantId: string, keyId: string): Promise<void> {
+  // Decided under the lock, thrown after it (an error thrown inside would surface as a storage failure).
+  let refusal: HttpError | undefined
   await updateWithLock(tenants.rootAgentContext, TenantRecord, tenantId, (stored) => {
     const hash = stored.apiKeyHashes.find((candidate) => keyIdOfHash(candidate) === keyId)
-    if (!hash) throw new HttpError(404, 'api_key_not_found', `No API key '${keyId}' in this tenant`)
-    if (stored.apiKeyHashes.length === 1) {
-      throw new HttpError(409, 'last_api_key', "This is the tenant's last API key: create another one, then revoke it")
+    if (!hash) {
+      refusal = new HttpError(404, 'api_key_not_found', `No API key '${keyId}' in this tenant`)
+    } else if (stored.apiKeyHashes.length === 1) {
+      refusal = new HttpError(
+        409,
+        'last_api_key',
+        "This is the tenant's last API key: create another one, then revoke it",
+      )
+    } else {
+      stored.apiKeyHashes = stored.apiKeyHashes.filter((candidate) => candidate !== hash)
+      stored.apiKeys = (stored.apiKeys ?? []).filter((key) => key.hash !== hash)
+      stored.revokedApiKeyHashes = [...(stored.revokedApiKeyHashes ?? []), hash]
     }
-    stored.apiKeyHashes = stored.apiKeyHashes.filter((candidate) => candidate !== hash)
-    stored.apiKeys = (stored.apiKeys ?? []).filter((key) => key.hash !== hash)
-    stored.revokedApiKeyHashes = [...(stored.revokedApiKeyHashes ?? []), hash]
     return stored
   })
+  if (refusal) throw refusal
 }
