@@ -52,7 +52,6 @@ describe('issuer management API', () => {
   beforeAll(async () => {
     service = await startService('issuer', createIssuerApp, {
       PUBLIC_BASE_URL: 'http://issuer.test',
-      TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
       REDIS_URL,
       QUEUE_PREFIX: `mgmt${randomBytes(4).toString('hex')}`,
     })
