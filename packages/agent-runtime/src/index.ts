@@ -31,6 +31,13 @@ export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
+export {
+  inputSchema,
+  pageResponse,
+  queryParameters,
+  runtimeManagementOpenApiPaths,
+  withOpenApiPaths,
+} from './http/managementOpenApi.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export { type OpenApiDocumentOptions, openApi, openApiDocument } from './http/openApiDocument.js'
 export {

@@ -13,6 +13,7 @@ import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
+import { withIssuerManagementOpenApi } from './management/managementOpenApi.js'
 import { managementRoutes } from './management/managementRoutes.js'
 import { issuerOpenApi } from './openapi.js'
 import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
@@ -158,7 +159,7 @@ export async function createIssuerApp(
   }
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
-    openApi: issuerOpenApi(config.publicBaseUrl),
+    openApi: withIssuerManagementOpenApi(issuerOpenApi(config.publicBaseUrl)),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [

@@ -256,7 +256,15 @@ export function issuerOpenApi(serverUrl: string) {
           issuerId: { type: 'string' },
           credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
           status: {
-            enum: ['offered', 'token_issued', 'credential_pending', 'credential_issued', 'expired', 'failed'],
+            enum: [
+              'offered',
+              'token_issued',
+              'credential_pending',
+              'credential_issued',
+              'expired',
+              'failed',
+              'cancelled',
+            ],
             description: 'failed: the offer is void (for example after too many wrong transaction codes)',
           },
           createdAt: { type: 'string', format: 'date-time' },

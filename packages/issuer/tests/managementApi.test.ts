@@ -255,4 +255,20 @@ describe('issuer management API', () => {
     expect(listed.items[0]).toMatchObject({ total: 1 })
     expect((await walk(keyB, '/offer-batches', 'offerBatches', 2)).items).toEqual([])
   })
+
+  it('describes the management endpoints in its OpenAPI document, beside the existing ones', async () => {
+    const { body } = await call('GET', '/openapi.json')
+    expect(Object.keys(body.paths['/offers'])).toEqual(expect.arrayContaining(['get', 'post']))
+    expect(Object.keys(body.paths['/issuers'])).toEqual(expect.arrayContaining(['get', 'post']))
+    expect(Object.keys(body.paths['/issuers/{issuerId}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']))
+    expect(body.paths['/offers/{offerId}/cancel'].post.responses['409']).toBeDefined()
+    const statusFilter = body.paths['/offers'].get.parameters.find((p: { name: string }) => p.name === 'status')
+    expect(statusFilter.schema.enum).toContain('cancelled')
+    const limit = body.paths['/offers'].get.parameters.find((p: { name: string }) => p.name === 'limit')
+    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+    const createKey = body.paths['/api-keys'].post.requestBody.content['application/json'].schema
+    expect(createKey).toMatchObject({ type: 'object', additionalProperties: false })
+    expect(Object.keys(body.paths['/tenants'])).toEqual(expect.arrayContaining(['get', 'post']))
+    expect(body.paths['/webhooks'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor'])
+  })
 })

@@ -8,6 +8,7 @@ import {
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
+import { withVerifierManagementOpenApi } from './management/managementOpenApi.js'
 import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
@@ -67,7 +68,7 @@ export async function createVerifierApp(
   )
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
-    openApi: verifierOpenApi(baseUrl),
+    openApi: withVerifierManagementOpenApi(verifierOpenApi(baseUrl)),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [

@@ -166,7 +166,7 @@ export function verifierOpenApi(serverUrl: string) {
         properties: {
           requestId: { type: 'string' },
           verifierId: { type: 'string' },
-          status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
+          status: { enum: ['pending', 'verified', 'rejected', 'expired', 'cancelled'] },
           createdAt: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time' },
           decidedAt: { type: 'string', format: 'date-time' },

@@ -137,4 +137,19 @@ describe('verifier management API', () => {
     const templates = await walk(keyA, '/presentation-templates', 'templates', 2)
     expect(templates.map((item) => item.templateId)).toEqual(['t1', 't2', 't3'])
   })
+
+  it('describes the management endpoints in its OpenAPI document, beside the existing ones', async () => {
+    const { body } = await call('GET', '/openapi.json')
+    expect(Object.keys(body.paths['/presentation-requests'])).toEqual(expect.arrayContaining(['get', 'post']))
+    expect(Object.keys(body.paths['/verifiers'])).toEqual(expect.arrayContaining(['get', 'post']))
+    expect(Object.keys(body.paths['/verifiers/{verifierId}'])).toEqual(expect.arrayContaining(['get', 'delete']))
+    expect(body.paths['/presentation-requests/{requestId}/cancel'].post).toBeDefined()
+    const names = body.paths['/presentation-requests'].get.parameters.map((p: { name: string }) => p.name)
+    expect(names).toEqual(['limit', 'cursor', 'status', 'verifierId', 'createdFrom', 'createdBefore'])
+    expect(body.paths['/trusted-issuers'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'limit',
+      'cursor',
+    ])
+    expect(body.paths['/api-keys/{keyId}'].delete).toBeDefined()
+  })
 })
