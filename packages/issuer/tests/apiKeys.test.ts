@@ -73,6 +73,22 @@ describe('tenant API keys', () => {
     expect((await b.call('GET', '/api-keys', firstKey)).status).toBe(200)
   })
 
+  it('keeps a revoked key revoked when a writer saves an older copy of the tenant record', async () => {
+    const { TenantsApi, issueTenantApiKey } = await import('@attesto/agent-runtime')
+    const created = await a.call('POST', '/api-keys', firstKey, { name: 'doomed' })
+    const tenants = a.runtime.agent.dependencyManager.resolve(TenantsApi)
+    const stale = await tenants.getTenantById(tenantId)
+    expect((await a.call('DELETE', `/api-keys/${created.body.id}`, firstKey)).status).toBe(204)
+    // A concurrent key creation that read the record before the revocation writes it back.
+    const another = await issueTenantApiKey(tenants, stale)
+    await sleep(1_200)
+    expect((await b.call('GET', '/api-keys', created.body.apiKey)).status).toBe(401)
+    const listed = (await b.call('GET', '/api-keys', another)).body.apiKeys.map((key: { id: string }) => key.id)
+    expect(listed).not.toContain(created.body.id)
+    const anotherId = listed[listed.length - 1]
+    expect((await a.call('DELETE', `/api-keys/${anotherId}`, firstKey)).status).toBe(204)
+  })
+
   it('refuses revoking the last key, unknown keys, another tenant’s keys and unknown fields', async () => {
     const [only] = (await a.call('GET', '/api-keys', firstKey)).body.apiKeys
     const last = await a.call('DELETE', `/api-keys/${only.id}`, firstKey)

@@ -256,6 +256,23 @@ describe('issuer management API', () => {
     expect((await walk(keyB, '/offer-batches', 'offerBatches', 2)).items).toEqual([])
   })
 
+  it('pages webhooks without their secrets, only the tenant’s own', async () => {
+    const registered = []
+    for (let index = 0; index < 3; index++) {
+      const hook = await call('POST', '/webhooks', keyA, {
+        url: `https://hooks.example/${index}`,
+        events: ['offer.accepted'],
+      })
+      expect(hook.status).toBe(201)
+      registered.push(hook.body)
+    }
+    const listed = await walk(keyA, '/webhooks', 'webhooks', 2)
+    expect(listed.items.map((hook) => hook.webhookId)).toEqual(registered.map((hook) => hook.webhookId))
+    expect(JSON.stringify(listed.items)).not.toContain(registered[0]?.secret)
+    expect(listed.items.every((hook) => !('secret' in hook))).toBe(true)
+    expect((await walk(keyB, '/webhooks', 'webhooks', 2)).items).toEqual([])
+  })
+
   it('describes the management endpoints in its OpenAPI document, beside the existing ones', async () => {
     const { body } = await call('GET', '/openapi.json')
     expect(Object.keys(body.paths['/offers'])).toEqual(expect.arrayContaining(['get', 'post']))
