@@ -75,17 +75,14 @@ export class RecordPages {
     }
     conditions.push(...(options.where?.(parameter) ?? []))
     const limit = parameter(options.limit + 1)
-    const { rows } = await this.database.withTenant(
-      partition,
-      (session) =>
-        session.query<{ id: string; value: Value; created_at: Date; cursor_at: string }>(
-          `SELECT id, value, created_at, created_at::text AS cursor_at FROM ${this.table}
-           WHERE ${conditions.join(' AND ')}
-           ORDER BY created_at, id
-           LIMIT ${limit}`,
-          values,
-        ),
-      { replicaRead: false },
+    const { rows } = await this.database.withTenant(partition, (session) =>
+      session.query<{ id: string; value: Value; created_at: Date; cursor_at: string }>(
+        `SELECT id, value, created_at, created_at::text AS cursor_at FROM ${this.table}
+         WHERE ${conditions.join(' AND ')}
+         ORDER BY created_at, id
+         LIMIT ${limit}`,
+        values,
+      ),
     )
     const page = rows.slice(0, options.limit)
     const last = page[page.length - 1]

@@ -1,6 +1,7 @@
 import { startService, VCT } from '@attesto/agent-runtime/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { HandBuiltWallet } from './support/HandBuiltWallet.js'
 
 // The verifier's management API over HTTP (real PostgreSQL, local KMS): paged lists with
 // filters, tenant isolation, cancelling a presentation request, deleting a verifier.
@@ -99,6 +100,35 @@ describe('verifier management API', () => {
       details: { status: 'cancelled' },
     })
     expect((await call('GET', `/presentation-requests/${made.requestId}`, keyA)).body.status).toBe('cancelled')
+  })
+
+  it('lets one of a cancellation and a concurrent wallet answer take effect, never both', async () => {
+    const wallet = new HandBuiltWallet()
+    const credential = wallet.issue(VCT, { given_name: 'Ada', degree: 'MSc' })
+    const key = (await call('POST', '/tenants', service.adminApiKey, { label: 'Shop' })).body.apiKey as string
+    const verifierId = (await call('POST', '/verifiers', key, {})).body.verifierId as string
+    await call('PUT', `/trusted-issuers/${encodeURIComponent(wallet.issuerDid)}`, key, {})
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const made = await request(key, verifierId)
+        const fetched = await wallet.fetchRequest(made.uri)
+        const presentation = wallet.present(fetched, credential, [credential.disclosures.degree as string])
+        const [cancel, answer] = await Promise.all([
+          call('POST', `/presentation-requests/${made.requestId}/cancel`, key),
+          wallet.respond(fetched, { vp_token: { diploma: [presentation] }, state: fetched.payload.state }),
+        ])
+        const status = (await call('GET', `/presentation-requests/${made.requestId}`, key)).body.status
+        return { cancel: cancel.status, answer: answer.status, status }
+      }),
+    )
+    for (const outcome of outcomes) {
+      if (outcome.cancel === 200) expect(outcome.status).toBe('cancelled')
+      else {
+        expect(outcome.cancel).toBe(409)
+        expect(outcome.status).toBe('verified')
+        expect(outcome.answer).toBe(200)
+      }
+    }
   })
 
   it('deletes a verifier: its open requests cancelled, no new ones, gone from the list', async () => {
