@@ -1,11 +1,17 @@
 import type { Database } from './database/Database.js'
 import { schemaIdentifier } from './migrations/schemaIdentifier.js'
 
-/** Where a page ends: the creation time (as PostgreSQL printed it, so no precision is lost) and id of its last row. */
+/**
+ * Where a page ends: the creation time of its last row in whole microseconds since 1970 (a
+ * decimal string: exact, unlike a JavaScript `Date`, which keeps milliseconds) and its id.
+ */
 export interface RecordPageCursor {
-  createdAt: string
+  createdAtMicros: string
   id: string
 }
+
+/** The microsecond count of a cursor: digits only, before the year 2286. */
+export const CURSOR_MICROS_PATTERN = /^\d{1,16}$/
 
 /** Adds a parameter to the statement and answers its placeholder (`$7`). */
 export type SqlParameter = (value: unknown) => string
@@ -69,15 +75,17 @@ export class RecordPages {
     if (options.createdFrom) conditions.push(`created_at >= ${parameter(options.createdFrom)}`)
     if (options.createdBefore) conditions.push(`created_at < ${parameter(options.createdBefore)}`)
     if (options.after) {
-      conditions.push(
-        `(created_at, id) > (${parameter(options.after.createdAt)}::timestamptz, ${parameter(options.after.id)})`,
-      )
+      if (!CURSOR_MICROS_PATTERN.test(options.after.createdAtMicros)) throw new RangeError('Invalid page cursor')
+      // Integer microseconds added to the epoch: exact, and a constant the index condition can use.
+      const after = `timestamptz 'epoch' + ${parameter(options.after.createdAtMicros)}::bigint * interval '1 microsecond'`
+      conditions.push(`(created_at, id) > (${after}, ${parameter(options.after.id)})`)
     }
     conditions.push(...(options.where?.(parameter) ?? []))
     const limit = parameter(options.limit + 1)
     const { rows } = await this.database.withTenant(partition, (session) =>
-      session.query<{ id: string; value: Value; created_at: Date; cursor_at: string }>(
-        `SELECT id, value, created_at, created_at::text AS cursor_at FROM ${this.table}
+      session.query<{ id: string; value: Value; created_at: Date; created_micros: string }>(
+        `SELECT id, value, created_at, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_micros
+         FROM ${this.table}
          WHERE ${conditions.join(' AND ')}
          ORDER BY created_at, id
          LIMIT ${limit}`,
@@ -88,7 +96,7 @@ export class RecordPages {
     const last = page[page.length - 1]
     return {
       items: page.map((row) => ({ id: row.id, value: row.value, createdAt: new Date(row.created_at) })),
-      ...(rows.length > options.limit && last ? { next: { createdAt: last.cursor_at, id: last.id } } : {}),
+      ...(rows.length > options.limit && last ? { next: { createdAtMicros: last.created_micros, id: last.id } } : {}),
     }
   }
 }

@@ -15,6 +15,7 @@ export { PostgresStorageModule } from './PostgresStorageModule.js'
 export { PostgresStorageService, type PostgresStorageServiceOptions } from './PostgresStorageService.js'
 export { queryToSql, storedTags } from './query/queryToSql.js'
 export {
+  CURSOR_MICROS_PATTERN,
   type RecordPageCursor,
   type RecordPageItem,
   type RecordPageOptions,

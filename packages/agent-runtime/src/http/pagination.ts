@@ -1,6 +1,7 @@
-import type { RecordPageCursor, RecordPageReturn } from '@attesto/storage-service'
+import { CURSOR_MICROS_PATTERN, type RecordPageCursor, type RecordPageReturn } from '@attesto/storage-service'
 import { z } from 'zod'
 import { HttpError } from './HttpError.js'
+import { isSafeString } from './unsafeInput.js'
 
 /** Most items one page may carry. */
 export const MAX_PAGE_LIMIT = 100
@@ -13,10 +14,15 @@ export const pageQueryShape = {
   cursor: z.string().min(1).max(512).optional(),
 }
 
+/** An ISO 8601 instant with an offset, from the year 1 (PostgreSQL has no year 0). */
+const instant = z.iso
+  .datetime({ offset: true })
+  .refine((value) => Date.parse(value) >= Date.parse('0001-01-01T00:00:00Z'), 'from the year 1 on')
+
 /** `createdFrom` (inclusive) and `createdBefore` (exclusive): ISO 8601 instants with an offset. */
 export const createdRangeShape = {
-  createdFrom: z.iso.datetime({ offset: true }).optional(),
-  createdBefore: z.iso.datetime({ offset: true }).optional(),
+  createdFrom: instant.optional(),
+  createdBefore: instant.optional(),
 }
 
 /** A list's query: `limit`, `cursor` and the list's own filters; any other parameter is refused. */
@@ -40,7 +46,7 @@ const invalidCursor = () =>
  * of one list is refused by another).
  */
 export function encodeCursor(list: string, cursor: RecordPageCursor): string {
-  return Buffer.from(JSON.stringify([list, cursor.createdAt, cursor.id])).toString('base64url')
+  return Buffer.from(JSON.stringify([list, cursor.createdAtMicros, cursor.id])).toString('base64url')
 }
 
 /** The position a cursor names; 400 `invalid_cursor` when it is not one of `list`'s. */
@@ -49,11 +55,16 @@ export function decodeCursor(list: string, text: string | undefined): RecordPage
   try {
     const decoded: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
     if (!Array.isArray(decoded) || decoded.length !== 3 || decoded[0] !== list) throw invalidCursor()
-    const [, createdAt, id] = decoded
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) {
-      throw invalidCursor()
-    }
-    return { createdAt, id }
+    const [, createdAtMicros, id] = decoded
+    const valid =
+      typeof createdAtMicros === 'string' &&
+      CURSOR_MICROS_PATTERN.test(createdAtMicros) &&
+      typeof id === 'string' &&
+      id.length > 0 &&
+      id.length <= 512 &&
+      isSafeString(id)
+    if (!valid) throw invalidCursor()
+    return { createdAtMicros, id }
   } catch (error) {
     throw error instanceof HttpError ? error : invalidCursor()
   }

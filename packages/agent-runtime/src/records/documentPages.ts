@@ -1,4 +1,4 @@
-import type { RecordPageReturn, RecordPages } from '@attesto/storage-service'
+import type { RecordPageCursor, RecordPageReturn, RecordPages } from '@attesto/storage-service'
 import type { AgentContext } from '@credo-ts/core'
 import type { TenantDocumentStore } from './TenantDocumentStore.js'
 
@@ -15,7 +15,7 @@ export async function documentPage<Document extends object>(
   pages: RecordPages,
   tenantContext: AgentContext,
   store: TenantDocumentStore<Document>,
-  options: { limit: number; after?: { createdAt: string; id: string } },
+  options: { limit: number; after?: RecordPageCursor | undefined },
 ): Promise<RecordPageReturn<Document>> {
   const page = await pages.page<StoredGenericRecord<Document>>(tenantContext.contextCorrelationId, {
     recordType: 'GenericRecord',

@@ -40,7 +40,7 @@ export const listOffersQuery = pageQuery({
 export const listBatchesQuery = pageQuery({})
 
 /** Configurations have no creation time of their own: their pages are in id order. */
-const BY_ID = '1970-01-01T00:00:00.000Z'
+const BY_ID = '0'
 
 export interface IssuerListRoutesOptions {
   root: AgentContext
@@ -84,7 +84,7 @@ export function issuerListRoutes(options: IssuerListRoutesOptions): Router {
     const last = page[page.length - 1]
     response.json({
       credentialConfigurations: page.map((id) => profile.configurations[id]),
-      next_cursor: ids.length > query.limit && last ? encodeCursor(list, { createdAt: BY_ID, id: last }) : null,
+      next_cursor: ids.length > query.limit && last ? encodeCursor(list, { createdAtMicros: BY_ID, id: last }) : null,
     })
   })
 
