@@ -1,5 +1,6 @@
 import { openApi, openApiDocument } from '@attesto/agent-runtime'
 import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/batchOpenApi.js'
+import { OFFER_STATUSES } from './issuance/offerStatus.js'
 import { statusOpenApiPaths, statusOpenApiSchemas } from './status/statusOpenApi.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
@@ -256,15 +257,7 @@ export function issuerOpenApi(serverUrl: string) {
           issuerId: { type: 'string' },
           credentialConfigurationIds: { type: 'array', items: { type: 'string' } },
           status: {
-            enum: [
-              'offered',
-              'token_issued',
-              'credential_pending',
-              'credential_issued',
-              'expired',
-              'failed',
-              'cancelled',
-            ],
+            enum: OFFER_STATUSES,
             description: 'failed: the offer is void (for example after too many wrong transaction codes)',
           },
           createdAt: { type: 'string', format: 'date-time' },

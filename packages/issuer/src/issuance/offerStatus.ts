@@ -1,13 +1,17 @@
 import type { IssuanceSession } from '../protocol/IssuanceSession.js'
 
-export type OfferStatus =
-  | 'offered'
-  | 'token_issued'
-  | 'credential_pending'
-  | 'credential_issued'
-  | 'expired'
-  | 'failed'
-  | 'cancelled'
+/** Every public status of an offer. */
+export const OFFER_STATUSES = [
+  'offered',
+  'token_issued',
+  'credential_pending',
+  'credential_issued',
+  'expired',
+  'failed',
+  'cancelled',
+] as const
+
+export type OfferStatus = (typeof OFFER_STATUSES)[number]
 
 /** The public status of an offer, from its session's state and the offer's expiry. */
 export function offerStatus(session: IssuanceSession, now = Date.now()): OfferStatus {

@@ -16,18 +16,8 @@ import { OfferBatchRecord } from '../batches/OfferBatchRecord.js'
 import { batchSummary } from '../batches/offerBatches.js'
 import { issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { OfferManagement } from '../issuance/OfferManagement.js'
-import { offerStatus } from '../issuance/offerStatus.js'
+import { OFFER_STATUSES, offerStatus } from '../issuance/offerStatus.js'
 import { issuerView } from './issuerRoutes.js'
-
-const OFFER_STATUSES = [
-  'offered',
-  'token_issued',
-  'credential_pending',
-  'credential_issued',
-  'expired',
-  'failed',
-  'cancelled',
-] as const
 
 export const listIssuersQuery = pageQuery({})
 export const listConfigurationsQuery = pageQuery({})
