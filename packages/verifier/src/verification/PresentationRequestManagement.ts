@@ -82,14 +82,14 @@ export class PresentationRequestManagement {
     )
   }
 
-  /** Cancels every open request of a verifier; answers how many. */
+  /** Cancels every open request of a verifier (its rows are tagged with it: the tags index finds them); answers how many. */
   public async cancelOpen(tenantId: string, verifierId: string): Promise<number> {
     const { rowCount } = await this.database.withTenant(tenantId, (session) =>
       session.query(
         `UPDATE ${this.table}
          SET value = value || jsonb_build_object('state', 'cancelled', 'cancelledAt', $3::text), updated_at = now()
-         WHERE tenant_id = $1 AND record_type = $2 AND expires_at > now() AND value->>'verifierId' = $4 AND ${OPEN}`,
-        [tenantId, VERIFICATION_SESSION_TYPE, new Date().toISOString(), verifierId],
+         WHERE tenant_id = $1 AND record_type = $2 AND expires_at > now() AND tags @> $4::jsonb AND ${OPEN}`,
+        [tenantId, VERIFICATION_SESSION_TYPE, new Date().toISOString(), JSON.stringify({ verifierId })],
       ),
     )
     return rowCount
