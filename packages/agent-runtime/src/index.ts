@@ -5,7 +5,17 @@ export {
   type RuntimeAgent,
   type RuntimeAgentOptions,
 } from './agent/createRuntimeAgent.js'
-export { issueTenantApiKey, requireAdmin, requireTenant, type TenantRequestLocals } from './auth/apiKeys.js'
+export { apiKeyRoutes, createApiKeyInput } from './auth/apiKeyRoutes.js'
+export {
+  createTenantApiKey,
+  DEFAULT_TENANT_CACHE_MILLIS,
+  type IssueTenantApiKeyOptions,
+  issueTenantApiKey,
+  requireAdmin,
+  requireTenant,
+  type TenantRequestLocals,
+} from './auth/apiKeys.js'
+export { type ApiKeyView, listApiKeys, revokeApiKey } from './auth/tenantApiKeys.js'
 export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
@@ -30,6 +40,13 @@ export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
+export {
+  inputSchema,
+  pageResponse,
+  queryParameters,
+  runtimeManagementOpenApiPaths,
+  withOpenApiPaths,
+} from './http/managementOpenApi.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export {
   type OpenApiDocument,
@@ -38,6 +55,17 @@ export {
   openApi,
   openApiDocument,
 } from './http/openApiDocument.js'
+export {
+  createdRange,
+  createdRangeShape,
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  pageBody,
+  pageQuery,
+  pageQueryShape,
+} from './http/pagination.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
 export { tenantRoutes } from './http/tenantRoutes.js'
 export {
@@ -54,12 +82,13 @@ export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { LogSampler } from './logging/LogSampler.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
+export { documentPage } from './records/documentPages.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runMigration } from './runMigration.js'
 export { runService } from './runService.js'
 export { TenantAgentContextProvider, tenantIdOfContext } from './tenancy/TenantAgentContextProvider.js'
-export { TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
+export { type TenantApiKey, TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
 export { TenantRepository } from './tenancy/TenantRepository.js'
 export { TenantsApi } from './tenancy/TenantsApi.js'
 export { TenantsModule } from './tenancy/TenantsModule.js'

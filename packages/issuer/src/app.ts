@@ -13,6 +13,8 @@ import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
+import { withIssuerManagementOpenApi } from './management/managementOpenApi.js'
+import { managementRoutes } from './management/managementRoutes.js'
 import { issuerOpenApi } from './openapi.js'
 import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
 import { IssuerDirectory } from './protocol/IssuerDirectory.js'
@@ -157,10 +159,11 @@ export async function createIssuerApp(
   }
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
-    openApi: issuerOpenApi(config.publicBaseUrl),
+    openApi: withIssuerManagementOpenApi(issuerOpenApi(config.publicBaseUrl)),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
+      ...managementRoutes(runtime, credentialIssuerBaseUrl, schema),
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
         offers: runtime.offers,

@@ -14,6 +14,15 @@ export { type OpenStorageOptions, type OpenStorageReturn, openStorage } from './
 export { PostgresStorageModule } from './PostgresStorageModule.js'
 export { PostgresStorageService, type PostgresStorageServiceOptions } from './PostgresStorageService.js'
 export { queryToSql, storedTags } from './query/queryToSql.js'
+export {
+  CURSOR_MICROS_PATTERN,
+  type RecordPageCursor,
+  type RecordPageItem,
+  type RecordPageOptions,
+  type RecordPageReturn,
+  RecordPages,
+  type SqlParameter,
+} from './RecordPages.js'
 export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
 export { type CompanionRow, SessionStore } from './SessionStore.js'
 export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'

@@ -211,11 +211,12 @@ describe('migrations', () => {
     try {
       const results = await Promise.all(instances.map((database) => migrate(database, { schema })))
       const applied = results.flatMap((result) => result.applied)
-      expect(applied).toEqual(['001_records.sql'])
+      // Each migration file once, in order, whichever instance applied it.
+      expect(applied).toEqual(['001_records.sql', '002_management_list_indexes.sql'])
       const counted = await instances[0]?.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${schema}".schema_migrations`,
       )
-      expect(counted?.rows[0]?.n).toBe(1)
+      expect(counted?.rows[0]?.n).toBe(2)
     } finally {
       await instances[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await Promise.all(instances.map((database) => database.close()))

@@ -8,6 +8,8 @@ import {
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
+import { withVerifierManagementOpenApi } from './management/managementOpenApi.js'
+import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
@@ -66,10 +68,11 @@ export async function createVerifierApp(
   )
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
-    openApi: verifierOpenApi(baseUrl),
+    openApi: withVerifierManagementOpenApi(verifierOpenApi(baseUrl)),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
+      ...managementRoutes(runtime, directory),
       verifierRoutes(directory),
       templateRoutes(),
       presentationRoutes({ baseUrl, directory, sessions }),

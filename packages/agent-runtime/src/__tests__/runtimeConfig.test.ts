@@ -10,7 +10,12 @@ describe('loadRuntimeConfig', () => {
       schema: 'verifier',
       pgliteDataDir: './data/verifier',
     })
-    expect(config.kms).toEqual({ backend: 'local', masterKey: undefined, masterKeyFile: './data/verifier-master.key' })
+    expect(config.kms).toEqual({
+      backend: 'local',
+      masterKey: undefined,
+      masterKeyFile: './data/verifier-master.key',
+      previousMasterKeys: [],
+    })
     expect(config.port).toBe(3000)
     expect(config.publicBaseUrl).toBe('http://127.0.0.1:3000')
   })
@@ -27,6 +32,30 @@ describe('loadRuntimeConfig', () => {
       expect((error as Error).message).toMatch(/VAULT_TOKEN: required/)
     }
     expect(() => loadRuntimeConfig({ ROLE: 'issuer', KMS_BACKEND: 'aws' })).toThrow(/AWS_REGION/)
+  })
+
+  it('reads several admin keys, the API-key cache time and previous local master keys', () => {
+    const current = 'c'.repeat(24)
+    const previous = 'p'.repeat(24)
+    const oldMasterKey = Buffer.alloc(32, 7).toString('base64')
+    const config = loadRuntimeConfig({
+      ROLE: 'issuer',
+      ADMIN_API_KEY: current,
+      ADMIN_API_KEYS: ` ${previous}, ${current} `,
+      API_KEY_CACHE_SECONDS: '2',
+      LOCAL_KMS_PREVIOUS_MASTER_KEYS: `${oldMasterKey}\n`,
+    })
+    expect(config.adminApiKeys).toEqual([current, previous])
+    expect(config.apiKeyCacheSeconds).toBe(2)
+    expect(config.kms).toMatchObject({ previousMasterKeys: [oldMasterKey] })
+    expect(loadRuntimeConfig({ ROLE: 'issuer' })).toMatchObject({ adminApiKeys: [], apiKeyCacheSeconds: 10 })
+    expect(loadRuntimeConfig({ ROLE: 'issuer', ADMIN_API_KEYS: previous }).adminApiKey).toBe(previous)
+    expect(() => loadRuntimeConfig({ ROLE: 'issuer', ADMIN_API_KEYS: `${current},short` })).toThrow(
+      /ADMIN_API_KEYS: each key must be at least 24 characters/,
+    )
+    const described = JSON.stringify(describeConfig(config))
+    expect(described).not.toContain(previous)
+    expect(described).not.toContain(oldMasterKey)
   })
 
   it('describes the configuration without secrets', () => {

@@ -17,12 +17,15 @@ export async function createKmsBackend(config: RuntimeConfig, logger: Logger): P
   if (kms.backend === 'aws') {
     return new AwsKmsKeyManagementService({ ...kms, role: config.role })
   }
-  if (kms.masterKey) return new LocalKeyManagementService({ masterKey: masterKeyFromBase64(kms.masterKey) })
+  const previousMasterKeys = kms.previousMasterKeys.map(masterKeyFromBase64)
+  if (kms.masterKey) {
+    return new LocalKeyManagementService({ masterKey: masterKeyFromBase64(kms.masterKey), previousMasterKeys })
+  }
   const { masterKey, created } = await loadMasterKeyFile(kms.masterKeyFile, { createIfMissing: true })
   if (created) {
     logger.warn('Generated a local KMS master key file. Production needs a real KMS (vault or aws) or a managed key.', {
       file: kms.masterKeyFile,
     })
   }
-  return new LocalKeyManagementService({ masterKey })
+  return new LocalKeyManagementService({ masterKey, previousMasterKeys })
 }

@@ -1,5 +1,5 @@
 import { createDidResolutionCache, type DidResolutionCache, SafeWebDidResolver } from '@attesto/did-cache'
-import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
+import { type OpenStorageReturn, openStorage, PostgresStorageModule, RecordPages } from '@attesto/storage-service'
 import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, type ModulesMap } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
@@ -18,6 +18,10 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   /** The express app: the role's routes and Credo's protocol endpoints go here. */
   app: Express
   storage: OpenStorageReturn
+  /** The validated configuration the runtime was built from. */
+  config: RuntimeConfig
+  /** Keyset pages of the role's records (the management API's lists). */
+  pages: RecordPages
   didCache: DidResolutionCache
   /** Webhook queueing and delivery, when REDIS_URL is set. */
   webhooks?: WebhookService
@@ -111,6 +115,8 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     agent: agent as unknown as RuntimeAgent<Modules>['agent'],
     app,
     storage,
+    config,
+    pages: new RecordPages(storage.database, config.storage.schema),
     didCache,
     webhooks,
     async readiness() {

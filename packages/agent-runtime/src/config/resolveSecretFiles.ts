@@ -8,6 +8,8 @@ import { RuntimeConfigError } from './runtimeConfig.js'
  */
 export const SECRET_FILE_VARIABLES = [
   'ADMIN_API_KEY',
+  'ADMIN_API_KEYS',
+  'LOCAL_KMS_PREVIOUS_MASTER_KEYS',
   'DATABASE_URL',
   'DATABASE_MIGRATION_URL',
   'DATABASE_REPLICA_URL',

@@ -5,6 +5,8 @@ import { resolveSecretFiles } from './resolveSecretFiles.js'
 export class RuntimeConfigError extends Error {}
 
 const optionalUrl = z.url().optional()
+/** A comma- or newline-separated list, blanks dropped. */
+const listOf = (value: string | undefined) => (value ?? '').split(/[\s,]+/).filter(Boolean)
 const port = z.coerce.number().int().min(0).max(65_535)
 
 /**
@@ -19,6 +21,13 @@ const schema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
     SHUTDOWN_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** More admin keys, comma-separated (a rotation: the new key and the one it replaces). */
+    ADMIN_API_KEYS: z
+      .string()
+      .optional()
+      .transform((value) => listOf(value))
+      .refine((keys) => keys.every((key) => key.length >= 24), 'each key must be at least 24 characters'),
+    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 
     DATABASE_URL: optionalUrl,
     DATABASE_MIGRATION_URL: optionalUrl,
@@ -34,6 +43,15 @@ const schema = z
     KMS_BACKEND: z.enum(['local', 'vault', 'aws']).default('local'),
     KMS_MASTER_KEY: z.string().optional(),
     KMS_MASTER_KEY_FILE: z.string().optional(),
+    /** Earlier local master keys (base64, comma- or newline-separated), still read during a rotation. */
+    LOCAL_KMS_PREVIOUS_MASTER_KEYS: z
+      .string()
+      .optional()
+      .transform((value) => listOf(value))
+      .refine(
+        (keys) => keys.every((key) => Buffer.from(key, 'base64').length === 32),
+        'each key must be 32 bytes in base64',
+      ),
     VAULT_ADDR: optionalUrl,
     VAULT_TOKEN: z.string().optional(),
     VAULT_ROLE_ID: z.string().optional(),
@@ -83,6 +101,10 @@ export interface RuntimeConfig {
   logLevel: RuntimeEnvironment['LOG_LEVEL']
   shutdownTimeoutMillis: number
   adminApiKey?: string
+  /** Every accepted admin key: `ADMIN_API_KEY` and `ADMIN_API_KEYS` (during a rotation, old and new). */
+  adminApiKeys: string[]
+  /** How long an instance reuses a tenant record to check API keys (a revoked key is refused everywhere after it). */
+  apiKeyCacheSeconds: number
   storage: {
     databaseUrl?: string
     migrationDatabaseUrl?: string
@@ -93,7 +115,7 @@ export interface RuntimeConfig {
     pgliteDataDir: string
   }
   kms:
-    | { backend: 'local'; masterKey?: string; masterKeyFile: string }
+    | { backend: 'local'; masterKey?: string; masterKeyFile: string; previousMasterKeys: string[] }
     | {
         backend: 'vault'
         endpoint: string
@@ -168,6 +190,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
             backend: 'local',
             masterKey: e.KMS_MASTER_KEY,
             masterKeyFile: e.KMS_MASTER_KEY_FILE ?? `${e.PGLITE_DATA_DIR}/${e.ROLE}-master.key`,
+            previousMasterKeys: e.LOCAL_KMS_PREVIOUS_MASTER_KEYS,
           }
   return {
     role: e.ROLE,
@@ -175,7 +198,9 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMillis: e.SHUTDOWN_TIMEOUT_MILLIS,
-    adminApiKey: e.ADMIN_API_KEY,
+    adminApiKey: e.ADMIN_API_KEY ?? e.ADMIN_API_KEYS[0],
+    adminApiKeys: [...new Set([...(e.ADMIN_API_KEY ? [e.ADMIN_API_KEY] : []), ...e.ADMIN_API_KEYS])],
+    apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
     storage: {
       databaseUrl: e.DATABASE_URL,
       migrationDatabaseUrl: e.DATABASE_MIGRATION_URL,
@@ -215,6 +240,7 @@ export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
     port: config.port,
     publicBaseUrl: config.publicBaseUrl,
     adminApiKey: config.adminApiKey ? '***' : undefined,
+    adminApiKeys: config.adminApiKeys.length,
     storage: {
       ...config.storage,
       databaseUrl: url(config.storage.databaseUrl),
@@ -224,7 +250,11 @@ export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
     },
     kms:
       config.kms.backend === 'local'
-        ? { backend: 'local', masterKey: config.kms.masterKey ? '***' : `file ${config.kms.masterKeyFile}` }
+        ? {
+            backend: 'local',
+            masterKey: config.kms.masterKey ? '***' : `file ${config.kms.masterKeyFile}`,
+            previousMasterKeys: config.kms.previousMasterKeys.length,
+          }
         : config.kms.backend === 'vault'
           ? { backend: 'vault', endpoint: config.kms.endpoint, auth: 'token' in config.kms.auth ? 'token' : 'approle' }
           : { backend: 'aws', region: config.kms.region, endpoint: config.kms.endpoint },

@@ -2,16 +2,19 @@ import type { Logger, ModulesMap } from '@credo-ts/core'
 import type { Queue } from 'bullmq'
 import express, { type Router } from 'express'
 import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
+import { apiKeyRoutes } from '../auth/apiKeyRoutes.js'
 import { requireAdmin, requireTenant } from '../auth/apiKeys.js'
 import { queueRoutes } from '../queues/queueRoutes.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
+import { webhookListRoutes } from '../webhooks/webhookListRoutes.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
 import { apiDocsRoutes } from './apiDocsRoutes.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { LargeBodyGate } from './LargeBodyGate.js'
+import { tenantAdminRoutes } from './tenantAdminRoutes.js'
 import { tenantRoutes } from './tenantRoutes.js'
 import { rejectUnsafeInput } from './unsafeInput.js'
 
@@ -65,19 +68,28 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     response.set('Cache-Control', 'no-store')
     next()
   })
-  api.use('/tenants', requireAdmin(options.adminApiKey), jsonBody, rejectUnsafeInput, tenantRoutes(tenants))
+  const adminApiKeys = [...new Set([options.adminApiKey ?? '', ...runtime.config.adminApiKeys])].filter(Boolean)
+  api.use(
+    '/tenants',
+    requireAdmin(adminApiKeys),
+    jsonBody,
+    rejectUnsafeInput,
+    tenantRoutes(tenants),
+    tenantAdminRoutes(tenants, runtime.pages),
+  )
   api.use(
     '/admin',
-    requireAdmin(options.adminApiKey),
+    requireAdmin(adminApiKeys),
     queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
     undeliverableRoutes(runtime.agent.context),
   )
-  api.use(requireTenant(tenants))
+  api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000))
   for (const { path, limitBytes } of options.largeBodies ?? []) {
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
   }
   api.use(jsonBody, rejectUnsafeInput)
+  api.use(apiKeyRoutes(tenants), webhookListRoutes(runtime.pages))
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)

@@ -9,7 +9,7 @@ import { HttpError } from '../http/HttpError.js'
 export class TenantDocumentStore<Document extends object> {
   public constructor(
     /** Record id prefix and tag, for example `issuer-profile`. */
-    private readonly kind: string,
+    public readonly kind: string,
     /** The 404 code, for example `issuer_not_found`. */
     private readonly notFoundCode: string,
     /** What the document is, for messages (`issuer`, `verifier`). */

@@ -1,5 +1,19 @@
 import { BaseRecord, type TagsBase, utils } from '@credo-ts/core'
 
+/** One API key of a tenant, as listed (the secret is never kept; `hash` never leaves the service). */
+export interface TenantApiKey {
+  /** Stable, not secret: the first 16 hex digits of the secret's SHA-256. */
+  id: string
+  /** SHA-256 (hex) of the secret. */
+  hash: string
+  name?: string
+  /** The key's first characters (`atk.<tenant>.<6 characters>`), to tell keys apart. */
+  prefix: string
+  createdAt: string
+  /** ISO time after which the key is refused. */
+  expiresAt?: string
+}
+
 export interface TenantRecordProps {
   id?: string
   label: string
@@ -16,6 +30,10 @@ export class TenantRecord extends BaseRecord<TagsBase> {
   public label!: string
   /** SHA-256 (hex) of each API key's secret; the keys themselves are never stored. */
   public apiKeyHashes: string[] = []
+  /** What is known about each API key besides its hash: id, name, prefix, creation and expiry. */
+  public apiKeys: TenantApiKey[] = []
+  /** Hashes of revoked keys: never accepted again, even from a stale copy of this record. */
+  public revokedApiKeyHashes: string[] = []
 
   public constructor(props?: TenantRecordProps) {
     super()

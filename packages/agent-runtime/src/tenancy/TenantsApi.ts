@@ -63,14 +63,19 @@ export class TenantsApi {
   }
 
   /**
-   * Saves a changed tenant record. Its API-key hashes and its issuer and verifier ids are merged
+   * Saves a changed tenant record. Its API keys (less the revoked ones) and its issuer and verifier ids are merged
    * into the stored record under a row lock, so that two writers holding copies (a new API key,
    * Credo registering a new issuer) never lose each other's additions; both lists only grow here.
    */
   public async updateTenant(tenant: TenantRecord): Promise<void> {
     const merged = await updateWithLock(this.rootAgentContext, TenantRecord, tenant.id, (stored) => {
       stored.label = tenant.label
-      stored.apiKeyHashes = union(stored.apiKeyHashes, tenant.apiKeyHashes)
+      // A revoked key stays revoked, whatever copy the writer held.
+      const revoked = new Set(union(stored.revokedApiKeyHashes ?? [], tenant.revokedApiKeyHashes ?? []))
+      stored.revokedApiKeyHashes = [...revoked]
+      stored.apiKeyHashes = union(stored.apiKeyHashes, tenant.apiKeyHashes).filter((hash) => !revoked.has(hash))
+      const known = new Map([...(tenant.apiKeys ?? []), ...(stored.apiKeys ?? [])].map((key) => [key.hash, key]))
+      stored.apiKeys = [...known.values()].filter((key) => !revoked.has(key.hash))
       const actorIds = union(
         (stored.metadata.get(ACTOR_IDS) as string[] | null) ?? [],
         (tenant.metadata.get(ACTOR_IDS) as string[] | null) ?? [],
@@ -82,6 +87,8 @@ export class TenantsApi {
       return stored
     })
     tenant.apiKeyHashes = merged.apiKeyHashes
+    tenant.apiKeys = merged.apiKeys
+    tenant.revokedApiKeyHashes = merged.revokedApiKeyHashes
     const actorIds = merged.metadata.get(ACTOR_IDS)
     if (actorIds) {
       tenant.metadata.set(ACTOR_IDS, actorIds)

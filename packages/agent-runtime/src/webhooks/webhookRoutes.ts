@@ -5,7 +5,7 @@ import type { TenantRequestLocals } from '../auth/apiKeys.js'
 import { HttpError } from '../http/HttpError.js'
 import { queueUnavailable } from '../queues/queues.js'
 import type { WebhookService } from './WebhookService.js'
-import { deadLetters, type WebhookRegistration, webhooks } from './webhookDocuments.js'
+import { deadLetters, webhooks } from './webhookDocuments.js'
 
 const noQueue = () => queueUnavailable('Webhooks need the delivery queue: configure REDIS_URL')
 
@@ -26,12 +26,12 @@ export const webhookRegistrationInput = (eventTypes: readonly string[], allowIns
 
 /**
  * The tenant's webhooks: register an HTTPS endpoint for some of the role's `eventTypes` (the
- * signing secret is returned once), list and delete them, list the dead letters and redeliver one.
+ * signing secret is returned once) and delete them, list the dead letters and redeliver one (the
+ * paged list of webhooks is `webhookListRoutes`).
  */
 export function webhookRoutes(service: WebhookService | undefined, eventTypes: string[], allowInsecure: boolean) {
   const router = Router()
   const registration = webhookRegistrationInput(eventTypes, allowInsecure)
-  const withoutSecret = ({ secret: _secret, ...hook }: WebhookRegistration) => hook
 
   router.post('/webhooks', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
@@ -52,11 +52,6 @@ export function webhookRoutes(service: WebhookService | undefined, eventTypes: s
     }
     await webhooks.save(tenantContext, hook.webhookId, hook)
     response.status(201).json(hook)
-  })
-
-  router.get('/webhooks', async (_request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    response.json({ webhooks: (await webhooks.list(tenantContext)).map(withoutSecret) })
   })
 
   router.get('/webhooks/dead-letters', async (_request, response) => {

@@ -1,6 +1,17 @@
 import type { IssuanceSession } from '../protocol/IssuanceSession.js'
 
-export type OfferStatus = 'offered' | 'token_issued' | 'credential_pending' | 'credential_issued' | 'expired' | 'failed'
+/** Every public status of an offer. */
+export const OFFER_STATUSES = [
+  'offered',
+  'token_issued',
+  'credential_pending',
+  'credential_issued',
+  'expired',
+  'failed',
+  'cancelled',
+] as const
+
+export type OfferStatus = (typeof OFFER_STATUSES)[number]
 
 /** The public status of an offer, from its session's state and the offer's expiry. */
 export function offerStatus(session: IssuanceSession, now = Date.now()): OfferStatus {
@@ -8,6 +19,7 @@ export function offerStatus(session: IssuanceSession, now = Date.now()): OfferSt
     case 'credential_issued':
     case 'credential_pending':
     case 'failed':
+    case 'cancelled':
       return session.state
     default:
       return now > session.expiresAt ? 'expired' : session.state

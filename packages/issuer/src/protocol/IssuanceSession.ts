@@ -2,7 +2,13 @@ import type { JsonWebKey } from 'node:crypto'
 import { randomBytes, randomUUID } from 'node:crypto'
 
 /** Where an offer stands. Only a successful issuance (or expiry) ends it. */
-export type IssuanceState = 'offered' | 'token_issued' | 'credential_pending' | 'credential_issued' | 'failed'
+export type IssuanceState =
+  | 'offered'
+  | 'token_issued'
+  | 'credential_pending'
+  | 'credential_issued'
+  | 'failed'
+  | 'cancelled'
 
 /**
  * One offer and its issuance, as a compact session row (`SessionStore`, record type
@@ -36,6 +42,8 @@ export interface IssuanceSession {
   holderBinding?: HolderBinding
   /** Set when the credential is issued (ISO time). */
   issuedAt?: string
+  /** Set when the offer was cancelled through the API (ISO time); its code and token are dead. */
+  cancelledAt?: string
   /** The last refused credential request, for the operator (code only, never claims). */
   lastError?: string
 }

@@ -18,7 +18,8 @@ export const updateIssuerInput = z.object({ display: displayInput })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 
-function view(profile: IssuerProfile, credentialIssuerBaseUrl: string): IssuerResponse {
+/** An issuer as the API shows it. */
+export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: string): IssuerResponse {
   return {
     issuerId: profile.issuerId,
     did: profile.did,
@@ -64,7 +65,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
           await issuerProfiles.save(tenantContext, issuerId, profile)
         }
         await tenantContext.dependencyManager.resolve(TenantsApi).addActorId(tenant.id, issuerId)
-        return { status: 201, body: view(profile, credentialIssuerBaseUrl) }
+        return { status: 201, body: issuerView(profile, credentialIssuerBaseUrl) }
       },
       { prepare: () => randomUUID() },
     )
@@ -74,7 +75,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
   router.get('/issuers/:issuerId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     response.json(
-      view(await issuerProfiles.get(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
+      issuerView(await issuerProfiles.get(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
     )
   })
 
@@ -85,7 +86,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     profile.display = display
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)
-    response.json(view(profile, credentialIssuerBaseUrl))
+    response.json(issuerView(profile, credentialIssuerBaseUrl))
   })
 
   router.put('/issuers/:issuerId/credential-configurations/:configurationId', async (request, response) => {

@@ -1,3 +1,4 @@
+import { OFFER_STATUSES } from '../issuance/offerStatus.js'
 import { z } from 'zod'
 import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
 
@@ -104,7 +105,7 @@ export const offerStatusResponse = z
     issuerId: z.string(),
     credentialConfigurationIds: z.array(z.string()),
     status: z
-      .enum(['offered', 'token_issued', 'credential_pending', 'credential_issued', 'expired', 'failed'])
+      .enum(OFFER_STATUSES)
       .meta({ description: 'failed: the offer is void (for example after too many wrong transaction codes)' }),
     createdAt: dateTime
       .optional()

@@ -73,7 +73,7 @@ export const presentationResultResponse = z
   .object({
     requestId: z.string(),
     verifierId: z.string(),
-    status: z.enum(['pending', 'verified', 'rejected', 'expired']),
+    status: z.enum(['pending', 'verified', 'rejected', 'expired', 'cancelled']),
     createdAt: dateTime,
     expiresAt: dateTime,
     decidedAt: dateTime.optional(),

@@ -20,11 +20,6 @@ export function templateRoutes(): Router {
     response.json(template)
   })
 
-  router.get('/presentation-templates', async (_request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    response.json({ templates: await presentationTemplates.list(tenantContext) })
-  })
-
   router.get('/presentation-templates/:templateId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     response.json(await presentationTemplates.get(tenantContext, request.params.templateId as string))

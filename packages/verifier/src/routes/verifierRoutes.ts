@@ -64,11 +64,6 @@ export function verifierRoutes(directory: VerifierDirectory): Router {
     response.json({ verifierId, did: verifierDid })
   })
 
-  router.get('/trusted-issuers', async (_request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    response.json({ trustedIssuers: await trustedIssuers.list(tenantContext) })
-  })
-
   router.put('/trusted-issuers/:did', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const issuerDid = did.parse(request.params.did)

@@ -25,7 +25,7 @@ export interface RefusedAttempt {
  * The request's id is also the OID4VP `state`.
  */
 export interface VerificationSession {
-  state: 'pending' | 'verified' | 'rejected'
+  state: 'pending' | 'verified' | 'rejected' | 'cancelled'
   verifierId: string
   /** OID4VP `client_id` (`decentralized_identifier:<did>`); the key-binding proof's audience. */
   clientId: string
@@ -38,6 +38,8 @@ export interface VerificationSession {
   /** When the wallet's time to answer ends; the row itself is kept longer, for the result. */
   expiresAt: string
   decidedAt?: string
+  /** Set when the request was cancelled through the API before a wallet answered (ISO time). */
+  cancelledAt?: string
   reason?: RejectionReason
   credentials?: PresentedCredential[]
   /** SHA-256 of the accepted vp_token: a second copy of it is a replay. */

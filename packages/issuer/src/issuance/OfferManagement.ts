@@ -1,0 +1,112 @@
+import type { Database, RecordPageCursor, RecordPageReturn, RecordPages, SqlParameter } from '@attesto/storage-service'
+import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from '../protocol/IssuanceSession.js'
+import type { IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
+import type { OfferStatus } from './offerStatus.js'
+
+export interface OfferListFilters {
+  status?: OfferStatus
+  issuerId?: string
+  credentialConfigurationId?: string
+  createdFrom?: Date
+  createdBefore?: Date
+}
+
+/** The states an offer may be cancelled from: nothing was issued yet. */
+const OPEN_STATES: IssuanceSession['state'][] = ['offered', 'token_issued', 'credential_pending']
+
+const partitionOf = (tenantId: string) => `tenant-${tenantId}`
+
+/** SQL for "the offer's public status is `status`" (see `offerStatus`), at `nowMillis`. */
+function statusCondition(status: OfferStatus, parameter: SqlParameter, nowMillis: number): string {
+  const live = () => `(value->>'expiresAt')::bigint > ${parameter(nowMillis)}`
+  switch (status) {
+    case 'offered':
+    case 'token_issued':
+      return `value->>'state' = ${parameter(status)} AND ${live()}`
+    case 'expired':
+      return `value->>'state' IN ('offered', 'token_issued') AND NOT ${live()}`
+    default:
+      return `value->>'state' = ${parameter(status)}`
+  }
+}
+
+/**
+ * The management side of offers, on the issuance-session rows: list a tenant's offers page by
+ * page with filters (keyset pagination in SQL), cancel one unredeemed offer, and cancel every
+ * open offer of an issuer or configuration that is withdrawn. Every change is one conditional
+ * UPDATE, so a cancellation and a concurrent redemption never both succeed.
+ */
+export class OfferManagement {
+  private readonly table: string
+
+  public constructor(
+    private readonly database: Database,
+    schema: string,
+    private readonly sessions: IssuanceSessionStore,
+    private readonly pages: RecordPages,
+  ) {
+    this.table = `"${schema}".tenant_records`
+  }
+
+  public list(
+    tenantId: string,
+    filters: OfferListFilters,
+    limit: number,
+    after?: RecordPageCursor,
+  ): Promise<RecordPageReturn<IssuanceSession>> {
+    const now = Date.now()
+    return this.pages.page<IssuanceSession>(partitionOf(tenantId), {
+      recordType: ISSUANCE_SESSION_TYPE,
+      limit,
+      ...(after ? { after } : {}),
+      ...(filters.createdFrom ? { createdFrom: filters.createdFrom } : {}),
+      ...(filters.createdBefore ? { createdBefore: filters.createdBefore } : {}),
+      where: (parameter) => [
+        ...(filters.status ? [statusCondition(filters.status, parameter, now)] : []),
+        ...(filters.issuerId ? [`value->>'issuerId' = ${parameter(filters.issuerId)}`] : []),
+        ...(filters.credentialConfigurationId
+          ? [`value->>'configurationId' = ${parameter(filters.credentialConfigurationId)}`]
+          : []),
+      ],
+    })
+  }
+
+  public find(tenantId: string, offerId: string): Promise<IssuanceSession | null> {
+    return this.sessions.find(tenantId, offerId)
+  }
+
+  /**
+   * Cancels an offer whose code was not redeemed yet and has not expired: one conditional
+   * UPDATE (`offered` → `cancelled`), the same row the token endpoint's redemption changes from
+   * `offered`. Whichever statement PostgreSQL applies first wins; the other finds the row no
+   * longer `offered` and changes nothing. Null when the offer is not (or no longer) cancellable.
+   */
+  public cancel(tenantId: string, offerId: string): Promise<IssuanceSession | null> {
+    return this.sessions.updateReturning(
+      tenantId,
+      `value = value || jsonb_build_object('state', 'cancelled', 'cancelledAt', $4::text)`,
+      `value->>'state' = 'offered' AND (value->>'expiresAt')::bigint > $5`,
+      [offerId, new Date().toISOString(), Date.now()],
+    )
+  }
+
+  /**
+   * Cancels every offer of `issuerId` (of one configuration, when given) that has not issued its
+   * credential yet, redeemed or not: their codes, tokens and deferred transactions are dead.
+   * Answers how many were cancelled.
+   */
+  public async cancelOpen(tenantId: string, issuerId: string, configurationId?: string): Promise<number> {
+    const partition = partitionOf(tenantId)
+    const { rowCount } = await this.database.withTenant(partition, (session) =>
+      session.query(
+        `UPDATE ${this.table}
+         SET value = value || jsonb_build_object('state', 'cancelled', 'cancelledAt', $3::text), updated_at = now()
+         WHERE tenant_id = $1 AND record_type = $2 AND expires_at > now()
+           AND value->>'issuerId' = $4 AND value->>'state' = ANY($5::text[])
+           AND ($6::text IS NULL OR value->>'configurationId' = $6)`,
+        [partition, ISSUANCE_SESSION_TYPE, new Date().toISOString(), issuerId, OPEN_STATES, configurationId ?? null],
+      ),
+    )
+    return rowCount
+  }
+}

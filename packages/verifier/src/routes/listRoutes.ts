@@ -1,0 +1,95 @@
+import {
+  createdRange,
+  createdRangeShape,
+  decodeCursor,
+  documentPage,
+  pageBody,
+  pageQuery,
+  type TenantRequestLocals,
+} from '@attesto/agent-runtime'
+import type { RecordPages } from '@attesto/storage-service'
+import { Router } from 'express'
+import { z } from 'zod'
+import {
+  type PresentationRequestManagement,
+  presentationRequestStatus,
+} from '../verification/PresentationRequestManagement.js'
+import { presentationTemplates, trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+
+export const listVerifiersQuery = pageQuery({})
+export const listTrustedIssuersQuery = pageQuery({})
+export const listTemplatesQuery = pageQuery({})
+export const listPresentationRequestsQuery = pageQuery({
+  status: z.enum(['pending', 'expired', 'verified', 'rejected', 'cancelled']).optional(),
+  verifierId: z.string().min(1).max(100).optional(),
+  ...createdRangeShape,
+})
+
+/**
+ * The verifier's lists, page by page (`limit`, `cursor`; `next_cursor` is null on the last
+ * page): `GET /verifiers`, `GET /trusted-issuers`, `GET /presentation-templates` and
+ * `GET /presentation-requests` (filters: status, verifier, created-at range). Each reads only
+ * the caller's tenant.
+ */
+export function verifierListRoutes(pages: RecordPages, requests: PresentationRequestManagement): Router {
+  const router = Router()
+
+  router.get('/verifiers', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const query = listVerifiersQuery.parse(request.query)
+    const page = await documentPage(pages, tenantContext, verifierProfiles, {
+      limit: query.limit,
+      after: decodeCursor('verifiers', query.cursor),
+    })
+    response.json(pageBody('verifiers', 'verifiers', page, ({ verifierId, did }) => ({ verifierId, did })))
+  })
+
+  router.get('/trusted-issuers', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const query = listTrustedIssuersQuery.parse(request.query)
+    const page = await documentPage(pages, tenantContext, trustedIssuers, {
+      limit: query.limit,
+      after: decodeCursor('trusted-issuers', query.cursor),
+    })
+    response.json(pageBody('trusted-issuers', 'trustedIssuers', page, (issuer) => issuer))
+  })
+
+  router.get('/presentation-templates', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const query = listTemplatesQuery.parse(request.query)
+    const page = await documentPage(pages, tenantContext, presentationTemplates, {
+      limit: query.limit,
+      after: decodeCursor('presentation-templates', query.cursor),
+    })
+    response.json(pageBody('presentation-templates', 'templates', page, (template) => template))
+  })
+
+  router.get('/presentation-requests', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const query = listPresentationRequestsQuery.parse(request.query)
+    const page = await requests.list(
+      tenantContext.contextCorrelationId,
+      {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.verifierId ? { verifierId: query.verifierId } : {}),
+        ...createdRange(query),
+      },
+      query.limit,
+      decodeCursor('presentation-requests', query.cursor),
+    )
+    response.json(
+      pageBody('presentation-requests', 'presentationRequests', page, (session, requestId) => ({
+        requestId,
+        verifierId: session.verifierId,
+        status: presentationRequestStatus(session),
+        responseMode: session.responseMode,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+        ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),
+        ...(session.cancelledAt ? { cancelledAt: session.cancelledAt } : {}),
+      })),
+    )
+  })
+
+  return router
+}
