@@ -3,6 +3,7 @@ import type { RuntimeAgent } from './agent/createRuntimeAgent.js'
 import { describeConfig, loadRuntimeConfig, type RuntimeConfig } from './config/runtimeConfig.js'
 import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+import { startMetricsListener } from './metrics/metricsEndpoint.js'
 
 /** A command's configuration; on a bad one, the list of bad variables on stderr and exit 1. */
 export function loadRuntimeConfigOrExit(
@@ -31,10 +32,19 @@ export async function runService<Modules extends ModulesMap>(
   const logger = new JsonLogger(logLevelFromName(config.logLevel), role)
   logger.info('Starting', describeConfig(config))
   const runtime = await createApp(config, logger)
+  const { metrics, observability } = runtime
+  const metricsListener =
+    metrics && observability.metricsPort !== undefined
+      ? await startMetricsListener(metrics, observability.metricsPort, observability.metricsHost)
+      : undefined
+  if (metricsListener) logger.info('Serving metrics', { port: observability.metricsPort })
   return startHttpServer(runtime.app, {
     port: config.port,
     logger,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
-    onShutdown: () => runtime.close(),
+    onShutdown: async () => {
+      await metricsListener?.close()
+      await runtime.close()
+    },
   })
 }

@@ -4,6 +4,8 @@ import {
   loadRuntimeConfig,
   logLevelFromName,
   type RuntimeConfig,
+  startMetricsListener,
+  watchWorker,
 } from '@attesto/agent-runtime'
 import { createIssuerApp } from './app.js'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
@@ -44,6 +46,17 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   }).start()
   runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger)
   runtime.statusChanges?.startWorking(runtime.credentialStatus, logger)
+  const { metrics, observability } = runtime
+  if (metrics) {
+    watchWorker(metrics, 'offer-batches', worker.worker)
+    if (runtime.deferredClaims?.worker) watchWorker(metrics, 'deferred-claims', runtime.deferredClaims.worker)
+    if (runtime.statusChanges?.worker) watchWorker(metrics, 'status-changes', runtime.statusChanges.worker)
+  }
+  const metricsListener =
+    metrics && observability.workerMetricsPort !== undefined
+      ? await startMetricsListener(metrics, observability.workerMetricsPort, observability.metricsHost)
+      : undefined
+  if (metricsListener) logger.info('Serving metrics', { port: observability.workerMetricsPort })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -56,6 +69,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     }, config.shutdownTimeoutMillis + batchConfig.lockDurationMillis)
     timer.unref()
     await worker.close()
+    await metricsListener?.close()
     await runtime.close()
     logger.info('Worker stopped')
     process.exit(0)

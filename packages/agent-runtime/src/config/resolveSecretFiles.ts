@@ -15,6 +15,7 @@ export const SECRET_FILE_VARIABLES = [
   'VAULT_TOKEN',
   'VAULT_SECRET_ID',
   'TOKEN_SIGNING_SECRET',
+  'METRICS_TOKEN',
 ] as const
 
 /**

@@ -68,7 +68,9 @@ export function protocolErrorHandler(logger: Logger, sampler = new LogSampler())
     }
     sampler.sample(`${failure.status} ${failure.error}`, (suppressed) => {
       const data = { method: request.method, status: failure.status, code: failure.error, suppressed }
-      if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
+      // 503: a dependency is away, an expected answer (warn); other 5xx are failures (error).
+      if (failure.status === 503) logger.warn('Protocol request answered 503', data)
+      else if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
       else logger.debug('Protocol request refused', data)
     })
     if (failure.status === 401) {
