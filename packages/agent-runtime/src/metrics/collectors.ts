@@ -105,11 +105,34 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'pr
  * `attesto_queue_up{queue}` is 0 when Redis did not answer.
  */
 export function watchQueues(metrics: RuntimeMetrics, queues: Record<string, Queue | undefined>): void {
-  const up = new Gauge({
+  type Counts = [name: string, counts: Record<string, number> | undefined][]
+  // Both gauges are collected at once (in parallel): one read of Redis serves the two.
+  let reading: Promise<Counts> | undefined
+  const read = () => {
+    reading ??= Promise.all(
+      Object.entries(queues)
+        .filter((entry): entry is [string, Queue] => entry[1] !== undefined)
+        .map(async ([name, queue]): Promise<Counts[number]> => {
+          try {
+            return [name, await queue.getJobCounts(...QUEUE_STATES)]
+          } catch {
+            return [name, undefined]
+          }
+        }),
+    ).finally(() => {
+      reading = undefined
+    })
+    return reading
+  }
+  new Gauge({
     name: 'attesto_queue_up',
     help: 'Whether the queue (Redis) answered the last scrape (1) or not (0)',
     labelNames: ['queue'] as const,
     registers: [metrics.registry],
+    async collect() {
+      this.reset()
+      for (const [queue, counts] of await read()) this.set({ queue }, counts ? 1 : 0)
+    },
   })
   new Gauge({
     name: 'attesto_queue_jobs',
@@ -118,18 +141,10 @@ export function watchQueues(metrics: RuntimeMetrics, queues: Record<string, Queu
     registers: [metrics.registry],
     async collect() {
       this.reset()
-      await Promise.all(
-        Object.entries(queues).map(async ([name, queue]) => {
-          if (!queue) return
-          try {
-            const counts = await queue.getJobCounts(...QUEUE_STATES)
-            for (const state of QUEUE_STATES) this.set({ queue: name, state }, counts[state] ?? 0)
-            up.set({ queue: name }, 1)
-          } catch {
-            up.set({ queue: name }, 0)
-          }
-        }),
-      )
+      for (const [queue, counts] of await read()) {
+        if (!counts) continue
+        for (const state of QUEUE_STATES) this.set({ queue, state }, counts[state] ?? 0)
+      }
     },
   })
 }
