@@ -187,11 +187,12 @@ describeWithPrometheus('deploy/observability with Prometheus', () => {
       const targets = await eventually(async () => {
         const { data } = await api('/api/v1/targets')
         const active = data.activeTargets as { health: string; labels: { job: string } }[]
-        return active.length === 3 && active.every((target) => target.health === 'up') ? active : undefined
+        return active.length === 4 && active.every((target) => target.health === 'up') ? active : undefined
       }, 'the targets to be up')
       expect(targets.map((target) => target.labels.job).sort()).toEqual([
         'attesto-issuer',
         'attesto-issuer-worker',
+        'attesto-public-port',
         'attesto-verifier',
       ])
     }, 90_000)
