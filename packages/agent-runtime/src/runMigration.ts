@@ -36,7 +36,7 @@ export async function runMigration(
           await migrate(owner, {
             schema,
             onApplied: (migration, durationMillis) =>
-              logger.info('Applied migration (committed with the others)', {
+              logger.info('Applied migration', {
                 schema,
                 migration,
                 durationMs: Math.round(durationMillis),

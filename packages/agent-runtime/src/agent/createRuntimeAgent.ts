@@ -67,6 +67,12 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   const storage = await openStorage({
     ...config.storage,
     observer: metrics?.databaseObserver,
+    onMigrationApplied: (migration, durationMillis) =>
+      logger.info('Applied migration', {
+        schema: config.storage.schema,
+        migration,
+        durationMs: Math.round(durationMillis),
+      }),
     // Idempotency keys are honoured for a day, as most payment and issuance APIs do.
     ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60, ...options.recordTtlSeconds },
     cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
