@@ -42,6 +42,7 @@ export { watchQueues, watchStatusLists, watchWorker } from './metrics/collectors
 export { countedIssuance } from './metrics/countedIssuance.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
 export {
+  describeObservability,
   loadObservabilityConfig,
   OBSERVABILITY_ENVIRONMENT_VARIABLES,
   type ObservabilityConfig,

@@ -4,6 +4,7 @@ import { describeConfig, loadRuntimeConfig, type RuntimeConfig } from './config/
 import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 import { startMetricsListener } from './metrics/metricsEndpoint.js'
+import { describeObservability, loadObservabilityConfig } from './metrics/observabilityConfig.js'
 
 /** A command's configuration; on a bad one, the list of bad variables on stderr and exit 1. */
 export function loadRuntimeConfigOrExit(
@@ -11,7 +12,9 @@ export function loadRuntimeConfigOrExit(
   env: Record<string, string | undefined>,
 ): RuntimeConfig {
   try {
-    return loadRuntimeConfig({ ...env, ROLE: role })
+    const config = loadRuntimeConfig({ ...env, ROLE: role })
+    loadObservabilityConfig(env) // validated here, so that a bad value exits with the others' message
+    return config
   } catch (error) {
     console.error((error as Error).message)
     process.exit(1)
@@ -30,7 +33,10 @@ export async function runService<Modules extends ModulesMap>(
 ): Promise<HttpServer> {
   const config = loadRuntimeConfigOrExit(role, env)
   const logger = new JsonLogger(logLevelFromName(config.logLevel), role)
-  logger.info('Starting', describeConfig(config))
+  logger.info('Starting', {
+    ...describeConfig(config),
+    observability: describeObservability(loadObservabilityConfig(env)),
+  })
   const runtime = await createApp(config, logger)
   const { metrics, observability } = runtime
   const metricsListener =

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { LogLevel } from '@credo-ts/core'
 import { createRuntimeAgent } from '../src/agent/createRuntimeAgent.js'
 import { mountRestApi } from '../src/http/mountRestApi.js'
@@ -43,6 +44,18 @@ describe('observability switches', () => {
     expect(loadObservabilityConfig({})).toEqual({ metrics: true, metricsHost: '0.0.0.0', accessLog: true })
     expect(() => loadObservabilityConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16/)
     expect(() => loadObservabilityConfig({ METRICS: 'yes' })).toThrow(/METRICS/)
+  })
+
+  it('makes a service with a bad value exit at start with the variable named', () => {
+    const runService = new URL('../src/runService.js', import.meta.url).href
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `(await import('${runService}')).loadRuntimeConfigOrExit('verifier', process.env)`],
+      { env: { PATH: process.env.PATH, METRICS_TOKEN: 'short' }, encoding: 'utf8' },
+    )
+    expect(child.status).toBe(1)
+    expect(child.stderr).toContain('METRICS_TOKEN: must be at least 16 characters')
+    expect(child.stderr).not.toContain('short')
   })
 
   it('with the defaults and a token: metrics, an access line per request, and the id on every line', async () => {

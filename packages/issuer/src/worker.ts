@@ -1,6 +1,7 @@
 import {
   describeConfig,
   JsonLogger,
+  loadObservabilityConfig,
   loadRuntimeConfig,
   logLevelFromName,
   type RuntimeConfig,
@@ -24,6 +25,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   try {
     config = loadRuntimeConfig({ ...env, ROLE: 'issuer' })
     batchConfig = loadBatchConfig(env)
+    loadObservabilityConfig(env) // validated here, so that a bad value exits with the others' message
   } catch (error) {
     console.error((error as Error).message)
     process.exit(1)

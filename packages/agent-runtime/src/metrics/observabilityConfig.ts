@@ -31,6 +31,17 @@ export interface ObservabilityConfig {
   accessLog: boolean
 }
 
+/** What a start-up log line may say of the configuration (whether a token is set, never the token). */
+export function describeObservability(config: ObservabilityConfig): Record<string, unknown> {
+  return {
+    metrics: config.metrics,
+    metricsToken: config.metricsToken ? 'set' : 'none',
+    metricsPort: config.metricsPort ?? 'none',
+    workerMetricsPort: config.workerMetricsPort ?? 'none',
+    accessLog: config.accessLog,
+  }
+}
+
 /** Reads the observability variables (`METRICS_TOKEN` may come from `METRICS_TOKEN_FILE`). */
 export function loadObservabilityConfig(env: Record<string, string | undefined> = process.env): ObservabilityConfig {
   const e = parseEnvironment(schema, resolveSecretFiles(env))
