@@ -58,6 +58,19 @@ describe('observability switches', () => {
     expect(child.stderr).not.toContain('short')
   })
 
+  // First of the services here: the route templates are recorded for the access log alone too.
+  it('with METRICS=off alone: the access log still names the route template', async () => {
+    const { service, lines } = await serviceWith({ METRICS: 'off' })
+    try {
+      await service.call('GET', '/health', undefined, undefined, { 'x-request-id': 'switch-3' })
+      expect(lines.filter((line) => line.message === 'request' && line.requestId === 'switch-3')).toEqual([
+        expect.objectContaining({ route: '/health', status: 200 }),
+      ])
+    } finally {
+      await service.close()
+    }
+  })
+
   it('with the defaults and a token: metrics, an access line per request, and the id on every line', async () => {
     const { service, lines } = await serviceWith({ METRICS_TOKEN: TOKEN })
     try {

@@ -52,7 +52,8 @@ export interface RequestObservabilityOptions {
  */
 export function observeRequests(app: Express, options: RequestObservabilityOptions): void {
   const histogram = options.metrics?.httpRequests
-  if (histogram) recordRouteTemplates()
+  // Both the metrics and the access log label requests by route template.
+  if (histogram || options.accessLog) recordRouteTemplates()
   app.use((incoming: Request, response: Response, next: NextFunction) => {
     const request = incoming as RoutedRequest
     const requestId = requestIdOf(request.headers[REQUEST_ID_HEADER])
