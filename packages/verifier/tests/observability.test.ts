@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { DATABASE_URL, freePort, REDIS_URL, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { find, parseExposition, total } from './support/prometheusText.js'
 import { ServiceProcess } from './support/serviceProcess.js'
 
 // Logs, metrics and request ids of the real services: an issuer and a verifier, each its own
@@ -10,38 +11,6 @@ import { ServiceProcess } from './support/serviceProcess.js'
 
 const PASS = 'https://issuer.test/observability-pass'
 const CLAIM_VALUE = `Zanzibar-${randomBytes(6).toString('hex')}`
-
-/** One parsed sample of the Prometheus text format. */
-interface Sample {
-  name: string
-  labels: Record<string, string>
-  value: number
-}
-
-/** Parses the text exposition format strictly: a line that is neither a comment nor a sample throws. */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = []
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line)
-    if (!match) throw new Error(`Not a metrics line: ${line}`)
-    const labels: Record<string, string> = {}
-    const body = match[2] ?? ''
-    const labelPattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g
-    let consumed = 0
-    for (const label of body.matchAll(labelPattern)) {
-      labels[label[1] as string] = (label[2] as string).replace(/\\"/g, '"').replace(/\\\\/g, '\\')
-      consumed += label[0].length
-    }
-    if (consumed !== body.length) throw new Error(`Bad labels: ${line}`)
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) })
-  }
-  return samples
-}
-
-const find = (samples: Sample[], name: string, labels: Record<string, string>) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value))
-const total = (samples: Sample[]) => samples.reduce((sum, s) => sum + s.value, 0)
 
 describe('observability of the services', () => {
   const issuerSchema = `obs_issuer_${randomBytes(3).toString('hex')}`
