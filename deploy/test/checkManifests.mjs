@@ -14,7 +14,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
-import { RUNTIME_ENVIRONMENT_VARIABLES, SECRET_FILE_VARIABLES } from '../../packages/agent-runtime/dist/src/index.js'
+import {
+  OBSERVABILITY_ENVIRONMENT_VARIABLES,
+  RUNTIME_ENVIRONMENT_VARIABLES,
+  SECRET_FILE_VARIABLES,
+} from '../../packages/agent-runtime/dist/src/index.js'
 import { BATCH_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/batches/batchConfig.js'
 import { ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/protocol/protocolConfig.js'
 import { STATUS_CHECK_ENVIRONMENT_VARIABLES } from '../../packages/verifier/dist/src/verification/statusCheckConfig.js'
@@ -26,6 +30,7 @@ const problem = (where, message) => problems.push(`${where}: ${message}`)
 const secretVariables = new Set([...SECRET_FILE_VARIABLES, 'KMS_MASTER_KEY'])
 const knownVariables = new Set([
   ...RUNTIME_ENVIRONMENT_VARIABLES,
+  ...OBSERVABILITY_ENVIRONMENT_VARIABLES,
   ...BATCH_ENVIRONMENT_VARIABLES,
   ...ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES,
   ...STATUS_CHECK_ENVIRONMENT_VARIABLES,

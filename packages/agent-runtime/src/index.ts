@@ -80,6 +80,19 @@ export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
 export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { LogSampler } from './logging/LogSampler.js'
+export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
+export { watchQueues, watchStatusLists, watchWorker } from './metrics/collectors.js'
+export { countedIssuance } from './metrics/countedIssuance.js'
+export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
+export {
+  describeObservability,
+  loadObservabilityConfig,
+  OBSERVABILITY_ENVIRONMENT_VARIABLES,
+  type ObservabilityConfig,
+} from './metrics/observabilityConfig.js'
+export { countIssuance, countVerification } from './metrics/processMetrics.js'
+export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
+export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
 export { documentPage } from './records/documentPages.js'

@@ -32,7 +32,17 @@ export async function runMigration(
     let applied: string[] | undefined
     while (!applied) {
       try {
-        applied = (await migrate(owner, { schema })).applied
+        applied = (
+          await migrate(owner, {
+            schema,
+            onApplied: (migration, durationMillis) =>
+              logger.info('Applied migration', {
+                schema,
+                migration,
+                durationMs: Math.round(durationMillis),
+              }),
+          })
+        ).applied
       } catch (error) {
         if (!(error instanceof StorageUnavailableError) || Date.now() > deadline) throw error
         logger.warn('Database not reachable yet; retrying', { error: error.message })

@@ -3,6 +3,8 @@ import type { RuntimeAgent } from './agent/createRuntimeAgent.js'
 import { describeConfig, loadRuntimeConfig, type RuntimeConfig } from './config/runtimeConfig.js'
 import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
+import { startMetricsListener } from './metrics/metricsEndpoint.js'
+import { describeObservability, loadObservabilityConfig } from './metrics/observabilityConfig.js'
 
 /** A command's configuration; on a bad one, the list of bad variables on stderr and exit 1. */
 export function loadRuntimeConfigOrExit(
@@ -10,7 +12,9 @@ export function loadRuntimeConfigOrExit(
   env: Record<string, string | undefined>,
 ): RuntimeConfig {
   try {
-    return loadRuntimeConfig({ ...env, ROLE: role })
+    const config = loadRuntimeConfig({ ...env, ROLE: role })
+    loadObservabilityConfig(env) // validated here, so that a bad value exits with the others' message
+    return config
   } catch (error) {
     console.error((error as Error).message)
     process.exit(1)
@@ -29,12 +33,24 @@ export async function runService<Modules extends ModulesMap>(
 ): Promise<HttpServer> {
   const config = loadRuntimeConfigOrExit(role, env)
   const logger = new JsonLogger(logLevelFromName(config.logLevel), role)
-  logger.info('Starting', describeConfig(config))
+  logger.info('Starting', {
+    ...describeConfig(config),
+    observability: describeObservability(loadObservabilityConfig(env)),
+  })
   const runtime = await createApp(config, logger)
+  const { metrics, observability } = runtime
+  const metricsListener =
+    metrics && observability.metricsPort !== undefined
+      ? await startMetricsListener(metrics, observability.metricsPort, observability.metricsHost)
+      : undefined
+  if (metricsListener) logger.info('Serving metrics', { port: observability.metricsPort })
   return startHttpServer(runtime.app, {
     port: config.port,
     logger,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
-    onShutdown: () => runtime.close(),
+    onShutdown: async () => {
+      await metricsListener?.close()
+      await runtime.close()
+    },
   })
 }

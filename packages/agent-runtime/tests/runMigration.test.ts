@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { runMigration } from '../src/runMigration.js'
@@ -41,5 +42,41 @@ describe('runMigration', () => {
     } finally {
       await app.close()
     }
+  })
+
+  it('logs each migration it applies, then what it did, as JSON lines', () => {
+    const logSchema = `m_log_${suffix}`
+    const runMigrationModule = new URL('../src/runMigration.js', import.meta.url).href
+    const run = () =>
+      spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `(await import('${runMigrationModule}')).runMigration('issuer')`],
+        {
+          env: { ...process.env, DATABASE_URL, DATABASE_SCHEMA: logSchema, LOG_LEVEL: 'info' },
+          encoding: 'utf8',
+        },
+      )
+    const lines = (output: string) =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+    const first = lines(run().stdout)
+    const applied = first.filter((line) => line.message === 'Applied migration')
+    expect(applied.length).toBeGreaterThan(0)
+    expect(applied[0]).toMatchObject({ level: 'info', service: 'issuer-migrate', data: { schema: logSchema } })
+    expect(applied[0].data.migration).toMatch(/^\d+.*\.sql$/)
+    expect(first.find((line) => line.message === 'Migrated')?.data.applied).toEqual(
+      applied.map((line) => line.data.migration),
+    )
+    const second = lines(run().stdout)
+    expect(second.filter((line) => line.message === 'Applied migration')).toEqual([])
+    expect(second.map((line) => line.message)).toContain('Schema up to date')
+  }, 60_000)
+
+  afterAll(async () => {
+    const cleanup = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
+    await cleanup.query(`DROP SCHEMA IF EXISTS "m_log_${suffix}" CASCADE`)
+    await cleanup.close()
   })
 })

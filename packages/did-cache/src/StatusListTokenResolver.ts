@@ -47,6 +47,10 @@ function decodePart(part: string | undefined): Record<string, unknown> {
 export class StatusListTokenResolver {
   /** Tokens fetched over the network by this process. */
   public fetches = 0
+  /** Fetches that failed (unreachable, refused, too large, timed out). */
+  public fetchFailures = 0
+  /** Status checks answered without a fetch (this process's hot copy, the LRU or Redis). */
+  public hits = 0
   private readonly inFlight = new Map<string, Promise<string>>()
   private readonly decoded = new LRUCache<string, DecodedList>({ max: 1_000 })
   /** Tokens in use, by URI, for as long as the cache's LRU would keep them (no parse, no hash per check). */
@@ -57,7 +61,8 @@ export class StatusListTokenResolver {
   /** The status value of an entry (0 valid, 1 invalid, 2 suspended, …), checked against `issuerKey`. */
   public async status(agentContext: AgentContext, reference: StatusReference, issuerKey: KeyObject): Promise<number> {
     let hot = this.hot.get(reference.uri)
-    if (!hot) {
+    if (hot) this.hits += 1
+    else {
       const jwt = await this.token(agentContext, reference.uri)
       hot = { jwt, id: createHash('sha256').update(jwt).digest('base64url') }
       this.hot.set(reference.uri, hot, { ttl: 1_000 * Math.min(30, this.cacheSecondsOf(jwt)) })
@@ -79,7 +84,10 @@ export class StatusListTokenResolver {
   /** The token at `uri`: from the cache, or fetched once for all concurrent callers. */
   public async token(agentContext: AgentContext, uri: string): Promise<string> {
     const cached = await this.options.cache.get<{ jwt: string }>(agentContext, `${STATUS_LIST_KEY_PREFIX}${uri}`)
-    if (cached) return cached.jwt
+    if (cached) {
+      this.hits += 1
+      return cached.jwt
+    }
     const pending = this.inFlight.get(uri)
     if (pending) {
       this.options.cache.metrics.increment('coalesced')
@@ -92,7 +100,10 @@ export class StatusListTokenResolver {
 
   private async fetch(agentContext: AgentContext, uri: string): Promise<string> {
     this.fetches += 1
-    const jwt = await fetchStatusListToken(uri, this.options)
+    const jwt = await fetchStatusListToken(uri, this.options).catch((error: unknown) => {
+      this.fetchFailures += 1
+      throw error
+    })
     const seconds = this.cacheSecondsOf(jwt)
     if (seconds >= 1) {
       await this.options.cache.set(agentContext, `${STATUS_LIST_KEY_PREFIX}${uri}`, { jwt }, Math.floor(seconds))

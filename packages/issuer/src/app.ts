@@ -135,18 +135,20 @@ export async function createIssuerApp(
     await closeRuntime()
   }
   if (config.redisUrl) {
-    const offerBatches = new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig)
+    const offerBatches = new OfferBatchQueue(config.redisUrl, config.queuePrefix, batchConfig, logger)
     const deferredClaims = new DeferredClaimsQueue(
       config.redisUrl,
       config.queuePrefix,
       batchConfig.attempts,
       batchConfig.backoffMillis,
+      logger,
     )
     const statusChanges = new StatusChangeQueue(
       config.redisUrl,
       config.queuePrefix,
       batchConfig.attempts,
       batchConfig.backoffMillis,
+      logger,
     )
     Object.assign(runtime, { offerBatches, deferredClaims, statusChanges })
     const close = runtime.close.bind(runtime)

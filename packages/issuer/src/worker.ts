@@ -1,9 +1,12 @@
 import {
   describeConfig,
   JsonLogger,
+  loadObservabilityConfig,
   loadRuntimeConfig,
   logLevelFromName,
   type RuntimeConfig,
+  startMetricsListener,
+  watchWorker,
 } from '@attesto/agent-runtime'
 import { createIssuerApp } from './app.js'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
@@ -22,6 +25,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   try {
     config = loadRuntimeConfig({ ...env, ROLE: 'issuer' })
     batchConfig = loadBatchConfig(env)
+    loadObservabilityConfig(env) // validated here, so that a bad value exits with the others' message
   } catch (error) {
     console.error((error as Error).message)
     process.exit(1)
@@ -44,6 +48,17 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   }).start()
   runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger)
   runtime.statusChanges?.startWorking(runtime.credentialStatus, logger)
+  const { metrics, observability } = runtime
+  if (metrics) {
+    watchWorker(metrics, 'offer-batches', worker.worker)
+    if (runtime.deferredClaims?.worker) watchWorker(metrics, 'deferred-claims', runtime.deferredClaims.worker)
+    if (runtime.statusChanges?.worker) watchWorker(metrics, 'status-changes', runtime.statusChanges.worker)
+  }
+  const metricsListener =
+    metrics && observability.workerMetricsPort !== undefined
+      ? await startMetricsListener(metrics, observability.workerMetricsPort, observability.metricsHost)
+      : undefined
+  if (metricsListener) logger.info('Serving metrics', { port: observability.workerMetricsPort })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -56,6 +71,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     }, config.shutdownTimeoutMillis + batchConfig.lockDurationMillis)
     timer.unref()
     await worker.close()
+    await metricsListener?.close()
     await runtime.close()
     logger.info('Worker stopped')
     process.exit(0)

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DATABASE_URL, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, freePort, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { Queue } from 'bullmq'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
@@ -27,6 +27,8 @@ describe('worker processes', () => {
   let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
   let key = ''
   const workers: ChildProcess[] = []
+  /** What each worker wrote on stdout (its JSON log). */
+  const output = new Map<ChildProcess, string>()
 
   function startWorker(extra: Record<string, string> = {}) {
     const child = spawn(process.execPath, [server, 'worker'], {
@@ -41,8 +43,10 @@ describe('worker processes', () => {
         ...workerEnv,
         ...extra,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     })
+    output.set(child, '')
+    child.stdout?.on('data', (chunk) => output.set(child, `${output.get(child)}${chunk}`))
     workers.push(child)
     return child
   }
@@ -108,9 +112,33 @@ describe('worker processes', () => {
     }
     expect(Number((await progress(batch.batchId, () => true)).done)).toBeGreaterThanOrEqual(Number(before.done))
 
-    startWorker()
+    const metricsPort = await freePort()
+    const last = startWorker({ WORKER_METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info' })
     const final = await progress(batch.batchId, (body) => body.status === 'finished')
     expect(final).toMatchObject({ total: 300, done: 300, failed: 0 })
+
+    // The last worker's metrics listener counts the chunk jobs it ran and reports the queue's depth.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+    const value = (name: string, labels: string[]) =>
+      metrics
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+        .map((line) => Number(line.split(' ').pop()))
+    const [completed] = value('attesto_queue_job_outcomes_total', ['queue="offer-batches"', 'outcome="completed"'])
+    expect(completed).toBeGreaterThan(0)
+    expect(value('attesto_queue_jobs', ['queue="offer-batches"', 'state="waiting"'])).toEqual([0])
+    expect(value('attesto_queue_up', ['queue="offer-batches"'])).toEqual([1])
+    // It logged each chunk it made, and the batch it finished.
+    const lines = (output.get(last) ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+    const chunks = lines.filter((line) => line.message === 'Offer batch chunk done')
+    expect(chunks.length).toBe(completed)
+    expect(chunks[0]).toMatchObject({ level: 'info', data: { batchId: batch.batchId, rows: 10, failed: 0 } })
+    expect(lines.filter((line) => line.message === 'Offer batch finished')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ batchId: batch.batchId, done: 300, failed: 0 }) }),
+    ])
 
     const { body: results } = await service.call('GET', `/offer-batches/${batch.batchId}/results`, key)
     const offerIds = new Set(results.rows.map((row: { offerId: string }) => row.offerId))

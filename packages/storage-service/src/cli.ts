@@ -34,7 +34,11 @@ async function main(): Promise<void> {
     : await PgliteDatabase.open({ dataDir: process.env.PGLITE_DATA_DIR })
   try {
     if (command === 'migrate') {
-      const { applied } = await migrate(database, { schema })
+      const { applied } = await migrate(database, {
+        schema,
+        onApplied: (migration, durationMillis) =>
+          console.log(`migration ${migration} applied (${Math.round(durationMillis)} ms)`),
+      })
       console.log(applied.length ? `applied: ${applied.join(', ')}` : `schema ${schema} is up to date`)
     } else if (command === 'grant') {
       if (!values.role) throw new Error('grant needs --role <name>')

@@ -1,5 +1,6 @@
 export type { Database, SqlResult, SqlSession, WithTenantOptions } from './database/Database.js'
 export { TENANT_SETTING } from './database/Database.js'
+export type { DatabaseObserver, DatabaseWorkKind, PoolUsage } from './database/DatabaseObserver.js'
 export { isUnavailableError, isUniqueViolation, mapDatabaseError } from './database/mapDatabaseError.js'
 export { PgliteDatabase, type PgliteDatabaseOptions } from './database/PgliteDatabase.js'
 export { PostgresDatabase, type PostgresDatabaseOptions } from './database/PostgresDatabase.js'

@@ -18,6 +18,8 @@ export interface OpenStorageOptions
   pgliteDataDir?: string
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean
+  /** Told each migration applied on opening (file name, duration), for the service's log. */
+  onMigrationApplied?: (migration: string, durationMillis: number) => void
   /** Start the expired-row cleaner with these settings, or `false` to run none in this process. */
   cleanup?: Omit<ExpiredRecordCleanerOptions, 'database' | 'schema'> | false
 }
@@ -41,9 +43,9 @@ export async function openStorage(options: OpenStorageOptions): Promise<OpenStor
     if (options.migrate !== false) {
       if (databaseUrl && migrationDatabaseUrl && migrationDatabaseUrl !== databaseUrl) {
         const owner = new PostgresDatabase({ ...options, connectionString: migrationDatabaseUrl, maxConnections: 1 })
-        await migrate(owner, { schema }).finally(() => owner.close())
+        await migrate(owner, { schema, onApplied: options.onMigrationApplied }).finally(() => owner.close())
       } else {
-        await migrate(database, { schema })
+        await migrate(database, { schema, onApplied: options.onMigrationApplied })
       }
     }
   } catch (error) {

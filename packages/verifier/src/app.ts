@@ -5,6 +5,7 @@ import {
   type RuntimeConfig,
   TenantsApi,
   TenantsModule,
+  watchStatusLists,
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
@@ -51,6 +52,7 @@ export async function createVerifierApp(
     allowPrivateNetwork: statusConfig.allowInsecure,
     allowInsecureHttp: statusConfig.allowInsecure,
   })
+  if (runtime.metrics) watchStatusLists(runtime.metrics, statusLists)
   const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
   const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))
   const baseUrl = config.publicBaseUrl

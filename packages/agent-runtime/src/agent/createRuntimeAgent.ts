@@ -5,6 +5,12 @@ import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
 import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
+import { JsonLogger } from '../logging/JsonLogger.js'
+import { instrumentKms, watchDatabasePools, watchDidCache, watchWebhooks, watchWorker } from '../metrics/collectors.js'
+import { mountMetricsRoute } from '../metrics/metricsEndpoint.js'
+import { loadObservabilityConfig, type ObservabilityConfig } from '../metrics/observabilityConfig.js'
+import { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
+import { observeRequests } from '../metrics/requestObservability.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
 import { createKmsBackend } from './createKmsBackend.js'
 
@@ -25,6 +31,9 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   didCache: DidResolutionCache
   /** Webhook queueing and delivery, when REDIS_URL is set. */
   webhooks?: WebhookService
+  /** Metrics (served at `/metrics`, docs/OBSERVABILITY.md), unless `METRICS=off`. */
+  metrics?: RuntimeMetrics
+  observability: ObservabilityConfig
   /** Storage answers a query; the KMS answers a public-key read. */
   readiness(): Promise<ReadinessReturn>
   /** Shuts the agent down and closes storage and the DID cache. */
@@ -41,6 +50,8 @@ function baseModules(storage: OpenStorageReturn, kms: Kms.KeyManagementService) 
 export interface RuntimeAgentOptions {
   /** Lifetimes of the role's own record types (seconds), on top of the runtime's. */
   recordTtlSeconds?: Record<string, number>
+  /** Metrics and access log; read from the environment by default. */
+  observability?: ObservabilityConfig
 }
 
 /**
@@ -55,13 +66,23 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   roleModules: (app: Express) => Modules,
   options: RuntimeAgentOptions = {},
 ): Promise<RuntimeAgent<Modules>> {
+  const observability = options.observability ?? loadObservabilityConfig()
+  const metrics = observability.metrics ? new RuntimeMetrics(config.role) : undefined
   const storage = await openStorage({
     ...config.storage,
+    observer: metrics?.databaseObserver,
+    onMigrationApplied: (migration, durationMillis) =>
+      logger.info('Applied migration', {
+        schema: config.storage.schema,
+        migration,
+        durationMs: Math.round(durationMillis),
+      }),
     // Idempotency keys are honoured for a day, as most payment and issuance APIs do.
     ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60, ...options.recordTtlSeconds },
     cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
   })
-  const kms = await createKmsBackend(config, logger)
+  const backend = await createKmsBackend(config, logger)
+  const kms = metrics ? instrumentKms(metrics, backend) : backend
   const resolvers = [new KeyDidResolver(), new JwkDidResolver(), new SafeWebDidResolver()]
   // Without REDIS_URL the cache is the in-process LRU alone (Credo's default would keep its cache
   // in storage and rewrite a record on every new entry).
@@ -70,6 +91,11 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
   })
   const app = express()
+  observeRequests(app, {
+    metrics,
+    accessLog: observability.accessLog && logger instanceof JsonLogger ? logger : undefined,
+  })
+  if (metrics) mountMetricsRoute(app, metrics, observability)
   app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
@@ -98,6 +124,12 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
         config.role,
       ).startDelivering()
     : undefined
+  if (metrics) {
+    watchDidCache(metrics, didCache.metrics)
+    if ('poolUsage' in storage.database) watchDatabasePools(metrics, storage.database as never)
+    if (webhooks) watchWebhooks(metrics, webhooks.stats)
+    if (webhooks?.deliveryWorker) watchWorker(metrics, 'webhooks', webhooks.deliveryWorker)
+  }
 
   const probeContext = new AgentContext({
     dependencyManager: agent.dependencyManager,
@@ -119,6 +151,8 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     pages: new RecordPages(storage.database, config.storage.schema),
     didCache,
     webhooks,
+    metrics,
+    observability,
     async readiness() {
       const checks = {
         storage: await check(() => storage.database.query('SELECT 1')),

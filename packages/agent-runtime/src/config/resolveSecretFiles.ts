@@ -17,6 +17,7 @@ export const SECRET_FILE_VARIABLES = [
   'VAULT_TOKEN',
   'VAULT_SECRET_ID',
   'TOKEN_SIGNING_SECRET',
+  'METRICS_TOKEN',
 ] as const
 
 /**

@@ -64,7 +64,9 @@ export function errorHandler(logger: Logger, sampler = new LogSampler()): ErrorR
     if (!request.complete) response.set('Connection', 'close')
     sampler.sample(`${status} ${body.error.code}`, (suppressed) => {
       const data = { method: request.method, status, code: body.error.code, suppressed }
-      if (status >= 500) logger.error('Request failed', { ...data, path: request.path, error })
+      // 503: a dependency is away, an expected answer (warn); other 5xx are failures (error).
+      if (status === 503) logger.warn('Request answered 503', data)
+      else if (status >= 500) logger.error('Request failed', { ...data, path: request.path, error })
       else logger.debug('Request refused', data)
     })
     response.status(status).json(body)

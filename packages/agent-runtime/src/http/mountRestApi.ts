@@ -4,6 +4,7 @@ import express, { type Router } from 'express'
 import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
 import { apiKeyRoutes } from '../auth/apiKeyRoutes.js'
 import { requireAdmin, requireTenant } from '../auth/apiKeys.js'
+import { watchQueues } from '../metrics/collectors.js'
 import { queueRoutes } from '../queues/queueRoutes.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
@@ -94,4 +95,5 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)
   runtime.app.use(errorHandler(options.logger))
+  if (runtime.metrics) watchQueues(runtime.metrics, { ...options.queues, webhooks: runtime.webhooks?.queue })
 }

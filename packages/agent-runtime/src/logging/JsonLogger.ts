@@ -1,4 +1,6 @@
 import { BaseLogger, LogLevel } from '@credo-ts/core'
+import { type DestinationStream, type Logger as Pino, pino } from 'pino'
+import { currentRequestId } from './requestContext.js'
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|private|^d$|masterkey/i
 
@@ -12,40 +14,51 @@ function redact(value: unknown, depth = 0): unknown {
   )
 }
 
-const LEVEL_NAMES: Record<number, string> = {
-  [LogLevel.test]: 'test',
+const PINO_LEVELS: Record<number, pino.LevelWithSilent> = {
+  [LogLevel.test]: 'trace',
   [LogLevel.trace]: 'trace',
   [LogLevel.debug]: 'debug',
   [LogLevel.info]: 'info',
   [LogLevel.warn]: 'warn',
   [LogLevel.error]: 'error',
   [LogLevel.fatal]: 'fatal',
+  [LogLevel.off]: 'silent',
 }
 
 /**
- * Credo `Logger` writing one JSON object per line (time, level, service, message, data), with
- * values under secret-looking keys replaced.
+ * Credo `Logger` on pino: one JSON object per line (`time`, `level`, `service`, `message`,
+ * `data`, and `requestId` when the line is written while handling a request), values under
+ * secret-looking keys replaced. `write` receives each line (tests); stdout by default.
+ * {@link JsonLogger.pino} is the pino logger itself (the access log writes through it).
  */
 export class JsonLogger extends BaseLogger {
-  public constructor(
-    logLevel: LogLevel,
-    private readonly service: string,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  ) {
+  public readonly pino: Pino
+
+  public constructor(logLevel: LogLevel, service: string, write?: (line: string) => void) {
     super(logLevel)
+    const destination: DestinationStream | undefined = write
+      ? { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) }
+      : undefined
+    const options: pino.LoggerOptions = {
+      level: PINO_LEVELS[logLevel] ?? 'info',
+      base: { service },
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: (line) => {
+        if ((line as { requestId?: unknown }).requestId) return {}
+        const requestId = currentRequestId()
+        return requestId ? { requestId } : {}
+      },
+    }
+    this.pino = destination ? pino(options, destination) : pino(options)
   }
 
   private log(level: LogLevel, message: string, data?: Record<string, unknown>): void {
     if (!this.isEnabled(level)) return
-    this.write(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        level: LEVEL_NAMES[level],
-        service: this.service,
-        message,
-        ...(data ? { data: redact(data) } : {}),
-      }),
-    )
+    const method = PINO_LEVELS[level] as Exclude<pino.LevelWithSilent, 'silent'>
+    if (data) this.pino[method]({ data: redact(data) }, message)
+    else this.pino[method](message)
   }
 
   public test(message: string, data?: Record<string, unknown>) {

@@ -1,3 +1,5 @@
+import { KmsUnavailableError } from '@attesto/kms-adapter'
+import { StorageUnavailableError } from '@attesto/storage-service'
 import type { Logger } from '@credo-ts/core'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ZodError } from 'zod'
@@ -38,7 +40,8 @@ const quoted = (value: string) => value.replace(/["\\\r\n]/g, ' ')
 
 /**
  * The protocol endpoints' one error handler: ProtocolErrors as they are, malformed input as
- * `400 invalid_request`, anything else as `500 server_error` without internals (logged at error
+ * `400 invalid_request`, an unavailable storage, KMS or queue as `503 temporarily_unavailable`
+ * (logged at warn level), anything else as `500 server_error` without internals (logged at error
  * level). Refusals (4xx, anonymous callers' mistakes) are logged at debug level only; both are
  * sampled per status and code (the first, then one line per 10 s with the count left out).
  */
@@ -63,12 +66,20 @@ export function protocolErrorHandler(logger: Logger, sampler = new LogSampler())
       (error as { status: number }).status < 500
     ) {
       failure = new ProtocolError((error as { status: number }).status, 'invalid_request', 'Invalid request')
+    } else if (
+      error instanceof StorageUnavailableError ||
+      error instanceof KmsUnavailableError ||
+      (error as { status?: unknown })?.status === 503
+    ) {
+      failure = new ProtocolError(503, 'temporarily_unavailable', 'A backing service is unavailable; retry later')
     } else {
       failure = new ProtocolError(500, 'server_error', 'Internal error')
     }
     sampler.sample(`${failure.status} ${failure.error}`, (suppressed) => {
       const data = { method: request.method, status: failure.status, code: failure.error, suppressed }
-      if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
+      // 503: a dependency is away, an expected answer (warn); other 5xx are failures (error).
+      if (failure.status === 503) logger.warn('Protocol request answered 503', data)
+      else if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
       else logger.debug('Protocol request refused', data)
     })
     if (failure.status === 401) {

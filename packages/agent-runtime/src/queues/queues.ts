@@ -1,6 +1,9 @@
+import type { Logger } from '@credo-ts/core'
 import { type JobsOptions, Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { HttpError } from '../http/HttpError.js'
+import { LogSampler } from '../logging/LogSampler.js'
+import { countQueueRedisError } from '../metrics/processMetrics.js'
 
 /** 503 `queue_unavailable`: the one answer of every call that needs a queue it cannot reach or does not have. */
 export function queueUnavailable(
@@ -13,13 +16,22 @@ export function queueUnavailable(
 /**
  * A BullMQ queue for producers (API processes): its connection fails fast while Redis is away
  * (no offline queue, one retry), so a request can answer 503 at once instead of hanging.
+ * Connection errors are counted (`attesto_queue_redis_errors_total`) and logged at warn level
+ * through `logger`, one line per queue per 10 s at most (each failed call reports its own error too).
  * `close()` closes the queue and its connection.
  */
-export function producerQueue<Data>(redisUrl: string, name: string, prefix: string) {
+export function producerQueue<Data>(redisUrl: string, name: string, prefix: string, logger?: Logger) {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
-  connection.on('error', () => {}) // reported by each call that fails
+  const sampler = new LogSampler()
+  const onError = (error: Error) => {
+    countQueueRedisError(name)
+    sampler.sample(name, (suppressed) =>
+      logger?.warn('Queue: Redis connection error', { queue: name, error, suppressed }),
+    )
+  }
+  connection.on('error', onError)
   const queue = new Queue<Data>(name, { connection, prefix })
-  queue.on('error', () => {})
+  queue.on('error', onError)
   return {
     queue,
     connection,

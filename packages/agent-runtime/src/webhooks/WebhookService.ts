@@ -2,6 +2,8 @@ import { type AgentContext, type Logger, RecordNotFoundError } from '@credo-ts/c
 import { DelayedError, type Job, type Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
+import { currentRequestId } from '../logging/requestContext.js'
+import type { WebhookDeliveryStats } from '../metrics/collectors.js'
 import { producerQueue, retryingJob, workerConnection } from '../queues/queues.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import { postJson } from './postJson.js'
@@ -29,6 +31,8 @@ interface DeliveryJob {
   webhookId: string
   deliveryId: string
   event: WebhookEvent
+  /** The request that caused the event, sent as `X-Request-Id` with the delivery. */
+  requestId?: string
 }
 
 /**
@@ -47,6 +51,8 @@ export class WebhookService {
   private sweepTimer?: NodeJS.Timeout
   private readonly queueName: string
   private readonly runningPerTenant = new Map<string, number>()
+  /** Delivery attempts of this process by outcome (read by the metrics). */
+  public readonly stats: WebhookDeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, undeliverable: 0 }
 
   public constructor(
     private readonly root: AgentContext,
@@ -57,13 +63,18 @@ export class WebhookService {
     role: 'issuer' | 'verifier',
   ) {
     this.queueName = webhookQueueName(role)
-    this.producer = producerQueue<DeliveryJob>(redisUrl, this.queueName, prefix)
+    this.producer = producerQueue<DeliveryJob>(redisUrl, this.queueName, prefix, logger)
     this.workerConnection = workerConnection(redisUrl)
   }
 
   /** The most webhooks one tenant may register. */
   public get maxPerTenant(): number {
     return this.config.maxPerTenant
+  }
+
+  /** The delivering worker, once started (its job outcomes are counted by the metrics). */
+  public get deliveryWorker(): Worker<DeliveryJob> | undefined {
+    return this.worker
   }
 
   /** The delivery queue (for depth reporting). */
@@ -97,8 +108,15 @@ export class WebhookService {
       const tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
       const subscribed = (await webhooks.list(tenantContext)).filter((hook) => hook.events.includes(event.type))
       const full = { ...event, createdAt: new Date().toISOString() }
+      const requestId = currentRequestId()
       for (const hook of subscribed) {
-        const job = { tenantId, webhookId: hook.webhookId, deliveryId: `${event.id}-${hook.webhookId}`, event: full }
+        const job: DeliveryJob = {
+          tenantId,
+          webhookId: hook.webhookId,
+          deliveryId: `${event.id}-${hook.webhookId}`,
+          event: full,
+          ...(requestId ? { requestId } : {}),
+        }
         await this.add(job, job.deliveryId).catch(async (error: unknown) => {
           this.logger.warn('Webhook delivery kept in the outbox until the queue is back', { error })
           await webhookOutbox.put(this.root, job.deliveryId, job)
@@ -178,6 +196,7 @@ export class WebhookService {
           lastError: error instanceof RecordNotFoundError ? 'tenant_not_found' : (error as Error).name,
           failedAt: new Date().toISOString(),
         })
+        this.stats.undeliverable++
         this.logger.warn('Webhook delivery kept as undeliverable', { tenantId, webhookId, deliveryId })
         if (error instanceof RecordNotFoundError) return
       }
@@ -192,13 +211,17 @@ export class WebhookService {
           [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(Date.now() / 1000), body),
           'attesto-event': event.type,
           'attesto-delivery': deliveryId,
+          ...(job.data.requestId ? { 'x-request-id': job.data.requestId } : {}),
         },
         timeoutMillis: this.config.timeoutMillis,
         allowInsecure: this.config.allowInsecure,
       })
       if (status < 200 || status >= 300) throw new Error(`The endpoint answered ${status}`)
+      this.stats.delivered++
     } catch (error) {
+      this.stats.failed++
       if (lastAttempt) {
+        this.stats.deadLettered++
         await deadLetters.put(tenantContext, deliveryId, {
           deliveryId,
           webhookId,

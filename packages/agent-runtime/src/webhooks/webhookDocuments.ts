@@ -42,6 +42,8 @@ export interface OutboxEntry {
   tenantId: string
   webhookId: string
   event: WebhookEvent
+  /** The request that caused the event (sent as `X-Request-Id`). */
+  requestId?: string
 }
 
 /** Kept in the service's root context, so that one sweep finds every tenant's entries. */

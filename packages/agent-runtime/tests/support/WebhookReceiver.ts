@@ -5,6 +5,8 @@ export interface ReceivedDelivery {
   event: { id: string; type: string; data: Record<string, unknown> }
   delivery: string
   signatureValid: boolean
+  /** The delivery's `X-Request-Id` (the request that caused the event), if any. */
+  requestId?: string
 }
 
 /**
@@ -28,6 +30,7 @@ export class WebhookReceiver {
           this.received.push({
             event: JSON.parse(body),
             delivery: String(request.headers['attesto-delivery']),
+            requestId: request.headers['x-request-id'] as string | undefined,
             signatureValid: verifyWebhookSignature(this.secret, request.headers['attesto-signature'] as string, body),
           })
         }

@@ -1,4 +1,5 @@
 import { producerQueue, queueUnavailable, retryingJob } from '@attesto/agent-runtime'
+import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from './batchConfig.js'
 
 export const OFFER_BATCH_QUEUE = 'offer-batches'
@@ -24,8 +25,9 @@ export class OfferBatchQueue {
     redisUrl: string,
     prefix: string,
     private readonly config: BatchConfig,
+    logger?: Logger,
   ) {
-    this.producer = producerQueue<ChunkJob>(redisUrl, OFFER_BATCH_QUEUE, prefix)
+    this.producer = producerQueue<ChunkJob>(redisUrl, OFFER_BATCH_QUEUE, prefix, logger)
   }
 
   /** Throws 503 `queue_unavailable` unless Redis answers. */

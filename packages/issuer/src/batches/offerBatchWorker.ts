@@ -45,13 +45,14 @@ export class OfferBatchWorker {
   private readonly connection: Redis
   private readonly queue: OfferBatchQueue
   private readonly limiter: TenantRateLimiter
-  private readonly worker: Worker<ChunkJob>
+  /** Its job outcomes are counted by the metrics. */
+  public readonly worker: Worker<ChunkJob>
   private resumeTimer?: NodeJS.Timeout
 
   public constructor(private readonly options: OfferBatchWorkerOptions) {
     const { config } = options
     this.connection = workerConnection(options.redisUrl)
-    this.queue = new OfferBatchQueue(options.redisUrl, options.prefix, config)
+    this.queue = new OfferBatchQueue(options.redisUrl, options.prefix, config, options.logger)
     this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, options.prefix)
     this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {
       connection: this.connection,
@@ -114,8 +115,20 @@ export class OfferBatchWorker {
     const batch = await storageServiceOf<OfferBatchRecord>(root).getById(root, OfferBatchRecord, batchId)
     if (!batch.countedChunks.includes(index)) {
       const tenantContext = await root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+      const started = performance.now()
       const chunk = await this.makeOffers(job, batch, tenantContext)
       await this.count(batch.id, chunk)
+      const offers = chunk.results.filter((result) => result && 'offerId' in result).length
+      this.options.logger.info('Offer batch chunk done', {
+        tenantId,
+        batchId,
+        chunk: index,
+        rows: chunk.rows.length,
+        offers,
+        failed: chunk.results.length - offers,
+        attempt: job.attemptsMade + 1,
+        durationMs: Math.round(performance.now() - started),
+      })
     }
     const next = index + config.chunksInFlight
     if (next < batch.chunkCount) await this.queue.add({ tenantId, batchId, index: next })
@@ -204,6 +217,13 @@ export class OfferBatchWorker {
       return batch
     })
     if (finishedNow) {
+      this.options.logger.info('Offer batch finished', {
+        tenantId: batch.tenantId,
+        batchId: batch.id,
+        chunks: batch.chunkCount,
+        done: batch.done,
+        failed: batch.failed,
+      })
       await this.options.webhooks?.emit(batch.tenantId, {
         id: `${batch.id}.batch.finished`,
         type: 'batch.finished',

@@ -24,15 +24,17 @@ interface ApprovalJob {
 export class DeferredClaimsQueue {
   private readonly producer: ReturnType<typeof producerQueue<ApprovalJob>>
   private workerConnection?: Redis
-  private worker?: Worker<ApprovalJob>
+  /** The worker, once started (its job outcomes are counted by the metrics). */
+  public worker?: Worker<ApprovalJob>
 
   public constructor(
     private readonly redisUrl: string,
     private readonly prefix: string,
     private readonly attempts: number,
     private readonly backoffMillis: number,
+    logger?: Logger,
   ) {
-    this.producer = producerQueue<ApprovalJob>(redisUrl, DEFERRED_CLAIMS_QUEUE, prefix)
+    this.producer = producerQueue<ApprovalJob>(redisUrl, DEFERRED_CLAIMS_QUEUE, prefix, logger)
   }
 
   /** The BullMQ queue (for depth reporting at `GET /admin/queues`). */

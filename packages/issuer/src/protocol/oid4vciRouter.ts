@@ -1,5 +1,6 @@
 import {
   AddressRateLimiter,
+  countedIssuance,
   protocolErrorHandler,
   rejectUnsafeProtocolInput,
   type WebhookService,
@@ -82,12 +83,14 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     },
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     rejectUnsafeProtocolInput,
-    handle((issuer, request) =>
-      tokenEndpoint(issuer, request, {
-        ...endpoints,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-        onRedeemed: event('offer.accepted'),
-      }),
+    handle(
+      countedIssuance('token', (issuer, request) =>
+        tokenEndpoint(issuer, request, {
+          ...endpoints,
+          accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+          onRedeemed: event('offer.accepted'),
+        }),
+      ),
     ),
   )
   router.post(
@@ -100,13 +103,21 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/credential',
     json,
     rejectUnsafeProtocolInput,
-    handle((issuer, request) => credentialEndpoint(issuer, request, { ...endpoints, onIssued })),
+    handle(
+      countedIssuance('credential', (issuer, request) =>
+        credentialEndpoint(issuer, request, { ...endpoints, onIssued }),
+      ),
+    ),
   )
   router.post(
     '/oid4vci/:issuerId/deferred-credential',
     json,
     rejectUnsafeProtocolInput,
-    handle((issuer, request) => deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued })),
+    handle(
+      countedIssuance('deferred_credential', (issuer, request) =>
+        deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued }),
+      ),
+    ),
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))

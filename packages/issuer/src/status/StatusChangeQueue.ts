@@ -30,15 +30,17 @@ export interface StatusChangeResult {
 export class StatusChangeQueue {
   private readonly producer: ReturnType<typeof producerQueue<StatusChangeJob>>
   private connection?: Redis
-  private worker?: Worker<StatusChangeJob, StatusChangeResult>
+  /** The worker, once started (its job outcomes are counted by the metrics). */
+  public worker?: Worker<StatusChangeJob, StatusChangeResult>
 
   public constructor(
     private readonly redisUrl: string,
     private readonly prefix: string,
     private readonly attempts: number,
     private readonly backoffMillis: number,
+    logger?: Logger,
   ) {
-    this.producer = producerQueue<StatusChangeJob>(redisUrl, STATUS_CHANGES_QUEUE, prefix)
+    this.producer = producerQueue<StatusChangeJob>(redisUrl, STATUS_CHANGES_QUEUE, prefix, logger)
   }
 
   public get queue() {

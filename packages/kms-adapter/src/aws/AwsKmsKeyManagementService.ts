@@ -75,6 +75,11 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
   private readonly aliases = new Map<string, ResolvedKey>()
   private readonly aliasTtlMillis: number
 
+  /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
+  public get circuitState() {
+    return this.caller.circuitState
+  }
+
   public constructor(private readonly options: AwsKmsKeyManagementServiceOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 }
     const timeout = options.timeoutMillis ?? 5_000

@@ -55,6 +55,11 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
   private readonly latestVersionTtlMillis: number
   private login?: Promise<void>
 
+  /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
+  public get circuitState() {
+    return this.caller.circuitState
+  }
+
   public constructor(private readonly options: VaultTransitKeyManagementServiceOptions) {
     this.mount = (options.mount ?? 'transit').replace(/^\/|\/$/g, '')
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 }

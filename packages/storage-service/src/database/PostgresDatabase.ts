@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Database, SqlResult, SqlSession, WithTenantOptions } from './Database.js'
 import { TENANT_SETTING } from './Database.js'
+import type { DatabaseObserver, DatabaseWorkKind, PoolUsage } from './DatabaseObserver.js'
 import { inlineParameters, sqlLiteral } from './inlineParameters.js'
 import { isUnavailableError, mapDatabaseError } from './mapDatabaseError.js'
 
@@ -25,6 +26,8 @@ export interface PostgresDatabaseOptions {
    * pooler in transaction mode that does not support them (PgBouncer before 1.21).
    */
   preparedStatements?: boolean
+  /** Told the duration of every unit of work (metrics); none by default. */
+  observer?: DatabaseObserver
 }
 
 const statementNames = new Map<string, string>()
@@ -80,9 +83,11 @@ export class PostgresDatabase implements Database {
   private readonly replica?: pg.Pool
   private readonly boundTenant = new WeakMap<pg.PoolClient, string>()
   private readonly preparedStatements: boolean
+  private readonly observer?: DatabaseObserver
 
   public constructor(options: PostgresDatabaseOptions) {
     this.preparedStatements = options.preparedStatements ?? true
+    this.observer = options.observer
     this.primary = PostgresDatabase.createPool(options.connectionString, options)
     if (options.replicaConnectionString) {
       this.replica = PostgresDatabase.createPool(options.replicaConnectionString, options)
@@ -108,10 +113,57 @@ export class PostgresDatabase implements Database {
     return pool
   }
 
-  public async withTenant<T>(
+  /** The pools' current use (connections open, idle, callers waiting), read at scrape time. */
+  public poolUsage(): PoolUsage[] {
+    const usage = (name: PoolUsage['pool'], pool: pg.Pool): PoolUsage => ({
+      pool: name,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    })
+    return this.replica
+      ? [usage('primary', this.primary), usage('replica', this.replica)]
+      : [usage('primary', this.primary)]
+  }
+
+  public withTenant<T>(
     tenantId: string,
     callback: (session: SqlSession) => Promise<T>,
     options: WithTenantOptions = {},
+  ): Promise<T> {
+    return this.observed('tenant', () => this.runWithTenant(tenantId, callback, options))
+  }
+
+  public withAdminTransaction<T>(callback: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.observed('admin', () => this.runAdminTransaction(callback))
+  }
+
+  public query<Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> {
+    return this.observed('query', () => this.runQuery<Row>(text, values))
+  }
+
+  /** `work`, its duration told to the observer (when there is one). */
+  private observed<T>(kind: DatabaseWorkKind, work: () => Promise<T>): Promise<T> {
+    const observer = this.observer
+    if (!observer) return work()
+    const started = performance.now()
+    return work().then(
+      (result) => {
+        observer.onWork(kind, performance.now() - started, false)
+        return result
+      },
+      (error: unknown) => {
+        observer.onWork(kind, performance.now() - started, true)
+        throw error
+      },
+    )
+  }
+
+  private async runWithTenant<T>(
+    tenantId: string,
+    callback: (session: SqlSession) => Promise<T>,
+    options: WithTenantOptions,
   ): Promise<T> {
     const pool = options.replicaRead && this.replica ? this.replica : this.primary
     const client = await pool.connect().catch((error: unknown) => {
@@ -131,7 +183,7 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  public async withAdminTransaction<T>(callback: (session: SqlSession) => Promise<T>): Promise<T> {
+  private async runAdminTransaction<T>(callback: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.primary.connect().catch((error: unknown) => {
       throw mapDatabaseError(error)
     })
@@ -145,7 +197,7 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  public async query<Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> {
+  private async runQuery<Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> {
     try {
       const result = await this.primary.query(text, values)
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }

@@ -9,6 +9,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', impo
 export interface MigrateOptions {
   /** The role's schema, for example `issuer`, `verifier` or `holder`. */
   schema: string
+  /** Told each migration as it is applied (its file name and duration), for the migrate command's log. */
+  onApplied?: (migration: string, durationMillis: number) => void
 }
 
 export interface MigrateReturn {
@@ -60,9 +62,11 @@ export async function migrate(database: Database, options: MigrateOptions): Prom
     const applied: string[] = []
     for (const file of files) {
       if (done.has(file.version)) continue
+      const started = performance.now()
       await session.exec(await readFile(`${MIGRATIONS_DIR}${file.name}`, 'utf8'))
       await session.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [file.version, file.name])
       applied.push(file.name)
+      options.onApplied?.(file.name, performance.now() - started)
     }
     return { applied }
   })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { ProtocolError } from '@attesto/agent-runtime'
+import { countVerification, ProtocolError } from '@attesto/agent-runtime'
 import type { StatusListTokenResolver } from '@attesto/did-cache'
 import { checkCredentialStatus } from '../verification/checkCredentialStatus.js'
 import { PresentationRefusal, type RejectionCode } from '../verification/rejectionReason.js'
@@ -19,8 +19,10 @@ export interface AcceptAuthorizationResponseOptions {
   statusUnavailable: 'reject' | 'accept'
 }
 
-const refused = (code: RejectionCode | 'replayed_response' | 'request_closed' | 'unknown_request', detail: string) =>
-  new ProtocolError(400, 'invalid_request', `${code}: ${detail}`)
+const refused = (code: RejectionCode | 'replayed_response' | 'request_closed' | 'unknown_request', detail: string) => {
+  countVerification('refused', code) // metrics: attesto_verification_outcomes_total
+  return new ProtocolError(400, 'invalid_request', `${code}: ${detail}`)
+}
 
 function digestOf(vpToken: unknown): string {
   return createHash('sha256')
@@ -119,5 +121,6 @@ export async function acceptAuthorizationResponse(
     responseDigest: digest,
   })
   if (!decided) throw refused('request_closed', 'This request was answered or expired meanwhile')
+  countVerification(verdict ? 'rejected' : 'verified', verdict?.code) // metrics: attesto_verification_outcomes_total
   options.decided(tenantContext, requestId, decided)
 }

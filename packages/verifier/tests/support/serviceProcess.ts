@@ -38,10 +38,10 @@ export class ServiceProcess {
         ...process.env,
         // Test issuers publish their status lists at http://127.0.0.1.
         ...(this.role === 'verifier' ? { STATUS_LIST_ALLOW_INSECURE: 'true' } : {}),
+        LOG_LEVEL: 'warn',
         ...this.env,
         ROLE: this.role,
         PORT: String(this.port),
-        LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
