@@ -9,7 +9,9 @@
 // cluster of the benchmark's own, started here and removed at the end.
 //
 // BENCH_FLOWS (400 per point), BENCH_CONCURRENCY (1,8,32), BENCH_WARMUP_FLOWS (max(20, 2 × in
-// flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification).
+// flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification),
+// BENCH_OBSERVABILITY_OFF (1: also measure our services with METRICS=off and ACCESS_LOG=off, for
+// the cost of metrics and the access log, in the same run).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startCredoAlone } from './deployments/credoAlone.js'
 import type { Deployment } from './deployments/Deployment.js'
@@ -20,7 +22,7 @@ import { StepClient } from './loadgen/StepClient.js'
 import { type FlowKind, measurePoint, type PointMeasurement } from './measure/measurePoint.js'
 import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
 import { childPids } from './measure/processCpu.js'
-import { printTables } from './report/printTables.js'
+import { observabilityCost, printTables } from './report/printTables.js'
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
@@ -59,10 +61,22 @@ async function main() {
   const credo = await startCredoAlone()
   cleanups.push(() => credo.close())
   started.push(credo)
+  const quiet =
+    process.env.BENCH_OBSERVABILITY_OFF === '1'
+      ? await startOurServices(client, postgres.url, {
+          name: 'ours, METRICS=off ACCESS_LOG=off',
+          env: { METRICS: 'off', ACCESS_LOG: 'off' },
+        })
+      : undefined
+  if (quiet) {
+    cleanups.push(() => quiet.close())
+    started.push(quiet)
+  }
 
   const notes = new ProtocolNotes()
   const credentials = new Map<Deployment, Awaited<ReturnType<typeof issuanceFlow>>>()
-  for (const deployment of [ours, credo]) credentials.set(deployment, await issuanceFlow(deployment, client, notes))
+  for (const deployment of [ours, credo, ...(quiet ? [quiet] : [])])
+    credentials.set(deployment, await issuanceFlow(deployment, client, notes))
   const flowOf = (deployment: Deployment, kind: FlowKind) => async () => {
     if (kind === 'issuance') await issuanceFlow(deployment, client, notes)
     else await verificationFlow(deployment, client, notes, credentials.get(deployment) as never)
@@ -91,7 +105,14 @@ async function main() {
       ourPoint.transactionsPerFlow = (transactionsAfter - transactionsBefore) / ourPoint.countedFlows
       transactionsBefore = transactionsAfter
       points.push(ourPoint, credoPoint)
-      for (const point of [ourPoint, credoPoint]) {
+      // Without metrics and access log: its own window; its statements are kept out of ours.
+      const quietPoint = quiet && (await measurePoint({ ...common, deployment: quiet, flow: flowOf(quiet, kind) }))
+      if (quietPoint) {
+        points.push(quietPoint)
+        await sleep(STATISTICS_DELAY_MILLIS)
+        transactionsBefore = (await postgres.counters()).transactions
+      }
+      for (const point of [ourPoint, credoPoint, ...(quietPoint ? [quietPoint] : [])]) {
         console.log(
           `${kind} ${point.deployment} ${concurrency} in flight: ${point.flowsPerSecond.toFixed(1)} flows/s, ` +
             `service ${point.serviceCpuMillisPerFlow.toFixed(2)} CPU ms/flow`,
@@ -101,6 +122,7 @@ async function main() {
   }
   console.log(`\n${new Date().toISOString().slice(0, 10)}, ${FLOWS} flows per point\n`)
   console.log(printTables(points, notes.list()))
+  if (quiet) console.log(observabilityCost(points, ours.name, quiet.name))
 }
 
 let exitCode = 0

@@ -12,13 +12,23 @@ import {
   VCT,
 } from './Deployment.js'
 
+/** A variant of our services: its name in the tables and the environment it adds. */
+export interface OurServicesVariant {
+  name: string
+  env?: Record<string, string>
+}
+
 /**
  * Our issuer and verifier services, one process each (`dist/src/server.js`), on `databaseUrl`
  * (a fresh schema per role, dropped on close) with the local KMS, set up and driven through their
  * REST APIs with tenant API keys: an issuer (did:key, like Credo alone's) with a `diploma`
  * configuration, and a verifier tenant that trusts it.
  */
-export async function startOurServices(client: StepClient, databaseUrl: string): Promise<Deployment> {
+export async function startOurServices(
+  client: StepClient,
+  databaseUrl: string,
+  variant: OurServicesVariant = { name: 'ours' },
+): Promise<Deployment> {
   const admin = `admin-${randomBytes(16).toString('hex')}`
   const suffix = randomBytes(3).toString('hex')
   const schemas = { issuer: `bench_issuer_${suffix}`, verifier: `bench_verifier_${suffix}` }
@@ -33,6 +43,7 @@ export async function startOurServices(client: StepClient, databaseUrl: string):
         TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
         // The issuer's status lists are on 127.0.0.1 here.
         STATUS_LIST_ALLOW_INSECURE: 'true',
+        ...variant.env,
       }).start(),
     ),
   )
@@ -67,7 +78,7 @@ export async function startOurServices(client: StepClient, databaseUrl: string):
     const { verifierId } = await setup(verifier.url, '/verifiers', verifierKey, {})
     await setup(verifier.url, `/trusted-issuers/${encodeURIComponent(did)}`, verifierKey, {}, 'PUT')
     return {
-      name: 'ours',
+      name: variant.name,
       servicePids: { issuer: issuer.pid, verifier: verifier.pid },
       output: () => issuer.output + verifier.output,
       close,

@@ -9,6 +9,7 @@ const TITLES: Record<FlowKind, string> = {
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
 const triple = ({ p50, p95, p99 }: Percentiles) => `${fixed(p50)} / ${fixed(p95)} / ${fixed(p99)}`
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+const CREDO_ALONE = 'Credo alone'
 const totalCpu = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
 
 /** The per-point table of one flow kind, ours against Credo alone at the same concurrency. */
@@ -32,8 +33,8 @@ function pointTable(points: PointMeasurement[]): string[] {
     row(Array(13).fill('---')),
   ]
   for (const point of points) {
-    const credo = points.find((other) => other.deployment !== 'ours' && other.concurrency === point.concurrency)
-    const ratio = point.deployment === 'ours' && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
+    const credo = points.find((other) => other.deployment === CREDO_ALONE && other.concurrency === point.concurrency)
+    const ratio = point.deployment !== CREDO_ALONE && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
     lines.push(
       row([
         point.deployment,
@@ -88,4 +89,30 @@ export function printTables(points: PointMeasurement[], notes: string[]): string
     out.push(...notes.map((note) => `- ${note}`), '')
   }
   return out.join('\n')
+}
+
+/** Service CPU per flow with metrics and the access log against without them, per kind and concurrency. */
+export function observabilityCost(points: PointMeasurement[], on: string, off: string): string {
+  const lines = [
+    '### Metrics and access log: service CPU per flow with and without',
+    '',
+    row(['flow', 'in flight', 'with (ms)', 'without (ms)', 'with / without']),
+    row(Array(5).fill('---')),
+  ]
+  for (const point of points.filter((p) => p.deployment === on)) {
+    const other = points.find(
+      (p) => p.deployment === off && p.kind === point.kind && p.concurrency === point.concurrency,
+    )
+    if (!other) continue
+    lines.push(
+      row([
+        point.kind,
+        point.concurrency,
+        fixed(point.serviceCpuMillisPerFlow, 2),
+        fixed(other.serviceCpuMillisPerFlow, 2),
+        fixed(point.serviceCpuMillisPerFlow / other.serviceCpuMillisPerFlow, 2),
+      ]),
+    )
+  }
+  return lines.join('\n')
 }
