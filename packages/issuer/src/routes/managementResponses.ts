@@ -50,18 +50,25 @@ export const offerPageResponse = pageAnswer(
   },
 )
 
-export const offerBatchPageResponse = pageAnswer('offerBatches', offerBatchResponse, 'OfferBatchPage', {
-  batchId: uuid,
-  status: 'finished',
-  total: 2,
-  done: 2,
-  failed: 0,
-  pending: 0,
-  invalidRows: 0,
-  createdAt: '2026-06-30T12:00:00.000Z',
-  finishedAt: '2026-06-30T12:00:03.000Z',
-  invalid: [],
-})
+export const offerBatchPageResponse = pageAnswer(
+  'offerBatches',
+  offerBatchResponse.omit({ invalid: true }).meta({
+    id: 'OfferBatchSummary',
+    description: 'A batch as listed: its invalid rows are in GET /offer-batches/{batchId}',
+  }),
+  'OfferBatchPage',
+  {
+    batchId: uuid,
+    status: 'finished',
+    total: 2,
+    done: 2,
+    failed: 0,
+    pending: 0,
+    invalidRows: 0,
+    createdAt: '2026-06-30T12:00:00.000Z',
+    finishedAt: '2026-06-30T12:00:03.000Z',
+  },
+)
 
 export const deactivatedIssuerResponse = z
   .object({
