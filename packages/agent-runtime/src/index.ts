@@ -32,6 +32,7 @@ export {
   createdTenantResponse,
   errorBody,
   healthResponse,
+  pageAnswer,
   queueCountsResponse,
   readinessResponse,
   undeliverableResponse,
@@ -40,15 +41,9 @@ export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
-export {
-  inputSchema,
-  pageResponse,
-  queryParameters,
-  runtimeManagementOpenApiPaths,
-  withOpenApiPaths,
-} from './http/managementOpenApi.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export {
+  mergeOpenApiPaths,
   type OpenApiDocument,
   type OpenApiDocumentOptions,
   type OpenApiPaths,

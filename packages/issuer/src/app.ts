@@ -13,7 +13,6 @@ import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
-import { withIssuerManagementOpenApi } from './management/managementOpenApi.js'
 import { managementRoutes } from './management/managementRoutes.js'
 import { issuerOpenApi } from './openapi.js'
 import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
@@ -161,7 +160,7 @@ export async function createIssuerApp(
   }
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
-    openApi: withIssuerManagementOpenApi(issuerOpenApi(config.publicBaseUrl)),
+    openApi: issuerOpenApi(config.publicBaseUrl),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [

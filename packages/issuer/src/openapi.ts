@@ -1,7 +1,14 @@
-import { type OpenApiDocument, type OpenApiPaths, openApi, openApiDocument } from '@attesto/agent-runtime'
+import {
+  mergeOpenApiPaths,
+  type OpenApiDocument,
+  type OpenApiPaths,
+  openApi,
+  openApiDocument,
+} from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { batchOpenApiPaths } from './batches/batchOpenApi.js'
 import { credentialConfigurationInput } from './issuance/credentialConfiguration.js'
+import { issuerManagementOpenApiPaths } from './management/managementOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
 import {
@@ -142,11 +149,12 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}; each status list token is public at /oid4vci/{issuerId}/status-lists/{listId} (docs/REVOCATION.md).',
     serverUrl,
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
-    paths: {
-      ...issuerPaths,
-      ...offerPaths,
-      ...batchOpenApiPaths,
-      ...statusOpenApiPaths,
-    },
+    paths: mergeOpenApiPaths(
+      issuerPaths,
+      offerPaths,
+      batchOpenApiPaths,
+      statusOpenApiPaths,
+      issuerManagementOpenApiPaths,
+    ),
   })
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
-import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
+import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
@@ -85,6 +85,20 @@ describe('the issuer answers as its OpenAPI document says', () => {
     const issuerView = await call('GET', `/issuers/${issuerId}`, key)
     expect(issuerView.body.credentialConfigurations).toHaveLength(2)
 
+    // The lists, page by page: the cursor of a page reads the next one.
+    expect((await call('GET', '/issuers?limit=10', key)).body.issuers).toHaveLength(1)
+    expect((await call('GET', '/issuers?limit=101', key)).status).toBe(400)
+    const configurations = await call('GET', `/issuers/${issuerId}/credential-configurations?limit=1`, key)
+    expect(configurations.body.credentialConfigurations.map(({ id }: { id: string }) => id)).toEqual(['later'])
+    const lastConfigurations = await call(
+      'GET',
+      `/issuers/${issuerId}/credential-configurations?limit=1&cursor=${configurations.body.next_cursor}`,
+      key,
+    )
+    expect(lastConfigurations.body).toMatchObject({ credentialConfigurations: [{ id: 'pass' }], next_cursor: null })
+    expect((await call('GET', '/issuers/no-such-issuer/credential-configurations', key)).status).toBe(404)
+    expect((await call('GET', `/issuers/${issuerId}/credential-configurations?cursor=x`, key)).status).toBe(400)
+
     // An offer, with a transaction code; a wallet takes the credential.
     const offer = await call('POST', '/offers', key, {
       issuerId,
@@ -110,6 +124,24 @@ describe('the issuer answers as its OpenAPI document says', () => {
     const issued = await call('GET', `/offers/${offerId}`, key)
     expect(issued.body).toMatchObject({ status: 'credential_issued', credentialStatus: { status: 'valid' } })
     expect((await call('GET', '/offers/00000000-0000-4000-8000-000000000000', key)).status).toBe(404)
+    const issuedOffers = await call('GET', `/offers?status=credential_issued&issuerId=${issuerId}`, key)
+    expect(issuedOffers.body).toMatchObject({ offers: [{ offerId, status: 'credential_issued' }], next_cursor: null })
+    expect((await call('GET', '/offers?status=lost', key)).status).toBe(400)
+
+    // An offer cancelled before its code is redeemed; a redeemed one cannot be.
+    const unwanted = await call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Grace' },
+    })
+    const cancelled = await call('POST', `/offers/${unwanted.body.offerId}/cancel`, key)
+    expect(cancelled.body).toMatchObject({ offerId: unwanted.body.offerId, status: 'cancelled' })
+    expect((await call('POST', `/offers/${offerId}/cancel`, key)).status).toBe(409)
+    expect((await call('POST', '/offers/00000000-0000-4000-8000-000000000000/cancel', key)).status).toBe(404)
+    const cancelledOffers = await call('GET', '/offers?status=cancelled&createdFrom=2020-01-01T00:00:00Z', key)
+    expect(cancelledOffers.body.offers).toMatchObject([
+      { offerId: unwanted.body.offerId, cancelledAt: expect.any(String) },
+    ])
 
     // Its status: suspended, valid again, revoked for good.
     expect((await call('POST', `/offers/${offerId}/status`, key, { status: 'suspended' })).body.changed).toBe(true)
@@ -150,12 +182,15 @@ describe('the issuer answers as its OpenAPI document says', () => {
     const results = await call('GET', `/offer-batches/${batchId}/results`, key)
     expect(results.body.rows.map((row: { status: string }) => row.status)).toEqual(['offered', 'invalid', 'offered'])
     expect((await call('GET', '/offer-batches/no-such-batch', key)).status).toBe(404)
+    expect((await call('GET', '/offer-batches?limit=5', key)).body.offerBatches).toMatchObject([{ batchId }])
+    expect((await call('GET', '/offer-batches?batchId=1', key)).status).toBe(400)
 
     // Webhooks.
     const hook = await call('POST', '/webhooks', key, { url: receiver.url, events: ['credential.issued'] })
     expect(hook.status).toBe(201)
     expect((await call('POST', '/webhooks', key, { url: receiver.url, events: ['no.such.event'] })).status).toBe(400)
-    expect((await call('GET', '/webhooks', key)).body.webhooks).toHaveLength(1)
+    expect((await call('GET', '/webhooks?limit=1', key)).body).toMatchObject({ webhooks: [{}], next_cursor: null })
+    expect((await call('GET', '/webhooks?limit=x', key)).status).toBe(400)
     expect((await call('GET', '/webhooks/dead-letters', key)).status).toBe(200)
     expect((await call('POST', '/webhooks/dead-letters/none/redeliver', key)).status).toBe(404)
     expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(204)
@@ -165,6 +200,20 @@ describe('the issuer answers as its OpenAPI document says', () => {
     expect((await call('GET', '/admin/queues', admin)).body.queues['offer-batches']).toBeDefined()
     expect((await call('GET', '/admin/webhooks/undeliverable', admin)).status).toBe(200)
     expect((await call('GET', '/admin/queues', key)).status).toBe(401)
+
+    // Tenants and API keys (admin and tenant).
+    await exerciseKeyManagement(call, admin, key, tenant.body.id)
+
+    // Withdrawn at the end: a configuration, then the issuer (its credentials keep verifying).
+    const removed = await call('DELETE', `/issuers/${issuerId}/credential-configurations/later`, key)
+    // The deferred offer, never redeemed, is cancelled with its configuration.
+    expect(removed.body).toMatchObject({ credentialConfigurationId: 'later', cancelledOffers: 1 })
+    expect((await call('DELETE', `/issuers/${issuerId}/credential-configurations/later`, key)).status).toBe(404)
+    const deactivated = await call('DELETE', `/issuers/${issuerId}`, key)
+    expect(deactivated.body).toMatchObject({ issuerId, status: 'deactivated' })
+    expect((await call('DELETE', `/issuers/${issuerId}`, key)).status).toBe(200)
+    expect((await call('GET', `/issuers/${issuerId}`, key)).status).toBe(404)
+    expect((await call('DELETE', '/issuers/no-such-issuer', key)).status).toBe(404)
 
     // Every operation of the document was answered and checked.
     expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])

@@ -9,7 +9,6 @@ import {
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
-import { withVerifierManagementOpenApi } from './management/managementOpenApi.js'
 import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
@@ -70,7 +69,7 @@ export async function createVerifierApp(
   )
   mountRestApi(runtime, {
     protocolPath: '/oid4vp',
-    openApi: withVerifierManagementOpenApi(verifierOpenApi(baseUrl)),
+    openApi: verifierOpenApi(baseUrl),
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [

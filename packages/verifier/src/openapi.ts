@@ -1,12 +1,20 @@
-import { type OpenApiDocument, type OpenApiPaths, openApi, openApiDocument } from '@attesto/agent-runtime'
+import {
+  mergeOpenApiPaths,
+  type OpenApiDocument,
+  type OpenApiPaths,
+  openApi,
+  openApiDocument,
+} from '@attesto/agent-runtime'
 import { z } from 'zod'
+import { verifierManagementOpenApiPaths } from './management/managementOpenApi.js'
+import { listTemplatesQuery, listTrustedIssuersQuery } from './routes/listRoutes.js'
 import { createPresentationRequestInput } from './routes/presentationRoutes.js'
 import {
   createdPresentationRequestResponse,
   presentationResultResponse,
-  templateListResponse,
+  templatePageResponse,
   templateResponse,
-  trustedIssuerListResponse,
+  trustedIssuerPageResponse,
   trustedIssuerResponse,
   verifierResponse,
 } from './routes/responses.js'
@@ -55,8 +63,9 @@ const verifierPaths: OpenApiPaths = {
     get: {
       operationId: 'listTrustedIssuers',
       tags: ['Trusted issuers'],
-      summary: "The tenant's trusted issuers",
-      responses: { '200': answer('OK', trustedIssuerListResponse), ...errors(401) },
+      summary: "The tenant's trusted issuers, page by page",
+      requestParams: { query: listTrustedIssuersQuery },
+      responses: { '200': answer('OK', trustedIssuerPageResponse), ...errors(400, 401) },
     },
   },
   '/trusted-issuers/{did}': {
@@ -84,8 +93,9 @@ const presentationPaths: OpenApiPaths = {
     get: {
       operationId: 'listPresentationTemplates',
       tags: ['Presentation templates'],
-      summary: "The tenant's stored DCQL queries",
-      responses: { '200': answer('OK', templateListResponse), ...errors(401) },
+      summary: "The tenant's stored DCQL queries, page by page",
+      requestParams: { query: listTemplatesQuery },
+      responses: { '200': answer('OK', templatePageResponse), ...errors(400, 401) },
     },
   },
   '/presentation-templates/{templateId}': {
@@ -167,9 +177,6 @@ export function verifierOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId} (request objects at authorization-requests/{requestId}, responses at authorize).',
     serverUrl,
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
-    paths: {
-      ...verifierPaths,
-      ...presentationPaths,
-    },
+    paths: mergeOpenApiPaths(verifierPaths, presentationPaths, verifierManagementOpenApiPaths),
   })
 }

@@ -9,7 +9,7 @@ import {
   VCT,
   WebhookReceiver,
 } from '@attesto/agent-runtime/testing'
-import { checkedCalls } from '@attesto/agent-runtime/testing/openapi'
+import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // Every operation of the verifier's OpenAPI document, driven over HTTP through a whole flow
@@ -63,7 +63,8 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect((await call('GET', '/health')).status).toBe(200)
     expect((await call('GET', '/ready')).status).toBe(200)
     expect((await call('POST', '/tenants', admin, {})).status).toBe(400)
-    const key = (await call('POST', '/tenants', admin, { label: 'Bank' })).body.apiKey as string
+    const tenant = await call('POST', '/tenants', admin, { label: 'Bank' })
+    const key = tenant.body.apiKey as string
     expect((await call('GET', '/trusted-issuers')).status).toBe(401)
 
     // A verifier identity.
@@ -72,6 +73,9 @@ describe('the verifier answers as its OpenAPI document says', () => {
     const verifierId = created.body.verifierId as string
     expect((await call('GET', `/verifiers/${verifierId}`, key)).body.did).toMatch(/^did:key:/)
     expect((await call('GET', '/verifiers/nope', key)).status).toBe(404)
+    const verifiers = await call('GET', '/verifiers?limit=1', key)
+    expect(verifiers.body).toEqual({ verifiers: [created.body], next_cursor: null })
+    expect((await call('GET', '/verifiers?limit=-1', key)).status).toBe(400)
 
     // A wallet holding a diploma answers a request: rejected, its issuer is not trusted yet.
     const offer = await createDiplomaOffer(issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
@@ -88,7 +92,11 @@ describe('the verifier answers as its OpenAPI document says', () => {
     const did = encodeURIComponent(offer.issuerDid)
     expect((await call('PUT', `/trusted-issuers/${did}`, key, { label: 'University' })).status).toBe(200)
     expect((await call('PUT', '/trusted-issuers/not-a-did', key, {})).status).toBe(400)
-    expect((await call('GET', '/trusted-issuers', key)).body.trustedIssuers).toHaveLength(1)
+    expect((await call('GET', '/trusted-issuers?limit=5', key)).body).toEqual({
+      trustedIssuers: [{ did: offer.issuerDid, label: 'University' }],
+      next_cursor: null,
+    })
+    expect((await call('GET', '/trusted-issuers?did=x', key)).status).toBe(400)
 
     // A template, and a request made from it: verified, with the disclosed claim.
     expect(
@@ -97,7 +105,8 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect((await call('PUT', '/presentation-templates/x', key, { dcql: { query: { credentials: [] } } })).status).toBe(
       400,
     )
-    expect((await call('GET', '/presentation-templates', key)).body.templates).toHaveLength(1)
+    expect((await call('GET', '/presentation-templates?limit=5', key)).body.templates).toHaveLength(1)
+    expect((await call('GET', '/presentation-templates?limit=200', key)).status).toBe(400)
     expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(200)
     const request = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree' })
     expect(request.status).toBe(201)
@@ -111,6 +120,31 @@ describe('the verifier answers as its OpenAPI document says', () => {
     })
     expect(both.status).toBe(400)
     expect((await call('GET', '/presentation-requests/nope', key)).status).toBe(404)
+
+    // A request cancelled while open; a decided one cannot be. The list, by status and verifier.
+    const unwanted = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree' })
+    const cancelled = await call('POST', `/presentation-requests/${unwanted.body.requestId}/cancel`, key)
+    expect(cancelled.body).toMatchObject({ requestId: unwanted.body.requestId, status: 'cancelled' })
+    expect((await call('POST', `/presentation-requests/${request.body.requestId}/cancel`, key)).status).toBe(409)
+    expect((await call('POST', '/presentation-requests/nope/cancel', key)).status).toBe(404)
+    const listed = await call('GET', `/presentation-requests?verifierId=${verifierId}&limit=2`, key)
+    expect(listed.body.presentationRequests.map(({ status }: { status: string }) => status)).toEqual([
+      'rejected',
+      'verified',
+    ])
+    const cursor = encodeURIComponent(listed.body.next_cursor)
+    const next = await call('GET', `/presentation-requests?verifierId=${verifierId}&limit=2&cursor=${cursor}`, key)
+    expect(next.body).toMatchObject({
+      presentationRequests: [{ requestId: unwanted.body.requestId, cancelledAt: expect.any(String) }],
+      next_cursor: null,
+    })
+    const rejectedOnes = await call(
+      'GET',
+      '/presentation-requests?status=rejected&createdFrom=2020-01-01T00:00:00Z',
+      key,
+    )
+    expect(rejectedOnes.body.presentationRequests).toMatchObject([{ requestId: untrusted.body.requestId }])
+    expect((await call('GET', '/presentation-requests?status=lost', key)).status).toBe(400)
     expect((await call('DELETE', '/presentation-templates/degree', key)).status).toBe(204)
     expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(404)
     expect((await call('DELETE', `/trusted-issuers/${did}`, key)).status).toBe(204)
@@ -118,7 +152,7 @@ describe('the verifier answers as its OpenAPI document says', () => {
     // Webhooks.
     const hook = await call('POST', '/webhooks', key, { url: receiver.url, events: ['presentation.verified'] })
     expect(hook.status).toBe(201)
-    expect((await call('GET', '/webhooks', key)).body.webhooks).toHaveLength(1)
+    expect((await call('GET', '/webhooks?limit=1', key)).body).toMatchObject({ webhooks: [{}], next_cursor: null })
     expect((await call('GET', '/webhooks/dead-letters', key)).status).toBe(200)
     expect((await call('POST', '/webhooks/dead-letters/none/redeliver', key)).status).toBe(404)
     expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(204)
@@ -126,6 +160,18 @@ describe('the verifier answers as its OpenAPI document says', () => {
     // The operator's reports.
     expect((await call('GET', '/admin/queues', admin)).body.queues.webhooks).toBeDefined()
     expect((await call('GET', '/admin/webhooks/undeliverable', admin)).status).toBe(200)
+
+    // Tenants and API keys (admin and tenant).
+    await exerciseKeyManagement(call, admin, key, tenant.body.id)
+
+    // The verifier deleted at the end: its open request is cancelled, no new one is made for it.
+    const open = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })
+    const deleted = await call('DELETE', `/verifiers/${verifierId}`, key)
+    expect(deleted.body).toMatchObject({ verifierId, status: 'deleted', cancelledRequests: 1 })
+    expect((await call('GET', `/presentation-requests/${open.body.requestId}`, key)).body.status).toBe('cancelled')
+    expect((await call('DELETE', `/verifiers/${verifierId}`, key)).status).toBe(200)
+    expect((await call('DELETE', '/verifiers/nope', key)).status).toBe(404)
+    expect((await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })).status).toBe(404)
 
     // Every operation of the document was answered and checked.
     expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])

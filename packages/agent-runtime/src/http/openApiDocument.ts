@@ -3,6 +3,7 @@ import {
   type oas31,
   type ZodOpenApiMediaTypeObject,
   type ZodOpenApiOverride,
+  type ZodOpenApiPathItemObject,
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
   type ZodOpenApiResponsesObject,
@@ -16,6 +17,7 @@ import {
   readinessResponse,
   undeliverableResponse,
 } from './apiResponses.js'
+import { runtimeManagementOpenApiPaths } from './managementOpenApi.js'
 import { createTenantInput } from './tenantRoutes.js'
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -76,7 +78,7 @@ export interface OpenApiDocumentOptions {
   title: string
   description: string
   serverUrl: string
-  /** The role's paths (zod schemas or plain JSON Schema), merged into the shared ones. */
+  /** The role's paths (zod schemas or plain JSON Schema), joined with the shared ones ({@link mergeOpenApiPaths}). */
   paths: ZodOpenApiPathsObject
   /** Hand-written component schemas, if any (the generated ones are named by their `.meta({ id })`). */
   schemas?: Record<string, oas31.SchemaObject>
@@ -111,6 +113,23 @@ const TAGS = [
   ['Operations', 'Health, readiness and the operator’s reports (admin key)'],
   ['Webhook events', 'What a registered endpoint receives'],
 ] as const
+
+/**
+ * Joins path objects into one: the operations several of them give for one path (a list beside
+ * a create, for example) share its path item. An operation given twice is a mistake, and throws.
+ */
+export function mergeOpenApiPaths(...parts: ZodOpenApiPathsObject[]): ZodOpenApiPathsObject {
+  const merged: Record<string, ZodOpenApiPathItemObject> = {}
+  for (const part of parts) {
+    for (const [path, item] of Object.entries(part)) {
+      const existing = merged[path] ?? {}
+      const twice = Object.keys(item).filter((method) => Object.hasOwn(existing, method))
+      if (twice.length > 0) throw new Error(`OpenAPI: ${twice.join(', ')} ${path} is described twice`)
+      merged[path] = { ...existing, ...item }
+    }
+  }
+  return merged
+}
 
 /** `POST /tenants`, the admin reports, `/health` and `/ready`: what every service has besides its role's routes. */
 function sharedPaths(): ZodOpenApiPathsObject {
@@ -173,14 +192,14 @@ function sharedPaths(): ZodOpenApiPathsObject {
  * and each webhook event under `webhooks`. Build it once, at startup.
  */
 export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocument {
-  const shared = sharedPaths()
-  const { '/tenants': tenants, ...operations } = shared
-  const paths = {
-    '/tenants': tenants,
-    ...options.paths,
-    ...webhookOpenApiPaths(options.webhookEvents),
-    ...operations,
-  } as ZodOpenApiPathsObject
+  const { '/tenants': tenants, ...operations } = sharedPaths()
+  const paths = mergeOpenApiPaths(
+    { '/tenants': tenants as ZodOpenApiPathItemObject },
+    runtimeManagementOpenApiPaths(),
+    options.paths,
+    webhookOpenApiPaths(options.webhookEvents),
+    operations,
+  )
   const webhooks = webhookEventOpenApi(options.webhookEvents)
   const used = new Set(
     [...Object.values(paths), ...Object.values(webhooks)].flatMap((item) =>

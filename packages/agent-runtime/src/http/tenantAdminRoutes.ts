@@ -7,7 +7,7 @@ import type { TenantsApi } from '../tenancy/TenantsApi.js'
 import { HttpError } from './HttpError.js'
 import { decodeCursor, pageBody, pageQuery } from './pagination.js'
 
-const listTenantsQuery = pageQuery({})
+export const listTenantsQuery = pageQuery({})
 
 /**
  * Admin-only tenant management beside `POST /tenants`: `GET /tenants` lists tenants page by page

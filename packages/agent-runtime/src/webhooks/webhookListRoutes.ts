@@ -5,7 +5,7 @@ import { decodeCursor, pageBody, pageQuery } from '../http/pagination.js'
 import { documentPage } from '../records/documentPages.js'
 import { type WebhookRegistration, webhooks } from './webhookDocuments.js'
 
-const listWebhooksQuery = pageQuery({})
+export const listWebhooksQuery = pageQuery({})
 
 /** `GET /webhooks`: the tenant's webhooks page by page (registration order), without their secrets. */
 export function webhookListRoutes(pages: RecordPages): Router {

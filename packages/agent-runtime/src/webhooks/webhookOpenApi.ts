@@ -1,11 +1,12 @@
 import type { ZodOpenApiPathsObject } from 'zod-openapi'
 import { openApi } from '../http/openApiDocument.js'
+import { listWebhooksQuery } from './webhookListRoutes.js'
 import {
   deadLetterListResponse,
   redeliveryResponse,
   registeredWebhookResponse,
   webhookEventSchema,
-  webhookListResponse,
+  webhookPageResponse,
 } from './webhookResponses.js'
 import { webhookRegistrationInput } from './webhookRoutes.js'
 import { SIGNATURE_HEADER } from './webhookSignature.js'
@@ -30,8 +31,9 @@ export function webhookOpenApiPaths(eventTypes: readonly string[]): ZodOpenApiPa
       get: {
         operationId: 'listWebhooks',
         tags: ['Webhooks'],
-        summary: "The tenant's webhooks (without secrets)",
-        responses: { '200': answer('OK', webhookListResponse), ...errors(401) },
+        summary: "The tenant's webhooks, page by page, without their secrets",
+        requestParams: { query: listWebhooksQuery },
+        responses: { '200': answer('OK', webhookPageResponse), ...errors(400, 401) },
       },
     },
     '/webhooks/{webhookId}': {

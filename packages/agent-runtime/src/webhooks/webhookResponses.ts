@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageAnswer } from '../http/apiResponses.js'
 
 /** What the webhook routes answer, and what a webhook receives (the OpenAPI document is generated from these). */
 
@@ -36,7 +37,17 @@ export const registeredWebhookResponse = z
   })
   .meta({ id: 'RegisteredWebhook' })
 
-export const webhookListResponse = z.object({ webhooks: z.array(z.object(registration)) }).meta({ id: 'WebhookList' })
+export const webhookPageResponse = pageAnswer(
+  'webhooks',
+  z.object(registration).meta({ id: 'Webhook' }),
+  'WebhookPage',
+  {
+    webhookId: '8c2d4e6f-1a3b-4c5d-9e7f-0a1b2c3d4e5f',
+    url: 'https://hooks.example.org/attesto',
+    events: ['credential.issued'],
+    createdAt: '2026-06-30T12:00:00.000Z',
+  },
+)
 
 export const deadLetterListResponse = z
   .object({

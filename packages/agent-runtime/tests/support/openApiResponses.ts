@@ -110,3 +110,5 @@ export async function checkedCalls<
   }) as Call
   return { call: checked, checker }
 }
+
+export { exerciseKeyManagement } from './keyManagementFlow.js'

@@ -1,115 +1,89 @@
-import {
-  openApi,
-  pageResponse,
-  queryParameters,
-  runtimeManagementOpenApiPaths,
-  withOpenApiPaths,
-} from '@attesto/agent-runtime'
+import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
+import { z } from 'zod'
 import { listBatchesQuery, listConfigurationsQuery, listIssuersQuery, listOffersQuery } from '../routes/listRoutes.js'
+import {
+  cancelledOfferResponse,
+  credentialConfigurationPageResponse,
+  deactivatedIssuerResponse,
+  issuerPageResponse,
+  offerBatchPageResponse,
+  offerPageResponse,
+  removedConfigurationResponse,
+} from '../routes/managementResponses.js'
 
-const { json, errors, pathParameter } = openApi
-const issuerId = pathParameter('issuerId')
+const { answer, errors } = openApi
+const issuerPath = z.object({ issuerId: z.string() })
 
-/** The issuer's management paths (lists, deactivation, cancellation), with the shared ones. */
-export const issuerManagementOpenApiPaths = {
-  ...runtimeManagementOpenApiPaths(),
+/**
+ * The issuer's management operations (lists page by page, deactivation, removal, cancellation),
+ * joined into the issuer's document beside the operations of the same paths.
+ */
+export const issuerManagementOpenApiPaths: OpenApiPaths = {
   '/issuers': {
     get: {
+      operationId: 'listIssuers',
+      tags: ['Issuers'],
       summary: "The tenant's active issuers, page by page",
-      parameters: queryParameters(listIssuersQuery),
-      responses: { ...pageResponse('issuers', { $ref: '#/components/schemas/Issuer' }), ...errors(400, 401) },
+      requestParams: { query: listIssuersQuery },
+      responses: { '200': answer('OK', issuerPageResponse), ...errors(400, 401) },
     },
   },
   '/issuers/{issuerId}': {
     delete: {
-      summary:
-        'Deactivate an issuer: metadata, token, credential and status-list endpoints answer 404; offers not yet issued are cancelled; its key stays in the KMS and issued credentials keep verifying (repeatable)',
-      parameters: [issuerId],
-      responses: {
-        '200': {
-          description: 'Deactivated',
-          ...json({
-            type: 'object',
-            properties: {
-              issuerId: { type: 'string' },
-              status: { const: 'deactivated' },
-              deactivatedAt: { type: 'string', format: 'date-time' },
-              cancelledOffers: { type: 'integer' },
-            },
-          }),
-        },
-        ...errors(401, 404),
-      },
+      operationId: 'deactivateIssuer',
+      tags: ['Issuers'],
+      summary: 'Deactivate an issuer; its offers not yet issued are cancelled (repeatable)',
+      description:
+        'Its metadata, token, credential and status-list endpoints answer 404 from then on. Its key stays in the KMS and its DID is not touched, so credentials it issued keep verifying.',
+      requestParams: { path: issuerPath },
+      responses: { '200': answer('Deactivated', deactivatedIssuerResponse), ...errors(401, 404) },
     },
   },
   '/issuers/{issuerId}/credential-configurations': {
     get: {
+      operationId: 'listCredentialConfigurations',
+      tags: ['Credential configurations'],
       summary: "An issuer's credential configurations, page by page (in id order)",
-      parameters: [issuerId, ...queryParameters(listConfigurationsQuery)],
-      responses: {
-        ...pageResponse('credentialConfigurations', { $ref: '#/components/schemas/CredentialConfiguration' }),
-        ...errors(400, 401, 404),
-      },
+      requestParams: { path: issuerPath, query: listConfigurationsQuery },
+      responses: { '200': answer('OK', credentialConfigurationPageResponse), ...errors(400, 401, 404) },
     },
   },
   '/issuers/{issuerId}/credential-configurations/{configurationId}': {
     delete: {
+      operationId: 'deleteCredentialConfiguration',
+      tags: ['Credential configurations'],
       summary: "Remove a configuration from the issuer's metadata; its offers not yet issued are cancelled",
-      parameters: [issuerId, pathParameter('configurationId')],
-      responses: {
-        '200': {
-          description: 'Removed',
-          ...json({
-            type: 'object',
-            properties: {
-              issuerId: { type: 'string' },
-              credentialConfigurationId: { type: 'string' },
-              cancelledOffers: { type: 'integer' },
-            },
-          }),
-        },
-        ...errors(401, 404),
-      },
+      requestParams: { path: z.object({ issuerId: z.string(), configurationId: z.string() }) },
+      responses: { '200': answer('Removed', removedConfigurationResponse), ...errors(401, 404) },
     },
   },
   '/offers': {
     get: {
+      operationId: 'listOffers',
+      tags: ['Offers'],
       summary: "The tenant's offers, page by page, by status, issuer, configuration and created-at range",
-      parameters: queryParameters(listOffersQuery),
-      responses: { ...pageResponse('offers', { $ref: '#/components/schemas/OfferStatus' }), ...errors(400, 401) },
+      requestParams: { query: listOffersQuery },
+      responses: { '200': answer('OK', offerPageResponse), ...errors(400, 401) },
     },
   },
   '/offers/{offerId}/cancel': {
     post: {
-      summary:
-        'Cancel an offer whose code was not redeemed: of a cancellation and a concurrent token request exactly one succeeds (409 offer_not_cancellable otherwise)',
-      parameters: [pathParameter('offerId')],
-      responses: {
-        '200': {
-          description: 'Cancelled',
-          ...json({
-            type: 'object',
-            properties: {
-              offerId: { type: 'string' },
-              status: { const: 'cancelled' },
-              cancelledAt: { type: 'string', format: 'date-time' },
-            },
-          }),
-        },
-        ...errors(401, 404, 409),
-      },
+      operationId: 'cancelOffer',
+      tags: ['Offers'],
+      summary: 'Cancel an offer whose code was not redeemed',
+      description:
+        'Of a cancellation and a concurrent token request exactly one succeeds; 409 offer_not_cancellable (with the offer status) otherwise.',
+      requestParams: { path: z.object({ offerId: z.string() }) },
+      responses: { '200': answer('Cancelled', cancelledOfferResponse), ...errors(401, 404, 409) },
     },
   },
   '/offer-batches': {
     get: {
+      operationId: 'listOfferBatches',
+      tags: ['Offer batches'],
       summary: "The tenant's bulk-offer batches, page by page",
-      parameters: queryParameters(listBatchesQuery),
-      responses: { ...pageResponse('offerBatches', { $ref: '#/components/schemas/OfferBatch' }), ...errors(400, 401) },
+      requestParams: { query: listBatchesQuery },
+      responses: { '200': answer('OK', offerBatchPageResponse), ...errors(400, 401) },
     },
   },
-}
-
-/** The issuer's OpenAPI document with the management paths joined into its path items. */
-export function withIssuerManagementOpenApi<Document extends { paths: Record<string, unknown> }>(document: Document) {
-  return withOpenApiPaths(document, issuerManagementOpenApiPaths)
 }

@@ -1,105 +1,58 @@
+import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
+import { z } from 'zod'
+import { listPresentationRequestsQuery, listVerifiersQuery } from '../routes/listRoutes.js'
 import {
-  openApi,
-  pageResponse,
-  queryParameters,
-  runtimeManagementOpenApiPaths,
-  withOpenApiPaths,
-} from '@attesto/agent-runtime'
-import {
-  listPresentationRequestsQuery,
-  listTemplatesQuery,
-  listTrustedIssuersQuery,
-  listVerifiersQuery,
-} from '../routes/listRoutes.js'
+  cancelledPresentationRequestResponse,
+  deletedVerifierResponse,
+  presentationRequestPageResponse,
+  verifierPageResponse,
+} from '../routes/responses.js'
 
-const { json, errors, pathParameter } = openApi
+const { answer, errors } = openApi
 
-/** The verifier's management paths (lists, deletion, cancellation), with the shared ones. */
-export const verifierManagementOpenApiPaths = {
-  ...runtimeManagementOpenApiPaths(),
+/**
+ * The verifier's management operations (lists page by page, deletion, cancellation), joined into
+ * the verifier's document beside the operations of the same paths. The trusted-issuer and
+ * template lists are with their other operations (openapi.ts).
+ */
+export const verifierManagementOpenApiPaths: OpenApiPaths = {
   '/verifiers': {
     get: {
+      operationId: 'listVerifiers',
+      tags: ['Verifiers'],
       summary: "The tenant's verifiers, page by page",
-      parameters: queryParameters(listVerifiersQuery),
-      responses: {
-        ...pageResponse('verifiers', {
-          type: 'object',
-          properties: { verifierId: { type: 'string' }, did: { type: 'string' } },
-        }),
-        ...errors(400, 401),
-      },
+      requestParams: { query: listVerifiersQuery },
+      responses: { '200': answer('OK', verifierPageResponse), ...errors(400, 401) },
     },
   },
   '/verifiers/{verifierId}': {
     delete: {
-      summary:
-        'Delete a verifier: its open requests are cancelled and no new ones are made for it; its keys stay in the KMS (repeatable)',
-      parameters: [pathParameter('verifierId')],
-      responses: {
-        '200': {
-          description: 'Deleted',
-          ...json({
-            type: 'object',
-            properties: {
-              verifierId: { type: 'string' },
-              status: { const: 'deleted' },
-              deletedAt: { type: 'string', format: 'date-time' },
-              cancelledRequests: { type: 'integer' },
-            },
-          }),
-        },
-        ...errors(401, 404),
-      },
-    },
-  },
-  '/trusted-issuers': {
-    get: {
-      summary: "The tenant's trusted issuers, page by page",
-      parameters: queryParameters(listTrustedIssuersQuery),
-      responses: { ...pageResponse('trustedIssuers', { type: 'object' }), ...errors(400, 401) },
-    },
-  },
-  '/presentation-templates': {
-    get: {
-      summary: "The tenant's presentation templates, page by page",
-      parameters: queryParameters(listTemplatesQuery),
-      responses: { ...pageResponse('templates', { type: 'object' }), ...errors(400, 401) },
+      operationId: 'deleteVerifier',
+      tags: ['Verifiers'],
+      summary: 'Delete a verifier; its open requests are cancelled and no new ones are made for it (repeatable)',
+      description: 'Its keys stay in the KMS. Every instance refuses new requests for it within 10 s.',
+      requestParams: { path: z.object({ verifierId: z.string() }) },
+      responses: { '200': answer('Deleted', deletedVerifierResponse), ...errors(401, 404) },
     },
   },
   '/presentation-requests': {
     get: {
+      operationId: 'listPresentationRequests',
+      tags: ['Presentation requests'],
       summary: "The tenant's presentation requests, page by page, by status, verifier and created-at range",
-      parameters: queryParameters(listPresentationRequestsQuery),
-      responses: {
-        ...pageResponse('presentationRequests', { $ref: '#/components/schemas/PresentationResult' }),
-        ...errors(400, 401),
-      },
+      requestParams: { query: listPresentationRequestsQuery },
+      responses: { '200': answer('OK', presentationRequestPageResponse), ...errors(400, 401) },
     },
   },
   '/presentation-requests/{requestId}/cancel': {
     post: {
-      summary:
-        'Cancel an open request: the wallet can no longer fetch or answer it (409 presentation_request_not_cancellable once decided, expired or cancelled)',
-      parameters: [pathParameter('requestId')],
-      responses: {
-        '200': {
-          description: 'Cancelled',
-          ...json({
-            type: 'object',
-            properties: {
-              requestId: { type: 'string' },
-              status: { const: 'cancelled' },
-              cancelledAt: { type: 'string', format: 'date-time' },
-            },
-          }),
-        },
-        ...errors(401, 404, 409),
-      },
+      operationId: 'cancelPresentationRequest',
+      tags: ['Presentation requests'],
+      summary: 'Cancel an open request: the wallet can no longer fetch or answer it',
+      description:
+        '409 presentation_request_not_cancellable (with its status) once it is decided, expired or cancelled.',
+      requestParams: { path: z.object({ requestId: z.string() }) },
+      responses: { '200': answer('Cancelled', cancelledPresentationRequestResponse), ...errors(401, 404, 409) },
     },
   },
-}
-
-/** The verifier's OpenAPI document with the management paths joined into its path items. */
-export function withVerifierManagementOpenApi<Document extends { paths: Record<string, unknown> }>(document: Document) {
-  return withOpenApiPaths(document, verifierManagementOpenApiPaths)
 }

@@ -1,3 +1,4 @@
+import { pageAnswer } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { dcqlInput } from '../verification/dcqlInput.js'
 
@@ -19,17 +20,30 @@ export const trustedIssuerResponse = z
   .object({ did: z.string(), label: z.string().optional() })
   .meta({ id: 'TrustedIssuer', examples: [{ did: 'did:web:university.example', label: 'University of Examples' }] })
 
-export const trustedIssuerListResponse = z
-  .object({ trustedIssuers: z.array(trustedIssuerResponse) })
-  .meta({ id: 'TrustedIssuerList' })
+export const trustedIssuerPageResponse = pageAnswer('trustedIssuers', trustedIssuerResponse, 'TrustedIssuerPage', {
+  did: 'did:web:university.example',
+  label: 'University of Examples',
+})
 
 export const templateResponse = z
   .object({ templateId: z.string(), label: z.string().optional(), dcql: dcqlInput })
   .meta({ id: 'PresentationTemplate' })
 
-export const templateListResponse = z
-  .object({ templates: z.array(templateResponse) })
-  .meta({ id: 'PresentationTemplateList' })
+export const templatePageResponse = pageAnswer('templates', templateResponse, 'PresentationTemplatePage', {
+  templateId: 'diploma-check',
+  label: 'Diploma check',
+  dcql: {
+    query: {
+      credentials: [
+        {
+          id: 'diploma',
+          format: 'dc+sd-jwt',
+          meta: { vct_values: ['https://university.example/credentials/diploma'] },
+        },
+      ],
+    },
+  },
+})
 
 export const createdPresentationRequestResponse = z
   .object({
@@ -125,3 +139,46 @@ export const presentationResultResponse = z
     ],
   })
 export type PresentationResultResponse = z.output<typeof presentationResultResponse>
+
+/** The management answers: lists (page by page), deletion, cancellation. */
+
+export const verifierPageResponse = pageAnswer('verifiers', verifierResponse, 'VerifierPage', {
+  verifierId: uuid,
+  did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
+})
+
+export const presentationRequestPageResponse = pageAnswer(
+  'presentationRequests',
+  presentationResultResponse
+    .pick({ requestId: true, verifierId: true, status: true, responseMode: true, createdAt: true, expiresAt: true })
+    .extend({ decidedAt: dateTime.optional(), cancelledAt: dateTime.optional() })
+    .meta({ id: 'PresentationRequestSummary' }),
+  'PresentationRequestPage',
+  {
+    requestId: uuid,
+    verifierId: uuid,
+    status: 'pending',
+    responseMode: 'direct_post.jwt',
+    createdAt: '2026-06-30T12:00:00.000Z',
+    expiresAt: '2026-06-30T12:05:00.000Z',
+  },
+)
+
+export const deletedVerifierResponse = z
+  .object({
+    verifierId: z.string(),
+    status: z.literal('deleted'),
+    deletedAt: dateTime,
+    cancelledRequests: z.number().int().min(0).meta({ description: 'Its open requests, cancelled now' }),
+  })
+  .meta({
+    id: 'DeletedVerifier',
+    examples: [{ verifierId: uuid, status: 'deleted', deletedAt: '2026-07-01T09:00:00.000Z', cancelledRequests: 1 }],
+  })
+
+export const cancelledPresentationRequestResponse = z
+  .object({ requestId: z.string(), status: z.literal('cancelled'), cancelledAt: dateTime })
+  .meta({
+    id: 'CancelledPresentationRequest',
+    examples: [{ requestId: uuid, status: 'cancelled', cancelledAt: '2026-07-01T09:00:00.000Z' }],
+  })
