@@ -17,6 +17,7 @@ export {
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
+export * from './http/edge/index.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'

@@ -33,6 +33,7 @@ export async function runService<Modules extends ModulesMap>(
   const runtime = await createApp(config, logger)
   return startHttpServer(runtime.app, {
     port: config.port,
+    host: config.edge.host,
     logger,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     onShutdown: () => runtime.close(),

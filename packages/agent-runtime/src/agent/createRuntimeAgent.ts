@@ -4,6 +4,8 @@ import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, 
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
+import { mountEdge } from '../http/edge/mountEdge.js'
+import { EdgeRateLimits } from '../http/edge/rateLimits.js'
 import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
 import { createKmsBackend } from './createKmsBackend.js'
@@ -21,6 +23,8 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   didCache: DidResolutionCache
   /** Webhook queueing and delivery, when REDIS_URL is set. */
   webhooks?: WebhookService
+  /** Per-address and per-tenant rate limits (docs/SECURITY.md). */
+  rateLimits: EdgeRateLimits
   /** Storage answers a query; the KMS answers a public-key read. */
   readiness(): Promise<ReadinessReturn>
   /** Shuts the agent down and closes storage and the DID cache. */
@@ -66,6 +70,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
   })
   const app = express()
+  mountEdge(app, config.edge)
   app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
@@ -84,6 +89,11 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     throw error
   }
 
+  const rateLimits = new EdgeRateLimits({
+    limits: config.edge.rateLimits,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+  })
   const webhooks = config.redisUrl
     ? new WebhookService(
         agent.context,
@@ -113,6 +123,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     storage,
     didCache,
     webhooks,
+    rateLimits,
     async readiness() {
       const checks = {
         storage: await check(() => storage.database.query('SELECT 1')),
@@ -121,6 +132,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       return { ready: Object.values(checks).every((c) => c.ok), checks }
     },
     async close() {
+      rateLimits.close()
       await webhooks?.close()
       await agent.shutdown()
       await didCache.close()

@@ -8,6 +8,8 @@ import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
+import { requireRestBodyType } from './edge/bodyTypes.js'
+import { notFound } from './edge/notFound.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { LargeBodyGate } from './LargeBodyGate.js'
@@ -56,7 +58,8 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
 ): void {
   const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
   const api = express.Router()
-  api.use(options.protocolPath, (_request, _response, next) => next('router'))
+  for (const path of [options.protocolPath, '/.well-known'])
+    api.use(path, (_request, _response, next) => next('router'))
   api.get('/openapi.json', (_request, response) => {
     response.json(options.openApi)
   })
@@ -66,6 +69,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     response.set('Cache-Control', 'no-store')
     next()
   })
+  api.use(requireRestBodyType((options.largeBodies ?? []).map(({ path }) => path)))
   api.use('/tenants', requireAdmin(options.adminApiKey), jsonBody, rejectUnsafeInput, tenantRoutes(tenants))
   api.use(
     '/admin',
@@ -73,7 +77,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
     undeliverableRoutes(runtime.agent.context),
   )
-  api.use(requireTenant(tenants))
+  api.use(requireTenant(tenants), runtime.rateLimits.perTenant())
   for (const { path, limitBytes } of options.largeBodies ?? []) {
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
@@ -82,5 +86,6 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)
+  runtime.app.use(notFound)
   runtime.app.use(errorHandler(options.logger))
 }

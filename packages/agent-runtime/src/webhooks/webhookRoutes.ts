@@ -15,7 +15,7 @@ const noQueue = () => queueUnavailable('Webhooks need the delivery queue: config
  */
 export function webhookRoutes(service: WebhookService | undefined, eventTypes: string[], allowInsecure: boolean) {
   const router = Router()
-  const registration = z.object({
+  const registration = z.strictObject({
     url: z
       .url()
       .refine(

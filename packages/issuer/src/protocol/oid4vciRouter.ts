@@ -1,9 +1,4 @@
-import {
-  AddressRateLimiter,
-  protocolErrorHandler,
-  rejectUnsafeProtocolInput,
-  type WebhookService,
-} from '@attesto/agent-runtime'
+import { protocolErrorHandler, rejectUnsafeProtocolInput, type WebhookService } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
@@ -21,8 +16,6 @@ export interface Oid4vciRouterOptions {
   config: IssuerProtocolConfig
   status?: CredentialStatusService
   accessTokenTtlSeconds: number
-  redisUrl?: string
-  queuePrefix: string
   webhooks?: WebhookService
   logger: Logger
 }
@@ -36,11 +29,6 @@ type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: n
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const router = Router()
-  const tokenLimiter = new AddressRateLimiter({
-    perMinute: options.config.tokenRequestsPerMinutePerAddress,
-    redisUrl: options.redisUrl,
-    prefix: `${options.queuePrefix}:rate:token`,
-  })
   const event = (type: string) => (issuer: ResolvedIssuer, offerId: string) => {
     void options.webhooks?.emit(issuer.tenantId, {
       id: `${offerId}.${type}`,
@@ -76,10 +64,6 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   }
   router.post(
     '/oid4vci/:issuerId/token',
-    async (request, _response, next) => {
-      await tokenLimiter.take(request.ip)
-      next()
-    },
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     rejectUnsafeProtocolInput,
     handle((issuer, request) =>
@@ -110,5 +94,5 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))
-  return { router, close: () => tokenLimiter.close() }
+  return { router, close: () => {} }
 }

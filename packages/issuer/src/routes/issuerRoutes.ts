@@ -7,13 +7,13 @@ import { credentialConfigurationInput, displayInput } from '../issuance/credenti
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 
-const createIssuerInput = z.object({
+const createIssuerInput = z.strictObject({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
 })
 
-const updateIssuerInput = z.object({ display: displayInput })
+const updateIssuerInput = z.strictObject({ display: displayInput })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 

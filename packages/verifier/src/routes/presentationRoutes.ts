@@ -12,7 +12,7 @@ import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verif
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { presentationTemplates } from '../verification/verifierDocuments.js'
 
-const createPresentationRequestInput = z.object({
+const createPresentationRequestInput = z.strictObject({
   verifierId: z.string().min(1),
   /** The query itself, or… */
   dcql: dcqlInput.optional(),

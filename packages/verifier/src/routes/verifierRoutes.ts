@@ -7,8 +7,8 @@ import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
-const createVerifierInput = z.object({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
-const trustedIssuerInput = z.object({ label: z.string().max(200).optional() })
+const createVerifierInput = z.strictObject({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
+const trustedIssuerInput = z.strictObject({ label: z.string().max(200).optional() })
 const did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
 
 /**
