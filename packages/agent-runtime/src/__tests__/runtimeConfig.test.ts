@@ -20,7 +20,7 @@ describe('loadRuntimeConfig', () => {
       host: '127.0.0.1',
       trustProxyHops: 0,
       corsAllowedOrigins: [],
-      rateLimits: { tokenPerAddress: 300, protocolPerAddress: 600, apiPerTenant: 1200 },
+      rateLimits: { tokenPerAddress: 300, protocolPerAddress: 600, apiPerTenant: 3000 },
     })
     const edge = loadRuntimeConfig({
       ROLE: 'issuer',

@@ -24,7 +24,7 @@ export const edgeEnvironment = {
     }),
   TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: perMinute(300),
   PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: perMinute(600),
-  API_REQUESTS_PER_MINUTE_PER_TENANT: perMinute(1200),
+  API_REQUESTS_PER_MINUTE_PER_TENANT: perMinute(3000),
 }
 
 type EdgeEnvironment = { [Name in keyof typeof edgeEnvironment]: z.output<(typeof edgeEnvironment)[Name]> }
