@@ -175,6 +175,10 @@ describe('issuer public edge', () => {
       error: { code: 'unsupported_media_type', message: expect.stringContaining('application/json') },
     })
 
+    // A bare POST (no body, Content-Length: 0) is not refused for its missing media type.
+    const bare = await fetch(url('/issuers'), { method: 'POST', headers: { authorization: `Bearer ${key}` } })
+    expect(bare.status).toBe(201)
+
     const jsonToken = await fetch(url(`/oid4vci/${issuerId}/token`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -14,13 +14,15 @@ const describe = (types: BodyType[]) => types.flatMap((type) => MEDIA_TYPES[type
 
 /**
  * Refuses a request whose body is not of one of `types` with `415 unsupported_media_type` (before
- * any of it is read). Requests without a body pass: their handlers decide whether they need one.
+ * any of it is read). Requests without a body or with an empty one pass: their handlers decide
+ * whether they need one.
  */
 export function requireBodyType(types: BodyType[]): RequestHandler {
   const mediaTypes = types.flatMap((type) => MEDIA_TYPES[type])
   const expected = describe(types)
   return (request, response, next) => {
-    if (request.is(mediaTypes) !== false) return next()
+    // An empty body (`Content-Length: 0`, as fetch sends on a bare POST) is no body.
+    if (request.headers['content-length'] === '0' || request.is(mediaTypes) !== false) return next()
     sendEdgeError(
       request,
       response,
