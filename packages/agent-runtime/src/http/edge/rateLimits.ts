@@ -20,7 +20,8 @@ const WINDOW_SECONDS = 60
  * The rate limits of the public edge (rate-limiter-flexible, docs/SECURITY.md): per client address
  * on the protocol endpoints (the token endpoint in a bucket of its own) and per tenant on the REST
  * API, each so many requests per rolling minute. With `REDIS_URL` the counters live in Redis (one
- * atomic INCR+PEXPIRE script per request) and hold over every instance; while Redis does not
+ * atomic INCR+PEXPIRE script per counted request, none for a key this instance already refused
+ * in the current window) and hold over every instance; while Redis does not
  * answer, each instance counts in its own memory rather than letting everything through or
  * refusing everything. An answer over the limit is `429 too_many_requests` with `Retry-After`.
  */
@@ -49,6 +50,9 @@ export class EdgeRateLimits {
         duration: WINDOW_SECONDS,
         rejectIfRedisNotReady: true,
         insuranceLimiter: memory,
+        // Once a key is refused, this instance refuses it from memory until its window ends: a
+        // flood costs Redis one round trip per instance, not one per request.
+        inMemoryBlockOnConsumed: points + 1,
       })
     }
     this.limiters = {
