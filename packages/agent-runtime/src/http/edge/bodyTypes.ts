@@ -1,16 +1,14 @@
 import type { RequestHandler } from 'express'
 import { sendEdgeError } from './edgeError.js'
 
-/** Media types a body may have: JSON (`application/json`, `application/*+json`), HTML form, CSV. */
+/** Media types a body may have: JSON (`application/json`, what the JSON parsers read), HTML form, CSV. */
 export type BodyType = 'json' | 'form' | 'csv'
 
 const MEDIA_TYPES: Record<BodyType, string[]> = {
-  json: ['application/json', '+json'],
+  json: ['application/json'],
   form: ['application/x-www-form-urlencoded'],
   csv: ['text/csv'],
 }
-
-const describe = (types: BodyType[]) => types.flatMap((type) => MEDIA_TYPES[type][0] ?? []).join(' or ')
 
 /**
  * Refuses a request whose body is not of one of `types` with `415 unsupported_media_type` (before
@@ -19,7 +17,7 @@ const describe = (types: BodyType[]) => types.flatMap((type) => MEDIA_TYPES[type
  */
 export function requireBodyType(types: BodyType[]): RequestHandler {
   const mediaTypes = types.flatMap((type) => MEDIA_TYPES[type])
-  const expected = describe(types)
+  const expected = mediaTypes.join(' or ')
   return (request, response, next) => {
     // An empty body (`Content-Length: 0`, as fetch sends on a bare POST) is no body.
     if (request.headers['content-length'] === '0' || request.is(mediaTypes) !== false) return next()
