@@ -2,7 +2,8 @@
 // ./data/<role>, a local KMS whose master key file is generated on first start (with a warning
 // that production needs a real KMS), no Redis. Both listen on 127.0.0.1 unless HOST says
 // otherwise. An admin API key is generated into ./data/admin-api-key unless ADMIN_API_KEY is set.
-// Once both answer /ready, a short summary says where they are and what to try next. Ctrl-C
+// Once both answer /ready, a short summary says where they are (base URL, /openapi.json, and
+// /docs when it answers), where the admin key is and what to try next. Ctrl-C
 // stops both gracefully.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
