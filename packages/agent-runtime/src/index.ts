@@ -37,6 +37,7 @@ export {
   readinessResponse,
   undeliverableResponse,
 } from './http/apiResponses.js'
+export * from './http/edge/index.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'

@@ -46,6 +46,7 @@ export async function runService<Modules extends ModulesMap>(
   if (metricsListener) logger.info('Serving metrics', { port: observability.metricsPort })
   return startHttpServer(runtime.app, {
     port: config.port,
+    host: config.edge.host,
     logger,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     onShutdown: async () => {

@@ -2,6 +2,8 @@ import {
   createRuntimeAgent,
   LargeBodyGate,
   mountRestApi,
+  type ProtocolEndpointEdge,
+  protectProtocolEndpoints,
   type RuntimeAgent,
   type RuntimeConfig,
   TenantsModule,
@@ -31,6 +33,14 @@ import { StatusLists } from './status/StatusLists.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
 import { statusListRouter } from './status/statusListRouter.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
+
+/** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
+const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
+  { method: 'post', path: '/oid4vci/:issuerId/token', bucket: 'token', body: ['form'] },
+  { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
+  { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
+  { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
+]
 
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
 const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
@@ -120,12 +130,10 @@ export async function createIssuerApp(
     config: protocolConfig,
     status: credentialStatus,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    redisUrl: config.redisUrl,
-    queuePrefix: config.queuePrefix,
     webhooks: runtime.webhooks,
     logger,
   })
-  runtime.app.set('trust proxy', protocolConfig.trustProxyHops)
+  protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
   runtime.app.use(statusListRouter(runtime.issuers, publisher, logger))
   runtime.app.use(protocol.router)
   const closeRuntime = runtime.close.bind(runtime)

@@ -15,16 +15,15 @@ type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
 const header = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString())
 
 describe('token signing secret', () => {
-  const env = { PUBLIC_BASE_URL: 'http://issuer.test', KMS_MASTER_KEY: randomBytes(32).toString('base64') }
+  const env = {
+    PUBLIC_BASE_URL: 'http://issuer.test',
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
+  }
   const withSecret =
     (secret: string) =>
     (config: Parameters<typeof createIssuerApp>[0], logger: Parameters<typeof createIssuerApp>[1]) =>
-      createIssuerApp(
-        config,
-        logger,
-        loadBatchConfig({}),
-        loadIssuerProtocolConfig({ TOKEN_SIGNING_SECRET: secret, TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0' }),
-      )
+      createIssuerApp(config, logger, loadBatchConfig({}), loadIssuerProtocolConfig({ TOKEN_SIGNING_SECRET: secret }))
   const secret = randomBytes(32).toString('base64')
   let a: Service
   let b: Service

@@ -1,6 +1,8 @@
 import {
   createRuntimeAgent,
   mountRestApi,
+  type ProtocolEndpointEdge,
+  protectProtocolEndpoints,
   type RuntimeAgent,
   type RuntimeConfig,
   TenantsApi,
@@ -19,6 +21,12 @@ import { verifierRoutes } from './routes/verifierRoutes.js'
 import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
 import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
+
+/** Rate-limit buckets and body types of the OID4VP endpoints (docs/SECURITY.md). */
+const OID4VP_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
+  { method: 'get', path: '/oid4vp/:verifierId/authorization-requests/:requestId', bucket: 'protocol' },
+  { method: 'post', path: '/oid4vp/:verifierId/authorize', bucket: 'protocol', body: ['form', 'json'] },
+]
 
 function verifierModules() {
   return { tenants: new TenantsModule() }
@@ -55,6 +63,7 @@ export async function createVerifierApp(
   const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
   const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))
   const baseUrl = config.publicBaseUrl
+  protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VP_ENDPOINT_EDGES)
   runtime.app.use(
     '/oid4vp',
     protocolRoutes({

@@ -20,6 +20,25 @@ describe('loadRuntimeConfig', () => {
     expect(config.publicBaseUrl).toBe('http://127.0.0.1:3000')
   })
 
+  it('reads the edge: 127.0.0.1 unless HOST says otherwise, no CORS origin, limits per minute', () => {
+    expect(loadRuntimeConfig({ ROLE: 'issuer' }).edge).toEqual({
+      host: '127.0.0.1',
+      trustProxyHops: 0,
+      corsAllowedOrigins: [],
+      rateLimits: { tokenPerAddress: 300, protocolPerAddress: 600, apiPerTenant: 3000 },
+    })
+    const edge = loadRuntimeConfig({
+      ROLE: 'issuer',
+      HOST: '0.0.0.0',
+      CORS_ALLOWED_ORIGINS: 'https://console.example.com, http://127.0.0.1:5173/',
+      API_REQUESTS_PER_MINUTE_PER_TENANT: '0',
+    }).edge
+    expect(edge.host).toBe('0.0.0.0')
+    expect(edge.corsAllowedOrigins).toEqual(['https://console.example.com', 'http://127.0.0.1:5173'])
+    expect(edge.rateLimits.apiPerTenant).toBe(0)
+    expect(() => loadRuntimeConfig({ ROLE: 'issuer', CORS_ALLOWED_ORIGINS: '*' })).toThrow(/CORS_ALLOWED_ORIGINS:/)
+  })
+
   it('names every bad variable and what it needs', () => {
     const attempt = () => loadRuntimeConfig({ ROLE: 'printer', PORT: 'eighty', KMS_BACKEND: 'vault' })
     expect(attempt).toThrow(RuntimeConfigError)

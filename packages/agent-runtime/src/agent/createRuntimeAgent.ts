@@ -4,6 +4,8 @@ import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, 
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
+import { mountEdge } from '../http/edge/mountEdge.js'
+import { EdgeRateLimits } from '../http/edge/rateLimits.js'
 import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
 import { JsonLogger } from '../logging/JsonLogger.js'
 import { instrumentKms, watchDatabasePools, watchDidCache, watchWebhooks, watchWorker } from '../metrics/collectors.js'
@@ -34,6 +36,8 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   /** Metrics (served at `/metrics`, docs/OBSERVABILITY.md), unless `METRICS=off`. */
   metrics?: RuntimeMetrics
   observability: ObservabilityConfig
+  /** Per-address and per-tenant rate limits (docs/SECURITY.md). */
+  rateLimits: EdgeRateLimits
   /** Storage answers a query; the KMS answers a public-key read. */
   readiness(): Promise<ReadinessReturn>
   /** Shuts the agent down and closes storage and the DID cache. */
@@ -96,6 +100,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     accessLog: observability.accessLog && logger instanceof JsonLogger ? logger : undefined,
   })
   if (metrics) mountMetricsRoute(app, metrics, observability)
+  mountEdge(app, config.edge)
   app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
@@ -114,6 +119,11 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     throw error
   }
 
+  const rateLimits = new EdgeRateLimits({
+    limits: config.edge.rateLimits,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+  })
   const webhooks = config.redisUrl
     ? new WebhookService(
         agent.context,
@@ -153,6 +163,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     webhooks,
     metrics,
     observability,
+    rateLimits,
     async readiness() {
       const checks = {
         storage: await check(() => storage.database.query('SELECT 1')),
@@ -161,6 +172,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       return { ready: Object.values(checks).every((c) => c.ok), checks }
     },
     async close() {
+      rateLimits.close()
       await webhooks?.close()
       await agent.shutdown()
       await didCache.close()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../http/edge/edgeConfig.js'
 import { resolveSecretFiles } from './resolveSecretFiles.js'
 
 /** Configuration could not be read: the message lists every bad variable and what it needs. */
@@ -75,6 +76,7 @@ const schema = z
     WEBHOOK_MAX_PER_TENANT: z.coerce.number().int().positive().default(10),
     WEBHOOK_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
     IDEMPOTENCY_TAKEOVER_SECONDS: z.coerce.number().int().positive().default(60),
+    ...edgeEnvironment,
   })
   .superRefine((env, context) => {
     const need = (variable: string, why: string) =>
@@ -132,6 +134,8 @@ export interface RuntimeConfig {
   webhooks: WebhookConfig
   /** A keyed create call still pending after this long is taken to have died, and a retry takes over. */
   idempotencyTakeoverSeconds: number
+  /** Listening address, proxies, CORS and rate limits (docs/SECURITY.md). */
+  edge: EdgeConfig
 }
 
 /** Webhook deliveries (docs/WEBHOOKS.md). */
@@ -224,6 +228,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       allowInsecure: e.WEBHOOK_ALLOW_INSECURE === 'true',
     },
     idempotencyTakeoverSeconds: e.IDEMPOTENCY_TAKEOVER_SECONDS,
+    edge: edgeConfigFrom(e),
   }
 }
 
@@ -237,6 +242,7 @@ export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
   }
   return {
     role: config.role,
+    host: config.edge.host,
     port: config.port,
     publicBaseUrl: config.publicBaseUrl,
     adminApiKey: config.adminApiKey ? '***' : undefined,

@@ -10,6 +10,13 @@ interface ErrorBody {
   error: { code: string; message: string; details?: unknown }
 }
 
+/** A zod issue as a person reads it; unknown fields are named (`unknown field 'colour'`). */
+function issueMessage(issue: ZodError['issues'][number]): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message
+  const names = issue.keys.map((key) => `'${key}'`).join(', ')
+  return `unknown field${issue.keys.length > 1 ? 's' : ''} ${names}: remove ${issue.keys.length > 1 ? 'them' : 'it'}`
+}
+
 /** The status and body for an error; a 500 carries no internals. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
   const body = (code: string, message: string, details?: unknown): ErrorBody => ({
@@ -17,7 +24,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   })
   if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) }
   if (error instanceof ZodError) {
-    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issueMessage(issue) }))
     const first = details[0]
     return {
       status: 400,

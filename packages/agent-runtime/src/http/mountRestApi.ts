@@ -12,6 +12,8 @@ import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
 import { webhookListRoutes } from '../webhooks/webhookListRoutes.js'
 import { webhookRoutes } from '../webhooks/webhookRoutes.js'
 import { apiDocsRoutes } from './apiDocsRoutes.js'
+import { requireRestBodyType } from './edge/bodyTypes.js'
+import { notFound } from './edge/notFound.js'
 import { errorHandler } from './errorHandler.js'
 import { healthRoutes } from './healthRoutes.js'
 import { LargeBodyGate } from './LargeBodyGate.js'
@@ -61,7 +63,8 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
 ): void {
   const tenants = runtime.agent.dependencyManager.resolve(TenantsApi)
   const api = express.Router()
-  api.use(options.protocolPath, (_request, _response, next) => next('router'))
+  for (const path of [options.protocolPath, '/.well-known'])
+    api.use(path, (_request, _response, next) => next('router'))
   api.use(apiDocsRoutes(options.openApi))
   api.use(healthRoutes(() => runtime.readiness()))
   // Tenant-keyed answers are private, and some carry secrets (an API key, a tx_code): never cached.
@@ -70,6 +73,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     next()
   })
   const adminApiKeys = [...new Set([options.adminApiKey ?? '', ...runtime.config.adminApiKeys])].filter(Boolean)
+  api.use(requireRestBodyType((options.largeBodies ?? []).map(({ path }) => path)))
   api.use(
     '/tenants',
     requireAdmin(adminApiKeys),
@@ -84,7 +88,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
     undeliverableRoutes(runtime.agent.context),
   )
-  api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000))
+  api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000), runtime.rateLimits.perTenant())
   for (const { path, limitBytes } of options.largeBodies ?? []) {
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
@@ -94,6 +98,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
   for (const routes of options.tenantScopedRoutes) api.use(routes)
   runtime.app.use(api)
+  runtime.app.use(notFound)
   runtime.app.use(errorHandler(options.logger))
   if (runtime.metrics) watchQueues(runtime.metrics, { ...options.queues, webhooks: runtime.webhooks?.queue })
 }

@@ -5,6 +5,7 @@ import type { Express } from 'express'
 
 export interface StartHttpServerOptions {
   port: number
+  /** The address to bind (default 127.0.0.1: only this machine; containers bind 0.0.0.0). */
   host?: string
   logger: Logger
   /** How long in-flight requests may take to finish after SIGTERM (default 10,000 ms). */
@@ -24,7 +25,7 @@ export interface HttpServer {
 
 /** Listens, with request timeouts, and shuts down gracefully on SIGTERM. */
 export async function startHttpServer(app: Express, options: StartHttpServerOptions): Promise<HttpServer> {
-  const server = app.listen(options.port, options.host ?? '0.0.0.0')
+  const server = app.listen(options.port, options.host ?? '127.0.0.1')
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)

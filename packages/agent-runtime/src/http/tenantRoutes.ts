@@ -4,7 +4,7 @@ import { issueTenantApiKey } from '../auth/apiKeys.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { CreatedTenantResponse } from './apiResponses.js'
 
-export const createTenantInput = z.object({ label: z.string().trim().min(1).max(200) })
+export const createTenantInput = z.strictObject({ label: z.string().trim().min(1).max(200) })
 
 /** `POST /tenants` (mounted behind the admin key): a new tenant and its first API key, shown once. */
 export function tenantRoutes(tenants: TenantsApi): Router {

@@ -1,4 +1,3 @@
-export { AddressRateLimiter, type AddressRateLimiterOptions } from './AddressRateLimiter.js'
 export { type DecodedJws, decodeJws, encodeJwsPart, JwsError, verifySignature } from './compactJws.js'
 export { invalidToken, ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from './ProtocolError.js'
 export {

@@ -11,7 +11,7 @@ const noQueue = () => queueUnavailable('Webhooks need the delivery queue: config
 
 /** `POST /webhooks`: an endpoint for some of the role's `eventTypes`. */
 export const webhookRegistrationInput = (eventTypes: readonly string[], allowInsecure: boolean) =>
-  z.object({
+  z.strictObject({
     url: z
       .url()
       .refine(

@@ -7,7 +7,7 @@ import type { BatchRow } from './OfferBatchChunkRecord.js'
 import type { InvalidRow } from './OfferBatchRecord.js'
 
 /** What a batch is for; in the JSON body, or as query parameters next to a CSV body. */
-export const batchTarget = z.object({
+export const batchTarget = z.strictObject({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
   expiresInSeconds: z.coerce
@@ -20,7 +20,11 @@ export const batchTarget = z.object({
   txCodeLength: z.coerce.number().int().min(4).max(8).optional(),
 })
 
-export const jsonRows = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1) })
+const rowsInput = z.array(z.record(z.string(), z.unknown())).min(1)
+export const jsonRows = z.object({ rows: rowsInput })
+
+/** A JSON batch: its target and its rows, nothing else. */
+export const jsonBatchInput = z.strictObject({ ...batchTarget.shape, rows: rowsInput })
 
 type RawRow = { row: number; claims: Record<string, unknown> }
 

@@ -3,12 +3,12 @@ import { z } from 'zod'
 
 const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag, like en or fr-CA')
 const color = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a colour as #RRGGBB')
-const logo = z.object({ uri: z.url(), alt_text: z.string().max(200).optional() })
+const logo = z.strictObject({ uri: z.url(), alt_text: z.string().max(200).optional() })
 
 /** How a wallet shows a name, per locale (OID4VCI 1.0 `display`). */
 export const displayInput = z
   .array(
-    z.object({
+    z.strictObject({
       name: z.string().min(1).max(200),
       locale: locale.optional(),
       description: z.string().max(1000).optional(),
@@ -52,7 +52,7 @@ const claimName = z
   .refine((name) => !RESERVED_CLAIM_NAMES.has(name), 'reserved name (a registered SD-JWT VC claim or built-in)')
 
 /** A credential configuration as the API takes it: an SD-JWT VC type and its claims. */
-export const credentialConfigurationInput = z.object({
+export const credentialConfigurationInput = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
   vct: z.url(),
   /**
@@ -78,14 +78,14 @@ export const credentialConfigurationInput = z.object({
   suspendable: z.boolean().default(true),
   claims: z
     .array(
-      z.object({
+      z.strictObject({
         name: claimName,
         type: z.enum(['string', 'number', 'boolean', 'date']),
         required: z.boolean().default(false),
         selectivelyDisclosable: z.boolean().default(true),
         /** The claim's label in wallets, per locale. */
         display: z
-          .array(z.object({ name: z.string().min(1).max(200), locale: locale.optional() }))
+          .array(z.strictObject({ name: z.string().min(1).max(200), locale: locale.optional() }))
           .max(20)
           .optional(),
       }),
@@ -107,26 +107,33 @@ function isDate(value: unknown): boolean {
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value
 }
 
-/**
- * Checks an offer's claims against the configuration. The first problem becomes a 400 that
- * names the claim: unknown, missing or of the wrong type.
- */
-export function validateClaims(configuration: CredentialConfiguration, claims: Record<string, unknown>): void {
+/** One claim of an offer that does not fit its configuration. */
+export interface ClaimProblem {
+  claim: string
+  code: 'claim_unknown' | 'claim_missing' | 'claim_invalid'
+  message: string
+}
+
+/** Every claim of an offer that does not fit the configuration: unknown, missing or of the wrong type. */
+export function claimProblems(configuration: CredentialConfiguration, claims: Record<string, unknown>): ClaimProblem[] {
+  const problems: ClaimProblem[] = []
   const known = new Map(configuration.claims.map((claim) => [claim.name, claim]))
   for (const name of Object.keys(claims)) {
     if (!known.has(name)) {
-      throw new HttpError(
-        400,
-        'claim_unknown',
-        `Claim '${name}' is not defined in credential configuration '${configuration.id}'`,
-      )
+      problems.push({
+        claim: name,
+        code: 'claim_unknown',
+        message: `Claim '${name}' is not defined in credential configuration '${configuration.id}'`,
+      })
     }
   }
   for (const claim of configuration.claims) {
     // Own properties only: a missing `constructor` claim is missing, not Object.
     const value = Object.hasOwn(claims, claim.name) ? claims[claim.name] : undefined
     if (value === undefined || value === null) {
-      if (claim.required) throw new HttpError(400, 'claim_missing', `Claim '${claim.name}' is required`)
+      if (claim.required) {
+        problems.push({ claim: claim.name, code: 'claim_missing', message: `Claim '${claim.name}' is required` })
+      }
       continue
     }
     const ok =
@@ -144,9 +151,29 @@ export function validateClaims(configuration: CredentialConfiguration, claims: R
           : claim.type === 'string'
             ? 'a string without NUL characters or lone surrogates'
             : `a ${claim.type}`
-      throw new HttpError(400, 'claim_invalid', `Claim '${claim.name}' must be ${expected}`)
+      problems.push({ claim: claim.name, code: 'claim_invalid', message: `Claim '${claim.name}' must be ${expected}` })
     }
   }
+  return problems
+}
+
+/**
+ * Checks an offer's claims against the configuration and reports every problem at once: one
+ * problem is a 400 with its own code (`claim_unknown`, `claim_missing`, `claim_invalid`) naming
+ * the claim; several are one `400 claims_invalid` whose message lists them all and whose
+ * `details` has one entry per claim.
+ */
+export function validateClaims(configuration: CredentialConfiguration, claims: Record<string, unknown>): void {
+  const problems = claimProblems(configuration, claims)
+  const [first] = problems
+  if (!first) return
+  if (problems.length === 1) throw new HttpError(400, first.code, first.message)
+  throw new HttpError(
+    400,
+    'claims_invalid',
+    `${problems.length} claims do not fit credential configuration '${configuration.id}': ${problems.map((problem) => problem.message).join('; ')}`,
+    problems,
+  )
 }
 
 /** A credential's validity window, in epoch seconds. */

@@ -1,5 +1,4 @@
 import {
-  AddressRateLimiter,
   countedIssuance,
   protocolErrorHandler,
   rejectUnsafeProtocolInput,
@@ -22,8 +21,6 @@ export interface Oid4vciRouterOptions {
   config: IssuerProtocolConfig
   status?: CredentialStatusService
   accessTokenTtlSeconds: number
-  redisUrl?: string
-  queuePrefix: string
   webhooks?: WebhookService
   logger: Logger
 }
@@ -37,11 +34,6 @@ type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: n
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const router = Router()
-  const tokenLimiter = new AddressRateLimiter({
-    perMinute: options.config.tokenRequestsPerMinutePerAddress,
-    redisUrl: options.redisUrl,
-    prefix: `${options.queuePrefix}:rate:token`,
-  })
   const event = (type: string) => (issuer: ResolvedIssuer, offerId: string) => {
     void options.webhooks?.emit(issuer.tenantId, {
       id: `${offerId}.${type}`,
@@ -77,10 +69,6 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   }
   router.post(
     '/oid4vci/:issuerId/token',
-    async (request, _response, next) => {
-      await tokenLimiter.take(request.ip)
-      next()
-    },
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     rejectUnsafeProtocolInput,
     handle(
@@ -121,5 +109,5 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))
-  return { router, close: () => tokenLimiter.close() }
+  return { router, close: () => {} }
 }

@@ -8,8 +8,6 @@ const schema = z.object({
   C_NONCE_TTL_SECONDS: positive(300),
   PROOF_MAX_CLOCK_SKEW_SECONDS: positive(120),
   ISSUER_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).default(10),
-  TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(0).default(300),
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   TOKEN_SIGNING_SECRET: z
     .string()
     .refine((value) => Buffer.from(value, 'base64').length >= 32, 'base64 of at least 32 random bytes')
@@ -28,14 +26,6 @@ export interface IssuerProtocolConfig {
   proofMaxClockSkewSeconds: number
   /** How long an instance reuses an issuer's profile and metadata before reading them again. */
   issuerMetadataCacheSeconds: number
-  /** Token requests per minute from one client address over all instances (Redis; in process without it). 0: no limit. */
-  tokenRequestsPerMinutePerAddress: number
-  /**
-   * Load balancers in front of the service that append to `X-Forwarded-For`: the client address
-   * is read that many hops from the right (0: the socket's peer). Behind one balancer, set 1, or
-   * every wallet shares the balancer's address and its rate limit.
-   */
-  trustProxyHops: number
   /**
    * Shared by every instance of the issuer: access tokens, refresh tokens and nonces are HS256
    * under a key derived from it per issuer, instead of KMS signatures. Without it they are signed
@@ -51,8 +41,6 @@ export function loadIssuerProtocolConfig(env: Record<string, string | undefined>
     cNonceTtlSeconds: e.C_NONCE_TTL_SECONDS,
     proofMaxClockSkewSeconds: e.PROOF_MAX_CLOCK_SKEW_SECONDS,
     issuerMetadataCacheSeconds: e.ISSUER_METADATA_CACHE_SECONDS,
-    tokenRequestsPerMinutePerAddress: e.TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS,
-    trustProxyHops: e.TRUST_PROXY_HOPS,
     ...(e.TOKEN_SIGNING_SECRET ? { tokenSigningSecret: Buffer.from(e.TOKEN_SIGNING_SECRET, 'base64') } : {}),
   }
 }

@@ -4,7 +4,7 @@ import type { AgentContext } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
 import type { BatchConfig } from '../batches/batchConfig.js'
-import { batchTarget, checkRows, rowsFromCsvStream, rowsFromJson } from '../batches/batchInput.js'
+import { batchTarget, checkRows, jsonBatchInput, rowsFromCsvStream, rowsFromJson } from '../batches/batchInput.js'
 import { batchResults, batchSummary, getBatch, resultsCsv, submitBatch } from '../batches/offerBatches.js'
 import type { OfferBatchQueue } from '../batches/offerBatchQueue.js'
 import { offerTarget } from '../issuance/createOffer.js'
@@ -27,7 +27,7 @@ export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefin
       throw queueUnavailable('Bulk offers need the issuance queue: configure REDIS_URL')
     }
     const isCsv = request.is('text/csv') === 'text/csv'
-    const target = batchTarget.parse(isCsv ? request.query : request.body)
+    const target = isCsv ? batchTarget.parse(request.query) : jsonBatchInput.parse(request.body)
     const rows = isCsv
       ? await rowsFromCsvStream(request, config.maxRows, config.maxBytes)
       : rowsFromJson(request.body, config.maxRows)

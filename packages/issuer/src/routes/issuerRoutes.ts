@@ -8,13 +8,13 @@ import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.j
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import type { IssuerResponse } from './responses.js'
 
-export const createIssuerInput = z.object({
+export const createIssuerInput = z.strictObject({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
 })
 
-export const updateIssuerInput = z.object({ display: displayInput })
+export const updateIssuerInput = z.strictObject({ display: displayInput })
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 

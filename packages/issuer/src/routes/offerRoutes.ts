@@ -10,13 +10,15 @@ import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import type { CredentialStatusRow, CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import type { OfferStatusResponse } from './responses.js'
 
-export const createOfferInput = z.object({
+export const createOfferInput = z.strictObject({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
   /** Required, except for a deferred configuration, whose claims may be approved later. */
   claims: z.record(z.string(), z.unknown()).optional(),
   /** Require a transaction code (sent to the holder out of band), 4 to 8 digits. */
-  txCode: z.union([z.literal(false), z.object({ length: z.number().int().min(4).max(8).default(6) })]).default(false),
+  txCode: z
+    .union([z.literal(false), z.strictObject({ length: z.number().int().min(4).max(8).default(6) })])
+    .default(false),
   expiresInSeconds: z
     .number()
     .int()
@@ -28,7 +30,7 @@ export const createOfferInput = z.object({
   credentialValidUntil: z.iso.datetime({ offset: true }).optional(),
 })
 
-export const approvalInput = z.object({ claims: z.record(z.string(), z.unknown()) })
+export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
   status: row.state,

@@ -5,10 +5,10 @@ import type { CredentialStatusService } from '../status/CredentialStatusService.
 import type { StatusChangeQueue } from '../status/StatusChangeQueue.js'
 
 export const statusValue = z.enum(['valid', 'revoked', 'suspended'])
-export const changeInput = z.object({ status: statusValue })
+export const changeInput = z.strictObject({ status: statusValue })
 const offerId = z.string().regex(/^[0-9a-f-]{36}$/, 'an offer id')
 const MAX_BULK = 100_000
-export const bulkInput = z.object({ status: statusValue, offerIds: z.array(offerId).min(1).max(MAX_BULK) })
+export const bulkInput = z.strictObject({ status: statusValue, offerIds: z.array(offerId).min(1).max(MAX_BULK) })
 
 /** Offer ids from a CSV body: one per line, or the `offerId` column when a header names it. */
 function offerIdsFromCsv(text: string): string[] {

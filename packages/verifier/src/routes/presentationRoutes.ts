@@ -13,7 +13,7 @@ import type { VerificationSessions } from '../verification/VerificationSessions.
 import { presentationTemplates } from '../verification/verifierDocuments.js'
 import type { PresentationResultResponse } from './responses.js'
 
-export const createPresentationRequestInput = z.object({
+export const createPresentationRequestInput = z.strictObject({
   verifierId: z.string().min(1),
   /** The query itself, or… */
   dcql: dcqlInput.optional(),

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { dcqlInput } from '../verification/dcqlInput.js'
 import { presentationTemplates } from '../verification/verifierDocuments.js'
 
-export const templateInput = z.object({ label: z.string().max(200).optional(), dcql: dcqlInput })
+export const templateInput = z.strictObject({ label: z.string().max(200).optional(), dcql: dcqlInput })
 export const templateId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
 
 /** Stored DCQL queries ("presentation templates"), so that requests can name one instead of repeating it. */

@@ -10,6 +10,6 @@ const dcqlCredentialQuery = z
   .loose()
 
 /** `{ query }`: a DCQL query (OID4VP 1.0 section 6) for dc+sd-jwt credentials, up to 20 of them. */
-export const dcqlInput = z.object({
+export const dcqlInput = z.strictObject({
   query: z.object({ credentials: z.array(dcqlCredentialQuery).min(1).max(20) }).loose(),
 })

@@ -1,0 +1,8 @@
+export { type BodyType, requireBodyType, requireRestBodyType } from './bodyTypes.js'
+export { cors } from './cors.js'
+export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from './edgeConfig.js'
+export { isProtocolPath, sendEdgeError } from './edgeError.js'
+export { mountEdge, type ProtocolEndpointEdge, protectProtocolEndpoints } from './mountEdge.js'
+export { notFound } from './notFound.js'
+export { type AddressBucket, EdgeRateLimits, type EdgeRateLimitsOptions } from './rateLimits.js'
+export { securityHeaders } from './securityHeaders.js'
