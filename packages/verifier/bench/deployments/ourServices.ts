@@ -41,6 +41,8 @@ export async function startOurServices(
         ADMIN_API_KEY: admin,
         // One load generator is one client address: a limit it cannot reach keeps the limiter on the path.
         TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
+        PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
+        API_REQUESTS_PER_MINUTE_PER_TENANT: '100000000',
         // The issuer's status lists are on 127.0.0.1 here.
         STATUS_LIST_ALLOW_INSECURE: 'true',
         ...variant.env,

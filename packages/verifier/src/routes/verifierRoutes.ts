@@ -5,11 +5,13 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
+import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 export const createVerifierInput = z.strictObject({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
 export const trustedIssuerInput = z.strictObject({ label: z.string().max(200).optional() })
-export const did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
+export const did = z
+  .string()
+  .regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
 
 /**
  * Verifier identities (a signing key and its DID, and a response-encryption key, in the tenant's
