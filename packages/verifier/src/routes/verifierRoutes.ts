@@ -5,7 +5,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
+import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 export const createVerifierInput = z.strictObject({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
 export const trustedIssuerInput = z.strictObject({ label: z.string().max(200).optional() })
