@@ -101,8 +101,18 @@ for (const { where, object, partial } of documents) {
       if (!probePaths.has(probe.path)) problem(c, `${kind} path ${probe.path} is not a health route`)
       if (!ports.has(probe.port)) problem(c, `${kind} port ${probe.port} is not a container port`)
     }
+    // The image listens on PORT=8080, and on the metrics ports the container's environment names.
+    const listening = new Set([8080])
+    for (const variable of container.env ?? []) {
+      if (['METRICS_PORT', 'WORKER_METRICS_PORT'].includes(variable.name)) listening.add(Number(variable.value))
+    }
     for (const port of container.ports ?? []) {
-      if (port.containerPort !== 8080) problem(c, `port ${port.containerPort}: the image listens on PORT=8080`)
+      if (!listening.has(port.containerPort)) {
+        problem(
+          c,
+          `port ${port.containerPort}: the image listens on PORT=8080 and METRICS_PORT/WORKER_METRICS_PORT only`,
+        )
+      }
     }
     for (const variable of container.env ?? []) {
       checkVariable(c, variable.name, variable.value)
