@@ -147,7 +147,8 @@ describe('issuer public edge', () => {
 
     const wrongMethod = await fetch(url('/offers'), { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })
     expect(wrongMethod.status).toBe(405)
-    expect(wrongMethod.headers.get('allow')).toBe('POST')
+    // POST makes an offer, GET lists them (HEAD with it).
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, POST')
     expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed')
 
     const wrongProtocolMethod = await fetch(url(`/oid4vci/${issuerId}/token`))

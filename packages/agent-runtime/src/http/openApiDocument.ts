@@ -2,6 +2,7 @@ import {
   createDocument,
   type oas31,
   type ZodOpenApiMediaTypeObject,
+  type ZodOpenApiOperationObject,
   type ZodOpenApiOverride,
   type ZodOpenApiPathItemObject,
   type ZodOpenApiPathsObject,
@@ -26,8 +27,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found in this tenant',
   409: 'Conflicts with the current state',
   413: 'The body is too large (`payload_too_large`, `batch_too_large`)',
-  415: 'The body is not of a content type this operation takes',
+  415: 'The body is not of a content type this operation takes (`unsupported_media_type`)',
   422: 'This Idempotency-Key was used with another request (`idempotency_key_reused`)',
+  429: 'Too many requests of this tenant (API_REQUESTS_PER_MINUTE_PER_TENANT): wait as long as Retry-After says (`too_many_requests`)',
   503: 'A backing service (storage, KMS, queue) is unavailable; retry later',
 }
 
@@ -131,6 +133,24 @@ export function mergeOpenApiPaths(...parts: ZodOpenApiPathsObject[]): ZodOpenApi
   return merged
 }
 
+/**
+ * The answers the edge gives every operation of its kind (docs/SECURITY.md): `415` where a body
+ * is taken, `429` where a tenant key is (its per-tenant limit). Added where an operation does not
+ * list them itself.
+ */
+function withEdgeAnswers(paths: ZodOpenApiPathsObject): void {
+  const { '415': body415, '429': limited429 } = openApi.errors(415, 429) as Record<string, ZodOpenApiResponseObject>
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item as Record<string, ZodOpenApiOperationObject | undefined>)) {
+      if (!operation?.responses || typeof operation !== 'object') continue
+      const publicOrAdmin = operation.security !== undefined
+      const responses = operation.responses as Record<string, ZodOpenApiResponseObject | undefined>
+      if (operation.requestBody && !responses['415']) responses['415'] = body415
+      if (!publicOrAdmin && !responses['429']) responses['429'] = limited429
+    }
+  }
+}
+
 /** `POST /tenants`, the admin reports, `/health` and `/ready`: what every service has besides its role's routes. */
 function sharedPaths(): ZodOpenApiPathsObject {
   const { json, answer, errors } = openApi
@@ -206,6 +226,7 @@ export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocumen
       Object.values(item as Record<string, { tags?: string[] }>).flatMap((operation) => operation?.tags ?? []),
     ),
   )
+  withEdgeAnswers(paths)
   return createDocument(
     {
       openapi: '3.1.0',
