@@ -45,6 +45,8 @@ export async function startOurServices(
         API_REQUESTS_PER_MINUTE_PER_TENANT: '100000000',
         // The issuer's status lists are on 127.0.0.1 here.
         STATUS_LIST_ALLOW_INSECURE: 'true',
+        // As in production: the access log writes its line for every request.
+        LOG_LEVEL: 'info',
         ...variant.env,
       }).start(),
     ),
