@@ -232,6 +232,11 @@ async function runTopology(name, spec, figures) {
   } catch (error) {
     log(`${name}: FAILED; container states:`)
     console.log((await compose('ps').catch((e) => ({ stdout: String(e) }))).stdout)
+    // What the services said: the last lines of each of our containers.
+    for (const service of spec.services) {
+      const logs = await podman('logs', '--tail', '40', container(service)).catch((e) => String(e))
+      console.log(`--- ${service} (last 40 lines)\n${logs}`)
+    }
     throw error
   } finally {
     cleanups.delete(cleanup)
