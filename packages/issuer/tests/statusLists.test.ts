@@ -146,7 +146,8 @@ describe('status lists, two instances', () => {
     await fetchToken(a, uri)
     await new Promise((resolve) => setTimeout(resolve, 1_100))
     const before = a.runtime.credentialStatus.publisher.signatures + b.runtime.credentialStatus.publisher.signatures
-    // Six changes and forty reads on both instances within one interval.
+    const burstStarted = Date.now()
+    // Six changes and forty reads on both instances, within one interval unless the machine is slow.
     await Promise.all(
       issued.map(({ offerId }, index) =>
         (index % 2 ? a : b).call('POST', `/offers/${offerId}/status`, key, { status: 'revoked' }),
@@ -154,7 +155,8 @@ describe('status lists, two instances', () => {
     )
     await Promise.all(Array.from({ length: 40 }, (_, index) => fetchToken(index % 2 ? a : b, uri)))
     const after = a.runtime.credentialStatus.publisher.signatures + b.runtime.credentialStatus.publisher.signatures
-    expect(after - before).toBeLessThanOrEqual(1)
+    // At most one signature per interval (1 s here) over the burst, however long it took.
+    expect(after - before).toBeLessThanOrEqual(1 + Math.floor((Date.now() - burstStarted) / 1_000))
     await new Promise((resolve) => setTimeout(resolve, 2_100))
     const jwt = (await fetchToken(b, uri)).jwt
     for (const { payload } of issued) {
