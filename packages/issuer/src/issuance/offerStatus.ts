@@ -25,3 +25,16 @@ export function offerStatus(session: IssuanceSession, now = Date.now()): OfferSt
       return now > session.expiresAt ? 'expired' : session.state
   }
 }
+
+/** What the API shows of an offer from its session: `GET /offers/{offerId}` and the offer list. */
+export function offerView(offerId: string, session: IssuanceSession) {
+  return {
+    offerId,
+    issuerId: session.issuerId,
+    credentialConfigurationIds: [session.configurationId],
+    status: offerStatus(session),
+    createdAt: session.createdAt,
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
+  }
+}

@@ -2,7 +2,7 @@ import {
   createdRange,
   createdRangeShape,
   decodeCursor,
-  documentPage,
+  documentListHandler,
   encodeCursor,
   pageBody,
   pageQuery,
@@ -16,7 +16,7 @@ import { OfferBatchRecord } from '../batches/OfferBatchRecord.js'
 import { batchSummary } from '../batches/offerBatches.js'
 import { issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { OfferManagement } from '../issuance/OfferManagement.js'
-import { OFFER_STATUSES, offerStatus } from '../issuance/offerStatus.js'
+import { OFFER_STATUSES, offerView } from '../issuance/offerStatus.js'
 import { issuerView } from './issuerRoutes.js'
 
 export const listIssuersQuery = pageQuery({})
@@ -48,17 +48,17 @@ export interface IssuerListRoutesOptions {
 export function issuerListRoutes(options: IssuerListRoutesOptions): Router {
   const router = Router()
 
-  router.get('/issuers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const query = listIssuersQuery.parse(request.query)
-    const page = await documentPage(options.pages, tenantContext, issuerProfiles, {
-      limit: query.limit,
-      after: decodeCursor('issuers', query.cursor),
-    })
-    response.json(
-      pageBody('issuers', 'issuers', page, (profile) => issuerView(profile, options.credentialIssuerBaseUrl)),
-    )
-  })
+  router.get(
+    '/issuers',
+    documentListHandler({
+      pages: options.pages,
+      store: issuerProfiles,
+      list: 'issuers',
+      items: 'issuers',
+      query: listIssuersQuery,
+      view: (profile) => issuerView(profile, options.credentialIssuerBaseUrl),
+    }),
+  )
 
   router.get('/issuers/:issuerId/credential-configurations', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
@@ -94,13 +94,7 @@ export function issuerListRoutes(options: IssuerListRoutesOptions): Router {
     )
     response.json(
       pageBody('offers', 'offers', page, (session, offerId) => ({
-        offerId,
-        issuerId: session.issuerId,
-        credentialConfigurationIds: [session.configurationId],
-        status: offerStatus(session),
-        createdAt: session.createdAt,
-        expiresAt: new Date(session.expiresAt).toISOString(),
-        ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
+        ...offerView(offerId, session),
         ...(session.cancelledAt ? { cancelledAt: session.cancelledAt } : {}),
       })),
     )

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { credentialValidity, validateClaims } from '../issuance/credentialConfiguration.js'
-import { offerStatus } from '../issuance/offerStatus.js'
+import { offerView } from '../issuance/offerStatus.js'
 import { newPreAuthorizedCode } from '../protocol/IssuanceSession.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
 import type { CredentialStatusRow, CredentialStatusStore } from '../status/CredentialStatusStore.js'
@@ -112,13 +112,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
       return
     }
     const body: OfferStatusResponse = {
-      offerId,
-      issuerId: session.issuerId,
-      credentialConfigurationIds: [session.configurationId],
-      status: offerStatus(session),
-      createdAt: session.createdAt,
-      expiresAt: new Date(session.expiresAt).toISOString(),
-      ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
+      ...offerView(offerId, session),
       ...(status ? { credentialStatus: credentialStatusOf(status) } : {}),
     }
     response.set('Cache-Control', 'no-store').json(body)

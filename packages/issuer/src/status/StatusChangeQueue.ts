@@ -52,7 +52,7 @@ export class StatusChangeQueue {
     try {
       await this.producer.queue.add('change', job, retryingJob(batchId, this.attempts, this.backoffMillis))
     } catch (error) {
-      throw Object.assign(queueUnavailable(), { cause: error })
+      throw queueUnavailable(undefined, error)
     }
     return batchId
   }
@@ -63,7 +63,7 @@ export class StatusChangeQueue {
     try {
       job = await this.producer.queue.getJob(batchId)
     } catch (error) {
-      throw Object.assign(queueUnavailable(), { cause: error })
+      throw queueUnavailable(undefined, error)
     }
     return job && job.data.tenantId === tenantId ? job : undefined
   }

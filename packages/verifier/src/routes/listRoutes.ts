@@ -2,7 +2,7 @@ import {
   createdRange,
   createdRangeShape,
   decodeCursor,
-  documentPage,
+  documentListHandler,
   pageBody,
   pageQuery,
   type TenantRequestLocals,
@@ -34,35 +34,39 @@ export const listPresentationRequestsQuery = pageQuery({
 export function verifierListRoutes(pages: RecordPages, requests: PresentationRequestManagement): Router {
   const router = Router()
 
-  router.get('/verifiers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const query = listVerifiersQuery.parse(request.query)
-    const page = await documentPage(pages, tenantContext, verifierProfiles, {
-      limit: query.limit,
-      after: decodeCursor('verifiers', query.cursor),
-    })
-    response.json(pageBody('verifiers', 'verifiers', page, ({ verifierId, did }) => ({ verifierId, did })))
-  })
-
-  router.get('/trusted-issuers', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const query = listTrustedIssuersQuery.parse(request.query)
-    const page = await documentPage(pages, tenantContext, trustedIssuers, {
-      limit: query.limit,
-      after: decodeCursor('trusted-issuers', query.cursor),
-    })
-    response.json(pageBody('trusted-issuers', 'trustedIssuers', page, (issuer) => issuer))
-  })
-
-  router.get('/presentation-templates', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const query = listTemplatesQuery.parse(request.query)
-    const page = await documentPage(pages, tenantContext, presentationTemplates, {
-      limit: query.limit,
-      after: decodeCursor('presentation-templates', query.cursor),
-    })
-    response.json(pageBody('presentation-templates', 'templates', page, (template) => template))
-  })
+  router.get(
+    '/verifiers',
+    documentListHandler({
+      pages,
+      store: verifierProfiles,
+      list: 'verifiers',
+      items: 'verifiers',
+      query: listVerifiersQuery,
+      view: ({ verifierId, did }) => ({ verifierId, did }),
+    }),
+  )
+  router.get(
+    '/trusted-issuers',
+    documentListHandler({
+      pages,
+      store: trustedIssuers,
+      list: 'trusted-issuers',
+      items: 'trustedIssuers',
+      query: listTrustedIssuersQuery,
+      view: (issuer) => issuer,
+    }),
+  )
+  router.get(
+    '/presentation-templates',
+    documentListHandler({
+      pages,
+      store: presentationTemplates,
+      list: 'presentation-templates',
+      items: 'templates',
+      query: listTemplatesQuery,
+      view: (template) => template,
+    }),
+  )
 
   router.get('/presentation-requests', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals

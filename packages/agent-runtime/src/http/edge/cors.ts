@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express'
+import type { NextFunction, RequestHandler, Response } from 'express'
 import { isProtocolPath, sendEdgeError } from './edgeError.js'
 
 const PROTOCOL_ALLOW_HEADERS = 'Authorization, Content-Type, DPoP'
@@ -28,17 +28,7 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
     if (isProtocolPath(request.path)) {
       response.set('Cross-Origin-Resource-Policy', 'cross-origin')
       if (origin === undefined) return next()
-      response.set('Access-Control-Allow-Origin', '*')
-      if (!preflight) {
-        response.set('Access-Control-Expose-Headers', EXPOSE_HEADERS)
-        return next()
-      }
-      response.set({
-        'Access-Control-Allow-Methods': 'GET, POST',
-        'Access-Control-Allow-Headers': PROTOCOL_ALLOW_HEADERS,
-        'Access-Control-Max-Age': MAX_AGE_SECONDS,
-      })
-      return void response.status(204).end()
+      return allow(response, next, '*', preflight, 'GET, POST', PROTOCOL_ALLOW_HEADERS)
     }
     response.vary('Origin')
     if (origin === undefined) return next()
@@ -52,16 +42,32 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
         `Origin ${origin} may not call this API from a browser; add it to CORS_ALLOWED_ORIGINS`,
       )
     }
-    response.set('Access-Control-Allow-Origin', origin)
-    if (!preflight) {
-      response.set('Access-Control-Expose-Headers', EXPOSE_HEADERS)
-      return next()
-    }
-    response.set({
-      'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
-      'Access-Control-Allow-Headers': REST_ALLOW_HEADERS,
-      'Access-Control-Max-Age': MAX_AGE_SECONDS,
-    })
-    response.status(204).end()
+    allow(response, next, origin, preflight, 'GET, POST, PUT, PATCH, DELETE', REST_ALLOW_HEADERS)
   }
+}
+
+/**
+ * Lets `origin` read the answer: an actual request goes on with the headers it may read exposed;
+ * a preflight is answered here (204) with the methods and request headers allowed.
+ */
+function allow(
+  response: Response,
+  next: NextFunction,
+  origin: string,
+  preflight: boolean,
+  methods: string,
+  headers: string,
+): void {
+  response.set('Access-Control-Allow-Origin', origin)
+  if (!preflight) {
+    response.set('Access-Control-Expose-Headers', EXPOSE_HEADERS)
+    next()
+    return
+  }
+  response.set({
+    'Access-Control-Allow-Methods': methods,
+    'Access-Control-Allow-Headers': headers,
+    'Access-Control-Max-Age': MAX_AGE_SECONDS,
+  })
+  response.status(204).end()
 }
