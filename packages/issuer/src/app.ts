@@ -20,7 +20,7 @@ import { issuerOpenApi } from './openapi.js'
 import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
 import { IssuerDirectory } from './protocol/IssuerDirectory.js'
 import { oid4vciRouter } from './protocol/oid4vciRouter.js'
-import { type IssuerProtocolConfig, loadIssuerProtocolConfig } from './protocol/protocolConfig.js'
+import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
 import { batchRoutes } from './routes/batchRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
@@ -121,7 +121,7 @@ export async function createIssuerApp(
       agentRuntime.agent.context,
       credentialIssuerBaseUrl,
       protocolConfig.issuerMetadataCacheSeconds,
-      protocolConfig.tokenSigningSecret,
+      tokenSecretsOf(protocolConfig, agentRuntime.kmsBackend),
     ),
   })
   const protocol = oid4vciRouter({

@@ -61,7 +61,7 @@ describe('local KMS previous master keys from the environment', () => {
       })
       const { credentialIssuer, code } = parseOffer(made.body.uri)
       const local = credentialIssuer.replace('http://issuer.test', service.http.url)
-      // The access token is signed with the issuer's key: the first use of it.
+      // The credential is signed with the issuer's key, kept under the master key.
       const token = await wallet.redeem(local, code)
       if (token.status !== 200) return token
       const nonce = await wallet.nonce(local)

@@ -77,3 +77,68 @@ describe('token signing secret', () => {
     expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
   })
 })
+
+// Without TOKEN_SIGNING_SECRET, an issuer on the local KMS derives its token secret from the
+// master key: instances sharing the master key accept each other's tokens, an instance with
+// another master key refuses them, and one started after a rotation (the old key among
+// LOCAL_KMS_PREVIOUS_MASTER_KEYS) still accepts tokens made before it.
+describe('token secret derived from the local KMS master key', () => {
+  const masterKey = randomBytes(32).toString('base64')
+  const base = { PUBLIC_BASE_URL: 'http://issuer.test', TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0' }
+  const services: Service[] = []
+  afterAll(async () => {
+    for (const service of services.slice(1)) {
+      await service.http.shutdown()
+      await service.runtime.close()
+    }
+    await services[0]?.close()
+  })
+
+  it('issues with HS256 tokens on every instance sharing the master key, before and after a rotation', async () => {
+    const start = async (env: Record<string, string>) => {
+      const service = await startService('issuer', createIssuerApp, {
+        ...base,
+        ...(services[0] ? { DATABASE_SCHEMA: services[0].schema } : {}),
+        ...env,
+      })
+      services.push(service)
+      return service
+    }
+    const a = await start({ KMS_MASTER_KEY: masterKey })
+    const b = await start({ KMS_MASTER_KEY: masterKey })
+    const rotated = await start({
+      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+      LOCAL_KMS_PREVIOUS_MASTER_KEYS: masterKey,
+    })
+    const stranger = await start({ KMS_MASTER_KEY: randomBytes(32).toString('base64') })
+    const { key, issuerId } = await tenantWithIssuer(a, {
+      label: 'Derived',
+      configurationId: 'pass',
+      vct: 'https://issuer.test/pass',
+      claims: [{ name: 'given_name', type: 'string' }],
+    })
+    const wallet = new HandWallet()
+    const created = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Ada' },
+    })
+    const offer = parseOffer(created.body.uri)
+    const at = (service: Service) => offer.credentialIssuer.replace('http://issuer.test', service.http.url)
+    const token = await wallet.redeem(at(a), offer.code)
+    expect(header(token.body.access_token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' })
+    const nonce = await wallet.nonce(at(b))
+    expect(header(nonce).alg).toBe('HS256')
+    const request = {
+      credential_configuration_id: 'pass',
+      proofs: { jwt: [wallet.proof(offer.credentialIssuer, nonce)] },
+    }
+
+    const refused = await wallet.credential(at(stranger), token.body.access_token, request)
+    expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
+
+    const issued = await wallet.credential(at(rotated), token.body.access_token, request)
+    expect(issued.status).toBe(200)
+    expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
+  })
+})

@@ -135,6 +135,27 @@ describe('local KMS: master key', () => {
     ).resolves.toHaveProperty('signature')
   })
 
+  it('derives the same secret per purpose from the same master key, current first then previous', () => {
+    const first = masterKeyFromBytes(randomBytes(32))
+    const second = masterKeyFromBytes(randomBytes(32))
+    const one = new LocalKeyManagementService({ masterKey: first }).derivedSecrets('tokens')
+    const again = new LocalKeyManagementService({ masterKey: first }).derivedSecrets('tokens')
+    expect(one).toHaveLength(1)
+    expect(one[0]).toHaveLength(32)
+    expect(again[0]?.equals(one[0] as Buffer)).toBe(true)
+    expect(
+      new LocalKeyManagementService({ masterKey: first }).derivedSecrets('other')[0]?.equals(one[0] as Buffer),
+    ).toBe(false)
+    // Neither the master key itself nor a secret of another master key.
+    expect(one[0]?.equals(first.key)).toBe(false)
+    const rotated = new LocalKeyManagementService({ masterKey: second, previousMasterKeys: [first] }).derivedSecrets(
+      'tokens',
+    )
+    expect(rotated).toHaveLength(2)
+    expect(rotated[0]?.equals(one[0] as Buffer)).toBe(false)
+    expect(rotated[1]?.equals(one[0] as Buffer)).toBe(true)
+  })
+
   it('generates a missing key file once, readable only by its owner, and reads it afterwards', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'attesto-kms-'))
     try {

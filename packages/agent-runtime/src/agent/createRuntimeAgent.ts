@@ -30,6 +30,8 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   config: RuntimeConfig
   /** Keyset pages of the role's records (the management API's lists). */
   pages: RecordPages
+  /** The KMS backend as configured (local, vault or aws), without the metrics wrapper. */
+  kmsBackend: Kms.KeyManagementService
   didCache: DidResolutionCache
   /** Webhook queueing and delivery, when REDIS_URL is set. */
   webhooks?: WebhookService
@@ -159,6 +161,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     storage,
     config,
     pages: new RecordPages(storage.database, config.storage.schema),
+    kmsBackend: backend,
     didCache,
     webhooks,
     metrics,

@@ -13,8 +13,11 @@ export interface ResolvedIssuer {
   /** The issuer key's public half (tokens and nonces it signed are checked against it). */
   publicKey: KeyObject
   alg: 'ES256' | 'EdDSA'
-  /** The key of this issuer's access tokens and nonces (HS256), when a token secret is configured. */
-  tokenKey?: Buffer
+  /**
+   * The keys of this issuer's access tokens and nonces (HS256), when token secrets are configured:
+   * the first signs, every one checks (a secret from before a rotation).
+   */
+  tokenKeys?: Buffer[]
 }
 
 /**
@@ -29,8 +32,8 @@ export class IssuerDirectory {
     private readonly root: AgentContext,
     private readonly credentialIssuerBaseUrl: string,
     private readonly cacheSeconds: number,
-    /** TOKEN_SIGNING_SECRET: each issuer's token key is derived from it and the issuer id. */
-    private readonly tokenSecret?: Buffer,
+    /** Token secrets (the first signs): each issuer's token keys are derived from them and its id. */
+    private readonly tokenSecrets: Buffer[] = [],
   ) {}
 
   public get(issuerId: string): Promise<ResolvedIssuer> {
@@ -76,8 +79,12 @@ export class IssuerDirectory {
       credentialIssuer: `${this.credentialIssuerBaseUrl}/${issuerId}`,
       publicKey,
       alg: publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256',
-      ...(this.tokenSecret
-        ? { tokenKey: createHmac('sha256', this.tokenSecret).update(`attesto-token-key:${issuerId}`).digest() }
+      ...(this.tokenSecrets.length > 0
+        ? {
+            tokenKeys: this.tokenSecrets.map((secret) =>
+              createHmac('sha256', secret).update(`attesto-token-key:${issuerId}`).digest(),
+            ),
+          }
         : {}),
     }
   }

@@ -3,9 +3,10 @@ import { decodeJws, encodeJwsPart, invalidToken, ProtocolError, signJwt, verifyS
 import type { ResolvedIssuer } from './IssuerDirectory.js'
 
 // Access tokens, refresh tokens and c_nonces are JWTs only this issuer's instances can make and
-// check, with no storage read: HS256 under the issuer's token key when TOKEN_SIGNING_SECRET is set
-// (no KMS call: with a remote KMS an issuance then makes one KMS signature, the credential's),
-// otherwise signed by the issuer's own key in the KMS and checked against its cached public key.
+// check, with no storage read: HS256 under the issuer's token key when token secrets are known
+// (TOKEN_SIGNING_SECRET, or derived from the local KMS's master key; no KMS call: an issuance then
+// makes one signature in the KMS, the credential's), otherwise signed by the issuer's own key in
+// the KMS and checked against its cached public key.
 // A token names its offer; the offer's row decides whether it may still be used.
 
 type TokenType = 'at+jwt' | 'attesto-refresh+jwt' | 'attesto-c-nonce+jwt'
@@ -16,9 +17,10 @@ const hmac = (key: Buffer, data: Buffer | string) => createHmac('sha256', key).u
 
 async function sign(issuer: ResolvedIssuer, typ: TokenType, payload: Record<string, unknown>): Promise<string> {
   const claims = { iss: issuer.credentialIssuer, iat: now(), ...payload }
-  if (issuer.tokenKey) {
+  const tokenKey = issuer.tokenKeys?.[0]
+  if (tokenKey) {
     const input = `${encodeJwsPart({ alg: 'HS256', typ })}.${encodeJwsPart(claims)}`
-    return `${input}.${hmac(issuer.tokenKey, input).toString('base64url')}`
+    return `${input}.${hmac(tokenKey, input).toString('base64url')}`
   }
   return signJwt(issuer.tenantContext, {
     keyId: issuer.profile.keyId,
@@ -29,10 +31,13 @@ async function sign(issuer: ResolvedIssuer, typ: TokenType, payload: Record<stri
 }
 
 function signatureHolds(issuer: ResolvedIssuer, alg: unknown, decoded: ReturnType<typeof decodeJws>): boolean {
-  if (issuer.tokenKey) {
-    const expected = hmac(issuer.tokenKey, decoded.signingInput)
+  if (issuer.tokenKeys) {
     return (
-      alg === 'HS256' && decoded.signature.length === expected.length && timingSafeEqual(decoded.signature, expected)
+      alg === 'HS256' &&
+      issuer.tokenKeys.some((key) => {
+        const expected = hmac(key, decoded.signingInput)
+        return decoded.signature.length === expected.length && timingSafeEqual(decoded.signature, expected)
+      })
     )
   }
   return alg === issuer.alg && verifySignature(issuer.alg, issuer.publicKey, decoded.signingInput, decoded.signature)

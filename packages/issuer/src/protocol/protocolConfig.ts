@@ -34,6 +34,18 @@ export interface IssuerProtocolConfig {
   tokenSigningSecret?: Buffer
 }
 
+/**
+ * The secrets of the issuers' HS256 tokens and nonces: `TOKEN_SIGNING_SECRET` when set; otherwise,
+ * with the local KMS, secrets derived from its master keys (the same on every instance that shares
+ * them, current first, then one per previous master key); none with a remote KMS, whose tokens are
+ * then signed by the issuer's key in the KMS.
+ */
+export function tokenSecretsOf(config: IssuerProtocolConfig, kms: object): Buffer[] {
+  if (config.tokenSigningSecret) return [config.tokenSigningSecret]
+  const local = kms as { derivedSecrets?: (purpose: string) => Buffer[] }
+  return local.derivedSecrets?.('attesto-issuer-token-signing') ?? []
+}
+
 export function loadIssuerProtocolConfig(env: Record<string, string | undefined> = process.env): IssuerProtocolConfig {
   const e = parseEnvironment(schema, resolveSecretFiles(env))
   return {

@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject, sign as nodeSign } from 'node:crypto'
+import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
@@ -42,11 +42,22 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
   private readonly storage: EncryptedKeyStorage
   private readonly signingKeys = new Map<string, CachedSigningKey>()
   private readonly signingKeyCacheSize: number
+  private readonly masterKeys: MasterKey[]
 
   public constructor(options: LocalKeyManagementServiceOptions) {
+    this.masterKeys = [options.masterKey, ...(options.previousMasterKeys ?? [])]
     this.signingKeyCacheSize = options.signingKeyCacheSize ?? 1_000
     this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.signingKeyCacheSize)
     this.node = new NodeKeyManagementService(this.storage)
+  }
+
+  /**
+   * 32-byte secrets for `purpose` derived from the master keys (HKDF-SHA256): the current key's
+   * first, then one per previous key, so what was made under a key before a rotation still checks.
+   * Every instance with the same master keys derives the same secrets; the master keys never leave.
+   */
+  public derivedSecrets(purpose: string): Buffer[] {
+    return this.masterKeys.map(({ key }) => Buffer.from(hkdfSync('sha256', key, 'attesto-derived-secret', purpose, 32)))
   }
 
   public isOperationSupported(agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
