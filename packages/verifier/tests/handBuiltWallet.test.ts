@@ -132,6 +132,19 @@ describe('OID4VP endpoints against a hand-built wallet', () => {
       await wallet.respond(req, { vp_token: vpToken(honest), state: 'no-such-request' }),
       await wallet.respond(req, { vp_token: vpToken(honest) }),
       await postForm(base.href, { response: 'not.a.jwe.at.all' }),
+      // The sender's key: a point off the curve, another curve.
+      await postForm(base.href, {
+        response: withEpk(await wallet.encrypt(req, { vp_token: vpToken(honest), state: requestId }), (epk) => ({
+          ...epk,
+          y: epk.x as string,
+        })),
+      }),
+      await postForm(base.href, {
+        response: withEpk(await wallet.encrypt(req, { vp_token: vpToken(honest), state: requestId }), (epk) => ({
+          ...epk,
+          crv: 'P-384',
+        })),
+      }),
       await postForm(base.href, { vp_token: JSON.stringify(vpToken(honest)) }),
     ].entries()) {
       expect({ attempt: index, status: attempt.status, error: attempt.body.error }).toEqual({
@@ -172,3 +185,11 @@ describe('OID4VP endpoints against a hand-built wallet', () => {
     expect(await result(requestId)).toMatchObject({ status: 'rejected', reason: { code: 'verification_failed' } })
   })
 })
+
+/** `jwe` with its header's `epk` changed by `change` (the header is the JWE's AAD: nothing else moves). */
+function withEpk(jwe: string, change: (epk: Record<string, string>) => Record<string, string>): string {
+  const [header, ...rest] = jwe.split('.')
+  const decoded = JSON.parse(Buffer.from(header as string, 'base64url').toString())
+  const changed = Buffer.from(JSON.stringify({ ...decoded, epk: change(decoded.epk) })).toString('base64url')
+  return [changed, ...rest].join('.')
+}

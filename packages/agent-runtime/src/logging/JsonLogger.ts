@@ -28,7 +28,8 @@ const PINO_LEVELS: Record<number, pino.LevelWithSilent> = {
 /**
  * Credo `Logger` on pino: one JSON object per line (`time`, `level`, `service`, `message`,
  * `data`, and `requestId` when the line is written while handling a request), values under
- * secret-looking keys replaced. `write` receives each line (tests); stdout by default.
+ * secret-looking keys replaced. `write` receives each line (tests); stdout by default, written
+ * asynchronously.
  * {@link JsonLogger.pino} is the pino logger itself (the access log writes through it).
  */
 export class JsonLogger extends BaseLogger {
@@ -51,7 +52,10 @@ export class JsonLogger extends BaseLogger {
         return requestId ? { requestId } : {}
       },
     }
-    this.pino = destination ? pino(options, destination) : pino(options)
+    // stdout without blocking: a line is handed to the kernel as soon as the previous write is
+    // done, lines written meanwhile go out together; pino flushes what is pending when the process
+    // exits (a kill -9 can lose the lines of the last moment).
+    this.pino = pino(options, destination ?? pino.destination({ dest: 1, sync: false }))
   }
 
   private log(level: LogLevel, message: string, data?: Record<string, unknown>): void {

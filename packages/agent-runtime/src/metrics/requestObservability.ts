@@ -1,6 +1,6 @@
 import type { Express, NextFunction, Request, Response } from 'express'
 import express from 'express'
-import { pinoHttp } from 'pino-http'
+import type { Logger as Pino } from 'pino'
 import type { JsonLogger } from '../logging/JsonLogger.js'
 import { REQUEST_ID_HEADER, requestContext, requestIdOf } from '../logging/requestContext.js'
 import type { RuntimeMetrics } from './RuntimeMetrics.js'
@@ -47,65 +47,56 @@ export interface RequestObservabilityOptions {
 /**
  * Installs, first on `app`: the request id (the caller's `X-Request-Id` when safe, a new UUID
  * otherwise; answered in `X-Request-Id`, and bound to every log line written for the request),
- * the HTTP metrics (`attesto_http_request_duration_seconds`) and the access log. Each part is
- * switched off by leaving its option out; the request id is always there.
+ * the HTTP metrics (`attesto_http_request_duration_seconds`) and the access log, both from one
+ * listener when the answer ends. Each part is switched off by leaving its option out; the request
+ * id is always there.
  */
 export function observeRequests(app: Express, options: RequestObservabilityOptions): void {
   const histogram = options.metrics?.httpRequests
+  const log = options.accessLog?.pino
   // Both the metrics and the access log label requests by route template.
-  if (histogram || options.accessLog) recordRouteTemplates()
+  if (histogram || log) recordRouteTemplates()
   app.use((incoming: Request, response: Response, next: NextFunction) => {
     const request = incoming as RoutedRequest
     const requestId = requestIdOf(request.headers[REQUEST_ID_HEADER])
     request.id = requestId
     response.setHeader('X-Request-Id', requestId)
-    if (histogram) {
+    if (histogram || log) {
       const started = performance.now()
-      response.once('finish', () => {
-        histogram.observe(
-          { method: request.method, route: routeTemplateOf(request), status: String(response.statusCode) },
-          (performance.now() - started) / 1000,
-        )
+      response.once('close', () => {
+        const millis = performance.now() - started
+        const route = routeTemplateOf(request)
+        const status = response.statusCode
+        histogram?.observe({ method: request.method, route, status: String(status) }, millis / 1000)
+        if (log) writeAccessLine(log, request, response, route, millis)
       })
     }
     requestContext.run({ requestId }, next)
   })
-  if (options.accessLog) app.use(accessLog(options.accessLog))
-}
-
-/** Access-log fields: no path, query, header or body (they can carry codes, tokens and claims). */
-function accessFields(request: Request, response: Response, durationMillis: number) {
-  const tenant = (response.locals as { tenant?: { id: string } }).tenant
-  return {
-    requestId: (request as RoutedRequest).id,
-    method: request.method,
-    route: routeTemplateOf(request),
-    status: response.statusCode,
-    durationMs: durationMillis,
-    ...(tenant ? { tenantId: tenant.id } : {}),
-  }
 }
 
 /**
- * pino-http writing one `info` line per request (`message: "request"`); `warn` for a 5xx other
- * than 503 (503 is an expected answer while a dependency is away; the error handler logs the
- * failure itself at `error`).
+ * One line per request, `message: "request"`: request id, method, route template, status,
+ * duration and tenant; no path, query, header or body (they can carry codes, tokens and claims).
+ * `info`; `warn` for a 5xx other than 503 (503 is an expected answer while a dependency is away;
+ * the error handler logs the failure itself at `error`) and for an answer the client did not wait
+ * for (`aborted`).
  */
-function accessLog(logger: JsonLogger) {
-  return pinoHttp({
-    logger: logger.pino,
-    genReqId: (request) => (request as RoutedRequest).id ?? requestIdOf(undefined),
-    // No per-request child logger with the request's id: the line carries it (accessFields).
-    quietResLogger: true,
-    wrapSerializers: false,
-    serializers: { req: () => undefined },
-    customLogLevel: (_request, response) =>
-      response.statusCode >= 500 && response.statusCode !== 503 ? 'warn' : 'info',
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request',
-    customSuccessObject: (request, response, value: { responseTime: number }) =>
-      accessFields(request as Request, response as Response, value.responseTime),
-    customErrorObject: (request, response, _error, value: { responseTime: number }) =>
-      accessFields(request as Request, response as Response, value.responseTime),
-  })
+function writeAccessLine(log: Pino, request: RoutedRequest, response: Response, route: string, millis: number): void {
+  const status = response.statusCode
+  const aborted = !response.writableFinished
+  const tenant = (response.locals as { tenant?: { id: string } }).tenant
+  const level = aborted || (status >= 500 && status !== 503) ? 'warn' : 'info'
+  log[level](
+    {
+      requestId: request.id,
+      method: request.method,
+      route,
+      status,
+      durationMs: Math.round(millis * 1000) / 1000,
+      ...(tenant ? { tenantId: tenant.id } : {}),
+      ...(aborted ? { aborted: true } : {}),
+    },
+    'request',
+  )
 }

@@ -1,4 +1,5 @@
 export { type DecodedJws, decodeJws, encodeJwsPart, JwsError, verifySignature } from './compactJws.js'
+export { type ContextKms, contextKms } from './contextKms.js'
 export { invalidToken, ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from './ProtocolError.js'
 export {
   type JwsAlgorithm,

@@ -1,9 +1,25 @@
-import { type AgentContext, Kms } from '@credo-ts/core'
+import { contextKms } from '@attesto/agent-runtime'
+import type { AgentContext, Kms } from '@credo-ts/core'
 import { PresentationRefusal } from '../verification/rejectionReason.js'
 import type { VerifierProfile } from '../verification/verifierDocuments.js'
 import { RESPONSE_ENCRYPTIONS } from './requestObject.js'
 
 const MAX_JWE_LENGTH = 512 * 1024
+
+const COORDINATE = /^[A-Za-z0-9_-]{43}$/
+
+/** The sender's ephemeral key: a public P-256 JWK (its point is checked by the key agreement). */
+function p256PublicJwk(value: unknown): Kms.KmsJwkPublicEc {
+  const jwk = value as Record<string, unknown> | null
+  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
+    throw new Error('epk is not a P-256 key')
+  }
+  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.x) || !COORDINATE.test(jwk.y)) {
+    throw new Error('epk has no valid coordinates')
+  }
+  if ('d' in jwk) throw new Error('epk is a private key')
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
+}
 
 function part(value: string | undefined): Buffer {
   if (value === undefined || !/^[A-Za-z0-9_-]*$/.test(value)) throw new Error('not base64url')
@@ -32,9 +48,8 @@ export async function decryptResponse(
     if (header.alg !== 'ECDH-ES') throw new Error(`alg ${String(header.alg)}`)
     if (!RESPONSE_ENCRYPTIONS.includes(header.enc as never)) throw new Error(`enc ${String(header.enc)}`)
     if (header.kid !== undefined && header.kid !== key.keyId) throw new Error('encrypted to another key')
-    const epk = Kms.PublicJwk.fromUnknown(header.epk).toJson() as Kms.KmsJwkPublic
-    if (epk.kty !== 'EC' || epk.crv !== 'P-256') throw new Error('epk is not a P-256 key')
-    const { data } = await tenantContext.dependencyManager.resolve(Kms.KeyManagementApi).decrypt({
+    const epk = p256PublicJwk(header.epk)
+    const { data } = await contextKms(tenantContext).decrypt({
       encrypted: part(ciphertext),
       decryption: {
         algorithm: header.enc as 'A128GCM' | 'A256GCM',

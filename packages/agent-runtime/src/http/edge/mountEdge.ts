@@ -7,11 +7,14 @@ import { securityHeaders } from './securityHeaders.js'
 
 /**
  * The first middlewares of a service's app, before any route: the client address behind
- * `TRUST_PROXY_HOPS` balancers, no `X-Powered-By`, helmet's security headers, and CORS (public on
+ * `TRUST_PROXY_HOPS` balancers, no `X-Powered-By` and no computed `ETag`, helmet's security headers, and CORS (public on
  * protocol paths, an allow-list on the REST API).
  */
 export function mountEdge(app: Express, config: EdgeConfig): void {
   app.disable('x-powered-by')
+  // No ETag hashed over every answer's body: REST answers are `no-store`, protocol answers are
+  // made per request, and the status lists set their own.
+  app.set('etag', false)
   app.set('trust proxy', config.trustProxyHops)
   app.use(securityHeaders, cors(config.corsAllowedOrigins))
 }
