@@ -101,6 +101,47 @@ describe('local KMS: keys at rest', () => {
       expect(new TextDecoder().decode(opened.data)).toBe(`vp_token for ${algorithm}`)
     }
   })
+
+  it('decrypts ECDH-ES with party info and additional data, and refuses a wrong tag, AAD or key', async () => {
+    const tenant = under.context('jwe-party-info')
+    const verifier = await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+    const wallet = await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+    const apu = new TextEncoder().encode('wallet nonce')
+    const apv = new TextEncoder().encode('verifier nonce')
+    const aad = new TextEncoder().encode('protected header')
+    const sealed = await under.kms.encrypt(tenant, {
+      key: {
+        keyAgreement: { algorithm: 'ECDH-ES', keyId: wallet.keyId, externalPublicJwk: verifier.publicJwk, apu, apv },
+      },
+      encryption: { algorithm: 'A256GCM', aad },
+      data: new TextEncoder().encode('{"vp_token":{}}'),
+    } as Kms.KmsEncryptOptions)
+    const open = (change: { aad?: Uint8Array; tag?: Uint8Array; apv?: Uint8Array; publicJwk?: unknown } = {}) =>
+      under.kms.decrypt(tenant, {
+        key: {
+          keyAgreement: {
+            algorithm: 'ECDH-ES',
+            keyId: verifier.keyId,
+            externalPublicJwk: change.publicJwk ?? wallet.publicJwk,
+            apu,
+            apv: change.apv ?? apv,
+          },
+        },
+        decryption: { algorithm: 'A256GCM', iv: sealed.iv, tag: change.tag ?? sealed.tag, aad: change.aad ?? aad },
+        encrypted: sealed.encrypted,
+      } as Kms.KmsDecryptOptions)
+    expect(new TextDecoder().decode((await open()).data)).toBe('{"vp_token":{}}')
+    const tag = Buffer.from(sealed.tag as Uint8Array)
+    tag[0] = (tag[0] as number) ^ 1
+    await expect(open({ tag })).rejects.toThrow(Kms.KeyManagementError)
+    await expect(open({ aad: new TextEncoder().encode('another header') })).rejects.toThrow(Kms.KeyManagementError)
+    await expect(open({ apv: new TextEncoder().encode('another nonce') })).rejects.toThrow(Kms.KeyManagementError)
+    const other = await under.kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+    await expect(open({ publicJwk: other.publicJwk })).rejects.toThrow(Kms.KeyManagementError)
+    // A point that is not on the curve.
+    const offCurve = { ...wallet.publicJwk, y: (wallet.publicJwk as { x: string }).x }
+    await expect(open({ publicJwk: offCurve })).rejects.toThrow(Kms.KeyManagementError)
+  })
 })
 
 describe('local KMS: master key', () => {

@@ -1,4 +1,13 @@
-import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
+import {
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  type KeyObject,
+  sign as nodeSign,
+} from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
@@ -23,7 +32,34 @@ const FAST_SIGN: Record<string, string | null> = {
   Ed25519: null,
 }
 
-interface CachedSigningKey {
+/** Content encryptions decrypted on the fast path after ECDH-ES: AES-GCM, key length in bytes. */
+const FAST_ECDH_ES_CONTENT: Record<string, { cipher: 'aes-128-gcm' | 'aes-256-gcm'; bytes: number }> = {
+  A128GCM: { cipher: 'aes-128-gcm', bytes: 16 },
+  A256GCM: { cipher: 'aes-256-gcm', bytes: 32 },
+}
+
+const uint32 = (value: number) => {
+  const bytes = Buffer.alloc(4)
+  bytes.writeUInt32BE(value)
+  return bytes
+}
+const lengthPrefixed = (value: Uint8Array) => Buffer.concat([uint32(value.length), value])
+
+/**
+ * The content-encryption key of direct ECDH-ES (RFC 7518 §4.6.2): Concat KDF with SHA-256 over
+ * the shared secret; for keys up to 256 bits one round.
+ */
+function ecdhEsContentKey(sharedSecret: Buffer, enc: string, bytes: number, apu?: Uint8Array, apv?: Uint8Array) {
+  const otherInfo = Buffer.concat([
+    lengthPrefixed(Buffer.from(enc)),
+    lengthPrefixed(apu ?? new Uint8Array()),
+    lengthPrefixed(apv ?? new Uint8Array()),
+    uint32(bytes * 8),
+  ])
+  return createHash('sha256').update(uint32(1)).update(sharedSecret).update(otherInfo).digest().subarray(0, bytes)
+}
+
+interface CachedPrivateKey {
   jwk: Kms.KmsJwkPrivate
   keyObject: KeyObject
 }
@@ -40,7 +76,7 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
   public readonly backend = 'local'
   private readonly node: NodeKeyManagementService
   private readonly storage: EncryptedKeyStorage
-  private readonly signingKeys = new Map<string, CachedSigningKey>()
+  private readonly privateKeys = new Map<string, CachedPrivateKey>()
   private readonly signingKeyCacheSize: number
   private readonly masterKeys: MasterKey[]
 
@@ -94,14 +130,14 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
   }
 
   public async deleteKey(agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {
-    this.signingKeys.delete(this.cacheKey(agentContext, options.keyId))
+    this.privateKeys.delete(this.cacheKey(agentContext, options.keyId))
     return this.node.deleteKey(agentContext, options)
   }
 
   public async sign(agentContext: AgentContext, options: Kms.KmsSignOptions): Promise<Kms.KmsSignReturn> {
     const hash = FAST_SIGN[options.algorithm]
     if (hash === undefined) return this.node.sign(agentContext, options)
-    const key = await this.signingKey(agentContext, options.keyId)
+    const key = await this.privateKey(agentContext, options.keyId)
     Kms.assertAllowedSigningAlgForKey(key.jwk, options.algorithm)
     Kms.assertKeyAllowsSign(key.jwk)
     const signature = nodeSign(hash, options.data, { key: key.keyObject, dsaEncoding: 'ieee-p1363' })
@@ -116,17 +152,50 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
     return this.node.encrypt(agentContext, options)
   }
 
-  public decrypt(agentContext: AgentContext, options: Kms.KmsDecryptOptions): Promise<Kms.KmsDecryptReturn> {
-    return this.node.decrypt(agentContext, options)
+  /**
+   * Direct ECDH-ES with A128GCM or A256GCM (encrypted OID4VP responses) is decrypted here with the
+   * cached private key: one key agreement, the Concat KDF, AES-GCM. Everything else goes to
+   * Credo's node KMS.
+   */
+  public async decrypt(agentContext: AgentContext, options: Kms.KmsDecryptOptions): Promise<Kms.KmsDecryptReturn> {
+    const agreement = options.key.keyAgreement
+    const decryption = options.decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array }
+    const content = FAST_ECDH_ES_CONTENT[decryption.algorithm]
+    if (!content || agreement?.algorithm !== 'ECDH-ES' || !decryption.iv || !decryption.tag) {
+      return this.node.decrypt(agentContext, options)
+    }
+    const key = await this.privateKey(agentContext, agreement.keyId)
+    Kms.assertAllowedKeyDerivationAlgForKey(key.jwk, 'ECDH-ES')
+    Kms.assertKeyAllowsDerive(key.jwk)
+    Kms.assertAsymmetricJwkKeyTypeMatches(key.jwk as never, agreement.externalPublicJwk)
+    try {
+      // Importing the sender's key checks that its point lies on the curve.
+      const publicKey = createPublicKey({ format: 'jwk', key: agreement.externalPublicJwk as never })
+      const sharedSecret = diffieHellman({ privateKey: key.keyObject, publicKey })
+      const contentKey = ecdhEsContentKey(
+        sharedSecret,
+        decryption.algorithm,
+        content.bytes,
+        agreement.apu,
+        agreement.apv,
+      )
+      const decipher = createDecipheriv(content.cipher, contentKey, decryption.iv, { authTagLength: 16 })
+      if (decryption.aad) decipher.setAAD(decryption.aad)
+      decipher.setAuthTag(decryption.tag)
+      const data = Buffer.concat([decipher.update(options.encrypted), decipher.final()])
+      return { data: new Uint8Array(data) }
+    } catch (error) {
+      throw new Kms.KeyManagementError('Error decrypting', { cause: error as Error })
+    }
   }
 
   private cacheKey(agentContext: AgentContext, keyId: string): string {
     return `${agentContext.contextCorrelationId}\u0000${keyId}`
   }
 
-  private async signingKey(agentContext: AgentContext, keyId: string): Promise<CachedSigningKey> {
+  private async privateKey(agentContext: AgentContext, keyId: string): Promise<CachedPrivateKey> {
     const cacheKey = this.cacheKey(agentContext, keyId)
-    const cached = this.signingKeys.get(cacheKey)
+    const cached = this.privateKeys.get(cacheKey)
     if (cached) return cached
     const jwk = await this.storage.get(agentContext, keyId)
     if (!jwk) throw new Kms.KeyManagementKeyNotFoundError(keyId, [this.backend])
@@ -134,11 +203,11 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
       jwk,
       keyObject: createPrivateKey({ format: 'jwk', key: jwk as unknown as import('node:crypto').JsonWebKey }),
     }
-    if (this.signingKeys.size >= this.signingKeyCacheSize) {
-      const oldest = this.signingKeys.keys().next().value
-      if (oldest !== undefined) this.signingKeys.delete(oldest)
+    if (this.privateKeys.size >= this.signingKeyCacheSize) {
+      const oldest = this.privateKeys.keys().next().value
+      if (oldest !== undefined) this.privateKeys.delete(oldest)
     }
-    this.signingKeys.set(cacheKey, entry)
+    this.privateKeys.set(cacheKey, entry)
     return entry
   }
 }
