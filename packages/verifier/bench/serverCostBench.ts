@@ -12,7 +12,12 @@
 // flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification),
 // BENCH_OBSERVABILITY_OFF (1: also measure our services with METRICS=off and ACCESS_LOG=off, for
 // the cost of metrics and the access log, in the same run).
+//
+// A yardstick runs beside them: a bare node:http server sent the same requests as each flow
+// (bench/deployments/bareHttp.ts), so each deployment's cost also reads as a multiple of what
+// node's HTTP server alone spends on this machine.
 import { setTimeout as sleep } from 'node:timers/promises'
+import { startBareHttp } from './deployments/bareHttp.js'
 import { startCredoAlone } from './deployments/credoAlone.js'
 import type { Deployment } from './deployments/Deployment.js'
 import { startOurServices } from './deployments/ourServices.js'
@@ -22,7 +27,7 @@ import { StepClient } from './loadgen/StepClient.js'
 import { type FlowKind, measurePoint, type PointMeasurement } from './measure/measurePoint.js'
 import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
 import { childPids } from './measure/processCpu.js'
-import { observabilityCost, printTables } from './report/printTables.js'
+import { observabilityCost, printTables, yardstickTable } from './report/printTables.js'
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
@@ -61,6 +66,8 @@ async function main() {
   const credo = await startCredoAlone()
   cleanups.push(() => credo.close())
   started.push(credo)
+  const bare = await startBareHttp()
+  cleanups.push(() => bare.close())
   const quiet =
     process.env.BENCH_OBSERVABILITY_OFF === '1'
       ? await startOurServices(client, postgres.url, {
@@ -104,7 +111,8 @@ async function main() {
       const transactionsAfter = (await postgres.counters()).transactions
       ourPoint.transactionsPerFlow = (transactionsAfter - transactionsBefore) / ourPoint.countedFlows
       transactionsBefore = transactionsAfter
-      points.push(ourPoint, credoPoint)
+      const barePoint = await measurePoint({ ...common, deployment: bare, flow: () => bare.flow(kind, client) })
+      points.push(ourPoint, credoPoint, barePoint)
       // Without metrics and access log: its own window; its statements are kept out of ours.
       const quietPoint = quiet && (await measurePoint({ ...common, deployment: quiet, flow: flowOf(quiet, kind) }))
       if (quietPoint) {
@@ -112,7 +120,7 @@ async function main() {
         await sleep(STATISTICS_DELAY_MILLIS)
         transactionsBefore = (await postgres.counters()).transactions
       }
-      for (const point of [ourPoint, credoPoint, ...(quietPoint ? [quietPoint] : [])]) {
+      for (const point of [ourPoint, credoPoint, barePoint, ...(quietPoint ? [quietPoint] : [])]) {
         console.log(
           `${kind} ${point.deployment} ${concurrency} in flight: ${point.flowsPerSecond.toFixed(1)} flows/s, ` +
             `service ${point.serviceCpuMillisPerFlow.toFixed(2)} CPU ms/flow`,
@@ -122,6 +130,7 @@ async function main() {
   }
   console.log(`\n${new Date().toISOString().slice(0, 10)}, ${FLOWS} flows per point\n`)
   console.log(printTables(points, notes.list()))
+  console.log(`${yardstickTable(points, ours.name, bare.name)}\n`)
   if (quiet) console.log(observabilityCost(points, ours.name, quiet.name))
 }
 

@@ -1,11 +1,14 @@
 import { DATABASE_URL } from '@attesto/agent-runtime/testing'
+import { startBareHttp } from '../bench/deployments/bareHttp.js'
 import { startCredoAlone } from '../bench/deployments/credoAlone.js'
 import type { Deployment } from '../bench/deployments/Deployment.js'
 import { startOurServices } from '../bench/deployments/ourServices.js'
 import { issuanceFlow, verificationFlow } from '../bench/loadgen/oid4vcFlows.js'
 import { ProtocolNotes } from '../bench/loadgen/ProtocolNotes.js'
 import { StepClient } from '../bench/loadgen/StepClient.js'
+import { measurePoint } from '../bench/measure/measurePoint.js'
 import { runFlows } from '../bench/measure/runFlows.js'
+import { yardstickTable } from '../bench/report/printTables.js'
 
 // The benchmark's load generator as a protocol test: a handful of issuances and verifications,
 // two in flight, through our services (each its own process, on the real PostgreSQL) and through
@@ -49,5 +52,44 @@ describe.each([
       throw new Error(`${String(error)}\nThe services logged:\n${service.output().slice(-4000)}`, { cause: error })
     }
     expect(client.steps.names()).toEqual(expect.arrayContaining(['POST token', 'POST credential', 'POST response']))
+  })
+})
+
+describe('the yardstick', () => {
+  it("sends each flow kind's requests to a bare node:http server and reads its CPU per flow", async () => {
+    const client = new StepClient({ connections: 2 })
+    const bare = await startBareHttp()
+    try {
+      const points = []
+      for (const kind of ['issuance', 'verification'] as const) {
+        points.push(
+          await measurePoint({
+            deployment: bare,
+            kind,
+            concurrency: 2,
+            flows: 50,
+            warmupFlows: 5,
+            maxSeconds: 60,
+            client,
+            flow: () => bare.flow(kind, client),
+          }),
+        )
+      }
+      expect(points.map((point) => point.completed)).toEqual([50, 50])
+      expect(points[0]?.steps.map(([step]) => step)).toEqual([
+        'bare POST (offer)',
+        'bare GET (issuer metadata)',
+        'bare GET (authorisation-server metadata)',
+        'bare POST (token)',
+        'bare POST (nonce)',
+        'bare POST (credential)',
+      ])
+      expect(points[1]?.steps).toHaveLength(4)
+      const table = yardstickTable(points, 'ours', bare.name).split('\n')
+      expect(table.filter((line) => /^\| (issuance|verification) \| 2 \| /.test(line))).toHaveLength(2)
+    } finally {
+      await bare.close()
+      await client.close()
+    }
   })
 })

@@ -8,7 +8,7 @@ import { runFlows } from './runFlows.js'
 export type FlowKind = 'issuance' | 'verification'
 
 export interface PointOptions {
-  deployment: Deployment
+  deployment: Pick<Deployment, 'name' | 'servicePids'>
   kind: FlowKind
   concurrency: number
   flows: number

@@ -34,7 +34,7 @@ function pointTable(points: PointMeasurement[]): string[] {
   ]
   for (const point of points) {
     const credo = points.find((other) => other.deployment === CREDO_ALONE && other.concurrency === point.concurrency)
-    const ratio = point.deployment !== CREDO_ALONE && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
+    const ratio = point.deployment.startsWith('ours') && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
     lines.push(
       row([
         point.deployment,
@@ -111,6 +111,45 @@ export function observabilityCost(points: PointMeasurement[], on: string, off: s
         fixed(point.serviceCpuMillisPerFlow, 2),
         fixed(other.serviceCpuMillisPerFlow, 2),
         fixed(point.serviceCpuMillisPerFlow / other.serviceCpuMillisPerFlow, 2),
+      ]),
+    )
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The machine's yardstick: what a bare node:http server spends on the same requests as a flow
+ * (bodies read, a small JSON answered, nothing else), and each deployment's CPU per flow in units
+ * of it. Absolute milliseconds move with the machine; these multiples move much less.
+ */
+export function yardstickTable(points: PointMeasurement[], ours: string, bare: string): string {
+  const lines = [
+    '### Yardstick: the same HTTP requests on a bare node:http server',
+    '',
+    row([
+      'flow',
+      'in flight',
+      'bare node:http CPU ms/flow',
+      'ours: service / bare',
+      'ours: service + PostgreSQL / bare',
+      'Credo alone / bare',
+    ]),
+    row(Array(6).fill('---')),
+  ]
+  for (const point of points.filter((p) => p.deployment === bare)) {
+    const at = (name: string) =>
+      points.find((p) => p.deployment === name && p.kind === point.kind && p.concurrency === point.concurrency)
+    const unit = point.serviceCpuMillisPerFlow
+    const oursPoint = at(ours)
+    const credo = at(CREDO_ALONE)
+    lines.push(
+      row([
+        point.kind,
+        point.concurrency,
+        fixed(unit, 2),
+        oursPoint ? fixed(oursPoint.serviceCpuMillisPerFlow / unit) : '–',
+        oursPoint ? fixed(totalCpu(oursPoint) / unit) : '–',
+        credo ? fixed(totalCpu(credo) / unit) : '–',
       ]),
     )
   }
