@@ -8,7 +8,7 @@
 // /proc), and PostgreSQL statements and transactions per flow. Our services run on a PostgreSQL
 // cluster of the benchmark's own, started here and removed at the end.
 //
-// BENCH_FLOWS (400 per point), BENCH_CONCURRENCY (1,8,32), BENCH_WARMUP_FLOWS (max(20, 2 × in
+// BENCH_FLOWS (400 per point), BENCH_CONCURRENCY (1,8,32), BENCH_WARMUP_FLOWS (max(300, 10 × in
 // flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification),
 // BENCH_OBSERVABILITY_OFF (1: also measure our services with METRICS=off and ACCESS_LOG=off, for
 // the cost of metrics and the access log, in the same run).
@@ -34,7 +34,12 @@ const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, '1,8,32').map(Number)
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 20)
 const KINDS = list(process.env.BENCH_KINDS, 'issuance,verification') as FlowKind[]
-const warmupFlows = (concurrency: number) => Number(process.env.BENCH_WARMUP_FLOWS ?? Math.max(20, 2 * concurrency))
+/**
+ * Steady state, as a long-running service sees it: V8 optimises a function only after many calls,
+ * and a few dozen flows leave much of a flow's code unoptimised (at 20 warm-up flows our issuance
+ * measured about 45 % above its steady state, bare node:http about 150 %).
+ */
+const warmupFlows = (concurrency: number) => Number(process.env.BENCH_WARMUP_FLOWS ?? Math.max(300, 10 * concurrency))
 /** PostgreSQL publishes an idle backend's transaction counts after at most 10 s. */
 const STATISTICS_DELAY_MILLIS = 10_500
 
