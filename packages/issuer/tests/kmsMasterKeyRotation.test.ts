@@ -6,7 +6,7 @@ import { startService } from '@attesto/agent-runtime/testing'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { closeSharingSchema, tenantWithIssuer } from './support/issuerFixture.js'
 
 // Local KMS master-key rotation from the environment: an issuer key made under one master key
 // still signs on an instance started with a new master key and the old one in
@@ -19,13 +19,7 @@ describe('local KMS previous master keys from the environment', () => {
   const newMasterKey = randomBytes(32).toString('base64')
   const shared = { PUBLIC_BASE_URL: 'http://issuer.test' }
   const services: Service[] = []
-  afterAll(async () => {
-    for (const service of services.slice(1)) {
-      await service.http.shutdown()
-      await service.runtime.close()
-    }
-    await services[0]?.close()
-  })
+  afterAll(() => closeSharingSchema(services))
 
   it('signs with a key encrypted under the previous master key, only when that key is configured', async () => {
     const before = await startService('issuer', createIssuerApp, { ...shared, KMS_MASTER_KEY: oldMasterKey })

@@ -4,7 +4,7 @@ import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { loadIssuerProtocolConfig } from '../src/protocol/protocolConfig.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { closeSharingSchema, tenantWithIssuer } from './support/issuerFixture.js'
 
 // With TOKEN_SIGNING_SECRET, tokens and nonces are HS256 under a per-issuer key shared by the
 // instances (no KMS call), the credential is still signed by the issuer's key in the KMS, and an
@@ -13,6 +13,42 @@ import { tenantWithIssuer } from './support/issuerFixture.js'
 type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
 
 const header = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString())
+
+/**
+ * An offer made on `made`, redeemed at `at.redeem`, its nonce taken at `at.nonce` (both HS256):
+ * the credential request is refused at `at.stranger` (401 invalid_token) and answered at
+ * `at.issue` with an ES256 credential.
+ */
+async function issueAcross(
+  made: Service,
+  key: string,
+  issuerId: string,
+  at: { redeem: Service; nonce: Service; stranger: Service; issue: Service },
+) {
+  const wallet = new HandWallet()
+  const created = await made.call('POST', '/offers', key, {
+    issuerId,
+    credentialConfigurationId: 'pass',
+    claims: { given_name: 'Ada' },
+  })
+  const offer = parseOffer(created.body.uri)
+  const url = (service: Service) => offer.credentialIssuer.replace('http://issuer.test', service.http.url)
+  const token = await wallet.redeem(url(at.redeem), offer.code)
+  expect(header(token.body.access_token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' })
+  const nonce = await wallet.nonce(url(at.nonce))
+  expect(header(nonce).alg).toBe('HS256')
+  const request = {
+    credential_configuration_id: 'pass',
+    proofs: { jwt: [wallet.proof(offer.credentialIssuer, nonce)] },
+  }
+
+  const refused = await wallet.credential(url(at.stranger), token.body.access_token, request)
+  expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
+
+  const issued = await wallet.credential(url(at.issue), token.body.access_token, request)
+  expect(issued.status).toBe(200)
+  expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
+}
 
 describe('token signing secret', () => {
   const env = {
@@ -52,29 +88,7 @@ describe('token signing secret', () => {
   })
 
   it('issues with HS256 tokens across instances sharing the secret, and refuses them elsewhere', async () => {
-    const wallet = new HandWallet()
-    const created = await a.call('POST', '/offers', key, {
-      issuerId,
-      credentialConfigurationId: 'pass',
-      claims: { given_name: 'Ada' },
-    })
-    const offer = parseOffer(created.body.uri)
-    const at = (service: Service) => offer.credentialIssuer.replace('http://issuer.test', service.http.url)
-    const token = await wallet.redeem(at(a), offer.code)
-    expect(header(token.body.access_token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' })
-    const nonce = await wallet.nonce(at(b))
-    expect(header(nonce).alg).toBe('HS256')
-    const request = {
-      credential_configuration_id: 'pass',
-      proofs: { jwt: [wallet.proof(offer.credentialIssuer, nonce)] },
-    }
-
-    const refused = await wallet.credential(at(stranger), token.body.access_token, request)
-    expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
-
-    const issued = await wallet.credential(at(b), token.body.access_token, request)
-    expect(issued.status).toBe(200)
-    expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
+    await issueAcross(a, key, issuerId, { redeem: a, nonce: b, stranger, issue: b })
   })
 })
 
@@ -86,13 +100,7 @@ describe('token secret derived from the local KMS master key', () => {
   const masterKey = randomBytes(32).toString('base64')
   const base = { PUBLIC_BASE_URL: 'http://issuer.test', TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0' }
   const services: Service[] = []
-  afterAll(async () => {
-    for (const service of services.slice(1)) {
-      await service.http.shutdown()
-      await service.runtime.close()
-    }
-    await services[0]?.close()
-  })
+  afterAll(() => closeSharingSchema(services))
 
   it('issues with HS256 tokens on every instance sharing the master key, before and after a rotation', async () => {
     const start = async (env: Record<string, string>) => {
@@ -117,28 +125,6 @@ describe('token secret derived from the local KMS master key', () => {
       vct: 'https://issuer.test/pass',
       claims: [{ name: 'given_name', type: 'string' }],
     })
-    const wallet = new HandWallet()
-    const created = await a.call('POST', '/offers', key, {
-      issuerId,
-      credentialConfigurationId: 'pass',
-      claims: { given_name: 'Ada' },
-    })
-    const offer = parseOffer(created.body.uri)
-    const at = (service: Service) => offer.credentialIssuer.replace('http://issuer.test', service.http.url)
-    const token = await wallet.redeem(at(a), offer.code)
-    expect(header(token.body.access_token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' })
-    const nonce = await wallet.nonce(at(b))
-    expect(header(nonce).alg).toBe('HS256')
-    const request = {
-      credential_configuration_id: 'pass',
-      proofs: { jwt: [wallet.proof(offer.credentialIssuer, nonce)] },
-    }
-
-    const refused = await wallet.credential(at(stranger), token.body.access_token, request)
-    expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } })
-
-    const issued = await wallet.credential(at(rotated), token.body.access_token, request)
-    expect(issued.status).toBe(200)
-    expect(header(issued.body.credentials[0].credential)).toMatchObject({ alg: 'ES256', typ: 'dc+sd-jwt' })
+    await issueAcross(a, key, issuerId, { redeem: a, nonce: b, stranger, issue: rotated })
   })
 })

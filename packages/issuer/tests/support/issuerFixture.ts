@@ -51,3 +51,15 @@ export async function issuerPair(
   })
   return { a, b, key, issuerId }
 }
+
+/**
+ * Stops services that share the first one's schema: the others first (their HTTP server and
+ * runtime, the schema kept), then the first, which drops it.
+ */
+export async function closeSharingSchema(services: IssuerService[]): Promise<void> {
+  for (const service of services.slice(1)) {
+    await service.http.shutdown()
+    await service.runtime.close()
+  }
+  await services[0]?.close()
+}
