@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { walkPages } from '@attesto/agent-runtime/testing/openapi'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
@@ -31,23 +32,7 @@ describe('issuer management API', () => {
     return { offerId: made.body.offerId as string, ...parseOffer(made.body.uri) }
   }
 
-  /** Every item of a list, walking its cursors `limit` at a time; the pages it took. */
-  async function walk(key: string, path: string, name: string, limit: number) {
-    const items: Record<string, unknown>[] = []
-    let cursor: string | null = null
-    let pages = 0
-    do {
-      const separator = path.includes('?') ? '&' : '?'
-      const next = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
-      const page = await call('GET', `${path}${separator}limit=${limit}${next}`, key)
-      expect(page.status).toBe(200)
-      expect((page.body[name] as unknown[]).length).toBeLessThanOrEqual(limit)
-      items.push(...page.body[name])
-      cursor = page.body.next_cursor
-      pages++
-    } while (cursor)
-    return { items, pages }
-  }
+  const walk = (key: string, path: string, name: string, limit: number) => walkPages(call, key, path, name, limit)
 
   beforeAll(async () => {
     service = await startService('issuer', createIssuerApp, {

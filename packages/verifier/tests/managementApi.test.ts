@@ -1,4 +1,5 @@
 import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { walkPages } from '@attesto/agent-runtime/testing/openapi'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { HandBuiltWallet } from './support/HandBuiltWallet.js'
@@ -29,20 +30,8 @@ describe('verifier management API', () => {
   /** The request object's URL (what a wallet fetches), from the request's `openid4vp://` URI. */
   const requestObjectUrl = (uri: string) => new URL(uri).searchParams.get('request_uri') as string
 
-  async function walk(key: string, path: string, name: string, limit: number) {
-    const items: Record<string, unknown>[] = []
-    let cursor: string | null = null
-    do {
-      const separator = path.includes('?') ? '&' : '?'
-      const next = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
-      const page = await call('GET', `${path}${separator}limit=${limit}${next}`, key)
-      expect(page.status).toBe(200)
-      expect((page.body[name] as unknown[]).length).toBeLessThanOrEqual(limit)
-      items.push(...page.body[name])
-      cursor = page.body.next_cursor
-    } while (cursor)
-    return items
-  }
+  const walk = async (key: string, path: string, name: string, limit: number) =>
+    (await walkPages(call, key, path, name, limit)).items
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp)

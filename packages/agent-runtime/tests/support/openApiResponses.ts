@@ -112,3 +112,4 @@ export async function checkedCalls<
 }
 
 export { exerciseKeyManagement } from './keyManagementFlow.js'
+export { walkPages } from './walkPages.js'

@@ -77,13 +77,13 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
   private readonly node: NodeKeyManagementService
   private readonly storage: EncryptedKeyStorage
   private readonly privateKeys = new Map<string, CachedPrivateKey>()
-  private readonly signingKeyCacheSize: number
+  private readonly privateKeyCacheSize: number
   private readonly masterKeys: MasterKey[]
 
   public constructor(options: LocalKeyManagementServiceOptions) {
     this.masterKeys = [options.masterKey, ...(options.previousMasterKeys ?? [])]
-    this.signingKeyCacheSize = options.signingKeyCacheSize ?? 1_000
-    this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.signingKeyCacheSize)
+    this.privateKeyCacheSize = options.signingKeyCacheSize ?? 1_000
+    this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.privateKeyCacheSize)
     this.node = new NodeKeyManagementService(this.storage)
   }
 
@@ -203,7 +203,7 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
       jwk,
       keyObject: createPrivateKey({ format: 'jwk', key: jwk as unknown as import('node:crypto').JsonWebKey }),
     }
-    if (this.privateKeys.size >= this.signingKeyCacheSize) {
+    if (this.privateKeys.size >= this.privateKeyCacheSize) {
       const oldest = this.privateKeys.keys().next().value
       if (oldest !== undefined) this.privateKeys.delete(oldest)
     }

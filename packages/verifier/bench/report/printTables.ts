@@ -11,6 +11,9 @@ const triple = ({ p50, p95, p99 }: Percentiles) => `${fixed(p50)} / ${fixed(p95)
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
 const CREDO_ALONE = 'Credo alone'
 const totalCpu = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
+/** `deployment`'s point of the same flow kind and concurrency as `like`. */
+const pointOf = (points: PointMeasurement[], deployment: string, like: PointMeasurement) =>
+  points.find((p) => p.deployment === deployment && p.kind === like.kind && p.concurrency === like.concurrency)
 
 /** The per-point table of one flow kind, ours against Credo alone at the same concurrency. */
 function pointTable(points: PointMeasurement[]): string[] {
@@ -33,7 +36,7 @@ function pointTable(points: PointMeasurement[]): string[] {
     row(Array(13).fill('---')),
   ]
   for (const point of points) {
-    const credo = points.find((other) => other.deployment === CREDO_ALONE && other.concurrency === point.concurrency)
+    const credo = pointOf(points, CREDO_ALONE, point)
     const ratio = point.deployment.startsWith('ours') && credo ? fixed(totalCpu(point) / totalCpu(credo), 2) : ''
     lines.push(
       row([
@@ -100,9 +103,7 @@ export function observabilityCost(points: PointMeasurement[], on: string, off: s
     row(Array(5).fill('---')),
   ]
   for (const point of points.filter((p) => p.deployment === on)) {
-    const other = points.find(
-      (p) => p.deployment === off && p.kind === point.kind && p.concurrency === point.concurrency,
-    )
+    const other = pointOf(points, off, point)
     if (!other) continue
     lines.push(
       row([
@@ -137,11 +138,9 @@ export function yardstickTable(points: PointMeasurement[], ours: string, bare: s
     row(Array(6).fill('---')),
   ]
   for (const point of points.filter((p) => p.deployment === bare)) {
-    const at = (name: string) =>
-      points.find((p) => p.deployment === name && p.kind === point.kind && p.concurrency === point.concurrency)
     const unit = point.serviceCpuMillisPerFlow
-    const oursPoint = at(ours)
-    const credo = at(CREDO_ALONE)
+    const oursPoint = pointOf(points, ours, point)
+    const credo = pointOf(points, CREDO_ALONE, point)
     lines.push(
       row([
         point.kind,

@@ -7,8 +7,8 @@ import { securityHeaders } from './securityHeaders.js'
 
 /**
  * The first middlewares of a service's app, before any route: the client address behind
- * `TRUST_PROXY_HOPS` balancers, no `X-Powered-By` and no computed `ETag`, helmet's security headers, and CORS (public on
- * protocol paths, an allow-list on the REST API).
+ * `TRUST_PROXY_HOPS` balancers, no `X-Powered-By` and no computed `ETag`, helmet's security
+ * headers, and CORS (public on protocol paths, an allow-list on the REST API).
  */
 export function mountEdge(app: Express, config: EdgeConfig): void {
   app.disable('x-powered-by')
