@@ -7,6 +7,7 @@ import { CredentialStatusReader, type CredentialStatusReport } from './Credentia
 import { DeferredCredentials, type PendingCredential } from './DeferredCredentials.js'
 import { HolderWalletError } from './HolderWalletError.js'
 import { WalletKms } from './WalletKms.js'
+import { createWalletFetch, type WalletHttpOptions } from './walletFetch.js'
 import { walletMasterKey } from './walletKey.js'
 
 export interface OpenHolderWalletOptions {
@@ -18,6 +19,8 @@ export interface OpenHolderWalletOptions {
   databaseUrl?: string
   /** Allow http:// issuers and verifiers (development and tests only). */
   allowInsecureHttp?: boolean
+  /** Timeouts and retries of the wallet's HTTP requests (defaults: 30 s each, GETs tried up to 3 times). */
+  http?: WalletHttpOptions
 }
 
 /** A credential in the wallet, as an app shows it. */
@@ -106,7 +109,7 @@ export class HolderWallet {
     const kms = new WalletKms()
     const agent = new Agent({
       config: { allowInsecureHttpUrls: options.allowInsecureHttp ?? false },
-      dependencies: agentDependencies,
+      dependencies: { ...agentDependencies, fetch: createWalletFetch(options.http) },
       modules: {
         storage: new PostgresStorageModule(storage.storageService),
         kms: new Kms.KeyManagementModule({ backends: [kms] }),

@@ -10,3 +10,4 @@ export {
   type WalletCredential,
 } from './HolderWallet.js'
 export { HolderWalletError, WalletPassphraseError } from './HolderWalletError.js'
+export type { WalletHttpOptions } from './walletFetch.js'
