@@ -6,8 +6,13 @@ import { StatusListUnavailableError } from './StatusListError.js'
 export interface FetchStatusListTokenOptions extends AddressPolicy {
   /** Allow http:// URIs (tests only). */
   allowInsecureHttp?: boolean
-  /** The whole fetch (connect, headers, body) must end within this (default 3,000 ms). */
+  /** Each try (connect, headers, body) must end within this (default 5,000 ms). */
   timeoutMillis?: number
+  /**
+   * Tries of a fetch that failed in a way that passes (no connection, no answer in time, 502,
+   * 503, 504), 250 ms apart, doubling (default 2). Refusals, other statuses and bad tokens are not tried again.
+   */
+  attempts?: number
   /** Largest accepted token (default 1 MiB). */
   maxBytes?: number
 }
@@ -15,10 +20,23 @@ export interface FetchStatusListTokenOptions extends AddressPolicy {
 /**
  * GETs a status list token (`application/statuslist+jwt`) under the did:web resolver's address
  * guard (no private, link-local or loopback address, judged in the connection's own lookup), with
- * a size limit and a total timeout. Fails with {@link StatusListUnavailableError}.
+ * a size limit and a timeout per try; a failure that passes is tried again (`attempts`). Fails
+ * with {@link StatusListUnavailableError}.
  */
-export function fetchStatusListToken(uri: string, options: FetchStatusListTokenOptions = {}): Promise<string> {
-  const { timeoutMillis = 3_000, maxBytes = 1024 * 1024 } = options
+export async function fetchStatusListToken(uri: string, options: FetchStatusListTokenOptions = {}): Promise<string> {
+  const attempts = Math.max(1, options.attempts ?? 2)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(uri, options)
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof StatusListUnavailableError) || !error.transient) throw error
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)))
+    }
+  }
+}
+
+function fetchOnce(uri: string, options: FetchStatusListTokenOptions): Promise<string> {
+  const { timeoutMillis = 5_000, maxBytes = 1024 * 1024 } = options
   let url: URL
   try {
     url = new URL(uri)
@@ -37,7 +55,12 @@ export function fetchStatusListToken(uri: string, options: FetchStatusListTokenO
     const request = client.get(url, { lookup, headers: { accept: 'application/statuslist+jwt' } }, (response) => {
       if (response.statusCode !== 200) {
         response.resume()
-        return reject(new StatusListUnavailableError(`${url.origin} answered ${response.statusCode}`))
+        const message = `${url.origin} answered ${response.statusCode}`
+        return reject(
+          [502, 503, 504].includes(response.statusCode ?? 0)
+            ? StatusListUnavailableError.transient(message)
+            : new StatusListUnavailableError(message),
+        )
       }
       const chunks: Buffer[] = []
       let size = 0
@@ -54,7 +77,10 @@ export function fetchStatusListToken(uri: string, options: FetchStatusListTokenO
       response.on('error', reject)
     })
     const timer = setTimeout(
-      () => request.destroy(new StatusListUnavailableError(`${url.origin} did not answer within ${timeoutMillis} ms`)),
+      () =>
+        request.destroy(
+          StatusListUnavailableError.transient(`${url.origin} did not answer within ${timeoutMillis} ms`),
+        ),
       timeoutMillis,
     )
     request.on('close', () => clearTimeout(timer))
@@ -62,7 +88,7 @@ export function fetchStatusListToken(uri: string, options: FetchStatusListTokenO
       reject(
         error instanceof StatusListUnavailableError
           ? error
-          : new StatusListUnavailableError(`${url.origin}: ${error.message}`, { cause: error as Error }),
+          : StatusListUnavailableError.transient(`${url.origin}: ${error.message}`, { cause: error as Error }),
       ),
     )
   })

@@ -119,6 +119,31 @@ describe('StatusListTokenResolver', () => {
     expect(requests).toBe(0)
   })
 
+  it('tries a busy issuer again (503, no answer in time), but not a 404 or a refused address', async () => {
+    respond = (url, response) =>
+      requests === 1 ? response.writeHead(503).end('<html>busy</html>') : response.end(token(url))
+    expect(await resolver().status(context, { idx: 3, uri: `${base}/lists/busy` }, issuer.publicKey)).toBe(1)
+    expect(requests).toBe(2)
+    requests = 0
+    respond = (url, response) => (requests === 1 ? undefined : response.end(token(url)))
+    expect(await resolver().status(context, { idx: 4, uri: `${base}/lists/late` }, issuer.publicKey)).toBe(2)
+    expect(requests).toBe(2)
+    requests = 0
+    respond = (_url, response) => response.writeHead(404).end()
+    const missing = await resolver({ attempts: 3 })
+      .status(context, { idx: 0, uri: `${base}/lists/missing` }, issuer.publicKey)
+      .catch((error: unknown) => error)
+    expect(missing).toMatchObject({ transient: false })
+    expect(requests).toBe(1)
+    requests = 0
+    respond = (_url, response) => response.writeHead(503).end()
+    const down = await resolver({ attempts: 3 })
+      .status(context, { idx: 0, uri: `${base}/lists/down` }, issuer.publicKey)
+      .catch((error: unknown) => error)
+    expect(down).toBeInstanceOf(StatusListUnavailableError)
+    expect(requests).toBe(3)
+  })
+
   it('keeps a token for its ttl, then fetches it again', async () => {
     respond = (url, response) => response.end(token(url, { ttl: 1 }))
     const statuses = resolver()

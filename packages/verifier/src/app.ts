@@ -53,6 +53,7 @@ export async function createVerifierApp(
   const statusLists = new StatusListTokenResolver({
     cache: runtime.didCache.cache,
     timeoutMillis: statusConfig.fetchTimeoutMillis,
+    attempts: statusConfig.fetchAttempts,
     maxBytes: statusConfig.maxBytes,
     maxCacheSeconds: statusConfig.maxCacheSeconds,
     allowLoopback: statusConfig.allowInsecure,

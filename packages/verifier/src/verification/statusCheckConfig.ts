@@ -2,7 +2,8 @@ import { parseEnvironment } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 const schema = z.object({
-  STATUS_LIST_FETCH_TIMEOUT_MILLIS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  STATUS_LIST_FETCH_TIMEOUT_MILLIS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  STATUS_LIST_FETCH_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
   STATUS_LIST_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -19,8 +20,10 @@ export const STATUS_CHECK_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys
 
 /** How the verifier checks credential statuses (docs/REVOCATION.md); every value has a default. */
 export interface StatusCheckConfig {
-  /** The whole fetch of a status list token must end within this. */
+  /** Each try of a status list token's fetch must end within this. */
   fetchTimeoutMillis: number
+  /** Tries of a fetch that failed in a way that passes (no connection, timeout, 502/503/504). */
+  fetchAttempts: number
   maxBytes: number
   /** A token is cached for its `ttl` (bounded by its `exp`), and never longer than this. */
   maxCacheSeconds: number
@@ -40,6 +43,7 @@ export function loadStatusCheckConfig(env: Record<string, string | undefined> = 
   const e = parseEnvironment(schema, env)
   return {
     fetchTimeoutMillis: e.STATUS_LIST_FETCH_TIMEOUT_MILLIS,
+    fetchAttempts: e.STATUS_LIST_FETCH_ATTEMPTS,
     maxBytes: e.STATUS_LIST_MAX_BYTES,
     maxCacheSeconds: e.STATUS_LIST_MAX_CACHE_SECONDS,
     unavailablePolicy: e.STATUS_UNAVAILABLE_POLICY,
