@@ -81,13 +81,19 @@ describe('status lists, two instances', () => {
   })
 
   it('publishes a token that jose and zlib verify, and shows revocation and suspension within the interval', async () => {
+    const signatures = () =>
+      a.runtime.credentialStatus.publisher.signatures + b.runtime.credentialStatus.publisher.signatures
+    expect(signatures()).toBe(0)
     const { offerId, payload } = await issue(a)
+    // The list was signed when the credential's issuance opened it, not on a wallet's first fetch.
+    expect(signatures()).toBe(1)
     const reference = payload.status.status_list as { idx: number; uri: string }
     expect(reference.uri).toMatch(new RegExp(`^http://issuer.test/oid4vci/${issuerId}/status-lists/s\\d+$`))
     expect((await a.call('GET', `/offers/${offerId}`, key)).body.credentialStatus).toMatchObject({ status: 'valid' })
 
     const first = await fetchToken(b, reference.uri)
     expect(first.status).toBe(200)
+    expect(signatures()).toBe(1)
     expect(first.headers.get('content-type')).toContain('application/statuslist+jwt')
     expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/)
     const header = decodeProtectedHeader(first.jwt)

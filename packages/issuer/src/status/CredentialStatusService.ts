@@ -47,7 +47,11 @@ export class CredentialStatusService {
   ): Promise<ReservedStatus | undefined> {
     if (configuration.revocable !== true) return undefined
     const bits = configuration.suspendable === false ? 1 : 2
-    const { listId, idx } = await this.lists.allocate(issuer.tenantId, issuer.profile.issuerId, bits)
+    const { listId, idx, opened } = await this.lists.allocate(issuer.tenantId, issuer.profile.issuerId, bits)
+    // A new list is signed now, by the instance that made it, so that the wallet's first fetch of
+    // it (right after this credential) is served a stored token instead of waiting for a signature.
+    // Should this fail, the first fetch signs it (StatusListPublisher.current), as before.
+    if (opened) await this.publisher.publishNow(issuer, listId).catch(() => undefined)
     const row: CredentialStatusRow = {
       state: 'valid',
       issuerId: issuer.profile.issuerId,

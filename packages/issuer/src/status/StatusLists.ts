@@ -91,16 +91,20 @@ export class StatusLists extends SessionStore<StatusListRow> {
     this.records = `"${schema}".tenant_records` // validated by the base class
   }
 
-  /** A fresh index for one credential of `issuerId`, in a list of `bits` bits per entry. */
+  /**
+   * A fresh index for one credential of `issuerId`, in a list of `bits` bits per entry. `opened`
+   * is true for the one call, of all instances, that made the list.
+   */
   public async allocate(
     tenantId: string,
     issuerId: string,
     bits: StatusBits,
-  ): Promise<{ listId: string; idx: number }> {
+  ): Promise<{ listId: string; idx: number; opened?: boolean }> {
     const series = `${tenantId}/${issuerId}/${bits}`
     const fromHeld = this.takeHeld(series)
     if (fromHeld) return fromHeld
     let seq = this.current.get(series) ?? (await this.latestSeq(tenantId, issuerId, bits))
+    let opened = false
     for (let attempt = 0; attempt < 4 * STRIPES; attempt++) {
       const list = seq > 0 ? await this.known(tenantId, issuerId, listIdOf(bits, seq)) : undefined
       if (list && list.full.size < list.row.stripes) {
@@ -113,7 +117,8 @@ export class StatusLists extends SessionStore<StatusListRow> {
           const { row } = list
           const block = { listId: row.listId, seed: row.seed, size: row.size, next: taken.from + 1, end: taken.to }
           if (block.next < block.end) this.held.set(series, [...(this.held.get(series) ?? []), block])
-          return { listId: row.listId, idx: permuteIndex(row.seed, row.size, taken.from) }
+          const idx = permuteIndex(row.seed, row.size, taken.from)
+          return opened ? { listId: row.listId, idx, opened } : { listId: row.listId, idx }
         }
         list.full.add(stripe)
         continue
@@ -126,7 +131,7 @@ export class StatusLists extends SessionStore<StatusListRow> {
         continue
       }
       seq += 1
-      await this.open(tenantId, issuerId, bits, seq)
+      opened = await this.open(tenantId, issuerId, bits, seq)
     }
     throw new Error('No status list index could be allocated')
   }
@@ -169,8 +174,11 @@ export class StatusLists extends SessionStore<StatusListRow> {
     return rows[0] ?? null
   }
 
-  /** Makes list `seq` and its stripes in one statement; a list made meanwhile by another instance stands. */
-  private async open(tenantId: string, issuerId: string, bits: StatusBits, seq: number): Promise<void> {
+  /**
+   * Makes list `seq` and its stripes in one statement; a list made meanwhile by another instance
+   * stands. True when this call made it.
+   */
+  private async open(tenantId: string, issuerId: string, bits: StatusBits, seq: number): Promise<boolean> {
     const listId = listIdOf(bits, seq)
     const key = listKey(issuerId, listId)
     const stripes = Math.min(STRIPES, this.listSize)
@@ -205,8 +213,10 @@ export class StatusLists extends SessionStore<StatusListRow> {
           values,
         ),
       )
+      return true
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
+      return false
     }
   }
 
