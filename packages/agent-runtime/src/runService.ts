@@ -37,7 +37,13 @@ export async function runService<Modules extends ModulesMap>(
     ...describeConfig(config),
     observability: describeObservability(loadObservabilityConfig(env)),
   })
-  const runtime = await createApp(config, logger)
+  const runtime = await createApp(config, logger).catch((error: Error) => {
+    // One line an operator can act on (the cause's message too); the stack only at debug level.
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
+    logger.debug('Could not start', { error })
+    console.error(`${role}: could not start: ${error.message}${cause}`)
+    process.exit(1)
+  })
   const { metrics, observability } = runtime
   const metricsListener =
     metrics && observability.metricsPort !== undefined

@@ -74,6 +74,12 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
 ): Promise<RuntimeAgent<Modules>> {
   const observability = options.observability ?? loadObservabilityConfig()
   const metrics = observability.metrics ? new RuntimeMetrics(config.role) : undefined
+  if (!config.storage.databaseUrl) {
+    logger.warn(
+      'Embedded storage (PGlite): one instance, on this disk only. Production needs PostgreSQL (DATABASE_URL).',
+      { directory: config.storage.pgliteDataDir },
+    )
+  }
   const storage = await openStorage({
     ...config.storage,
     observer: metrics?.databaseObserver,

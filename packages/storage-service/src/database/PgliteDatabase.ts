@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
+import { StorageServiceError } from '../StorageServiceError.js'
 import type { Database, SqlResult, SqlSession } from './Database.js'
 import { TENANT_SETTING } from './Database.js'
 import { mapDatabaseError } from './mapDatabaseError.js'
@@ -31,6 +33,17 @@ export class PgliteDatabase implements Database {
   private constructor(private readonly pglite: PGlite) {}
 
   public static async open(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
+    if (options.dataDir) {
+      try {
+        mkdirSync(options.dataDir, { recursive: true })
+      } catch (error) {
+        throw new StorageServiceError(
+          `The embedded storage directory ${options.dataDir} cannot be created (${(error as NodeJS.ErrnoException).code}): ` +
+            'set DATABASE_URL to use PostgreSQL, or PGLITE_DATA_DIR to a writable directory',
+          { cause: error as Error },
+        )
+      }
+    }
     try {
       const pglite = await PGlite.create(options.dataDir ?? 'memory://')
       return new PgliteDatabase(pglite)
