@@ -1,0 +1,76 @@
+// `npm run lint:architecture`: the rules of .dependency-cruiser.cjs (no import circles, no deep
+// imports into another package, no server stack in the wallet SDK), and no cycle between the
+// top-level folders of one package's src/ (a folder is a concept: `status` may use `protocol`, or
+// the other way round, not both). Exits 1 with every violation listed.
+import { createRequire } from 'node:module'
+import { cruise } from 'dependency-cruiser'
+
+const require = createRequire(import.meta.url)
+const config = require('../.dependency-cruiser.cjs')
+const { output } = await cruise(['packages/*/src'], {
+  ...config.options,
+  validate: true,
+  ruleSet: { forbidden: config.forbidden },
+})
+
+const problems = output.summary.violations.map((violation) => {
+  const path = violation.cycle?.length
+    ? [violation.from, ...violation.cycle.map((step) => step.name ?? step)]
+    : [violation.from, violation.to]
+  return `${violation.rule.name}: ${path.join(' -> ')}`
+})
+
+/** `issuer:status` for packages/issuer/src/status/…; files directly in src/ belong to no folder. */
+const folderOf = (path) => /^packages\/([^/]+)\/src\/([^/]+)\/./.exec(path)?.slice(1, 3).join(':')
+const edges = new Map()
+for (const module of output.modules) {
+  const from = folderOf(module.source)
+  if (!from) continue
+  for (const dependency of module.dependencies) {
+    const to = folderOf(dependency.resolved)
+    if (!to || to === from || to.split(':')[0] !== from.split(':')[0]) continue
+    if (!edges.has(from)) edges.set(from, new Map())
+    if (!edges.get(from).has(to)) edges.get(from).set(to, `${module.source} -> ${dependency.resolved}`)
+  }
+}
+// Strongly connected folders (Tarjan): each component of more than one folder is a cycle.
+let counter = 0
+const index = new Map()
+const low = new Map()
+const stack = []
+const components = []
+const visit = (node) => {
+  index.set(node, counter)
+  low.set(node, counter++)
+  stack.push(node)
+  for (const next of edges.get(node)?.keys() ?? []) {
+    if (!index.has(next)) {
+      visit(next)
+      low.set(node, Math.min(low.get(node), low.get(next)))
+    } else if (stack.includes(next)) low.set(node, Math.min(low.get(node), index.get(next)))
+  }
+  if (low.get(node) !== index.get(node)) return
+  const component = []
+  let member
+  do {
+    member = stack.pop()
+    component.push(member)
+  } while (member !== node)
+  if (component.length > 1) components.push(component)
+}
+for (const node of edges.keys()) if (!index.has(node)) visit(node)
+for (const component of components) {
+  const inside = component.flatMap((from) =>
+    [...edges.get(from)].filter(([to]) => component.includes(to)).map(([, example]) => `    ${example}`),
+  )
+  problems.push(`folder cycle: ${component.sort().join(', ')}\n${inside.join('\n')}`)
+}
+
+const folders = new Set([...edges.keys(), ...[...edges.values()].flatMap((targets) => [...targets.keys()])])
+if (problems.length) {
+  console.error(`architecture: ${problems.length} violation(s)\n${problems.join('\n')}`)
+  process.exit(1)
+}
+console.log(
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages`,
+)
