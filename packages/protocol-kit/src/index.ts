@@ -1,0 +1,6 @@
+export { base64ToBytes, bytesToBase64, bytesToBase64Url } from './encoding.js'
+export { CertificateChainError, type CertificateChainErrorCode } from './x509/CertificateChainError.js'
+export { type CertificateSummary, certificateSha256, certificateSummary } from './x509/certificateSummary.js'
+export { type CheckedSigningChain, type CheckSigningChainOptions, checkSigningChain } from './x509/checkSigningChain.js'
+export { DevelopmentCa, type DevelopmentCaOptions, type IssueCertificateOptions } from './x509/DevelopmentCa.js'
+export { MAX_CHAIN_LENGTH, parseCertificateChain, toX5cEntry } from './x509/parseCertificateChain.js'
