@@ -20,7 +20,14 @@ async function call(base, method, path, key, body) {
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   })
-  const json = await response.json()
+  const text = await response.text()
+  let json
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Not ours (a balancer's or a proxy's page): the status and the first bytes say what happened.
+    throw new Error(`${method} ${path}: ${response.status}, not JSON: ${JSON.stringify(text.slice(0, 200))}`)
+  }
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`)
   return json
 }

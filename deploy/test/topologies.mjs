@@ -2,7 +2,11 @@
 // the main job (scripts/demo.mjs) through the balancers with requests spread round robin over
 // two instances per role, one issuer and one verifier killed (podman kill) while flows run,
 // cold start to /ready and SIGTERM drain of a read-only container, and (split) the issuer's
-// network cannot reach the verifier's database. Removes everything it started, also on failure.
+// network cannot reach the verifier's database. All of it on a busy machine: two CPU-bound
+// processes run beside it (DEPLOY_TEST_CPU_HOGS, default 2), the balancers lose DNS for longer
+// than their old hold times, and the containers' DNS server answers late while instances are
+// killed; the balancers must keep the healthy instances in. Removes everything it started, also
+// on failure.
 //   node deploy/test/topologies.mjs [shared] [split]
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -28,6 +32,7 @@ const TOPOLOGIES = {
     services: ['issuer-1', 'issuer-2', 'issuer-worker', 'verifier-1', 'verifier-2', 'balancer'],
     network: 'attesto',
     networks: ['attesto'],
+    balancers: ['balancer'],
     urls: { ISSUER_URL: 'http://balancer:8080', VERIFIER_URL: 'http://balancer:8081' },
   },
   split: {
@@ -53,6 +58,7 @@ const TOPOLOGIES = {
     ],
     network: 'issuer',
     networks: ['issuer', 'verifier'],
+    balancers: ['issuer-balancer', 'verifier-balancer'],
     isolatedNetworks: true,
     urls: { ISSUER_URL: 'http://issuer-balancer:8080', VERIFIER_URL: 'http://verifier-balancer:8081' },
   },
@@ -92,7 +98,7 @@ function demo(project, spec, env) {
   })
 }
 
-/** Per server of the balancers' stats: [name, status, 2xx responses]. */
+/** Per server of the balancers' stats: [name, status, 2xx responses, address]. */
 async function balancerServers(statsPorts) {
   const rows = []
   for (const port of statsPorts) {
@@ -102,10 +108,205 @@ async function balancerServers(statsPorts) {
     for (const line of lines) {
       const cells = line.split(',')
       if (['FRONTEND', 'BACKEND'].includes(cells[column.svname]) || cells[column.pxname] === 'stats') continue
-      rows.push([cells[column.svname], cells[column.status], Number(cells[column.hrsp_2xx])])
+      rows.push([
+        cells[column.svname],
+        cells[column.status],
+        Number(cells[column.hrsp_2xx]),
+        cells[column.addr]?.split(':')[0],
+      ])
     }
   }
   return rows
+}
+
+/**
+ * CPU-bound processes beside the test, as on a shared CI host: each spins for at most 30 minutes
+ * and is killed when the test ends.
+ */
+function startCpuHogs(count) {
+  const spin = 'const end = Date.now() + 30 * 60_000; while (Date.now() < end) {}'
+  const hogs = Array.from({ length: count }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }))
+  return () => {
+    for (const hog of hogs) hog.kill('SIGKILL')
+  }
+}
+
+/** The process id whose network namespace a container has. */
+const pidOf = async (name) => podman('inspect', '--format', '{{.State.Pid}}', name)
+
+/**
+ * Runs `action` while the balancers' containers can send no DNS query at all (UDP and TCP port
+ * 53 dropped in their network namespaces): name resolution must not take an instance out.
+ */
+async function withoutBalancerDns(names, action) {
+  const rules = ['udp', 'tcp'].map((protocol) => ['OUTPUT', '-p', protocol, '--dport', '53', '-j', 'DROP'])
+  const pids = await Promise.all(names.map(pidOf))
+  const iptables = (pid, ...args) => run('nsenter', ['-t', pid, '-n', 'iptables', '-w', ...args])
+  for (const pid of pids) for (const rule of rules) await iptables(pid, '-I', ...rule)
+  try {
+    return await action()
+  } finally {
+    for (const pid of pids) for (const rule of rules) await iptables(pid, '-D', ...rule).catch(() => undefined)
+  }
+}
+
+/**
+ * Makes the containers' DNS server (podman's aardvark-dns) answer late until the returned
+ * function is called: stopped 1.5 s of every 2 s, so an answer takes up to 1.5 s.
+ */
+async function slowContainerDns() {
+  const pids = (await run('pgrep', ['-x', 'aardvark-dns']).catch(() => ({ stdout: '' }))).stdout.trim().split('\n')
+  if (!pids[0]) throw new Error("no aardvark-dns process: cannot slow the containers' DNS down")
+  let slowing = true
+  const signal = (name) => run('kill', [`-${name}`, ...pids]).catch(() => undefined)
+  const loop = (async () => {
+    while (slowing) {
+      await signal('STOP')
+      await sleep(1_500)
+      await signal('CONT')
+      await sleep(500)
+    }
+  })()
+  return async () => {
+    slowing = false
+    await loop
+    await signal('CONT')
+  }
+}
+
+/** The container's address on the topology's network. */
+const addressOf = (name) =>
+  podman('inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name).then((out) =>
+    out.split(' ').filter(Boolean),
+  )
+
+/**
+ * Flows for 45 s while the balancers can resolve no name (their old holds gave up after 30 s and
+ * took every instance out): every flow completes and every instance stays in.
+ */
+async function flowsWithoutBalancerDns(name, spec, project, urls, figures) {
+  const blockMillis = 45_000
+  log(`${name}: the balancers get no DNS answer for ${blockMillis / 1000} s; flows run meanwhile`)
+  const started = Date.now()
+  let flows = 0
+  await withoutBalancerDns(
+    spec.balancers.map((balancer) => `${project}_${balancer}_1`),
+    async () => {
+      while (Date.now() - started < blockMillis) {
+        const flow = await demo(project, spec, urls)
+        if (!flow.ok) throw new Error(`a flow failed while the balancers had no DNS:\n${flow.output}`)
+        flows += 1
+        const out = (await balancerServers(spec.statsPorts)).filter(([, status]) => !status.startsWith('UP'))
+        if (out.length)
+          throw new Error(`instances taken out without DNS: ${out.map((row) => row.join(' ')).join(', ')}`)
+      }
+    },
+  )
+  figures[`${name}: flows with the balancers' DNS dropped for ${blockMillis / 1000} s, every instance in`] =
+    `${flows} in ${seconds(Date.now() - started)}`
+}
+
+/**
+ * The killed instances come back (restarted by their policy, or started here as an operator
+ * would), possibly at new addresses: the balancers follow them there and take them in again.
+ */
+async function instancesBack(name, spec, project, killed, addressesBefore, figures) {
+  const started = Date.now()
+  for (const service of killed) {
+    const running = await podman('inspect', '--format', '{{.State.Running}}', `${project}_${service}_1`)
+    if (running !== 'true') await podman('start', `${project}_${service}_1`)
+  }
+  const moved = []
+  await waitFor(
+    'the killed instances UP again behind the balancers, at their current addresses',
+    async () => {
+      const servers = await balancerServers(spec.statsPorts)
+      moved.length = 0
+      for (const service of killed) {
+        const row = servers.find(([server]) => server === service)
+        const now = await addressOf(`${project}_${service}_1`)
+        if (!row || row[1] !== 'UP' || !now.includes(row[3])) return false
+        const before = addressesBefore[service] ?? []
+        if (!before.includes(row[3])) moved.push(`${service} ${before.join(' ')} -> ${row[3]}`)
+      }
+      return servers.every(([, status]) => status === 'UP')
+    },
+    180_000,
+    500,
+  )
+  figures[`${name}: killed instances back in rotation`] = seconds(Date.now() - started)
+  log(`${name}: killed instances UP again; ${moved.length ? `new addresses: ${moved.join(', ')}` : 'same addresses'}`)
+}
+
+/** With no verifier instance up, the balancer's own 503 is JSON with a stable code, like the services' errors. */
+async function balancerUnavailableIsJson(project, spec, port) {
+  await podman('stop', '-t', '5', `${project}_verifier-1_1`, `${project}_verifier-2_1`)
+  await waitFor(
+    'both verifiers out of rotation',
+    async () =>
+      (await balancerServers(spec.statsPorts))
+        .filter(([server]) => server.startsWith('verifier'))
+        .every(([, status]) => !status.startsWith('UP')),
+    60_000,
+    500,
+  )
+  const response = await fetch(`http://127.0.0.1:${port}/health`)
+  const body = await response.text()
+  let code
+  try {
+    code = JSON.parse(body).error?.code
+  } catch {}
+  if (
+    response.status !== 503 ||
+    !response.headers.get('content-type')?.startsWith('application/json') ||
+    code !== 'no_instance_available'
+  )
+    throw new Error(`the balancer's 503 is not the JSON error: ${response.status} ${body.slice(0, 200)}`)
+  log(`shared: no verifier up: the balancer answered 503 ${JSON.stringify(body.trim().slice(0, 80))}…`)
+}
+
+/**
+ * The first `docker run` a newcomer types: nothing but ADMIN_API_KEY (the verifier also with a
+ * read-only root filesystem). The service serves on embedded storage in the image's /app/data
+ * volume, and says that production needs PostgreSQL and a real KMS.
+ */
+async function newcomerRuns(project, extra, figures) {
+  const adminApiKey = 'newcomer-admin-key-0123456789abcdef'
+  for (const [role, port, readOnly] of [
+    ['issuer', 18092, false],
+    ['verifier', 18093, true],
+  ]) {
+    const name = `${project}-newcomer-${role}`
+    const started = Date.now()
+    extra.push(name)
+    const flags = readOnly ? ['--read-only'] : []
+    await podman(
+      'run',
+      '-d',
+      '--name',
+      name,
+      ...flags,
+      '-p',
+      `127.0.0.1:${port}:8080`,
+      '-e',
+      `ADMIN_API_KEY=${adminApiKey}`,
+      `attesto-${role}:latest`,
+    )
+    await waitFor(`${role} on embedded storage /ready`, () => answers(`http://127.0.0.1:${port}/ready`), 120_000, 100)
+    const created = await fetch(`http://127.0.0.1:${port}/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminApiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'Newcomer' }),
+    })
+    if (!created.ok) throw new Error(`${role} on embedded storage: POST /tenants answered ${created.status}`)
+    const logs = await podman('logs', name)
+    for (const warning of ['Production needs PostgreSQL', 'Production needs a real KMS'])
+      if (!logs.includes(warning)) throw new Error(`${role} on embedded storage did not warn "${warning}":\n${logs}`)
+    figures[
+      `docker run with ADMIN_API_KEY only${readOnly ? ' (read-only root)' : ''}, to a tenant created: attesto-${role}`
+    ] = seconds(Date.now() - started)
+    await podman('rm', '-f', name)
+  }
 }
 
 /** What to remove if the test is interrupted (Ctrl-C, CI timeout) while a topology runs. */
@@ -137,6 +338,9 @@ async function runTopology(name, spec, figures) {
     rmSync(secrets, { recursive: true, force: true })
   }
   cleanups.add(cleanup)
+  const hogs = Number(process.env.DEPLOY_TEST_CPU_HOGS ?? 2)
+  const stopHogs = startCpuHogs(hogs)
+  if (hogs) log(`${name}: ${hogs} CPU-bound processes run beside the test (DEPLOY_TEST_CPU_HOGS)`)
   try {
     await run('bash', [join(root, 'deploy/compose/make-secrets.sh'), name, secrets])
     const secret = (file) => readFileSync(join(secrets, file), 'utf8').trim()
@@ -187,9 +391,20 @@ async function runTopology(name, spec, figures) {
     for (const [server, , n] of served) if (!(n > 0)) throw new Error(`${server} served nothing: no round robin`)
 
     if (name === 'split') await checkIsolation(container)
-    if (name === 'shared') await coldStarts(project, spec, secrets, extra, figures)
+    if (name === 'shared') {
+      await coldStarts(project, spec, secrets, extra, figures)
+      await newcomerRuns(project, extra, figures)
+    }
+    await flowsWithoutBalancerDns(name, spec, project, urls, figures)
 
-    log(`${name}: 4 flows, 2 at a time; killing issuer-1 and verifier-2 once they are under way`)
+    log(
+      `${name}: 4 flows, 2 at a time, the containers' DNS answering late; killing issuer-1 and verifier-2 once under way`,
+    )
+    const killed = ['issuer-1', 'verifier-2']
+    const addressesBefore = Object.fromEntries(
+      await Promise.all(killed.map(async (service) => [service, await addressOf(container(service))])),
+    )
+    const restoreDns = await slowContainerDns()
     const flowsStarted = Date.now()
     const flows = []
     let next = 0
@@ -202,7 +417,7 @@ async function runTopology(name, spec, figures) {
         let flow = await demo(project, spec, urls)
         // A flow in flight when its instance died can meet a row lock the dead instance's
         // session still holds (PostgreSQL drops it after idle_in_transaction_session_timeout,
-        // 2 x DATABASE_STATEMENT_TIMEOUT_MILLIS): its client retries. Flows started after the
+        // half of DATABASE_STATEMENT_TIMEOUT_MILLIS): its client retries. Flows started after the
         // kill get no second chance.
         if (!flow.ok && startedAt < killedAt) {
           retried.push(flow.output.split('\n').find((line) => /Error|: \d{3} /.test(line)) ?? 'failed')
@@ -218,7 +433,7 @@ async function runTopology(name, spec, figures) {
     await podman('kill', container('issuer-1'), container('verifier-2'))
     killedAt = Date.now()
     log(`${name}: killed ${container('issuer-1')} and ${container('verifier-2')} mid-flow`)
-    await Promise.all(workers)
+    await Promise.all(workers).finally(restoreDns)
     for (const reason of retried)
       log(`${name}: a flow in flight at the kill failed and was run again: ${reason.trim()}`)
     figures[`${name}: flows in flight at the kill that failed and were retried`] = String(retried.length)
@@ -228,6 +443,8 @@ async function runTopology(name, spec, figures) {
     if (!after.ok) throw new Error(`a flow after the kill failed:\n${after.output}`)
     figures[`${name}: 4 flows (2 in flight) with 2 instances killed, then 1 more`] = seconds(Date.now() - flowsStarted)
     log(`${name}: every flow completed (${flows.length + 1} after the kill began)`)
+    await instancesBack(name, spec, project, killed, addressesBefore, figures)
+    if (name === 'shared') await balancerUnavailableIsJson(project, spec, spec.ports.VERIFIER_PORT)
     figures[`${name}: whole topology test`] = seconds(Date.now() - started)
   } catch (error) {
     log(`${name}: FAILED; container states:`)
@@ -239,6 +456,7 @@ async function runTopology(name, spec, figures) {
     }
     throw error
   } finally {
+    stopHogs()
     cleanups.delete(cleanup)
     await cleanup()
   }

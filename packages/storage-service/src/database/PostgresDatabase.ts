@@ -99,7 +99,11 @@ export class PostgresDatabase implements Database {
       connectionString,
       max: options.maxConnections ?? 10,
       statement_timeout: options.statementTimeoutMillis ?? 5_000,
-      idle_in_transaction_session_timeout: (options.statementTimeoutMillis ?? 5_000) * 2,
+      // Half the statement timeout: when an instance dies inside a transaction, PostgreSQL ends
+      // its session (and releases its row locks) this long after its last statement, so a
+      // statement of another instance waiting on those locks still ends within its own timeout.
+      // Our transactions never wait on anything but their own statements.
+      idle_in_transaction_session_timeout: Math.ceil((options.statementTimeoutMillis ?? 5_000) / 2),
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
       application_name: options.applicationName ?? 'attesto',
