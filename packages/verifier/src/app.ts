@@ -17,6 +17,7 @@ import { protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
 import { templateRoutes } from './routes/templateRoutes.js'
+import { trustAnchorRoutes } from './routes/trustAnchorRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
 import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
@@ -85,6 +86,7 @@ export async function createVerifierApp(
     tenantScopedRoutes: [
       ...managementRoutes(runtime, directory),
       verifierRoutes(directory),
+      trustAnchorRoutes(),
       templateRoutes(),
       presentationRoutes({ baseUrl, directory, sessions }),
     ],

@@ -7,18 +7,21 @@ import {
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { verifierManagementOpenApiPaths } from './management/managementOpenApi.js'
-import { listTemplatesQuery, listTrustedIssuersQuery } from './routes/listRoutes.js'
+import { listTemplatesQuery, listTrustAnchorsQuery, listTrustedIssuersQuery } from './routes/listRoutes.js'
 import { createPresentationRequestInput } from './routes/presentationRoutes.js'
 import {
   createdPresentationRequestResponse,
   presentationResultResponse,
   templatePageResponse,
   templateResponse,
+  trustAnchorPageResponse,
+  trustAnchorResponse,
   trustedIssuerPageResponse,
   trustedIssuerResponse,
   verifierResponse,
 } from './routes/responses.js'
 import { templateId, templateInput } from './routes/templateRoutes.js'
+import { anchorId, trustAnchorInput } from './routes/trustAnchorRoutes.js'
 import { createVerifierInput, did, trustedIssuerInput } from './routes/verifierRoutes.js'
 import { VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 
@@ -83,6 +86,49 @@ const verifierPaths: OpenApiPaths = {
       summary: 'Stop trusting an issuer DID',
       requestParams: { path: didPath },
       responses: { '204': { description: 'Removed' }, ...errors(401, 404) },
+    },
+  },
+  '/trust-anchors': {
+    get: {
+      operationId: 'listTrustAnchors',
+      tags: ['Trust anchors'],
+      summary: "The tenant's X.509 trust anchors, page by page",
+      requestParams: { query: listTrustAnchorsQuery },
+      responses: { '200': answer('OK', trustAnchorPageResponse), ...errors(400, 401) },
+    },
+  },
+  '/trust-anchors/{anchorId}': {
+    put: {
+      operationId: 'putTrustAnchor',
+      tags: ['Trust anchors'],
+      summary:
+        'Trust a CA certificate: credentials whose x5c chain leads to it come from trusted issuers (400 certificate_* when it is not a CA certificate in validity)',
+      requestParams: { path: z.object({ anchorId }) },
+      requestBody: json(
+        trustAnchorInput.meta({
+          examples: [
+            {
+              certificate: '-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----',
+              label: 'National issuing CA',
+            },
+          ],
+        }),
+      ),
+      responses: { '200': answer('Trusted', trustAnchorResponse), ...errors(400, 401) },
+    },
+    get: {
+      operationId: 'getTrustAnchor',
+      tags: ['Trust anchors'],
+      summary: 'A trust anchor',
+      requestParams: { path: z.object({ anchorId }) },
+      responses: { '200': answer('OK', trustAnchorResponse), ...errors(400, 401, 404) },
+    },
+    delete: {
+      operationId: 'removeTrustAnchor',
+      tags: ['Trust anchors'],
+      summary: 'Stop trusting a CA certificate',
+      requestParams: { path: z.object({ anchorId }) },
+      responses: { '204': { description: 'Removed' }, ...errors(400, 401, 404) },
     },
   },
 }

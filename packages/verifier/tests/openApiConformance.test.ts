@@ -10,6 +10,7 @@ import {
   WebhookReceiver,
 } from '@attesto/agent-runtime/testing'
 import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // Every operation of the verifier's OpenAPI document, driven over HTTP through a whole flow
@@ -97,6 +98,19 @@ describe('the verifier answers as its OpenAPI document says', () => {
       next_cursor: null,
     })
     expect((await call('GET', '/trusted-issuers?did=x', key)).status).toBe(400)
+
+    // Trust anchors (X.509).
+    const ca = await DevelopmentCa.create()
+    const anchor = await call('PUT', '/trust-anchors/root', key, { certificate: ca.rootBase64(), label: 'Root' })
+    expect(anchor.status).toBe(200)
+    expect((await call('PUT', '/trust-anchors/leaf', key, { certificate: 'MIIB' })).status).toBe(400)
+    expect((await call('GET', '/trust-anchors/root', key)).body).toEqual(anchor.body)
+    expect((await call('GET', '/trust-anchors?limit=5', key)).body).toEqual({
+      trustAnchors: [anchor.body],
+      next_cursor: null,
+    })
+    expect((await call('DELETE', '/trust-anchors/root', key)).status).toBe(204)
+    expect((await call('DELETE', '/trust-anchors/root', key)).status).toBe(404)
 
     // A template, and a request made from it: verified, with the disclosed claim.
     expect(

@@ -109,6 +109,7 @@ const TAGS = [
   ['Credential status', 'Revocation and suspension through Token Status Lists'],
   ['Verifiers', 'Verifier identities: the key and DID that sign requests'],
   ['Trusted issuers', 'The issuer DIDs whose credentials a tenant accepts'],
+  ['Trust anchors', 'CA certificates that credentials signed under X.509 chains (x5c) must lead to'],
   ['Presentation templates', 'Stored DCQL queries'],
   ['Presentation requests', 'OID4VP requests and their results'],
   ['Webhooks', 'Endpoints that receive signed events, and their dead letters'],

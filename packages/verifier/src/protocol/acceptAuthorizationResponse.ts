@@ -4,7 +4,7 @@ import type { StatusListTokenResolver } from '@attesto/did-cache'
 import { checkCredentialStatus } from '../verification/checkCredentialStatus.js'
 import { PresentationRefusal, type RejectionCode } from '../verification/rejectionReason.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
-import { issuerDidsOf, policyVerdict, presentedCredentials, verifyVpToken } from '../verification/verifyVpToken.js'
+import { issuersOf, policyVerdict, presentedCredentials, verifyVpToken } from '../verification/verifyVpToken.js'
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
 import { decryptResponse } from './decryptResponse.js'
 import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
@@ -75,11 +75,12 @@ export async function acceptAuthorizationResponse(
   }
   const tenantId = tenantContext.contextCorrelationId
   const vpToken = params.vp_token
-  const found = await options.sessions.findWithTrust(tenantId, requestId, issuerDidsOf(vpToken))
+  const issuers = issuersOf(vpToken)
+  const found = await options.sessions.findWithTrust(tenantId, requestId, issuers.dids, issuers.x509)
   if (!found || found.session.verifierId !== verifierId) {
     throw refused('unknown_request', 'The response names no open request of this verifier')
   }
-  const { session, trusted } = found
+  const { session, trusted, anchors } = found
   const digest = digestOf(vpToken)
   if (session.state !== 'pending') {
     if (session.responseDigest === digest) {
@@ -102,7 +103,7 @@ export async function acceptAuthorizationResponse(
         'This request asks for an encrypted response (direct_post.jwt)',
       )
     }
-    verified = await verifyVpToken(tenantContext, vpToken, session, nowSeconds)
+    verified = await verifyVpToken(tenantContext, vpToken, session, nowSeconds, anchors)
   } catch (error) {
     if (!(error instanceof PresentationRefusal)) throw error
     await options.sessions.recordRefusal(tenantId, requestId, { at: new Date(now).toISOString(), reason: error.reason })

@@ -14,11 +14,17 @@ import {
   type PresentationRequestManagement,
   presentationRequestStatus,
 } from '../verification/PresentationRequestManagement.js'
-import { presentationTemplates, trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
+import {
+  presentationTemplates,
+  trustAnchors,
+  trustedIssuers,
+  verifierProfiles,
+} from '../verification/verifierDocuments.js'
 
 export const listVerifiersQuery = pageQuery({})
 export const listTrustedIssuersQuery = pageQuery({})
 export const listTemplatesQuery = pageQuery({})
+export const listTrustAnchorsQuery = pageQuery({})
 export const listPresentationRequestsQuery = pageQuery({
   status: z.enum(['pending', 'expired', 'verified', 'rejected', 'cancelled']).optional(),
   verifierId: z.string().min(1).max(100).optional(),
@@ -27,7 +33,7 @@ export const listPresentationRequestsQuery = pageQuery({
 
 /**
  * The verifier's lists, page by page (`limit`, `cursor`; `next_cursor` is null on the last
- * page): `GET /verifiers`, `GET /trusted-issuers`, `GET /presentation-templates` and
+ * page): `GET /verifiers`, `GET /trusted-issuers`, `GET /trust-anchors`, `GET /presentation-templates` and
  * `GET /presentation-requests` (filters: status, verifier, created-at range). Each reads only
  * the caller's tenant.
  */
@@ -54,6 +60,17 @@ export function verifierListRoutes(pages: RecordPages, requests: PresentationReq
       items: 'trustedIssuers',
       query: listTrustedIssuersQuery,
       view: (issuer) => issuer,
+    }),
+  )
+  router.get(
+    '/trust-anchors',
+    documentListHandler({
+      pages,
+      store: trustAnchors,
+      list: 'trust-anchors',
+      items: 'trustAnchors',
+      query: listTrustAnchorsQuery,
+      view: ({ certificate: _certificate, ...anchor }) => anchor,
     }),
   )
   router.get(

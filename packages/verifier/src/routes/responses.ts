@@ -25,6 +25,34 @@ export const trustedIssuerPageResponse = pageAnswer('trustedIssuers', trustedIss
   label: 'University of Examples',
 })
 
+export const trustAnchorResponse = z
+  .object({
+    anchorId: z.string(),
+    label: z.string().optional(),
+    subject: z.string(),
+    notAfter: dateTime,
+    sha256: z.string().meta({ description: 'SHA-256 of the DER certificate, base64url' }),
+  })
+  .meta({
+    id: 'TrustAnchor',
+    examples: [
+      {
+        anchorId: 'national-ca',
+        label: 'National issuing CA',
+        subject: 'CN=Example National Root CA, C=NL',
+        notAfter: '2036-01-01T00:00:00.000Z',
+        sha256: 'q1VpyfLhN3dzFmM3BZbU0Fr-7GSmT8dBvNI2E0qw-7M',
+      },
+    ],
+  })
+
+export const trustAnchorPageResponse = pageAnswer('trustAnchors', trustAnchorResponse, 'TrustAnchorPage', {
+  anchorId: 'national-ca',
+  subject: 'CN=Example National Root CA, C=NL',
+  notAfter: '2036-01-01T00:00:00.000Z',
+  sha256: 'q1VpyfLhN3dzFmM3BZbU0Fr-7GSmT8dBvNI2E0qw-7M',
+})
+
 export const templateResponse = z
   .object({ templateId: z.string(), label: z.string().optional(), dcql: dcqlInput })
   .meta({ id: 'PresentationTemplate' })
@@ -68,6 +96,7 @@ const reason = z
   .object({
     code: z.enum([
       'untrusted_issuer',
+      'invalid_certificate',
       'request_expired',
       'nonce_mismatch',
       'audience_mismatch',
@@ -104,6 +133,18 @@ export const presentationResultResponse = z
         z.object({
           queryId: z.string(),
           issuer: z.string(),
+          issuerCertificate: z
+            .object({
+              subject: z.string(),
+              sha256: z.string().meta({ description: 'SHA-256 of the DER end-entity certificate, base64url' }),
+              notAfter: dateTime,
+              anchor: z.object({ anchorId: z.string(), subject: z.string() }).optional(),
+            })
+            .optional()
+            .meta({
+              description:
+                "A credential signed under an X.509 chain (x5c): its end-entity certificate, and the tenant's trust anchor the chain leads to",
+            }),
           vct: z.string().optional(),
           claims: z.record(z.string(), z.unknown()),
           statusUnavailable: z

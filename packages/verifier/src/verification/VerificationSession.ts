@@ -7,6 +7,13 @@ export type ResponseMode = 'direct_post' | 'direct_post.jwt'
 export interface PresentedCredential {
   queryId: string
   issuer: string
+  /** For a credential signed under an X.509 chain: its end-entity certificate and the anchor that made it trusted. */
+  issuerCertificate?: {
+    subject: string
+    sha256: string
+    notAfter: string
+    anchor?: { anchorId: string; subject: string }
+  }
   vct: string | undefined
   claims: Record<string, unknown>
   /** Accepted although its status list could not be fetched (the request allowed it). */

@@ -6,7 +6,7 @@ import {
   VERIFICATION_SESSION_TYPE,
   type VerificationSession,
 } from './VerificationSession.js'
-import { TRUSTED_ISSUER_RECORD_PREFIX } from './verifierDocuments.js'
+import { TRUSTED_ISSUER_RECORD_PREFIX, type TrustAnchor, trustAnchors } from './verifierDocuments.js'
 
 const STILL_OPEN = `value->>'state' = 'pending' AND (value->>'expiresAt')::timestamptz > now()`
 
@@ -40,17 +40,27 @@ export class VerificationSessions {
   }
 
   /** The session, and which of `issuerDids` the tenant trusts, in one statement. */
+  /**
+   * The request, which of `issuerDids` the tenant trusts, and (when `withAnchors`, for credentials
+   * signed under X.509 chains) the tenant's trust anchors: one statement.
+   */
   public async findWithTrust(
     tenantId: string,
     id: string,
     issuerDids: string[],
-  ): Promise<{ session: VerificationSession; trusted: Set<string> } | null> {
+    withAnchors = false,
+  ): Promise<{ session: VerificationSession; trusted: Set<string>; anchors: TrustAnchor[] } | null> {
     const trustedIds = issuerDids.map((did) => `${TRUSTED_ISSUER_RECORD_PREFIX}${did}`)
+    const anchors = withAnchors
+      ? `(SELECT array_agg(a.value->'content') FROM ${this.table} a
+            WHERE a.tenant_id = $1 AND a.record_type = 'GenericRecord' AND a.tags @> '{"kind":"${trustAnchors.kind}"}'
+              AND (a.expires_at IS NULL OR a.expires_at > now()))`
+      : 'NULL'
     const { rows } = await this.database.withTenant(tenantId, (sql) =>
-      sql.query<{ value: VerificationSession; trusted: string[] | null }>(
+      sql.query<{ value: VerificationSession; trusted: string[] | null; anchors: TrustAnchor[] | null }>(
         `SELECT value, (SELECT array_agg(t.id) FROM ${this.table} t
             WHERE t.tenant_id = $1 AND t.record_type = 'GenericRecord' AND t.id = ANY($4::text[])
-              AND (t.expires_at IS NULL OR t.expires_at > now())) AS trusted
+              AND (t.expires_at IS NULL OR t.expires_at > now())) AS trusted, ${anchors} AS anchors
          FROM ${this.table}
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND (expires_at IS NULL OR expires_at > now())`,
         [tenantId, VERIFICATION_SESSION_TYPE, id, trustedIds],
@@ -59,7 +69,7 @@ export class VerificationSessions {
     const row = rows[0]
     if (!row) return null
     const trusted = new Set((row.trusted ?? []).map((recordId) => recordId.slice(TRUSTED_ISSUER_RECORD_PREFIX.length)))
-    return { session: row.value, trusted }
+    return { session: row.value, trusted, anchors: row.anchors ?? [] }
   }
 
   /** Counts a refused attempt and keeps the first few, while the request is open; false otherwise. */

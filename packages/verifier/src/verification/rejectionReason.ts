@@ -6,6 +6,7 @@ export type RejectionCode =
   | 'invalid_signature'
   | 'invalid_disclosure'
   | 'untrusted_issuer'
+  | 'invalid_certificate'
   | 'verification_failed'
   | 'credential_revoked'
   | 'credential_suspended'
@@ -26,6 +27,8 @@ const MESSAGES: Record<RejectionCode, string> = {
   invalid_disclosure:
     'A disclosure is not one the issuer signed: it was altered, or it is not referenced by the credential',
   untrusted_issuer: 'The credential was issued by an issuer this tenant does not trust',
+  invalid_certificate:
+    "The issuer's certificate chain (x5c) is not valid: unreadable, broken, out of validity, or not allowed to sign",
   verification_failed: 'The presentation failed verification',
   credential_revoked: 'A credential has been revoked by its issuer',
   credential_suspended: 'A credential is suspended by its issuer',

@@ -21,6 +21,21 @@ export interface TrustedIssuer {
   label?: string
 }
 
+/**
+ * A CA certificate the tenant trusts (a national CA, an ecosystem's root, an IACA): credentials
+ * whose `x5c` chain leads to it are from trusted issuers.
+ */
+export interface TrustAnchor {
+  anchorId: string
+  label?: string
+  /** The certificate, base64 DER. */
+  certificate: string
+  subject: string
+  notAfter: string
+  /** SHA-256 of the DER certificate, base64url. */
+  sha256: string
+}
+
 /** A stored DCQL query, to create requests by name. */
 export interface PresentationTemplate {
   templateId: string
@@ -40,6 +55,11 @@ export const trustedIssuers = new TenantDocumentStore<TrustedIssuer>(
 )
 /** The record id of a trusted issuer is this prefix and its DID (TenantDocumentStore's `<kind>-<id>`). */
 export const TRUSTED_ISSUER_RECORD_PREFIX = 'trusted-issuer-'
+export const trustAnchors = new TenantDocumentStore<TrustAnchor>(
+  'trust-anchor',
+  'trust_anchor_not_found',
+  'trust anchor',
+)
 export const presentationTemplates = new TenantDocumentStore<PresentationTemplate>(
   'presentation-template',
   'template_not_found',

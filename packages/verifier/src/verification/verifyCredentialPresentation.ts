@@ -4,6 +4,8 @@ import type { AgentContext } from '@credo-ts/core'
 import { issuerKeyUrl, issuerPublicKey } from './issuerPublicKey.js'
 import { PresentationRefusal } from './rejectionReason.js'
 import { disclosedPayload, parseSdJwtPresentation, sha256Base64url } from './sdJwtPresentation.js'
+import type { TrustAnchor } from './verifierDocuments.js'
+import { type X509IssuerIdentity, x509IssuerIdentity } from './x509IssuerIdentity.js'
 
 /** How far a key-binding proof's `iat` may be from the verifier's clock. */
 export const KEY_BINDING_SKEW_SECONDS = 300
@@ -13,11 +15,16 @@ export interface KeyBindingExpectation {
   /** The request's client_id. */
   audience: string
   nowSeconds: number
+  /** The tenant's trust anchors, for credentials signed under an X.509 chain. */
+  anchors?: readonly TrustAnchor[]
 }
 
 /** A presentation whose signatures, disclosures and key binding verified. */
 export interface VerifiedCredential {
+  /** `iss`; for a credential signed under an X.509 chain without `iss`, its certificate's subject. */
   issuer: string
+  /** The chain a credential with `x5c` was signed under, and the tenant's anchor it leads to. */
+  issuerCertificate?: Omit<X509IssuerIdentity, 'key'>
   vct: string | undefined
   /** The issuer-signed claims with the disclosed ones in place (`_sd` removed). */
   claims: Record<string, unknown>
@@ -56,7 +63,12 @@ export async function verifyCredentialPresentation(
   const { issuerJwt, disclosures, keyBinding, boundPart } = parseSdJwtPresentation(presentation)
   const { header, payload } = issuerJwt
   if (header.typ !== 'dc+sd-jwt' && header.typ !== 'vc+sd-jwt') throw refuse('verification_failed', 'Not an SD-JWT VC')
-  const issuerKey = await issuerPublicKey(agentContext, issuerKeyUrl(header, payload))
+  // An `x5c` header decides the key (SD-JWT VC draft -13 §3.5): the end-entity certificate's.
+  const x509 =
+    header.x5c !== undefined
+      ? await x509IssuerIdentity(header.x5c, expected.anchors ?? [], new Date(expected.nowSeconds * 1000))
+      : undefined
+  const issuerKey = x509 ? x509.key : await issuerPublicKey(agentContext, issuerKeyUrl(header, payload))
   if (!verifySignature(String(header.alg), issuerKey, issuerJwt.signingInput, issuerJwt.signature)) {
     throw refuse('invalid_signature', "The issuer's signature does not verify")
   }
@@ -79,5 +91,8 @@ export async function verifyCredentialPresentation(
     throw refuse('verification_failed', 'The key-binding proof is not fresh (iat)')
   }
   const vct = typeof claims.vct === 'string' ? claims.vct : undefined
-  return { issuer: payload.iss as string, vct, claims, issuerKey }
+  if (!x509) return { issuer: payload.iss as string, vct, claims, issuerKey }
+  const { key: _key, ...issuerCertificate } = x509
+  const issuer = typeof payload.iss === 'string' ? payload.iss : x509.subject
+  return { issuer, issuerCertificate, vct, claims, issuerKey }
 }

@@ -3,6 +3,7 @@ import { DcqlPresentationResult, DcqlQuery, type DcqlSdJwtVcPresentation } from 
 import { PresentationRefusal, type RejectionReason, rejectionReason } from './rejectionReason.js'
 import { parseSdJwtPresentation } from './sdJwtPresentation.js'
 import type { PresentedCredential, VerificationSession } from './VerificationSession.js'
+import type { TrustAnchor } from './verifierDocuments.js'
 import { type VerifiedCredential, verifyCredentialPresentation } from './verifyCredentialPresentation.js'
 
 export interface VerifiedEntry {
@@ -35,15 +36,22 @@ function vpTokenEntries(vpToken: unknown): [string, unknown[]][] {
   return entries as [string, unknown[]][]
 }
 
-/** The issuers the vp_token names, read without verifying anything (to look up their trust). */
-export function issuerDidsOf(vpToken: unknown): string[] {
+/**
+ * The issuers the vp_token names, read without verifying anything (to look up their trust), and
+ * whether any credential is signed under an X.509 chain (then the tenant's anchors are needed).
+ */
+export function issuersOf(vpToken: unknown): { dids: string[]; x509: boolean } {
   try {
-    const issuers = vpTokenEntries(vpToken).flatMap(([, list]) =>
-      list.map((entry) => parseSdJwtPresentation(entry).issuerJwt.payload.iss),
+    const issuerJwts = vpTokenEntries(vpToken).flatMap(([, list]) =>
+      list.map((entry) => parseSdJwtPresentation(entry).issuerJwt),
     )
-    return [...new Set(issuers.filter((iss): iss is string => typeof iss === 'string'))]
+    const dids = issuerJwts.map((jwt) => (jwt.header.x5c === undefined ? jwt.payload.iss : undefined))
+    return {
+      dids: [...new Set(dids.filter((iss): iss is string => typeof iss === 'string'))],
+      x509: issuerJwts.some((jwt) => jwt.header.x5c !== undefined),
+    }
   } catch {
-    return []
+    return { dids: [], x509: false }
   }
 }
 
@@ -56,6 +64,7 @@ export async function verifyVpToken(
   vpToken: unknown,
   session: VerificationSession,
   nowSeconds: number,
+  anchors: readonly TrustAnchor[] = [],
 ): Promise<VerifiedEntry[]> {
   const query = DcqlQuery.parse(session.dcqlQuery as never)
   const verified: VerifiedEntry[] = []
@@ -67,7 +76,7 @@ export async function verifyVpToken(
       )
     }
     for (const presentation of presentations) {
-      const expected = { nonce: session.nonce, audience: session.clientId, nowSeconds }
+      const expected = { nonce: session.nonce, audience: session.clientId, nowSeconds, anchors }
       verified.push({ queryId, credential: await verifyCredentialPresentation(agentContext, presentation, expected) })
     }
   }
@@ -103,7 +112,17 @@ export function policyVerdict(
   trusted: Set<string>,
   nowSeconds: number,
 ): RejectionReason | undefined {
-  const untrusted = [...new Set(verified.map(({ credential }) => credential.issuer))].filter((did) => !trusted.has(did))
+  // A credential under an X.509 chain is trusted when its chain leads to one of the tenant's
+  // anchors; any other by its DID.
+  const untrusted = [
+    ...new Set(
+      verified
+        .filter(({ credential }) =>
+          credential.issuerCertificate ? !credential.issuerCertificate.anchor : !trusted.has(credential.issuer),
+        )
+        .map(({ credential }) => credential.issuer),
+    ),
+  ]
   if (untrusted.length > 0) {
     return rejectionReason(
       'untrusted_issuer',
@@ -126,6 +145,7 @@ export function presentedCredentials(verified: VerifiedEntry[], unchecked = new 
   return verified.map(({ queryId, credential }, index) => ({
     queryId,
     issuer: credential.issuer,
+    ...(credential.issuerCertificate ? { issuerCertificate: credential.issuerCertificate } : {}),
     vct: credential.vct,
     claims: Object.fromEntries(Object.entries(credential.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
     ...(unchecked.has(index) ? { statusUnavailable: true } : {}),

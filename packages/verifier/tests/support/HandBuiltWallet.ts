@@ -21,6 +21,12 @@ export interface IssuedCredential {
   disclosures: Record<string, string>
 }
 
+/** An issuer key certified by a CA: what it signs carries its chain (`x5c`, leaf first, no root). */
+export interface CertifiedIssuer {
+  privateKey: KeyObject
+  x5c: string[]
+}
+
 export interface RequestObject {
   header: Record<string, unknown>
   payload: Record<string, unknown> & {
@@ -48,14 +54,23 @@ export class HandBuiltWallet {
     return { kty, crv, x, y }
   }
 
-  /** An SD-JWT VC of type `vct` with `claims`, each its own disclosure, bound to the holder key. */
-  public issue(vct: string, claims: Record<string, unknown>, extra: Record<string, unknown> = {}): IssuedCredential {
+  /**
+   * An SD-JWT VC of type `vct` with `claims`, each its own disclosure, bound to the holder key;
+   * signed by the did:jwk issuer, or by a `certified` key with its chain in `x5c` (and no `iss`,
+   * as SD-JWT VC draft -13 allows).
+   */
+  public issue(
+    vct: string,
+    claims: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+    certified?: CertifiedIssuer,
+  ): IssuedCredential {
     const disclosures = Object.fromEntries(
       Object.entries(claims).map(([name, value]) => [name, disclosure(name, value)]),
     )
     const now = Math.floor(Date.now() / 1000)
     const payload = {
-      iss: this.issuerDid,
+      ...(certified ? {} : { iss: this.issuerDid }),
       vct,
       iat: now,
       _sd_alg: 'sha-256',
@@ -63,11 +78,9 @@ export class HandBuiltWallet {
       cnf: { jwk: this.publicJwk(this.holderKey.publicKey) },
       ...extra,
     }
-    const issuerJwt = es256(
-      this.issuerKey.privateKey,
-      { alg: 'ES256', typ: 'dc+sd-jwt', kid: `${this.issuerDid}#0` },
-      payload,
-    )
+    const issuerJwt = certified
+      ? es256(certified.privateKey, { alg: 'ES256', typ: 'dc+sd-jwt', x5c: certified.x5c }, payload)
+      : es256(this.issuerKey.privateKey, { alg: 'ES256', typ: 'dc+sd-jwt', kid: `${this.issuerDid}#0` }, payload)
     return {
       issuerJwt,
       disclosures: Object.fromEntries(Object.entries(disclosures).map(([name, d]) => [name, d.encoded])),

@@ -1,0 +1,95 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import {
+  CertificateChainError,
+  checkSigningChain,
+  MAX_CHAIN_LENGTH,
+  parseCertificateChain,
+} from '@attesto/protocol-kit'
+import { LRUCache } from 'lru-cache'
+import { PresentationRefusal } from './rejectionReason.js'
+import type { TrustAnchor } from './verifierDocuments.js'
+
+/** The issuer of a credential signed under an X.509 chain (`x5c`), as the verifier found it. */
+export interface X509IssuerIdentity {
+  /** The key of the end-entity certificate: it must verify the credential. */
+  key: KeyObject
+  /** The end-entity certificate's subject: the issuer (SD-JWT VC draft -13 §3.5). */
+  subject: string
+  sha256: string
+  notAfter: string
+  /** The tenant's anchor the chain leads to; absent when it leads to none of them. */
+  anchor?: { anchorId: string; subject: string }
+}
+
+/** Chains checked lately, by the x5c and the anchors' digests: a chain costs a few signature checks once. */
+const checked = new LRUCache<string, Omit<X509IssuerIdentity, 'anchor'> & { anchorSha256?: string }>({
+  max: 1_000,
+  ttl: 60_000,
+})
+
+/**
+ * Validates a credential's `x5c` (leaf and intermediates, base64 DER): the chain links, is in
+ * validity now, the leaf may sign and is not self-signed; then looks for the tenant's anchor it
+ * leads to. Throws a {@link PresentationRefusal} (`invalid_certificate`) for a chain that is not
+ * valid in itself; a valid chain to no trusted anchor is for the trust policy to reject.
+ */
+export async function x509IssuerIdentity(
+  x5c: unknown,
+  anchors: readonly TrustAnchor[],
+  at: Date,
+): Promise<X509IssuerIdentity> {
+  if (
+    !Array.isArray(x5c) ||
+    x5c.length === 0 ||
+    x5c.length > MAX_CHAIN_LENGTH ||
+    x5c.some((entry) => typeof entry !== 'string')
+  ) {
+    throw new PresentationRefusal('invalid_certificate', 'x5c must be a list of base64 DER certificates')
+  }
+  const cacheKey = `${x5c.join('.')}|${anchors.map((anchor) => anchor.sha256).join('.')}`
+  const known = checked.get(cacheKey)
+  if (known && Date.parse(known.notAfter) > at.getTime()) return withAnchor(known, anchors)
+  try {
+    const chain = parseCertificateChain(x5c as string[])
+    const [leafCertificate] = chain
+    const leaf = await checkSigningChain(chain, { at })
+    const trusted = anchors.length
+      ? await checkSigningChain(chain, {
+          at,
+          trustAnchors: anchors.flatMap((anchor) => parseCertificateChain([anchor.certificate])),
+        }).catch((error: unknown) => {
+          if (error instanceof CertificateChainError && error.code === 'certificate_untrusted') return undefined
+          throw error
+        })
+      : undefined
+    const identity = {
+      key: createPublicKey({
+        key: Buffer.from(new Uint8Array(leafCertificate?.publicKey.rawData ?? new ArrayBuffer(0))),
+        format: 'der',
+        type: 'spki',
+      }),
+      subject: leaf.leaf.subject,
+      sha256: leaf.leaf.sha256,
+      notAfter: leaf.expiresAt,
+      anchorSha256: trusted?.anchor?.sha256,
+    }
+    checked.set(cacheKey, identity)
+    return withAnchor(identity, anchors)
+  } catch (error) {
+    if (error instanceof CertificateChainError) {
+      throw new PresentationRefusal('invalid_certificate', `The issuer's certificate chain: ${error.message}`, false, {
+        cause: error,
+      })
+    }
+    throw error
+  }
+}
+
+function withAnchor(
+  identity: Omit<X509IssuerIdentity, 'anchor'> & { anchorSha256?: string },
+  anchors: readonly TrustAnchor[],
+): X509IssuerIdentity {
+  const { anchorSha256, ...rest } = identity
+  const anchor = anchorSha256 ? anchors.find((candidate) => candidate.sha256 === anchorSha256) : undefined
+  return anchor ? { ...rest, anchor: { anchorId: anchor.anchorId, subject: anchor.subject } } : rest
+}
