@@ -1,6 +1,13 @@
 import { LocalKeyManagementService } from '@attesto/kms-adapter'
 import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
-import { Agent, type DcqlQueryResult, type DcqlValidCredential, Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import {
+  Agent,
+  type DcqlQueryResult,
+  type DcqlValidCredential,
+  Kms,
+  type SdJwtVcRecord,
+  X509ModuleConfig,
+} from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { CredentialStatusReader, type CredentialStatusReport } from './CredentialStatusReader.js'
@@ -21,6 +28,11 @@ export interface OpenHolderWalletOptions {
   allowInsecureHttp?: boolean
   /** Timeouts and retries of the wallet's HTTP requests (defaults: 30 s each, GETs tried up to 3 times). */
   http?: WalletHttpOptions
+  /**
+   * CA certificates (PEM or base64 DER) the wallet trusts for credentials signed under an X.509
+   * chain (`x5c`): such a credential is accepted only when its chain leads to one of them.
+   */
+  trustedCertificates?: string[]
 }
 
 /** A credential in the wallet, as an app shows it. */
@@ -118,6 +130,7 @@ export class HolderWallet {
     })
     try {
       await agent.initialize()
+      agent.dependencyManager.resolve(X509ModuleConfig).setTrustedCertificates(options.trustedCertificates ?? [])
       kms.unlock(new LocalKeyManagementService({ masterKey: await walletMasterKey(agent.context, options.passphrase) }))
     } catch (error) {
       await agent.shutdown().catch(() => {})

@@ -13,6 +13,7 @@ import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
+import { certificateRoutes } from './certificates/certificateRoutes.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
 import { managementRoutes } from './management/managementRoutes.js'
@@ -174,6 +175,7 @@ export async function createIssuerApp(
     tenantScopedRoutes: [
       ...managementRoutes(runtime, credentialIssuerBaseUrl, schema),
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
+      certificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
         offers: runtime.offers,
         issuers: runtime.issuers,

@@ -7,6 +7,7 @@ import {
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { batchOpenApiPaths } from './batches/batchOpenApi.js'
+import { certificateOpenApiPaths } from './certificates/certificateOpenApi.js'
 import { credentialConfigurationInput } from './issuance/credentialConfiguration.js'
 import { issuerManagementOpenApiPaths } from './management/managementOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
@@ -154,6 +155,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       offerPaths,
       batchOpenApiPaths,
       statusOpenApiPaths,
+      certificateOpenApiPaths,
       issuerManagementOpenApiPaths,
     ),
   })

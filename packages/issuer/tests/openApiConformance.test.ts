@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
 import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
@@ -66,6 +67,19 @@ describe('the issuer answers as its OpenAPI document says', () => {
     expect((await call('GET', '/issuers/no-such-issuer', key)).status).toBe(404)
     expect((await call('PATCH', `/issuers/${issuerId}`, key, { display: [{ name: 'Univ.' }] })).status).toBe(200)
     expect((await call('PATCH', `/issuers/${issuerId}`, key, { display: [] })).status).toBe(400)
+
+    // The issuer's X.509 identity: a signing request, a chain from a CA, its removal.
+    const csr = await call('POST', `/issuers/${issuerId}/certificate-signing-request`, key, {
+      commonName: 'University',
+    })
+    expect(csr.status).toBe(200)
+    expect((await call('POST', `/issuers/${issuerId}/certificate-signing-request`, key, {})).status).toBe(400)
+    const chain = await (await DevelopmentCa.create()).issue(csr.body.csr)
+    expect((await call('PUT', `/issuers/${issuerId}/certificate`, key, { chain })).status).toBe(200)
+    expect((await call('PUT', `/issuers/${issuerId}/certificate`, key, { chain: 'x' })).status).toBe(400)
+    expect((await call('GET', `/issuers/${issuerId}`, key)).body.certificate.chainLength).toBe(2)
+    expect((await call('DELETE', `/issuers/${issuerId}/certificate`, key)).status).toBe(204)
+    expect((await call('DELETE', '/issuers/no-such-issuer/certificate', key)).status).toBe(404)
     const pass = await call('PUT', `/issuers/${issuerId}/credential-configurations/pass`, key, {
       vct: 'https://issuer.test/pass',
       display: [{ name: 'Pass', locale: 'en', background_color: '#003366' }],

@@ -1,4 +1,5 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
+import type { IssuerCertificate } from '../certificates/IssuerCertificate.js'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
 
 /** What the API keeps about an issuer identity, next to Credo's own issuer record. */
@@ -10,6 +11,8 @@ export interface IssuerProfile {
   configurations: Record<string, CredentialConfiguration>
   /** The issuer's name and logo in wallets, per locale. */
   display?: Display
+  /** The key's certificate chain from the tenant's CA: signed objects then carry `x5c`. */
+  certificate?: IssuerCertificate
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
+import { issuerSignature } from '../certificates/issuerSignature.js'
 import {
   type CredentialConfiguration,
   DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
@@ -12,7 +13,7 @@ const digest = (disclosure: string) => createHash('sha256').update(disclosure).d
 
 /**
  * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
- * its KMS: the selectively disclosable claims of the configuration become disclosures (their
+ * its KMS, identified by its DID or, once it has a certificate, by `x5c` (issuerSignature.ts): the selectively disclosable claims of the configuration become disclosures (their
  * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key; `exp`
  * ends it (the offer's end, or the configuration's validity from now) and `nbf` starts it when
  * the offer says so; `status` (when given) references the credential's status list entry
@@ -42,14 +43,15 @@ export async function issueSdJwtVc(
     }
   }
   const digests = disclosures.map(digest).sort()
+  const signature = issuerSignature(issuer)
   const jwt = await signJwt(issuer.tenantContext, {
     keyId: issuer.profile.keyId,
     alg: issuer.alg,
-    header: { typ: 'dc+sd-jwt', kid: issuer.profile.didUrl },
+    header: { typ: 'dc+sd-jwt', ...signature.header },
     payload: {
       ...plain,
       vct: configuration.vct,
-      iss: issuer.profile.did,
+      ...(signature.iss ? { iss: signature.iss } : {}),
       iat,
       ...(session.credentialNotBefore !== undefined ? { nbf: session.credentialNotBefore } : {}),
       // Configurations stored before validity existed get the default.

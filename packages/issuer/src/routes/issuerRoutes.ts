@@ -3,6 +3,7 @@ import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
+import { certificateView } from '../certificates/certificateRoutes.js'
 import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
 import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
@@ -26,6 +27,7 @@ export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: stri
     credentialIssuer: `${credentialIssuerBaseUrl}/${profile.issuerId}`,
     credentialConfigurations: Object.values(profile.configurations),
     ...(profile.display ? { display: profile.display } : {}),
+    ...(profile.certificate ? { certificate: certificateView(profile.certificate) } : {}),
   }
 }
 

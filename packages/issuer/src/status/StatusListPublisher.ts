@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
 import { encodeStatusList } from '@attesto/did-cache'
 import { type Database, SessionStore } from '@attesto/storage-service'
+import { issuerSignature } from '../certificates/issuerSignature.js'
 import type { ResolvedIssuer } from '../protocol/IssuerDirectory.js'
 import { type CredentialStatusStore, STATUS_VALUES } from './CredentialStatusStore.js'
 import { KEPT_UNTIL_DELETED, listKey, type StatusListRow, type StatusLists, statusPartition } from './StatusLists.js'
@@ -18,6 +19,8 @@ interface TokenRow {
   exp?: number
   /** The list version the token shows. */
   version?: number
+  /** Which identity signed it: the certificate's SHA-256, or absent for the DID. */
+  signedAs?: string
 }
 
 export interface PublishedToken {
@@ -65,7 +68,8 @@ export class StatusListPublisher {
 
   /** The current token of a list, or null when the issuer has no such list. */
   public current(issuer: ResolvedIssuer, listId: string): Promise<PublishedToken | null> {
-    const key = `${issuer.tenantId}/${listKey(issuer.profile.issuerId, listId)}`
+    // Per signing identity: after a certificate upload (or removal) the token is signed anew.
+    const key = `${issuer.tenantId}/${listKey(issuer.profile.issuerId, listId)}/${issuer.profile.certificate?.sha256 ?? 'did'}`
     const local = this.local.get(key)
     if (local && local.freshUntil > Date.now()) return Promise.resolve(local)
     const pending = this.inFlight.get(key)
@@ -89,7 +93,7 @@ export class StatusListPublisher {
     ) {
       await this.tokens.insert(issuer.tenantId, key, signed, KEPT_UNTIL_DELETED)
     }
-    const localKey = `${issuer.tenantId}/${key}`
+    const localKey = `${issuer.tenantId}/${key}/${issuer.profile.certificate?.sha256 ?? 'did'}`
     return this.keep(localKey, signed, Date.now() + this.config.updateIntervalSeconds * 1000)
   }
 
@@ -110,9 +114,14 @@ export class StatusListPublisher {
       const version = await this.lists.version(issuer.tenantId, list)
       const now = Date.now()
       if (shared?.jwt && shared.iat !== undefined && shared.exp !== undefined) {
+        // A new certificate (or its removal) makes the token out of date at once: unlike status
+        // changes, which are signed at most once per interval.
+        const sameIdentity = shared.signedAs === issuer.profile.certificate?.sha256
         const upToDate =
-          shared.version === version && shared.exp * 1000 - now > (this.config.tokenValiditySeconds * 1000) / 2
-        const signedLately = shared.iat * 1000 + intervalMillis > now
+          shared.version === version &&
+          sameIdentity &&
+          shared.exp * 1000 - now > (this.config.tokenValiditySeconds * 1000) / 2
+        const signedLately = sameIdentity && shared.iat * 1000 + intervalMillis > now
         if (upToDate) return this.keep(localKey, shared, now + intervalMillis)
         if (signedLately) return this.keep(localKey, shared, shared.iat * 1000 + intervalMillis)
       }
@@ -160,13 +169,15 @@ export class StatusListPublisher {
     )
     const iat = Math.floor(Date.now() / 1000)
     const exp = iat + this.config.tokenValiditySeconds
+    // The same identity as the credentials it covers: x5c once the issuer has a certificate (HAIP 1.0 §6.1).
+    const signature = issuerSignature(issuer)
     const jwt = await signJwt(issuer.tenantContext, {
       keyId: issuer.profile.keyId,
       alg: issuer.alg,
-      header: { typ: 'statuslist+jwt', kid: issuer.profile.didUrl },
+      header: { typ: 'statuslist+jwt', ...signature.header },
       payload: {
         sub: this.uri(list.issuerId, list.listId),
-        iss: issuer.profile.did,
+        ...(signature.iss ? { iss: signature.iss } : {}),
         iat,
         exp,
         ttl: this.config.updateIntervalSeconds,
@@ -175,6 +186,7 @@ export class StatusListPublisher {
     })
     this.signatures += 1
     const etag = `"${createHash('sha256').update(jwt).digest('base64url').slice(0, 22)}"`
-    return { state: 'published', signingUntil: 0, jwt, etag, iat, exp, version }
+    const signedAs = issuer.profile.certificate?.sha256
+    return { state: 'published', signingUntil: 0, jwt, etag, iat, exp, version, ...(signedAs ? { signedAs } : {}) }
   }
 }

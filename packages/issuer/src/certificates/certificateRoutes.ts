@@ -1,0 +1,87 @@
+import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
+import { CertificateChainError, checkSigningChain, parseCertificateChain } from '@attesto/protocol-kit'
+import { Kms } from '@credo-ts/core'
+import { Router } from 'express'
+import { z } from 'zod'
+import { issuerProfiles } from '../issuance/issuerProfiles.js'
+import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
+import { certificateSigningRequest, certificateSigningRequestInput } from './certificateSigningRequest.js'
+import type { IssuerCertificate } from './IssuerCertificate.js'
+
+export const certificateChainInput = z.strictObject({
+  chain: z.union([z.string().min(1).max(65_536), z.array(z.string().min(1).max(16_384)).min(1).max(10)]).meta({
+    description:
+      'The chain the CA returned, leaf first: one PEM bundle, or a list of PEM or base64 DER certificates. A root at the end is checked and left out of x5c',
+  }),
+})
+
+/** What the API shows of an issuer's certificate (its chain is in what the issuer signs). */
+export const certificateView = ({ x5c, ...certificate }: IssuerCertificate) => ({
+  ...certificate,
+  chainLength: x5c.length,
+})
+
+/**
+ * An issuer's X.509 identity: a certificate signing request for its key (signed in the KMS), the
+ * chain the tenant's CA returns (checked: it certifies this key, links, is in validity, may
+ * sign), and its removal. Uploading a new chain (a renewal) replaces the old one for what is
+ * signed from then on; credentials issued before keep the chain they carry.
+ */
+export function certificateRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): Router {
+  const router = Router()
+
+  router.post('/issuers/:issuerId/certificate-signing-request', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const issuerId = request.params.issuerId as string
+    const input = certificateSigningRequestInput.parse(request.body ?? {})
+    const profile = await issuerProfiles.get(tenantContext, issuerId)
+    const credentialIssuer = `${credentialIssuerBaseUrl}/${issuerId}`
+    response.json({ csr: await certificateSigningRequest(tenantContext, profile, credentialIssuer, input) })
+  })
+
+  router.put('/issuers/:issuerId/certificate', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const issuerId = request.params.issuerId as string
+    const { chain } = certificateChainInput.parse(request.body ?? {})
+    const profile = await issuerProfiles.get(tenantContext, issuerId)
+    const publicJwk = await tenantContext.dependencyManager
+      .resolve(Kms.KeyManagementApi)
+      .getPublicKey({ keyId: profile.keyId })
+    let checked: Awaited<ReturnType<typeof checkSigningChain>>
+    try {
+      checked = await checkSigningChain(parseCertificateChain(chain), { publicJwk })
+    } catch (error) {
+      if (error instanceof CertificateChainError) {
+        throw new HttpError(400, error.code, error.message, undefined, { cause: error })
+      }
+      throw error
+    }
+    const { leaf } = checked
+    const certificate: IssuerCertificate = {
+      x5c: checked.x5c,
+      subject: leaf.subject,
+      issuer: leaf.issuer,
+      serialNumber: leaf.serialNumber,
+      notBefore: leaf.notBefore,
+      notAfter: checked.expiresAt,
+      sha256: leaf.sha256,
+      dnsNames: leaf.dnsNames,
+      uris: leaf.uris,
+      uploadedAt: new Date().toISOString(),
+    }
+    await issuerProfiles.update(tenantContext, issuerId, { ...profile, certificate })
+    directory.invalidate(issuerId)
+    response.json(certificateView(certificate))
+  })
+
+  router.delete('/issuers/:issuerId/certificate', async (request, response) => {
+    const { tenantContext } = response.locals as TenantRequestLocals
+    const issuerId = request.params.issuerId as string
+    const { certificate: _removed, ...profile } = await issuerProfiles.get(tenantContext, issuerId)
+    await issuerProfiles.update(tenantContext, issuerId, profile)
+    directory.invalidate(issuerId)
+    response.status(204).end()
+  })
+
+  return router
+}
