@@ -7,7 +7,7 @@ import {
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { batchOpenApiPaths } from './batches/batchOpenApi.js'
-import { credentialConfigurationInput } from './issuance/credentialConfiguration.js'
+import { credentialConfigurationInput } from './issuers/credentialConfiguration.js'
 import { issuerManagementOpenApiPaths } from './management/managementOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'

@@ -1,4 +1,4 @@
-import type { ResolvedIssuer } from './IssuerDirectory.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 
 export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 

@@ -6,12 +6,13 @@ import {
 } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
+import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
+import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
@@ -52,7 +53,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   const handle =
     (handler: Handler, noStore = true) =>
     async (request: Request, response: Response) => {
-      const issuer = await options.directory.get(request.params.issuerId as string)
+      const issuer = await knownIssuer(options.directory.get(request.params.issuerId as string))
       const result = await handler(issuer, request)
       const { status, body } = 'status' in result && 'body' in result ? result : { status: 200, body: result }
       if (noStore) response.set('Cache-Control', 'no-store')

@@ -3,10 +3,10 @@ import { signJwt } from '@attesto/agent-runtime'
 import {
   type CredentialConfiguration,
   DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
-} from '../issuance/credentialConfiguration.js'
+} from '../issuers/credentialConfiguration.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { StatusClaim } from '../status/CredentialStatusService.js'
 import type { HolderBinding, IssuanceSession } from './IssuanceSession.js'
-import type { ResolvedIssuer } from './IssuerDirectory.js'
 
 const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
 
