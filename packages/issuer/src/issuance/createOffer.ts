@@ -9,10 +9,13 @@ import {
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { UnknownIssuerError } from '../issuers/UnknownIssuerError.js'
-import type { IssuanceSession } from '../protocol/IssuanceSession.js'
-import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
-import { hashSecret, type IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
-import { PRE_AUTHORIZED_CODE_GRANT } from '../protocol/issuerMetadata.js'
+import {
+  type IssuanceSession,
+  newPreAuthorizedCode,
+  PRE_AUTHORIZED_CODE_GRANT,
+  splitPreAuthorizedCode,
+} from './IssuanceSession.js'
+import { hashSecret, type IssuanceSessionStore } from './IssuanceSessionStore.js'
 
 export interface OfferInput {
   claims: Record<string, unknown>

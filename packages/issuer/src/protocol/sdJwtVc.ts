@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
+import type { HolderBinding, IssuanceSession } from '../issuance/IssuanceSession.js'
 import {
   type CredentialConfiguration,
   DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
 } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { StatusClaim } from '../status/CredentialStatusService.js'
-import type { HolderBinding, IssuanceSession } from './IssuanceSession.js'
 
 const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
 

@@ -1,11 +1,9 @@
 import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
+import { type IssuanceSession, PRE_AUTHORIZED_CODE_GRANT, splitPreAuthorizedCode } from '../issuance/IssuanceSession.js'
+import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
-import type { IssuanceSession } from './IssuanceSession.js'
-import { splitPreAuthorizedCode } from './IssuanceSession.js'
-import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import { PRE_AUTHORIZED_CODE_GRANT } from './issuerMetadata.js'
 import { accessToken, cNonce, offerOfRefreshToken, refreshToken } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
