@@ -1,5 +1,6 @@
 import {
   countedIssuance,
+  type ProtocolEndpointEdge,
   protocolErrorHandler,
   rejectUnsafeProtocolInput,
   type WebhookService,
@@ -25,6 +26,14 @@ export interface Oid4vciRouterOptions {
   webhooks?: WebhookService
   logger: Logger
 }
+
+/** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
+export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
+  { method: 'post', path: '/oid4vci/:issuerId/token', bucket: 'token', body: ['form'] },
+  { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
+  { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
+  { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
+]
 
 type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body: unknown } | object>
 
