@@ -2,7 +2,6 @@ import {
   createRuntimeAgent,
   LargeBodyGate,
   mountRestApi,
-  type ProtocolEndpointEdge,
   protectProtocolEndpoints,
   type RuntimeAgent,
   type RuntimeConfig,
@@ -13,17 +12,18 @@ import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
 import { OfferBatchQueue } from './batches/offerBatchQueue.js'
-import { certificateRoutes } from './certificates/certificateRoutes.js'
 import { DeferredClaimsQueue } from './deferred/DeferredClaimsQueue.js'
 import type { OfferMaker } from './issuance/createOffer.js'
-import { managementRoutes } from './management/managementRoutes.js'
+import { IssuanceSessionStore } from './issuance/IssuanceSessionStore.js'
+import { IssuerDirectory } from './issuers/IssuerDirectory.js'
 import { issuerOpenApi } from './openapi.js'
-import { IssuanceSessionStore } from './protocol/IssuanceSessionStore.js'
-import { IssuerDirectory } from './protocol/IssuerDirectory.js'
-import { oid4vciRouter } from './protocol/oid4vciRouter.js'
+import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
 import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
+import { statusListRouter } from './protocol/statusListRouter.js'
 import { batchRoutes } from './routes/batchRoutes.js'
+import { certificateRoutes } from './routes/certificateRoutes.js'
 import { issuerRoutes } from './routes/issuerRoutes.js'
+import { managementRoutes } from './routes/managementRoutes.js'
 import { offerRoutes } from './routes/offerRoutes.js'
 import { statusRoutes } from './routes/statusRoutes.js'
 import { CredentialStatusService } from './status/CredentialStatusService.js'
@@ -32,16 +32,7 @@ import { StatusChangeQueue } from './status/StatusChangeQueue.js'
 import { StatusListPublisher } from './status/StatusListPublisher.js'
 import { StatusLists } from './status/StatusLists.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
-import { statusListRouter } from './status/statusListRouter.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
-
-/** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
-const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
-  { method: 'post', path: '/oid4vci/:issuerId/token', bucket: 'token', body: ['form'] },
-  { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
-  { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
-  { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
-]
 
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
 const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
@@ -173,7 +164,15 @@ export async function createIssuerApp(
     adminApiKey: config.adminApiKey,
     logger,
     tenantScopedRoutes: [
-      ...managementRoutes(runtime, credentialIssuerBaseUrl, schema),
+      ...managementRoutes({
+        root: runtime.agent.context,
+        database,
+        schema,
+        pages: runtime.pages,
+        sessions: runtime.offers.sessions,
+        directory: runtime.issuers,
+        credentialIssuerBaseUrl,
+      }),
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       certificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({

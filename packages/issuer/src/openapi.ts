@@ -6,11 +6,11 @@ import {
   openApiDocument,
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { batchOpenApiPaths } from './batches/batchOpenApi.js'
-import { certificateOpenApiPaths } from './certificates/certificateOpenApi.js'
-import { credentialConfigurationInput } from './issuance/credentialConfiguration.js'
-import { issuerManagementOpenApiPaths } from './management/managementOpenApi.js'
+import { credentialConfigurationInput } from './issuers/credentialConfiguration.js'
+import { batchOpenApiPaths } from './routes/batchOpenApi.js'
+import { certificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
+import { issuerManagementOpenApiPaths } from './routes/managementOpenApi.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
 import {
   claimsQueuedResponse,
@@ -19,7 +19,7 @@ import {
   issuerResponse,
   offerStatusResponse,
 } from './routes/responses.js'
-import { statusOpenApiPaths } from './status/statusOpenApi.js'
+import { statusOpenApiPaths } from './routes/statusOpenApi.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 const { json, answer, errors, idempotencyKey } = openApi

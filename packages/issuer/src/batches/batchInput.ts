@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import { HttpError } from '@attesto/agent-runtime'
 import { parse } from 'csv-parse'
 import { z } from 'zod'
-import { type CredentialConfiguration, validateClaims } from '../issuance/credentialConfiguration.js'
+import { type CredentialConfiguration, validateClaims } from '../issuers/credentialConfiguration.js'
 import type { BatchRow } from './OfferBatchChunkRecord.js'
 import type { InvalidRow } from './OfferBatchRecord.js'
 

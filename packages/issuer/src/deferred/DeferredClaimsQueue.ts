@@ -3,7 +3,7 @@ import { producerQueue, queueUnavailable, retryingJob, workerConnection } from '
 import type { Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
+import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 
 export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
 

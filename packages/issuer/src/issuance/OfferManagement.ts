@@ -1,6 +1,6 @@
 import type { Database, RecordPageCursor, RecordPageReturn, RecordPages, SqlParameter } from '@attesto/storage-service'
-import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from '../protocol/IssuanceSession.js'
-import type { IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
+import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from './IssuanceSession.js'
+import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import type { OfferStatus } from './offerStatus.js'
 
 export interface OfferListFilters {

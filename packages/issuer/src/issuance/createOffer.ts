@@ -1,13 +1,21 @@
 import { randomInt } from 'node:crypto'
-import { HttpError, ProtocolError } from '@attesto/agent-runtime'
+import { HttpError } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
-import type { IssuanceSession } from '../protocol/IssuanceSession.js'
-import { newPreAuthorizedCode, splitPreAuthorizedCode } from '../protocol/IssuanceSession.js'
-import { hashSecret, type IssuanceSessionStore } from '../protocol/IssuanceSessionStore.js'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
-import { PRE_AUTHORIZED_CODE_GRANT } from '../protocol/issuerMetadata.js'
-import { type CredentialConfiguration, type CredentialValidity, validateClaims } from './credentialConfiguration.js'
-import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
+import {
+  type CredentialConfiguration,
+  type CredentialValidity,
+  validateClaims,
+} from '../issuers/credentialConfiguration.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
+import { UnknownIssuerError } from '../issuers/UnknownIssuerError.js'
+import {
+  type IssuanceSession,
+  newPreAuthorizedCode,
+  PRE_AUTHORIZED_CODE_GRANT,
+  splitPreAuthorizedCode,
+} from './IssuanceSession.js'
+import { hashSecret, type IssuanceSessionStore } from './IssuanceSessionStore.js'
 
 export interface OfferInput {
   claims: Record<string, unknown>
@@ -67,7 +75,7 @@ export async function cachedOfferTarget(
 ): Promise<OfferTarget> {
   const notFound = () => new HttpError(404, 'issuer_not_found', `No issuer '${issuerId}' in this tenant`)
   const issuer = await directory.getWithConfiguration(issuerId, credentialConfigurationId).catch((error: unknown) => {
-    if (error instanceof ProtocolError && error.status === 404) throw notFound()
+    if (error instanceof UnknownIssuerError) throw notFound()
     throw error
   })
   if (issuer.tenantId !== tenantId) throw notFound()

@@ -1,4 +1,4 @@
-import type { IssuanceSession } from '../protocol/IssuanceSession.js'
+import type { IssuanceSession } from './IssuanceSession.js'
 
 /** Every public status of an offer. */
 export const OFFER_STATUSES = [

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
-import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
+import type { IssuanceSession } from '../issuance/IssuanceSession.js'
+import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
+import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
+import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
-import type { IssuanceSession } from './IssuanceSession.js'
-import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
 import { offerOfAccessToken } from './issuerTokens.js'
+import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { issueSdJwtVc } from './sdJwtVc.js'
 import { verifyProof } from './verifyProof.js'
@@ -102,7 +103,9 @@ function singleProof(input: z.output<typeof credentialRequest>): string {
 export async function credentialEndpoint(cached: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
   const input = credentialRequest.parse(request.body)
   const { offerId, session } = await liveSession(cached, request, options.sessions)
-  const issuer = await options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId)
+  const issuer = await knownIssuer(
+    options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
+  )
   if (session.state === 'credential_pending') throw denied('This credential is deferred: use the deferred endpoint')
   const configuration = requestedConfiguration(issuer, session, input)
   const holder = verifyProof(issuer, singleProof(input), options.config.proofMaxClockSkewSeconds)
@@ -133,7 +136,9 @@ export async function deferredCredentialEndpoint(
 ) {
   const { transaction_id: transactionId } = deferredRequest.parse(request.body)
   const { offerId, session } = await tokenSession(cached, request, options.sessions)
-  const issuer = await options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId)
+  const issuer = await knownIssuer(
+    options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
+  )
   if (session.state !== 'credential_pending' || session.transactionId !== transactionId || !session.holderBinding) {
     throw new ProtocolError(400, 'invalid_transaction_id', 'Unknown transaction id for this access token')
   }

@@ -1,6 +1,5 @@
-import type { ResolvedIssuer } from './IssuerDirectory.js'
-
-export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 
 /** Holder proof algorithms the credential endpoint verifies. */
 export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']

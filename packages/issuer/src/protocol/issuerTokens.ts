@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { decodeJws, encodeJwsPart, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
-import type { ResolvedIssuer } from './IssuerDirectory.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 
 // Access tokens, refresh tokens and c_nonces are JWTs only this issuer's instances can make and
 // check, with no storage read: HS256 under the issuer's token key when token secrets are known

@@ -1,17 +1,19 @@
 import {
   countedIssuance,
+  type ProtocolEndpointEdge,
   protocolErrorHandler,
   rejectUnsafeProtocolInput,
   type WebhookService,
 } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
+import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
+import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
-import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import type { IssuerDirectory, ResolvedIssuer } from './IssuerDirectory.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
+import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
@@ -24,6 +26,14 @@ export interface Oid4vciRouterOptions {
   webhooks?: WebhookService
   logger: Logger
 }
+
+/** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
+export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
+  { method: 'post', path: '/oid4vci/:issuerId/token', bucket: 'token', body: ['form'] },
+  { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
+  { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
+  { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
+]
 
 type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body: unknown } | object>
 
@@ -52,7 +62,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   const handle =
     (handler: Handler, noStore = true) =>
     async (request: Request, response: Response) => {
-      const issuer = await options.directory.get(request.params.issuerId as string)
+      const issuer = await knownIssuer(options.directory.get(request.params.issuerId as string))
       const result = await handler(issuer, request)
       const { status, body } = 'status' in result && 'body' in result ? result : { status: 200, body: result }
       if (noStore) response.set('Cache-Control', 'no-store')

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
-import { issuerSignature } from '../certificates/issuerSignature.js'
+import type { HolderBinding, IssuanceSession } from '../issuance/IssuanceSession.js'
 import {
   type CredentialConfiguration,
   DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
-} from '../issuance/credentialConfiguration.js'
+} from '../issuers/credentialConfiguration.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
+import { issuerSignature } from '../issuers/issuerSignature.js'
 import type { StatusClaim } from '../status/CredentialStatusService.js'
-import type { HolderBinding, IssuanceSession } from './IssuanceSession.js'
-import type { ResolvedIssuer } from './IssuerDirectory.js'
 
 const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
 

@@ -7,8 +7,8 @@ import {
   publicKeyFromSelfDescribingDid,
   verifySignature,
 } from '@attesto/agent-runtime'
-import type { HolderBinding } from './IssuanceSession.js'
-import type { ResolvedIssuer } from './IssuerDirectory.js'
+import type { HolderBinding } from '../issuance/IssuanceSession.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { PROOF_ALGORITHMS } from './issuerMetadata.js'
 import { isLiveCNonce } from './issuerTokens.js'
 

@@ -3,10 +3,10 @@ import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
-import { certificateView } from '../certificates/certificateRoutes.js'
-import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
-import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
+import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
+import { certificateView } from './certificateRoutes.js'
 import type { IssuerResponse } from './responses.js'
 
 export const createIssuerInput = z.strictObject({

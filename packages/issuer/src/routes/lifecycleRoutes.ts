@@ -1,20 +1,10 @@
-import { HttpError, TenantDocumentStore, type TenantRequestLocals } from '@attesto/agent-runtime'
+import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
 import { Router } from 'express'
-import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { OfferManagement } from '../issuance/OfferManagement.js'
 import { offerStatus } from '../issuance/offerStatus.js'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
-
-/** A deactivated issuer's profile (its DID and key id), kept for the record. */
-export interface DeactivatedIssuer extends IssuerProfile {
-  deactivatedAt: string
-}
-
-export const deactivatedIssuers = new TenantDocumentStore<DeactivatedIssuer>(
-  'deactivated-issuer',
-  'issuer_not_found',
-  'deactivated issuer',
-)
+import { deactivatedIssuers } from '../issuers/deactivatedIssuers.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import { issuerProfiles } from '../issuers/issuerProfiles.js'
 
 export interface IssuerLifecycleRoutesOptions {
   directory: IssuerDirectory

@@ -14,9 +14,9 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { OfferBatchRecord } from '../batches/OfferBatchRecord.js'
 import { batchSummary } from '../batches/offerBatches.js'
-import { issuerProfiles } from '../issuance/issuerProfiles.js'
 import type { OfferManagement } from '../issuance/OfferManagement.js'
 import { OFFER_STATUSES, offerView } from '../issuance/offerStatus.js'
+import { issuerProfiles } from '../issuers/issuerProfiles.js'
 import { issuerView } from './issuerRoutes.js'
 
 export const listIssuersQuery = pageQuery({})

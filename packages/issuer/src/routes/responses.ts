@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { credentialConfigurationInput, displayInput } from '../issuance/credentialConfiguration.js'
 import { OFFER_STATUSES } from '../issuance/offerStatus.js'
+import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
 
 /**
  * What the issuer's REST routes answer, as zod schemas next to the request schemas: the OpenAPI

@@ -1,5 +1,5 @@
-import type { CredentialConfiguration } from '../issuance/credentialConfiguration.js'
-import type { ResolvedIssuer } from '../protocol/IssuerDirectory.js'
+import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
+import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type {
   CredentialStatusRow,
   CredentialStatusStore,

@@ -1,5 +1,5 @@
-import type { ResolvedIssuer } from '../protocol/IssuerDirectory.js'
 import { certificateNamesIssuer } from './IssuerCertificate.js'
+import type { ResolvedIssuer } from './IssuerDirectory.js'
 
 /** How the issuer identifies itself in what it signs: the JOSE header's key reference, and `iss`. */
 export interface IssuerSignature {

@@ -1,7 +1,8 @@
 import { createHmac, type KeyObject } from 'node:crypto'
-import { ProtocolError, publicKeyFromSelfDescribingDid, TenantsApi } from '@attesto/agent-runtime'
+import { publicKeyFromSelfDescribingDid, TenantsApi } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
-import { type IssuerProfile, issuerProfiles } from '../issuance/issuerProfiles.js'
+import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
+import { UnknownIssuerError } from './UnknownIssuerError.js'
 
 /** An issuer as the protocol endpoints need it, resolved once and reused. */
 export interface ResolvedIssuer {
@@ -23,7 +24,7 @@ export interface ResolvedIssuer {
 /**
  * Issuer id → tenant, profile and public key, kept per instance for `cacheSeconds` (a change made
  * through this instance's API is seen at once; one made elsewhere within `cacheSeconds`).
- * Concurrent misses for one issuer share one read.
+ * Concurrent misses for one issuer share one read. An unknown issuer is an {@link UnknownIssuerError}.
  */
 export class IssuerDirectory {
   private readonly entries = new Map<string, { issuer: Promise<ResolvedIssuer>; until: number }>()
@@ -63,7 +64,7 @@ export class IssuerDirectory {
   }
 
   private async resolve(issuerId: string): Promise<ResolvedIssuer> {
-    const notFound = () => new ProtocolError(404, 'invalid_request', `Unknown credential issuer '${issuerId}'`)
+    const notFound = () => new UnknownIssuerError(issuerId)
     if (!/^[0-9a-f-]{36}$/.test(issuerId)) throw notFound()
     const tenants = this.root.dependencyManager.resolve(TenantsApi)
     const tenant = await tenants.findTenantOfActor(issuerId)

@@ -1,6 +1,6 @@
 import { type AgentContext, Kms, X509KeyUsage, X509Service } from '@credo-ts/core'
 import { z } from 'zod'
-import type { IssuerProfile } from '../issuance/issuerProfiles.js'
+import type { IssuerProfile } from './issuerProfiles.js'
 
 const dnsName = z
   .string()

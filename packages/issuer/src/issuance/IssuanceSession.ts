@@ -53,6 +53,9 @@ export type HolderBinding = { jwk: JsonWebKey } | { kid: string }
 
 export const ISSUANCE_SESSION_TYPE = 'IssuanceSession'
 
+/** The OAuth grant type of a pre-authorised code: offers carry it, the token endpoint redeems it. */
+export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
 /**
  * A new pre-authorised code: `<offer id>.<secret>`. The offer id lets the token endpoint find
  * the row by primary key; only the secret's hash is stored.

@@ -1,8 +1,8 @@
 import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { resultsQuery } from '../routes/batchRoutes.js'
-import { offerBatchResponse, offerBatchResultsResponse } from '../routes/responses.js'
-import { batchTarget, jsonRows, ROW_KEY } from './batchInput.js'
+import { batchTarget, jsonRows, ROW_KEY } from '../batches/batchInput.js'
+import { resultsQuery } from './batchRoutes.js'
+import { offerBatchResponse, offerBatchResultsResponse } from './responses.js'
 
 const { answer, errors, idempotencyKey } = openApi
 const batchPath = z.object({ batchId: z.string() })

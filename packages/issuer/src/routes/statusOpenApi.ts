@@ -1,7 +1,7 @@
 import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { statusChangeBatchResponse, statusChangeResponse } from '../routes/responses.js'
-import { bulkInput, changeInput, statusValue } from '../routes/statusRoutes.js'
+import { statusChangeBatchResponse, statusChangeResponse } from './responses.js'
+import { bulkInput, changeInput, statusValue } from './statusRoutes.js'
 
 const { json, answer, errors } = openApi
 

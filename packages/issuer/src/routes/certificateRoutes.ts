@@ -3,10 +3,10 @@ import { CertificateChainError, checkSigningChain, parseCertificateChain } from 
 import { Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
-import { issuerProfiles } from '../issuance/issuerProfiles.js'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
-import { certificateSigningRequest, certificateSigningRequestInput } from './certificateSigningRequest.js'
-import type { IssuerCertificate } from './IssuerCertificate.js'
+import { certificateSigningRequest, certificateSigningRequestInput } from '../issuers/certificateSigningRequest.js'
+import type { IssuerCertificate } from '../issuers/IssuerCertificate.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import { issuerProfiles } from '../issuers/issuerProfiles.js'
 
 export const certificateChainInput = z.strictObject({
   chain: z.union([z.string().min(1).max(65_536), z.array(z.string().min(1).max(16_384)).min(1).max(10)]).meta({

@@ -1,8 +1,8 @@
 import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { certificateSigningRequestResponse, issuerCertificateResponse } from '../routes/responses.js'
+import { certificateSigningRequestInput } from '../issuers/certificateSigningRequest.js'
 import { certificateChainInput } from './certificateRoutes.js'
-import { certificateSigningRequestInput } from './certificateSigningRequest.js'
+import { certificateSigningRequestResponse, issuerCertificateResponse } from './responses.js'
 
 const { json, answer, errors } = openApi
 const issuerPath = z.object({ issuerId: z.string() })

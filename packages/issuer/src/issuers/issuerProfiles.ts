@@ -1,6 +1,6 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
-import type { IssuerCertificate } from '../certificates/IssuerCertificate.js'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
+import type { IssuerCertificate } from './IssuerCertificate.js'
 
 /** What the API keeps about an issuer identity, next to Credo's own issuer record. */
 export interface IssuerProfile {

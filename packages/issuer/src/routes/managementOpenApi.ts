@@ -1,6 +1,6 @@
 import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { listBatchesQuery, listConfigurationsQuery, listIssuersQuery, listOffersQuery } from '../routes/listRoutes.js'
+import { listBatchesQuery, listConfigurationsQuery, listIssuersQuery, listOffersQuery } from './listRoutes.js'
 import {
   cancelledOfferResponse,
   credentialConfigurationPageResponse,
@@ -9,7 +9,7 @@ import {
   offerBatchPageResponse,
   offerPageResponse,
   removedConfigurationResponse,
-} from '../routes/managementResponses.js'
+} from './managementResponses.js'
 
 const { answer, errors } = openApi
 const issuerPath = z.object({ issuerId: z.string() })

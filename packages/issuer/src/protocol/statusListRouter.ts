@@ -1,9 +1,10 @@
 import { ProtocolError, protocolErrorHandler } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import { Router } from 'express'
-import type { IssuerDirectory } from '../protocol/IssuerDirectory.js'
-import type { StatusListPublisher } from './StatusListPublisher.js'
-import { LIST_ID_PATTERN } from './StatusLists.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import type { StatusListPublisher } from '../status/StatusListPublisher.js'
+import { LIST_ID_PATTERN } from '../status/StatusLists.js'
+import { knownIssuer } from './knownIssuer.js'
 
 /**
  * `GET /oid4vci/:issuerId/status-lists/:listId`: the list's status list token
@@ -16,7 +17,7 @@ export function statusListRouter(directory: IssuerDirectory, publisher: StatusLi
     const listId = request.params.listId as string
     const notFound = () => new ProtocolError(404, 'invalid_request', `Unknown status list '${listId}'`)
     if (!LIST_ID_PATTERN.test(listId)) throw notFound()
-    const issuer = await directory.get(request.params.issuerId as string)
+    const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
     const token = await publisher.current(issuer, listId)
     if (!token) throw notFound()
     const maxAge = Math.max(0, Math.floor((token.freshUntil - Date.now()) / 1000))
