@@ -119,7 +119,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
         service: 'AWS KMS',
         keyTypes: KEY_SPECS,
         nameOf: (keyId) => this.keyName(agentContext, keyId),
-        exists: async (name) => (await this.resolve(name)) !== null,
+        exists: async (name) => Boolean(await this.resolve(name)),
         create: (name, keySpec, keyId) => this.createAliasedKey(agentContext, name, keySpec, keyId),
         publicKeyOf: async (name) => (await this.resolve(name))?.publicJwk ?? null,
       },

@@ -92,7 +92,7 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
         service: 'Vault',
         keyTypes: VAULT_KEY_TYPES,
         nameOf: (keyId) => this.keyName(agentContext, keyId),
-        exists: async (name) => (await this.readKey(name)) !== null,
+        exists: async (name) => Boolean(await this.readKey(name)),
         create: async (name, vaultType) => {
           await this.request('create key', false, () =>
             this.client.write(`${this.mount}/keys/${name}`, { type: vaultType, exportable: false }),
