@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { type FuzzedEndpoint, fuzzEndpoints, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import {
+  type FuzzedEndpoint,
+  fuzzEndpoints,
+  REDIS_URL,
+  startService,
+  webhookEndpoints,
+} from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
@@ -61,16 +67,7 @@ describe('issuer fuzz', () => {
       { method: 'POST', path: '/offer-batches', bearer, example: { ...offer, rows: [{ name: 'A' }] } },
       { method: 'GET', path: '/offer-batches/:batchId', bearer, values },
       { method: 'GET', path: '/offer-batches/:batchId/results', bearer, values },
-      {
-        method: 'POST',
-        path: '/webhooks',
-        bearer,
-        example: { url: 'https://a.example/h', events: ['credential.issued'] },
-      },
-      { method: 'GET', path: '/webhooks', bearer },
-      { method: 'DELETE', path: '/webhooks/:webhookId', bearer, values },
-      { method: 'GET', path: '/webhooks/dead-letters', bearer },
-      { method: 'POST', path: '/webhooks/dead-letters/:deliveryId/redeliver', bearer, values },
+      ...webhookEndpoints(bearer, values, 'credential.issued'),
       { method: 'GET', path: '/.well-known/openid-credential-issuer/oid4vci/:issuerId', values },
       { method: 'GET', path: '/.well-known/oauth-authorization-server/oid4vci/:issuerId', values },
       { method: 'GET', path: '/oid4vci/:issuerId/.well-known/openid-credential-issuer', values },

@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DATABASE_URL, freePort, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import {
+  DATABASE_URL,
+  freePort,
+  REDIS_URL,
+  sendAll,
+  settleAll,
+  startService,
+  terminateBackends,
+} from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { OfferBatchRecord } from '../src/batches/OfferBatchRecord.js'
@@ -75,79 +83,27 @@ describe('idempotency through failures', () => {
       () => ({ status: 0, body: {} as { offerId?: string } }),
     )
 
-  /** Terminates the service's PostgreSQL backends every 15 ms until `stop()`; answers how many. */
-  function terminateBackends() {
-    let killing = true
-    let terminated = 0
-    const running = (async () => {
-      while (killing) {
-        const { rows } = await admin.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE $1`,
-          [`%"${schema}"%`],
-        )
-        terminated += rows.length
-        await new Promise((resolve) => setTimeout(resolve, 15))
-      }
-    })()
-    return {
-      async stop() {
-        killing = false
-        await running
-        return terminated
-      },
-    }
-  }
-
-  /** Sends every key (`inFlight` at once), ignoring the outcome. */
-  async function burst(baseUrl: string, keys: string[], inFlight: number, onAnswer = () => {}) {
-    let next = 0
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < keys.length) {
-          await post(baseUrl, keys[next++] as string)
-          onAnswer()
-        }
-      }),
-    )
-  }
+  /** Sends every key (`inFlight` at once) to the instance at `baseUrl`, ignoring the outcome. */
+  const burst = (baseUrl: string, keys: string[], inFlight: number, onAnswer = () => {}) =>
+    sendAll(keys, inFlight, async (idempotencyKey) => {
+      await post(baseUrl, idempotencyKey)
+      onAnswer()
+    })
 
   /** Retries each key until it is answered 201, as a client would; answers the offer id of each. */
-  async function settle(keys: string[]): Promise<string[]> {
-    const offerIds: string[] = []
-    for (const idempotencyKey of keys) {
-      for (let attempt = 0; ; attempt++) {
-        const answer = await post(service.http.url, idempotencyKey)
-        if (answer.status === 201 && answer.body.offerId) {
-          offerIds.push(answer.body.offerId)
-          break
-        }
-        if (attempt > 100) throw new Error(`key ${idempotencyKey}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-    }
-    return offerIds
-  }
+  const settle = (keys: string[]) =>
+    settleAll(
+      keys,
+      (idempotencyKey) => post(service.http.url, idempotencyKey),
+      (answer) => (answer.status === 201 ? answer.body.offerId : undefined),
+    )
 
   it('makes one offer per key when the database backends are terminated mid-burst', async () => {
     const before = await offerCount()
     const keys = Array.from({ length: 150 }, (_, index) => `db-${index}-${randomBytes(4).toString('hex')}`)
-    let killing = true
-    let terminated = 0
-    const killer = (async () => {
-      while (killing) {
-        const { rows } = await admin.query<{ pid: number }>(
-          `SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
-           WHERE pid <> pg_backend_pid() AND query LIKE $1`,
-          [`%"${schema}"%`],
-        )
-        terminated += rows.length
-        await new Promise((resolve) => setTimeout(resolve, 15))
-      }
-    })()
+    const killer = terminateBackends(admin, schema)
     await burst(service.http.url, keys, 10)
-    killing = false
-    await killer
-    expect(terminated).toBeGreaterThan(0)
+    expect(await killer.stop()).toBeGreaterThan(0)
     const offerIds = await settle(keys)
     expect(new Set(offerIds).size).toBe(keys.length)
     expect((await offerCount()) - before).toBe(keys.length)
@@ -205,26 +161,12 @@ describe('idempotency through failures', () => {
         )
         .catch(() => ({ status: 0, body: {} as Record<string, string> }))
     const keys = Array.from({ length: 120 }, (_, index) => `batch-${index}-${randomBytes(4).toString('hex')}`)
-    const killer = terminateBackends()
-    let next = 0
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < keys.length) await submit(keys[next++] as string)
-      }),
-    )
+    const killer = terminateBackends(admin, schema)
+    await sendAll(keys, 8, submit)
     expect(await killer.stop()).toBeGreaterThan(0)
-    const batchIds: string[] = []
-    for (const idempotencyKey of keys) {
-      for (let attempt = 0; ; attempt++) {
-        const answer = await submit(idempotencyKey)
-        if (answer.status === 202) {
-          batchIds.push(answer.body.batchId)
-          break
-        }
-        if (attempt > 100) throw new Error(`${idempotencyKey}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-    }
+    const batchIds = await settleAll(keys, submit, (answer) =>
+      answer.status === 202 ? answer.body.batchId : undefined,
+    )
     expect(new Set(batchIds).size).toBe(keys.length)
     expect((await count()) - before).toBe(keys.length)
   }, 120_000)

@@ -1,4 +1,4 @@
-import { type FuzzedEndpoint, fuzzEndpoints, startService } from '@attesto/agent-runtime/testing'
+import { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, startService } from '@attesto/agent-runtime/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
@@ -68,12 +68,7 @@ describe('issuer management API under fuzzed input', () => {
         fc.constantFrom(...lists),
         forgedCursor,
         fc.option(fc.constantFrom('offered', 'cancelled', 'expired', 'lost')),
-        fc.option(
-          fc.oneof(
-            fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
-            fc.string({ maxLength: 30 }),
-          ),
-        ),
+        fuzzedTimestamp,
         async (path, cursor, status, createdFrom) => {
           const query = new URLSearchParams({ limit: '1', cursor })
           if (path === '/offers' && status) query.set('status', status)

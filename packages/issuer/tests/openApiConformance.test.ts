@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
-import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
+import { checkedCalls, exerciseKeyManagement, expectProbesUp } from '@attesto/agent-runtime/testing/openapi'
 import { DevelopmentCa } from '@attesto/protocol-kit'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
@@ -48,8 +48,7 @@ describe('the issuer answers as its OpenAPI document says', () => {
   it('answers every operation with a status and a body its document describes', async () => {
     const { call, checker } = await checkedCalls(service.call)
     const admin = service.adminApiKey
-    expect((await call('GET', '/health')).status).toBe(200)
-    expect((await call('GET', '/ready')).status).toBe(200)
+    await expectProbesUp(call)
 
     // Tenants: errors have the Error body too.
     expect((await call('POST', '/tenants', undefined, { label: 'University' })).status).toBe(401)

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { type FuzzedEndpoint, fuzzEndpoints, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import {
+  type FuzzedEndpoint,
+  fuzzEndpoints,
+  REDIS_URL,
+  startService,
+  webhookEndpoints,
+} from '@attesto/agent-runtime/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
 // Every endpoint of the verifier, REST and OID4VP, with fuzzed bodies, path parameters, query
 // strings and headers (fast-check, fixed seed): no answer is a 5xx; and the DCQL shapes that
@@ -11,21 +18,17 @@ describe('verifier fuzz', () => {
   let key = ''
   let verifierId = ''
   let requestId = ''
-  const query = {
-    credentials: [{ id: 'card', format: 'dc+sd-jwt', meta: { vct_values: ['urn:x'] }, claims: [{ path: ['name'] }] }],
-  }
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp, {
       REDIS_URL,
       QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
     })
-    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Fuzz' })).body.apiKey
-    verifierId = (await service.call('POST', '/verifiers', key, {})).body.verifierId
+    ;({ key, verifierId } = await tenantWithVerifier(service, 'Fuzz'))
     requestId = (
       await service.call('POST', '/presentation-requests', key, {
         verifierId,
-        dcql: { query },
+        dcql: { query: CARD_QUERY },
         responseMode: 'direct_post',
       })
     ).body.requestId
@@ -40,22 +43,22 @@ describe('verifier fuzz', () => {
     for (let level = 0; level < 2_000; level++) nested = { claims: [nested] }
     const deep = await post({
       verifierId,
-      dcql: { query: { credentials: [{ ...query.credentials[0], ...(nested as object) }] } },
+      dcql: { query: { credentials: [{ ...CARD_QUERY.credentials[0], ...(nested as object) }] } },
     })
     expect([deep.status, deep.body.error.code]).toEqual([400, 'input_too_deep'])
     for (const dcql of [
-      { query: { constructor: {}, credentials: query.credentials } },
-      { query: { credentials: [{ ...query.credentials[0], id: 'constructor' }] } },
-      { query: { credentials: [{ ...query.credentials[0], claims: [{ path: ['constructor'] }] }] } },
-      { query: { credentials: [{ ...query.credentials[0], meta: { constructor: 1 } }] } },
-      { query: { credentials: query.credentials, credential_sets: [{ options: [['constructor']] }] } },
+      { query: { constructor: {}, credentials: CARD_QUERY.credentials } },
+      { query: { credentials: [{ ...CARD_QUERY.credentials[0], id: 'constructor' }] } },
+      { query: { credentials: [{ ...CARD_QUERY.credentials[0], claims: [{ path: ['constructor'] }] }] } },
+      { query: { credentials: [{ ...CARD_QUERY.credentials[0], meta: { constructor: 1 } }] } },
+      { query: { credentials: CARD_QUERY.credentials, credential_sets: [{ options: [['constructor']] }] } },
     ]) {
       const answer = await post({ verifierId, dcql })
       expect(answer.status).toBeLessThan(500)
     }
     const nul = await post({
       verifierId,
-      dcql: { query: { credentials: [{ ...query.credentials[0], id: 'a\u0000' }] } },
+      dcql: { query: { credentials: [{ ...CARD_QUERY.credentials[0], id: 'a\u0000' }] } },
     })
     expect([nul.status, nul.body.error.code]).toEqual([400, 'invalid_string'])
     const label = await service.call('PUT', '/trusted-issuers/did%3Ajwk%3Ax', key, { label: 'a\u0000' })
@@ -81,22 +84,19 @@ describe('verifier fuzz', () => {
       { method: 'GET', path: '/trusted-issuers', bearer },
       { method: 'PUT', path: '/trusted-issuers/:did', bearer, values, example: { label: 'x' } },
       { method: 'DELETE', path: '/trusted-issuers/:did', bearer, values },
-      { method: 'PUT', path: '/presentation-templates/:templateId', bearer, values, example: { dcql: { query } } },
+      {
+        method: 'PUT',
+        path: '/presentation-templates/:templateId',
+        bearer,
+        values,
+        example: { dcql: { query: CARD_QUERY } },
+      },
       { method: 'GET', path: '/presentation-templates', bearer },
       { method: 'GET', path: '/presentation-templates/:templateId', bearer, values },
       { method: 'DELETE', path: '/presentation-templates/:templateId', bearer, values },
-      { method: 'POST', path: '/presentation-requests', bearer, example: { verifierId, dcql: { query } } },
+      { method: 'POST', path: '/presentation-requests', bearer, example: { verifierId, dcql: { query: CARD_QUERY } } },
       { method: 'GET', path: '/presentation-requests/:requestId', bearer, values },
-      {
-        method: 'POST',
-        path: '/webhooks',
-        bearer,
-        example: { url: 'https://a.example/h', events: ['presentation.verified'] },
-      },
-      { method: 'GET', path: '/webhooks', bearer },
-      { method: 'DELETE', path: '/webhooks/:webhookId', bearer, values },
-      { method: 'GET', path: '/webhooks/dead-letters', bearer },
-      { method: 'POST', path: '/webhooks/dead-letters/:deliveryId/redeliver', bearer, values },
+      ...webhookEndpoints(bearer, values, 'presentation.verified'),
       { method: 'GET', path: '/oid4vp/:verifierId/authorization-requests/:requestId', values },
       { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { state: requestId, vp_token: {} } },
     ]

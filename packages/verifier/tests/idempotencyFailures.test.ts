@@ -1,7 +1,8 @@
-import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, sendAll, settleAll, startService, terminateBackends } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { VERIFICATION_SESSION_TYPE } from '../src/verification/VerificationSession.js'
+import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
 // Keyed `POST /presentation-requests` while the real PostgreSQL's backends are terminated in the
 // middle of the burst: every key ends with exactly one request, because the request id is chosen
@@ -12,14 +13,10 @@ describe('presentation requests through database failures', () => {
   let key = ''
   let verifierId = ''
   const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
-  const query = {
-    credentials: [{ id: 'card', format: 'dc+sd-jwt', meta: { vct_values: ['urn:x'] }, claims: [{ path: ['name'] }] }],
-  }
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp, { IDEMPOTENCY_TAKEOVER_SECONDS: '1' })
-    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Bank' })).body.apiKey
-    verifierId = (await service.call('POST', '/verifiers', key, {})).body.verifierId
+    ;({ key, verifierId } = await tenantWithVerifier(service, 'Bank'))
   }, 60_000)
   afterAll(async () => {
     await service?.close()
@@ -32,7 +29,7 @@ describe('presentation requests through database failures', () => {
         'POST',
         '/presentation-requests',
         key,
-        { verifierId, dcql: { query }, responseMode: 'direct_post' },
+        { verifierId, dcql: { query: CARD_QUERY }, responseMode: 'direct_post' },
         {
           'idempotency-key': idempotencyKey,
         },
@@ -41,40 +38,13 @@ describe('presentation requests through database failures', () => {
 
   it('makes one request per key', async () => {
     const keys = Array.from({ length: 120 }, (_, index) => `request-${index}`)
-    let killing = true
-    let terminated = 0
-    const killer = (async () => {
-      while (killing) {
-        const { rows } = await admin.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE $1`,
-          [`%"${service.schema}"%`],
-        )
-        terminated += rows.length
-        await new Promise((resolve) => setTimeout(resolve, 15))
-      }
-    })()
-    let next = 0
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        while (next < keys.length) await post(keys[next++] as string)
-      }),
-    )
-    killing = false
-    await killer
-    expect(terminated).toBeGreaterThan(0)
+    const killer = terminateBackends(admin, service.schema)
+    await sendAll(keys, 10, post)
+    expect(await killer.stop()).toBeGreaterThan(0)
 
-    const requestIds: string[] = []
-    for (const idempotencyKey of keys) {
-      for (let attempt = 0; ; attempt++) {
-        const answer = await post(idempotencyKey)
-        if (answer.status === 201) {
-          requestIds.push(answer.body.requestId)
-          break
-        }
-        if (attempt > 100) throw new Error(`${idempotencyKey}: ${answer.status} ${JSON.stringify(answer.body)}`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
-    }
+    const requestIds = await settleAll(keys, post, (answer) =>
+      answer.status === 201 ? answer.body.requestId : undefined,
+    )
     expect(new Set(requestIds).size).toBe(keys.length)
     const { rows } = await admin.query<{ count: string }>(
       `SELECT count(*) FROM "${service.schema}".records WHERE record_type = $1`,

@@ -1,7 +1,8 @@
-import { type FuzzedEndpoint, fuzzEndpoints, startService, VCT } from '@attesto/agent-runtime/testing'
+import { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, startService, VCT } from '@attesto/agent-runtime/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // The verifier's management endpoints under fuzzed paths, queries, bodies and headers, and its
 // lists under fuzzed cursors and filters (fast-check, fixed seed): no answer is a 5xx. Real PostgreSQL.
@@ -27,8 +28,7 @@ describe('verifier management API under fuzzed input', () => {
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp)
-    key = (await service.call('POST', '/tenants', service.adminApiKey, { label: 'Fuzz' })).body.apiKey
-    verifierId = (await service.call('POST', '/verifiers', key, {})).body.verifierId
+    ;({ key, verifierId } = await tenantWithVerifier(service, 'Fuzz'))
     const query = {
       credentials: [{ id: 'd', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
     }
@@ -48,12 +48,7 @@ describe('verifier management API under fuzzed input', () => {
         fc.constantFrom(...lists),
         forgedCursor,
         fc.option(fc.constantFrom('pending', 'cancelled', 'expired', 'lost')),
-        fc.option(
-          fc.oneof(
-            fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
-            fc.string({ maxLength: 30 }),
-          ),
-        ),
+        fuzzedTimestamp,
         async (path, cursor, status, createdBefore) => {
           const query = new URLSearchParams({ limit: '1', cursor })
           if (path === '/presentation-requests' && status) query.set('status', status)

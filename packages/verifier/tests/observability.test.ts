@@ -4,6 +4,7 @@ import { HolderWallet } from '@attesto/holder'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { find, parseExposition, total } from './support/prometheusText.js'
 import { ServiceProcess } from './support/serviceProcess.js'
+import { givenNameQuery } from './support/verifierFixture.js'
 
 // Logs, metrics and request ids of the real services: an issuer and a verifier, each its own
 // process (all of its output captured, at LOG_LEVEL=trace), a full issuance and presentation
@@ -140,13 +141,7 @@ describe('observability of the services', () => {
       const { verifierId } = (await call(verifier.url, 'POST', '/verifiers', key, {})).body
       const request = await call(verifier.url, 'POST', '/presentation-requests', key, {
         verifierId,
-        dcql: {
-          query: {
-            credentials: [
-              { id: 'pass', format: 'dc+sd-jwt', meta: { vct_values: [PASS] }, claims: [{ path: ['given_name'] }] },
-            ],
-          },
-        },
+        dcql: { query: givenNameQuery(PASS) },
       })
       await wallet.present(request.body.uri)
       return (await call(verifier.url, 'GET', `/presentation-requests/${request.body.requestId}`, key)).body

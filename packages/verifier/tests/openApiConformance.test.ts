@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto'
-import {
-  createDiplomaOffer,
-  holderAgent,
-  REDIS_URL,
-  redeemOffer,
-  startIssuer,
-  startService,
-  VCT,
-  WebhookReceiver,
-} from '@attesto/agent-runtime/testing'
-import { checkedCalls, exerciseKeyManagement } from '@attesto/agent-runtime/testing/openapi'
+import { WebhookReceiver } from '@attesto/agent-runtime/testing'
+import { checkedCalls, exerciseKeyManagement, expectProbesUp } from '@attesto/agent-runtime/testing/openapi'
 import { DevelopmentCa } from '@attesto/protocol-kit'
-import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import {
+  DEGREE_QUERY,
+  issueDiplomaTo,
+  presentFrom,
+  startVerifierScene,
+  type VerifierScene,
+  webhookEnv,
+} from './support/diplomaHolder.js'
 
 // Every operation of the verifier's OpenAPI document, driven over HTTP through a whole flow
 // (tenant, verifier, trusted issuers, templates, requests a holder wallet answers, rejected and
@@ -22,47 +19,21 @@ import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 describe('the verifier answers as its OpenAPI document says', () => {
   const receiver = new WebhookReceiver()
-  let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
-  let issuer: Awaited<ReturnType<typeof startIssuer>>
-  let wallet: Awaited<ReturnType<typeof holderAgent>>
-  const query = {
-    credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
-  }
-
-  /** The wallet answers a request URI, disclosing only what the DCQL query asks for. */
-  async function present(uri: string) {
-    const holder = wallet.agent
-    const request = await holder.openid4vc.holder.resolveOpenId4VpAuthorizationRequest(uri)
-    return holder.openid4vc.holder.acceptOpenId4VpAuthorizationRequest({
-      authorizationRequestPayload: request.authorizationRequestPayload,
-      dcql: {
-        credentials: holder.openid4vc.holder.selectCredentialsForDcqlRequest(request.dcql?.queryResult as never),
-      },
-    })
-  }
-
+  let scene: VerifierScene
   beforeAll(async () => {
     await receiver.start()
-    verifier = await startService('verifier', createVerifierApp, {
-      REDIS_URL,
-      QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
-      WEBHOOK_ALLOW_INSECURE: 'true',
-    })
-    issuer = await startIssuer()
-    wallet = await holderAgent()
+    scene = await startVerifierScene(webhookEnv())
   })
   afterAll(async () => {
-    await wallet?.close()
-    await issuer?.close()
-    await verifier?.close()
+    await scene?.close()
     await receiver.close()
   })
 
   it('answers every operation with a status and a body its document describes', async () => {
+    const { verifier, issuer, wallet } = scene
     const { call, checker } = await checkedCalls(verifier.call)
     const admin = verifier.adminApiKey
-    expect((await call('GET', '/health')).status).toBe(200)
-    expect((await call('GET', '/ready')).status).toBe(200)
+    await expectProbesUp(call)
     expect((await call('POST', '/tenants', admin, {})).status).toBe(400)
     const tenant = await call('POST', '/tenants', admin, { label: 'Bank' })
     const key = tenant.body.apiKey as string
@@ -79,13 +50,11 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect((await call('GET', '/verifiers?limit=-1', key)).status).toBe(400)
 
     // A wallet holding a diploma answers a request: rejected, its issuer is not trusted yet.
-    const offer = await createDiplomaOffer(issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
-    const [credential] = await redeemOffer(wallet.agent, offer.credentialOffer)
-    await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
-    const untrusted = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })
+    const offer = await issueDiplomaTo(wallet, issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
+    const untrusted = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
     expect(untrusted.status).toBe(201)
     expect((await call('GET', `/presentation-requests/${untrusted.body.requestId}`, key)).body.status).toBe('pending')
-    await present(untrusted.body.uri)
+    await presentFrom(wallet, untrusted.body.uri)
     const rejected = await call('GET', `/presentation-requests/${untrusted.body.requestId}`, key)
     expect(rejected.body).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_issuer' } })
 
@@ -114,7 +83,8 @@ describe('the verifier answers as its OpenAPI document says', () => {
 
     // A template, and a request made from it: verified, with the disclosed claim.
     expect(
-      (await call('PUT', '/presentation-templates/degree', key, { label: 'Degree', dcql: { query } })).status,
+      (await call('PUT', '/presentation-templates/degree', key, { label: 'Degree', dcql: { query: DEGREE_QUERY } }))
+        .status,
     ).toBe(200)
     expect((await call('PUT', '/presentation-templates/x', key, { dcql: { query: { credentials: [] } } })).status).toBe(
       400,
@@ -124,13 +94,13 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(200)
     const request = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree' })
     expect(request.status).toBe(201)
-    await present(request.body.uri)
+    await presentFrom(wallet, request.body.uri)
     const verified = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
     expect(verified.body).toMatchObject({ status: 'verified', credentials: [{ claims: { degree: 'MSc' } }] })
     const both = await call('POST', '/presentation-requests', key, {
       verifierId,
       templateId: 'degree',
-      dcql: { query },
+      dcql: { query: DEGREE_QUERY },
     })
     expect(both.status).toBe(400)
     expect((await call('GET', '/presentation-requests/nope', key)).status).toBe(404)
@@ -179,13 +149,15 @@ describe('the verifier answers as its OpenAPI document says', () => {
     await exerciseKeyManagement(call, admin, key, tenant.body.id)
 
     // The verifier deleted at the end: its open request is cancelled, no new one is made for it.
-    const open = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })
+    const open = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
     const deleted = await call('DELETE', `/verifiers/${verifierId}`, key)
     expect(deleted.body).toMatchObject({ verifierId, status: 'deleted', cancelledRequests: 1 })
     expect((await call('GET', `/presentation-requests/${open.body.requestId}`, key)).body.status).toBe('cancelled')
     expect((await call('DELETE', `/verifiers/${verifierId}`, key)).status).toBe(200)
     expect((await call('DELETE', '/verifiers/nope', key)).status).toBe(404)
-    expect((await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })).status).toBe(404)
+    expect(
+      (await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })).status,
+    ).toBe(404)
 
     // Every operation of the document was answered and checked.
     expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])

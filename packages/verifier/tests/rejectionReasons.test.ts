@@ -1,13 +1,7 @@
-import {
-  createDiplomaOffer,
-  holderAgent,
-  redeemOffer,
-  startIssuer,
-  startService,
-  VCT,
-} from '@attesto/agent-runtime/testing'
+import { holderAgent, startIssuer, startService } from '@attesto/agent-runtime/testing'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { DEGREE_QUERY, issueDiplomaTo, presentFrom } from './support/diplomaHolder.js'
 
 // Each way a presentation can be wrong gets its own reason code. A response that fails a check the
 // holder controls is refused and counted on the request, which stays open; only a verified
@@ -31,9 +25,6 @@ describe('verifier rejection reasons', () => {
   /** Every authorisation response the wallet POSTed, as sent. */
   const sent: SentResponse[] = []
   const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
-  const query = {
-    credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
-  }
 
   const recordingFetch: typeof fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
@@ -45,19 +36,13 @@ describe('verifier rejection reasons', () => {
   }
 
   async function createRequest(extra: Record<string, unknown> = {}) {
-    const created = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query }, ...extra })
+    const created = await call('POST', '/presentation-requests', key, {
+      verifierId,
+      dcql: { query: DEGREE_QUERY },
+      ...extra,
+    })
     expect(created.status).toBe(201)
     return created.body as { requestId: string; uri: string }
-  }
-
-  /** The wallet answers `uri`; `alter` changes the request it believes it answers (nonce, audience). */
-  async function present(uri: string, alter: (payload: Record<string, unknown>) => Record<string, unknown> = (p) => p) {
-    const holder = wallet.agent.openid4vc.holder
-    const request = await holder.resolveOpenId4VpAuthorizationRequest(uri)
-    return holder.acceptOpenId4VpAuthorizationRequest({
-      authorizationRequestPayload: alter(request.authorizationRequestPayload as never) as never,
-      dcql: { credentials: holder.selectCredentialsForDcqlRequest(request.dcql?.queryResult as never) },
-    })
   }
 
   const result = async (requestId: string) => (await call('GET', `/presentation-requests/${requestId}`, key)).body
@@ -66,9 +51,7 @@ describe('verifier rejection reasons', () => {
     verifier = await startService('verifier', createVerifierApp)
     issuer = await startIssuer()
     wallet = await holderAgent({ fetch: recordingFetch })
-    const offer = await createDiplomaOffer(issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
-    const [credential] = await redeemOffer(wallet.agent, offer.credentialOffer)
-    await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
+    const offer = await issueDiplomaTo(wallet, issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
     key = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
     verifierId = (await call('POST', '/verifiers', key, {})).body.verifierId
     issuerDid = offer.issuerDid
@@ -82,7 +65,7 @@ describe('verifier rejection reasons', () => {
 
   it('refuses a replayed response, to its own request and to another, and neither request is harmed', async () => {
     const first = await createRequest()
-    await present(first.uri)
+    await presentFrom(wallet, first.uri)
     expect((await result(first.requestId)).status).toBe('verified')
     const captured = sent.at(-1) as SentResponse
 
@@ -101,7 +84,7 @@ describe('verifier rejection reasons', () => {
     expect(elsewhere.status).toBe(400)
     expect(((await elsewhere.json()) as { error_description: string }).error_description).toMatch(/^replayed_response/)
     expect((await result(second.requestId)).status).toBe('pending')
-    await present(second.uri)
+    await presentFrom(wallet, second.uri)
     expect((await result(second.requestId)).status).toBe('verified')
   })
 
@@ -123,15 +106,18 @@ describe('verifier rejection reasons', () => {
 
   it('refuses a key-binding proof made for another nonce, and the request stays open for its holder', async () => {
     const request = await createRequest()
-    const answer = await present(request.uri, (payload) => ({ ...payload, nonce: 'a-nonce-from-another-request' }))
+    const answer = await presentFrom(wallet, request.uri, (payload) => ({
+      ...payload,
+      nonce: 'a-nonce-from-another-request',
+    }))
     await expectRefused(answer, request.requestId, 'nonce_mismatch')
-    await present(request.uri)
+    await presentFrom(wallet, request.uri)
     expect((await result(request.requestId)).status).toBe('verified')
   })
 
   it('refuses a key-binding proof made for another verifier', async () => {
     const request = await createRequest()
-    const answer = await present(request.uri, (payload) => ({
+    const answer = await presentFrom(wallet, request.uri, (payload) => ({
       ...payload,
       client_id: 'decentralized_identifier:did:example:other',
     }))
@@ -172,7 +158,7 @@ describe('verifier rejection reasons', () => {
     await wallet.agent.sdJwtVc.update(record as SdJwtVcRecord)
     try {
       const request = await createRequest()
-      await expectRefused(await present(request.uri), request.requestId, 'invalid_signature')
+      await expectRefused(await presentFrom(wallet, request.uri), request.requestId, 'invalid_signature')
     } finally {
       instance.compactSdJwtVc = original
       await wallet.agent.sdJwtVc.update(record as SdJwtVcRecord)
@@ -182,8 +168,11 @@ describe('verifier rejection reasons', () => {
   it('decides once: trusting the issuer later does not turn a stored rejection into a verification', async () => {
     const other = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Shop' })).body.apiKey
     const otherVerifier = (await call('POST', '/verifiers', other, {})).body.verifierId
-    const created = await call('POST', '/presentation-requests', other, { verifierId: otherVerifier, dcql: { query } })
-    const answer = await present(created.body.uri)
+    const created = await call('POST', '/presentation-requests', other, {
+      verifierId: otherVerifier,
+      dcql: { query: DEGREE_QUERY },
+    })
+    const answer = await presentFrom(wallet, created.body.uri)
     expect(answer.ok).toBe(true)
     const read = async () => (await call('GET', `/presentation-requests/${created.body.requestId}`, other)).body
     expect(await read()).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_issuer' } })

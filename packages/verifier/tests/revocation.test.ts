@@ -5,6 +5,7 @@ import { PostgresDatabase } from '@attesto/storage-service'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { loadStatusCheckConfig } from '../src/verification/statusCheckConfig.js'
 import { ServiceProcess } from './support/serviceProcess.js'
+import { givenNameQuery } from './support/verifierFixture.js'
 
 // Revocation end to end, through the REST APIs and the wallet SDK: an issuer process (status
 // lists re-signed every second), this verifier (status lists fetched from 127.0.0.1), and a
@@ -52,13 +53,7 @@ describe('revocation end to end', () => {
   async function present(credentialId: string, extra: object = {}) {
     const request = await verifier.call('POST', '/presentation-requests', bank, {
       verifierId,
-      dcql: {
-        query: {
-          credentials: [
-            { id: 'pass', format: 'dc+sd-jwt', meta: { vct_values: [PASS] }, claims: [{ path: ['given_name'] }] },
-          ],
-        },
-      },
+      dcql: { query: givenNameQuery(PASS) },
       ...extra,
     })
     await wallet.present(request.body.uri, { select: () => credentialId })

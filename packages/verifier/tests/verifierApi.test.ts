@@ -1,12 +1,6 @@
-import {
-  createDiplomaOffer,
-  holderAgent,
-  redeemOffer,
-  startIssuer,
-  startService,
-  VCT,
-} from '@attesto/agent-runtime/testing'
+import { holderAgent, startIssuer, startService, VCT } from '@attesto/agent-runtime/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { DEGREE_QUERY, issueDiplomaTo, presentFrom } from './support/diplomaHolder.js'
 
 // The verifier REST API over HTTP on 127.0.0.1 (real PostgreSQL, local KMS). A Credo issuer on
 // the same stack issues a diploma to a holder wallet, which then answers the API's requests.
@@ -19,38 +13,13 @@ describe('verifier REST API', () => {
   let key = ''
   let verifierId = ''
   const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
-  const degreeQuery = {
-    credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
-  }
-
-  /** Issues a diploma to the wallet from the issuer agent. */
-  async function issueDiploma() {
-    const offer = await createDiplomaOffer(issuer.runtime.agent.context, {
-      given_name: 'Ada',
-      degree: 'MSc Mathematics',
-    })
-    issuerDid = offer.issuerDid
-    const [credential] = await redeemOffer(wallet.agent, offer.credentialOffer)
-    await wallet.agent.sdJwtVc.store({ record: credential?.record as never })
-  }
-
-  /** The wallet answers a request URI, disclosing only what the DCQL query asks for. */
-  async function present(uri: string) {
-    const holder = wallet.agent
-    const request = await holder.openid4vc.holder.resolveOpenId4VpAuthorizationRequest(uri)
-    return holder.openid4vc.holder.acceptOpenId4VpAuthorizationRequest({
-      authorizationRequestPayload: request.authorizationRequestPayload,
-      dcql: {
-        credentials: holder.openid4vc.holder.selectCredentialsForDcqlRequest(request.dcql?.queryResult as never),
-      },
-    })
-  }
 
   beforeAll(async () => {
     verifier = await startService('verifier', createVerifierApp)
     issuer = await startIssuer()
     wallet = await holderAgent()
-    await issueDiploma()
+    const diploma = { given_name: 'Ada', degree: 'MSc Mathematics' }
+    issuerDid = (await issueDiplomaTo(wallet, issuer.runtime.agent.context, diploma)).issuerDid
     key = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
     const created = await call('POST', '/verifiers', key, {})
     expect(created.status).toBe(201)
@@ -63,11 +32,11 @@ describe('verifier REST API', () => {
   })
 
   it('rejects a presentation from an issuer the tenant does not trust, with the reason', async () => {
-    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: degreeQuery } })
+    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
     expect(request.status).toBe(201)
     expect(request.body.uri).toMatch(/^openid4vp:\/\//)
     expect((await call('GET', `/presentation-requests/${request.body.requestId}`, key)).body.status).toBe('pending')
-    await present(request.body.uri)
+    await presentFrom(wallet, request.body.uri)
     const result = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
     expect(result.body.status).toBe('rejected')
     expect(result.body.reason.code).toBe('untrusted_issuer')
@@ -82,8 +51,8 @@ describe('verifier REST API', () => {
       { did: issuerDid, label: 'University' },
     ])
 
-    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: degreeQuery } })
-    await present(request.body.uri)
+    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
+    await presentFrom(wallet, request.body.uri)
     const result = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
     expect(result.body.status).toBe('verified')
     expect(result.body.credentials).toEqual([
@@ -94,22 +63,22 @@ describe('verifier REST API', () => {
   it('creates requests from a stored template', async () => {
     const saved = await call('PUT', '/presentation-templates/degree-check', key, {
       label: 'Degree only',
-      dcql: { query: degreeQuery },
+      dcql: { query: DEGREE_QUERY },
     })
     expect(saved.status).toBe(200)
     expect((await call('GET', '/presentation-templates', key)).body.templates).toEqual([
-      { templateId: 'degree-check', label: 'Degree only', dcql: { query: degreeQuery } },
+      { templateId: 'degree-check', label: 'Degree only', dcql: { query: DEGREE_QUERY } },
     ])
     const request = await call('POST', '/presentation-requests', key, { verifierId, templateId: 'degree-check' })
     expect(request.status).toBe(201)
-    await present(request.body.uri)
+    await presentFrom(wallet, request.body.uri)
     const result = await call('GET', `/presentation-requests/${request.body.requestId}`, key)
     expect(result.body.credentials?.[0]?.claims).toEqual({ degree: 'MSc Mathematics' })
 
     const both = await call('POST', '/presentation-requests', key, {
       verifierId,
       templateId: 'degree-check',
-      dcql: { query: degreeQuery },
+      dcql: { query: DEGREE_QUERY },
     })
     expect(both.body.error.code).toBe('invalid_request')
     expect(
@@ -129,12 +98,12 @@ describe('verifier REST API', () => {
     expect(bad.status).toBe(400)
     expect(bad.body.error.code).toBe('invalid_request')
     expect(
-      (await call('POST', '/presentation-requests', key, { verifierId: 'nope', dcql: { query: degreeQuery } })).body
+      (await call('POST', '/presentation-requests', key, { verifierId: 'nope', dcql: { query: DEGREE_QUERY } })).body
         .error.code,
     ).toBe('verifier_not_found')
     expect((await call('PUT', '/trusted-issuers/not-a-did', key, {})).status).toBe(400)
 
-    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: degreeQuery } })
+    const request = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
     const other = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Airline' })).body.apiKey
     expect((await call('GET', `/presentation-requests/${request.body.requestId}`, other)).status).toBe(404)
     expect((await call('GET', `/verifiers/${verifierId}`, other)).status).toBe(404)

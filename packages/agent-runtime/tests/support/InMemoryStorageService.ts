@@ -85,7 +85,7 @@ export class InMemoryStorageService<T extends AnyRecord = AnyRecord> implements 
   }
 
   public async getAll(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>): Promise<T[]> {
-    return this.findByQuery(agentContext, recordClass, {})
+    return this.scan(agentContext, recordClass, () => true)
   }
 
   public async findByQuery(
@@ -93,11 +93,14 @@ export class InMemoryStorageService<T extends AnyRecord = AnyRecord> implements 
     recordClass: BaseRecordConstructor<T>,
     query: Query<T>,
   ): Promise<T[]> {
+    return this.scan(agentContext, recordClass, (tags) => matches(tags, query as Query<AnyRecord>))
+  }
+
+  /** As Credo's in-memory storage does it: every record of the context, those of the type whose tags pass. */
+  private scan(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>, keep: (tags: TagsBase) => boolean) {
     const found: T[] = []
     for (const stored of this.records(agentContext).values()) {
-      if (stored.type === recordClass.type && matches(stored.tags, query as Query<AnyRecord>)) {
-        found.push(this.recordFrom(stored, recordClass))
-      }
+      if (stored.type === recordClass.type && keep(stored.tags)) found.push(this.recordFrom(stored, recordClass))
     }
     return found
   }

@@ -163,3 +163,25 @@ export async function fuzzEndpoints(
   }
   return failures
 }
+
+/**
+ * The webhook endpoints every role serves (agent-runtime's webhook routes), to fuzz: `event` is
+ * one the role sends, `values` must name a `webhookId` and a `deliveryId`.
+ */
+export function webhookEndpoints(bearer: string, values: Record<string, string>, event: string): FuzzedEndpoint[] {
+  return [
+    { method: 'POST', path: '/webhooks', bearer, example: { url: 'https://a.example/h', events: [event] } },
+    { method: 'GET', path: '/webhooks', bearer },
+    { method: 'DELETE', path: '/webhooks/:webhookId', bearer, values },
+    { method: 'GET', path: '/webhooks/dead-letters', bearer },
+    { method: 'POST', path: '/webhooks/dead-letters/:deliveryId/redeliver', bearer, values },
+  ]
+}
+
+/** A list filter's timestamp as a client might send it: maybe absent, an ISO date, or any string. */
+export const fuzzedTimestamp = fc.option(
+  fc.oneof(
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.string({ maxLength: 30 }),
+  ),
+)

@@ -112,4 +112,5 @@ export async function checkedCalls<
 }
 
 export { exerciseKeyManagement } from './keyManagementFlow.js'
+export { expectProbesUp } from './probes.js'
 export { walkPages } from './walkPages.js'

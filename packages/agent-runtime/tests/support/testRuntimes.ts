@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
+import { freePort } from '@attesto/did-cache/testing'
 import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter'
 import { openStorage, PostgresDatabase, PostgresStorageModule } from '@attesto/storage-service'
 import { Agent, type AgentContext, ClaimFormat, DidsApi, Kms, LogLevel, type ModulesMap } from '@credo-ts/core'
@@ -17,23 +17,15 @@ import { startHttpServer } from '../../src/http/startHttpServer.js'
 import { JsonLogger } from '../../src/logging/JsonLogger.js'
 import { InMemoryStorageModule } from './InMemoryStorageService.js'
 
-export { OwnRedisServer } from '@attesto/did-cache/testing'
-export { type FuzzedEndpoint, fuzzEndpoints } from './fuzzRequests.js'
+export { sendAll, settleAll, terminateBackends } from './databaseFailures.js'
+export { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, webhookEndpoints } from './fuzzRequests.js'
 export { InMemoryStorageModule, InMemoryStorageService } from './InMemoryStorageService.js'
 export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiver.js'
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-export { REDIS_URL } from '@attesto/did-cache/testing'
+export { freePort, OwnRedisServer, REDIS_URL } from '@attesto/did-cache/testing'
 export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /**
  * A role's runtime agent with the given modules, served over HTTP on a free port, with storage in

@@ -5,7 +5,8 @@ import { Redis } from 'ioredis'
 /** The real Redis the tests use (127.0.0.1:6379 in development and CI). */
 export const REDIS_URL = process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-async function freePort(): Promise<number> {
+/** A port of 127.0.0.1 free a moment ago (the test servers of every package take theirs here). */
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import {
@@ -16,14 +16,13 @@ import {
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
+import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
 import {
   algorithmForKey,
   publicJwkFromSpki,
   type RemoteSignatureAlgorithm,
-  remoteKeyTypeFor,
   remoteOperationSupported,
-  verifyRemotely,
 } from '../signatureAlgorithms.js'
 import { awsErrorName, isGoneAwsKey, isTransientAwsError } from './awsErrors.js'
 import { ecdsaDerToJose } from './ecdsaDerToJose.js'
@@ -70,6 +69,12 @@ interface ResolvedKey {
  */
 export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
   public readonly backend = 'aws'
+  // As every remote backend does them (remoteBackend.ts).
+  public readonly verify = localVerify(this.backend, (agentContext, keyId) => this.getPublicKey(agentContext, keyId))
+  public readonly randomBytes = localRandomBytes
+  public readonly importKey = notOffered(this.backend, 'importing keys (keys are created in AWS KMS)')
+  public readonly encrypt = notOffered(this.backend, 'encryption')
+  public readonly decrypt = notOffered(this.backend, 'decryption')
   private readonly client: KMSClient
   private readonly caller: ResilientCaller
   private readonly aliases = new Map<string, ResolvedKey>()
@@ -104,42 +109,27 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
     return remoteOperationSupported(operation, KEY_SPECS)
   }
 
-  public randomBytes(_agentContext: AgentContext, options: Kms.KmsRandomBytesOptions): Kms.KmsRandomBytesReturn {
-    return randomBytes(options.length)
-  }
-
-  public async createKey<Type extends Kms.KmsCreateKeyType>(
+  public createKey<Type extends Kms.KmsCreateKeyType>(
     agentContext: AgentContext,
     options: Kms.KmsCreateKeyOptions<Type>,
   ): Promise<Kms.KmsCreateKeyReturn<Type>> {
-    const keySpec = remoteKeyTypeFor(this.backend, options.type, KEY_SPECS)
-    const keyId = options.keyId ?? randomUUID()
-    const name = this.keyName(agentContext, keyId)
-    if (await this.resolve(name)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
-    const arn = await this.createKmsKey(keySpec, agentContext, keyId)
-    try {
-      await this.request('create alias', false, () =>
-        this.client.send(new CreateAliasCommand({ AliasName: `alias/${name}`, TargetKeyId: arn })),
-      )
-    } catch (error) {
-      // Lost a race for the same key id: give the new key back.
-      await this.scheduleDeletion(arn).catch(() => {})
-      if (awsErrorName(error) === 'AlreadyExistsException')
-        throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
-      throw error
-    }
-    const resolved = await this.resolve(name)
-    if (!resolved) throw new Kms.KeyManagementError(`AWS KMS did not return key ${keyId} after creating it`)
-    return { keyId, publicJwk: { ...resolved.publicJwk, kid: keyId } } as Kms.KmsCreateKeyReturn<Type>
-  }
-
-  public async importKey(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('importing keys (keys are created in AWS KMS)', this.backend)
+    return createRemoteKey(
+      {
+        backend: this.backend,
+        service: 'AWS KMS',
+        keyTypes: KEY_SPECS,
+        nameOf: (keyId) => this.keyName(agentContext, keyId),
+        exists: async (name) => Boolean(await this.resolve(name)),
+        create: (name, keySpec, keyId) => this.createAliasedKey(agentContext, name, keySpec, keyId),
+        publicKeyOf: async (name) => (await this.resolve(name))?.publicJwk ?? null,
+      },
+      options,
+    )
   }
 
   public async getPublicKey(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPublic | null> {
     const resolved = await this.resolve(this.keyName(agentContext, keyId))
-    return resolved ? { ...resolved.publicJwk, kid: keyId } : null
+    return resolved ? withKid(resolved.publicJwk, keyId) : null
   }
 
   public async sign(agentContext: AgentContext, options: Kms.KmsSignOptions): Promise<Kms.KmsSignReturn> {
@@ -166,10 +156,6 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
       this.aliases.delete(name)
       throw new Kms.KeyManagementKeyNotFoundError(options.keyId, [this.backend])
     }
-  }
-
-  public verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
-    return verifyRemotely(this.backend, options, (keyId) => this.getPublicKey(agentContext, keyId))
   }
 
   /** Deletes the alias and schedules the key's destruction after the waiting period. */
@@ -201,19 +187,26 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
     this.aliases.delete(name)
     const rotated = await this.resolve(name)
     if (!rotated) throw new Kms.KeyManagementKeyNotFoundError(keyId, [this.backend])
-    return { ...rotated.publicJwk, kid: keyId }
-  }
-
-  public async encrypt(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('encryption', this.backend)
-  }
-
-  public async decrypt(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('decryption', this.backend)
+    return withKid(rotated.publicJwk, keyId)
   }
 
   private keyName(agentContext: AgentContext, keyId: string): string {
     return backendKeyName(this.options, agentContext, keyId)
+  }
+
+  /** A new KMS key behind the alias `name`; a lost race for the alias gives the new key back. */
+  private async createAliasedKey(agentContext: AgentContext, name: string, keySpec: KeySpec, keyId: string) {
+    const arn = await this.createKmsKey(keySpec, agentContext, keyId)
+    try {
+      await this.request('create alias', false, () =>
+        this.client.send(new CreateAliasCommand({ AliasName: `alias/${name}`, TargetKeyId: arn })),
+      )
+    } catch (error) {
+      await this.scheduleDeletion(arn).catch(() => {})
+      if (awsErrorName(error) === 'AlreadyExistsException')
+        throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
+      throw error
+    }
   }
 
   private async createKmsKey(keySpec: KeySpec, agentContext: AgentContext, keyId: string): Promise<string> {

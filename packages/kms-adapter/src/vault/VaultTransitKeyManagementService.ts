@@ -1,16 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'
 import { type AgentContext, Kms, TypedArrayEncoder } from '@credo-ts/core'
 import NodeVault from 'node-vault'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
+import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
-import {
-  algorithmForKey,
-  publicJwkFromSpki,
-  remoteKeyTypeFor,
-  remoteOperationSupported,
-  verifyRemotely,
-} from '../signatureAlgorithms.js'
+import { algorithmForKey, publicJwkFromSpki, remoteOperationSupported } from '../signatureAlgorithms.js'
 import { isTransientVaultError, vaultStatus } from './vaultErrors.js'
 
 export interface VaultTransitKeyManagementServiceOptions extends KeyNamespace, ResilienceOptions {
@@ -47,6 +41,12 @@ interface VaultKeyData {
  */
 export class VaultTransitKeyManagementService implements Kms.KeyManagementService {
   public readonly backend = 'vault'
+  // As every remote backend does them (remoteBackend.ts).
+  public readonly verify = localVerify(this.backend, (agentContext, keyId) => this.getPublicKey(agentContext, keyId))
+  public readonly randomBytes = localRandomBytes
+  public readonly importKey = notOffered(this.backend, 'importing keys (keys are created in Vault)')
+  public readonly encrypt = notOffered(this.backend, 'encryption')
+  public readonly decrypt = notOffered(this.backend, 'decryption')
   private readonly client: NodeVault.client
   private readonly mount: string
   private readonly caller: ResilientCaller
@@ -82,33 +82,31 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     return remoteOperationSupported(operation, VAULT_KEY_TYPES)
   }
 
-  public randomBytes(_agentContext: AgentContext, options: Kms.KmsRandomBytesOptions): Kms.KmsRandomBytesReturn {
-    return randomBytes(options.length)
-  }
-
-  public async createKey<Type extends Kms.KmsCreateKeyType>(
+  public createKey<Type extends Kms.KmsCreateKeyType>(
     agentContext: AgentContext,
     options: Kms.KmsCreateKeyOptions<Type>,
   ): Promise<Kms.KmsCreateKeyReturn<Type>> {
-    const vaultType = remoteKeyTypeFor(this.backend, options.type, VAULT_KEY_TYPES)
-    const keyId = options.keyId ?? randomUUID()
-    const name = this.keyName(agentContext, keyId)
-    if (await this.readKey(name)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
-    await this.request('create key', false, () =>
-      this.client.write(`${this.mount}/keys/${name}`, { type: vaultType, exportable: false }),
+    return createRemoteKey(
+      {
+        backend: this.backend,
+        service: 'Vault',
+        keyTypes: VAULT_KEY_TYPES,
+        nameOf: (keyId) => this.keyName(agentContext, keyId),
+        exists: async (name) => Boolean(await this.readKey(name)),
+        create: async (name, vaultType) => {
+          await this.request('create key', false, () =>
+            this.client.write(`${this.mount}/keys/${name}`, { type: vaultType, exportable: false }),
+          )
+        },
+        publicKeyOf: (name) => this.getPublicKeyByName(name),
+      },
+      options,
     )
-    const publicJwk = await this.getPublicKeyByName(name)
-    if (!publicJwk) throw new Kms.KeyManagementError(`Vault did not return key ${keyId} after creating it`)
-    return { keyId, publicJwk: { ...publicJwk, kid: keyId } } as Kms.KmsCreateKeyReturn<Type>
-  }
-
-  public async importKey(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('importing keys (keys are created in Vault)', this.backend)
   }
 
   public async getPublicKey(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPublic | null> {
     const publicJwk = await this.getPublicKeyByName(this.keyName(agentContext, keyId))
-    return publicJwk ? { ...publicJwk, kid: keyId } : null
+    return publicJwk ? withKid(publicJwk, keyId) : null
   }
 
   public async sign(agentContext: AgentContext, options: Kms.KmsSignOptions): Promise<Kms.KmsSignReturn> {
@@ -130,10 +128,6 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     return { signature: new Uint8Array(bytes) }
   }
 
-  public verify(agentContext: AgentContext, options: Kms.KmsVerifyOptions): Promise<Kms.KmsVerifyReturn> {
-    return verifyRemotely(this.backend, options, (keyId) => this.getPublicKey(agentContext, keyId))
-  }
-
   public async deleteKey(agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {
     const name = this.keyName(agentContext, options.keyId)
     if (!(await this.readKey(name))) return false
@@ -152,15 +146,7 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     this.latestVersions.delete(name)
     const publicJwk = await this.getPublicKeyByName(name)
     if (!publicJwk) throw new Kms.KeyManagementKeyNotFoundError(keyId, [this.backend])
-    return { ...publicJwk, kid: keyId }
-  }
-
-  public async encrypt(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('encryption', this.backend)
-  }
-
-  public async decrypt(): Promise<never> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('decryption', this.backend)
+    return withKid(publicJwk, keyId)
   }
 
   private keyName(agentContext: AgentContext, keyId: string): string {

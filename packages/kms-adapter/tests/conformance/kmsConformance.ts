@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
-import { Kms } from '@credo-ts/core'
+import { type AgentContext, Kms } from '@credo-ts/core'
 import { jest } from '@jest/globals'
 import type { KmsUnderTest } from '../support/kmsBackends.js'
 
@@ -14,6 +14,28 @@ export function independentlyVerified(
 ) {
   const key = createPublicKey({ format: 'jwk', key: publicJwk as unknown as import('node:crypto').JsonWebKey })
   return verify(NODE_HASH[algorithm] ?? null, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+}
+
+/**
+ * Rotation of a remote backend (Vault, AWS KMS): a P-256 key signs `data`, is rotated and signs it
+ * again. The rotation gives a new public key, the new signature verifies with it and the old one
+ * still verifies with the old key (node:crypto alone). Answers both keys and both signatures.
+ */
+export async function expectRotationKeepsOldSignatures(
+  kms: Pick<Kms.KeyManagementService, 'createKey' | 'sign'> & {
+    rotateKey(agentContext: AgentContext, keyId: string): Promise<Kms.KmsJwkPublic>
+  },
+  tenant: AgentContext,
+  data: Uint8Array,
+) {
+  const { keyId, publicJwk: before } = await kms.createKey(tenant, { type: { kty: 'EC', crv: 'P-256' } })
+  const { signature: old } = await kms.sign(tenant, { keyId, algorithm: 'ES256', data })
+  const after = await kms.rotateKey(tenant, keyId)
+  expect((after as { x: string }).x).not.toBe((before as { x: string }).x)
+  const { signature: fresh } = await kms.sign(tenant, { keyId, algorithm: 'ES256', data })
+  expect(independentlyVerified(after, 'ES256', data, fresh)).toBe(true)
+  expect(independentlyVerified(before, 'ES256', data, old)).toBe(true)
+  return { keyId, before, after, old, fresh }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { p256, p384 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { closeNow, listenOnLoopback, loopbackUrl } from './loopback.js'
 
 // A test double of AWS KMS speaking its JSON 1.1 protocol (POST /, X-Amz-Target:
 // TrentService.<Operation>, binary fields in base64, errors as {"__type", "message"}) for the
@@ -45,9 +45,7 @@ export class AwsKmsTestServer {
   private server?: http.Server
 
   public get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined
-    if (!address) throw new Error('AwsKmsTestServer is not started')
-    return `http://127.0.0.1:${address.port}`
+    return loopbackUrl(this.server, 'AwsKmsTestServer')
   }
 
   public async start(): Promise<this> {
@@ -76,13 +74,12 @@ export class AwsKmsTestServer {
         }
       })
     })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    await listenOnLoopback(this.server)
     return this
   }
 
-  public async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise((resolve) => this.server?.close(resolve))
+  public stop(): Promise<void> {
+    return closeNow(this.server)
   }
 
   /** The next `count` requests fail with ThrottlingException. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeNow, listenOnLoopback, loopbackUrl } from './loopback.js'
 
 // A test double of HashiCorp Vault's transit secrets engine, speaking its documented HTTP API
 // (https://developer.hashicorp.com/vault/api-docs/secret/transit) for the calls the backend
@@ -41,9 +41,7 @@ export class VaultTransitTestServer {
   }
 
   public get url(): string {
-    const address = this.server?.address() as AddressInfo | undefined
-    if (!address) throw new Error('VaultTransitTestServer is not started')
-    return `http://127.0.0.1:${address.port}`
+    return loopbackUrl(this.server, 'VaultTransitTestServer')
   }
 
   public async start(): Promise<this> {
@@ -58,13 +56,12 @@ export class VaultTransitTestServer {
         else reply()
       })
     })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
+    await listenOnLoopback(this.server)
     return this
   }
 
-  public async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise((resolve) => this.server?.close(resolve))
+  public stop(): Promise<void> {
+    return closeNow(this.server)
   }
 
   /** The next `count` requests answer `status` (503 sealed, 429 throttled, …). */
