@@ -3,6 +3,7 @@ import { startService, VCT } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa, type IssueCertificateOptions, parseCertificateChain, toX5cEntry } from '@attesto/protocol-kit'
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { DEGREE_QUERY } from './support/diplomaHolder.js'
 import { type CertifiedIssuer, HandBuiltWallet, type RequestObject } from './support/HandBuiltWallet.js'
 
 // Credentials signed under X.509 chains (x5c, SD-JWT VC draft -13 §3.5, HAIP 1.0 §6.1.1), made by
@@ -28,15 +29,12 @@ describe('credentials signed under X.509 chains', () => {
   const wallet = new HandBuiltWallet()
   let key = ''
   let verifierId = ''
-  const query = {
-    credentials: [{ id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] }],
-  }
   const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
   const result = async (requestId: string) => (await call('GET', `/presentation-requests/${requestId}`, key)).body
 
-  /** A new request, and the answer of `wallet` with a credential of `signer`. */
+  /** A new request for the degree, and the answer of `wallet` with a credential of `signer`. */
   async function present(signer: CertifiedIssuer) {
-    const created = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query } })
+    const created = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
     expect(created.status).toBe(201)
     const request: RequestObject = await wallet.fetchRequest(created.body.uri)
     const credential = wallet.issue(VCT, { given_name: 'Ada', degree: 'MSc' }, {}, signer)
