@@ -1,9 +1,12 @@
 // `npm run lint:architecture`: the rules of .dependency-cruiser.cjs (no import circles, no deep
-// imports into another package, no server stack in the wallet SDK), and no cycle between the
+// imports into another package, no server stack in the wallet SDK), no cycle between the
 // top-level folders of one package's src/ (a folder is a concept: `status` may use `protocol`, or
-// the other way round, not both). Exits 1 with every violation listed.
+// the other way round, not both), and no production function longer than 80 lines. Exits 1 with
+// every violation listed.
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cruise } from 'dependency-cruiser'
+import ts from 'typescript'
 
 const require = createRequire(import.meta.url)
 const config = require('../.dependency-cruiser.cjs')
@@ -66,11 +69,33 @@ for (const component of components) {
   problems.push(`folder cycle: ${component.sort().join(', ')}\n${inside.join('\n')}`)
 }
 
+/** Production functions (tests excluded) longer than the limit: each is asking to be split. */
+const MAX_FUNCTION_LINES = 80
+for (const module of output.modules) {
+  if (!/^packages\/[^/]+\/src\/.*\.ts$/.test(module.source) || module.source.includes('__tests__')) continue
+  const source = ts.createSourceFile(module.source, readFileSync(module.source, 'utf8'), ts.ScriptTarget.Latest, true)
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && node.body) {
+      const line = (position) => source.getLineAndCharacterOfPosition(position).line
+      const lines = line(node.end) - line(node.getStart()) + 1
+      if (lines > MAX_FUNCTION_LINES) {
+        const name =
+          node.name?.getText() ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : 'a function')
+        problems.push(
+          `long function: ${name} at ${module.source}:${line(node.getStart()) + 1} has ${lines} lines (at most ${MAX_FUNCTION_LINES})`,
+        )
+      }
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+}
+
 const folders = new Set([...edges.keys(), ...[...edges.values()].flatMap((targets) => [...targets.keys()])])
 if (problems.length) {
   console.error(`architecture: ${problems.length} violation(s)\n${problems.join('\n')}`)
   process.exit(1)
 }
 console.log(
-  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages`,
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no function over ${MAX_FUNCTION_LINES} lines`,
 )

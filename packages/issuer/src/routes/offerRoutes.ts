@@ -93,29 +93,8 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
 
   router.get('/offers/:offerId', async (request, response) => {
     const { tenant } = response.locals as TenantRequestLocals
-    const offerId = request.params.offerId as string
-    const session = await options.offers.sessions.find(tenant.id, offerId)
-    const status = session?.state !== 'credential_issued' ? null : await options.statuses?.find(tenant.id, offerId)
-    if (!session) {
-      // The offer's row is gone (it expires with the offer); its credential's status stays.
-      const kept = await options.statuses?.find(tenant.id, offerId)
-      if (!kept) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
-      const answer: OfferStatusResponse = {
-        offerId,
-        issuerId: kept.issuerId,
-        credentialConfigurationIds: [kept.configurationId],
-        status: 'credential_issued',
-        issuedAt: kept.issuedAt,
-        credentialStatus: credentialStatusOf(kept),
-      }
-      response.set('Cache-Control', 'no-store').json(answer)
-      return
-    }
-    const body: OfferStatusResponse = {
-      ...offerView(offerId, session),
-      ...(status ? { credentialStatus: credentialStatusOf(status) } : {}),
-    }
-    response.set('Cache-Control', 'no-store').json(body)
+    const answer = await offerStatusAnswer(options, tenant.id, request.params.offerId as string)
+    response.set('Cache-Control', 'no-store').json(answer)
   })
 
   router.put('/offers/:offerId/claims', async (request, response) => {
@@ -150,4 +129,28 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
   })
 
   return router
+}
+
+/** What `GET /offers/:offerId` answers: the offer's state, and its credential's status once issued. */
+async function offerStatusAnswer(
+  options: OfferRoutesOptions,
+  tenantId: string,
+  offerId: string,
+): Promise<OfferStatusResponse> {
+  const session = await options.offers.sessions.find(tenantId, offerId)
+  const status = session?.state !== 'credential_issued' ? null : await options.statuses?.find(tenantId, offerId)
+  if (session) {
+    return { ...offerView(offerId, session), ...(status ? { credentialStatus: credentialStatusOf(status) } : {}) }
+  }
+  // The offer's row is gone (it expires with the offer); its credential's status stays.
+  const kept = await options.statuses?.find(tenantId, offerId)
+  if (!kept) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+  return {
+    offerId,
+    issuerId: kept.issuerId,
+    credentialConfigurationIds: [kept.configurationId],
+    status: 'credential_issued',
+    issuedAt: kept.issuedAt,
+    credentialStatus: credentialStatusOf(kept),
+  }
 }

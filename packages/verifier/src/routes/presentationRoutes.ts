@@ -135,23 +135,28 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const requestId = request.params.requestId as string
     const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
     if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
-    const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
-    const result: PresentationResultResponse = {
-      requestId,
-      verifierId: session.verifierId,
-      createdAt: session.createdAt,
-      expiresAt: session.expiresAt,
-      responseMode: session.responseMode,
-      status: expired ? 'expired' : session.state,
-      ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),
-      ...(session.reason ? { reason: session.reason } : {}),
-      ...(session.credentials ? { credentials: session.credentials } : {}),
-      ...(session.refusedAttemptCount
-        ? { refusedAttempts: session.refusedAttempts ?? [], refusedAttemptCount: session.refusedAttemptCount }
-        : {}),
-    }
+    const result = presentationResult(requestId, session)
     response.json(result)
   })
 
   return router
+}
+
+/** What `GET /presentation-requests/:requestId` answers about a stored request. */
+function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
+  const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
+  return {
+    requestId,
+    verifierId: session.verifierId,
+    createdAt: session.createdAt,
+    expiresAt: session.expiresAt,
+    responseMode: session.responseMode,
+    status: expired ? 'expired' : session.state,
+    ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),
+    ...(session.reason ? { reason: session.reason } : {}),
+    ...(session.credentials ? { credentials: session.credentials } : {}),
+    ...(session.refusedAttemptCount
+      ? { refusedAttempts: session.refusedAttempts ?? [], refusedAttemptCount: session.refusedAttemptCount }
+      : {}),
+  }
 }

@@ -1,0 +1,28 @@
+import { type RuntimeAgent, TenantsModule } from '@attesto/agent-runtime'
+import type { OfferBatchQueue } from '../batches/offerBatchQueue.js'
+import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
+import type { OfferMaker } from '../issuance/createOffer.js'
+import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import type { CredentialStatusService } from '../status/CredentialStatusService.js'
+import type { StatusChangeQueue } from '../status/StatusChangeQueue.js'
+
+/** The issuer's Credo modules: tenancy. The OID4VCI endpoints are the lean path's (docs/PROTOCOL-PATH.md). */
+export function issuerModules() {
+  return () => ({ tenants: new TenantsModule() })
+}
+
+/** A running issuer: its agent runtime and the services its endpoints and workers use. */
+export type IssuerRuntime = RuntimeAgent<ReturnType<ReturnType<typeof issuerModules>>> & {
+  /** Offers and their issuance sessions. */
+  offers: OfferMaker
+  /** Issuer id → tenant, profile and key, cached per instance. */
+  issuers: IssuerDirectory
+  /** The bulk-offer queue (producer side), when REDIS_URL is configured. */
+  offerBatches?: OfferBatchQueue
+  /** Approved claims of deferred offers, when REDIS_URL is configured. */
+  deferredClaims?: DeferredClaimsQueue
+  /** Status lists, credential statuses and their published tokens (docs/REVOCATION.md). */
+  credentialStatus: CredentialStatusService
+  /** The bulk status-change queue (producer side), when REDIS_URL is configured. */
+  statusChanges?: StatusChangeQueue
+}

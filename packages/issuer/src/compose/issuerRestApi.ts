@@ -1,0 +1,70 @@
+import { LargeBodyGate, mountRestApi, type RuntimeConfig } from '@attesto/agent-runtime'
+import type { Logger } from '@credo-ts/core'
+import type { BatchConfig } from '../batches/batchConfig.js'
+import { issuerOpenApi } from '../openapi.js'
+import { batchRoutes } from '../routes/batchRoutes.js'
+import { certificateRoutes } from '../routes/certificateRoutes.js'
+import { issuerRoutes } from '../routes/issuerRoutes.js'
+import { managementRoutes } from '../routes/managementRoutes.js'
+import { offerRoutes } from '../routes/offerRoutes.js'
+import { statusRoutes } from '../routes/statusRoutes.js'
+import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
+import { ISSUER_WEBHOOK_EVENTS } from '../webhooks/issuerWebhooks.js'
+import type { IssuerRuntime } from './IssuerRuntime.js'
+
+export interface IssuerRestApiOptions {
+  config: RuntimeConfig
+  batchConfig: BatchConfig
+  credentialIssuerBaseUrl: string
+  statuses: CredentialStatusStore
+  logger: Logger
+}
+
+/** The issuer's REST API (management, identities, offers, batches, statuses) on the runtime's app, with its OpenAPI. */
+export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestApiOptions): void {
+  const { config, batchConfig, credentialIssuerBaseUrl } = options
+  mountRestApi(runtime, {
+    protocolPath: '/oid4vci',
+    openApi: issuerOpenApi(config.publicBaseUrl),
+    adminApiKey: config.adminApiKey,
+    logger: options.logger,
+    tenantScopedRoutes: [
+      ...managementRoutes({
+        root: runtime.agent.context,
+        database: runtime.storage.database,
+        schema: config.storage.schema,
+        pages: runtime.pages,
+        sessions: runtime.offers.sessions,
+        directory: runtime.issuers,
+        credentialIssuerBaseUrl,
+      }),
+      issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
+      certificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
+      offerRoutes({
+        offers: runtime.offers,
+        issuers: runtime.issuers,
+        deferredClaims: runtime.deferredClaims,
+        deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
+        statuses: options.statuses,
+      }),
+      batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
+      statusRoutes(runtime.credentialStatus, runtime.statusChanges),
+    ],
+    largeBodies: [
+      { path: '/offer-batches', limitBytes: batchConfig.maxBytes },
+      // Up to 100,000 offer ids (about 4 MB as JSON).
+      { path: '/status-change-batches', limitBytes: 8 * 1024 * 1024 },
+    ],
+    largeBodyGate: new LargeBodyGate({
+      maxInFlight: batchConfig.uploadsInFlight,
+      maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,
+    }),
+    queues: {
+      'offer-batches': runtime.offerBatches?.queue,
+      'deferred-claims': runtime.deferredClaims?.queue,
+      'status-changes': runtime.statusChanges?.queue,
+    },
+    webhookEvents: ISSUER_WEBHOOK_EVENTS,
+    allowInsecureWebhooks: config.webhooks.allowInsecure,
+  })
+}
