@@ -16,6 +16,7 @@ export {
   type TenantRequestLocals,
 } from './auth/apiKeys.js'
 export { type ApiKeyView, listApiKeys, revokeApiKey } from './auth/tenantApiKeys.js'
+export { RuntimeConfigError } from './config/RuntimeConfigError.js'
 export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
@@ -23,7 +24,6 @@ export {
   parseEnvironment,
   RUNTIME_ENVIRONMENT_VARIABLES,
   type RuntimeConfig,
-  RuntimeConfigError,
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
