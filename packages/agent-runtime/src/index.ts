@@ -27,6 +27,7 @@ export {
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
+export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
 export {
   createdTenantResponse,
@@ -39,7 +40,6 @@ export {
 } from './http/apiResponses.js'
 export * from './http/edge/index.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
-export { HttpError } from './http/HttpError.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'

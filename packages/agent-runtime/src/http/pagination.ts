@@ -1,6 +1,6 @@
 import { CURSOR_MICROS_PATTERN, type RecordPageCursor, type RecordPageReturn } from '@attesto/storage-service'
 import { z } from 'zod'
-import { HttpError } from './HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 import { isSafeString } from './unsafeInput.js'
 
 /** Most items one page may carry. */
