@@ -27,6 +27,15 @@ export {
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
+export * from './edge/index.js'
+export {
+  findUnsafeInput,
+  isSafeString,
+  MAX_INPUT_DEPTH,
+  rejectUnsafeInput,
+  type UnsafeInput,
+  unsafeInputGuard,
+} from './edge/unsafeInput.js'
 export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
 export {
@@ -38,7 +47,6 @@ export {
   readinessResponse,
   undeliverableResponse,
 } from './http/apiResponses.js'
-export * from './http/edge/index.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
@@ -64,14 +72,6 @@ export {
 } from './http/pagination.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
 export { tenantRoutes } from './http/tenantRoutes.js'
-export {
-  findUnsafeInput,
-  isSafeString,
-  MAX_INPUT_DEPTH,
-  rejectUnsafeInput,
-  type UnsafeInput,
-  unsafeInputGuard,
-} from './http/unsafeInput.js'
 export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
 export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'

@@ -1,5 +1,5 @@
 import type { Express } from 'express'
-import type { EdgeConfig } from '../../config/edgeConfig.js'
+import type { EdgeConfig } from '../config/edgeConfig.js'
 import { type BodyType, requireBodyType } from './bodyTypes.js'
 import { cors } from './cors.js'
 import type { AddressBucket, EdgeRateLimits } from './rateLimits.js'

@@ -1,4 +1,4 @@
-export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../../config/edgeConfig.js'
+export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../config/edgeConfig.js'
 export { type BodyType, requireBodyType, requireRestBodyType } from './bodyTypes.js'
 export { cors } from './cors.js'
 export { isProtocolPath, sendEdgeError } from './edgeError.js'
