@@ -40,9 +40,7 @@ export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
 export {
   createdTenantResponse,
-  errorBody,
   healthResponse,
-  pageAnswer,
   queueCountsResponse,
   readinessResponse,
   undeliverableResponse,
@@ -52,11 +50,9 @@ export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
 export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
 export {
-  mergeOpenApiPaths,
   type OpenApiDocument,
   type OpenApiDocumentOptions,
   type OpenApiPaths,
-  openApi,
   openApiDocument,
 } from './http/openApiDocument.js'
 export {
@@ -89,6 +85,10 @@ export {
 export { countIssuance, countVerification } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
 export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'
+export { errorBody } from './openapi/errorBody.js'
+export { mergeOpenApiPaths } from './openapi/mergeOpenApiPaths.js'
+export { openApi } from './openapi/openApi.js'
+export { pageAnswer } from './openapi/pageAnswer.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
 export { type DocumentListOptions, documentListHandler, documentPage } from './records/documentPages.js'
