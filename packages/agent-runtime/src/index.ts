@@ -55,17 +55,6 @@ export {
   type OpenApiPaths,
   openApiDocument,
 } from './http/openApiDocument.js'
-export {
-  createdRange,
-  createdRangeShape,
-  DEFAULT_PAGE_LIMIT,
-  decodeCursor,
-  encodeCursor,
-  MAX_PAGE_LIMIT,
-  pageBody,
-  pageQuery,
-  pageQueryShape,
-} from './http/pagination.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
 export { tenantRoutes } from './http/tenantRoutes.js'
 export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
@@ -89,9 +78,20 @@ export { errorBody } from './openapi/errorBody.js'
 export { mergeOpenApiPaths } from './openapi/mergeOpenApiPaths.js'
 export { openApi } from './openapi/openApi.js'
 export { pageAnswer } from './openapi/pageAnswer.js'
+export { type DocumentListOptions, documentListHandler, documentPage } from './pagination/documentPages.js'
+export {
+  createdRange,
+  createdRangeShape,
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  pageBody,
+  pageQuery,
+  pageQueryShape,
+} from './pagination/pagination.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
-export { type DocumentListOptions, documentListHandler, documentPage } from './records/documentPages.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runMigration } from './runMigration.js'
