@@ -16,6 +16,7 @@ export {
   type TenantRequestLocals,
 } from './auth/apiKeys.js'
 export { type ApiKeyView, listApiKeys, revokeApiKey } from './auth/tenantApiKeys.js'
+export { RuntimeConfigError } from './config/RuntimeConfigError.js'
 export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
@@ -23,47 +24,10 @@ export {
   parseEnvironment,
   RUNTIME_ENVIRONMENT_VARIABLES,
   type RuntimeConfig,
-  RuntimeConfigError,
   type RuntimeEnvironment,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
-export { apiDocsRoutes } from './http/apiDocsRoutes.js'
-export {
-  createdTenantResponse,
-  errorBody,
-  healthResponse,
-  pageAnswer,
-  queueCountsResponse,
-  readinessResponse,
-  undeliverableResponse,
-} from './http/apiResponses.js'
-export * from './http/edge/index.js'
-export { errorHandler, errorResponse } from './http/errorHandler.js'
-export { HttpError } from './http/HttpError.js'
-export { healthRoutes } from './http/healthRoutes.js'
-export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
-export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
-export {
-  mergeOpenApiPaths,
-  type OpenApiDocument,
-  type OpenApiDocumentOptions,
-  type OpenApiPaths,
-  openApi,
-  openApiDocument,
-} from './http/openApiDocument.js'
-export {
-  createdRange,
-  createdRangeShape,
-  DEFAULT_PAGE_LIMIT,
-  decodeCursor,
-  encodeCursor,
-  MAX_PAGE_LIMIT,
-  pageBody,
-  pageQuery,
-  pageQueryShape,
-} from './http/pagination.js'
-export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
-export { tenantRoutes } from './http/tenantRoutes.js'
+export * from './edge/index.js'
 export {
   findUnsafeInput,
   isSafeString,
@@ -71,7 +35,28 @@ export {
   rejectUnsafeInput,
   type UnsafeInput,
   unsafeInputGuard,
-} from './http/unsafeInput.js'
+} from './edge/unsafeInput.js'
+export { HttpError } from './errors/HttpError.js'
+export { apiDocsRoutes } from './http/apiDocsRoutes.js'
+export {
+  createdTenantResponse,
+  healthResponse,
+  queueCountsResponse,
+  readinessResponse,
+  undeliverableResponse,
+} from './http/apiResponses.js'
+export { errorHandler, errorResponse } from './http/errorHandler.js'
+export { healthRoutes } from './http/healthRoutes.js'
+export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
+export { type MountRestApiOptions, mountRestApi } from './http/mountRestApi.js'
+export {
+  type OpenApiDocument,
+  type OpenApiDocumentOptions,
+  type OpenApiPaths,
+  openApiDocument,
+} from './http/openApiDocument.js'
+export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'
+export { tenantRoutes } from './http/tenantRoutes.js'
 export { IdempotencyRecord } from './idempotency/IdempotencyRecord.js'
 export { type IdempotentResult, withIdempotency } from './idempotency/withIdempotency.js'
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
@@ -89,9 +74,24 @@ export {
 export { countIssuance, countVerification } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
 export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'
+export { errorBody } from './openapi/errorBody.js'
+export { mergeOpenApiPaths } from './openapi/mergeOpenApiPaths.js'
+export { openApi } from './openapi/openApi.js'
+export { pageAnswer } from './openapi/pageAnswer.js'
+export { type DocumentListOptions, documentListHandler, documentPage } from './pagination/documentPages.js'
+export {
+  createdRange,
+  createdRangeShape,
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  pageBody,
+  pageQuery,
+  pageQueryShape,
+} from './pagination/pagination.js'
 export * from './protocol/index.js'
 export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
-export { type DocumentListOptions, documentListHandler, documentPage } from './records/documentPages.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runMigration } from './runMigration.js'

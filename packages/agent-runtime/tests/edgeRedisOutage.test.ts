@@ -1,8 +1,8 @@
 import express from 'express'
 import { Redis } from 'ioredis'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
-import { mountEdge, protectProtocolEndpoints } from '../src/http/edge/mountEdge.js'
-import { EdgeRateLimits } from '../src/http/edge/rateLimits.js'
+import { mountEdge, protectProtocolEndpoints } from '../src/edge/mountEdge.js'
+import { EdgeRateLimits } from '../src/edge/rateLimits.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
 import { OwnRedisServer, silentLogger } from './support/testRuntimes.js'
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { RuntimeConfigError } from '../config/RuntimeConfigError.js'
 import { resolveSecretFiles, SECRET_FILE_VARIABLES } from '../config/resolveSecretFiles.js'
-import { describeConfig, loadRuntimeConfig, RuntimeConfigError } from '../config/runtimeConfig.js'
+import { describeConfig, loadRuntimeConfig } from '../config/runtimeConfig.js'
 
 describe('resolveSecretFiles', () => {
   let dir: string

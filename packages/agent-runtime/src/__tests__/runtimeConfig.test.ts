@@ -1,5 +1,6 @@
 import { LogLevel } from '@credo-ts/core'
-import { describeConfig, loadRuntimeConfig, RuntimeConfigError } from '../config/runtimeConfig.js'
+import { RuntimeConfigError } from '../config/RuntimeConfigError.js'
+import { describeConfig, loadRuntimeConfig } from '../config/runtimeConfig.js'
 import { JsonLogger } from '../logging/JsonLogger.js'
 
 describe('loadRuntimeConfig', () => {

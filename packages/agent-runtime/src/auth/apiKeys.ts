@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AgentContext } from '@credo-ts/core'
 import { RecordNotFoundError } from '@credo-ts/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { HttpError } from '../http/HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 import type { TenantApiKey, TenantRecord } from '../tenancy/TenantRecord.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
 

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 import { updateWithLock } from '../records/storage.js'
 import { type TenantApiKey, TenantRecord } from '../tenancy/TenantRecord.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { RuntimeConfigError } from './runtimeConfig.js'
+import { RuntimeConfigError } from './RuntimeConfigError.js'
 
 /**
  * The secret variables that can also be given as `<NAME>_FILE`, the path of a file holding the

@@ -1,9 +1,7 @@
 import { z } from 'zod'
-import { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../http/edge/edgeConfig.js'
+import { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from './edgeConfig.js'
+import { RuntimeConfigError } from './RuntimeConfigError.js'
 import { resolveSecretFiles } from './resolveSecretFiles.js'
-
-/** Configuration could not be read: the message lists every bad variable and what it needs. */
-export class RuntimeConfigError extends Error {}
 
 const optionalUrl = z.url().optional()
 /** A comma- or newline-separated list, blanks dropped. */

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express'
-import { HttpError } from './HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 
 export interface LargeBodyGateOptions {
   /** Large bodies read at once by this instance. */

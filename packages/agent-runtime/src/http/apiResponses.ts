@@ -1,34 +1,10 @@
 import { z } from 'zod'
+import { pageAnswer } from '../openapi/pageAnswer.js'
 
 /**
- * What the shared routes answer (tenants, health, readiness, the admin reports, errors), as zod
+ * What the shared routes answer (tenants, health, readiness, the admin reports), as zod
  * schemas: the OpenAPI document is generated from them, and the routes' answers are typed by them.
  */
-
-/** Every 4xx and 5xx answer (errorHandler.ts). */
-export const errorBody = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable, machine-readable code', examples: ['invalid_request'] }),
-      message: z.string().meta({ description: 'What went wrong and what to do, for a person' }),
-      details: z
-        .unknown()
-        .optional()
-        .meta({ description: 'For invalid_request: each problem with the path of the field it is in' }),
-    }),
-  })
-  .meta({
-    id: 'Error',
-    examples: [
-      {
-        error: {
-          code: 'invalid_request',
-          message: 'label: Too small: expected string to have >=1 characters',
-          details: [{ path: 'label', message: 'Too small: expected string to have >=1 characters' }],
-        },
-      },
-    ],
-  })
 
 export const createdTenantResponse = z
   .object({
@@ -78,32 +54,6 @@ export const undeliverableResponse = z
   .meta({ id: 'UndeliverableWebhooks' })
 
 const dateTime = z.iso.datetime({ offset: true })
-
-/** `next_cursor` of every list answer. */
-const nextCursor = z
-  .string()
-  .nullable()
-  .meta({ description: 'Pass as `cursor` to read the next page; null on the last page' })
-
-/**
- * The answer of a list, `{ <name>: [...], next_cursor }` (pagination.ts `pageBody`), named `id`
- * in the document, with one item as its example.
- */
-export function pageAnswer<const Name extends string, Item extends z.ZodType>(
-  name: Name,
-  item: Item,
-  id: string,
-  example: z.input<Item>,
-) {
-  const shape = { [name]: z.array(item), next_cursor: nextCursor } as Record<Name, z.ZodArray<Item>> & {
-    next_cursor: typeof nextCursor
-  }
-  return z.object(shape).meta({
-    id,
-    description: 'One page, in creation order then id',
-    examples: [{ [name]: [example], next_cursor: 'WyJsaXN0IiwiMTc4MjgxMjgwMDAwMDAwMCIsIjViMGUiXQ' }],
-  })
-}
 
 export const tenantPageResponse = pageAnswer(
   'tenants',

@@ -3,8 +3,8 @@ import { StorageUnavailableError } from '@attesto/storage-service'
 import { type Logger, RecordNotFoundError } from '@credo-ts/core'
 import type { ErrorRequestHandler } from 'express'
 import { ZodError } from 'zod'
+import { HttpError } from '../errors/HttpError.js'
 import { LogSampler } from '../logging/LogSampler.js'
-import { HttpError } from './HttpError.js'
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown }

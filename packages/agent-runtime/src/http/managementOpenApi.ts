@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { ZodOpenApiPathsObject } from 'zod-openapi'
 import { createApiKeyInput } from '../auth/apiKeyRoutes.js'
+import { openApi } from '../openapi/openApi.js'
 import { apiKeyListResponse, createdApiKeyResponse, tenantPageResponse } from './apiResponses.js'
-import { openApi } from './openApiDocument.js'
 import { listTenantsQuery } from './tenantAdminRoutes.js'
 
 /**

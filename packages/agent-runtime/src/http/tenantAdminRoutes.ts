@@ -2,10 +2,10 @@ import type { RecordPages } from '@attesto/storage-service'
 import { RecordNotFoundError } from '@credo-ts/core'
 import { Router } from 'express'
 import { createApiKeyAnswer, createApiKeyInput } from '../auth/apiKeyRoutes.js'
+import { HttpError } from '../errors/HttpError.js'
+import { decodeCursor, pageBody, pageQuery } from '../pagination/pagination.js'
 import { TenantRecord } from '../tenancy/TenantRecord.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
-import { HttpError } from './HttpError.js'
-import { decodeCursor, pageBody, pageQuery } from './pagination.js'
 
 export const listTenantsQuery = pageQuery({})
 

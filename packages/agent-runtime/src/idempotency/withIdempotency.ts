@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type AgentContext, RecordDuplicateError } from '@credo-ts/core'
 import type { Request } from 'express'
-import { HttpError } from '../http/HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 import { storageServiceOf } from '../records/storage.js'
 import { IdempotencyRecord } from './IdempotencyRecord.js'
 

@@ -3,7 +3,7 @@ import { StorageUnavailableError } from '@attesto/storage-service'
 import type { Logger } from '@credo-ts/core'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ZodError } from 'zod'
-import { unsafeInputGuard } from '../http/unsafeInput.js'
+import { unsafeInputGuard } from '../edge/unsafeInput.js'
 import { LogSampler } from '../logging/LogSampler.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from '@credo-ts/core'
 import { type JobsOptions, Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { HttpError } from '../http/HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 import { LogSampler } from '../logging/LogSampler.js'
 import { countQueueRedisError } from '../metrics/processMetrics.js'
 

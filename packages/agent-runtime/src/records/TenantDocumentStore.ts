@@ -1,5 +1,5 @@
 import { type AgentContext, GenericRecordsApi, RecordDuplicateError } from '@credo-ts/core'
-import { HttpError } from '../http/HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 
 /**
  * Small JSON documents a service keeps per tenant (issuer profiles, verifier profiles, trusted

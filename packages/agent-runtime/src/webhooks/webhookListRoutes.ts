@@ -1,7 +1,7 @@
 import type { RecordPages } from '@attesto/storage-service'
 import { Router } from 'express'
-import { pageQuery } from '../http/pagination.js'
-import { documentListHandler } from '../records/documentPages.js'
+import { documentListHandler } from '../pagination/documentPages.js'
+import { pageQuery } from '../pagination/pagination.js'
 import { type WebhookRegistration, webhooks } from './webhookDocuments.js'
 
 export const listWebhooksQuery = pageQuery({})

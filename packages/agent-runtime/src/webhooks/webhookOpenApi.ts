@@ -1,5 +1,5 @@
 import type { ZodOpenApiPathsObject } from 'zod-openapi'
-import { openApi } from '../http/openApiDocument.js'
+import { openApi } from '../openapi/openApi.js'
 import { listWebhooksQuery } from './webhookListRoutes.js'
 import {
   deadLetterListResponse,

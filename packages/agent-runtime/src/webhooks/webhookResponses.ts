@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { pageAnswer } from '../http/apiResponses.js'
+import { pageAnswer } from '../openapi/pageAnswer.js'
 
 /** What the webhook routes answer, and what a webhook receives (the OpenAPI document is generated from these). */
 

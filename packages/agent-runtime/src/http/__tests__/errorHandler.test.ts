@@ -1,9 +1,9 @@
 import { StorageUnavailableError } from '@attesto/storage-service'
 import type { Request, Response } from 'express'
+import { HttpError } from '../../errors/HttpError.js'
 import { JsonLogger, logLevelFromName } from '../../logging/JsonLogger.js'
 import { ProtocolError, protocolErrorHandler } from '../../protocol/ProtocolError.js'
 import { errorHandler } from '../errorHandler.js'
-import { HttpError } from '../HttpError.js'
 
 /** A response that records nothing but accepts what the handlers call. */
 function fakeResponse(): Response {

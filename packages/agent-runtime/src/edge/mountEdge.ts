@@ -1,7 +1,7 @@
 import type { Express } from 'express'
+import type { EdgeConfig } from '../config/edgeConfig.js'
 import { type BodyType, requireBodyType } from './bodyTypes.js'
 import { cors } from './cors.js'
-import type { EdgeConfig } from './edgeConfig.js'
 import type { AddressBucket, EdgeRateLimits } from './rateLimits.js'
 import { securityHeaders } from './securityHeaders.js'
 

@@ -2,8 +2,8 @@ import type { RecordPageCursor, RecordPageReturn, RecordPages } from '@attesto/s
 import type { AgentContext } from '@credo-ts/core'
 import type { RequestHandler } from 'express'
 import type { TenantRequestLocals } from '../auth/apiKeys.js'
-import { decodeCursor, pageBody, type pageQuery } from '../http/pagination.js'
-import type { TenantDocumentStore } from './TenantDocumentStore.js'
+import type { TenantDocumentStore } from '../records/TenantDocumentStore.js'
+import { decodeCursor, pageBody, type pageQuery } from './pagination.js'
 
 /** How a Credo generic record is stored: its JSON, the document under `content`. */
 interface StoredGenericRecord<Document> {

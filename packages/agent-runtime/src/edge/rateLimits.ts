@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express'
 import { Redis } from 'ioredis'
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
-import type { EdgeConfig } from './edgeConfig.js'
+import type { EdgeConfig } from '../config/edgeConfig.js'
 import { sendEdgeError } from './edgeError.js'
 
 export type AddressBucket = 'token' | 'protocol'

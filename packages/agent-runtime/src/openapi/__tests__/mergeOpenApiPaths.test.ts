@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mergeOpenApiPaths } from '../openApiDocument.js'
+import { mergeOpenApiPaths } from '../mergeOpenApiPaths.js'
 
 const answer = (description: string) => ({ responses: { '200': { description } } })
 

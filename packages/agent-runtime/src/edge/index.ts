@@ -1,6 +1,6 @@
+export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../config/edgeConfig.js'
 export { type BodyType, requireBodyType, requireRestBodyType } from './bodyTypes.js'
 export { cors } from './cors.js'
-export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from './edgeConfig.js'
 export { isProtocolPath, sendEdgeError } from './edgeError.js'
 export { mountEdge, type ProtocolEndpointEdge, protectProtocolEndpoints } from './mountEdge.js'
 export { notFound } from './notFound.js'

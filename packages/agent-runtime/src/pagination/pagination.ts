@@ -1,7 +1,7 @@
 import { CURSOR_MICROS_PATTERN, type RecordPageCursor, type RecordPageReturn } from '@attesto/storage-service'
 import { z } from 'zod'
-import { HttpError } from './HttpError.js'
-import { isSafeString } from './unsafeInput.js'
+import { isSafeString } from '../edge/unsafeInput.js'
+import { HttpError } from '../errors/HttpError.js'
 
 /** Most items one page may carry. */
 export const MAX_PAGE_LIMIT = 100

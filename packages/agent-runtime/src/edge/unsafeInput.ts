@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express'
-import { HttpError } from './HttpError.js'
+import { HttpError } from '../errors/HttpError.js'
 
 /** JSON nested deeper than this is refused before anything recursive (zod, DCQL, hashing) sees it. */
 export const MAX_INPUT_DEPTH = 32
