@@ -12,12 +12,12 @@ started=$(date +%s)
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 missing=()
 # iptables: netavark (podman's network backend) sets up container networks with it.
-for tool in podman runc debootstrap podman-compose iptables; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in podman runc debootstrap podman-compose iptables haproxy; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (and podman's network helpers) from Debian's packages"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq podman runc debootstrap podman-compose \
-    netavark aardvark-dns slirp4netns uidmap iptables >/dev/null
+    netavark aardvark-dns slirp4netns uidmap iptables haproxy >/dev/null
 fi
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/$here/containers.conf}
 ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
@@ -25,6 +25,9 @@ ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 log "compiling, then checking the Kubernetes manifests and compose files"
 npm run build --silent
 node "$here/checkManifests.mjs"
+
+log "the balancers' name resolution without DNS answers (HAProxy on this machine)"
+node "$here/balancerDns.mjs"
 
 log "third-party images"
 bash deploy/stand-in/build-stand-in-images.sh

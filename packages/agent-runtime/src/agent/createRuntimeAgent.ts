@@ -1,6 +1,6 @@
 import { createDidResolutionCache, type DidResolutionCache, SafeWebDidResolver } from '@attesto/did-cache'
-import { type OpenStorageReturn, openStorage, PostgresStorageModule, RecordPages } from '@attesto/storage-service'
-import { Agent, AgentContext, JwkDidResolver, KeyDidResolver, Kms, type Logger, type ModulesMap } from '@credo-ts/core'
+import { type OpenStorageReturn, PostgresStorageModule, RecordPages } from '@attesto/storage-service'
+import { Agent, JwkDidResolver, KeyDidResolver, Kms, type Logger, type ModulesMap } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
@@ -15,11 +15,10 @@ import { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
 import { observeRequests } from '../metrics/requestObservability.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
 import { createKmsBackend } from './createKmsBackend.js'
+import { openRoleStorage } from './openRoleStorage.js'
+import { type ReadinessReturn, readinessCheck } from './readinessCheck.js'
 
-export interface ReadinessReturn {
-  ready: boolean
-  checks: Record<string, { ok: boolean; error?: string }>
-}
+export type { ReadinessReturn } from './readinessCheck.js'
 
 export interface RuntimeAgent<Modules extends ModulesMap> {
   agent: Agent<Modules & ReturnType<typeof baseModules>>
@@ -74,25 +73,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
 ): Promise<RuntimeAgent<Modules>> {
   const observability = options.observability ?? loadObservabilityConfig()
   const metrics = observability.metrics ? new RuntimeMetrics(config.role) : undefined
-  if (!config.storage.databaseUrl) {
-    logger.warn(
-      'Embedded storage (PGlite): one instance, on this disk only. Production needs PostgreSQL (DATABASE_URL).',
-      { directory: config.storage.pgliteDataDir },
-    )
-  }
-  const storage = await openStorage({
-    ...config.storage,
-    observer: metrics?.databaseObserver,
-    onMigrationApplied: (migration, durationMillis) =>
-      logger.info('Applied migration', {
-        schema: config.storage.schema,
-        migration,
-        durationMs: Math.round(durationMillis),
-      }),
-    // Idempotency keys are honoured for a day, as most payment and issuance APIs do.
-    ttlSecondsByRecordType: { AttestoIdempotencyRecord: 24 * 60 * 60, ...options.recordTtlSeconds },
-    cleanup: { onError: (error) => logger.error('Expired-record cleanup failed', { error }) },
-  })
+  const storage = await openRoleStorage(config, logger, metrics, options.recordTtlSeconds)
   const backend = await createKmsBackend(config, logger)
   const kms = metrics ? instrumentKms(metrics, backend) : backend
   const resolvers = [new KeyDidResolver(), new JwkDidResolver(), new SafeWebDidResolver()]
@@ -102,14 +83,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     redisUrl: config.redisUrl,
     logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
   })
-  const app = express()
-  observeRequests(app, {
-    metrics,
-    accessLog: observability.accessLog && logger instanceof JsonLogger ? logger : undefined,
-  })
-  if (metrics) mountMetricsRoute(app, metrics, observability)
-  mountEdge(app, config.edge)
-  app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
+  const app = roleExpressApp(config, logger, metrics, observability)
   const agent = new Agent({
     config: { logger, allowInsecureHttpUrls: config.publicBaseUrl.startsWith('http:') },
     dependencies: agentDependencies,
@@ -149,18 +123,6 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     if (webhooks?.deliveryWorker) watchWorker(metrics, 'webhooks', webhooks.deliveryWorker)
   }
 
-  const probeContext = new AgentContext({
-    dependencyManager: agent.dependencyManager,
-    contextCorrelationId: 'readiness',
-  })
-  const check = async (probe: () => Promise<unknown>) => {
-    try {
-      await probe()
-      return { ok: true }
-    } catch (error) {
-      return { ok: false, error: (error as Error).message }
-    }
-  }
   return {
     agent: agent as unknown as RuntimeAgent<Modules>['agent'],
     app,
@@ -173,13 +135,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
     metrics,
     observability,
     rateLimits,
-    async readiness() {
-      const checks = {
-        storage: await check(() => storage.database.query('SELECT 1')),
-        kms: await check(() => kms.getPublicKey(probeContext, 'readiness-probe')),
-      }
-      return { ready: Object.values(checks).every((c) => c.ok), checks }
-    },
+    readiness: readinessCheck(agent.dependencyManager, storage, kms),
     async close() {
       rateLimits.close()
       await webhooks?.close()
@@ -188,4 +144,22 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       await storage.close()
     },
   }
+}
+
+/** The express app of the role: request metrics and access log, `/metrics`, and the public edge. */
+function roleExpressApp(
+  config: RuntimeConfig,
+  logger: Logger,
+  metrics: RuntimeMetrics | undefined,
+  observability: ObservabilityConfig,
+): Express {
+  const app = express()
+  observeRequests(app, {
+    metrics,
+    accessLog: observability.accessLog && logger instanceof JsonLogger ? logger : undefined,
+  })
+  if (metrics) mountMetricsRoute(app, metrics, observability)
+  mountEdge(app, config.edge)
+  app.locals[TAKEOVER_AFTER_MILLIS_LOCAL] = config.idempotencyTakeoverSeconds * 1000
+  return app
 }
