@@ -20,7 +20,10 @@ export async function parseTrustAnchor(text: string, at = new Date()): Promise<P
     throw new CertificateChainError('certificate_unreadable', 'Give exactly one CA certificate per trust anchor')
   }
   if (certificate.getExtension(BasicConstraintsExtension)?.ca !== true) {
-    throw new CertificateChainError('certificate_key_usage', 'A trust anchor must be a CA certificate (basicConstraints cA)')
+    throw new CertificateChainError(
+      'certificate_key_usage',
+      'A trust anchor must be a CA certificate (basicConstraints cA)',
+    )
   }
   const summary = await certificateSummary(certificate)
   if (certificate.notAfter < at) {
