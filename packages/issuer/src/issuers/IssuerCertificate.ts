@@ -1,20 +1,13 @@
+import type { CertificateSummary } from '@attesto/protocol-kit'
+
 /**
  * The X.509 certificate chain of an issuer's key, from the tenant's CA: with one, what the issuer
  * signs (SD-JWT VCs, status list tokens) carries `x5c` instead of a DID `kid` (HAIP 1.0 §6.1.1).
+ * The summary is the leaf's, except `notAfter`: the earliest end of validity in the chain.
  */
-export interface IssuerCertificate {
+export interface IssuerCertificate extends CertificateSummary {
   /** Leaf and intermediates, base64 DER, never the trust anchor. */
   x5c: string[]
-  subject: string
-  issuer: string
-  serialNumber: string
-  notBefore: string
-  /** The earliest end of validity in the chain. */
-  notAfter: string
-  /** SHA-256 of the leaf, base64url. */
-  sha256: string
-  dnsNames: string[]
-  uris: string[]
   uploadedAt: string
 }
 

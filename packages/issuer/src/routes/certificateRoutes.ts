@@ -56,17 +56,10 @@ export function certificateRoutes(credentialIssuerBaseUrl: string, directory: Is
       }
       throw error
     }
-    const { leaf } = checked
     const certificate: IssuerCertificate = {
-      x5c: checked.x5c,
-      subject: leaf.subject,
-      issuer: leaf.issuer,
-      serialNumber: leaf.serialNumber,
-      notBefore: leaf.notBefore,
+      ...checked.leaf,
       notAfter: checked.expiresAt,
-      sha256: leaf.sha256,
-      dnsNames: leaf.dnsNames,
-      uris: leaf.uris,
+      x5c: checked.x5c,
       uploadedAt: new Date().toISOString(),
     }
     await issuerProfiles.update(tenantContext, issuerId, { ...profile, certificate })
