@@ -104,6 +104,8 @@ describe('issuer input safety', () => {
     ['a lone surrogate in a claim', { claims: { name: 'a\ud800b' } }, 'invalid_string'],
     ['a NUL in an id', { issuerId: 'x\u0000' }, 'invalid_string'],
     ['a NUL in a key', { claims: { 'na\u0000me': 'A' } }, 'invalid_string'],
+    ['a constructor key in the claims', { claims: { name: 'A', constructor: { prototype: {} } } }, 'reserved_key'],
+    ['a __proto__ key in the claims', JSON.parse('{"claims":{"name":"A","__proto__":{"polluted":1}}}'), 'reserved_key'],
   ])('answers 400 for %s', async (_what, body, code) => {
     const response = await call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'card', ...body })
     expect(response.status).toBe(400)

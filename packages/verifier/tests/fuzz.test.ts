@@ -65,6 +65,22 @@ describe('verifier fuzz', () => {
     expect([label.status, label.body.error.code]).toEqual([400, 'invalid_string'])
   })
 
+  it('refuses __proto__, constructor and prototype keys at any depth with 400 reserved_key, storing nothing', async () => {
+    const [card] = CARD_QUERY.credentials
+    const queries = [
+      { credentials: CARD_QUERY.credentials, constructor: { prototype: { polluted: 'yes' } } },
+      { credentials: CARD_QUERY.credentials, constructor: 'x' },
+      { credentials: [{ ...card, meta: { ...card?.meta, prototype: 1 } }] },
+      JSON.parse(`{"credentials":${JSON.stringify(CARD_QUERY.credentials)},"__proto__":{"polluted":"yes"}}`),
+    ]
+    for (const [index, query] of queries.entries()) {
+      const put = await service.call('PUT', `/presentation-templates/polluted-${index}`, key, { dcql: { query } })
+      expect([put.status, put.body.error?.code]).toEqual([400, 'reserved_key'])
+      expect((await service.call('GET', `/presentation-templates/polluted-${index}`, key)).status).toBe(404)
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
   it('answers no fuzzed request with a 5xx', async () => {
     const bearer = `Bearer ${key}`
     const admin = `Bearer ${service.adminApiKey}`

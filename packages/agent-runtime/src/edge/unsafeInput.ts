@@ -5,7 +5,14 @@ import { HttpError } from '../errors/HttpError.js'
 export const MAX_INPUT_DEPTH = 32
 
 /** Why a value cannot be accepted as input, or undefined when it can. */
-export type UnsafeInput = { code: 'input_too_deep' | 'invalid_string'; message: string }
+export type UnsafeInput = { code: 'input_too_deep' | 'invalid_string' | 'reserved_key'; message: string }
+
+/**
+ * Keys that reach object prototypes or constructors when client JSON is merged or transformed
+ * into records (a `constructor` key in a stored DCQL query broke Credo's record layer): refused
+ * at any depth.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 const NUL = String.fromCharCode(0)
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
@@ -17,7 +24,8 @@ export function isSafeString(value: string): boolean {
 
 /**
  * Walks a parsed JSON value without recursion (so any depth is safe to inspect) and reports the
- * first problem: nesting deeper than `maxDepth`, or a key or string with a NUL or a lone surrogate.
+ * first problem: nesting deeper than `maxDepth`, a key or string with a NUL or a lone surrogate, or
+ * a reserved key (`__proto__`, `constructor`, `prototype`).
  */
 export function findUnsafeInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): UnsafeInput | undefined {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
@@ -31,10 +39,16 @@ export function findUnsafeInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): Uns
     if (depth >= maxDepth) return { code: 'input_too_deep', message: `Input nested deeper than ${maxDepth} levels` }
     for (const [key, child] of Object.entries(item)) {
       if (!isSafeString(key)) return invalidString
+      if (RESERVED_KEYS.has(key)) return reservedKey
       stack.push({ value: child, depth: depth + 1 })
     }
   }
   return undefined
+}
+
+const reservedKey: UnsafeInput = {
+  code: 'reserved_key',
+  message: 'Keys named __proto__, constructor or prototype are not accepted at any depth: rename the field',
 }
 
 const invalidString: UnsafeInput = {

@@ -61,7 +61,37 @@ const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 })).value
 
-/** A body: altered example, random JSON, broken JSON, deep nesting, a form, or nothing. */
+/** The paths of every object inside `value` (the value itself included), to add keys at any depth. */
+function objectPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return []
+  const children = Object.entries(value).flatMap(([key, child]) =>
+    objectPaths(child, [...path, Array.isArray(value) ? Number(key) : key]),
+  )
+  return Array.isArray(value) ? children : [path, ...children]
+}
+
+/** JSON text of `example` with a `key` holding `value` added to the object at `path` (an own key, even `__proto__`). */
+function withKeyAt(example: unknown, path: (string | number)[], key: string, value: unknown): string {
+  const copy = JSON.parse(JSON.stringify(example))
+  const target = path.reduce((node, step) => node[step], copy)
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  return JSON.stringify(copy)
+}
+
+/** The example with `__proto__`, `constructor` or `prototype` added at any depth, holding an object or a string. */
+function reservedKeys(example: unknown): fc.Arbitrary<{ contentType?: string; body?: string }> {
+  const paths = objectPaths(example)
+  if (paths.length === 0) return fc.constant({ contentType: 'application/json', body: '{"constructor":{}}' })
+  return fc
+    .tuple(
+      fc.constantFrom(...paths),
+      fc.constantFrom('__proto__', 'constructor', 'prototype'),
+      fc.constantFrom({ prototype: { polluted: 'yes' } }, { polluted: 'yes' }, 'x', 1),
+    )
+    .map(([path, key, value]) => ({ contentType: 'application/json', body: withKeyAt(example, path, key, value) }))
+}
+
+/** A body: altered example, reserved keys at any depth, random JSON, broken JSON, deep nesting, a form, or nothing. */
 function bodies(example: unknown): fc.Arbitrary<{ contentType?: string; body?: string }> {
   const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) ?? 'null' })
   const altered =
@@ -73,6 +103,7 @@ function bodies(example: unknown): fc.Arbitrary<{ contentType?: string; body?: s
   return fc.oneof(
     altered,
     altered,
+    reservedKeys(example),
     jsonish.map(json),
     fc.constantFrom(
       { contentType: 'application/json', body: '{"a":' },
