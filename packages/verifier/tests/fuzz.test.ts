@@ -89,6 +89,7 @@ describe('verifier fuzz', () => {
       requestId,
       did: 'did:jwk:x',
       templateId: 't',
+      anchorId: 'root',
       webhookId: requestId,
       deliveryId: requestId,
     }
@@ -100,6 +101,16 @@ describe('verifier fuzz', () => {
       { method: 'GET', path: '/trusted-issuers', bearer },
       { method: 'PUT', path: '/trusted-issuers/:did', bearer, values, example: { label: 'x' } },
       { method: 'DELETE', path: '/trusted-issuers/:did', bearer, values },
+      { method: 'GET', path: '/trust-anchors', bearer },
+      {
+        method: 'PUT',
+        path: '/trust-anchors/:anchorId',
+        bearer,
+        values,
+        example: { certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', label: 'x' },
+      },
+      { method: 'GET', path: '/trust-anchors/:anchorId', bearer, values },
+      { method: 'DELETE', path: '/trust-anchors/:anchorId', bearer, values },
       {
         method: 'PUT',
         path: '/presentation-templates/:templateId',
