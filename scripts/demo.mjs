@@ -2,10 +2,13 @@
 // :3001). A university issues a diploma, a holder wallet receives it, a bank asks for the
 // degree only, the wallet presents it, and the bank reads the verified claims.
 // `node scripts/demo.mjs --uris` only prints a fresh offer URI and a request URI, for a wallet of
-// your own (packages/holder/examples/wallet.mjs).
+// your own (packages/holder/examples/wallet.mjs). `--x509`: the university also gets a certificate
+// from a development CA (signing request signed in its KMS, chain uploaded), so its credentials
+// carry x5c; the bank and the wallet trust that CA instead of the university's DID (docs/X509.md).
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { HolderWallet } from '@attesto/holder'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const issuerUrl = process.env.ISSUER_URL ?? 'http://127.0.0.1:3000'
@@ -34,6 +37,7 @@ async function call(base, method, path, key, body) {
 const step = (text, detail) => console.log(`\nâ–¶ ${text}${detail ? `\n  ${JSON.stringify(detail)}` : ''}`)
 
 const vct = 'https://university.example/diploma'
+const x509 = process.argv.includes('--x509')
 const university = await call(issuerUrl, 'POST', '/tenants', adminApiKey, { label: 'Example University' })
 step('Issuer tenant created', { id: university.id })
 const issuer = await call(issuerUrl, 'POST', '/issuers', university.apiKey, { didMethod: 'jwk' })
@@ -51,6 +55,29 @@ await call(issuerUrl, 'PUT', `/issuers/${issuer.issuerId}/credential-configurati
   ],
 })
 step('Credential configuration "diploma" defined', { vct })
+
+/** With --x509: a development CA signs the university's certificate signing request. */
+const ca = x509 ? await DevelopmentCa.create({ name: 'Demo National' }) : undefined
+if (ca) {
+  const { csr } = await call(
+    issuerUrl,
+    'POST',
+    `/issuers/${issuer.issuerId}/certificate-signing-request`,
+    university.apiKey,
+    {
+      commonName: 'Example University',
+      country: 'NL',
+    },
+  )
+  const certificate = await call(issuerUrl, 'PUT', `/issuers/${issuer.issuerId}/certificate`, university.apiKey, {
+    chain: await ca.issue(csr),
+  })
+  step('Certificate from the CA uploaded: credentials now carry x5c', {
+    subject: certificate.subject,
+    issuer: certificate.issuer,
+    notAfter: certificate.notAfter,
+  })
+}
 const offer = await call(issuerUrl, 'POST', '/offers', university.apiKey, {
   issuerId: issuer.issuerId,
   credentialConfigurationId: 'diploma',
@@ -62,10 +89,17 @@ step('Offer created', { offerId: offer.offerId, uri: `${offer.uri.slice(0, 60)}â
 async function bankRequest() {
   const bank = await call(verifierUrl, 'POST', '/tenants', adminApiKey, { label: 'Example Bank' })
   const verifier = await call(verifierUrl, 'POST', '/verifiers', bank.apiKey, {})
-  await call(verifierUrl, 'PUT', `/trusted-issuers/${encodeURIComponent(issuer.did)}`, bank.apiKey, {
-    label: 'Example University',
-  })
-  step('Verifier tenant created; it trusts the university', { verifierId: verifier.verifierId })
+  if (ca) {
+    await call(verifierUrl, 'PUT', '/trust-anchors/demo-national', bank.apiKey, {
+      certificate: ca.rootBase64(),
+      label: 'Demo National Root CA',
+    })
+  } else {
+    await call(verifierUrl, 'PUT', `/trusted-issuers/${encodeURIComponent(issuer.did)}`, bank.apiKey, {
+      label: 'Example University',
+    })
+  }
+  step(`Verifier tenant created; it trusts the university${ca ? "'s CA" : ''}`, { verifierId: verifier.verifierId })
   const request = await call(verifierUrl, 'POST', '/presentation-requests', bank.apiKey, {
     verifierId: verifier.verifierId,
     dcql: {
@@ -89,7 +123,11 @@ if (process.argv.includes('--uris')) {
   process.exit(0)
 }
 
-const wallet = await HolderWallet.open({ passphrase: 'demo passphrase', allowInsecureHttp: true })
+const wallet = await HolderWallet.open({
+  passphrase: 'demo passphrase',
+  allowInsecureHttp: true,
+  ...(ca ? { trustedCertificates: [ca.rootBase64()] } : {}),
+})
 try {
   const [credential] = await wallet.acceptOffer(offer.uri)
   step('Holder wallet received the credential', { vct: credential.vct, claims: credential.claims })
@@ -100,6 +138,8 @@ try {
   step('Holder presented', presented)
   const result = await call(verifierUrl, 'GET', `/presentation-requests/${request.requestId}`, bank.apiKey)
   step('Verified claims at the bank', { status: result.status, credentials: result.credentials })
+  if (result.status !== 'verified')
+    throw new Error(`The bank's result is ${result.status}: ${JSON.stringify(result.reason)}`)
 } finally {
   await wallet.close()
 }

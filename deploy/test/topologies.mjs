@@ -1,5 +1,5 @@
 // Runs deploy/compose/shared.yaml, then split.yaml, with podman-compose on 127.0.0.1 ports:
-// the main job (scripts/demo.mjs) through the balancers with requests spread round robin over
+// the main job (scripts/demo.mjs, first with --x509) through the balancers with requests spread round robin over
 // two instances per role, one issuer and one verifier killed (podman kill) while flows run,
 // cold start to /ready and SIGTERM drain of a read-only container, and (split) the issuer's
 // network cannot reach the verifier's database. All of it on a busy machine: two CPU-bound
@@ -84,11 +84,11 @@ const answers = (url) => fetch(url, { signal: AbortSignal.timeout(2_000) }).then
  * container on the topology's networks: the services announce the balancers' names there (they
  * must reach their own public URL too), as a DNS name would be in production.
  */
-function demo(project, spec, env) {
+function demo(project, spec, env, ...demoArgs) {
   const started = Date.now()
   const args = ['run', '--rm', '--network', spec.networks.map((network) => `${project}_${network}`).join(',')]
   for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`)
-  args.push('-v', `${root}:/repo:ro`, '-w', '/repo', 'node:20-bookworm-slim', 'node', 'scripts/demo.mjs')
+  args.push('-v', `${root}:/repo:ro`, '-w', '/repo', 'node:20-bookworm-slim', 'node', 'scripts/demo.mjs', ...demoArgs)
   return new Promise((resolve) => {
     const child = spawn('podman', args)
     let output = ''
@@ -383,9 +383,13 @@ async function runTopology(name, spec, figures) {
     figures[`${name}: services started to every instance UP`] = seconds(Date.now() - servicesStarted)
     log(`${name}: all four instances UP in ${figures[`${name}: services started to every instance UP`]}`)
 
-    const first = await demo(project, spec, urls)
-    if (!first.ok) throw new Error(`the demo failed through the balancers:\n${first.output}`)
-    figures[`${name}: one demo flow (wallet container start included)`] = seconds(first.millis)
+    // The first flow with X.509: the issuer's certificate from a development CA, x5c on the
+    // credential and its status list, the wallet and the bank trusting that CA (docs/X509.md).
+    const first = await demo(project, spec, urls, '--x509')
+    if (!first.ok || !first.output.includes('"anchorId":"demo-national"')) {
+      throw new Error(`the X.509 demo failed through the balancers:\n${first.output}`)
+    }
+    figures[`${name}: one demo flow with X.509 (wallet container start included)`] = seconds(first.millis)
     const served = await balancerServers(spec.statsPorts)
     log(`${name}: 2xx responses per instance: ${served.map(([server, , n]) => `${server} ${n}`).join(', ')}`)
     for (const [server, , n] of served) if (!(n > 0)) throw new Error(`${server} served nothing: no round robin`)
