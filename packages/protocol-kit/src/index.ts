@@ -1,7 +1,13 @@
+export type { X509Certificate } from '@peculiar/x509'
 export { base64ToBytes, bytesToBase64, bytesToBase64Url } from './encoding.js'
 export { CertificateChainError, type CertificateChainErrorCode } from './x509/CertificateChainError.js'
 export { type CertificateSummary, certificateSha256, certificateSummary } from './x509/certificateSummary.js'
-export { type CheckedSigningChain, type CheckSigningChainOptions, checkSigningChain } from './x509/checkSigningChain.js'
+export {
+  type CheckedSigningChain,
+  type CheckSigningChainOptions,
+  checkSigningChain,
+  findTrustAnchor,
+} from './x509/checkSigningChain.js'
 export { DevelopmentCa, type DevelopmentCaOptions, type IssueCertificateOptions } from './x509/DevelopmentCa.js'
 export { MAX_CHAIN_LENGTH, parseCertificateChain, toX5cEntry } from './x509/parseCertificateChain.js'
 export { type ParsedTrustAnchor, parseTrustAnchor } from './x509/parseTrustAnchor.js'

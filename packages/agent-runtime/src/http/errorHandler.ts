@@ -1,4 +1,5 @@
 import { KmsUnavailableError } from '@attesto/kms-adapter'
+import { CertificateChainError } from '@attesto/protocol-kit'
 import { StorageUnavailableError } from '@attesto/storage-service'
 import { type Logger, RecordNotFoundError } from '@credo-ts/core'
 import type { ErrorRequestHandler } from 'express'
@@ -23,6 +24,8 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
     error: { code, message, ...(details === undefined ? {} : { details }) },
   })
   if (error instanceof HttpError) return { status: error.status, body: body(error.code, error.message, error.details) }
+  // A certificate or chain a client sent (an issuer's chain, a verifier's trust anchor): its stable code.
+  if (error instanceof CertificateChainError) return { status: 400, body: body(error.code, error.message) }
   if (error instanceof ZodError) {
     const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issueMessage(issue) }))
     const first = details[0]

@@ -1,5 +1,5 @@
-import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
-import { CertificateChainError, checkSigningChain, parseCertificateChain } from '@attesto/protocol-kit'
+import type { TenantRequestLocals } from '@attesto/agent-runtime'
+import { checkSigningChain, parseCertificateChain } from '@attesto/protocol-kit'
 import { Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
@@ -47,15 +47,8 @@ export function certificateRoutes(credentialIssuerBaseUrl: string, directory: Is
     const publicJwk = await tenantContext.dependencyManager
       .resolve(Kms.KeyManagementApi)
       .getPublicKey({ keyId: profile.keyId })
-    let checked: Awaited<ReturnType<typeof checkSigningChain>>
-    try {
-      checked = await checkSigningChain(parseCertificateChain(chain), { publicJwk })
-    } catch (error) {
-      if (error instanceof CertificateChainError) {
-        throw new HttpError(400, error.code, error.message, undefined, { cause: error })
-      }
-      throw error
-    }
+    // A chain that does not fit is a CertificateChainError: 400 with its code (the one error handler).
+    const checked = await checkSigningChain(parseCertificateChain(chain), { publicJwk })
     const certificate: IssuerCertificate = {
       ...checked.leaf,
       notAfter: checked.expiresAt,

@@ -68,8 +68,7 @@ export class StatusListPublisher {
 
   /** The current token of a list, or null when the issuer has no such list. */
   public current(issuer: ResolvedIssuer, listId: string): Promise<PublishedToken | null> {
-    // Per signing identity: after a certificate upload (or removal) the token is signed anew.
-    const key = `${issuer.tenantId}/${listKey(issuer.profile.issuerId, listId)}/${issuer.profile.certificate?.sha256 ?? 'did'}`
+    const key = this.localKeyOf(issuer, listId)
     const local = this.local.get(key)
     if (local && local.freshUntil > Date.now()) return Promise.resolve(local)
     const pending = this.inFlight.get(key)
@@ -93,8 +92,12 @@ export class StatusListPublisher {
     ) {
       await this.tokens.insert(issuer.tenantId, key, signed, KEPT_UNTIL_DELETED)
     }
-    const localKey = `${issuer.tenantId}/${key}/${issuer.profile.certificate?.sha256 ?? 'did'}`
-    return this.keep(localKey, signed, Date.now() + this.config.updateIntervalSeconds * 1000)
+    return this.keep(this.localKeyOf(issuer, listId), signed, Date.now() + this.config.updateIntervalSeconds * 1000)
+  }
+
+  /** Where this instance keeps a list's token: per signing identity, so a certificate upload (or removal) signs it anew. */
+  private localKeyOf(issuer: ResolvedIssuer, listId: string): string {
+    return `${issuer.tenantId}/${listKey(issuer.profile.issuerId, listId)}/${issuer.profile.certificate?.sha256 ?? 'did'}`
   }
 
   /** Forgets this instance's copies (tests and benchmarks). */

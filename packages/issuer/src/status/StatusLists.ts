@@ -99,7 +99,7 @@ export class StatusLists extends SessionStore<StatusListRow> {
     tenantId: string,
     issuerId: string,
     bits: StatusBits,
-  ): Promise<{ listId: string; idx: number; opened?: boolean }> {
+  ): Promise<{ listId: string; idx: number; opened: boolean }> {
     const series = `${tenantId}/${issuerId}/${bits}`
     const fromHeld = this.takeHeld(series)
     if (fromHeld) return fromHeld
@@ -117,8 +117,7 @@ export class StatusLists extends SessionStore<StatusListRow> {
           const { row } = list
           const block = { listId: row.listId, seed: row.seed, size: row.size, next: taken.from + 1, end: taken.to }
           if (block.next < block.end) this.held.set(series, [...(this.held.get(series) ?? []), block])
-          const idx = permuteIndex(row.seed, row.size, taken.from)
-          return opened ? { listId: row.listId, idx, opened } : { listId: row.listId, idx }
+          return { listId: row.listId, idx: permuteIndex(row.seed, row.size, taken.from), opened }
         }
         list.full.add(stripe)
         continue
@@ -137,14 +136,14 @@ export class StatusLists extends SessionStore<StatusListRow> {
   }
 
   /** The next ordinal of a block this instance holds for the series, if any. */
-  private takeHeld(series: string): { listId: string; idx: number } | undefined {
+  private takeHeld(series: string): { listId: string; idx: number; opened: false } | undefined {
     const blocks = this.held.get(series)
     const block = blocks?.[0]
     if (!blocks || !block) return undefined
     const ordinal = block.next++
     if (block.next >= block.end) blocks.shift()
     if (blocks.length === 0) this.held.delete(series)
-    return { listId: block.listId, idx: permuteIndex(block.seed, block.size, ordinal) }
+    return { listId: block.listId, idx: permuteIndex(block.seed, block.size, ordinal), opened: false }
   }
 
   /** The list row, read once per process (it never changes). */

@@ -1,7 +1,8 @@
 import type { webcrypto } from 'node:crypto'
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from '@peculiar/x509'
+import { KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from '@peculiar/x509'
 import { CertificateChainError } from './CertificateChainError.js'
 import { type CertificateSummary, certificateSummary } from './certificateSummary.js'
+import { isCertificateAuthority } from './isCertificateAuthority.js'
 import { toX5cEntry } from './parseCertificateChain.js'
 
 export interface CheckSigningChainOptions {
@@ -64,7 +65,10 @@ export async function checkSigningChain(
   }
   const last = chain[chain.length - 1] as X509Certificate
   const endsAtRoot = chain.length > 1 && (await last.isSelfSigned())
-  const anchor = options.trustAnchors?.length ? await findAnchor(last, options.trustAnchors, at) : undefined
+  const anchor = options.trustAnchors?.length ? await findTrustAnchor(last, options.trustAnchors, at) : undefined
+  if (options.trustAnchors?.length && !anchor) {
+    throw new CertificateChainError('certificate_untrusted', `The chain (${last.subject}) leads to no trusted anchor`)
+  }
   const kept = endsAtRoot ? chain.slice(0, -1) : chain
   return {
     x5c: kept.map(toX5cEntry),
@@ -101,28 +105,27 @@ async function checkIssuedBy(certificate: X509Certificate, issuer: X509Certifica
   }
 }
 
-/** Whether a certificate may issue certificates: basicConstraints cA, and keyCertSign when key usage is given. */
-function isCertificateAuthority(certificate: X509Certificate): boolean {
-  const usage = certificate.getExtension(KeyUsagesExtension)
-  return (
-    certificate.getExtension(BasicConstraintsExtension)?.ca === true &&
-    (!usage || (usage.usages & KeyUsageFlags.keyCertSign) !== 0)
-  )
-}
-
 async function verifiesWith(certificate: X509Certificate, issuer: X509Certificate): Promise<boolean> {
   return certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true }).catch(() => false)
 }
 
-/** The anchor the chain's last certificate is, or is issued by, and that is valid at `at`. */
-async function findAnchor(last: X509Certificate, anchors: readonly X509Certificate[], at: Date) {
+/**
+ * The anchor among `anchors` that the chain's last certificate is, or is issued by (a CA valid at
+ * `at`); undefined when there is none. {@link checkSigningChain} with `trustAnchors` refuses such
+ * a chain; a caller that already checked the chain asks this alone.
+ */
+export async function findTrustAnchor(
+  last: X509Certificate,
+  anchors: readonly X509Certificate[],
+  at = new Date(),
+): Promise<X509Certificate | undefined> {
   for (const anchor of anchors) {
     if (anchor.notBefore > at || anchor.notAfter < at) continue
     if (sameCertificate(anchor, last)) return anchor
     if (last.issuer === anchor.subject && isCertificateAuthority(anchor) && (await verifiesWith(last, anchor)))
       return anchor
   }
-  throw new CertificateChainError('certificate_untrusted', `The chain (${last.subject}) leads to no trusted anchor`)
+  return undefined
 }
 
 function sameCertificate(a: X509Certificate, b: X509Certificate): boolean {

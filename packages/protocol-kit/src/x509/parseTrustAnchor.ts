@@ -1,6 +1,6 @@
-import { BasicConstraintsExtension } from '@peculiar/x509'
 import { CertificateChainError } from './CertificateChainError.js'
 import { type CertificateSummary, certificateSummary } from './certificateSummary.js'
+import { isCertificateAuthority } from './isCertificateAuthority.js'
 import { parseCertificateChain, toX5cEntry } from './parseCertificateChain.js'
 
 export interface ParsedTrustAnchor {
@@ -11,7 +11,7 @@ export interface ParsedTrustAnchor {
 
 /**
  * One CA certificate to trust (a root, an intermediate, an IACA), as PEM or base64 DER: it must
- * be a CA (`basicConstraints cA`) and in validity at `at`. Throws a {@link CertificateChainError}.
+ * be a CA (`basicConstraints cA`, `keyCertSign` when it has a key usage) and in validity at `at`. Throws a {@link CertificateChainError}.
  */
 export async function parseTrustAnchor(text: string, at = new Date()): Promise<ParsedTrustAnchor> {
   const certificates = parseCertificateChain(text.includes('-----BEGIN') ? text : [text])
@@ -19,10 +19,11 @@ export async function parseTrustAnchor(text: string, at = new Date()): Promise<P
   if (!certificate || certificates.length > 1) {
     throw new CertificateChainError('certificate_unreadable', 'Give exactly one CA certificate per trust anchor')
   }
-  if (certificate.getExtension(BasicConstraintsExtension)?.ca !== true) {
+  // The same test a chain's anchor must pass (checkSigningChain): an anchor that fails it could never be matched.
+  if (!isCertificateAuthority(certificate)) {
     throw new CertificateChainError(
       'certificate_key_usage',
-      'A trust anchor must be a CA certificate (basicConstraints cA)',
+      'A trust anchor must be a CA certificate (basicConstraints cA, and keyCertSign when it has a key usage)',
     )
   }
   const summary = await certificateSummary(certificate)

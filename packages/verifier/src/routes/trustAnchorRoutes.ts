@@ -1,5 +1,5 @@
-import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
-import { CertificateChainError, parseTrustAnchor } from '@attesto/protocol-kit'
+import type { TenantRequestLocals } from '@attesto/agent-runtime'
+import { parseTrustAnchor } from '@attesto/protocol-kit'
 import { Router } from 'express'
 import { z } from 'zod'
 import { type TrustAnchor, trustAnchors } from '../verification/verifierDocuments.js'
@@ -50,20 +50,15 @@ export function trustAnchorRoutes(): Router {
   return router
 }
 
+/** The stored anchor; a certificate that is not a CA in validity is a CertificateChainError (400 with its code). */
 async function anchorDocument(id: string, text: string, label?: string): Promise<TrustAnchor> {
-  try {
-    const { certificate, summary } = await parseTrustAnchor(text)
-    return {
-      anchorId: id,
-      ...(label ? { label } : {}),
-      certificate,
-      subject: summary.subject,
-      notAfter: summary.notAfter,
-      sha256: summary.sha256,
-    }
-  } catch (error) {
-    if (error instanceof CertificateChainError)
-      throw new HttpError(400, error.code, error.message, undefined, { cause: error })
-    throw error
+  const { certificate, summary } = await parseTrustAnchor(text)
+  return {
+    anchorId: id,
+    ...(label ? { label } : {}),
+    certificate,
+    subject: summary.subject,
+    notAfter: summary.notAfter,
+    sha256: summary.sha256,
   }
 }

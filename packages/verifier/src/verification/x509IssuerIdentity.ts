@@ -1,9 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import {
   CertificateChainError,
+  certificateSha256,
   checkSigningChain,
+  findTrustAnchor,
   MAX_CHAIN_LENGTH,
   parseCertificateChain,
+  type X509Certificate,
 } from '@attesto/protocol-kit'
 import { LRUCache } from 'lru-cache'
 import { PresentationRefusal } from './rejectionReason.js'
@@ -51,27 +54,21 @@ export async function x509IssuerIdentity(
   if (known && Date.parse(known.notAfter) > at.getTime()) return withAnchor(known, anchors)
   try {
     const chain = parseCertificateChain(x5c as string[])
-    const [leafCertificate] = chain
-    const leaf = await checkSigningChain(chain, { at })
-    const trusted = anchors.length
-      ? await checkSigningChain(chain, {
-          at,
-          trustAnchors: anchors.flatMap((anchor) => parseCertificateChain([anchor.certificate])),
-        }).catch((error: unknown) => {
-          if (error instanceof CertificateChainError && error.code === 'certificate_untrusted') return undefined
-          throw error
-        })
-      : undefined
+    const [leafCertificate] = chain as [X509Certificate, ...X509Certificate[]]
+    const { leaf, expiresAt } = await checkSigningChain(chain, { at })
+    // The chain is valid in itself; whether it leads to one of the tenant's anchors is looked up
+    // on its own (no second pass over the chain's signatures).
+    const anchor = await findTrustAnchor(
+      chain[chain.length - 1] as X509Certificate,
+      anchors.flatMap((candidate) => parseCertificateChain([candidate.certificate])),
+      at,
+    )
     const identity = {
-      key: createPublicKey({
-        key: Buffer.from(new Uint8Array(leafCertificate?.publicKey.rawData ?? new ArrayBuffer(0))),
-        format: 'der',
-        type: 'spki',
-      }),
-      subject: leaf.leaf.subject,
-      sha256: leaf.leaf.sha256,
-      notAfter: leaf.expiresAt,
-      anchorSha256: trusted?.anchor?.sha256,
+      key: createPublicKey({ key: Buffer.from(leafCertificate.publicKey.rawData), format: 'der', type: 'spki' }),
+      subject: leaf.subject,
+      sha256: leaf.sha256,
+      notAfter: expiresAt,
+      anchorSha256: anchor ? await certificateSha256(anchor) : undefined,
     }
     checked.set(cacheKey, identity)
     return withAnchor(identity, anchors)
