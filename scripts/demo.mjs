@@ -138,8 +138,6 @@ try {
   step('Holder presented', presented)
   const result = await call(verifierUrl, 'GET', `/presentation-requests/${request.requestId}`, bank.apiKey)
   step('Verified claims at the bank', { status: result.status, credentials: result.credentials })
-  if (result.status !== 'verified')
-    throw new Error(`The bank's result is ${result.status}: ${JSON.stringify(result.reason)}`)
 } finally {
   await wallet.close()
 }
