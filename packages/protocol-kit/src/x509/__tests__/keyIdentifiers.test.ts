@@ -13,7 +13,9 @@ const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
 /** RFC 5280 §4.2.1.2 (1): SHA-1 of the BIT STRING subjectPublicKey (a P-256 point is its last 65 bytes). */
 function rfc5280KeyId(pem: string): string {
   const spki = new NodeCertificate(pem).publicKey.export({ format: 'der', type: 'spki' })
-  return createHash('sha1').update(spki.subarray(spki.length - 65)).digest('base64url')
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest('base64url')
 }
 
 describe('key identifiers', () => {
