@@ -77,9 +77,11 @@ async function tenantVerifier(directory: VerifierDirectory, tenantContext: Agent
 
 /**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
- * DCQL query, given or from a stored template, and returns its `openid4vp://` URI.
+ * DCQL query, given or from a stored template, and returns its `openid4vp://` URI; a same-device
+ * request also names the page the wallet sends the browser back to (`redirectUris.ts`).
  * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
- * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired.
+ * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired;
+ * never a same-device request's, which only its response code releases (`sameDeviceRoutes.ts`).
  */
 export function presentationRoutes(options: PresentationRoutesOptions): Router {
   const router = Router()
