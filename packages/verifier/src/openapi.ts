@@ -20,6 +20,7 @@ import {
   trustedIssuerResponse,
   verifierResponse,
 } from './routes/responses.js'
+import { responseCodeRefused, sameDeviceOpenApiPaths } from './routes/sameDeviceOpenApi.js'
 import { templateId, templateInput } from './routes/templateRoutes.js'
 import { anchorId, trustAnchorInput } from './routes/trustAnchorRoutes.js'
 import { createVerifierInput, did, trustedIssuerInput } from './routes/verifierRoutes.js'
@@ -177,7 +178,7 @@ const presentationPaths: OpenApiPaths = {
       tags: ['Presentation requests'],
       summary: 'Create an OID4VP request with a DCQL query; returns the openid4vp:// URI',
       description:
-        "responseMode direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post. Default: direct_post.jwt when the KMS can decrypt ECDH-ES (local), direct_post otherwise (Vault, AWS); direct_post.jwt on such a KMS is 400 response_encryption_unsupported. statusUnavailable: when a credential's status list cannot be fetched, reject (status_unavailable) or accept it with statusUnavailable: true in the result; default STATUS_UNAVAILABLE_POLICY (reject).",
+        "responseMode direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post. Default: direct_post.jwt when the KMS can decrypt ECDH-ES (local), direct_post otherwise (Vault, AWS); direct_post.jwt on such a KMS is 400 response_encryption_unsupported. statusUnavailable: when a credential's status list cannot be fetched, reject (status_unavailable) or accept it with statusUnavailable: true in the result; default STATUS_UNAVAILABLE_POLICY (reject). flow same_device (with redirectUri, one of the verifier's redirect URIs, default its first; 400 redirect_uri_not_configured, redirect_uri_not_allowed): the wallet is sent back to the frontend with a response code, and only that code releases the result (docs/SAME-DEVICE.md). A DCQL credential query may list trusted_authorities of type aki: a credential whose x5c chain has none of those Authority Key Identifiers is rejected as untrusted_authority.",
       parameters: [idempotencyKey],
       requestBody: {
         required: true,
@@ -208,9 +209,13 @@ const presentationPaths: OpenApiPaths = {
       operationId: 'getPresentationRequest',
       tags: ['Presentation requests'],
       summary:
-        'State of a request, as decided once and stored: pending (with refused attempts), verified (with the disclosed claims and their issuer), rejected (with the reason), expired',
+        'State of a request, as decided once and stored: pending (with refused attempts), verified (with the disclosed claims and their issuer), rejected (with the reason), expired. A same-device request is 403 response_code_required: its result is released only by POST /presentation-requests/{requestId}/result',
       requestParams: { path: z.object({ requestId: z.string() }) },
-      responses: { '200': answer('OK', presentationResultResponse), ...errors(401, 404) },
+      responses: {
+        '200': answer('OK', presentationResultResponse),
+        ...errors(401, 404),
+        ...responseCodeRefused('response_code_required: a same-device request, read with its response code'),
+      },
     },
   },
 }
@@ -223,6 +228,6 @@ export function verifierOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId} (request objects at authorization-requests/{requestId}, responses at authorize).',
     serverUrl,
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
-    paths: mergeOpenApiPaths(verifierPaths, presentationPaths, verifierManagementOpenApiPaths),
+    paths: mergeOpenApiPaths(verifierPaths, presentationPaths, verifierManagementOpenApiPaths, sameDeviceOpenApiPaths),
   })
 }

@@ -9,6 +9,9 @@ import {
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
+const FRONTEND = 'https://bank.example/verify/done'
+const [CARD] = CARD_QUERY.credentials
+
 // Every endpoint of the verifier, REST and OID4VP, with fuzzed bodies, path parameters, query
 // strings and headers (fast-check, fixed seed): no answer is a 5xx; and the DCQL shapes that
 // used to be 500s are 400s. Real PostgreSQL and Redis.
@@ -18,6 +21,7 @@ describe('verifier fuzz', () => {
   let key = ''
   let verifierId = ''
   let requestId = ''
+  let sameDeviceRequestId = ''
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp, {
@@ -30,6 +34,14 @@ describe('verifier fuzz', () => {
         verifierId,
         dcql: { query: CARD_QUERY },
         responseMode: 'direct_post',
+      })
+    ).body.requestId
+    await service.call('PUT', `/verifiers/${verifierId}/redirect-uris`, key, { redirectUris: [FRONTEND] })
+    sameDeviceRequestId = (
+      await service.call('POST', '/presentation-requests', key, {
+        verifierId,
+        dcql: { query: CARD_QUERY },
+        flow: 'same_device',
       })
     ).body.requestId
   }, 60_000)
@@ -93,6 +105,7 @@ describe('verifier fuzz', () => {
       webhookId: requestId,
       deliveryId: requestId,
     }
+    const sameDevice = { ...values, requestId: sameDeviceRequestId }
     const endpoints: FuzzedEndpoint[] = [
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
@@ -122,10 +135,53 @@ describe('verifier fuzz', () => {
       { method: 'GET', path: '/presentation-templates/:templateId', bearer, values },
       { method: 'DELETE', path: '/presentation-templates/:templateId', bearer, values },
       { method: 'POST', path: '/presentation-requests', bearer, example: { verifierId, dcql: { query: CARD_QUERY } } },
+      {
+        method: 'POST',
+        path: '/presentation-requests',
+        bearer,
+        example: { verifierId, dcql: { query: CARD_QUERY }, flow: 'same_device', redirectUri: FRONTEND },
+      },
+      {
+        method: 'PUT',
+        path: '/presentation-templates/:templateId',
+        bearer,
+        values,
+        example: {
+          dcql: {
+            query: {
+              credentials: [
+                { ...CARD, trusted_authorities: [{ type: 'aki', values: ['s9tIpPmhxdiuNkHMEWNpYim8S8Y'] }] },
+              ],
+            },
+          },
+        },
+      },
       { method: 'GET', path: '/presentation-requests/:requestId', bearer, values },
+      { method: 'GET', path: '/presentation-requests/:requestId', bearer, values: sameDevice },
+      {
+        method: 'POST',
+        path: '/presentation-requests/:requestId/result',
+        bearer,
+        values: sameDevice,
+        example: { responseCode: 'Xq3vbQ0pJ7mW1sK9yT4uR2eL8oN6aZ5cV0dF3gH1iJk' },
+      },
+      {
+        method: 'PUT',
+        path: '/verifiers/:verifierId/redirect-uris',
+        bearer,
+        values,
+        example: { redirectUris: [FRONTEND, 'http://localhost:5173/done'] },
+      },
+      { method: 'GET', path: '/verifiers/:verifierId/redirect-uris', bearer, values },
       ...webhookEndpoints(bearer, values, 'presentation.verified'),
       { method: 'GET', path: '/oid4vp/:verifierId/authorization-requests/:requestId', values },
       { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { state: requestId, vp_token: {} } },
+      {
+        method: 'POST',
+        path: '/oid4vp/:verifierId/authorize',
+        values: sameDevice,
+        example: { state: sameDeviceRequestId, error: 'access_denied', error_description: 'declined' },
+      },
     ]
     const failures = await fuzzEndpoints(service.http.url, endpoints, 40)
     expect(failures).toEqual([])

@@ -8,6 +8,7 @@ import { authorizationRequestUri, clientIdOf, protocolUrls } from '../protocol/r
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
+import { sameDeviceBinding } from '../verification/redirectUris.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { presentationTemplates } from '../verification/verifierDocuments.js'
@@ -28,6 +29,13 @@ export const createPresentationRequestInput = z.strictObject({
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
   /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
   statusUnavailable: z.enum(['reject', 'accept']).optional(),
+  /**
+   * `cross_device` (default): the result is read with the API key. `same_device`: the wallet sends
+   * the browser back to the frontend with a response code, and only that code releases the result.
+   */
+  flow: z.enum(['cross_device', 'same_device']).default('cross_device'),
+  /** Same-device flow: one of the verifier's redirect URIs (default: its first). */
+  redirectUri: z.string().max(2_000).optional(),
 })
 
 /** The response mode of a new request: as asked, if the KMS can serve it. */
@@ -69,13 +77,17 @@ async function tenantVerifier(directory: VerifierDirectory, tenantContext: Agent
 
 /**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
- * DCQL query, given or from a stored template, and returns its `openid4vp://` URI.
+ * DCQL query, given or from a stored template, and returns its `openid4vp://` URI; a same-device
+ * request also names the page the wallet sends the browser back to (`redirectUris.ts`).
  * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
- * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired.
+ * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired;
+ * never a same-device request's, which only its response code releases (`sameDeviceRoutes.ts`).
  */
 export function presentationRoutes(options: PresentationRoutesOptions): Router {
   const router = Router()
   const { directory, sessions } = options
+  // http redirect URIs (loopback only) while the verifier itself runs on http: development.
+  const allowHttpLoopback = options.baseUrl.startsWith('http:')
 
   router.post('/presentation-requests', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
@@ -87,6 +99,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const dcqlQuery = validDcql(dcql.query)
     const responseMode = responseModeFor(tenantContext, input.responseMode)
+    const sameDevice = await sameDeviceBinding(tenantContext, profile.verifierId, input, allowHttpLoopback)
     // The request id is chosen when the key is reserved: a retry that takes the key over finds the
     // request made before instead of opening a second one.
     const result = await withIdempotency(
@@ -106,6 +119,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           responseMode,
           dcqlQuery,
           ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
+          ...(sameDevice ? { sameDevice } : {}),
           createdAt: new Date(now).toISOString(),
           expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
         }
@@ -122,6 +136,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
             uri: authorizationRequestUri(session.clientId, requestUri),
             expiresAt: session.expiresAt,
             responseMode: session.responseMode,
+            flow: session.sameDevice ? 'same_device' : 'cross_device',
           },
         }
       },
@@ -135,6 +150,13 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const requestId = request.params.requestId as string
     const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
     if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
+    if (session.sameDevice) {
+      throw new HttpError(
+        403,
+        'response_code_required',
+        `Request '${requestId}' is a same-device request: its result is released only with the response code the frontend received (POST /presentation-requests/${requestId}/result)`,
+      )
+    }
     const result = presentationResult(requestId, session)
     response.json(result)
   })
@@ -143,7 +165,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
 }
 
 /** What `GET /presentation-requests/:requestId` answers about a stored request. */
-function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
+export function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
   const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
   return {
     requestId,

@@ -79,6 +79,10 @@ export const createdPresentationRequestResponse = z
     uri: z.string().meta({ description: 'openid4vp:// with client_id and request_uri' }),
     expiresAt: dateTime,
     responseMode,
+    flow: z.enum(['cross_device', 'same_device']).meta({
+      description:
+        'same_device: the result is released only with the response code the wallet sends the frontend (POST /presentation-requests/{requestId}/result)',
+    }),
   })
   .meta({
     id: 'CreatedPresentationRequest',
@@ -88,6 +92,7 @@ export const createdPresentationRequestResponse = z
         uri: 'openid4vp://?client_id=decentralized_identifier%3Adid%3Ajwk%3A…&request_uri=https%3A%2F%2Fverifier.example%2Foid4vp%2F…',
         expiresAt: '2026-06-30T12:05:00.000Z',
         responseMode: 'direct_post.jwt',
+        flow: 'cross_device',
       },
     ],
   })
@@ -96,6 +101,7 @@ const reason = z
   .object({
     code: z.enum([
       'untrusted_issuer',
+      'untrusted_authority',
       'invalid_certificate',
       'request_expired',
       'nonce_mismatch',
@@ -106,6 +112,7 @@ const reason = z
       'credential_revoked',
       'credential_suspended',
       'status_unavailable',
+      'wallet_error',
     ]),
     message: z.string(),
     detail: z.string().optional().meta({ description: 'Which check failed (never claim values)' }),
@@ -180,6 +187,11 @@ export const presentationResultResponse = z
     ],
   })
 export type PresentationResultResponse = z.output<typeof presentationResultResponse>
+
+export const redirectUrisResponse = z.object({ verifierId: z.string(), redirectUris: z.array(z.string()) }).meta({
+  id: 'VerifierRedirectUris',
+  examples: [{ verifierId: uuid, redirectUris: ['https://bank.example/verify/done'] }],
+})
 
 /** The management answers: lists (page by page), deletion, cancellation. */
 
