@@ -70,12 +70,8 @@ function requestedConfiguration(
     if (id !== configuration.id) throw denied(`This offer is for '${configuration.id}', not '${id}'`)
     return configuration
   }
-  if (
-    input.format &&
-    configuration.format !== 'mso_mdoc' &&
-    (input.vct === undefined || input.vct === configuration.vct)
-  )
-    return configuration
+  const vct = configuration.format === 'mso_mdoc' ? undefined : configuration.vct // draft 13 names SD-JWT VCs only
+  if (input.format && vct && (input.vct === undefined || input.vct === vct)) return configuration
   throw new ProtocolError(
     400,
     'invalid_credential_request',
