@@ -126,6 +126,8 @@ describe('mdoc issuance', () => {
     })
     expect((await service.call('GET', `/offers/${offerId}`, key)).body).toMatchObject({ status: 'credential_issued' })
     expect((await service.call('GET', `/offers/${offerId}`, key)).body.credentialStatus).toBeUndefined()
+    const revoke = await service.call('POST', `/offers/${offerId}/status`, key, { status: 'revoked' })
+    expect([revoke.status, revoke.body.error.code]).toEqual([404, 'credential_status_not_found'])
 
     // The same checks fail where they must: another anchor, altered data, another device key.
     const foreign = await DevelopmentCa.create({ name: 'Elsewhere', country: 'BE' })
