@@ -65,6 +65,19 @@ describe('mdoc fuzz', () => {
   })
   afterAll(() => service?.close())
 
+  const offer = (claims: object) =>
+    service.call('POST', '/offers', mdoc.key, { issuerId: mdoc.issuerId, credentialConfigurationId: 'mdl', claims })
+
+  /** Token, nonce and credential request for the offer at `uri`: the credential response. */
+  async function take(wallet: HandWallet, uri: string) {
+    const { credentialIssuer, code } = parseOffer(uri)
+    const token = await wallet.redeem(credentialIssuer, code)
+    return wallet.credential(credentialIssuer, token.body.access_token, {
+      credential_configuration_id: 'mdl',
+      proofs: { jwt: [wallet.proof(credentialIssuer, await wallet.nonce(credentialIssuer))] },
+    })
+  }
+
   it('answers fuzzed data element definitions with 200 or 400', async () => {
     const element = fc.record(
       {
@@ -113,20 +126,10 @@ describe('mdoc fuzz', () => {
           [MDL]: { ...MDL_CLAIMS[MDL], ...changed[MDL] },
           [REGISTRY]: { ...MDL_CLAIMS[REGISTRY], ...changed[REGISTRY] },
         }
-        const made = await service.call('POST', '/offers', mdoc.key, {
-          issuerId: mdoc.issuerId,
-          credentialConfigurationId: 'mdl',
-          claims,
-        })
+        const made = await offer(claims)
         expect([201, 400]).toContain(made.status)
         if (made.status !== 201) return
-        const { credentialIssuer, code } = parseOffer(made.body.uri)
-        const token = await wallet.redeem(credentialIssuer, code)
-        const answer = await wallet.credential(credentialIssuer, token.body.access_token, {
-          credential_configuration_id: 'mdl',
-          proofs: { jwt: [wallet.proof(credentialIssuer, await wallet.nonce(credentialIssuer))] },
-        })
-        expect(answer.status).toBe(200)
+        expect((await take(wallet, made.body.uri)).status).toBe(200)
         issued++
       }),
       { numRuns: 120, seed: 42 },
@@ -144,17 +147,7 @@ describe('mdoc fuzz', () => {
         licence_number: Number.MAX_SAFE_INTEGER,
       },
     }
-    const made = await service.call('POST', '/offers', mdoc.key, {
-      issuerId: mdoc.issuerId,
-      credentialConfigurationId: 'mdl',
-      claims,
-    })
-    const { credentialIssuer, code } = parseOffer(made.body.uri)
-    const token = await wallet.redeem(credentialIssuer, code)
-    const answer = await wallet.credential(credentialIssuer, token.body.access_token, {
-      credential_configuration_id: 'mdl',
-      proofs: { jwt: [wallet.proof(credentialIssuer, await wallet.nonce(credentialIssuer))] },
-    })
+    const answer = await take(wallet, (await offer(claims)).body.uri)
     expect(answer.status).toBe(200)
     const { nameSpaces } = parseIssued(
       DOCTYPE,

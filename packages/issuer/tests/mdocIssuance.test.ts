@@ -166,7 +166,7 @@ describe('mdoc issuance', () => {
     } finally {
       await holder.close()
     }
-  })
+  }, 180_000) // Credo's holder agent (PGlite, Credo's modules) is slow to start on a busy machine
 
   it('binds only a P-256 device key: an Ed25519 proof is refused and changes nothing', async () => {
     const wallet = new HandWallet()
