@@ -1,4 +1,4 @@
-import { type AgentContext, Kms, X509KeyUsage, X509Service } from '@credo-ts/core'
+import { type AgentContext, Kms, X509ExtendedKeyUsage, X509KeyUsage, X509Service } from '@credo-ts/core'
 import { z } from 'zod'
 import type { IssuerProfile } from './issuerProfiles.js'
 
@@ -25,13 +25,19 @@ export const certificateSigningRequestInput = z.strictObject({
   uris: z.array(z.url()).max(10).optional().meta({
     description: 'SAN URIs; default the credential issuer identifier',
   }),
+  mdocDocumentSigner: z.boolean().default(false).meta({
+    description:
+      'Ask for the extended key usage of an ISO/IEC 18013-5 document signer (1.0.18013.5.1.2, critical), for issuers of mso_mdoc credentials (docs/MDOC.md)',
+  }),
 })
 export type CertificateSigningRequestInput = z.infer<typeof certificateSigningRequestInput>
 
 /**
  * A PKCS#10 certificate signing request for the issuer's key, signed in the tenant's KMS (the
  * private key never leaves it). The subject alternative names default to the credential
- * issuer's identifier and host, so that the certificate names the issuer.
+ * issuer's identifier and host, so that the certificate names the issuer. With
+ * `mdocDocumentSigner`, it asks for the document-signer extended key usage of ISO/IEC 18013-5
+ * Annex B (the CA decides what the certificate finally carries).
  */
 export async function certificateSigningRequest(
   tenantContext: AgentContext,
@@ -61,6 +67,9 @@ export async function certificateSigningRequest(
     subject,
     extensions: {
       keyUsage: { usages: [X509KeyUsage.DigitalSignature], markAsCritical: true },
+      ...(input.mdocDocumentSigner
+        ? { extendedKeyUsage: { usages: [X509ExtendedKeyUsage.MdlDs], markAsCritical: true } }
+        : {}),
       subjectAlternativeName: {
         name: [
           ...dnsNames.map((value) => ({ type: 'dns' as const, value })),

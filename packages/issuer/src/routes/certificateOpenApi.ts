@@ -32,7 +32,9 @@ export const certificateOpenApiPaths: OpenApiPaths = {
       operationId: 'putIssuerCertificate',
       tags: ['Issuers'],
       summary:
-        'Upload the chain the CA returned (or a renewal): checked (certifies the issuer key, links, in validity, may sign, leaf not self-signed; 400 certificate_* otherwise); from then on SD-JWT VCs and status list tokens carry it in x5c',
+        'Upload the chain the CA returned (or a renewal): checked (certifies the issuer key, links, in validity, may sign, leaf not self-signed; 400 certificate_* otherwise); from then on SD-JWT VCs and status list tokens carry it in x5c, mdocs in x5chain',
+      description:
+        'With mso_mdoc configurations, the CA that issued the certificate must name its country (409 certificate_country_missing).',
       requestParams: { path: issuerPath },
       requestBody: {
         required: true,
@@ -47,14 +49,19 @@ export const certificateOpenApiPaths: OpenApiPaths = {
           }),
         ),
       },
-      responses: { '200': answer('The certificate now in use', issuerCertificateResponse), ...errors(400, 401, 404) },
+      responses: {
+        '200': answer('The certificate now in use', issuerCertificateResponse),
+        ...errors(400, 401, 404, 409),
+      },
     },
     delete: {
       operationId: 'removeIssuerCertificate',
       tags: ['Issuers'],
       summary: 'Stop using the certificate: what the issuer signs from then on is identified by its DID again',
+      description:
+        'Refused while the issuer has mso_mdoc configurations (409 certificate_in_use): an mdoc is always signed under a certificate.',
       requestParams: { path: issuerPath },
-      responses: { '204': { description: 'Removed' }, ...errors(401, 404) },
+      responses: { '204': { description: 'Removed' }, ...errors(401, 404, 409) },
     },
   },
 }

@@ -1,4 +1,4 @@
-import type { TenantRequestLocals } from '@attesto/agent-runtime'
+import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
 import { checkSigningChain, parseCertificateChain } from '@attesto/protocol-kit'
 import { Kms } from '@credo-ts/core'
 import { Router } from 'express'
@@ -7,6 +7,7 @@ import { certificateSigningRequest, certificateSigningRequestInput } from '../is
 import type { IssuerCertificate } from '../issuers/IssuerCertificate.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { issuerProfiles } from '../issuers/issuerProfiles.js'
+import { mdocConfigurationIds, mdocSignerProblem } from '../issuers/mdocSigner.js'
 
 export const certificateChainInput = z.strictObject({
   chain: z.union([z.string().min(1).max(65_536), z.array(z.string().min(1).max(16_384)).min(1).max(10)]).meta({
@@ -55,6 +56,9 @@ export function certificateRoutes(credentialIssuerBaseUrl: string, directory: Is
       x5c: checked.x5c,
       uploadedAt: new Date().toISOString(),
     }
+    // The issuer's mdocs will be signed under it: it must fit a document signer as well.
+    const unfit = mdocConfigurationIds(profile).length > 0 ? mdocSignerProblem({ ...profile, certificate }) : undefined
+    if (unfit) throw unfit
     await issuerProfiles.update(tenantContext, issuerId, { ...profile, certificate })
     directory.invalidate(issuerId)
     response.json(certificateView(certificate))
@@ -64,6 +68,14 @@ export function certificateRoutes(credentialIssuerBaseUrl: string, directory: Is
     const { tenantContext } = response.locals as TenantRequestLocals
     const issuerId = request.params.issuerId as string
     const { certificate: _removed, ...profile } = await issuerProfiles.get(tenantContext, issuerId)
+    const mdocConfigurations = mdocConfigurationIds(profile)
+    if (mdocConfigurations.length > 0) {
+      throw new HttpError(
+        409,
+        'certificate_in_use',
+        `The issuer's mso_mdoc configurations (${mdocConfigurations.join(', ')}) are signed under this certificate: remove them first, or upload a new chain instead`,
+      )
+    }
     await issuerProfiles.update(tenantContext, issuerId, profile)
     directory.invalidate(issuerId)
     response.status(204).end()
