@@ -1,3 +1,4 @@
+import { describeEcdhEsConformance } from './conformance/ecdhEsConformance.js'
 import { describeKmsConformance } from './conformance/kmsConformance.js'
 import { awsKms, localKms, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
 import { describeWithSoftHsm } from './support/softHsm.js'
@@ -5,4 +6,8 @@ import { describeWithSoftHsm } from './support/softHsm.js'
 describeKmsConformance('local', localKms)
 describeKmsConformance('vault', vaultKms)
 describeKmsConformance('aws', awsKms)
-describeWithSoftHsm('on a PKCS#11 token', () => describeKmsConformance('pkcs11', pkcs11Kms))
+describeEcdhEsConformance('local', localKms)
+describeWithSoftHsm('on a PKCS#11 token', () => {
+  describeKmsConformance('pkcs11', pkcs11Kms)
+  describeEcdhEsConformance('pkcs11', pkcs11Kms)
+})

@@ -138,7 +138,7 @@ export class Pkcs11KeyManagementService implements Kms.KeyManagementService {
         throw new Kms.KeyManagementError(`Key ${agreement.keyId} cannot agree on keys (backend ${this.backend})`)
       }
       try {
-        const point = ecPointOfPublicJwk(key.curve, agreement.externalPublicJwk as { kty?: string; crv?: string })
+        const point = ecPointOfPublicJwk(key.curve, agreement.externalPublicJwk)
         const secret = await this.request('derive', true, (api, session) =>
           deriveSharedSecret(api, this.token.addon, session, key.curve, key.privateKey, point),
         )

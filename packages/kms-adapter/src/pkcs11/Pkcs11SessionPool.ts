@@ -51,6 +51,9 @@ export class Pkcs11SessionPool {
       }
     } catch (error) {
       broken = isBrokenSession(error)
+      // A token that closed sessions may have ended the login with them (with every session of the
+      // application): log in again with the next one, or private keys would look absent.
+      if (broken) this.loggedIn = false
       throw error
     } finally {
       if (broken) this.discard(session)

@@ -144,8 +144,9 @@ export function publicJwkFromEcPoint(curve: Pkcs11Curve, ecPoint: Buffer): Kms.K
  * CKM_ECDH1_DERIVE. Throws unless it is a valid public key on that curve (node:crypto checks the
  * point), so the token never sees an invalid-curve point.
  */
-export function ecPointOfPublicJwk(curve: Pkcs11Curve, jwk: { kty?: string; crv?: string }): Buffer {
-  if (jwk.kty !== 'EC' || jwk.crv !== curve.crv || 'd' in jwk) {
+export function ecPointOfPublicJwk(curve: Pkcs11Curve, jwk: object): Buffer {
+  const { kty, crv } = jwk as { kty?: string; crv?: string }
+  if (kty !== 'EC' || crv !== curve.crv || 'd' in jwk) {
     throw new Kms.KeyManagementError(`The sender's key is not a public ${curve.crv} key`)
   }
   const key = createPublicKey({ format: 'jwk', key: jwk as import('node:crypto').JsonWebKey })

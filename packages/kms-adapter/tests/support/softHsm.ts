@@ -45,10 +45,12 @@ export interface SoftHsmDirectory {
 }
 
 /**
- * A fresh token directory and its configuration. `mechanisms` is SoftHSM's `slots.mechanisms`
- * (`ALL`, or `-CKM_EDDSA,-CKM_ECDH1_DERIVE` for a token that lacks them).
+ * A fresh token directory and its configuration; its tokens lack the mechanisms named in
+ * `withoutMechanisms` (`CKM_EDDSA`, …), through SoftHSM's `slots.mechanisms`.
  */
-export function softHsmDirectory(mechanisms = 'ALL'): SoftHsmDirectory {
+export function softHsmDirectory(withoutMechanisms: string[] = []): SoftHsmDirectory {
+  // SoftHSM 2.6.1 reads `-A,B,C` as "all but B and C": the list starts with an empty name.
+  const mechanisms = withoutMechanisms.length ? `-,${withoutMechanisms.join(',')}` : 'ALL'
   requireSoftHsm()
   const dir = mkdtempSync(join(tmpdir(), 'attesto-softhsm-'))
   const conf = join(dir, 'softhsm2.conf')
