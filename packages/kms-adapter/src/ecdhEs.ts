@@ -1,4 +1,5 @@
 import { createDecipheriv, createHash, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto'
+import type { Kms } from '@credo-ts/core'
 
 /** Content encryptions decrypted after direct ECDH-ES: AES-GCM, key length in bytes. */
 export const ECDH_ES_CONTENT_ENCRYPTIONS: Record<string, { cipher: 'aes-128-gcm' | 'aes-256-gcm'; bytes: number }> = {
@@ -71,4 +72,38 @@ export function decryptEcdhEs(options: DecryptEcdhEsOptions): Buffer {
   const publicKey = createPublicKey({ format: 'jwk', key: options.senderPublicJwk as import('node:crypto').JsonWebKey })
   const sharedSecret = diffieHellman({ privateKey: options.privateKey, publicKey })
   return decryptWithEcdhEsSecret(sharedSecret, options)
+}
+
+/** A direct ECDH-ES decryption, as {@link directEcdhEsOf} reads it from Credo's options. */
+export interface DirectEcdhEs {
+  /** The recipient's key in the KMS. */
+  keyId: string
+  senderPublicJwk: object
+  content: EcdhEsContentOptions
+}
+
+/**
+ * Credo's decrypt options when they ask for direct ECDH-ES with A128GCM or A256GCM (an encrypted
+ * OID4VP response), in the terms of this module; undefined for anything else.
+ */
+export function directEcdhEsOf(options: Kms.KmsDecryptOptions): DirectEcdhEs | undefined {
+  const agreement = options.key.keyAgreement
+  const decryption = options.decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array }
+  const { iv, tag } = decryption
+  if (!ECDH_ES_CONTENT_ENCRYPTIONS[decryption.algorithm] || agreement?.algorithm !== 'ECDH-ES' || !iv || !tag) {
+    return undefined
+  }
+  return {
+    keyId: agreement.keyId,
+    senderPublicJwk: agreement.externalPublicJwk,
+    content: {
+      enc: decryption.algorithm,
+      apu: agreement.apu,
+      apv: agreement.apv,
+      iv,
+      tag,
+      aad: decryption.aad,
+      ciphertext: options.encrypted,
+    },
+  }
 }

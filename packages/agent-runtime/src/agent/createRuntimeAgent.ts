@@ -140,10 +140,8 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       rateLimits.close()
       await webhooks?.close()
       await agent.shutdown()
-      await didCache.close()
-      await storage.close()
-      // A backend holding sessions (pkcs11) closes them.
-      ;(backend as { close?: () => void }).close?.()
+      await Promise.all([didCache.close(), storage.close()])
+      ;(backend as { close?: () => void }).close?.() // a backend holding sessions (pkcs11)
     },
   }
 }

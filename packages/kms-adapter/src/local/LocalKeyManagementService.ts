@@ -1,7 +1,7 @@
 import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
-import { decryptEcdhEs, ECDH_ES_CONTENT_ENCRYPTIONS } from '../ecdhEs.js'
+import { decryptEcdhEs, directEcdhEsOf } from '../ecdhEs.js'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
 import type { MasterKey } from './masterKey.js'
 
@@ -123,31 +123,17 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
    * Credo's node KMS.
    */
   public async decrypt(agentContext: AgentContext, options: Kms.KmsDecryptOptions): Promise<Kms.KmsDecryptReturn> {
-    const agreement = options.key.keyAgreement
-    const decryption = options.decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array }
-    if (
-      !ECDH_ES_CONTENT_ENCRYPTIONS[decryption.algorithm] ||
-      agreement?.algorithm !== 'ECDH-ES' ||
-      !decryption.iv ||
-      !decryption.tag
-    ) {
-      return this.node.decrypt(agentContext, options)
-    }
-    const key = await this.privateKey(agentContext, agreement.keyId)
+    const direct = directEcdhEsOf(options)
+    if (!direct) return this.node.decrypt(agentContext, options)
+    const key = await this.privateKey(agentContext, direct.keyId)
     Kms.assertAllowedKeyDerivationAlgForKey(key.jwk, 'ECDH-ES')
     Kms.assertKeyAllowsDerive(key.jwk)
-    Kms.assertAsymmetricJwkKeyTypeMatches(key.jwk as never, agreement.externalPublicJwk)
+    Kms.assertAsymmetricJwkKeyTypeMatches(key.jwk as never, direct.senderPublicJwk as never)
     try {
       const data = decryptEcdhEs({
         privateKey: key.keyObject,
-        senderPublicJwk: agreement.externalPublicJwk,
-        enc: decryption.algorithm,
-        apu: agreement.apu,
-        apv: agreement.apv,
-        iv: decryption.iv,
-        tag: decryption.tag,
-        aad: decryption.aad,
-        ciphertext: options.encrypted,
+        senderPublicJwk: direct.senderPublicJwk,
+        ...direct.content,
       })
       return { data: new Uint8Array(data) }
     } catch (error) {

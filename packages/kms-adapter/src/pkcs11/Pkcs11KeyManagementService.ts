@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
-import { decryptWithEcdhEsSecret, ECDH_ES_CONTENT_ENCRYPTIONS } from '../ecdhEs.js'
+import { decryptWithEcdhEsSecret, directEcdhEsOf, ECDH_ES_CONTENT_ENCRYPTIONS } from '../ecdhEs.js'
 import { KmsUnavailableError } from '../KmsUnavailableError.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
@@ -121,37 +121,22 @@ export class Pkcs11KeyManagementService implements Kms.KeyManagementService {
    * content key and decrypts. Anything else is refused.
    */
   public async decrypt(agentContext: AgentContext, options: Kms.KmsDecryptOptions): Promise<Kms.KmsDecryptReturn> {
-    const agreement = options.key.keyAgreement
-    const decryption = options.decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array }
-    if (
-      agreement?.algorithm !== 'ECDH-ES' ||
-      !decryption.iv ||
-      !decryption.tag ||
-      !this.isOperationSupported(agentContext, { operation: 'decrypt', decryption, keyAgreement: agreement } as never)
-    ) {
-      const what = `decryption ${decryption.algorithm} with key agreement ${agreement?.algorithm ?? 'none'}`
+    const direct = directEcdhEsOf(options)
+    if (!direct || !this.capabilities.agreement) {
+      const agreement = options.key.keyAgreement?.algorithm ?? 'none'
+      const what = `decryption ${options.decryption.algorithm} with key agreement ${agreement}`
       throw new Kms.KeyManagementAlgorithmNotSupportedError(what, this.backend)
     }
-    const { iv, tag } = decryption
-    return this.withKey(agentContext, agreement.keyId, async (key) => {
-      if (!key.curve.agreement || !this.capabilities.agreement) {
-        throw new Kms.KeyManagementError(`Key ${agreement.keyId} cannot agree on keys (backend ${this.backend})`)
+    return this.withKey(agentContext, direct.keyId, async (key) => {
+      if (!key.curve.agreement) {
+        throw new Kms.KeyManagementError(`Key ${direct.keyId} cannot agree on keys (backend ${this.backend})`)
       }
       try {
-        const point = ecPointOfPublicJwk(key.curve, agreement.externalPublicJwk)
+        const point = ecPointOfPublicJwk(key.curve, direct.senderPublicJwk)
         const secret = await this.request('derive', true, (api, session) =>
           deriveSharedSecret(api, this.token.addon, session, key.curve, key.privateKey, point),
         )
-        const data = decryptWithEcdhEsSecret(secret, {
-          enc: decryption.algorithm,
-          apu: agreement.apu,
-          apv: agreement.apv,
-          iv,
-          tag,
-          aad: decryption.aad,
-          ciphertext: options.encrypted,
-        })
-        return { data: new Uint8Array(data) }
+        return { data: new Uint8Array(decryptWithEcdhEsSecret(secret, direct.content)) }
       } catch (error) {
         if (error instanceof KmsUnavailableError || isStaleHandle(error)) throw error
         throw new Kms.KeyManagementError('Error decrypting', { cause: error as Error })
