@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import { startService } from '@attesto/agent-runtime/testing'
 import type { SqlSession } from '@attesto/storage-service'
 import { createIssuerApp } from '../src/app.js'
+import type { StatusClaim } from '../src/status/CredentialStatusService.js'
 import type { CredentialStatusRow } from '../src/status/CredentialStatusStore.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 
@@ -68,7 +69,7 @@ try {
   const allocations = await rate(CREDENTIALS, async (index) => {
     const reserved = await credentialStatus.reserve(issuer, configuration)
     if (!reserved) throw new Error('the configuration is not revocable')
-    references.push(reserved.claim.status_list.uri)
+    references.push((reserved.claims[0] as StatusClaim).status_list.uri)
     rows[index] = reserved.row
   })
   const perIssuance = (statements - before) / CREDENTIALS
