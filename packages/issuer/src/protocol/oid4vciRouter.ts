@@ -14,6 +14,7 @@ import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndp
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
+import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
@@ -33,40 +34,54 @@ export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
   { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
   { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
+  { method: 'post', path: '/oid4vci/:issuerId/notification', bucket: 'protocol', body: ['json'] },
 ]
 
-type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body: unknown } | object>
+/** The webhook event of each wallet notification event (webhooks/issuerWebhooks.ts). */
+const NOTIFICATION_WEBHOOK_EVENTS = {
+  credential_accepted: 'credential.accepted',
+  credential_failure: 'credential.failed',
+  credential_deleted: 'credential.deleted',
+} as const
+
+type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body?: unknown } | object>
 
 /**
  * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
- * metadata (both well-known forms), token, nonce, credential, deferred credential. Bodies are
- * small and parsed here; errors are answered in the OAuth shape.
+ * metadata (both well-known forms), token, nonce, credential, deferred credential, notification.
+ * Bodies are small and parsed here; errors are answered in the OAuth shape.
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const router = Router()
-  const event = (type: string) => (issuer: ResolvedIssuer, offerId: string) => {
-    void options.webhooks?.emit(issuer.tenantId, {
-      id: `${offerId}.${type}`,
-      type,
-      data: { offerId, issuerId: issuer.profile.issuerId },
-    })
-  }
+  const event =
+    (type: string) =>
+    (issuer: ResolvedIssuer, offerId: string, data: Record<string, unknown> = {}) => {
+      void options.webhooks?.emit(issuer.tenantId, {
+        id: `${offerId}.${type}`,
+        type,
+        data: { offerId, issuerId: issuer.profile.issuerId, ...data },
+      })
+    }
   const endpoints = {
     sessions: options.sessions,
     config: options.config,
     directory: options.directory,
     status: options.status,
   }
-  const onIssued = event('credential.issued')
+  const issued = event('credential.issued')
+  const onIssued = (issuer: ResolvedIssuer, offerId: string, credentialCount: number) =>
+    issued(issuer, offerId, { credentialCount })
 
   const handle =
     (handler: Handler, noStore = true) =>
     async (request: Request, response: Response) => {
       const issuer = await knownIssuer(options.directory.get(request.params.issuerId as string))
       const result = await handler(issuer, request)
-      const { status, body } = 'status' in result && 'body' in result ? result : { status: 200, body: result }
+      const answered = 'status' in result && ('body' in result || result.status === 204)
+      const { status, body } = answered ? (result as { status: number; body?: unknown }) : { status: 200, body: result }
       if (noStore) response.set('Cache-Control', 'no-store')
-      response.status(status as number).json(body)
+      if (status === 204) response.status(204).end()
+      else response.status(status as number).json(body)
     }
   const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
 
@@ -96,7 +111,8 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     rejectUnsafeProtocolInput,
     handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
   )
-  const json = express.json({ limit: '64kb' })
+  // A batch of 100 proofs (MAX_BATCH_SIZE) with their keys in the header takes about 75 KiB.
+  const json = express.json({ limit: '128kb' })
   router.post(
     '/oid4vci/:issuerId/credential',
     json,
@@ -116,6 +132,21 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
         deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued }),
       ),
     ),
+  )
+  router.post(
+    '/oid4vci/:issuerId/notification',
+    json,
+    rejectUnsafeProtocolInput,
+    handle((issuer, request) =>
+      notificationEndpoint(issuer, request, {
+        sessions: options.sessions,
+        onNotified: (notifiedIssuer, offerId, notification) =>
+          event(NOTIFICATION_WEBHOOK_EVENTS[notification.event])(notifiedIssuer, offerId, {
+            ...(notification.description ? { eventDescription: notification.description } : {}),
+          }),
+      }),
+    ),
+    notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))
