@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { holderAgent, startService } from '@attesto/agent-runtime/testing'
 import { decodeStatusList, statusAt } from '@attesto/did-cache'
-import { Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { closeSharingSchema, tenantWithIssuer } from './support/issuerFixture.js'
 
@@ -114,27 +115,14 @@ describe('batch issuance, two instances', () => {
     const made = await offer('pass', { given_name: 'Ada', zone: 'A' })
     const wallet = await holderAgent()
     try {
-      const holder = wallet.agent.openid4vc.holder
-      const resolvedCredentialOffer = await holder.resolveCredentialOffer(made.uri)
+      const { resolvedCredentialOffer, credentials } = await receiveBatch(wallet.agent, made.uri)
       expect(resolvedCredentialOffer.metadata.credentialIssuer.batch_credential_issuance).toEqual({ batch_size: 5 })
-      const token = await holder.requestToken({ resolvedCredentialOffer })
-      const { credentials } = await holder.requestCredentials({
-        resolvedCredentialOffer,
-        ...token,
-        credentialBindingResolver: async ({ issuerMaxBatchSize }) => {
-          const keys = await Promise.all(
-            Array.from({ length: issuerMaxBatchSize }, () =>
-              wallet.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } }),
-            ),
-          )
-          return { method: 'jwk', keys: keys.map((created) => Kms.PublicJwk.fromPublicJwk(created.publicJwk)) }
-        },
-      })
       expect(credentials).toHaveLength(1)
-      const received = credentials[0]
-      const instances = (received?.record as SdJwtVcRecord).credentialInstances
+      const [received] = credentials
+      if (!received) throw new Error('no credential received')
+      const instances = (received.record as SdJwtVcRecord).credentialInstances
       expect(instances).toHaveLength(5)
-      expect(received?.notificationId).toEqual(expect.any(String))
+      expect(received.notificationId).toEqual(expect.any(String))
       for (const { compactSdJwtVc } of instances) {
         const verified = await wallet.agent.sdJwtVc.verify({ compactSdJwtVc })
         expect(verified.isValid).toBe(true)

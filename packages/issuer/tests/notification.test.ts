@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { holderAgent, REDIS_URL, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
-import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 
@@ -59,8 +59,8 @@ describe('notification endpoint', () => {
       headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
-    const text = await response.text()
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Body }
+    const answer = response.status === 204 ? undefined : ((await response.json()) as Body)
+    return { status: response.status, headers: response.headers, body: answer as Body }
   }
 
   const offerOf = async (offerId: string) => (await service.call('GET', `/offers/${offerId}`, key)).body
@@ -109,20 +109,7 @@ describe('notification endpoint', () => {
     const holderWallet = await holderAgent()
     try {
       const holder = holderWallet.agent.openid4vc.holder
-      const resolvedCredentialOffer = await holder.resolveCredentialOffer(created.body.uri)
-      const token = await holder.requestToken({ resolvedCredentialOffer })
-      const { credentials } = await holder.requestCredentials({
-        resolvedCredentialOffer,
-        ...token,
-        credentialBindingResolver: async ({ issuerMaxBatchSize }) => {
-          const keys = await Promise.all(
-            Array.from({ length: issuerMaxBatchSize }, () =>
-              holderWallet.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } }),
-            ),
-          )
-          return { method: 'jwk', keys: keys.map((made) => Kms.PublicJwk.fromPublicJwk(made.publicJwk)) }
-        },
-      })
+      const { resolvedCredentialOffer, token, credentials } = await receiveBatch(holderWallet.agent, created.body.uri)
       const notificationId = credentials[0]?.notificationId as string
       expect(notificationId).toEqual(expect.any(String))
       const send = (notificationEvent: 'credential_accepted' | 'credential_deleted') =>

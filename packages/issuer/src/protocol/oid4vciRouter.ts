@@ -11,6 +11,7 @@ import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
+import { issuanceEvents } from './issuanceEvents.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
@@ -37,14 +38,23 @@ export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'post', path: '/oid4vci/:issuerId/notification', bucket: 'protocol', body: ['json'] },
 ]
 
-/** The webhook event of each wallet notification event (webhooks/issuerWebhooks.ts). */
-const NOTIFICATION_WEBHOOK_EVENTS = {
-  credential_accepted: 'credential.accepted',
-  credential_failure: 'credential.failed',
-  credential_deleted: 'credential.deleted',
-} as const
-
 type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body?: unknown } | object>
+
+/**
+ * An express handler for the issuer of the path: answers what `handler` returns, as JSON (a
+ * `{ status, body }` result with its status; 204 without a body), `no-store` unless told otherwise.
+ */
+function answering(directory: IssuerDirectory, handler: Handler, noStore: boolean) {
+  return async (request: Request, response: Response) => {
+    const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+    const result = await handler(issuer, request)
+    const answered = 'status' in result && ('body' in result || result.status === 204)
+    const { status, body } = answered ? (result as { status: number; body?: unknown }) : { status: 200, body: result }
+    if (noStore) response.set('Cache-Control', 'no-store')
+    if (status === 204) response.status(204).end()
+    else response.status(status).json(body)
+  }
+}
 
 /**
  * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
@@ -53,36 +63,15 @@ type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: n
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const router = Router()
-  const event =
-    (type: string) =>
-    (issuer: ResolvedIssuer, offerId: string, data: Record<string, unknown> = {}) => {
-      void options.webhooks?.emit(issuer.tenantId, {
-        id: `${offerId}.${type}`,
-        type,
-        data: { offerId, issuerId: issuer.profile.issuerId, ...data },
-      })
-    }
+  const { onRedeemed, onIssued, onNotified } = issuanceEvents(options.webhooks)
   const endpoints = {
     sessions: options.sessions,
     config: options.config,
     directory: options.directory,
     status: options.status,
   }
-  const issued = event('credential.issued')
-  const onIssued = (issuer: ResolvedIssuer, offerId: string, credentialCount: number) =>
-    issued(issuer, offerId, { credentialCount })
 
-  const handle =
-    (handler: Handler, noStore = true) =>
-    async (request: Request, response: Response) => {
-      const issuer = await knownIssuer(options.directory.get(request.params.issuerId as string))
-      const result = await handler(issuer, request)
-      const answered = 'status' in result && ('body' in result || result.status === 204)
-      const { status, body } = answered ? (result as { status: number; body?: unknown }) : { status: 200, body: result }
-      if (noStore) response.set('Cache-Control', 'no-store')
-      if (status === 204) response.status(204).end()
-      else response.status(status as number).json(body)
-    }
+  const handle = (handler: Handler, noStore = true) => answering(options.directory, handler, noStore)
   const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
 
   for (const [name, build] of [
@@ -101,7 +90,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
         tokenEndpoint(issuer, request, {
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-          onRedeemed: event('offer.accepted'),
+          onRedeemed,
         }),
       ),
     ),
@@ -137,15 +126,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/notification',
     json,
     rejectUnsafeProtocolInput,
-    handle((issuer, request) =>
-      notificationEndpoint(issuer, request, {
-        sessions: options.sessions,
-        onNotified: (notifiedIssuer, offerId, notification) =>
-          event(NOTIFICATION_WEBHOOK_EVENTS[notification.event])(notifiedIssuer, offerId, {
-            ...(notification.description ? { eventDescription: notification.description } : {}),
-          }),
-      }),
-    ),
+    handle((issuer, request) => notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified })),
     notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
