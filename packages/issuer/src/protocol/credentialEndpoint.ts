@@ -85,18 +85,21 @@ function requestedConfiguration(
 /**
  * Issues the offer's credentials, one per holder key, and records the issuance in one conditional
  * statement (`from` the states it may leave): of concurrent requests on one token, one gets them.
+ * A deferred response carries no `notification_id`: @openid4vc/openid4vci 0.4.6, under Credo's
+ * holder and the wallet SDK, refuses a deferred credential response that has one (its check is
+ * the wrong way round), and the parameter is optional (OID4VCI 1.0 §9.2, §8.3).
  */
 async function issueOnce(
   issuer: ResolvedIssuer,
   offerId: string,
-  from: IssuanceSession['state'][],
+  from: 'token_issued' | 'credential_pending',
   configuration: CredentialConfiguration,
   session: IssuanceSession,
   holders: HolderBinding[],
   options: CredentialEndpointOptions,
 ) {
   const issued = await issueCredentials(issuer, configuration, session, holders, options.status)
-  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, from, issued.issuance))) {
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, [from], issued.issuance))) {
     throw denied('The credential of this offer was issued already')
   }
   options.onIssued(issuer, offerId, holders.length)
@@ -104,7 +107,7 @@ async function issueOnce(
     status: 200,
     body: {
       credentials: issued.credentials.map((credential) => ({ credential })),
-      notification_id: issued.issuance.notificationId,
+      ...(from === 'token_issued' ? { notification_id: issued.issuance.notificationId } : {}),
     },
   }
 }
@@ -137,7 +140,7 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  return issueOnce(issuer, offerId, ['token_issued'], configuration, session, holders, options)
+  return issueOnce(issuer, offerId, 'token_issued', configuration, session, holders, options)
 }
 
 /**
@@ -163,5 +166,5 @@ export async function deferredCredentialEndpoint(
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
   const holders = session.holderBindings ?? [session.holderBinding]
-  return issueOnce(issuer, offerId, ['credential_pending'], configuration, session, holders, options)
+  return issueOnce(issuer, offerId, 'credential_pending', configuration, session, holders, options)
 }
