@@ -24,7 +24,6 @@ const IN_FLIGHT = Number(process.env.BENCH_STATUS_IN_FLIGHT ?? 32)
 const BATCHES = Number(process.env.BENCH_STATUS_BATCHES ?? 500)
 
 const service = await startService('issuer', createIssuerApp)
-const database = service.runtime.storage.database
 const statements = countStatements(service.runtime.storage.database)
 
 /** Runs `task` `count` times with `IN_FLIGHT` in flight; answers the rate per second. */
