@@ -32,6 +32,8 @@ describe('batch issuance, two instances', () => {
   let key = ''
   let issuerId = ''
   let tenantId = ''
+  /** Credo's holder (embedded storage, local KMS): made once, it takes seconds on a busy machine. */
+  let wallet: Awaited<ReturnType<typeof holderAgent>>
   /** `url` (of instance a, the public one) on instance `service`. */
   const on = (service: Service, url: string) => url.replace(a.http.url, service.http.url)
 
@@ -78,8 +80,12 @@ describe('batch issuance, two instances', () => {
       ],
     }))
     tenantId = key.split('.')[1] as string
+    wallet = await holderAgent()
+  }, 120_000)
+  afterAll(async () => {
+    await wallet?.close()
+    await closeSharingSchema([a, b])
   })
-  afterAll(() => closeSharingSchema([a, b]))
 
   it('takes a batch size from 1 to 100 per issuer and advertises it when above 1', async () => {
     const metadataOf = async (id: string) =>
@@ -113,48 +119,43 @@ describe('batch issuance, two instances', () => {
 
   it("issues Credo's holder a batch of five: each verified, with its own key, status index and salts", async () => {
     const made = await offer('pass', { given_name: 'Ada', zone: 'A' })
-    const wallet = await holderAgent()
-    try {
-      const { resolvedCredentialOffer, credentials } = await receiveBatch(wallet.agent, made.uri)
-      expect(resolvedCredentialOffer.metadata.credentialIssuer.batch_credential_issuance).toEqual({ batch_size: 5 })
-      expect(credentials).toHaveLength(1)
-      const [received] = credentials
-      if (!received) throw new Error('no credential received')
-      const instances = (received.record as SdJwtVcRecord).credentialInstances
-      expect(instances).toHaveLength(5)
-      expect(received.notificationId).toEqual(expect.any(String))
-      for (const { compactSdJwtVc } of instances) {
-        const verified = await wallet.agent.sdJwtVc.verify({ compactSdJwtVc })
-        expect(verified.isValid).toBe(true)
-      }
-      const compact = instances.map((instance) => instance.compactSdJwtVc)
-      const payloads = compact.map(payloadOf)
-      expect(new Set(payloads.map((payload) => JSON.stringify(payload.cnf.jwk))).size).toBe(5)
-      const indices = payloads.map((payload) => payload.status.status_list.idx as number)
-      expect(new Set(indices).size).toBe(5)
-      expect(new Set(payloads.map((payload) => payload.status.status_list.uri)).size).toBe(1)
-      const salts = compact.flatMap(saltsOf)
-      expect(salts).toHaveLength(10) // given_name and zone, in each of five
-      expect(new Set(salts).size).toBe(10)
-
-      // One offer, one status for the batch: revoking it revokes all five entries.
-      const shown = await a.call('GET', `/offers/${made.offerId}`, key)
-      expect(shown.body).toMatchObject({
-        status: 'credential_issued',
-        credentialCount: 5,
-        credentialStatus: { status: 'valid', statusList: { idx: indices[0], indices } },
-      })
-      expect((await a.call('POST', `/offers/${made.offerId}/status`, key, { status: 'revoked' })).status).toBe(200)
-      const uri = payloads[0]?.status.status_list.uri as string
-      const listId = uri.split('/').pop() as string
-      await a.runtime.credentialStatus.publisher.publishNow(await a.runtime.issuers.get(issuerId), listId)
-      const token2 = await (await fetch(uri)).text()
-      const bytes = decodeStatusList(payloadOf(token2).status_list.lst)
-      expect(indices.map((idx) => statusAt(bytes, 2, idx))).toEqual([1, 1, 1, 1, 1])
-    } finally {
-      await wallet.close()
+    const { resolvedCredentialOffer, credentials } = await receiveBatch(wallet.agent, made.uri)
+    expect(resolvedCredentialOffer.metadata.credentialIssuer.batch_credential_issuance).toEqual({ batch_size: 5 })
+    expect(credentials).toHaveLength(1)
+    const [received] = credentials
+    if (!received) throw new Error('no credential received')
+    const instances = (received.record as SdJwtVcRecord).credentialInstances
+    expect(instances).toHaveLength(5)
+    expect(received.notificationId).toEqual(expect.any(String))
+    for (const { compactSdJwtVc } of instances) {
+      const verified = await wallet.agent.sdJwtVc.verify({ compactSdJwtVc })
+      expect(verified.isValid).toBe(true)
     }
-  })
+    const compact = instances.map((instance) => instance.compactSdJwtVc)
+    const payloads = compact.map(payloadOf)
+    expect(new Set(payloads.map((payload) => JSON.stringify(payload.cnf.jwk))).size).toBe(5)
+    const indices = payloads.map((payload) => payload.status.status_list.idx as number)
+    expect(new Set(indices).size).toBe(5)
+    expect(new Set(payloads.map((payload) => payload.status.status_list.uri)).size).toBe(1)
+    const salts = compact.flatMap(saltsOf)
+    expect(salts).toHaveLength(10) // given_name and zone, in each of five
+    expect(new Set(salts).size).toBe(10)
+
+    // One offer, one status for the batch: revoking it revokes all five entries.
+    const shown = await a.call('GET', `/offers/${made.offerId}`, key)
+    expect(shown.body).toMatchObject({
+      status: 'credential_issued',
+      credentialCount: 5,
+      credentialStatus: { status: 'valid', statusList: { idx: indices[0], indices } },
+    })
+    expect((await a.call('POST', `/offers/${made.offerId}/status`, key, { status: 'revoked' })).status).toBe(200)
+    const uri = payloads[0]?.status.status_list.uri as string
+    const listId = uri.split('/').pop() as string
+    await a.runtime.credentialStatus.publisher.publishNow(await a.runtime.issuers.get(issuerId), listId)
+    const token2 = await (await fetch(uri)).text()
+    const bytes = decodeStatusList(payloadOf(token2).status_list.lst)
+    expect(indices.map((idx) => statusAt(bytes, 2, idx))).toEqual([1, 1, 1, 1, 1])
+  }, 120_000)
 
   it('refuses more proofs than the batch size, a key twice and a bad proof, naming it; then issues', async () => {
     const made = await tokenAndProofs(6)

@@ -24,6 +24,8 @@ describe('notification endpoint', () => {
   /** The notification webhook events the issuer emitted (before any queue), in order. */
   const emitted: { type: string; data: Record<string, unknown> }[] = []
   const wallet = new HandWallet()
+  /** Credo's holder (embedded storage, local KMS): made once, it takes seconds on a busy machine. */
+  let holderWallet: Awaited<ReturnType<typeof holderAgent>>
 
   /** An offer redeemed and issued to the hand wallet: its access token and the response's notification id. */
   async function issued() {
@@ -93,8 +95,10 @@ describe('notification endpoint', () => {
       if (NOTIFIED.includes(event.type)) emitted.push({ type: event.type, data: event.data as Record<string, unknown> })
       return emit(tenantId, event)
     }
-  })
+    holderWallet = await holderAgent()
+  }, 120_000)
   afterAll(async () => {
+    await holderWallet?.close()
     await service?.close()
     await receiver.close()
   })
@@ -106,32 +110,27 @@ describe('notification endpoint', () => {
       claims: { given_name: 'Ada' },
     })
     const offerId = created.body.offerId as string
-    const holderWallet = await holderAgent()
-    try {
-      const holder = holderWallet.agent.openid4vc.holder
-      const { resolvedCredentialOffer, token, credentials } = await receiveBatch(holderWallet.agent, created.body.uri)
-      const notificationId = credentials[0]?.notificationId as string
-      expect(notificationId).toEqual(expect.any(String))
-      const send = (notificationEvent: 'credential_accepted' | 'credential_deleted') =>
-        holder.sendNotification({
-          metadata: resolvedCredentialOffer.metadata,
-          accessToken: token.accessToken,
-          notificationId,
-          notificationEvent,
-        })
-
-      await send('credential_accepted')
-      expect(await offerOf(offerId)).toMatchObject({
-        status: 'credential_accepted',
-        credentialCount: 3,
-        walletNotification: { event: 'credential_accepted', receivedAt: expect.any(String) },
+    const holder = holderWallet.agent.openid4vc.holder
+    const { resolvedCredentialOffer, token, credentials } = await receiveBatch(holderWallet.agent, created.body.uri)
+    const notificationId = credentials[0]?.notificationId as string
+    expect(notificationId).toEqual(expect.any(String))
+    const send = (notificationEvent: 'credential_accepted' | 'credential_deleted') =>
+      holder.sendNotification({
+        metadata: resolvedCredentialOffer.metadata,
+        accessToken: token.accessToken,
+        notificationId,
+        notificationEvent,
       })
-      await send('credential_accepted') // a retry: answered, not reported again
-      await send('credential_deleted')
-      expect((await offerOf(offerId)).status).toBe('credential_deleted')
-    } finally {
-      await holderWallet.close()
-    }
+
+    await send('credential_accepted')
+    expect(await offerOf(offerId)).toMatchObject({
+      status: 'credential_accepted',
+      credentialCount: 3,
+      walletNotification: { event: 'credential_accepted', receivedAt: expect.any(String) },
+    })
+    await send('credential_accepted') // a retry: answered, not reported again
+    await send('credential_deleted')
+    expect((await offerOf(offerId)).status).toBe('credential_deleted')
     const mine = emitted.filter((event) => event.data.offerId === offerId).map((event) => event.type)
     expect(mine).toEqual(['credential.accepted', 'credential.deleted'])
     const delivered = await waitFor(() => {
@@ -143,7 +142,7 @@ describe('notification endpoint', () => {
       `${offerId}.credential.accepted`,
       `${offerId}.credential.deleted`,
     ])
-  })
+  }, 120_000)
 
   it('records a failure with its description once, and lists offers by what the wallet said', async () => {
     const first = await issued()
