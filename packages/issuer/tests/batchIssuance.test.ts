@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { holderAgent, startService } from '@attesto/agent-runtime/testing'
 import { decodeStatusList, statusAt } from '@attesto/did-cache'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { parseIssued, presentAndVerify } from './support/auth0Mdoc.js'
 import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { closeSharingSchema, tenantWithIssuer } from './support/issuerFixture.js'
+import { DOCTYPE, MDL_CLAIMS, mdocIssuer } from './support/mdocFixture.js'
 
 // Batch issuance (OID4VCI 1.0 §8.2, batch_credential_issuance): Credo's holder asks for a batch
 // and verifies every credential of it; a wallet built by hand sends what Credo's would not (too
@@ -212,6 +215,49 @@ describe('batch issuance, two instances', () => {
     expect(row?.indices).toEqual(credentials.map(({ credential }) => payloadOf(credential).status.status_list.idx))
     const shown = await b.call('GET', `/offers/${made.offerId}`, key)
     expect(shown.body).toMatchObject({ status: 'credential_issued', credentialCount: 5 })
+  })
+
+  it('issues a batch of mdocs, each verified by @auth0/mdl and bound to its own device key', async () => {
+    const ca = await DevelopmentCa.create({ name: 'Example National', country: 'NL' })
+    const road = await mdocIssuer(a, ca)
+    expect((await a.call('PATCH', `/issuers/${road.issuerId}`, road.key, { batchSize: 3 })).status).toBe(200)
+    const created = await a.call('POST', '/offers', road.key, {
+      issuerId: road.issuerId,
+      credentialConfigurationId: 'mdl',
+      claims: MDL_CLAIMS,
+    })
+    const { credentialIssuer, code } = parseOffer(created.body.uri)
+    const wallets = Array.from({ length: 3 }, () => new HandWallet())
+    const first = wallets[0] as HandWallet
+    const token = (await first.redeem(credentialIssuer, code)).body.access_token as string
+    const nonce = await first.nonce(credentialIssuer)
+    const answer = await first.credential(credentialIssuer, token, {
+      credential_configuration_id: 'mdl',
+      proofs: { jwt: wallets.map((wallet) => wallet.proof(credentialIssuer, nonce)) },
+    })
+    expect(answer.status).toBe(200)
+    const issued = answer.body.credentials.map(({ credential }: { credential: string }) =>
+      Buffer.from(credential, 'base64url'),
+    )
+    expect(issued).toHaveLength(3)
+    const salts = new Set<string>()
+    for (const [index, bytes] of issued.entries()) {
+      const wallet = wallets[index] as HandWallet
+      const document = parseIssued(DOCTYPE, bytes)
+      const deviceKey = document.issuerSigned.issuerAuth.decodedPayload.deviceKeyInfo?.deviceKey as Map<number, unknown>
+      expect(Buffer.from(deviceKey.get(-2) as Uint8Array).toString('base64url')).toBe(wallet.jwk.x)
+      for (const item of Object.values(document.issuerSigned.nameSpaces).flat()) {
+        salts.add(Buffer.from(item.random).toString('base64url'))
+      }
+      const devicePrivateJwk = wallet.privateKey.export({ format: 'jwk' })
+      const verified = await presentAndVerify(DOCTYPE, bytes, MDL_CLAIMS, devicePrivateJwk, ca.root.toString('pem'))
+      expect(verified.failed).toEqual([])
+    }
+    expect(salts.size).toBe(24) // eight data elements in each of three, every salt its own
+    expect((await a.call('GET', `/offers/${created.body.offerId}`, road.key)).body).toMatchObject({
+      status: 'credential_issued',
+      credentialCount: 3,
+    })
   })
 
   it('keeps every proven key of a deferred batch and issues one credential each once the claims are approved', async () => {
