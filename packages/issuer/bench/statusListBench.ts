@@ -5,37 +5,26 @@
 // - allocation: the status entry of one credential being issued (index allocation and its row),
 //   BENCH_STATUS_CREDENTIALS times (default 5,000) with 32 in flight: entries per second and SQL
 //   statements per issuance, counted at the Database object;
+// - batches: the ten indices of a batch issuance, BENCH_STATUS_BATCHES times (default 500):
+//   batches per second and statements per batch;
 // - status changes: revoke or suspend each of them (32 in flight): changes per second;
 // - publishes: sign and share the token of a full list of 2^17 entries (1 in 30 set),
 //   BENCH_STATUS_PUBLISHES times (default 50): tokens per second and the token's size.
 import { randomUUID } from 'node:crypto'
 import { startService } from '@attesto/agent-runtime/testing'
-import type { SqlSession } from '@attesto/storage-service'
 import { createIssuerApp } from '../src/app.js'
+import type { StatusClaim } from '../src/status/CredentialStatusService.js'
 import type { CredentialStatusRow } from '../src/status/CredentialStatusStore.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
+import { countStatements } from './measure/statementCounter.js'
 
 const CREDENTIALS = Number(process.env.BENCH_STATUS_CREDENTIALS ?? 5_000)
 const PUBLISHES = Number(process.env.BENCH_STATUS_PUBLISHES ?? 50)
 const IN_FLIGHT = Number(process.env.BENCH_STATUS_IN_FLIGHT ?? 32)
+const BATCHES = Number(process.env.BENCH_STATUS_BATCHES ?? 500)
 
 const service = await startService('issuer', createIssuerApp)
-const database = service.runtime.storage.database
-let statements = 0
-const withTenant = database.withTenant.bind(database)
-database.withTenant = ((tenantId, callback, options) =>
-  withTenant(
-    tenantId,
-    (session: SqlSession) =>
-      callback({
-        query: (...args: Parameters<SqlSession['query']>) => {
-          statements++
-          return session.query(...args)
-        },
-        exec: (script: string) => session.exec(script),
-      } as SqlSession),
-    options,
-  )) as typeof database.withTenant
+const statements = countStatements(service.runtime.storage.database)
 
 /** Runs `task` `count` times with `IN_FLIGHT` in flight; answers the rate per second. */
 async function rate(count: number, task: (index: number) => Promise<unknown>): Promise<number> {
@@ -63,18 +52,27 @@ try {
   const offerIds = Array.from({ length: CREDENTIALS }, () => randomUUID())
   const references: string[] = []
 
-  const before = statements
+  const before = statements.count
   const rows: CredentialStatusRow[] = []
   const allocations = await rate(CREDENTIALS, async (index) => {
     const reserved = await credentialStatus.reserve(issuer, configuration)
     if (!reserved) throw new Error('the configuration is not revocable')
-    references.push(reserved.claim.status_list.uri)
+    references.push((reserved.claims[0] as StatusClaim).status_list.uri)
     rows[index] = reserved.row
   })
-  const perIssuance = (statements - before) / CREDENTIALS
+  const perIssuance = (statements.count - before) / CREDENTIALS
   console.log(`Status lists (${CREDENTIALS} credentials, ${IN_FLIGHT} in flight, real PostgreSQL)`)
   console.log(
     `  status indices allocated: ${allocations.toFixed(0)}/s, ${perIssuance.toFixed(2)} statements per issuance (the entry's row is written by the issuance's own statement)`,
+  )
+  // Batch issuance: the ten indices of a batch, all at once.
+  const batchesBefore = statements.count
+  const batches = await rate(BATCHES, async () => {
+    const reserved = await credentialStatus.reserve(issuer, configuration, 10)
+    if (reserved?.claims.length !== 10 || reserved.row.indices?.length !== 10) throw new Error('not a batch of 10')
+  })
+  console.log(
+    `  batches of 10 indices: ${batches.toFixed(0)} batches/s, ${((statements.count - batchesBefore) / BATCHES).toFixed(2)} statements per batch (at most one: one list, one stripe; none when this instance holds enough from a block)`,
   )
   // The rows an issuance would have written with its credential, for the changes below.
   await rate(CREDENTIALS, (index) =>

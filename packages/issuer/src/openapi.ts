@@ -36,7 +36,9 @@ const issuerPaths: OpenApiPaths = {
       tags: ['Issuers'],
       summary: 'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI credential issuer',
       parameters: [idempotencyKey],
-      requestBody: json(createIssuerInput.meta({ examples: [{ didMethod: 'jwk', keyType: 'P-256', display }] })),
+      requestBody: json(
+        createIssuerInput.meta({ examples: [{ didMethod: 'jwk', keyType: 'P-256', display, batchSize: 10 }] }),
+      ),
       responses: { '201': answer('Created', issuerResponse), ...errors(400, 401, 409, 422, 503) },
     },
   },
@@ -51,9 +53,14 @@ const issuerPaths: OpenApiPaths = {
     patch: {
       operationId: 'updateIssuer',
       tags: ['Issuers'],
-      summary: 'Change how wallets show the issuer (name, logo, per locale)',
+      summary: 'Change how wallets show the issuer (name, logo, per locale) and its batch size',
+      description:
+        'batchSize above 1 turns on OID4VCI batch issuance: a credential request may carry that many proofs and gets one credential per proof; the metadata then advertises batch_credential_issuance (other instances within ISSUER_METADATA_CACHE_SECONDS).',
       requestParams: { path: issuerPath },
-      requestBody: { required: true, ...json(updateIssuerInput.meta({ examples: [{ display }] })) },
+      requestBody: {
+        required: true,
+        ...json(updateIssuerInput.meta({ examples: [{ display }, { batchSize: 10 }] })),
+      },
       responses: { '200': answer('OK', issuerResponse), ...errors(400, 401, 404) },
     },
   },
@@ -142,7 +149,7 @@ const offerPaths: OpenApiPaths = {
       operationId: 'getOffer',
       tags: ['Offers'],
       summary:
-        'Offer status: offered, token_issued, credential_pending (deferred), credential_issued, expired or failed',
+        'Offer status: offered, token_issued, credential_pending (deferred), credential_issued (then credential_accepted, credential_failed or credential_deleted as the wallet notifies), expired, failed or cancelled',
       requestParams: { path: offerPath },
       responses: { '200': answer('OK', offerStatusResponse), ...errors(401, 404) },
     },

@@ -23,6 +23,21 @@ describe('issuer fuzz', () => {
   let offerId = ''
   /** A second tenant's issuer with a document-signer certificate and an mso_mdoc configuration `mdl`. */
   let mdoc = { key: '', issuerId: '' }
+  /** An access token whose credential is not issued (proofs are checked) and one whose is (notifications are taken). */
+  let openToken = ''
+  let issuedToken = ''
+  let notificationId = ''
+
+  /** A redeemed offer's credential issuer and access token. */
+  async function redeemed(wallet: HandWallet) {
+    const made = await service.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'card',
+      claims: { name: 'A' },
+    })
+    const { credentialIssuer, code } = parseOffer(made.body.uri)
+    return { credentialIssuer, token: (await wallet.redeem(credentialIssuer, code)).body.access_token as string }
+  }
 
   beforeAll(async () => {
     service = await startService('issuer', createIssuerApp, {
@@ -42,6 +57,18 @@ describe('issuer fuzz', () => {
       await service.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'card', claims: { name: 'A' } })
     ).body.offerId
     mdoc = await mdocIssuer(service, await DevelopmentCa.create({ name: 'Fuzz', country: 'NL' }))
+    await service.call('PATCH', `/issuers/${issuerId}`, key, { batchSize: 10 })
+    const wallet = new HandWallet()
+    openToken = (await redeemed(wallet)).token
+    const issued = await redeemed(wallet)
+    issuedToken = issued.token
+    const nonce = await wallet.nonce(issued.credentialIssuer)
+    notificationId = (
+      await wallet.credential(issued.credentialIssuer, issuedToken, {
+        credential_configuration_id: 'card',
+        proofs: { jwt: [wallet.proof(issued.credentialIssuer, nonce)] },
+      })
+    ).body.notification_id
   }, 60_000)
   afterAll(async () => {
     await service?.close()
@@ -52,6 +79,11 @@ describe('issuer fuzz', () => {
     const admin = `Bearer ${service.adminApiKey}`
     const values = { issuerId, offerId, id: 'card', batchId: offerId, webhookId: offerId, deliveryId: offerId }
     const offer = { issuerId, credentialConfigurationId: 'card', claims: { name: 'A', born: '2000-01-01' } }
+    // A batch of proofs as a wallet sends them (valid keys, a nonce of this issuer), for the fuzz to alter.
+    const proofWallet = new HandWallet()
+    const credentialIssuer = `${service.http.url}/oid4vci/${issuerId}`
+    const nonce = await proofWallet.nonce(credentialIssuer)
+    const proofs = Array.from({ length: 3 }, () => new HandWallet().proof(credentialIssuer, nonce))
     const endpoints: FuzzedEndpoint[] = [
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
@@ -60,6 +92,7 @@ describe('issuer fuzz', () => {
       { method: 'GET', path: '/openapi.json' },
       { method: 'POST', path: '/issuers', bearer, example: { keyType: 'P-256' } },
       { method: 'GET', path: '/issuers/:issuerId', bearer, values },
+      { method: 'PATCH', path: '/issuers/:issuerId', bearer, values, example: { batchSize: 10 } },
       {
         method: 'PUT',
         path: '/issuers/:issuerId/credential-configurations/:id',
@@ -114,7 +147,21 @@ describe('issuer fuzz', () => {
         values,
         example: { proofs: {} },
       },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: `Bearer ${openToken}`,
+        values,
+        example: { credential_configuration_id: 'card', proofs: { jwt: proofs } },
+      },
       { method: 'POST', path: '/oid4vci/:issuerId/deferred-credential', values, example: { transaction_id: 'x' } },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/notification',
+        bearer: `Bearer ${issuedToken}`,
+        values,
+        example: { notification_id: notificationId, event: 'credential_failure', event_description: 'Not stored' },
+      },
       { method: 'GET', path: '/no/such/:path', values },
     ]
     const failures = await fuzzEndpoints(service.http.url, endpoints, 40)

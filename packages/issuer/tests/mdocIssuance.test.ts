@@ -70,7 +70,7 @@ describe('mdoc issuance', () => {
       credentialValidUntil: validUntil.toISOString(),
     })
     expect(answer.status).toBe(200)
-    expect(Object.keys(answer.body)).toEqual(['credentials'])
+    expect(Object.keys(answer.body)).toEqual(['credentials', 'notification_id'])
     const issued = answer.body.credentials[0].credential as string
     expect(issued).toMatch(/^[A-Za-z0-9_-]+$/)
     const bytes = Buffer.from(issued, 'base64url')

@@ -83,6 +83,40 @@ describe('OID4VCI endpoints, two instances', () => {
     expect((await wallet.redeem(at(a, other.credentialIssuer), other.code, other.txCode)).status).toBe(400)
   })
 
+  it('answers a missing or unexpected tx_code invalid_request and a wrong one invalid_grant (OID4VCI 1.0 §6.3)', async () => {
+    const grant = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+    const needing = await offer({ txCode: { length: 4 } })
+    const missing = await wallet.redeem(at(a, needing.credentialIssuer), needing.code)
+    expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    expect(missing.body.error_description).toContain('requires a transaction code')
+    const empty = await wallet.token(at(b, needing.credentialIssuer), {
+      grant_type: grant,
+      'pre-authorized_code': needing.code,
+      tx_code: '',
+    })
+    expect(empty).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    // Neither was a guess: the first wrong code leaves 4 of 5 attempts.
+    const wrong = await wallet.redeem(
+      at(a, needing.credentialIssuer),
+      needing.code,
+      needing.txCode === '0000' ? '1111' : '0000',
+    )
+    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+    expect(wrong.body.error_description).toContain('4 attempt(s) left')
+    expect((await wallet.redeem(at(b, needing.credentialIssuer), needing.code, needing.txCode)).status).toBe(200)
+
+    const plain = await offer()
+    const unexpected = await wallet.redeem(at(b, plain.credentialIssuer), plain.code, '1234')
+    expect(unexpected).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    expect(unexpected.body.error_description).toContain('has no transaction code')
+    // A code that is not the offer's tells nothing about its transaction code.
+    const forged = `${plain.code.slice(0, -1)}${plain.code.endsWith('A') ? 'B' : 'A'}`
+    expect((await wallet.redeem(at(a, plain.credentialIssuer), forged, '1234')).body.error).toBe('invalid_grant')
+    expect((await wallet.redeem(at(a, plain.credentialIssuer), forged)).body.error).toBe('invalid_grant')
+    expect((await wallet.redeem(at(a, plain.credentialIssuer), plain.code)).status).toBe(200)
+    expect(await status(plain.offerId)).toBe('token_issued')
+  })
+
   it('redeems a code once, whatever the number of concurrent token requests on both instances', async () => {
     const made = await offer()
     const answers = await Promise.all(
@@ -123,7 +157,7 @@ describe('OID4VCI endpoints, two instances', () => {
     expect(await status(made.offerId)).toBe('credential_issued')
   })
 
-  it('issues one credential per offer: one proof only, and one of concurrent requests on a token', async () => {
+  it('issues one credential per offer without batches: one proof only, and one of concurrent requests on a token', async () => {
     const made = await tokenFor()
     const nonce = await wallet.nonce(at(a, made.credentialIssuer))
     const two = await wallet.credential(at(a, made.credentialIssuer), made.accessToken, {
@@ -133,6 +167,7 @@ describe('OID4VCI endpoints, two instances', () => {
       },
     })
     expect(two).toMatchObject({ status: 400, body: { error: 'invalid_credential_request' } })
+    expect(two.body.error_description).toContain('does not issue batches')
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
         wallet.credential(at(index % 2 ? a : b, made.credentialIssuer), made.accessToken, {
@@ -171,6 +206,25 @@ describe('OID4VCI endpoints, two instances', () => {
         /^Bearer error="invalid_token", error_description="[^"]+"$/,
       )
     }
+
+    // Only Bearer tokens are issued: a DPoP-scheme presentation is refused until DPoP is built.
+    for (const scheme of ['DPoP', 'Basic']) {
+      const response = await fetch(`${issuer}/credential`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `${scheme} ${made.accessToken}` },
+        body: JSON.stringify({ credential_configuration_id: 'pass', proofs }),
+      })
+      expect(response.status).toBe(401)
+      expect(((await response.json()) as { error_description: string }).error_description).toContain(
+        `'${scheme}' scheme is not supported`,
+      )
+    }
+    const lowercase = await fetch(`${issuer}/credential`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `bearer ${made.accessToken}` },
+      body: JSON.stringify({ credential_configuration_id: 'nope', proofs }),
+    })
+    expect(((await lowercase.json()) as { error: string }).error).toBe('unknown_credential_configuration')
 
     // The offer expires after the token was issued: the credential is refused, not a 500.
     const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
@@ -266,6 +320,8 @@ describe('OID4VCI endpoints, two instances', () => {
     expect(issuerMetadata.credential_issuer).toBe(credentialIssuer)
     expect(issuerMetadata.credentials_supported).toBeUndefined()
     expect(issuerMetadata.token_endpoint).toBeUndefined()
+    expect(issuerMetadata.batch_credential_issuance).toBeUndefined() // batch size 1 by default
+    expect(issuerMetadata.notification_endpoint).toBe(`${credentialIssuer}/notification`)
     expect(issuerMetadata.credential_configurations_supported.pass.credential_signing_alg_values_supported).toEqual([
       'ES256',
     ])

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 
 /** One endpoint to fuzz: `:name` segments of `path` are filled with fuzzed values. */
 export interface FuzzedEndpoint {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   path: string
   /** The bearer credential a well-behaved caller would send (the fuzz also sends others, and none). */
   bearer?: string

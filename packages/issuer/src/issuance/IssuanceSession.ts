@@ -37,15 +37,38 @@ export interface IssuanceSession {
   /** When the claims of a deferred offer made without claims were approved (ISO time). */
   claimsApprovedAt?: string
   deferralIntervalSeconds?: number
-  /** A deferred issuance: its transaction id and the holder key it will be bound to. */
+  /**
+   * A deferred issuance: its transaction id and the holder key it will be bound to (the first,
+   * and every key of a batch in `holderBindings`: one credential each).
+   */
   transactionId?: string
   holderBinding?: HolderBinding
+  holderBindings?: HolderBinding[]
   /** Set when the credential is issued (ISO time). */
   issuedAt?: string
+  /** How many credentials the issuance yielded (a batch: one per proof); set with `issuedAt`. */
+  credentialCount?: number
+  /** Names the issuance in the wallet's notifications (OID4VCI 1.0 §11); set with `issuedAt`. */
+  notificationId?: string
+  /** What the wallet last told about the credentials (notification endpoint). */
+  notification?: WalletNotification
   /** Set when the offer was cancelled through the API (ISO time); its code and token are dead. */
   cancelledAt?: string
   /** The last refused credential request, for the operator (code only, never claims). */
   lastError?: string
+}
+
+/** The events of OID4VCI 1.0 §11.1 a wallet sends about the credentials it received. */
+export const NOTIFICATION_EVENTS = ['credential_accepted', 'credential_failure', 'credential_deleted'] as const
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number]
+
+/** A wallet's notification about an issuance, as the offer keeps it. */
+export interface WalletNotification {
+  event: NotificationEvent
+  /** When it was received (ISO time). */
+  receivedAt: string
+  /** The wallet's `event_description`, when it sent one. */
+  description?: string
 }
 
 /** The key a credential is bound to: a JWK (`cnf.jwk`) or a DID URL (`cnf.kid`). */

@@ -1,7 +1,7 @@
 import type { Database, RecordPageCursor, RecordPageReturn, RecordPages, SqlParameter } from '@attesto/storage-service'
 import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from './IssuanceSession.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
-import type { OfferStatus } from './offerStatus.js'
+import { NOTIFIED_STATUS, type OfferStatus } from './offerStatus.js'
 
 export interface OfferListFilters {
   status?: OfferStatus
@@ -25,6 +25,14 @@ function statusCondition(status: OfferStatus, parameter: SqlParameter, nowMillis
       return `value->>'state' = ${parameter(status)} AND ${live()}`
     case 'expired':
       return `value->>'state' IN ('offered', 'token_issued') AND NOT ${live()}`
+    case 'credential_issued':
+      return `value->>'state' = 'credential_issued' AND value->'notification' IS NULL`
+    case 'credential_accepted':
+    case 'credential_failed':
+    case 'credential_deleted': {
+      const event = Object.entries(NOTIFIED_STATUS).find(([, shown]) => shown === status)?.[0]
+      return `value->>'state' = 'credential_issued' AND value->'notification'->>'event' = ${parameter(event)}`
+    }
     default:
       return `value->>'state' = ${parameter(status)}`
   }

@@ -1,4 +1,4 @@
-import type { IssuanceSession } from './IssuanceSession.js'
+import type { IssuanceSession, NotificationEvent } from './IssuanceSession.js'
 
 /** Every public status of an offer. */
 export const OFFER_STATUSES = [
@@ -6,6 +6,9 @@ export const OFFER_STATUSES = [
   'token_issued',
   'credential_pending',
   'credential_issued',
+  'credential_accepted',
+  'credential_failed',
+  'credential_deleted',
   'expired',
   'failed',
   'cancelled',
@@ -13,10 +16,21 @@ export const OFFER_STATUSES = [
 
 export type OfferStatus = (typeof OFFER_STATUSES)[number]
 
-/** The public status of an offer, from its session's state and the offer's expiry. */
+/** The status an issued offer takes from the wallet's notification (OID4VCI 1.0 §11). */
+export const NOTIFIED_STATUS: Record<NotificationEvent, OfferStatus> = {
+  credential_accepted: 'credential_accepted',
+  credential_failure: 'credential_failed',
+  credential_deleted: 'credential_deleted',
+}
+
+/**
+ * The public status of an offer, from its session's state, the wallet's last notification about
+ * its credentials (an issued offer then shows what the wallet said) and the offer's expiry.
+ */
 export function offerStatus(session: IssuanceSession, now = Date.now()): OfferStatus {
   switch (session.state) {
     case 'credential_issued':
+      return session.notification ? NOTIFIED_STATUS[session.notification.event] : session.state
     case 'credential_pending':
     case 'failed':
     case 'cancelled':
@@ -28,6 +42,7 @@ export function offerStatus(session: IssuanceSession, now = Date.now()): OfferSt
 
 /** What the API shows of an offer from its session: `GET /offers/{offerId}` and the offer list. */
 export function offerView(offerId: string, session: IssuanceSession) {
+  const { notification } = session
   return {
     offerId,
     issuerId: session.issuerId,
@@ -36,5 +51,15 @@ export function offerView(offerId: string, session: IssuanceSession) {
     createdAt: session.createdAt,
     expiresAt: new Date(session.expiresAt).toISOString(),
     ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
+    ...(session.issuedAt ? { credentialCount: session.credentialCount ?? 1 } : {}),
+    ...(notification
+      ? {
+          walletNotification: {
+            event: notification.event,
+            receivedAt: notification.receivedAt,
+            ...(notification.description ? { description: notification.description } : {}),
+          },
+        }
+      : {}),
   }
 }

@@ -13,6 +13,8 @@ export interface IssuerProfile {
   display?: Display
   /** The key's certificate chain from the tenant's CA: signed objects then carry `x5c`. */
   certificate?: IssuerCertificate
+  /** Credentials one credential request may yield (batchIssuance.ts); absent: 1. */
+  batchSize?: number
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */

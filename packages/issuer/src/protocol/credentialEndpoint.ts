@@ -2,24 +2,28 @@ import { randomUUID } from 'node:crypto'
 import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
-import type { IssuanceSession } from '../issuance/IssuanceSession.js'
+import type { HolderBinding, IssuanceSession } from '../issuance/IssuanceSession.js'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
+import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
-import { issueCredential } from './issueCredential.js'
+import { provenHolderKeys } from './credentialProofs.js'
+import { issueCredentials } from './issueCredentials.js'
 import { offerOfAccessToken } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
-import { verifyProof } from './verifyProof.js'
+
+/** The longest proof JWT taken: a key proof with its header (and, later, a key attestation) fits well within it. */
+const PROOF_MAX_LENGTH = 16_384
 
 const credentialRequest = z.object({
   credential_configuration_id: z.string().max(200).optional(),
   /** Draft 13 wallets name a format (and maybe a vct) instead of a configuration id. */
   format: z.enum(['dc+sd-jwt', 'vc+sd-jwt']).optional(),
   vct: z.string().max(2000).optional(),
-  proof: z.object({ proof_type: z.literal('jwt'), jwt: z.string() }).optional(),
-  proofs: z.object({ jwt: z.array(z.string()).min(1).max(100) }).optional(),
+  proof: z.object({ proof_type: z.literal('jwt'), jwt: z.string().max(PROOF_MAX_LENGTH) }).optional(),
+  proofs: z.object({ jwt: z.array(z.string().max(PROOF_MAX_LENGTH)).min(1).max(MAX_BATCH_SIZE) }).optional(),
 })
 
 const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
@@ -30,16 +34,15 @@ export interface CredentialEndpointOptions {
   config: IssuerProtocolConfig
   /** Status list entries of revocable credentials. */
   status?: CredentialStatusService
-  /** Called once per issued credential (the `credential.issued` event). */
-  onIssued(issuer: ResolvedIssuer, offerId: string): void
+  /** Called once per issuance, a batch being one (the `credential.issued` event). */
+  onIssued(issuer: ResolvedIssuer, offerId: string, credentialCount: number): void
 }
 
 const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
 
-/** The offer an access token names, if it may still be issued on. */
 /** The offer an access token names, unless its credential is out already. */
 async function tokenSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
-  const offerId = offerOfAccessToken(issuer, request.headers.authorization)
+  const offerId = offerOfAccessToken(issuer, request)
   const session = await sessions.find(issuer.tenantId, offerId)
   if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
   if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
@@ -79,27 +82,43 @@ function requestedConfiguration(
   )
 }
 
-function singleProof(input: z.output<typeof credentialRequest>): string {
-  const proofs = input.proofs?.jwt ?? (input.proof ? [input.proof.jwt] : [])
-  if (input.proof && input.proofs) {
-    throw new ProtocolError(400, 'invalid_credential_request', "Send either 'proof' or 'proofs', not both")
+/**
+ * Issues the offer's credentials, one per holder key, and records the issuance in one conditional
+ * statement (`from` the states it may leave): of concurrent requests on one token, one gets them.
+ * A deferred response carries no `notification_id`: @openid4vc/openid4vci 0.4.6, under Credo's
+ * holder and the wallet SDK, refuses a deferred credential response that has one (its check is
+ * the wrong way round), and the parameter is optional (OID4VCI 1.0 §9.2, §8.3).
+ */
+async function issueOnce(
+  issuer: ResolvedIssuer,
+  offerId: string,
+  from: 'token_issued' | 'credential_pending',
+  configuration: CredentialConfiguration,
+  session: IssuanceSession,
+  holders: HolderBinding[],
+  options: CredentialEndpointOptions,
+) {
+  const issued = await issueCredentials(issuer, configuration, session, holders, options.status)
+  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, [from], issued.issuance))) {
+    throw denied('The credential of this offer was issued already')
   }
-  if (proofs.length === 0) throw new ProtocolError(400, 'invalid_proof', 'A proof of possession (jwt) is required')
-  if (proofs.length > 1) {
-    throw new ProtocolError(
-      400,
-      'invalid_credential_request',
-      'Batch issuance is not supported: one offer yields one credential, send one proof',
-    )
+  options.onIssued(issuer, offerId, holders.length)
+  return {
+    status: 200,
+    body: {
+      credentials: issued.credentials.map((credential) => ({ credential })),
+      ...(from === 'token_issued' ? { notification_id: issued.issuance.notificationId } : {}),
+    },
   }
-  return proofs[0] as string
 }
 
 /**
  * The credential endpoint (OID4VCI 1.0 §8). A refused request (bad proof, stale nonce, wrong
  * configuration) changes nothing: the wallet may correct it and retry until its token expires.
+ * A request may carry up to the issuer's batch size of proofs and gets one credential per proof.
  * Issuing is one conditional state change: of concurrent requests on one token, one gets the
- * credential. A deferred offer without claims yet answers 202 with a transaction id.
+ * credentials. A deferred offer without claims yet answers 202 with a transaction id, and keeps
+ * every proven key for the credentials it will issue.
  */
 export async function credentialEndpoint(cached: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
   const input = credentialRequest.parse(request.body)
@@ -109,27 +128,25 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
   )
   if (session.state === 'credential_pending') throw denied('This credential is deferred: use the deferred endpoint')
   const configuration = requestedConfiguration(issuer, session, input)
-  const holder = verifyProof(issuer, singleProof(input), options.config.proofMaxClockSkewSeconds)
+  const holders = provenHolderKeys(issuer, input, options.config.proofMaxClockSkewSeconds)
   if (session.deferred && Object.keys(session.claims).length === 0) {
     const transactionId = randomUUID()
     const pending = await options.sessions.transition(issuer.tenantId, offerId, ['token_issued'], {
       state: 'credential_pending',
       transactionId,
-      holderBinding: holder,
+      holderBinding: holders[0] as HolderBinding,
+      ...(holders.length > 1 ? { holderBindings: holders } : {}),
     })
     if (!pending) throw denied('The credential of this offer was requested already')
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
-  const status = await options.status?.reserve(issuer, configuration)
-  const credential = await issueCredential(issuer, configuration, session, holder, status?.claim)
-  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued'], status?.row))) {
-    throw denied('The credential of this offer was issued already')
-  }
-  options.onIssued(issuer, offerId)
-  return { status: 200, body: { credentials: [{ credential }] } }
+  return issueOnce(issuer, offerId, 'token_issued', configuration, session, holders, options)
 }
 
-/** The deferred credential endpoint (OID4VCI 1.0 §9): the credential once its claims are approved, else 202 again. */
+/**
+ * The deferred credential endpoint (OID4VCI 1.0 §9): the credentials once their claims are
+ * approved (one per key the credential request proved, a deferred batch too), else 202 again.
+ */
 export async function deferredCredentialEndpoint(
   cached: ResolvedIssuer,
   request: Request,
@@ -148,11 +165,6 @@ export async function deferredCredentialEndpoint(
   }
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
-  const status = await options.status?.reserve(issuer, configuration)
-  const credential = await issueCredential(issuer, configuration, session, session.holderBinding, status?.claim)
-  if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending'], status?.row))) {
-    throw denied('The credential of this offer was issued already')
-  }
-  options.onIssued(issuer, offerId)
-  return { status: 200, body: { credentials: [{ credential }] } }
+  const holders = session.holderBindings ?? [session.holderBinding]
+  return issueOnce(issuer, offerId, 'credential_pending', configuration, session, holders, options)
 }

@@ -1,4 +1,5 @@
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
+import { batchSizeOf } from '../issuers/batchIssuance.js'
 import type {
   CredentialConfiguration,
   MdocConfiguration,
@@ -61,11 +62,13 @@ const configurationMetadata = (issuer: ResolvedIssuer, configuration: Credential
 /**
  * The credential issuer metadata (OID4VCI 1.0 §12.2): only what is built. Each configuration
  * says the one algorithm this issuer's key signs with, and carries its display and claim
- * descriptions (`credential_metadata`) so wallets show a named, styled card.
+ * descriptions (`credential_metadata`) so wallets show a named, styled card. Batch issuance is
+ * advertised when the issuer's batch size is above 1 (the specification requires at least 2).
  */
 export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
   const base = issuer.credentialIssuer
   const configurations = Object.values(issuer.profile.configurations)
+  const batchSize = batchSizeOf(issuer.profile)
   return {
     credential_issuer: base,
     credential_endpoint: `${base}/credential`,
@@ -74,6 +77,8 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
     ...(configurations.some((configuration) => configuration.deferred)
       ? { deferred_credential_endpoint: `${base}/deferred-credential` }
       : {}),
+    notification_endpoint: `${base}/notification`,
+    ...(batchSize > 1 ? { batch_credential_issuance: { batch_size: batchSize } } : {}),
     credential_configurations_supported: Object.fromEntries(
       configurations.map((configuration) => [configuration.id, configurationMetadata(issuer, configuration)]),
     ),

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { decodeJws, encodeJwsPart, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
+import type { Request } from 'express'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 
 // Access tokens, refresh tokens and c_nonces are JWTs only this issuer's instances can make and
@@ -68,14 +69,41 @@ export function accessToken(issuer: ResolvedIssuer, offerId: string, expiresInSe
   })
 }
 
-/** The offer id an `Authorization: Bearer` access token was issued for; 401 `invalid_token` otherwise. */
-export function offerOfAccessToken(issuer: ResolvedIssuer, authorization: string | undefined): string {
-  const match = /^(?:Bearer|DPoP) ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '')
+/** What a scheme checks of a request beyond the token itself; throws `invalid_token` (or its own error) to refuse it. */
+type SchemeCheck = (request: Pick<Request, 'headers' | 'method'>, payload: Record<string, unknown>) => void
+
+/**
+ * The `Authorization` schemes an access token may come with. `Bearer` (RFC 6750 §2.1) takes a
+ * token that is not sender-constrained. A sender-constrained scheme is one more entry: `DPoP`
+ * (RFC 9449 §7.1) would check the request's `DPoP` proof (method, URL, `ath`) against the
+ * token's `cnf.jkt`. This issuer makes Bearer tokens only, so `DPoP` is not accepted yet.
+ */
+const ACCESS_TOKEN_SCHEMES: Record<string, SchemeCheck> = {
+  bearer: (_request, payload) => {
+    if (payload.cnf !== undefined) {
+      throw invalidToken('This access token is sender-constrained: present it with its own scheme, not Bearer')
+    }
+  },
+}
+
+/**
+ * The offer id of the access token a request presents (`Authorization: Bearer <token>`): a token
+ * of this issuer, unexpired, presented under a scheme it fits; 401 `invalid_token` otherwise.
+ * The credential, deferred credential and notification endpoints all take it here.
+ */
+export function offerOfAccessToken(issuer: ResolvedIssuer, request: Pick<Request, 'headers' | 'method'>): string {
+  const match = /^([A-Za-z]+) ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '')
   if (!match) throw invalidToken('An access token is required: send "Authorization: Bearer <access token>"')
-  const payload = check(issuer, 'at+jwt', match[1] as string)
+  const name = (match[1] as string).toLowerCase() // schemes are case-insensitive (RFC 9110 §11.1)
+  const scheme = Object.hasOwn(ACCESS_TOKEN_SCHEMES, name) ? ACCESS_TOKEN_SCHEMES[name] : undefined
+  if (!scheme) {
+    throw invalidToken(`The '${match[1]}' scheme is not supported: send "Authorization: Bearer <access token>"`)
+  }
+  const payload = check(issuer, 'at+jwt', match[2] as string)
   if (!payload || typeof payload.sub !== 'string' || payload.aud !== issuer.credentialIssuer) {
     throw invalidToken('The access token is invalid or expired')
   }
+  scheme(request, payload)
   return payload.sub
 }
 

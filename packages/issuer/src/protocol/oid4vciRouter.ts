@@ -11,9 +11,11 @@ import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
+import { issuanceEvents } from './issuanceEvents.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
+import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
@@ -33,41 +35,43 @@ export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
   { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
   { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
+  { method: 'post', path: '/oid4vci/:issuerId/notification', bucket: 'protocol', body: ['json'] },
 ]
 
-type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body: unknown } | object>
+type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body?: unknown } | object>
+
+/**
+ * An express handler for the issuer of the path: answers what `handler` returns, as JSON (a
+ * `{ status, body }` result with its status; 204 without a body), `no-store` unless told otherwise.
+ */
+function answering(directory: IssuerDirectory, handler: Handler, noStore: boolean) {
+  return async (request: Request, response: Response) => {
+    const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+    const result = await handler(issuer, request)
+    const answered = 'status' in result && ('body' in result || result.status === 204)
+    const { status, body } = answered ? (result as { status: number; body?: unknown }) : { status: 200, body: result }
+    if (noStore) response.set('Cache-Control', 'no-store')
+    if (status === 204) response.status(204).end()
+    else response.status(status).json(body)
+  }
+}
 
 /**
  * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
- * metadata (both well-known forms), token, nonce, credential, deferred credential. Bodies are
- * small and parsed here; errors are answered in the OAuth shape.
+ * metadata (both well-known forms), token, nonce, credential, deferred credential, notification.
+ * Bodies are small and parsed here; errors are answered in the OAuth shape.
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const router = Router()
-  const event = (type: string) => (issuer: ResolvedIssuer, offerId: string) => {
-    void options.webhooks?.emit(issuer.tenantId, {
-      id: `${offerId}.${type}`,
-      type,
-      data: { offerId, issuerId: issuer.profile.issuerId },
-    })
-  }
+  const { onRedeemed, onIssued, onNotified } = issuanceEvents(options.webhooks)
   const endpoints = {
     sessions: options.sessions,
     config: options.config,
     directory: options.directory,
     status: options.status,
   }
-  const onIssued = event('credential.issued')
 
-  const handle =
-    (handler: Handler, noStore = true) =>
-    async (request: Request, response: Response) => {
-      const issuer = await knownIssuer(options.directory.get(request.params.issuerId as string))
-      const result = await handler(issuer, request)
-      const { status, body } = 'status' in result && 'body' in result ? result : { status: 200, body: result }
-      if (noStore) response.set('Cache-Control', 'no-store')
-      response.status(status as number).json(body)
-    }
+  const handle = (handler: Handler, noStore = true) => answering(options.directory, handler, noStore)
   const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
 
   for (const [name, build] of [
@@ -86,7 +90,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
         tokenEndpoint(issuer, request, {
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-          onRedeemed: event('offer.accepted'),
+          onRedeemed,
         }),
       ),
     ),
@@ -96,7 +100,8 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     rejectUnsafeProtocolInput,
     handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
   )
-  const json = express.json({ limit: '64kb' })
+  // A batch of 100 proofs (MAX_BATCH_SIZE) with their keys in the header takes about 75 KiB.
+  const json = express.json({ limit: '128kb' })
   router.post(
     '/oid4vci/:issuerId/credential',
     json,
@@ -116,6 +121,13 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
         deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued }),
       ),
     ),
+  )
+  router.post(
+    '/oid4vci/:issuerId/notification',
+    json,
+    rejectUnsafeProtocolInput,
+    handle((issuer, request) => notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified })),
+    notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))

@@ -38,7 +38,9 @@ function parse(body: unknown) {
  * The token endpoint (RFC 6749 §4.1.3, OID4VCI 1.0 §6): a pre-authorised code (with its
  * transaction code, if the offer has one) is redeemed once for an access token; deferred offers
  * also get a refresh token. Wrong transaction codes are counted in the offer's row, over all
- * instances; at `TX_CODE_MAX_ATTEMPTS` the code is dead (`invalid_grant`).
+ * instances; at `TX_CODE_MAX_ATTEMPTS` the code is dead (`invalid_grant`). A transaction code
+ * missing where the offer has one, or sent where it has none, is `invalid_request` (OID4VCI 1.0
+ * §6.3) and not counted: it guesses nothing.
  */
 export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
   const input = parse(request.body)
@@ -51,11 +53,17 @@ export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, op
       issuer.tenantId,
       code.offerId,
       code.secret,
-      input.tx_code,
+      input.tx_code || undefined, // an empty tx_code is none
       options.config.txCodeMaxAttempts,
     )
     if (redemption.outcome === 'unknown') {
       throw new ProtocolError(400, 'invalid_grant', 'The pre-authorised code is unknown, used, expired or revoked')
+    }
+    if (redemption.outcome === 'tx_code_required') {
+      throw new ProtocolError(400, 'invalid_request', 'This offer requires a transaction code: send it as tx_code')
+    }
+    if (redemption.outcome === 'tx_code_unexpected') {
+      throw new ProtocolError(400, 'invalid_request', 'This offer has no transaction code: send no tx_code')
     }
     if (redemption.outcome === 'wrong_tx_code') {
       throw new ProtocolError(

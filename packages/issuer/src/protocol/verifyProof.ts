@@ -39,9 +39,14 @@ function holderKey(header: Record<string, unknown>): { key: KeyObject; binding: 
  * Checks an `openid4vci-proof+jwt` (OID4VCI 1.0 Appendix F.1): type, algorithm, the holder's
  * signature, `aud` (this credential issuer), `iat` within the allowed skew, and `nonce` a live
  * c_nonce of this issuer (`invalid_nonce` otherwise, so the wallet fetches a fresh one and
- * retries). Answers the key the credential is to be bound to.
+ * retries). Answers the key the credential is to be bound to, as the credential names it
+ * (`binding`) and as a key object.
  */
-export function verifyProof(issuer: ResolvedIssuer, proof: string, maxClockSkewSeconds: number): HolderBinding {
+export function verifyProof(
+  issuer: ResolvedIssuer,
+  proof: string,
+  maxClockSkewSeconds: number,
+): { binding: HolderBinding; key: KeyObject } {
   let decoded: ReturnType<typeof decodeJws>
   try {
     decoded = decodeJws(proof)
@@ -72,5 +77,5 @@ export function verifyProof(issuer: ResolvedIssuer, proof: string, maxClockSkewS
       "The proof's nonce is missing, unknown or expired: fetch a fresh one from the nonce endpoint",
     )
   }
-  return binding
+  return { binding, key }
 }

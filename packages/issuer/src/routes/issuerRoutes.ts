@@ -3,6 +3,7 @@ import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
+import { batchSizeInput, batchSizeOf } from '../issuers/batchIssuance.js'
 import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
@@ -14,9 +15,12 @@ export const createIssuerInput = z.strictObject({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
+  batchSize: batchSizeInput.optional(),
 })
 
-export const updateIssuerInput = z.strictObject({ display: displayInput })
+export const updateIssuerInput = z
+  .strictObject({ display: displayInput.optional(), batchSize: batchSizeInput.optional() })
+  .refine((input) => input.display !== undefined || input.batchSize !== undefined, 'give display, batchSize or both')
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 
@@ -27,6 +31,7 @@ export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: stri
     did: profile.did,
     credentialIssuer: `${credentialIssuerBaseUrl}/${profile.issuerId}`,
     credentialConfigurations: Object.values(profile.configurations),
+    batchSize: batchSizeOf(profile),
     ...(profile.display ? { display: profile.display } : {}),
     ...(profile.certificate ? { certificate: certificateView(profile.certificate) } : {}),
   }
@@ -64,6 +69,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
             keyId,
             configurations: {},
             ...(input.display ? { display: input.display } : {}),
+            ...(input.batchSize && input.batchSize > 1 ? { batchSize: input.batchSize } : {}),
           }
           await issuerProfiles.save(tenantContext, issuerId, profile)
         }
@@ -84,9 +90,10 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
 
   router.patch('/issuers/:issuerId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const { display } = updateIssuerInput.parse(request.body)
+    const { display, batchSize } = updateIssuerInput.parse(request.body)
     const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
-    profile.display = display
+    if (display) profile.display = display
+    if (batchSize !== undefined) profile.batchSize = batchSize
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)
     response.json(issuerView(profile, credentialIssuerBaseUrl))

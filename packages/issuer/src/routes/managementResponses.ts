@@ -20,6 +20,7 @@ export const issuerPageResponse = pageAnswer('issuers', issuerResponse, 'IssuerP
   did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
   credentialIssuer: `https://issuer.example/oid4vci/${uuid}`,
   credentialConfigurations: [],
+  batchSize: 1,
 })
 
 export const credentialConfigurationPageResponse = pageAnswer(

@@ -34,7 +34,7 @@ export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unk
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
   status: row.state,
-  statusList: { listId: row.listId, idx: row.idx },
+  statusList: { listId: row.listId, idx: row.idx, ...(row.indices ? { indices: row.indices } : {}) },
   ...(row.changedAt ? { changedAt: row.changedAt } : {}),
 })
 
@@ -51,8 +51,9 @@ export interface OfferRoutesOptions {
 /**
  * `POST /offers` (honours `Idempotency-Key`) creates an OID4VCI pre-authorised offer and returns
  * its `openid-credential-offer://` URI; `GET /offers/:offerId` reports offered, token_issued,
- * credential_pending (deferred, waiting for its claims), credential_issued, expired or failed (and
- * the credential's status: valid, revoked or suspended, when it has one);
+ * credential_pending (deferred, waiting for its claims), credential_issued (or, once the wallet
+ * has said so, credential_accepted, credential_failed or credential_deleted), expired or failed
+ * (and the credential's status: valid, revoked or suspended, when it has one);
  * `PUT /offers/:offerId/claims` approves the claims of a deferred offer.
  */
 export function offerRoutes(options: OfferRoutesOptions): Router {
@@ -151,6 +152,7 @@ async function offerStatusAnswer(
     credentialConfigurationIds: [kept.configurationId],
     status: 'credential_issued',
     issuedAt: kept.issuedAt,
+    credentialCount: kept.indices?.length ?? 1,
     credentialStatus: credentialStatusOf(kept),
   }
 }

@@ -103,6 +103,9 @@ export const issuerResponse = z
       .url()
       .meta({ description: 'The OID4VCI credential issuer identifier (<PUBLIC_BASE_URL>/oid4vci/<issuerId>)' }),
     credentialConfigurations: z.array(credentialConfigurationResponse),
+    batchSize: z.number().int().min(1).meta({
+      description: 'Credentials one credential request may yield (batch_credential_issuance.batch_size when above 1)',
+    }),
     display: displayInput.optional(),
     certificate: issuerCertificateResponse
       .optional()
@@ -116,6 +119,7 @@ export const issuerResponse = z
         did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
         credentialIssuer: `https://issuer.example/oid4vci/${uuid}`,
         credentialConfigurations: [],
+        batchSize: 10,
         display: [{ name: 'University of Examples', locale: 'en' }],
       },
     ],
@@ -149,7 +153,14 @@ export const credentialStatusValue = z.enum(['valid', 'revoked', 'suspended'])
 export const credentialStatusResponse = z
   .object({
     status: credentialStatusValue,
-    statusList: z.object({ listId: z.string(), idx: z.number().int().min(0) }),
+    statusList: z.object({
+      listId: z.string(),
+      idx: z.number().int().min(0),
+      indices: z
+        .array(z.number().int().min(0))
+        .optional()
+        .meta({ description: "A batch's entries, one per credential (idx is the first); they share the status" }),
+    }),
     changedAt: dateTime.optional(),
   })
   .meta({
@@ -162,14 +173,29 @@ export const offerStatusResponse = z
     offerId: z.string(),
     issuerId: z.string(),
     credentialConfigurationIds: z.array(z.string()),
-    status: z
-      .enum(OFFER_STATUSES)
-      .meta({ description: 'failed: the offer is void (for example after too many wrong transaction codes)' }),
+    status: z.enum(OFFER_STATUSES).meta({
+      description:
+        'failed: the offer is void (for example after too many wrong transaction codes). credential_accepted, credential_failed and credential_deleted: issued, and the wallet said so at the notification endpoint (walletNotification)',
+    }),
     createdAt: dateTime
       .optional()
       .meta({ description: 'Absent once the offer itself is gone (its credential status stays)' }),
     expiresAt: dateTime.optional(),
     issuedAt: dateTime.optional(),
+    credentialCount: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Credentials issued on the offer (a batch: one per key the wallet proved)' }),
+    walletNotification: z
+      .object({
+        event: z.enum(['credential_accepted', 'credential_failure', 'credential_deleted']),
+        receivedAt: dateTime,
+        description: z.string().optional().meta({ description: "The wallet's event_description" }),
+      })
+      .optional()
+      .meta({ description: 'What the wallet last told about the credentials (OID4VCI notification endpoint)' }),
     credentialStatus: credentialStatusResponse.optional(),
   })
   .meta({
@@ -183,6 +209,7 @@ export const offerStatusResponse = z
         createdAt: '2026-06-30T12:00:00.000Z',
         expiresAt: '2026-07-07T12:00:00.000Z',
         issuedAt: '2026-06-30T12:01:10.000Z',
+        credentialCount: 1,
         credentialStatus: { status: 'valid', statusList: { listId: '1', idx: 4711 } },
       },
     ],

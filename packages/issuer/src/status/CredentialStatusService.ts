@@ -14,9 +14,12 @@ export interface StatusClaim {
   status_list: { idx: number; uri: string }
 }
 
-/** A credential's status entry before issuance: its claim, and its row to record with the issuance. */
+/**
+ * The status entries of an issuance before it happens: one claim per credential (a batch has one
+ * index per credential, all in one list), and the one row to record with the issuance.
+ */
 export interface ReservedStatus {
-  claim: StatusClaim
+  claims: StatusClaim[]
   row: CredentialStatusRow
 }
 
@@ -37,17 +40,25 @@ export class CredentialStatusService {
   ) {}
 
   /**
-   * The status entry of the credential an offer is about to yield, when its configuration is
-   * revocable: a fresh index (from the instance's block, {@link StatusLists}), the claim for the
-   * credential, and the row that `IssuanceSessionStore.markIssued` writes with the issuance.
+   * The status entries of the `count` credentials an offer is about to yield, when its
+   * configuration is revocable: fresh indices in one list (from the instance's block, or one
+   * statement for a batch, {@link StatusLists}), a claim per credential, and the one row that
+   * `IssuanceSessionStore.markIssued` writes with the issuance. The offer's status is the status
+   * of every credential of its batch: they are copies of one credential for unlinkability.
    */
   public async reserve(
     issuer: ResolvedIssuer,
     configuration: CredentialConfiguration,
+    count = 1,
   ): Promise<ReservedStatus | undefined> {
     if (configuration.revocable !== true) return undefined
     const bits = configuration.suspendable === false ? 1 : 2
-    const { listId, idx, opened } = await this.lists.allocate(issuer.tenantId, issuer.profile.issuerId, bits)
+    const { listId, indices, opened } = await this.lists.allocateMany(
+      issuer.tenantId,
+      issuer.profile.issuerId,
+      bits,
+      count,
+    )
     // A new list is signed now, by the instance that made it, so that the wallet's first fetch of
     // it (right after this credential) is served a stored token instead of waiting for a signature.
     // Should this fail, the first fetch signs it (StatusListPublisher.current), as before.
@@ -57,11 +68,13 @@ export class CredentialStatusService {
       issuerId: issuer.profile.issuerId,
       configurationId: configuration.id,
       listId,
-      idx,
+      idx: indices[0] as number,
+      ...(count > 1 ? { indices } : {}),
       bits,
       issuedAt: new Date().toISOString(),
     }
-    return { claim: { status_list: { idx, uri: this.publisher.uri(issuer.profile.issuerId, listId) } }, row }
+    const uri = this.publisher.uri(issuer.profile.issuerId, listId)
+    return { claims: indices.map((idx) => ({ status_list: { idx, uri } })), row }
   }
 
   /** Changes a credential's status and reports the change (webhook) when there was one. */

@@ -12,13 +12,19 @@ import {
 export type CredentialStatusValue = 'valid' | 'revoked' | 'suspended'
 export const STATUS_VALUES: Record<CredentialStatusValue, number> = { valid: 0, revoked: 1, suspended: 2 }
 
-/** The status of one issued credential (id = its offer id): where its entry is and what it says. */
+/**
+ * The status of the credential an offer yielded (id = its offer id): where its entry is (its
+ * entries, for a batch: all in one list) and what it says.
+ */
 export interface CredentialStatusRow {
   state: CredentialStatusValue
   issuerId: string
   configurationId: string
   listId: string
+  /** The credential's index; a batch's first. */
   idx: number
+  /** Every index of a batch (one per credential, `idx` first); absent for one credential. */
+  indices?: number[]
   bits: StatusBits
   issuedAt: string
   changedAt?: string
@@ -104,7 +110,7 @@ export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
       : { outcome: 'refused', row: found.before }
   }
 
-  /** The entries of a list whose status is not `valid` (index and status). */
+  /** The entries of a list whose status is not `valid` (index and status; every index of a batch). */
   public async flagged(
     tenantId: string,
     issuerId: string,
@@ -113,7 +119,8 @@ export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
     const partition = statusPartition(tenantId)
     const { rows } = await this.db.withTenant(partition, (session) =>
       session.query<{ idx: number; state: CredentialStatusValue }>(
-        `SELECT (value->>'idx')::int AS idx, value->>'state' AS state FROM "${this.schema}".tenant_records
+        `SELECT entry.idx::int AS idx, value->>'state' AS state FROM "${this.schema}".tenant_records,
+           jsonb_array_elements_text(coalesce(value->'indices', jsonb_build_array(value->'idx'))) AS entry(idx)
          WHERE tenant_id = $1 AND record_type = $2 AND tags @> $3::jsonb`,
         [partition, CREDENTIAL_STATUS_TYPE, JSON.stringify({ flagged: listKey(issuerId, listId) })],
       ),

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { type Database, isUniqueViolation, SessionStore } from '@attesto/storage-service'
+import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 import { permuteIndex } from './permuteIndex.js'
 
 /** Bits per entry: 1 (valid, revoked) or 2 (valid, revoked, suspended). */
@@ -37,6 +38,8 @@ export interface StatusListStripe {
 export const STATUS_LIST_TYPE = 'StatusList'
 export const STATUS_LIST_STRIPE_TYPE = 'StatusListStripe'
 const STRIPES = 16
+/** Blocks an instance holds per series at most: remainders of batches that a stripe's end cut short. */
+const MAX_HELD_BLOCKS = 32
 /** Status lists and credential status rows outlive any offer: they are kept until deleted. */
 export const KEPT_UNTIL_DELETED = new Date('9999-12-31T00:00:00Z')
 
@@ -70,9 +73,9 @@ interface HeldOrdinals {
  * (of racing instances one makes it, the others use it); when every stripe is full the next
  * allocation makes the next list, so issuance never pauses.
  *
- * An instance takes ordinals a block at a time (`blockSize`, one UPDATE per block) and hands
- * them out from memory; the ordinals of a block an instance had not handed out when it stopped
- * are never used (their entries stay `valid`, 0).
+ * An instance takes ordinals a block at a time (`blockSize`, one UPDATE per block; a batch takes
+ * its own size in one UPDATE) and hands them out from memory; the ordinals of a block an
+ * instance had not handed out when it stopped are never used (their entries stay `valid`, 0).
  */
 export class StatusLists extends SessionStore<StatusListRow> {
   private readonly current = new Map<string, number>()
@@ -100,8 +103,25 @@ export class StatusLists extends SessionStore<StatusListRow> {
     issuerId: string,
     bits: StatusBits,
   ): Promise<{ listId: string; idx: number; opened: boolean }> {
+    const { listId, indices, opened } = await this.allocateMany(tenantId, issuerId, bits, 1)
+    return { listId, idx: indices[0] as number, opened }
+  }
+
+  /**
+   * `count` fresh indices (a batch issuance's, one per credential) of `issuerId`, all in one
+   * list of `bits` bits per entry. `opened` is true for the one call, of all instances, that made
+   * the list. A batch is taken off one stripe by one statement, exactly its size (so batches leave
+   * no remainders behind); a stripe too near its end to hold it gives what it has to this
+   * instance's blocks (for later credentials) and the next stripe is tried.
+   */
+  public async allocateMany(
+    tenantId: string,
+    issuerId: string,
+    bits: StatusBits,
+    count: number,
+  ): Promise<{ listId: string; indices: number[]; opened: boolean }> {
     const series = `${tenantId}/${issuerId}/${bits}`
-    const fromHeld = this.takeHeld(series)
+    const fromHeld = this.takeHeld(series, count)
     if (fromHeld) return fromHeld
     let seq = this.current.get(series) ?? (await this.latestSeq(tenantId, issuerId, bits))
     let opened = false
@@ -111,16 +131,18 @@ export class StatusLists extends SessionStore<StatusListRow> {
         const open = Array.from({ length: list.row.stripes }, (_, k) => k).filter((k) => !list.full.has(k))
         const stripe = open[randomInt(open.length)] as number
         const key = listKey(issuerId, list.row.listId)
-        const taken = await this.takeOrdinals(tenantId, `${key}#${stripe}`)
-        if (taken !== null) {
-          this.current.set(series, seq)
-          const { row } = list
-          const block = { listId: row.listId, seed: row.seed, size: row.size, next: taken.from + 1, end: taken.to }
-          if (block.next < block.end) this.held.set(series, [...(this.held.get(series) ?? []), block])
-          return { listId: row.listId, idx: permuteIndex(row.seed, row.size, taken.from), opened }
+        const taken = await this.takeOrdinals(tenantId, `${key}#${stripe}`, count > 1 ? count : this.blockSize)
+        if (taken === null || taken.to - taken.from < count) {
+          // Full, or too few left for this batch (the stripe is full now): what it gave is kept.
+          if (taken) this.hold(series, { ...this.blockOf(list.row), next: taken.from, end: taken.to })
+          list.full.add(stripe)
+          continue
         }
-        list.full.add(stripe)
-        continue
+        this.current.set(series, seq)
+        const block = { ...this.blockOf(list.row), next: taken.from, end: taken.to }
+        const indices = this.handOut(block, count)
+        this.hold(series, block)
+        return { listId: list.row.listId, indices, opened }
       }
       // No list yet, or every stripe of this one is full: move to the newest list if other
       // instances have gone on meanwhile, else open the next (or find another instance did).
@@ -135,15 +157,34 @@ export class StatusLists extends SessionStore<StatusListRow> {
     throw new Error('No status list index could be allocated')
   }
 
-  /** The next ordinal of a block this instance holds for the series, if any. */
-  private takeHeld(series: string): { listId: string; idx: number; opened: false } | undefined {
+  private blockOf(row: StatusListRow): Omit<HeldOrdinals, 'next' | 'end'> {
+    return { listId: row.listId, seed: row.seed, size: row.size }
+  }
+
+  /** The indices of the next `count` ordinals of `block` (which moves past them). */
+  private handOut(block: HeldOrdinals, count: number): number[] {
+    const indices = Array.from({ length: count }, (_, k) => permuteIndex(block.seed, block.size, block.next + k))
+    block.next += count
+    return indices
+  }
+
+  /** Keeps what is left of a block for the series (at most {@link MAX_HELD_BLOCKS}; the oldest give way, unused). */
+  private hold(series: string, block: HeldOrdinals): void {
+    if (block.next >= block.end) return
+    const blocks = [...(this.held.get(series) ?? []), block]
+    this.held.set(series, blocks.slice(-MAX_HELD_BLOCKS))
+  }
+
+  /** `count` indices from a block this instance holds for the series, if one has that many. */
+  private takeHeld(series: string, count: number): { listId: string; indices: number[]; opened: false } | undefined {
     const blocks = this.held.get(series)
-    const block = blocks?.[0]
+    const at = blocks?.findIndex((block) => block.end - block.next >= count) ?? -1
+    const block = blocks?.[at]
     if (!blocks || !block) return undefined
-    const ordinal = block.next++
-    if (block.next >= block.end) blocks.shift()
+    const indices = this.handOut(block, count)
+    if (block.next >= block.end) blocks.splice(at, 1)
     if (blocks.length === 0) this.held.delete(series)
-    return { listId: block.listId, idx: permuteIndex(block.seed, block.size, ordinal), opened: false }
+    return { listId: block.listId, indices, opened: false }
   }
 
   /** The list row, read once per process (it never changes). */
@@ -159,15 +200,19 @@ export class StatusLists extends SessionStore<StatusListRow> {
     return entry
   }
 
-  /** Up to `blockSize` ordinals `[from, to)` off an open stripe, or null when it is full. */
-  private async takeOrdinals(tenantId: string, stripeId: string): Promise<{ from: number; to: number } | null> {
+  /** Up to `count` ordinals `[from, to)` off an open stripe, or null when it is full. */
+  private async takeOrdinals(
+    tenantId: string,
+    stripeId: string,
+    count: number,
+  ): Promise<{ from: number; to: number } | null> {
     const partition = statusPartition(tenantId)
     const { rows } = await this.db.withTenant(partition, (session) =>
       session.query<{ from: number; to: number }>(
         `UPDATE ${this.records} SET ${ALLOCATE}, updated_at = now()
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND value->>'state' = 'open'
          RETURNING (value->>'taken')::int AS from, (value->>'next')::int AS to`,
-        [partition, STATUS_LIST_STRIPE_TYPE, stripeId, this.blockSize],
+        [partition, STATUS_LIST_STRIPE_TYPE, stripeId, count],
       ),
     )
     return rows[0] ?? null
@@ -180,7 +225,8 @@ export class StatusLists extends SessionStore<StatusListRow> {
   private async open(tenantId: string, issuerId: string, bits: StatusBits, seq: number): Promise<boolean> {
     const listId = listIdOf(bits, seq)
     const key = listKey(issuerId, listId)
-    const stripes = Math.min(STRIPES, this.listSize)
+    // Every stripe holds a whole batch of the largest size (STATUS_LIST_SIZE is at least that).
+    const stripes = Math.max(1, Math.min(STRIPES, Math.floor(this.listSize / MAX_BATCH_SIZE)))
     const row: StatusListRow = {
       state: 'open',
       issuerId,

@@ -1,8 +1,9 @@
 import { parseEnvironment } from '@attesto/agent-runtime'
 import { z } from 'zod'
+import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 
 const schema = z.object({
-  STATUS_LIST_SIZE: z.coerce.number().int().min(16).max(8_388_608).default(131_072),
+  STATUS_LIST_SIZE: z.coerce.number().int().min(MAX_BATCH_SIZE).max(8_388_608).default(131_072),
   STATUS_LIST_ALLOCATION_BLOCK: z.coerce.number().int().min(1).max(1024).default(16),
   STATUS_LIST_UPDATE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   STATUS_LIST_TOKEN_VALIDITY_SECONDS: z.coerce
@@ -15,7 +16,10 @@ const schema = z.object({
 
 /** Token Status List settings (docs/REVOCATION.md); every value has a default. */
 export interface StatusListConfig {
-  /** Entries of a new list (2^17 by default); a full list rolls over to a new one. */
+  /**
+   * Entries of a new list (2^17 by default; at least the largest batch size, so one list can hold a
+   * batch); a full list rolls over to a new one.
+   */
   listSize: number
   /**
    * Indices an instance takes from storage at a time (one statement per block) and hands out from
