@@ -8,7 +8,7 @@ import {
 import { z } from 'zod'
 import { credentialConfigurationInput } from './issuers/credentialConfiguration.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
-import { certificateOpenApiPaths } from './routes/certificateOpenApi.js'
+import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { issuerManagementOpenApiPaths } from './routes/managementOpenApi.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
@@ -155,7 +155,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       offerPaths,
       batchOpenApiPaths,
       statusOpenApiPaths,
-      certificateOpenApiPaths,
+      issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
     ),
   })
