@@ -4,13 +4,14 @@ import type { AgentContext } from '@credo-ts/core'
 import { DcqlQuery } from 'dcql'
 import { Router } from 'express'
 import { z } from 'zod'
-import { authorizationRequestUri, clientIdOf, protocolUrls } from '../protocol/requestObject.js'
+import { CLIENT_ID_PREFIXES, type ClientIdPrefix, clientIdFor } from '../protocol/clientIdentifier.js'
+import { authorizationRequestUri, protocolUrls } from '../protocol/requestObject.js'
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
-import { presentationTemplates } from '../verification/verifierDocuments.js'
+import { presentationTemplates, type VerifierProfile } from '../verification/verifierDocuments.js'
 import type { PresentationResultResponse } from './responses.js'
 
 export const createPresentationRequestInput = z.strictObject({
@@ -28,6 +29,13 @@ export const createPresentationRequestInput = z.strictObject({
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
   /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
   statusUnavailable: z.enum(['reject', 'accept']).optional(),
+  /**
+   * How the request identifies the verifier (OID4VP 1.0 §5.9.3): default `x509_hash` when it has a
+   * certificate, `decentralized_identifier` otherwise.
+   */
+  clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).optional(),
+  /** `post`: the wallet may POST its metadata and a nonce to the request URI (§5.10); default `get`. */
+  requestUriMethod: z.enum(['get', 'post']).optional(),
 })
 
 /** The response mode of a new request: as asked, if the KMS can serve it. */
@@ -68,6 +76,21 @@ async function tenantVerifier(directory: VerifierDirectory, tenantContext: Agent
 }
 
 /**
+ * The profile, read again when the request asks for an X.509 client identifier and this instance's
+ * copy has no certificate (one uploaded through another instance a moment ago).
+ */
+async function withCertificateFor(
+  directory: VerifierDirectory,
+  tenantContext: AgentContext,
+  profile: VerifierProfile,
+  prefix: ClientIdPrefix | undefined,
+): Promise<VerifierProfile> {
+  if (profile.certificate || !prefix || prefix === 'decentralized_identifier') return profile
+  directory.forget(profile.verifierId)
+  return tenantVerifier(directory, tenantContext, profile.verifierId)
+}
+
+/**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
  * DCQL query, given or from a stored template, and returns its `openid4vp://` URI.
  * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
@@ -87,6 +110,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const dcqlQuery = validDcql(dcql.query)
     const responseMode = responseModeFor(tenantContext, input.responseMode)
+    profile = await withCertificateFor(directory, tenantContext, profile, input.clientIdPrefix)
+    const clientId = clientIdFor(profile, new URL(options.baseUrl).hostname, input.clientIdPrefix)
     // The request id is chosen when the key is reserved: a retry that takes the key over finds the
     // request made before instead of opening a second one.
     const result = await withIdempotency(
@@ -101,7 +126,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
         let session: VerificationSession = {
           state: 'pending',
           verifierId: profile.verifierId,
-          clientId: clientIdOf(profile),
+          clientId,
+          ...(input.requestUriMethod === 'post' ? { requestUriMethod: 'post' as const } : {}),
           nonce: randomBytes(32).toString('base64url'),
           responseMode,
           dcqlQuery,
@@ -119,7 +145,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           status: 201,
           body: {
             requestId,
-            uri: authorizationRequestUri(session.clientId, requestUri),
+            uri: authorizationRequestUri(session.clientId, requestUri, session.requestUriMethod),
+            clientId: session.clientId,
             expiresAt: session.expiresAt,
             responseMode: session.responseMode,
           },
