@@ -101,6 +101,9 @@ export { type TenantApiKey, TenantRecord, type TenantRecordProps } from './tenan
 export { TenantRepository } from './tenancy/TenantRepository.js'
 export { TenantsApi } from './tenancy/TenantsApi.js'
 export { TenantsModule } from './tenancy/TenantsModule.js'
+export { WebhookService } from './webhooks/WebhookService.js'
+export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'
 export {
   type CertificateOpenApiOptions,
   certificateOpenApiPaths,
@@ -116,6 +119,3 @@ export {
   type SubjectAlternativeNameDefaults,
 } from './x509/certificateSigningRequest.js'
 export { certificateChainInput, certificateView, certifyKey, type KeyCertificate } from './x509/KeyCertificate.js'
-export { WebhookService } from './webhooks/WebhookService.js'
-export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
-export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto'
 import { startService, VCT } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
-import {
-  Pkcs10CertificateRequest,
-  Pkcs10CertificateRequestGenerator,
-  SubjectAlternativeNameExtension,
-  X509Certificate,
-} from '@peculiar/x509'
+import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension, X509Certificate } from '@peculiar/x509'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { DEGREE_QUERY } from './support/diplomaHolder.js'
 import { HandBuiltWallet, type RequestObject } from './support/HandBuiltWallet.js'
+import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // A verifier's X.509 identity (HAIP 1.0 §5, OID4VP 1.0 §5.9.3) through its REST API: a signing
 // request made in the KMS, the chain a development CA returns checked on upload, then request
@@ -25,14 +21,15 @@ const sanDnsNames = (certificate: X509Certificate) =>
     .map((name) => name.value)
 
 describe('verifier X.509 client identifiers', () => {
-  let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+  let service: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
   let ca: DevelopmentCa
   const wallet = new HandBuiltWallet()
   const credential = wallet.issue(VCT, { given_name: 'Ada', degree: 'MSc' })
   let key = ''
   let verifierId = ''
-  const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
-  const result = async (requestId: string) => (await call('GET', `/presentation-requests/${requestId}`, key)).body
+  const call = (...args: Parameters<typeof service.call>) => service.call(...args)
+  const statusOf = async (requestId: string) =>
+    (await call('GET', `/presentation-requests/${requestId}`, key)).body.status as string
 
   /** A signing request for the verifier's key (with `extra` SAN choices), signed by the CA and uploaded. */
   async function certify(extra: Record<string, unknown> = {}) {
@@ -48,14 +45,15 @@ describe('verifier X.509 client identifiers', () => {
     return uploaded.body
   }
 
-  async function create(extra: Record<string, unknown> = {}) {
-    const created = await call('POST', '/presentation-requests', key, {
-      verifierId,
+  /** A new request for the degree (`options`: client identifier prefix, request URI method). */
+  async function create(options: Record<string, unknown> = {}) {
+    const { status, body } = await call('POST', '/presentation-requests', key, {
       dcql: { query: DEGREE_QUERY },
-      ...extra,
+      verifierId,
+      ...options,
     })
-    expect(created.status).toBe(201)
-    return created.body as { requestId: string; uri: string; clientId: string }
+    expect(status).toBe(201)
+    return body as { requestId: string; uri: string; clientId: string }
   }
 
   /** What a wallet checks of an X.509 request before it trusts it: the chain up to the CA, and client_id in the URI equal to the signed one. */
@@ -83,12 +81,11 @@ describe('verifier X.509 client identifiers', () => {
 
   beforeAll(async () => {
     ca = await DevelopmentCa.create({ name: 'Example National' })
-    verifier = await startService('verifier', createVerifierApp, {}, { publicHost: 'localhost' })
-    key = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
-    verifierId = (await call('POST', '/verifiers', key, {})).body.verifierId
+    service = await startService('verifier', createVerifierApp, {}, { publicHost: 'localhost' })
+    ;({ key, verifierId } = await tenantWithVerifier(service, 'Bank'))
     await call('PUT', `/trusted-issuers/${encodeURIComponent(wallet.issuerDid)}`, key, {})
   })
-  afterAll(() => verifier?.close())
+  afterAll(() => service?.close())
 
   it('makes a signing request for the verifier key naming its endpoints, and refuses a chain of another key', async () => {
     const answered = await call('POST', `/verifiers/${verifierId}/certificate-signing-request`, key, {
@@ -108,14 +105,11 @@ describe('verifier X.509 client identifiers', () => {
     const exported = await crypto.subtle.exportKey('jwk', await csr.publicKey.export())
     expect({ x: exported.x, y: exported.y }).toEqual({ x: jwk.x, y: jwk.y })
 
-    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
-    const foreign = await Pkcs10CertificateRequestGenerator.create({
-      name: 'CN=Someone Else',
-      keys,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    })
+    // The chain of another verifier's key (same tenant, same CA).
+    const other = (await call('POST', '/verifiers', key, {})).body.verifierId
+    const foreign = await call('POST', `/verifiers/${other}/certificate-signing-request`, key, { commonName: 'Other' })
     const refused = await call('PUT', `/verifiers/${verifierId}/certificate`, key, {
-      chain: await ca.issue(foreign.toString('pem')),
+      chain: await ca.issue(foreign.body.csr),
     })
     expect([refused.status, refused.body.error.code]).toEqual([400, 'certificate_key_mismatch'])
     expect((await call('GET', `/verifiers/${verifierId}`, key)).body.certificate).toBeUndefined()
@@ -151,7 +145,8 @@ describe('verifier X.509 client identifiers', () => {
     const misaddressed = await answer(request, `decentralized_identifier:${did}`)
     expect(misaddressed.body.error_description).toMatch(/^audience_mismatch/)
     expect((await answer(request)).status).toBe(200)
-    expect(await result(requestId)).toMatchObject({ status: 'verified', credentials: [{ claims: { degree: 'MSc' } }] })
+    const decided = (await call('GET', `/presentation-requests/${requestId}`, key)).body
+    expect([decided.status, decided.credentials[0].claims]).toEqual(['verified', { degree: 'MSc' }])
   })
 
   it('refuses x509_san_dns for a host the certificate does not name, and serves it once a renewal names it', async () => {
@@ -171,7 +166,7 @@ describe('verifier X.509 client identifiers', () => {
     expect(sanDnsNames(leaf)).toContain('localhost')
     expect(new URL(request.payload.response_uri).hostname).toBe('localhost')
     expect((await answer(request)).status).toBe(200)
-    expect((await result(requestId)).status).toBe('verified')
+    expect(await statusOf(requestId)).toBe('verified')
 
     // A request made under the replaced certificate cannot be signed for any more.
     await expect(wallet.fetchRequest(before.uri)).rejects.toThrow(/400.*certificate changed/)
@@ -201,7 +196,7 @@ describe('verifier X.509 client identifiers', () => {
     // A wallet without post support still fetches it with GET.
     expect((await wallet.fetchRequest(uri)).payload.wallet_nonce).toBeUndefined()
     expect((await answer(request)).status).toBe(200)
-    expect((await result(requestId)).status).toBe('verified')
+    expect(await statusOf(requestId)).toBe('verified')
   })
 
   it('refuses a malformed or unanswerable POST to the request URI, OAuth-shaped', async () => {
