@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { ZodOpenApiPathsObject } from 'zod-openapi'
 import { openApi } from '../openapi/openApi.js'
-import type { certificateSigningRequestInput } from './certificateSigningRequest.js'
 import { certificateChainInput } from './KeyCertificate.js'
 
 const { json, answer, errors } = openApi
@@ -37,9 +36,13 @@ export interface CertificateOpenApiOptions {
   tag: string
   operationIds: { createRequest: string; put: string; remove: string }
   summaries: { createRequest: string; put: string; remove: string }
-  requestInput: ReturnType<typeof certificateSigningRequestInput>
+  requestInput: z.ZodType
   requestExample: Record<string, unknown>
   certificateResponse: z.ZodType
+  /** Longer descriptions of the role's own refusals (`checkUpload`, `checkRemoval` of the routes). */
+  descriptions?: { put?: string; remove?: string }
+  /** Error statuses the role's checks add (for example 409) to the upload and the removal. */
+  extraErrors?: { put?: number[]; remove?: number[] }
 }
 
 const CHAIN_EXAMPLE =
@@ -65,19 +68,21 @@ export function certificateOpenApiPaths(options: CertificateOpenApiOptions): Zod
         operationId: operationIds.put,
         tags: [tag],
         summary: summaries.put,
+        ...(options.descriptions?.put ? { description: options.descriptions.put } : {}),
         requestParams,
         requestBody: { required: true, ...json(certificateChainInput.meta({ examples: [{ chain: CHAIN_EXAMPLE }] })) },
         responses: {
           '200': answer('The certificate now in use', options.certificateResponse),
-          ...errors(400, 401, 404),
+          ...errors(400, 401, 404, ...(options.extraErrors?.put ?? [])),
         },
       },
       delete: {
         operationId: operationIds.remove,
         tags: [tag],
         summary: summaries.remove,
+        ...(options.descriptions?.remove ? { description: options.descriptions.remove } : {}),
         requestParams,
-        responses: { '204': { description: 'Removed' }, ...errors(401, 404) },
+        responses: { '204': { description: 'Removed' }, ...errors(401, 404, ...(options.extraErrors?.remove ?? [])) },
       },
     },
   }

@@ -1,12 +1,9 @@
-import type { AgentContext } from '@credo-ts/core'
+import type { AgentContext, X509ExtendedKeyUsage } from '@credo-ts/core'
 import { Router } from 'express'
+import type { z } from 'zod'
 import type { TenantRequestLocals } from '../auth/apiKeys.js'
 import type { TenantDocumentStore } from '../records/TenantDocumentStore.js'
-import {
-  type CertificateSigningRequestInput,
-  type certificateSigningRequestInput,
-  createCertificateSigningRequest,
-} from './certificateSigningRequest.js'
+import { type CertificateSigningRequestInput, createCertificateSigningRequest } from './certificateSigningRequest.js'
 import { certificateChainInput, certificateView, certifyKey, type KeyCertificate } from './KeyCertificate.js'
 
 /** What an identity with a signing key keeps: the key, and the certificate once uploaded. */
@@ -15,12 +12,21 @@ export interface CertifiableProfile {
   certificate?: KeyCertificate
 }
 
-export interface CertificateRoutesOptions<Profile extends CertifiableProfile> {
+export interface CertificateRoutesOptions<
+  Profile extends CertifiableProfile,
+  Input extends CertificateSigningRequestInput = CertificateSigningRequestInput,
+> {
   /** The identity's path, with its id parameter: `/issuers/:issuerId`. */
   path: `/${string}/:${string}`
   profiles: TenantDocumentStore<Profile>
-  /** The body schema of the signing request (the role's SAN defaults described). */
-  requestInput: ReturnType<typeof certificateSigningRequestInput>
+  /** The body schema of the signing request (`certificateSigningRequestInput`, perhaps extended by the role). */
+  requestInput: z.ZodType<Input>
+  /** Extended key usages the signing request asks for, from the role's own input fields. */
+  extendedKeyUsages?(input: Input): X509ExtendedKeyUsage[]
+  /** Throws (an HttpError) when the role cannot use this checked certificate (before it is saved). */
+  checkUpload?(profile: Profile, certificate: KeyCertificate): void | Promise<void>
+  /** Throws (an HttpError) when the role cannot go without its certificate (before it is removed). */
+  checkRemoval?(profile: Profile): void | Promise<void>
   /** The identity's URL, whose host and self are the default SAN DNS name and URI. */
   identifierUrl(id: string): string
   /** Called after the certificate changed (uploaded or removed): caches of the profile forget it. */
@@ -34,9 +40,10 @@ export interface CertificateRoutesOptions<Profile extends CertifiableProfile> {
  * renewal: it replaces the one before for what is signed from then on) and
  * `DELETE <path>/certificate` (back to the DID).
  */
-export function certificateRoutes<Profile extends CertifiableProfile>(
-  options: CertificateRoutesOptions<Profile>,
-): Router {
+export function certificateRoutes<
+  Profile extends CertifiableProfile,
+  Input extends CertificateSigningRequestInput = CertificateSigningRequestInput,
+>(options: CertificateRoutesOptions<Profile, Input>): Router {
   const router = Router()
   const { path, profiles } = options
   const param = path.slice(path.lastIndexOf(':') + 1)
@@ -44,9 +51,16 @@ export function certificateRoutes<Profile extends CertifiableProfile>(
   router.post(`${path}/certificate-signing-request`, async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const id = request.params[param] as string
-    const input: CertificateSigningRequestInput = options.requestInput.parse(request.body ?? {})
+    const input = options.requestInput.parse(request.body ?? {})
     const profile = await profiles.get(tenantContext, id)
-    const csr = await createCertificateSigningRequest(tenantContext, profile.keyId, options.identifierUrl(id), input)
+    const usages = options.extendedKeyUsages?.(input) ?? []
+    const csr = await createCertificateSigningRequest(
+      tenantContext,
+      profile.keyId,
+      options.identifierUrl(id),
+      input,
+      usages,
+    )
     response.json({ csr })
   })
 
@@ -57,6 +71,7 @@ export function certificateRoutes<Profile extends CertifiableProfile>(
     const profile = await profiles.get(tenantContext, id)
     // A chain that does not fit is a CertificateChainError: 400 with its code (the one error handler).
     const certificate = await certifyKey(tenantContext, profile.keyId, chain)
+    await options.checkUpload?.(profile, certificate)
     const updated = { ...profile, certificate }
     await profiles.update(tenantContext, id, updated)
     options.changed(tenantContext, id, updated)
@@ -67,6 +82,7 @@ export function certificateRoutes<Profile extends CertifiableProfile>(
     const { tenantContext } = response.locals as TenantRequestLocals
     const id = request.params[param] as string
     const { certificate: _removed, ...profile } = await profiles.get(tenantContext, id)
+    await options.checkRemoval?.(profile as Profile)
     await profiles.update(tenantContext, id, profile as Profile)
     options.changed(tenantContext, id, profile as Profile)
     response.status(204).end()

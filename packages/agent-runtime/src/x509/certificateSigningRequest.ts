@@ -1,4 +1,4 @@
-import { type AgentContext, Kms, X509KeyUsage, X509Service } from '@credo-ts/core'
+import { type AgentContext, Kms, type X509ExtendedKeyUsage, X509KeyUsage, X509Service } from '@credo-ts/core'
 import { z } from 'zod'
 
 const dnsName = z
@@ -18,7 +18,8 @@ export interface SubjectAlternativeNameDefaults {
 
 /**
  * The body of `POST …/certificate-signing-request` (issuers and verifiers alike): the subject,
- * and SAN DNS names and URIs that replace the role's defaults (described by `defaults`).
+ * and SAN DNS names and URIs that replace the role's defaults (described by `defaults`). A role
+ * adds its own fields with `.extend` (and turns them into extensions, see `certificateRoutes`).
  */
 export function certificateSigningRequestInput(defaults: SubjectAlternativeNameDefaults) {
   return z.strictObject({
@@ -43,13 +44,15 @@ export const isIpAddressHost = (host: string): boolean => /^[\d.]+$|:/.test(host
  * private key never leaves it), asking for key usage `digitalSignature`. The subject alternative
  * names default to `identifierUrl` as a URI and its host as a DNS name (unless it is an IP
  * address), so that the certificate names the identity: the credential issuer for an issuer, the
- * OID4VP endpoints for a verifier.
+ * OID4VP endpoints for a verifier. `extendedKeyUsages`, when given, are asked for as a critical
+ * extended key usage (the CA decides what the certificate finally carries).
  */
 export async function createCertificateSigningRequest(
   tenantContext: AgentContext,
   keyId: string,
   identifierUrl: string,
   input: CertificateSigningRequestInput,
+  extendedKeyUsages: X509ExtendedKeyUsage[] = [],
 ): Promise<string> {
   const kms = tenantContext.dependencyManager.resolve(Kms.KeyManagementApi)
   const publicJwk = await kms.getPublicKey({ keyId })
@@ -73,6 +76,9 @@ export async function createCertificateSigningRequest(
     subject,
     extensions: {
       keyUsage: { usages: [X509KeyUsage.DigitalSignature], markAsCritical: true },
+      ...(extendedKeyUsages.length > 0
+        ? { extendedKeyUsage: { usages: extendedKeyUsages, markAsCritical: true } }
+        : {}),
       subjectAlternativeName: {
         name: [
           ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
