@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) answer.
 # Starts them (installing Debian's packages if they are missing) when they do not, and exits
-# non-zero with a clear message when that fails. Never skips.
+# non-zero with a clear message when that fails. Never skips. Also installs SoftHSM2, the PKCS#11
+# token the pkcs11 KMS backend is tested on (each test run initialises tokens of its own).
 set -euo pipefail
 
 log() { echo "[services] $*"; }
@@ -52,5 +53,12 @@ ensure_redis() {
   wait_for Redis redis_answers || fail "Redis does not answer on 127.0.0.1:6379"
 }
 
+ensure_softhsm() {
+  command -v softhsm2-util >/dev/null || apt_install softhsm2
+  softhsm2-util --version >/dev/null 2>&1 || fail "softhsm2-util does not run"
+  log "SoftHSM2 $(softhsm2-util --version) installed"
+}
+
 ensure_postgres
 ensure_redis
+ensure_softhsm

@@ -79,14 +79,19 @@ export class RedisLruCache implements Cache {
         retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
       }
       this.redis = new Redis(options.redisUrl, redisOptions)
-      // The subscriber queues its SUBSCRIBE until connected, and re-subscribes after reconnecting.
-      this.subscriber = new Redis(options.redisUrl, { retryStrategy: redisOptions.retryStrategy })
+      // The subscriber subscribes on every 'ready' (after each reconnect too), itself: ioredis's own
+      // re-subscription sends SUBSCRIBE without a rejection handler, so a connection that closes at
+      // that moment ends the process with an unhandled "Connection is closed.".
+      this.subscriber = new Redis(options.redisUrl, {
+        retryStrategy: redisOptions.retryStrategy,
+        autoResubscribe: false,
+      })
       this.redis.on('error', (error: Error) => this.markDown(error))
       this.redis.on('close', () => this.markDown(new Error('connection closed')))
       this.redis.on('ready', () => this.markUp())
       this.subscriber.on('error', () => {})
       this.subscriber.on('message', (_channel: string, key: string) => this.lru.delete(key))
-      this.subscriber.subscribe(this.channel).catch(() => {})
+      this.subscriber.on('ready', () => this.subscriber?.subscribe(this.channel).catch(() => {}))
     }
   }
 

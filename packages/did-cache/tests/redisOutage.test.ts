@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { DidResolverService } from '@credo-ts/core'
 import { DidWebHost } from './support/DidWebHost.js'
 import { OwnRedisServer } from './support/redisServer.js'
-import { createResolvingAgent, type ResolvingAgent } from './support/testAgent.js'
+import { contextFor, createResolvingAgent, type ResolvingAgent } from './support/testAgent.js'
 
 // The test starts a redis-server of its own on a free port, kills it mid-test and starts it
 // again on the same port: the shared Redis on 6379 is never touched.
@@ -11,13 +12,14 @@ describe('Redis outage', () => {
   let host: DidWebHost
   let instance: ResolvingAgent
   const logged: { level: string; message: string }[] = []
+  const keyPrefix = `attesto-outage:${randomBytes(4).toString('hex')}:`
 
   beforeAll(async () => {
     await redis.start()
     host = await new DidWebHost().start()
     instance = await createResolvingAgent({
       redisUrl: redis.url,
-      keyPrefix: `attesto-outage:${randomBytes(4).toString('hex')}:`,
+      keyPrefix,
       lruTtlSeconds: 60,
       logger: {
         warn: (message) => logged.push({ level: 'warn', message }),
@@ -59,5 +61,22 @@ describe('Redis outage', () => {
     const fromRedis = await agent.dids.resolve(another)
     expect(fromRedis.didResolutionMetadata.servedFromCache).toBe(true)
     expect(didCache.metrics.snapshot().redisHits).toBeGreaterThanOrEqual(1)
+
+    // The invalidation subscription is back too: another instance's invalidation empties this LRU.
+    const other = await createResolvingAgent({ redisUrl: redis.url, keyPrefix, logger: { warn() {}, info() {} } })
+    try {
+      const key = `did:resolver:${another}`
+      expect(didCache.cache.hasLocal(contextFor('x'), key)).toBe(true)
+      await other.agent.dependencyManager
+        .resolve(DidResolverService)
+        .invalidateCacheForDid(other.agent.context, another)
+      const until = Date.now() + 5_000
+      while (didCache.cache.hasLocal(contextFor('x'), key) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(didCache.cache.hasLocal(contextFor('x'), key)).toBe(false)
+    } finally {
+      await other.close()
+    }
   })
 })

@@ -6,7 +6,8 @@ import {
   openApiDocument,
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { credentialConfigurationInput } from './issuers/credentialConfiguration.js'
+import { configurationIdInput } from './issuers/configurationParts.js'
+import { credentialConfigurationBody } from './issuers/credentialConfiguration.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
 import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
@@ -60,14 +61,17 @@ const issuerPaths: OpenApiPaths = {
     put: {
       operationId: 'putCredentialConfiguration',
       tags: ['Credential configurations'],
-      summary: 'Define (or replace) a credential configuration: vct, claims, which claims are selectively disclosable',
+      summary:
+        'Define (or replace) a credential configuration: an SD-JWT VC (vct, claims, which are selectively disclosable) or an ISO mdoc (format mso_mdoc: doctype, data elements per namespace)',
+      description:
+        'An mso_mdoc configuration needs an issuer with a P-256 key (400 issuer_key_unsupported) and its document-signer certificate, issued by a CA that names its country (409 certificate_required, certificate_country_missing); it cannot be revocable (docs/MDOC.md).',
       requestParams: {
-        path: z.object({ issuerId: z.string(), configurationId: credentialConfigurationInput.shape.id }),
+        path: z.object({ issuerId: z.string(), configurationId: configurationIdInput }),
       },
       requestBody: {
         required: true,
         ...json(
-          credentialConfigurationInput.omit({ id: true }).meta({
+          credentialConfigurationBody.meta({
             id: 'CredentialConfigurationInput',
             description: 'The configuration; its id is the path parameter',
             examples: [
@@ -81,11 +85,25 @@ const issuerPaths: OpenApiPaths = {
                   { name: 'honours', type: 'boolean', selectivelyDisclosable: false },
                 ],
               },
+              {
+                format: 'mso_mdoc',
+                doctype: 'org.iso.18013.5.1.mDL',
+                validitySeconds: 2592000,
+                display: [{ name: 'Driving licence', locale: 'en' }],
+                namespaces: {
+                  'org.iso.18013.5.1': [
+                    { name: 'family_name', type: 'string', required: true },
+                    { name: 'birth_date', type: 'full-date', required: true },
+                    { name: 'age_over_18', type: 'bool' },
+                    { name: 'portrait', type: 'bytes' },
+                  ],
+                },
+              },
             ],
           }),
         ),
       },
-      responses: { '200': answer('Saved', credentialConfigurationResponse), ...errors(400, 401, 404) },
+      responses: { '200': answer('Saved', credentialConfigurationResponse), ...errors(400, 401, 404, 409) },
     },
   },
 }

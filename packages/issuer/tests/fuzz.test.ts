@@ -6,18 +6,23 @@ import {
   startService,
   webhookEndpoints,
 } from '@attesto/agent-runtime/testing'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
+import { MDL_CLAIMS, MDL_CONFIGURATION, mdocIssuer } from './support/mdocFixture.js'
 
 // Every endpoint of the issuer, REST and OID4VCI, with fuzzed bodies, path parameters, query
-// strings and headers (fast-check, fixed seed): no answer is a 5xx. Real PostgreSQL and Redis.
+// strings and headers (fast-check, fixed seed): no answer is a 5xx; mso_mdoc configurations and
+// offers of mdoc claims included. Real PostgreSQL and Redis.
 
 describe('issuer fuzz', () => {
   let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
   let key = ''
   let issuerId = ''
   let offerId = ''
+  /** A second tenant's issuer with a document-signer certificate and an mso_mdoc configuration `mdl`. */
+  let mdoc = { key: '', issuerId: '' }
 
   beforeAll(async () => {
     service = await startService('issuer', createIssuerApp, {
@@ -36,6 +41,7 @@ describe('issuer fuzz', () => {
     offerId = (
       await service.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'card', claims: { name: 'A' } })
     ).body.offerId
+    mdoc = await mdocIssuer(service, await DevelopmentCa.create({ name: 'Fuzz', country: 'NL' }))
   }, 60_000)
   afterAll(async () => {
     await service?.close()
@@ -77,6 +83,19 @@ describe('issuer fuzz', () => {
       },
       { method: 'DELETE', path: '/issuers/:issuerId/certificate', bearer, values },
       { method: 'POST', path: '/offers', bearer, example: offer },
+      {
+        method: 'PUT',
+        path: '/issuers/:mdocIssuerId/credential-configurations/:id',
+        bearer: `Bearer ${mdoc.key}`,
+        values: { mdocIssuerId: mdoc.issuerId, id: 'mdl' },
+        example: MDL_CONFIGURATION,
+      },
+      {
+        method: 'POST',
+        path: '/offers',
+        bearer: `Bearer ${mdoc.key}`,
+        example: { issuerId: mdoc.issuerId, credentialConfigurationId: 'mdl', claims: MDL_CLAIMS },
+      },
       { method: 'GET', path: '/offers/:offerId', bearer, values },
       { method: 'PUT', path: '/offers/:offerId/claims', bearer, values, example: { claims: { name: 'A' } } },
       { method: 'POST', path: '/offer-batches', bearer, example: { ...offer, rows: [{ name: 'A' }] } },

@@ -6,6 +6,7 @@ import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
+import { MDL_CONFIGURATION } from './support/mdocFixture.js'
 
 // Every operation of the issuer's OpenAPI document, driven over HTTP through a whole flow (tenant,
 // issuer, configurations, offers, a wallet taking a credential, its status, batches, deferred
@@ -197,6 +198,27 @@ describe('the issuer answers as its OpenAPI document says', () => {
     expect((await call('GET', '/offer-batches/no-such-batch', key)).status).toBe(404)
     expect((await call('GET', '/offer-batches?limit=5', key)).body.offerBatches).toMatchObject([{ batchId }])
     expect((await call('GET', '/offer-batches?batchId=1', key)).status).toBe(400)
+
+    // An mso_mdoc configuration on an issuer of its own: refused without a document-signer
+    // certificate, saved with one, which then cannot be removed until the configuration is.
+    const mdocIssuerId = (await call('POST', '/issuers', key, {})).body.issuerId as string
+    const putMdl = () => call('PUT', `/issuers/${mdocIssuerId}/credential-configurations/mdl`, key, MDL_CONFIGURATION)
+    expect((await putMdl()).status).toBe(409)
+    const signerCsr = await call('POST', `/issuers/${mdocIssuerId}/certificate-signing-request`, key, {
+      commonName: 'Roads',
+      mdocDocumentSigner: true,
+    })
+    const national = await DevelopmentCa.create({ name: 'National', country: 'NL' })
+    const signerChain = await national.issue(signerCsr.body.csr)
+    expect((await call('PUT', `/issuers/${mdocIssuerId}/certificate`, key, { chain: signerChain })).status).toBe(200)
+    expect((await putMdl()).status).toBe(200)
+    expect((await call('GET', `/issuers/${mdocIssuerId}`, key)).body.credentialConfigurations).toHaveLength(1)
+    expect((await call('GET', `/issuers/${mdocIssuerId}/credential-configurations`, key)).status).toBe(200)
+    const countryless = await (await DevelopmentCa.create()).issue(signerCsr.body.csr)
+    expect((await call('PUT', `/issuers/${mdocIssuerId}/certificate`, key, { chain: countryless })).status).toBe(409)
+    expect((await call('DELETE', `/issuers/${mdocIssuerId}/certificate`, key)).status).toBe(409)
+    expect((await call('DELETE', `/issuers/${mdocIssuerId}/credential-configurations/mdl`, key)).status).toBe(200)
+    expect((await call('DELETE', `/issuers/${mdocIssuerId}/certificate`, key)).status).toBe(204)
 
     // Webhooks.
     const hook = await call('POST', '/webhooks', key, { url: receiver.url, events: ['credential.issued'] })

@@ -1,5 +1,6 @@
 export { AwsKmsKeyManagementService, type AwsKmsKeyManagementServiceOptions } from './aws/AwsKmsKeyManagementService.js'
 export { ecdsaDerToJose } from './aws/ecdsaDerToJose.js'
+export { type DecryptEcdhEsOptions, decryptEcdhEs, ECDH_ES_CONTENT_ENCRYPTIONS } from './ecdhEs.js'
 export { KmsUnavailableError } from './KmsUnavailableError.js'
 export { backendKeyName, type KeyNamespace } from './keyNaming.js'
 export { EncryptedKeyStorage } from './local/EncryptedKeyStorage.js'
@@ -12,6 +13,11 @@ export {
   masterKeyFromBase64,
   masterKeyFromBytes,
 } from './local/masterKey.js'
+export {
+  Pkcs11KeyManagementService,
+  type Pkcs11KeyManagementServiceOptions,
+} from './pkcs11/Pkcs11KeyManagementService.js'
+export type { TokenCapabilities } from './pkcs11/tokenCapabilities.js'
 export { CircuitBreaker, type CircuitBreakerOptions } from './resilience/CircuitBreaker.js'
 export { type CallOptions, type ResilienceOptions, ResilientCaller } from './resilience/ResilientCaller.js'
 export { Semaphore } from './resilience/Semaphore.js'

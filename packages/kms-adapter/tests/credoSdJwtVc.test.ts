@@ -4,12 +4,15 @@ import { Agent, Kms } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { LocalKeyManagementService } from '../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
-import { awsKms, POSTGRES_URL, vaultKms } from './support/kmsBackends.js'
+import { awsKms, POSTGRES_URL, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
+import { softHsmInstalled } from './support/softHsm.js'
 
 // A real Credo agent issues an SD-JWT VC whose signature is made by each backend, then the
 // credential is verified by Credo and, independently, by node:crypto.
 
-describe.each([
+type Backend = [string, () => Promise<{ kms: Kms.KeyManagementService; dispose: () => Promise<void> }>]
+
+describe.each<Backend>([
   [
     'local',
     async () => ({
@@ -33,6 +36,18 @@ describe.each([
       return { kms: under.kms, dispose: () => under.dispose() }
     },
   ],
+  // On a SoftHSM2 token (under CI a missing SoftHSM fails here).
+  ...(softHsmInstalled || process.env.CI === 'true'
+    ? [
+        [
+          'pkcs11',
+          async () => {
+            const under = await pkcs11Kms()
+            return { kms: under.kms, dispose: () => under.dispose() }
+          },
+        ] as Backend,
+      ]
+    : []),
 ])('a Credo agent signs an SD-JWT VC through the %s backend', (_name, backend) => {
   it('issues a dc+sd-jwt that Credo and node:crypto both verify', async () => {
     const { kms, dispose } = await backend()

@@ -9,5 +9,6 @@ export {
   findTrustAnchor,
 } from './x509/checkSigningChain.js'
 export { DevelopmentCa, type DevelopmentCaOptions, type IssueCertificateOptions } from './x509/DevelopmentCa.js'
+export { authorityKeyIdentifier, subjectKeyIdentifier } from './x509/keyIdentifiers.js'
 export { MAX_CHAIN_LENGTH, parseCertificateChain, toX5cEntry } from './x509/parseCertificateChain.js'
 export { type ParsedTrustAnchor, parseTrustAnchor } from './x509/parseTrustAnchor.js'

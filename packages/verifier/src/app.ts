@@ -17,9 +17,11 @@ import { protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
 import { verifierCertificateRoutes } from './routes/certificateRoutes.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
+import { sameDeviceRoutes } from './routes/sameDeviceRoutes.js'
 import { templateRoutes } from './routes/templateRoutes.js'
 import { trustAnchorRoutes } from './routes/trustAnchorRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
+import { SameDeviceResults } from './verification/SameDeviceResults.js'
 import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
 import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
@@ -92,6 +94,7 @@ export async function createVerifierApp(
       trustAnchorRoutes(),
       templateRoutes(),
       presentationRoutes({ baseUrl, directory, sessions }),
+      sameDeviceRoutes({ baseUrl, results: new SameDeviceResults(runtime.storage.database, config.storage.schema) }),
     ],
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,

@@ -10,6 +10,9 @@ import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
+const FRONTEND = 'https://bank.example/verify/done'
+const [CARD] = CARD_QUERY.credentials
+
 // Every endpoint of the verifier, REST and OID4VP, with fuzzed bodies, path parameters, query
 // strings and headers (fast-check, fixed seed): no answer is a 5xx; and the DCQL shapes that
 // used to be 500s are 400s. Real PostgreSQL and Redis.
@@ -21,6 +24,7 @@ describe('verifier fuzz', () => {
   let requestId = ''
   /** A request that offers request_uri_method=post. */
   let postRequestId = ''
+  let sameDeviceRequestId = ''
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp, {
@@ -40,6 +44,14 @@ describe('verifier fuzz', () => {
         verifierId,
         dcql: { query: CARD_QUERY },
         requestUriMethod: 'post',
+      })
+    ).body.requestId
+    await service.call('PUT', `/verifiers/${verifierId}/redirect-uris`, key, { redirectUris: [FRONTEND] })
+    sameDeviceRequestId = (
+      await service.call('POST', '/presentation-requests', key, {
+        verifierId,
+        dcql: { query: CARD_QUERY },
+        flow: 'same_device',
       })
     ).body.requestId
   }, 60_000)
@@ -143,6 +155,7 @@ describe('verifier fuzz', () => {
       webhookId: requestId,
       deliveryId: requestId,
     }
+    const sameDevice = { ...values, requestId: sameDeviceRequestId }
     const endpoints: FuzzedEndpoint[] = [
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
@@ -172,7 +185,44 @@ describe('verifier fuzz', () => {
       { method: 'GET', path: '/presentation-templates/:templateId', bearer, values },
       { method: 'DELETE', path: '/presentation-templates/:templateId', bearer, values },
       { method: 'POST', path: '/presentation-requests', bearer, example: { verifierId, dcql: { query: CARD_QUERY } } },
+      {
+        method: 'POST',
+        path: '/presentation-requests',
+        bearer,
+        example: { verifierId, dcql: { query: CARD_QUERY }, flow: 'same_device', redirectUri: FRONTEND },
+      },
+      {
+        method: 'PUT',
+        path: '/presentation-templates/:templateId',
+        bearer,
+        values,
+        example: {
+          dcql: {
+            query: {
+              credentials: [
+                { ...CARD, trusted_authorities: [{ type: 'aki', values: ['s9tIpPmhxdiuNkHMEWNpYim8S8Y'] }] },
+              ],
+            },
+          },
+        },
+      },
       { method: 'GET', path: '/presentation-requests/:requestId', bearer, values },
+      { method: 'GET', path: '/presentation-requests/:requestId', bearer, values: sameDevice },
+      {
+        method: 'POST',
+        path: '/presentation-requests/:requestId/result',
+        bearer,
+        values: sameDevice,
+        example: { responseCode: 'Xq3vbQ0pJ7mW1sK9yT4uR2eL8oN6aZ5cV0dF3gH1iJk' },
+      },
+      {
+        method: 'PUT',
+        path: '/verifiers/:verifierId/redirect-uris',
+        bearer,
+        values,
+        example: { redirectUris: [FRONTEND, 'http://localhost:5173/done'] },
+      },
+      { method: 'GET', path: '/verifiers/:verifierId/redirect-uris', bearer, values },
       ...webhookEndpoints(bearer, values, 'presentation.verified'),
       { method: 'GET', path: '/oid4vp/:verifierId/authorization-requests/:requestId', values },
       {
@@ -182,6 +232,12 @@ describe('verifier fuzz', () => {
         example: { wallet_nonce: 'n', wallet_metadata: '{}' },
       },
       { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { state: requestId, vp_token: {} } },
+      {
+        method: 'POST',
+        path: '/oid4vp/:verifierId/authorize',
+        values: sameDevice,
+        example: { state: sameDeviceRequestId, error: 'access_denied', error_description: 'declined' },
+      },
     ]
     const failures = await fuzzEndpoints(service.http.url, endpoints, 40)
     expect(failures).toEqual([])

@@ -140,6 +140,34 @@ describe('the verifier answers as its OpenAPI document says', () => {
     )
     expect(rejectedOnes.body.presentationRequests).toMatchObject([{ requestId: untrusted.body.requestId }])
     expect((await call('GET', '/presentation-requests?status=lost', key)).status).toBe(400)
+    // The same-device flow: the verifier's redirect URIs; Credo's holder answers and is sent back
+    // with a response code; the result is released to that code only.
+    const frontend = 'https://bank.example/verify/done'
+    expect(
+      (await call('PUT', `/verifiers/${verifierId}/redirect-uris`, key, { redirectUris: ['ftp://x'] })).status,
+    ).toBe(400)
+    const frontends = await call('PUT', `/verifiers/${verifierId}/redirect-uris`, key, { redirectUris: [frontend] })
+    expect(frontends.body).toEqual({ verifierId, redirectUris: [frontend] })
+    expect((await call('GET', `/verifiers/${verifierId}/redirect-uris`, key)).body).toEqual(frontends.body)
+    expect((await call('GET', '/verifiers/nope/redirect-uris', key)).status).toBe(404)
+    const sameDevice = await call('POST', '/presentation-requests', key, {
+      verifierId,
+      templateId: 'degree',
+      flow: 'same_device',
+    })
+    expect(sameDevice.body.flow).toBe('same_device')
+    const sameDeviceId = sameDevice.body.requestId as string
+    const answered = await presentFrom(wallet, sameDevice.body.uri)
+    expect(answered.redirectUri).toMatch(/^https:\/\/bank\.example\/verify\/done#response_code=[A-Za-z0-9_-]{43}$/)
+    const responseCode = new URL(answered.redirectUri as string).hash.slice('#response_code='.length)
+    expect((await call('GET', `/presentation-requests/${sameDeviceId}`, key)).status).toBe(403)
+    const redeem = (id: string, body: unknown) => call('POST', `/presentation-requests/${id}/result`, key, body)
+    expect((await redeem(sameDeviceId, {})).status).toBe(400)
+    expect((await redeem(sameDeviceId, { responseCode: 'not-this-one' })).status).toBe(403)
+    expect((await redeem(sameDeviceId, { responseCode })).body).toMatchObject({ status: 'verified' })
+    expect((await redeem(request.body.requestId, { responseCode })).status).toBe(409)
+    expect((await redeem('nope', { responseCode })).status).toBe(404)
+
     expect((await call('DELETE', '/presentation-templates/degree', key)).status).toBe(204)
     expect((await call('GET', '/presentation-templates/degree', key)).status).toBe(404)
     expect((await call('DELETE', `/trusted-issuers/${did}`, key)).status).toBe(204)

@@ -1,18 +1,64 @@
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { DATABASE_URL, freePort, VCT } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
+import {
+  initSoftHsmToken,
+  requireSoftHsm,
+  type SoftHsmDirectory,
+  softHsmDirectory,
+  softHsmInstalled,
+} from '@attesto/kms-adapter/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { RoundRobinProxy } from './support/roundRobinProxy.js'
 import { ServiceProcess } from './support/serviceProcess.js'
 
 // Two issuer processes and two verifier processes on the same storage (one schema per role in
-// the real PostgreSQL) and the same KMS (one local master key per role), each pair behind a
-// round-robin balancer, so consecutive requests of one flow land on different instances. A
-// wallet takes a diploma through the issuers and presents it through the verifiers; in the
-// second run an issuer is killed between the token and the credential request.
+// the real PostgreSQL) and the same KMS, each pair behind a round-robin balancer, so consecutive
+// requests of one flow land on different instances. A wallet takes a diploma through the issuers
+// and presents it (encrypted, direct_post.jwt) through the verifiers; in the second run an issuer
+// is killed between the token and the credential request. Once per KMS backend:
+// - local: one master key per role;
+// - pkcs11: one SoftHSM2 token for both roles (the shared topology; keys apart by their labels),
+//   the verifiers' PIN read from PKCS11_PIN_FILE. Under CI a missing SoftHSM fails this run.
 
-describe('stateless services: two instances of each role', () => {
+/** The KMS variables of each role's instances, and what to remove afterwards. */
+interface KmsSetup {
+  env: Record<'issuer' | 'verifier', Record<string, string>>
+  dispose(): void
+}
+
+const KMS_SETUPS: Record<string, () => KmsSetup> = {
+  local: () => ({
+    env: {
+      issuer: { KMS_MASTER_KEY: randomBytes(32).toString('base64') },
+      verifier: { KMS_MASTER_KEY: randomBytes(32).toString('base64') },
+    },
+    dispose: () => {},
+  }),
+  pkcs11: () => {
+    const module = requireSoftHsm()
+    const directory: SoftHsmDirectory = softHsmDirectory()
+    const { tokenLabel, pin } = initSoftHsmToken(directory.conf)
+    const pinFile = join(directory.dir, 'pin')
+    writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })
+    const common = { KMS_BACKEND: 'pkcs11', PKCS11_MODULE: module, PKCS11_TOKEN_LABEL: tokenLabel }
+    return {
+      env: {
+        issuer: { ...common, PKCS11_PIN: pin, SOFTHSM2_CONF: directory.conf },
+        verifier: { ...common, PKCS11_PIN_FILE: pinFile, SOFTHSM2_CONF: directory.conf },
+      },
+      dispose: () => directory.dispose(),
+    }
+  },
+}
+const kmsBackends = Object.keys(KMS_SETUPS).filter(
+  (name) => name !== 'pkcs11' || softHsmInstalled || process.env.CI === 'true',
+)
+
+describe.each(kmsBackends)('stateless services: two instances of each role (%s KMS)', (kmsBackend) => {
   const schemas = {
     issuer: `stateless_issuer_${randomBytes(3).toString('hex')}`,
     verifier: `stateless_verifier_${randomBytes(3).toString('hex')}`,
@@ -21,6 +67,7 @@ describe('stateless services: two instances of each role', () => {
   const proxies = { issuer: new RoundRobinProxy(), verifier: new RoundRobinProxy() }
   const instances: Record<'issuer' | 'verifier', ServiceProcess[]> = { issuer: [], verifier: [] }
   let wallet: HolderWallet
+  let kms: KmsSetup | undefined
 
   const call = async (role: 'issuer' | 'verifier', method: string, path: string, key: string, body?: unknown) => {
     const response = await fetch(`${proxies[role].url}${path}`, {
@@ -35,12 +82,13 @@ describe('stateless services: two instances of each role', () => {
   }
 
   beforeAll(async () => {
+    kms = KMS_SETUPS[kmsBackend]?.()
     for (const role of ['issuer', 'verifier'] as const) {
       await proxies[role].listen()
       const env = {
         DATABASE_URL,
         DATABASE_SCHEMA: schemas[role],
-        KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+        ...kms?.env[role],
         ADMIN_API_KEY: adminApiKey,
         PUBLIC_BASE_URL: proxies[role].url,
         // The issuers' status lists are behind the balancer on 127.0.0.1.
@@ -63,6 +111,7 @@ describe('stateless services: two instances of each role', () => {
     const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
     for (const schema of Object.values(schemas)) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
     await admin.close()
+    kms?.dispose()
   })
 
   /** Through the issuer balancer: a tenant, an issuer, a configuration and an offer. */
@@ -105,6 +154,8 @@ describe('stateless services: two instances of each role', () => {
         },
       },
     })
+    // The verifiers' KMS decrypts the wallet's response (ECDH-ES): on pkcs11, inside the token.
+    expect(request.responseMode).toBe('direct_post.jwt')
     expect((await wallet.present(request.uri)).accepted).toBe(true)
     const result = await call('verifier', 'GET', `/presentation-requests/${request.requestId}`, bank)
     expect(result.status).toBe('verified')

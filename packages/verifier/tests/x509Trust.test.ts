@@ -1,59 +1,30 @@
-import { KeyObject } from 'node:crypto'
-import { startService, VCT } from '@attesto/agent-runtime/testing'
-import { DevelopmentCa, type IssueCertificateOptions, parseCertificateChain, toX5cEntry } from '@attesto/protocol-kit'
-import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509'
-import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
-import { DEGREE_QUERY } from './support/diplomaHolder.js'
-import { type CertifiedIssuer, HandBuiltWallet, type RequestObject } from './support/HandBuiltWallet.js'
+import { DevelopmentCa } from '@attesto/protocol-kit'
+import { certifiedIssuer, CERTIFIED_ISSUER_SUBJECT as SUBJECT } from './support/certifiedIssuer.js'
+import type { CertifiedIssuer } from './support/HandBuiltWallet.js'
+import { HandBuiltScene } from './support/handBuiltScene.js'
 
 // Credentials signed under X.509 chains (x5c, SD-JWT VC draft -13 §3.5, HAIP 1.0 §6.1.1), made by
 // hand with WebCrypto and @peculiar/x509 and a development CA, presented to the verifier: trusted
 // when the chain leads to one of the tenant's trust anchors, with the chain and the anchor named
 // in the result. Real PostgreSQL.
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-const SUBJECT = 'CN=Example University, O=Example University, C=NL'
-
-/** A key and its certificate from `ca`: the x5c carries leaf and issuing CA, not the root. */
-async function certifiedIssuer(ca: DevelopmentCa, options: IssueCertificateOptions = {}): Promise<CertifiedIssuer> {
-  const keys = await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])
-  const csr = await Pkcs10CertificateRequestGenerator.create({ name: SUBJECT, keys, signingAlgorithm: ALGORITHM })
-  const chain = parseCertificateChain(await ca.issue(csr.toString('pem'), options))
-  return { privateKey: KeyObject.from(keys.privateKey), x5c: chain.slice(0, 2).map(toX5cEntry) }
-}
-
 describe('credentials signed under X.509 chains', () => {
-  let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+  let scene: HandBuiltScene
   let ca: DevelopmentCa
   let issuer: CertifiedIssuer
-  const wallet = new HandBuiltWallet()
   let key = ''
-  let verifierId = ''
-  const call = (...args: Parameters<typeof verifier.call>) => verifier.call(...args)
-  const result = async (requestId: string) => (await call('GET', `/presentation-requests/${requestId}`, key)).body
-
-  /** A new request for the degree, and the answer of `wallet` with a credential of `signer`. */
-  async function present(signer: CertifiedIssuer) {
-    const created = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
-    expect(created.status).toBe(201)
-    const request: RequestObject = await wallet.fetchRequest(created.body.uri)
-    const credential = wallet.issue(VCT, { given_name: 'Ada', degree: 'MSc' }, {}, signer)
-    const presentation = wallet.present(request, credential, [credential.disclosures.degree as string])
-    const answered = await wallet.respond(request, {
-      vp_token: { diploma: [presentation] },
-      state: request.payload.state,
-    })
-    return { requestId: created.body.requestId as string, answered }
-  }
+  const call = (...args: Parameters<HandBuiltScene['verifier']['call']>) => scene.verifier.call(...args)
+  const result = (requestId: string) => scene.result(requestId)
+  /** A new request for the degree, answered by the hand-built wallet with a credential of `signer`. */
+  const present = (signer: CertifiedIssuer) => scene.present(undefined, signer)
 
   beforeAll(async () => {
     ca = await DevelopmentCa.create({ name: 'Example National' })
     issuer = await certifiedIssuer(ca)
-    verifier = await startService('verifier', createVerifierApp)
-    key = (await call('POST', '/tenants', verifier.adminApiKey, { label: 'Bank' })).body.apiKey
-    verifierId = (await call('POST', '/verifiers', key, {})).body.verifierId
+    scene = await HandBuiltScene.start()
+    key = scene.key
   })
-  afterAll(() => verifier?.close())
+  afterAll(() => scene?.close())
 
   it('keeps trust anchors: CA certificates only, listed without the certificate, removable', async () => {
     const leaf = issuer.x5c[0] as string

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { LogLevel } from '@credo-ts/core'
 import { RuntimeConfigError } from '../config/RuntimeConfigError.js'
 import { describeConfig, loadRuntimeConfig } from '../config/runtimeConfig.js'
@@ -76,6 +79,36 @@ describe('loadRuntimeConfig', () => {
     const described = JSON.stringify(describeConfig(config))
     expect(described).not.toContain(previous)
     expect(described).not.toContain(oldMasterKey)
+  })
+
+  it('reads the PKCS#11 backend: module, token label and PIN (also from PKCS11_PIN_FILE), never describing the PIN', () => {
+    const attempt = () => loadRuntimeConfig({ ROLE: 'issuer', KMS_BACKEND: 'pkcs11' })
+    expect(attempt).toThrow(/PKCS11_MODULE: required when KMS_BACKEND=pkcs11/)
+    expect(attempt).toThrow(/PKCS11_TOKEN_LABEL: required/)
+    expect(attempt).toThrow(/PKCS11_PIN: required when KMS_BACKEND=pkcs11 \(or PKCS11_PIN_FILE\)/)
+    const dir = mkdtempSync(join(tmpdir(), 'attesto-pin-'))
+    try {
+      writeFileSync(join(dir, 'pin'), 'pin-from-a-file-4711\n')
+      const config = loadRuntimeConfig({
+        ROLE: 'verifier',
+        KMS_BACKEND: 'pkcs11',
+        PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so',
+        PKCS11_TOKEN_LABEL: 'attesto-verifier',
+        PKCS11_PIN_FILE: join(dir, 'pin'),
+      })
+      expect(config.kms).toEqual({
+        backend: 'pkcs11',
+        module: '/usr/lib/softhsm/libsofthsm2.so',
+        tokenLabel: 'attesto-verifier',
+        pin: 'pin-from-a-file-4711',
+        maxSessions: 8,
+      })
+      const described = JSON.stringify(describeConfig(config))
+      expect(described).toContain('attesto-verifier')
+      expect(described).not.toContain('pin-from-a-file')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('describes the configuration without secrets', () => {

@@ -3,6 +3,7 @@ import {
   LocalKeyManagementService,
   loadMasterKeyFile,
   masterKeyFromBase64,
+  Pkcs11KeyManagementService,
   VaultTransitKeyManagementService,
 } from '@attesto/kms-adapter'
 import type { Kms, Logger } from '@credo-ts/core'
@@ -16,6 +17,18 @@ export async function createKmsBackend(config: RuntimeConfig, logger: Logger): P
   }
   if (kms.backend === 'aws') {
     return new AwsKmsKeyManagementService({ ...kms, role: config.role })
+  }
+  if (kms.backend === 'pkcs11') {
+    // Loads pkcs11js (a native addon) now, and only here; fails the start if the token cannot serve.
+    const backend = await Pkcs11KeyManagementService.start({ ...kms, role: config.role })
+    const { curves, agreement, missing } = backend.capabilities
+    logger.info('PKCS#11 token ready', {
+      token: kms.tokenLabel,
+      curves: Object.keys(curves),
+      ecdhEs: agreement,
+      ...(missing.length ? { missing } : {}),
+    })
+    return backend
   }
   const previousMasterKeys = kms.previousMasterKeys.map(masterKeyFromBase64)
   if (kms.masterKey) {

@@ -29,7 +29,7 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   config: RuntimeConfig
   /** Keyset pages of the role's records (the management API's lists). */
   pages: RecordPages
-  /** The KMS backend as configured (local, vault or aws), without the metrics wrapper. */
+  /** The KMS backend as configured (local, vault, aws or pkcs11), without the metrics wrapper. */
   kmsBackend: Kms.KeyManagementService
   didCache: DidResolutionCache
   /** Webhook queueing and delivery, when REDIS_URL is set. */
@@ -140,8 +140,8 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
       rateLimits.close()
       await webhooks?.close()
       await agent.shutdown()
-      await didCache.close()
-      await storage.close()
+      await Promise.all([didCache.close(), storage.close()])
+      ;(backend as { close?: () => void }).close?.() // a backend holding sessions (pkcs11)
     },
   }
 }

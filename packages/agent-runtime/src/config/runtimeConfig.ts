@@ -39,7 +39,7 @@ const schema = z
     DATABASE_STATEMENT_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(5_000),
     PGLITE_DATA_DIR: z.string().default('./data'),
 
-    KMS_BACKEND: z.enum(['local', 'vault', 'aws']).default('local'),
+    KMS_BACKEND: z.enum(['local', 'vault', 'aws', 'pkcs11']).default('local'),
     KMS_MASTER_KEY: z.string().optional(),
     KMS_MASTER_KEY_FILE: z.string().optional(),
     /** Earlier local master keys (base64, comma- or newline-separated), still read during a rotation. */
@@ -59,6 +59,10 @@ const schema = z
     VAULT_TRANSIT_MOUNT: z.string().default('transit'),
     AWS_REGION: z.string().optional(),
     AWS_KMS_ENDPOINT: optionalUrl,
+    PKCS11_MODULE: z.string().optional(),
+    PKCS11_TOKEN_LABEL: z.string().optional(),
+    PKCS11_PIN: z.string().optional(),
+    PKCS11_MAX_SESSIONS: z.coerce.number().int().positive().max(1024).default(8),
 
     REDIS_URL: optionalUrl,
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(180),
@@ -86,6 +90,11 @@ const schema = z
       }
     }
     if (env.KMS_BACKEND === 'aws' && !env.AWS_REGION) need('AWS_REGION', 'when KMS_BACKEND=aws')
+    if (env.KMS_BACKEND === 'pkcs11') {
+      if (!env.PKCS11_MODULE) need('PKCS11_MODULE', "when KMS_BACKEND=pkcs11 (the path of the token vendor's module)")
+      if (!env.PKCS11_TOKEN_LABEL) need('PKCS11_TOKEN_LABEL', 'when KMS_BACKEND=pkcs11')
+      if (!env.PKCS11_PIN) need('PKCS11_PIN', 'when KMS_BACKEND=pkcs11 (or PKCS11_PIN_FILE)')
+    }
     if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) need('DATABASE_URL', 'when DATABASE_MIGRATION_URL is set')
   })
 
@@ -124,6 +133,7 @@ export interface RuntimeConfig {
         mount: string
       }
     | { backend: 'aws'; region: string; endpoint?: string }
+    | { backend: 'pkcs11'; module: string; tokenLabel: string; pin: string; maxSessions: number }
   redisUrl?: string
   /** Issuer: lifetime of OID4VCI access tokens (wallets with a refresh token get a new one). */
   accessTokenTtlSeconds: number
@@ -188,12 +198,20 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
         }
       : e.KMS_BACKEND === 'aws'
         ? { backend: 'aws', region: e.AWS_REGION as string, endpoint: e.AWS_KMS_ENDPOINT }
-        : {
-            backend: 'local',
-            masterKey: e.KMS_MASTER_KEY,
-            masterKeyFile: e.KMS_MASTER_KEY_FILE ?? `${e.PGLITE_DATA_DIR}/${e.ROLE}-master.key`,
-            previousMasterKeys: e.LOCAL_KMS_PREVIOUS_MASTER_KEYS,
-          }
+        : e.KMS_BACKEND === 'pkcs11'
+          ? {
+              backend: 'pkcs11',
+              module: e.PKCS11_MODULE as string,
+              tokenLabel: e.PKCS11_TOKEN_LABEL as string,
+              pin: e.PKCS11_PIN as string,
+              maxSessions: e.PKCS11_MAX_SESSIONS,
+            }
+          : {
+              backend: 'local',
+              masterKey: e.KMS_MASTER_KEY,
+              masterKeyFile: e.KMS_MASTER_KEY_FILE ?? `${e.PGLITE_DATA_DIR}/${e.ROLE}-master.key`,
+              previousMasterKeys: e.LOCAL_KMS_PREVIOUS_MASTER_KEYS,
+            }
   return {
     role: e.ROLE,
     port: e.PORT,
@@ -261,7 +279,9 @@ export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
           }
         : config.kms.backend === 'vault'
           ? { backend: 'vault', endpoint: config.kms.endpoint, auth: 'token' in config.kms.auth ? 'token' : 'approle' }
-          : { backend: 'aws', region: config.kms.region, endpoint: config.kms.endpoint },
+          : config.kms.backend === 'pkcs11'
+            ? { ...config.kms, pin: '***' }
+            : { backend: 'aws', region: config.kms.region, endpoint: config.kms.endpoint },
     redisUrl: url(config.redisUrl),
   }
 }

@@ -83,8 +83,12 @@ export async function rowsFromCsvStream(body: Readable, maxRows: number, maxByte
   return checkRowCount(rows, maxRows)
 }
 
-/** CSV fields are text: each becomes the claim's type (an empty field is an absent claim). */
+/**
+ * CSV fields are text: each becomes the claim's type (an empty field is an absent claim). The
+ * claims of an mdoc configuration are grouped by namespace, so they come from JSON rows only, as they are.
+ */
 function typedClaims(configuration: CredentialConfiguration, claims: Record<string, unknown>) {
+  if (configuration.format === 'mso_mdoc') return claims
   const types = new Map(configuration.claims.map((claim) => [claim.name, claim.type]))
   const typed: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(claims)) {

@@ -1,160 +1,36 @@
-import { HttpError, isSafeString } from '@attesto/agent-runtime'
+import { HttpError } from '@attesto/agent-runtime'
 import { z } from 'zod'
+import { type ClaimProblem, DEFAULT_CREDENTIAL_VALIDITY_SECONDS } from './configurationParts.js'
+import { type MdocConfiguration, mdocClaimProblems, mdocConfigurationInput } from './mdocConfiguration.js'
+import { type SdJwtVcConfiguration, sdJwtVcClaimProblems, sdJwtVcConfigurationInput } from './sdJwtVcConfiguration.js'
 
-const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag, like en or fr-CA')
-const color = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'a colour as #RRGGBB')
-const logo = z.strictObject({ uri: z.url(), alt_text: z.string().max(200).optional() })
-
-/** How a wallet shows a name, per locale (OID4VCI 1.0 `display`). */
-export const displayInput = z
-  .array(
-    z.strictObject({
-      name: z.string().min(1).max(200),
-      locale: locale.optional(),
-      description: z.string().max(1000).optional(),
-      logo: logo.optional(),
-      background_color: color.optional(),
-      text_color: color.optional(),
-    }),
-  )
-  .min(1)
-  .max(20)
-
-export type Display = z.output<typeof displayInput>
-
-/** A year: how long a credential is valid unless the configuration or the offer says otherwise. */
-export const DEFAULT_CREDENTIAL_VALIDITY_SECONDS = 365 * 24 * 3600
+export { DEFAULT_CREDENTIAL_VALIDITY_SECONDS, type Display, displayInput } from './configurationParts.js'
+export type { MdocConfiguration } from './mdocConfiguration.js'
+export type { SdJwtVcConfiguration } from './sdJwtVcConfiguration.js'
 
 /**
- * Claim names an offer can never carry: the SD-JWT VC claims the issuer sets itself (RFC 9901,
- * SD-JWT VC §3.2.2; `sub` stays allowed, it is the subject the issuer may state), and the
- * names of JavaScript's built-in object properties (`constructor`, `__proto__`, `toString`, …).
+ * A credential configuration as the API takes it, by `format`: an SD-JWT VC (`dc+sd-jwt`, the
+ * default when `format` is left out; sdJwtVcConfiguration.ts) or an ISO mdoc (`mso_mdoc`;
+ * mdocConfiguration.ts).
  */
-export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set([
-  'iss',
-  'iat',
-  'nbf',
-  'exp',
-  'aud',
-  'jti',
-  'vct',
-  'cnf',
-  'status',
-  '_sd',
-  '_sd_alg',
-  'prototype',
-  ...Object.getOwnPropertyNames(Object.prototype),
+export const credentialConfigurationInput = z.discriminatedUnion('format', [
+  sdJwtVcConfigurationInput,
+  mdocConfigurationInput,
 ])
 
-const claimName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and _, not starting with a digit')
-  .refine((name) => !RESERVED_CLAIM_NAMES.has(name), 'reserved name (a registered SD-JWT VC claim or built-in)')
+/** The same without its id (the id is the path parameter): the request body, as OpenAPI documents it. */
+export const credentialConfigurationBody = z.discriminatedUnion('format', [
+  sdJwtVcConfigurationInput.omit({ id: true }),
+  mdocConfigurationInput.omit({ id: true }),
+])
 
-/** A credential configuration as the API takes it: an SD-JWT VC type and its claims. */
-export const credentialConfigurationInput = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64'),
-  vct: z.url(),
-  /**
-   * Issued later: the wallet's credential request gets a deferred answer until the claims are
-   * approved through `PUT /offers/{offerId}/claims` (unless the offer already carried them).
-   */
-  deferred: z.boolean().default(false),
-  /** How long an issued credential is valid (its `exp`), unless the offer sets an earlier end. */
-  validitySeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(50 * 365 * 24 * 3600)
-    .default(DEFAULT_CREDENTIAL_VALIDITY_SECONDS),
-  /** The credential's name, description, logo and colours in wallets, per locale. */
-  display: displayInput.optional(),
-  /**
-   * Every credential carries a status list entry (`status.status_list`), so it can be revoked
-   * (docs/REVOCATION.md). Default for new configurations; ones stored before it existed are not.
-   */
-  revocable: z.boolean().default(true),
-  /** Suspension too (2 bits per entry instead of 1): a suspended credential can be reinstated. */
-  suspendable: z.boolean().default(true),
-  claims: z
-    .array(
-      z.strictObject({
-        name: claimName,
-        type: z.enum(['string', 'number', 'boolean', 'date']),
-        required: z.boolean().default(false),
-        selectivelyDisclosable: z.boolean().default(true),
-        /** The claim's label in wallets, per locale. */
-        display: z
-          .array(z.strictObject({ name: z.string().min(1).max(200), locale: locale.optional() }))
-          .max(20)
-          .optional(),
-      }),
-    )
-    .min(1)
-    .max(100)
-    .refine(
-      (claims) => new Set(claims.map((claim) => claim.name)).size === claims.length,
-      'claim names must be unique',
-    ),
-})
-
-export type CredentialConfiguration = z.output<typeof credentialConfigurationInput>
-
-/** A real calendar day, 0001-01-01 to 9999-12-31 (no 2024-02-31, no year 0). */
-function isDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false
-  const day = new Date(`${value}T00:00:00Z`)
-  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value
-}
-
-/** One claim of an offer that does not fit its configuration. */
-export interface ClaimProblem {
-  claim: string
-  code: 'claim_unknown' | 'claim_missing' | 'claim_invalid'
-  message: string
-}
+export type CredentialConfiguration = SdJwtVcConfiguration | MdocConfiguration
 
 /** Every claim of an offer that does not fit the configuration: unknown, missing or of the wrong type. */
 export function claimProblems(configuration: CredentialConfiguration, claims: Record<string, unknown>): ClaimProblem[] {
-  const problems: ClaimProblem[] = []
-  const known = new Map(configuration.claims.map((claim) => [claim.name, claim]))
-  for (const name of Object.keys(claims)) {
-    if (!known.has(name)) {
-      problems.push({
-        claim: name,
-        code: 'claim_unknown',
-        message: `Claim '${name}' is not defined in credential configuration '${configuration.id}'`,
-      })
-    }
-  }
-  for (const claim of configuration.claims) {
-    // Own properties only: a missing `constructor` claim is missing, not Object.
-    const value = Object.hasOwn(claims, claim.name) ? claims[claim.name] : undefined
-    if (value === undefined || value === null) {
-      if (claim.required) {
-        problems.push({ claim: claim.name, code: 'claim_missing', message: `Claim '${claim.name}' is required` })
-      }
-      continue
-    }
-    const ok =
-      claim.type === 'date'
-        ? isDate(value)
-        : claim.type === 'number'
-          ? Number.isFinite(value)
-          : claim.type === 'string'
-            ? typeof value === 'string' && isSafeString(value)
-            : typeof value === claim.type
-    if (!ok) {
-      const expected =
-        claim.type === 'date'
-          ? 'a date (YYYY-MM-DD)'
-          : claim.type === 'string'
-            ? 'a string without NUL characters or lone surrogates'
-            : `a ${claim.type}`
-      problems.push({ claim: claim.name, code: 'claim_invalid', message: `Claim '${claim.name}' must be ${expected}` })
-    }
-  }
-  return problems
+  return configuration.format === 'mso_mdoc'
+    ? mdocClaimProblems(configuration, claims)
+    : sdJwtVcClaimProblems(configuration, claims)
 }
 
 /**

@@ -7,10 +7,10 @@ import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
+import { issueCredential } from './issueCredential.js'
 import { offerOfAccessToken } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
-import { issueSdJwtVc } from './sdJwtVc.js'
 import { verifyProof } from './verifyProof.js'
 
 const credentialRequest = z.object({
@@ -70,7 +70,8 @@ function requestedConfiguration(
     if (id !== configuration.id) throw denied(`This offer is for '${configuration.id}', not '${id}'`)
     return configuration
   }
-  if (input.format && (input.vct === undefined || input.vct === configuration.vct)) return configuration
+  const vct = configuration.format === 'mso_mdoc' ? undefined : configuration.vct // draft 13 names SD-JWT VCs only
+  if (input.format && vct && (input.vct === undefined || input.vct === vct)) return configuration
   throw new ProtocolError(
     400,
     'invalid_credential_request',
@@ -120,7 +121,7 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
     return { status: 202, body: { transaction_id: transactionId, interval: session.deferralIntervalSeconds ?? 30 } }
   }
   const status = await options.status?.reserve(issuer, configuration)
-  const credential = await issueSdJwtVc(issuer, configuration, session, holder, status?.claim)
+  const credential = await issueCredential(issuer, configuration, session, holder, status?.claim)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['token_issued'], status?.row))) {
     throw denied('The credential of this offer was issued already')
   }
@@ -148,7 +149,7 @@ export async function deferredCredentialEndpoint(
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
   const status = await options.status?.reserve(issuer, configuration)
-  const credential = await issueSdJwtVc(issuer, configuration, session, session.holderBinding, status?.claim)
+  const credential = await issueCredential(issuer, configuration, session, session.holderBinding, status?.claim)
   if (!(await options.sessions.markIssued(issuer.tenantId, offerId, ['credential_pending'], status?.row))) {
     throw denied('The credential of this offer was issued already')
   }

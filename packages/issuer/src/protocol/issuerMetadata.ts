@@ -1,8 +1,62 @@
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
+import type {
+  CredentialConfiguration,
+  MdocConfiguration,
+  SdJwtVcConfiguration,
+} from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 
 /** Holder proof algorithms the credential endpoint verifies. */
 export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
+
+/** COSE algorithm identifier of ES256 (RFC 9053): how OID4VCI 1.0 A.2.2 names an mdoc's signing algorithm. */
+const COSE_ES256 = -7
+
+function sdJwtVcMetadata(issuer: ResolvedIssuer, configuration: SdJwtVcConfiguration) {
+  return {
+    format: 'dc+sd-jwt',
+    vct: configuration.vct,
+    cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
+    credential_signing_alg_values_supported: [issuer.alg],
+    proof_types_supported: { jwt: { proof_signing_alg_values_supported: PROOF_ALGORITHMS } },
+    credential_metadata: {
+      ...(configuration.display ? { display: configuration.display } : {}),
+      claims: configuration.claims.map((claim) => ({
+        path: [claim.name],
+        mandatory: claim.required,
+        ...(claim.display ? { display: claim.display } : {}),
+      })),
+    },
+  }
+}
+
+/**
+ * OID4VCI 1.0 Appendix A.2.2: the doctype, ES256 as a COSE algorithm, the device key as a
+ * COSE_Key from a P-256 `jwt` proof, and one claim description per data element with the path
+ * `[namespace, element]`.
+ */
+function mdocMetadata(configuration: MdocConfiguration) {
+  return {
+    format: 'mso_mdoc',
+    doctype: configuration.doctype,
+    cryptographic_binding_methods_supported: ['cose_key'],
+    credential_signing_alg_values_supported: [COSE_ES256],
+    proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+    credential_metadata: {
+      ...(configuration.display ? { display: configuration.display } : {}),
+      claims: Object.entries(configuration.namespaces).flatMap(([namespace, elements]) =>
+        elements.map((element) => ({
+          path: [namespace, element.name],
+          mandatory: element.required,
+          ...(element.display ? { display: element.display } : {}),
+        })),
+      ),
+    },
+  }
+}
+
+const configurationMetadata = (issuer: ResolvedIssuer, configuration: CredentialConfiguration) =>
+  configuration.format === 'mso_mdoc' ? mdocMetadata(configuration) : sdJwtVcMetadata(issuer, configuration)
 
 /**
  * The credential issuer metadata (OID4VCI 1.0 §12.2): only what is built. Each configuration
@@ -21,24 +75,7 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
       ? { deferred_credential_endpoint: `${base}/deferred-credential` }
       : {}),
     credential_configurations_supported: Object.fromEntries(
-      configurations.map((configuration) => [
-        configuration.id,
-        {
-          format: 'dc+sd-jwt',
-          vct: configuration.vct,
-          cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
-          credential_signing_alg_values_supported: [issuer.alg],
-          proof_types_supported: { jwt: { proof_signing_alg_values_supported: PROOF_ALGORITHMS } },
-          credential_metadata: {
-            ...(configuration.display ? { display: configuration.display } : {}),
-            claims: configuration.claims.map((claim) => ({
-              path: [claim.name],
-              mandatory: claim.required,
-              ...(claim.display ? { display: claim.display } : {}),
-            })),
-          },
-        },
-      ]),
+      configurations.map((configuration) => [configuration.id, configurationMetadata(issuer, configuration)]),
     ),
   }
 }

@@ -1,10 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
 import type { HolderBinding, IssuanceSession } from '../issuance/IssuanceSession.js'
-import {
-  type CredentialConfiguration,
-  DEFAULT_CREDENTIAL_VALIDITY_SECONDS,
-} from '../issuers/credentialConfiguration.js'
+import { DEFAULT_CREDENTIAL_VALIDITY_SECONDS, type SdJwtVcConfiguration } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { issuerSignature } from '../issuers/issuerSignature.js'
 import type { StatusClaim } from '../status/CredentialStatusService.js'
@@ -21,7 +18,7 @@ const digest = (disclosure: string) => createHash('sha256').update(disclosure).d
  */
 export async function issueSdJwtVc(
   issuer: ResolvedIssuer,
-  configuration: CredentialConfiguration,
+  configuration: SdJwtVcConfiguration,
   session: Pick<IssuanceSession, 'claims' | 'credentialNotBefore' | 'credentialExpiresAt'>,
   holder: HolderBinding,
   status?: StatusClaim,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { HttpError, queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
@@ -36,6 +36,13 @@ export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefin
       target.issuerId,
       target.credentialConfigurationId,
     )
+    if (isCsv && configuration.format === 'mso_mdoc') {
+      throw new HttpError(
+        400,
+        'csv_not_supported',
+        'CSV rows are flat, the claims of an mso_mdoc configuration are grouped by namespace: send the batch as JSON',
+      )
+    }
     const { valid, invalid } = checkRows(configuration, rows)
     // The batch id is chosen when the key is reserved: a retry that takes the key over finds the
     // batch (or the chunks) stored before instead of storing a second batch.

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
+import { mdocSignerProblem } from '../issuers/mdocSigner.js'
 import type { IssuerResponse } from './responses.js'
 
 export const createIssuerInput = z.strictObject({
@@ -94,6 +95,9 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     const { tenantContext } = response.locals as TenantRequestLocals
     const configuration = credentialConfigurationInput.parse({ ...request.body, id: request.params.configurationId })
     const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
+    // An mdoc is signed under the issuer's document-signer certificate: refused now, not at issuance.
+    const unfit = configuration.format === 'mso_mdoc' ? mdocSignerProblem(profile) : undefined
+    if (unfit) throw unfit
     profile.configurations[configuration.id] = configuration
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)

@@ -1,7 +1,9 @@
 import { keyCertificateResponse } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { OFFER_STATUSES } from '../issuance/offerStatus.js'
-import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
+import { displayInput } from '../issuers/credentialConfiguration.js'
+import { mdocConfigurationInput } from '../issuers/mdocConfiguration.js'
+import { sdJwtVcConfigurationInput } from '../issuers/sdJwtVcConfiguration.js'
 
 /**
  * What the issuer's REST routes answer, as zod schemas next to the request schemas: the OpenAPI
@@ -13,16 +15,19 @@ const dateTime = z.iso.datetime({ offset: true })
 const uuid = '5b0e3a52-6d0b-4f53-9c1a-0e7f7d2a9b41'
 
 /** A stored configuration; configurations stored before a field existed may lack it (the default then applies). */
-export const credentialConfigurationResponse = credentialConfigurationInput
-  .extend({
-    deferred: z.boolean().optional(),
-    validitySeconds: z.number().int().optional(),
-    revocable: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Absent on configurations stored before revocation: not revocable' }),
-    suspendable: z.boolean().optional(),
-  })
+export const credentialConfigurationResponse = z
+  .discriminatedUnion('format', [
+    sdJwtVcConfigurationInput.extend({
+      deferred: z.boolean().optional(),
+      validitySeconds: z.number().int().optional(),
+      revocable: z
+        .boolean()
+        .optional()
+        .meta({ description: 'Absent on configurations stored before revocation: not revocable' }),
+      suspendable: z.boolean().optional(),
+    }),
+    mdocConfigurationInput,
+  ])
   .meta({
     id: 'CredentialConfiguration',
     examples: [
@@ -37,6 +42,21 @@ export const credentialConfigurationResponse = credentialConfigurationInput
           { name: 'given_name', type: 'string', required: true, selectivelyDisclosable: true },
           { name: 'graduated_on', type: 'date', required: false, selectivelyDisclosable: true },
         ],
+      },
+      {
+        id: 'mdl',
+        format: 'mso_mdoc',
+        doctype: 'org.iso.18013.5.1.mDL',
+        deferred: false,
+        validitySeconds: 2592000,
+        revocable: false,
+        namespaces: {
+          'org.iso.18013.5.1': [
+            { name: 'family_name', type: 'string', required: true },
+            { name: 'birth_date', type: 'full-date', required: true },
+            { name: 'portrait', type: 'bytes', required: false },
+          ],
+        },
       },
     ],
   })

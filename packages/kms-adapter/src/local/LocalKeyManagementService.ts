@@ -1,15 +1,7 @@
-import {
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  hkdfSync,
-  type KeyObject,
-  sign as nodeSign,
-} from 'node:crypto'
+import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
+import { decryptEcdhEs, directEcdhEsOf } from '../ecdhEs.js'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
 import type { MasterKey } from './masterKey.js'
 
@@ -30,33 +22,6 @@ const FAST_SIGN: Record<string, string | null> = {
   ES256K: 'sha256',
   EdDSA: null,
   Ed25519: null,
-}
-
-/** Content encryptions decrypted on the fast path after ECDH-ES: AES-GCM, key length in bytes. */
-const FAST_ECDH_ES_CONTENT: Record<string, { cipher: 'aes-128-gcm' | 'aes-256-gcm'; bytes: number }> = {
-  A128GCM: { cipher: 'aes-128-gcm', bytes: 16 },
-  A256GCM: { cipher: 'aes-256-gcm', bytes: 32 },
-}
-
-const uint32 = (value: number) => {
-  const bytes = Buffer.alloc(4)
-  bytes.writeUInt32BE(value)
-  return bytes
-}
-const lengthPrefixed = (value: Uint8Array) => Buffer.concat([uint32(value.length), value])
-
-/**
- * The content-encryption key of direct ECDH-ES (RFC 7518 §4.6.2): Concat KDF with SHA-256 over
- * the shared secret; for keys up to 256 bits one round.
- */
-function ecdhEsContentKey(sharedSecret: Buffer, enc: string, bytes: number, apu?: Uint8Array, apv?: Uint8Array) {
-  const otherInfo = Buffer.concat([
-    lengthPrefixed(Buffer.from(enc)),
-    lengthPrefixed(apu ?? new Uint8Array()),
-    lengthPrefixed(apv ?? new Uint8Array()),
-    uint32(bytes * 8),
-  ])
-  return createHash('sha256').update(uint32(1)).update(sharedSecret).update(otherInfo).digest().subarray(0, bytes)
 }
 
 interface CachedPrivateKey {
@@ -158,31 +123,18 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
    * Credo's node KMS.
    */
   public async decrypt(agentContext: AgentContext, options: Kms.KmsDecryptOptions): Promise<Kms.KmsDecryptReturn> {
-    const agreement = options.key.keyAgreement
-    const decryption = options.decryption as { algorithm: string; iv?: Uint8Array; tag?: Uint8Array; aad?: Uint8Array }
-    const content = FAST_ECDH_ES_CONTENT[decryption.algorithm]
-    if (!content || agreement?.algorithm !== 'ECDH-ES' || !decryption.iv || !decryption.tag) {
-      return this.node.decrypt(agentContext, options)
-    }
-    const key = await this.privateKey(agentContext, agreement.keyId)
+    const direct = directEcdhEsOf(options)
+    if (!direct) return this.node.decrypt(agentContext, options)
+    const key = await this.privateKey(agentContext, direct.keyId)
     Kms.assertAllowedKeyDerivationAlgForKey(key.jwk, 'ECDH-ES')
     Kms.assertKeyAllowsDerive(key.jwk)
-    Kms.assertAsymmetricJwkKeyTypeMatches(key.jwk as never, agreement.externalPublicJwk)
+    Kms.assertAsymmetricJwkKeyTypeMatches(key.jwk as never, direct.senderPublicJwk as never)
     try {
-      // Importing the sender's key checks that its point lies on the curve.
-      const publicKey = createPublicKey({ format: 'jwk', key: agreement.externalPublicJwk as never })
-      const sharedSecret = diffieHellman({ privateKey: key.keyObject, publicKey })
-      const contentKey = ecdhEsContentKey(
-        sharedSecret,
-        decryption.algorithm,
-        content.bytes,
-        agreement.apu,
-        agreement.apv,
-      )
-      const decipher = createDecipheriv(content.cipher, contentKey, decryption.iv, { authTagLength: 16 })
-      if (decryption.aad) decipher.setAAD(decryption.aad)
-      decipher.setAuthTag(decryption.tag)
-      const data = Buffer.concat([decipher.update(options.encrypted), decipher.final()])
+      const data = decryptEcdhEs({
+        privateKey: key.keyObject,
+        senderPublicJwk: direct.senderPublicJwk,
+        ...direct.content,
+      })
       return { data: new Uint8Array(data) }
     } catch (error) {
       throw new Kms.KeyManagementError('Error decrypting', { cause: error as Error })

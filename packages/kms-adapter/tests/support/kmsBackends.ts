@@ -4,8 +4,10 @@ import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@cr
 import { AwsKmsKeyManagementService } from '../../src/aws/AwsKmsKeyManagementService.js'
 import { LocalKeyManagementService } from '../../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../../src/local/masterKey.js'
+import { Pkcs11KeyManagementService } from '../../src/pkcs11/Pkcs11KeyManagementService.js'
 import { VaultTransitKeyManagementService } from '../../src/vault/VaultTransitKeyManagementService.js'
 import { AwsKmsTestServer } from './AwsKmsTestServer.js'
+import { initSoftHsmToken, requireSoftHsm } from './softHsm.js'
 import { VaultTransitTestServer } from './VaultTransitTestServer.js'
 
 /** The real PostgreSQL the local backend keeps its encrypted keys in. */
@@ -115,5 +117,33 @@ export async function awsKms(): Promise<KmsUnderTest> {
     context: contextsOn(new DependencyManager()),
     awsServer: server,
     dispose: async () => server?.stop(),
+  }
+}
+
+/**
+ * The PKCS#11 backend: on the token named by PKCS11_MODULE, PKCS11_TOKEN_LABEL and PKCS11_PIN
+ * when set (an HSM through its vendor's module), else on a new SoftHSM2 token of this run.
+ */
+export async function pkcs11Kms(role = 'issuer'): Promise<KmsUnderTest> {
+  const real = process.env.PKCS11_MODULE
+  const token = real
+    ? { tokenLabel: process.env.PKCS11_TOKEN_LABEL ?? '', pin: process.env.PKCS11_PIN ?? '' }
+    : initSoftHsmToken()
+  const kms = await Pkcs11KeyManagementService.start({
+    module: real ?? requireSoftHsm(),
+    ...token,
+    role,
+    prefix: `t${randomBytes(4).toString('hex')}`,
+    retryBaseDelayMillis: 5,
+    circuitBreaker: { failureThreshold: 3, resetTimeoutMillis: 300 },
+  })
+  return {
+    label: real ? `pkcs11 (${real}, token ${token.tokenLabel})` : `pkcs11 (SoftHSM2, token ${token.tokenLabel})`,
+    kms,
+    algorithms: [EC_P256, EC_P384, ED25519],
+    unsupportedKeyType: { kty: 'RSA', modulusLength: 2048 },
+    unsupportedSignAlgorithm: 'HS256',
+    context: contextsOn(new DependencyManager()),
+    dispose: async () => kms.close(),
   }
 }

@@ -15,10 +15,16 @@ import { CertificateChainError } from './CertificateChainError.js'
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const
 const DAY_MILLIS = 24 * 60 * 60 * 1000
 const SUBJECT_ALT_NAME = '2.5.29.17'
+const EXTENDED_KEY_USAGE = '2.5.29.37'
 
 export interface DevelopmentCaOptions {
   /** Common name of the root; the intermediate is named after it (default "Attesto Development"). */
   name?: string
+  /**
+   * The CA's country (ISO 3166 two letters) in the root's and the intermediate's names: an mdoc
+   * document signer's issuing CA must name one (ISO/IEC 18013-5 Annex B), and mdoc verifiers check it.
+   */
+  country?: string
   /** When the CA's certificates start being valid (default now). */
   notBefore?: Date
 }
@@ -48,12 +54,13 @@ export class DevelopmentCa {
 
   public static async create(options: DevelopmentCaOptions = {}): Promise<DevelopmentCa> {
     const name = options.name ?? 'Attesto Development'
+    const country = options.country ? `, C=${options.country}` : ''
     const notBefore = options.notBefore ?? new Date()
     const notAfter = new Date(notBefore.getTime() + 3650 * DAY_MILLIS)
     const rootKeys = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify'])
     const root = await X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
-      name: `CN=${name} Root CA`,
+      name: `CN=${name} Root CA${country}`,
       notBefore,
       notAfter,
       signingAlgorithm: ALGORITHM,
@@ -67,7 +74,7 @@ export class DevelopmentCa {
     const intermediateKeys = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify'])
     const intermediate = await X509CertificateGenerator.create({
       serialNumber: randomSerial(),
-      subject: `CN=${name} Issuing CA`,
+      subject: `CN=${name} Issuing CA${country}`,
       issuer: root.subject,
       notBefore,
       notAfter,
@@ -86,7 +93,8 @@ export class DevelopmentCa {
 
   /**
    * Signs a PKCS#10 request (PEM or base64 DER) whose signature verifies: a leaf for signing
-   * (`digitalSignature`, not a CA) with the request's subject and subject alternative names.
+   * (`digitalSignature`, not a CA) with the request's subject, subject alternative names and
+   * extended key usage (such as an mdoc document signer's).
    * Returns the chain leaf first, root last, as PEM, as a CA would.
    */
   public async issue(request: string, options: IssueCertificateOptions = {}): Promise<string> {
@@ -99,6 +107,7 @@ export class DevelopmentCa {
     }
     const notBefore = options.notBefore ?? new Date()
     const san = csr.getExtension(SUBJECT_ALT_NAME)
+    const extendedKeyUsage = csr.getExtension(EXTENDED_KEY_USAGE)
     const leaf = await X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: csr.subject,
@@ -114,6 +123,7 @@ export class DevelopmentCa {
         await SubjectKeyIdentifierExtension.create(csr.publicKey),
         await AuthorityKeyIdentifierExtension.create(this.intermediate.publicKey),
         ...(san ? [san] : []),
+        ...(extendedKeyUsage ? [extendedKeyUsage] : []),
       ],
     })
     return [leaf, this.intermediate, this.root].map((certificate) => certificate.toString('pem')).join('\n')

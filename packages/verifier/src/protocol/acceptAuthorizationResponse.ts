@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto'
-import { countVerification, ProtocolError } from '@attesto/agent-runtime'
 import type { StatusListTokenResolver } from '@attesto/did-cache'
 import { checkCredentialStatus } from '../verification/checkCredentialStatus.js'
-import { PresentationRefusal, type RejectionCode } from '../verification/rejectionReason.js'
+import { PresentationRefusal } from '../verification/rejectionReason.js'
+import { trustedAuthoritiesVerdict } from '../verification/trustedAuthorities.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { issuersOf, policyVerdict, presentedCredentials, verifyVpToken } from '../verification/verifyVpToken.js'
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
+import { decideRequest, type ResponseEndpointAnswer } from './decideRequest.js'
 import { decryptResponse } from './decryptResponse.js'
+import { openRequest, refused } from './responseRefusal.js'
 import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
+import { acceptWalletError } from './walletErrorResponse.js'
 
 export interface AcceptAuthorizationResponseOptions {
   directory: VerifierDirectory
@@ -17,11 +20,6 @@ export interface AcceptAuthorizationResponseOptions {
   statusLists: StatusListTokenResolver
   /** When a status list cannot be fetched and the request does not say: reject or accept flagged. */
   statusUnavailable: 'reject' | 'accept'
-}
-
-const refused = (code: RejectionCode | 'replayed_response' | 'request_closed' | 'unknown_request', detail: string) => {
-  countVerification('refused', code) // metrics: attesto_verification_outcomes_total
-  return new ProtocolError(400, 'invalid_request', `${code}: ${detail}`)
 }
 
 function digestOf(vpToken: unknown): string {
@@ -58,13 +56,16 @@ async function responseParameters(
  * names no open request stores nothing; one that fails a check the holder controls is refused
  * (`400`, the reason code first in `error_description`) and counted on the request, which stays
  * open; a verified presentation ends it as `verified`, or `rejected` when the tenant's policy
- * (trusted issuers, validity period, then the credentials' status lists) refuses it. The same vp_token posted again is a replay.
+ * (trusted issuers, validity period, the query's trusted authorities, then the credentials'
+ * status lists) refuses it. The same vp_token posted again is a replay. An error response from
+ * the wallet ends the request as `rejected` ({@link acceptWalletError}). Answers what the wallet
+ * is told: `redirect_uri` for a same-device request.
  */
 export async function acceptAuthorizationResponse(
   options: AcceptAuthorizationResponseOptions,
   verifierId: string,
   body: Record<string, unknown>,
-): Promise<void> {
+): Promise<ResponseEndpointAnswer> {
   const resolved = await options.directory.resolve(verifierId)
   if (!resolved) throw refused('unknown_request', 'No such verifier')
   const { tenantContext } = resolved
@@ -73,26 +74,15 @@ export async function acceptAuthorizationResponse(
   if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 128) {
     throw refused('unknown_request', 'The response names no request (state)')
   }
+  if (params.error !== undefined) return acceptWalletError(options, resolved, requestId, params)
   const tenantId = tenantContext.contextCorrelationId
   const vpToken = params.vp_token
   const issuers = issuersOf(vpToken)
   const found = await options.sessions.findWithTrust(tenantId, requestId, issuers.dids, issuers.x509)
-  if (!found || found.session.verifierId !== verifierId) {
-    throw refused('unknown_request', 'The response names no open request of this verifier')
-  }
-  const { session, trusted, anchors } = found
   const digest = digestOf(vpToken)
-  if (session.state !== 'pending') {
-    if (session.responseDigest === digest) {
-      throw refused(
-        'replayed_response',
-        'this authorisation response was already submitted; a wallet must answer each request with a new presentation',
-      )
-    }
-    throw refused('request_closed', 'This request has been answered already')
-  }
   const now = Date.now()
-  if (now >= Date.parse(session.expiresAt)) throw refused('request_expired', 'The request has expired')
+  const session = openRequest(found?.session, verifierId, now, digest)
+  const { trusted, anchors } = found as NonNullable<typeof found>
 
   const nowSeconds = Math.floor(now / 1000)
   let verified: Awaited<ReturnType<typeof verifyVpToken>>
@@ -110,18 +100,15 @@ export async function acceptAuthorizationResponse(
     throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
   }
   const acceptUnavailable = (session.statusUnavailable ?? options.statusUnavailable) === 'accept'
-  const policy = policyVerdict(verified, trusted, nowSeconds)
+  const policy = policyVerdict(verified, trusted, nowSeconds) ?? trustedAuthoritiesVerdict(verified, session.dcqlQuery)
   const status = policy
     ? { unchecked: new Set<number>() }
     : await checkCredentialStatus(tenantContext, options.statusLists, verified, acceptUnavailable)
   const verdict = policy ?? status.verdict
-  const decided = await options.sessions.decide(tenantId, requestId, {
+  return decideRequest(options, tenantContext, requestId, session, {
     state: verdict ? 'rejected' : 'verified',
     decidedAt: new Date(now).toISOString(),
     ...(verdict ? { reason: verdict } : { credentials: presentedCredentials(verified, status.unchecked) }),
     responseDigest: digest,
   })
-  if (!decided) throw refused('request_closed', 'This request was answered or expired meanwhile')
-  countVerification(verdict ? 'rejected' : 'verified', verdict?.code) // metrics: attesto_verification_outcomes_total
-  options.decided(tenantContext, requestId, decided)
 }

@@ -102,8 +102,9 @@ export function protocolRoutes(options: ProtocolRoutesOptions): Router {
     rejectUnsafeProtocolInput,
     async (request, response) => {
       const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {}
-      await acceptAuthorizationResponse(options, request.params.verifierId as string, body)
-      response.status(200).set('Cache-Control', 'no-store').json({})
+      // OID4VP 1.0 §8.2: 200 with a JSON object; `redirect_uri` (with the response code) in the same-device flow.
+      const answer = await acceptAuthorizationResponse(options, request.params.verifierId as string, body)
+      response.status(200).set('Cache-Control', 'no-store').json(answer)
     },
   )
 

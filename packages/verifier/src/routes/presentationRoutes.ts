@@ -9,6 +9,7 @@ import { authorizationRequestUri, protocolUrls } from '../protocol/requestObject
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
+import { sameDeviceBinding } from '../verification/redirectUris.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import { presentationTemplates, type VerifierProfile } from '../verification/verifierDocuments.js'
@@ -36,6 +37,13 @@ export const createPresentationRequestInput = z.strictObject({
   clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).optional(),
   /** `post`: the wallet may POST its metadata and a nonce to the request URI (§5.10); default `get`. */
   requestUriMethod: z.enum(['get', 'post']).optional(),
+  /**
+   * `cross_device` (default): the result is read with the API key. `same_device`: the wallet sends
+   * the browser back to the frontend with a response code, and only that code releases the result.
+   */
+  flow: z.enum(['cross_device', 'same_device']).default('cross_device'),
+  /** Same-device flow: one of the verifier's redirect URIs (default: its first). */
+  redirectUri: z.string().max(2_000).optional(),
 })
 
 /** The response mode of a new request: as asked, if the KMS can serve it. */
@@ -92,13 +100,17 @@ async function withCertificateFor(
 
 /**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
- * DCQL query, given or from a stored template, and returns its `openid4vp://` URI.
+ * DCQL query, given or from a stored template, and returns its `openid4vp://` URI; a same-device
+ * request also names the page the wallet sends the browser back to (`redirectUris.ts`).
  * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
- * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired.
+ * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired;
+ * never a same-device request's, which only its response code releases (`sameDeviceRoutes.ts`).
  */
 export function presentationRoutes(options: PresentationRoutesOptions): Router {
   const router = Router()
   const { directory, sessions } = options
+  // http redirect URIs (loopback only) while the verifier itself runs on http: development.
+  const allowHttpLoopback = options.baseUrl.startsWith('http:')
 
   router.post('/presentation-requests', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
@@ -112,6 +124,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const responseMode = responseModeFor(tenantContext, input.responseMode)
     profile = await withCertificateFor(directory, tenantContext, profile, input.clientIdPrefix)
     const clientId = clientIdFor(profile, new URL(options.baseUrl).hostname, input.clientIdPrefix)
+    const sameDevice = await sameDeviceBinding(tenantContext, profile.verifierId, input, allowHttpLoopback)
     // The request id is chosen when the key is reserved: a retry that takes the key over finds the
     // request made before instead of opening a second one.
     const result = await withIdempotency(
@@ -132,6 +145,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           responseMode,
           dcqlQuery,
           ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
+          ...(sameDevice ? { sameDevice } : {}),
           createdAt: new Date(now).toISOString(),
           expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
         }
@@ -149,6 +163,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
             clientId: session.clientId,
             expiresAt: session.expiresAt,
             responseMode: session.responseMode,
+            flow: session.sameDevice ? 'same_device' : 'cross_device',
           },
         }
       },
@@ -162,6 +177,7 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const requestId = request.params.requestId as string
     const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
     if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
+    refuseSameDevice(requestId, session)
     const result = presentationResult(requestId, session)
     response.json(result)
   })
@@ -169,8 +185,18 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
   return router
 }
 
+/** A same-device request's result is released only to its response code, never to the API key. */
+function refuseSameDevice(requestId: string, session: VerificationSession): void {
+  if (!session.sameDevice) return
+  throw new HttpError(
+    403,
+    'response_code_required',
+    `Request '${requestId}' is a same-device request: its result is released only with the response code the frontend received (POST /presentation-requests/${requestId}/result)`,
+  )
+}
+
 /** What `GET /presentation-requests/:requestId` answers about a stored request. */
-function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
+export function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
   const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
   return {
     requestId,

@@ -105,6 +105,10 @@ export const createdPresentationRequestResponse = z
     }),
     expiresAt: dateTime,
     responseMode,
+    flow: z.enum(['cross_device', 'same_device']).meta({
+      description:
+        'same_device: the result is released only with the response code the wallet sends the frontend (POST /presentation-requests/{requestId}/result)',
+    }),
   })
   .meta({
     id: 'CreatedPresentationRequest',
@@ -115,6 +119,7 @@ export const createdPresentationRequestResponse = z
         clientId: 'decentralized_identifier:did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
         expiresAt: '2026-06-30T12:05:00.000Z',
         responseMode: 'direct_post.jwt',
+        flow: 'cross_device',
       },
     ],
   })
@@ -123,6 +128,7 @@ const reason = z
   .object({
     code: z.enum([
       'untrusted_issuer',
+      'untrusted_authority',
       'invalid_certificate',
       'request_expired',
       'nonce_mismatch',
@@ -133,6 +139,7 @@ const reason = z
       'credential_revoked',
       'credential_suspended',
       'status_unavailable',
+      'wallet_error',
     ]),
     message: z.string(),
     detail: z.string().optional().meta({ description: 'Which check failed (never claim values)' }),
@@ -207,6 +214,11 @@ export const presentationResultResponse = z
     ],
   })
 export type PresentationResultResponse = z.output<typeof presentationResultResponse>
+
+export const redirectUrisResponse = z.object({ verifierId: z.string(), redirectUris: z.array(z.string()) }).meta({
+  id: 'VerifierRedirectUris',
+  examples: [{ verifierId: uuid, redirectUris: ['https://bank.example/verify/done'] }],
+})
 
 /** The management answers: lists (page by page), deletion, cancellation. */
 

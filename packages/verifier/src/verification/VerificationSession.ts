@@ -20,6 +20,20 @@ export interface PresentedCredential {
   statusUnavailable?: boolean
 }
 
+/**
+ * The same-device flow's binding (OID4VP 1.0 §8.2, §14.2): where the wallet sends the browser
+ * back, and, once the request is decided, the digest of the response code that releases its
+ * result, once.
+ */
+export interface SameDeviceBinding {
+  /** One of the verifier's redirect URIs; the wallet is answered it with `#response_code=…`. */
+  redirectUri: string
+  /** SHA-256 (base64url) of the response code; the code itself is never stored. */
+  responseCodeSha256?: string
+  /** When the code was redeemed (it releases the result once). */
+  redeemedAt?: string
+}
+
 /** A response that was refused while the request stayed open. */
 export interface RefusedAttempt {
   at: string
@@ -59,6 +73,8 @@ export interface VerificationSession {
   /** The first refused attempts ({@link MAX_RECORDED_ATTEMPTS}), and how many there were. */
   refusedAttempts?: RefusedAttempt[]
   refusedAttemptCount?: number
+  /** Set for a same-device request: its result is released only with its response code. */
+  sameDevice?: SameDeviceBinding
 }
 
 export const VERIFICATION_SESSION_TYPE = 'VerificationSession'

@@ -91,7 +91,10 @@ export class VerificationSessions {
   public decide(
     tenantId: string,
     id: string,
-    outcome: Pick<VerificationSession, 'state' | 'decidedAt' | 'reason' | 'credentials' | 'responseDigest'>,
+    outcome: Pick<
+      VerificationSession,
+      'state' | 'decidedAt' | 'reason' | 'credentials' | 'responseDigest' | 'sameDevice'
+    >,
   ): Promise<VerificationSession | null> {
     return this.store.updateReturning(tenantId, `value = value || $4::jsonb`, STILL_OPEN, [id, JSON.stringify(outcome)])
   }

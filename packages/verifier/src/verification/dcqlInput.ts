@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { trustedAuthoritiesInput } from './trustedAuthorities.js'
 
 const dcqlCredentialQuery = z
   .object({
@@ -6,6 +7,8 @@ const dcqlCredentialQuery = z
     format: z.literal('dc+sd-jwt'),
     meta: z.object({ vct_values: z.array(z.string().min(1)).min(1) }),
     claims: z.array(z.object({ path: z.array(z.union([z.string(), z.number().int()])).min(1) }).loose()).optional(),
+    /** OID4VP 1.0 §6.1.1, type `aki` only: credentials must come under one of these authorities. */
+    trusted_authorities: trustedAuthoritiesInput.optional(),
   })
   .loose()
 

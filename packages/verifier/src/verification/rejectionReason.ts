@@ -6,11 +6,13 @@ export type RejectionCode =
   | 'invalid_signature'
   | 'invalid_disclosure'
   | 'untrusted_issuer'
+  | 'untrusted_authority'
   | 'invalid_certificate'
   | 'verification_failed'
   | 'credential_revoked'
   | 'credential_suspended'
   | 'status_unavailable'
+  | 'wallet_error'
 
 export interface RejectionReason {
   code: RejectionCode
@@ -27,6 +29,8 @@ const MESSAGES: Record<RejectionCode, string> = {
   invalid_disclosure:
     'A disclosure is not one the issuer signed: it was altered, or it is not referenced by the credential',
   untrusted_issuer: 'The credential was issued by an issuer this tenant does not trust',
+  untrusted_authority:
+    "A credential's X.509 chain is not certified by one of the authorities the request accepts (DCQL trusted_authorities, aki)",
   invalid_certificate:
     "The issuer's certificate chain (x5c) is not valid: unreadable, broken, out of validity, or not allowed to sign",
   verification_failed: 'The presentation failed verification',
@@ -34,6 +38,8 @@ const MESSAGES: Record<RejectionCode, string> = {
   credential_suspended: 'A credential is suspended by its issuer',
   status_unavailable:
     "A credential's status could not be established: its status list could not be fetched or is not valid",
+  wallet_error:
+    'The wallet answered with an error instead of a presentation (the holder declined, or has no matching credential)',
 }
 
 export function rejectionReason(code: RejectionCode, detail?: string, message = MESSAGES[code]): RejectionReason {

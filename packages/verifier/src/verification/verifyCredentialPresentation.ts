@@ -24,7 +24,9 @@ export interface VerifiedCredential {
   /** `iss`; for a credential signed under an X.509 chain without `iss`, its certificate's subject. */
   issuer: string
   /** The chain a credential with `x5c` was signed under, and the tenant's anchor it leads to. */
-  issuerCertificate?: Omit<X509IssuerIdentity, 'key'>
+  issuerCertificate?: Omit<X509IssuerIdentity, 'key' | 'authorityKeyIds'>
+  /** For a credential with `x5c`: its chain's Authority Key Identifiers (base64url). */
+  authorityKeyIds?: string[]
   vct: string | undefined
   /** The issuer-signed claims with the disclosed ones in place (`_sd` removed). */
   claims: Record<string, unknown>
@@ -92,7 +94,7 @@ export async function verifyCredentialPresentation(
   }
   const vct = typeof claims.vct === 'string' ? claims.vct : undefined
   if (!x509) return { issuer: payload.iss as string, vct, claims, issuerKey }
-  const { key: _key, ...issuerCertificate } = x509
+  const { key: _key, authorityKeyIds, ...issuerCertificate } = x509
   const issuer = typeof payload.iss === 'string' ? payload.iss : x509.subject
-  return { issuer, issuerCertificate, vct, claims, issuerKey }
+  return { issuer, issuerCertificate, authorityKeyIds, vct, claims, issuerKey }
 }

@@ -2,6 +2,7 @@ import type { AgentContext } from '@credo-ts/core'
 import { DcqlPresentationResult, DcqlQuery, type DcqlSdJwtVcPresentation } from 'dcql'
 import { PresentationRefusal, type RejectionReason, rejectionReason } from './rejectionReason.js'
 import { parseSdJwtPresentation } from './sdJwtPresentation.js'
+import { withoutTrustedAuthorities } from './trustedAuthorities.js'
 import type { PresentedCredential, VerificationSession } from './VerificationSession.js'
 import type { TrustAnchor } from './verifierDocuments.js'
 import { type VerifiedCredential, verifyCredentialPresentation } from './verifyCredentialPresentation.js'
@@ -66,7 +67,8 @@ export async function verifyVpToken(
   nowSeconds: number,
   anchors: readonly TrustAnchor[] = [],
 ): Promise<VerifiedEntry[]> {
-  const query = DcqlQuery.parse(session.dcqlQuery as never)
+  // trusted_authorities are the policy's to check (trustedAuthoritiesVerdict), with a reason of their own.
+  const query = DcqlQuery.parse(withoutTrustedAuthorities(session.dcqlQuery) as never)
   const verified: VerifiedEntry[] = []
   for (const [queryId, presentations] of vpTokenEntries(vpToken)) {
     if (!query.credentials.some((credential) => credential.id === queryId)) {

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import {
+  authorityKeyIdentifier,
   CertificateChainError,
   certificateSha256,
   checkSigningChain,
@@ -22,6 +23,11 @@ export interface X509IssuerIdentity {
   notAfter: string
   /** The tenant's anchor the chain leads to; absent when it leads to none of them. */
   anchor?: { anchorId: string; subject: string }
+  /**
+   * The Authority Key Identifiers (key identifier, base64url) of the certificates in `x5c`: what a
+   * DCQL `trusted_authorities` entry of type `aki` is matched against (OID4VP 1.0 §6.1.1).
+   */
+  authorityKeyIds: string[]
 }
 
 /** Chains checked lately, by the x5c and the anchors' digests: a chain costs a few signature checks once. */
@@ -69,6 +75,7 @@ export async function x509IssuerIdentity(
       sha256: leaf.sha256,
       notAfter: expiresAt,
       anchorSha256: anchor ? await certificateSha256(anchor) : undefined,
+      authorityKeyIds: chain.map(authorityKeyIdentifier).filter((id): id is string => id !== undefined),
     }
     checked.set(cacheKey, identity)
     return withAnchor(identity, anchors)

@@ -158,13 +158,18 @@ function didJwk(didUrl: string): JWK {
   return JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString())
 }
 
-/** POSTs a form; answers the status and the JSON body. */
+/** POSTs a form; answers the status, the JSON body and the headers. */
 export async function postForm(url: string, form: Record<string, string>) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
   })
   const text = await response.text()
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, string> }
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : {}) as Record<string, string>,
+    headers: response.headers,
+  }
 }
