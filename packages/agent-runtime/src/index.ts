@@ -104,3 +104,18 @@ export { TenantsModule } from './tenancy/TenantsModule.js'
 export { WebhookService } from './webhooks/WebhookService.js'
 export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'
+export {
+  type CertificateOpenApiOptions,
+  certificateOpenApiPaths,
+  certificateSigningRequestResponse,
+  keyCertificateResponse,
+} from './x509/certificateOpenApi.js'
+export { type CertifiableProfile, type CertificateRoutesOptions, certificateRoutes } from './x509/certificateRoutes.js'
+export {
+  type CertificateSigningRequestInput,
+  certificateSigningRequestInput,
+  createCertificateSigningRequest,
+  isIpAddressHost,
+  type SubjectAlternativeNameDefaults,
+} from './x509/certificateSigningRequest.js'
+export { certificateChainInput, certificateView, certifyKey, type KeyCertificate } from './x509/KeyCertificate.js'

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { configurationIdInput } from './issuers/configurationParts.js'
 import { credentialConfigurationBody } from './issuers/credentialConfiguration.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
-import { certificateOpenApiPaths } from './routes/certificateOpenApi.js'
+import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { issuerManagementOpenApiPaths } from './routes/managementOpenApi.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
@@ -180,7 +180,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       offerPaths,
       batchOpenApiPaths,
       statusOpenApiPaths,
-      certificateOpenApiPaths,
+      issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
     ),
   })

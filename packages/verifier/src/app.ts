@@ -15,6 +15,7 @@ import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
 import { protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
+import { verifierCertificateRoutes } from './routes/certificateRoutes.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
 import { sameDeviceRoutes } from './routes/sameDeviceRoutes.js'
 import { templateRoutes } from './routes/templateRoutes.js'
@@ -28,6 +29,7 @@ import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifi
 /** Rate-limit buckets and body types of the OID4VP endpoints (docs/SECURITY.md). */
 const OID4VP_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'get', path: '/oid4vp/:verifierId/authorization-requests/:requestId', bucket: 'protocol' },
+  { method: 'post', path: '/oid4vp/:verifierId/authorization-requests/:requestId', bucket: 'protocol', body: ['form'] },
   { method: 'post', path: '/oid4vp/:verifierId/authorize', bucket: 'protocol', body: ['form', 'json'] },
 ]
 
@@ -88,6 +90,7 @@ export async function createVerifierApp(
     tenantScopedRoutes: [
       ...managementRoutes(runtime, directory),
       verifierRoutes(directory),
+      verifierCertificateRoutes(baseUrl, directory),
       trustAnchorRoutes(),
       templateRoutes(),
       presentationRoutes({ baseUrl, directory, sessions }),

@@ -7,6 +7,7 @@ import {
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { verifierManagementOpenApiPaths } from './management/managementOpenApi.js'
+import { verifierCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { listTemplatesQuery, listTrustAnchorsQuery, listTrustedIssuersQuery } from './routes/listRoutes.js'
 import { createPresentationRequestInput } from './routes/presentationRoutes.js'
 import {
@@ -178,7 +179,7 @@ const presentationPaths: OpenApiPaths = {
       tags: ['Presentation requests'],
       summary: 'Create an OID4VP request with a DCQL query; returns the openid4vp:// URI',
       description:
-        "responseMode direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post. Default: direct_post.jwt when the KMS can decrypt ECDH-ES (local), direct_post otherwise (Vault, AWS); direct_post.jwt on such a KMS is 400 response_encryption_unsupported. statusUnavailable: when a credential's status list cannot be fetched, reject (status_unavailable) or accept it with statusUnavailable: true in the result; default STATUS_UNAVAILABLE_POLICY (reject). flow same_device (with redirectUri, one of the verifier's redirect URIs, default its first; 400 redirect_uri_not_configured, redirect_uri_not_allowed): the wallet is sent back to the frontend with a response code, and only that code releases the result (docs/SAME-DEVICE.md). A DCQL credential query may list trusted_authorities of type aki: a credential whose x5c chain has none of those Authority Key Identifiers is rejected as untrusted_authority.",
+        "responseMode direct_post.jwt: the wallet encrypts its response to the verifier (claims unreadable to proxies on the way); direct_post: a plain form post. Default: direct_post.jwt when the KMS can decrypt ECDH-ES (local), direct_post otherwise (Vault, AWS); direct_post.jwt on such a KMS is 400 response_encryption_unsupported. statusUnavailable: when a credential's status list cannot be fetched, reject (status_unavailable) or accept it with statusUnavailable: true in the result; default STATUS_UNAVAILABLE_POLICY (reject). clientIdPrefix (OID4VP 1.0 §5.9.3): x509_hash (the default for a verifier with a certificate: the base64url SHA-256 of its leaf), x509_san_dns (the host of PUBLIC_BASE_URL, which must be a SAN DNS name of the certificate and is the response URI's host; 400 client_id_not_in_certificate otherwise) or decentralized_identifier (the default without a certificate); an X.509 prefix without a certificate is 400 verifier_certificate_missing. requestUriMethod post: the URI carries request_uri_method=post, and the wallet may POST wallet_metadata and wallet_nonce to the request URI (§5.10). flow same_device (with redirectUri, one of the verifier's redirect URIs, default its first; 400 redirect_uri_not_configured, redirect_uri_not_allowed): the wallet is sent back to the frontend with a response code, and only that code releases the result (docs/SAME-DEVICE.md). A DCQL credential query may list trusted_authorities of type aki: a credential whose x5c chain has none of those Authority Key Identifiers is rejected as untrusted_authority.",
       parameters: [idempotencyKey],
       requestBody: {
         required: true,
@@ -228,6 +229,12 @@ export function verifierOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId} (request objects at authorization-requests/{requestId}, responses at authorize).',
     serverUrl,
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
-    paths: mergeOpenApiPaths(verifierPaths, presentationPaths, verifierManagementOpenApiPaths, sameDeviceOpenApiPaths),
+    paths: mergeOpenApiPaths(
+      verifierPaths,
+      verifierCertificateOpenApiPaths,
+      presentationPaths,
+      verifierManagementOpenApiPaths,
+      sameDeviceOpenApiPaths,
+    ),
   })
 }

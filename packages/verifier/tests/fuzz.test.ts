@@ -6,6 +6,7 @@ import {
   startService,
   webhookEndpoints,
 } from '@attesto/agent-runtime/testing'
+import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
@@ -21,6 +22,8 @@ describe('verifier fuzz', () => {
   let key = ''
   let verifierId = ''
   let requestId = ''
+  /** A request that offers request_uri_method=post. */
+  let postRequestId = ''
   let sameDeviceRequestId = ''
 
   beforeAll(async () => {
@@ -34,6 +37,13 @@ describe('verifier fuzz', () => {
         verifierId,
         dcql: { query: CARD_QUERY },
         responseMode: 'direct_post',
+      })
+    ).body.requestId
+    postRequestId = (
+      await service.call('POST', '/presentation-requests', key, {
+        verifierId,
+        dcql: { query: CARD_QUERY },
+        requestUriMethod: 'post',
       })
     ).body.requestId
     await service.call('PUT', `/verifiers/${verifierId}/redirect-uris`, key, { redirectUris: [FRONTEND] })
@@ -92,6 +102,46 @@ describe('verifier fuzz', () => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
+
+  it('answers no fuzzed wallet_metadata or wallet_nonce posted to the request URI with a 5xx', async () => {
+    const url = `${service.http.url}/oid4vp/${verifierId}/authorization-requests/${postRequestId}`
+    const metadata = fc.oneof(
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .record(
+          {
+            issuer: fc.oneof(fc.webUrl(), fc.string()),
+            vp_formats_supported: fc.jsonValue(),
+            client_id_prefixes_supported: fc.oneof(fc.array(fc.string()), fc.jsonValue()),
+            request_object_signing_alg_values_supported: fc.array(fc.constantFrom('ES256', 'EdDSA', '', '\u0000')),
+            authorization_encryption_enc_values_supported: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => JSON.stringify(value)),
+      fc.string({ maxLength: 40 }),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(metadata),
+        fc.option(fc.string({ unit: 'binary', maxLength: 300 })),
+        async (walletMetadata, nonce) => {
+          const form = new URLSearchParams()
+          if (walletMetadata !== null) form.set('wallet_metadata', walletMetadata)
+          if (nonce !== null) form.set('wallet_nonce', nonce)
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: form.toString(),
+          })
+          expect(response.status).toBeLessThan(500)
+          if (response.status !== 200) expect(((await response.json()) as { error: string }).error).toBeDefined()
+          else await response.text()
+        },
+      ),
+      { numRuns: 150, seed: 20261205 },
+    )
+  }, 120_000)
 
   it('answers no fuzzed request with a 5xx', async () => {
     const bearer = `Bearer ${key}`
@@ -175,6 +225,12 @@ describe('verifier fuzz', () => {
       { method: 'GET', path: '/verifiers/:verifierId/redirect-uris', bearer, values },
       ...webhookEndpoints(bearer, values, 'presentation.verified'),
       { method: 'GET', path: '/oid4vp/:verifierId/authorization-requests/:requestId', values },
+      {
+        method: 'POST',
+        path: '/oid4vp/:verifierId/authorization-requests/:requestId',
+        values: { ...values, requestId: postRequestId },
+        example: { wallet_nonce: 'n', wallet_metadata: '{}' },
+      },
       { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { state: requestId, vp_token: {} } },
       {
         method: 'POST',

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { tenantWithVerifier } from './support/verifierFixture.js'
 
-// The verifier's management endpoints under fuzzed paths, queries, bodies and headers, and its
+// The verifier's management endpoints (its certificate's among them) under fuzzed paths, queries, bodies and headers, and its
 // lists under fuzzed cursors and filters (fast-check, fixed seed): no answer is a 5xx. Real PostgreSQL.
 
 type Service = Awaited<ReturnType<typeof startService<VerifierRuntime>>>
@@ -69,6 +69,21 @@ describe('verifier management API under fuzzed input', () => {
       { method: 'GET', path: '/trusted-issuers', bearer },
       { method: 'GET', path: '/presentation-templates', bearer },
       { method: 'POST', path: '/presentation-requests/:requestId/cancel', bearer, values },
+      {
+        method: 'POST',
+        path: '/verifiers/:verifierId/certificate-signing-request',
+        bearer,
+        values,
+        example: { commonName: 'Bank', organization: 'Bank', country: 'NL', dnsNames: ['verifier.example'] },
+      },
+      {
+        method: 'PUT',
+        path: '/verifiers/:verifierId/certificate',
+        bearer,
+        values,
+        example: { chain: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', 'MIIB'] },
+      },
+      { method: 'DELETE', path: '/verifiers/:verifierId/certificate', bearer, values },
       { method: 'DELETE', path: '/verifiers/:verifierId', bearer, values },
     ]
     expect(await fuzzEndpoints(service.http.url, endpoints, 30)).toEqual([])

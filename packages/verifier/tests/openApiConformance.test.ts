@@ -49,6 +49,18 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect(verifiers.body).toEqual({ verifiers: [created.body], next_cursor: null })
     expect((await call('GET', '/verifiers?limit=-1', key)).status).toBe(400)
 
+    // Its X.509 identity: a signing request, the chain uploaded (and a bad one refused), then removed.
+    const ca = await DevelopmentCa.create()
+    const csr = await call('POST', `/verifiers/${verifierId}/certificate-signing-request`, key, { commonName: 'Bank' })
+    expect(csr.status).toBe(200)
+    expect((await call('POST', `/verifiers/${verifierId}/certificate-signing-request`, key, {})).status).toBe(400)
+    const chain = await ca.issue(csr.body.csr)
+    expect((await call('PUT', `/verifiers/${verifierId}/certificate`, key, { chain })).status).toBe(200)
+    expect((await call('PUT', `/verifiers/${verifierId}/certificate`, key, { chain: 'x' })).status).toBe(400)
+    expect((await call('GET', `/verifiers/${verifierId}`, key)).body.certificate.chainLength).toBe(2)
+    expect((await call('DELETE', `/verifiers/${verifierId}/certificate`, key)).status).toBe(204)
+    expect((await call('DELETE', '/verifiers/nope/certificate', key)).status).toBe(404)
+
     // A wallet holding a diploma answers a request: rejected, its issuer is not trusted yet.
     const offer = await issueDiplomaTo(wallet, issuer.runtime.agent.context, { given_name: 'Ada', degree: 'MSc' })
     const untrusted = await call('POST', '/presentation-requests', key, { verifierId, dcql: { query: DEGREE_QUERY } })
@@ -69,7 +81,6 @@ describe('the verifier answers as its OpenAPI document says', () => {
     expect((await call('GET', '/trusted-issuers?did=x', key)).status).toBe(400)
 
     // Trust anchors (X.509).
-    const ca = await DevelopmentCa.create()
     const anchor = await call('PUT', '/trust-anchors/root', key, { certificate: ca.rootBase64(), label: 'Root' })
     expect(anchor.status).toBe(200)
     expect((await call('PUT', '/trust-anchors/leaf', key, { certificate: 'MIIB' })).status).toBe(400)

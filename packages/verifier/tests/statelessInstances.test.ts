@@ -10,6 +10,7 @@ import {
   softHsmDirectory,
   softHsmInstalled,
 } from '@attesto/kms-adapter/testing'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { RoundRobinProxy } from './support/roundRobinProxy.js'
 import { ServiceProcess } from './support/serviceProcess.js'
@@ -161,6 +162,50 @@ describe.each(kmsBackends)('stateless services: two instances of each role (%s K
     expect(result.credentials[0].claims).toEqual({ degree: 'MSc' })
     const verifierCalls = proxies.verifier.served.filter((entry) => entry.path.startsWith('/oid4vp'))
     expect(new Set(verifierCalls.map((entry) => entry.upstream))).toEqual(new Set([0, 1]))
+  }, 60_000)
+
+  it('signs with the verifier certificate uploaded through one instance on the other at once, for an x509_hash request', async () => {
+    const { apiKey, issuerDid, offer } = await makeOffer()
+    const ca = await DevelopmentCa.create()
+    const trusting = await HolderWallet.open({
+      passphrase: 'stateless x509 test',
+      allowInsecureHttp: true,
+      trustedCertificates: [ca.rootBase64()],
+    })
+    try {
+      await trusting.acceptOffer(offer.uri)
+      const bank = (await call('verifier', 'POST', '/tenants', adminApiKey, { label: 'Bank' })).apiKey
+      const { verifierId } = await call('verifier', 'POST', '/verifiers', bank, {})
+      await call('verifier', 'PUT', `/trusted-issuers/${encodeURIComponent(issuerDid)}`, bank, {})
+      const dcql = {
+        query: {
+          credentials: [
+            { id: 'diploma', format: 'dc+sd-jwt', meta: { vct_values: [VCT] }, claims: [{ path: ['degree'] }] },
+          ],
+        },
+      }
+      // Both instances read the verifier before it has a certificate.
+      for (let i = 0; i < 2; i++) await call('verifier', 'POST', '/presentation-requests', bank, { verifierId, dcql })
+      const { csr } = await call('verifier', 'POST', `/verifiers/${verifierId}/certificate-signing-request`, bank, {
+        commonName: 'Bank',
+      })
+      await call('verifier', 'PUT', `/verifiers/${verifierId}/certificate`, bank, { chain: await ca.issue(csr) })
+      const request = await call('verifier', 'POST', '/presentation-requests', bank, {
+        verifierId,
+        dcql,
+        clientIdPrefix: 'x509_hash',
+      })
+      expect(request.clientId).toMatch(/^x509_hash:/)
+      expect((await trusting.present(request.uri)).accepted).toBe(true)
+      expect((await call('verifier', 'GET', `/presentation-requests/${request.requestId}`, bank)).status).toBe(
+        'verified',
+      )
+      // The upload, the request, the request object and the response did not all land on one instance.
+      const served = proxies.verifier.served.slice(-6).map((entry) => entry.upstream)
+      expect(new Set(served)).toEqual(new Set([0, 1]))
+    } finally {
+      await trusting.close()
+    }
   }, 60_000)
 
   it('completes the flow when an instance dies between the token and the credential request, issuing once', async () => {

@@ -139,14 +139,15 @@ export function startVerifier() {
 
 /**
  * A role's service (its `createApp`) on a free port, storage in a fresh schema of the real
- * PostgreSQL, local KMS, and an admin key (`env` adds or overrides variables). `close()` stops
- * it and drops the schema.
+ * PostgreSQL, local KMS, and an admin key (`env` adds or overrides variables). `publicHost`
+ * names it in its public base URL instead of 127.0.0.1 (`localhost`, for a DNS name). `close()`
+ * stops it and drops the schema.
  */
 export async function startService<Runtime extends { app: Express; close(): Promise<void> }>(
   role: 'issuer' | 'verifier',
   createApp: (config: ReturnType<typeof loadRuntimeConfig>, logger: JsonLogger) => Promise<Runtime>,
   env: Record<string, string> = {},
-  { logger = silentLogger }: { logger?: JsonLogger } = {},
+  { logger = silentLogger, publicHost }: { logger?: JsonLogger; publicHost?: string } = {},
 ) {
   const port = await freePort()
   const schema = `${role}_${randomBytes(4).toString('hex')}`
@@ -158,6 +159,7 @@ export async function startService<Runtime extends { app: Express; close(): Prom
     DATABASE_SCHEMA: schema,
     KMS_MASTER_KEY: randomBytes(32).toString('base64'),
     ADMIN_API_KEY: adminApiKey,
+    ...(publicHost ? { PUBLIC_BASE_URL: `http://${publicHost}:${port}` } : {}),
     ...env,
   })
   const runtime = await createApp(config, logger)

@@ -3,7 +3,7 @@ import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from '../batches/batchConfig.js'
 import { issuerOpenApi } from '../openapi.js'
 import { batchRoutes } from '../routes/batchRoutes.js'
-import { certificateRoutes } from '../routes/certificateRoutes.js'
+import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
 import { issuerRoutes } from '../routes/issuerRoutes.js'
 import { managementRoutes } from '../routes/managementRoutes.js'
 import { offerRoutes } from '../routes/offerRoutes.js'
@@ -39,7 +39,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
         credentialIssuerBaseUrl,
       }),
       issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
-      certificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
+      issuerCertificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
       offerRoutes({
         offers: runtime.offers,
         issuers: runtime.issuers,

@@ -1,15 +1,11 @@
-import type { CertificateSummary } from '@attesto/protocol-kit'
+import type { KeyCertificate } from '@attesto/agent-runtime'
 
 /**
  * The X.509 certificate chain of an issuer's key, from the tenant's CA: with one, what the issuer
  * signs (SD-JWT VCs, status list tokens) carries `x5c` instead of a DID `kid` (HAIP 1.0 §6.1.1).
- * The summary is the leaf's, except `notAfter`: the earliest end of validity in the chain.
+ * Uploaded and checked as every signing key's certificate is (agent-runtime `x509/`).
  */
-export interface IssuerCertificate extends CertificateSummary {
-  /** Leaf and intermediates, base64 DER, never the trust anchor. */
-  x5c: string[]
-  uploadedAt: string
-}
+export type IssuerCertificate = KeyCertificate
 
 /**
  * Whether the certificate names the credential issuer: a SAN URI equal to its identifier, or a

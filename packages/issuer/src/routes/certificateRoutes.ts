@@ -1,85 +1,56 @@
-import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
-import { checkSigningChain, parseCertificateChain } from '@attesto/protocol-kit'
-import { Kms } from '@credo-ts/core'
-import { Router } from 'express'
+import { certificateRoutes, certificateSigningRequestInput, HttpError } from '@attesto/agent-runtime'
+import { X509ExtendedKeyUsage } from '@credo-ts/core'
+import type { Router } from 'express'
 import { z } from 'zod'
-import { certificateSigningRequest, certificateSigningRequestInput } from '../issuers/certificateSigningRequest.js'
-import type { IssuerCertificate } from '../issuers/IssuerCertificate.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { issuerProfiles } from '../issuers/issuerProfiles.js'
 import { mdocConfigurationIds, mdocSignerProblem } from '../issuers/mdocSigner.js'
 
-export const certificateChainInput = z.strictObject({
-  chain: z.union([z.string().min(1).max(65_536), z.array(z.string().min(1).max(16_384)).min(1).max(10)]).meta({
+/**
+ * The body of an issuer's signing request: its SAN defaults name the credential issuer, and an
+ * issuer of mso_mdoc credentials may ask for the ISO/IEC 18013-5 document-signer usage.
+ */
+export const issuerCertificateRequestInput = certificateSigningRequestInput({
+  dnsNames: "SAN DNS names; default the credential issuer's host (unless it is an IP address)",
+  uris: 'SAN URIs; default the credential issuer identifier',
+}).extend({
+  mdocDocumentSigner: z.boolean().default(false).meta({
     description:
-      'The chain the CA returned, leaf first: one PEM bundle, or a list of PEM or base64 DER certificates. A root at the end is checked and left out of x5c',
+      'Ask for the extended key usage of an ISO/IEC 18013-5 document signer (1.0.18013.5.1.2, critical), for issuers of mso_mdoc credentials (docs/MDOC.md)',
   }),
 })
 
-/** What the API shows of an issuer's certificate (its chain is in what the issuer signs). */
-export const certificateView = ({ x5c, ...certificate }: IssuerCertificate) => ({
-  ...certificate,
-  chainLength: x5c.length,
-})
-
 /**
- * An issuer's X.509 identity: a certificate signing request for its key (signed in the KMS), the
- * chain the tenant's CA returns (checked: it certifies this key, links, is in validity, may
- * sign), and its removal. Uploading a new chain (a renewal) replaces the old one for what is
- * signed from then on; credentials issued before keep the chain they carry.
+ * An issuer's X.509 identity (agent-runtime's certificate routes under `/issuers/:issuerId`): the
+ * signing request names the credential issuer (and, with `mdocDocumentSigner`, asks for the
+ * document-signer extended key usage of ISO/IEC 18013-5 Annex B), and an upload or removal makes
+ * this instance's directory read the profile again. While the issuer has mso_mdoc configurations,
+ * an upload must fit a document signer and the certificate cannot be removed. Credentials issued
+ * before a renewal keep the chain they carry.
  */
-export function certificateRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): Router {
-  const router = Router()
-
-  router.post('/issuers/:issuerId/certificate-signing-request', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const issuerId = request.params.issuerId as string
-    const input = certificateSigningRequestInput.parse(request.body ?? {})
-    const profile = await issuerProfiles.get(tenantContext, issuerId)
-    const credentialIssuer = `${credentialIssuerBaseUrl}/${issuerId}`
-    response.json({ csr: await certificateSigningRequest(tenantContext, profile, credentialIssuer, input) })
+export function issuerCertificateRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): Router {
+  return certificateRoutes({
+    path: '/issuers/:issuerId',
+    profiles: issuerProfiles,
+    requestInput: issuerCertificateRequestInput,
+    extendedKeyUsages: (input) => (input.mdocDocumentSigner ? [X509ExtendedKeyUsage.MdlDs] : []),
+    checkUpload: (profile, certificate) => {
+      // The issuer's mdocs will be signed under it: it must fit a document signer as well.
+      const unfit =
+        mdocConfigurationIds(profile).length > 0 ? mdocSignerProblem({ ...profile, certificate }) : undefined
+      if (unfit) throw unfit
+    },
+    checkRemoval: (profile) => {
+      const mdocConfigurations = mdocConfigurationIds(profile)
+      if (mdocConfigurations.length > 0) {
+        throw new HttpError(
+          409,
+          'certificate_in_use',
+          `The issuer's mso_mdoc configurations (${mdocConfigurations.join(', ')}) are signed under this certificate: remove them first, or upload a new chain instead`,
+        )
+      }
+    },
+    identifierUrl: (issuerId) => `${credentialIssuerBaseUrl}/${issuerId}`,
+    changed: (_tenantContext, issuerId) => directory.invalidate(issuerId),
   })
-
-  router.put('/issuers/:issuerId/certificate', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const issuerId = request.params.issuerId as string
-    const { chain } = certificateChainInput.parse(request.body ?? {})
-    const profile = await issuerProfiles.get(tenantContext, issuerId)
-    const publicJwk = await tenantContext.dependencyManager
-      .resolve(Kms.KeyManagementApi)
-      .getPublicKey({ keyId: profile.keyId })
-    // A chain that does not fit is a CertificateChainError: 400 with its code (the one error handler).
-    const checked = await checkSigningChain(parseCertificateChain(chain), { publicJwk })
-    const certificate: IssuerCertificate = {
-      ...checked.leaf,
-      notAfter: checked.expiresAt,
-      x5c: checked.x5c,
-      uploadedAt: new Date().toISOString(),
-    }
-    // The issuer's mdocs will be signed under it: it must fit a document signer as well.
-    const unfit = mdocConfigurationIds(profile).length > 0 ? mdocSignerProblem({ ...profile, certificate }) : undefined
-    if (unfit) throw unfit
-    await issuerProfiles.update(tenantContext, issuerId, { ...profile, certificate })
-    directory.invalidate(issuerId)
-    response.json(certificateView(certificate))
-  })
-
-  router.delete('/issuers/:issuerId/certificate', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const issuerId = request.params.issuerId as string
-    const { certificate: _removed, ...profile } = await issuerProfiles.get(tenantContext, issuerId)
-    const mdocConfigurations = mdocConfigurationIds(profile)
-    if (mdocConfigurations.length > 0) {
-      throw new HttpError(
-        409,
-        'certificate_in_use',
-        `The issuer's mso_mdoc configurations (${mdocConfigurations.join(', ')}) are signed under this certificate: remove them first, or upload a new chain instead`,
-      )
-    }
-    await issuerProfiles.update(tenantContext, issuerId, profile)
-    directory.invalidate(issuerId)
-    response.status(204).end()
-  })
-
-  return router
 }

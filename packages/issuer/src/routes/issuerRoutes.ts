@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/agent-runtime'
+import { certificateView, type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
@@ -8,7 +8,6 @@ import { credentialConfigurationInput, displayInput } from '../issuers/credentia
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { mdocSignerProblem } from '../issuers/mdocSigner.js'
-import { certificateView } from './certificateRoutes.js'
 import type { IssuerResponse } from './responses.js'
 
 export const createIssuerInput = z.strictObject({

@@ -1,3 +1,4 @@
+import { keyCertificateResponse } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { OFFER_STATUSES } from '../issuance/offerStatus.js'
 import { displayInput } from '../issuers/credentialConfiguration.js'
@@ -60,40 +61,18 @@ export const credentialConfigurationResponse = z
     ],
   })
 
-export const issuerCertificateResponse = z
-  .object({
-    subject: z.string(),
-    issuer: z.string().meta({ description: 'The CA that issued the certificate (its subject)' }),
-    serialNumber: z.string(),
-    notBefore: dateTime,
-    notAfter: dateTime.meta({ description: 'The earliest end of validity in the chain: renew before it' }),
-    sha256: z.string().meta({ description: 'SHA-256 of the DER certificate, base64url' }),
-    dnsNames: z.array(z.string()),
-    uris: z.array(z.string()),
-    uploadedAt: dateTime,
-    chainLength: z.number().int().meta({ description: 'Certificates in x5c: the leaf and intermediates, no root' }),
-  })
-  .meta({
-    id: 'IssuerCertificate',
-    examples: [
-      {
-        subject: 'CN=University of Examples, O=University of Examples, C=NL',
-        issuer: 'CN=Example National Issuing CA',
-        serialNumber: '3f6a1c0e9b2d',
-        notBefore: '2026-12-01T00:00:00.000Z',
-        notAfter: '2027-12-01T00:00:00.000Z',
-        sha256: 'J8m2s9K1vQJ3Xn8pYwq0cEw0v4kQq8Hq0zZ2i6m4t2c',
-        dnsNames: ['issuer.example'],
-        uris: [`https://issuer.example/oid4vci/${uuid}`],
-        uploadedAt: '2026-12-01T10:00:00.000Z',
-        chainLength: 2,
-      },
-    ],
-  })
-
-export const certificateSigningRequestResponse = z
-  .object({ csr: z.string().meta({ description: 'PKCS#10, PEM: send it to the CA' }) })
-  .meta({ id: 'CertificateSigningRequest' })
+export const issuerCertificateResponse = keyCertificateResponse('IssuerCertificate', {
+  subject: 'CN=University of Examples, O=University of Examples, C=NL',
+  issuer: 'CN=Example National Issuing CA',
+  serialNumber: '3f6a1c0e9b2d',
+  notBefore: '2026-12-01T00:00:00.000Z',
+  notAfter: '2027-12-01T00:00:00.000Z',
+  sha256: 'J8m2s9K1vQJ3Xn8pYwq0cEw0v4kQq8Hq0zZ2i6m4t2c',
+  dnsNames: ['issuer.example'],
+  uris: [`https://issuer.example/oid4vci/${uuid}`],
+  uploadedAt: '2026-12-01T10:00:00.000Z',
+  chainLength: 2,
+})
 
 export const issuerResponse = z
   .object({

@@ -45,7 +45,7 @@ export async function checkSigningChain(
   if (options.publicJwk && !(await certifiesKey(leaf, options.publicJwk))) {
     throw new CertificateChainError(
       'certificate_key_mismatch',
-      "The first certificate does not certify this issuer's key",
+      'The first certificate does not certify the key it is given for: upload the chain of the certificate the CA issued for its signing request, leaf first',
     )
   }
   if (await leaf.isSelfSigned()) {

@@ -3,6 +3,8 @@ import { type AgentContext, Kms } from '@credo-ts/core'
 import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const MAX_REMEMBERED = 10_000
+/** How long an instance uses a verifier's profile before it reads it again (a certificate uploaded elsewhere). */
+export const PROFILE_CACHE_MILLIS = 10_000
 
 export interface ResolvedVerifier {
   tenantContext: AgentContext
@@ -11,11 +13,13 @@ export interface ResolvedVerifier {
 
 /**
  * Which tenant a verifier id belongs to, and its profile, for the anonymous protocol endpoints.
- * A verifier never moves to another tenant and its profile only ever gains an encryption key, so
- * both are remembered per instance: a protocol request costs no statement to find its verifier.
+ * Both are remembered per instance for {@link PROFILE_CACHE_MILLIS}, so a protocol request
+ * rarely costs a statement to find its verifier; a change made through this instance is seen at
+ * once, one made through another (a certificate uploaded, renewed or removed) within that time,
+ * or at once where a request needs what the remembered profile lacks (callers `forget` then).
  */
 export class VerifierDirectory {
-  private readonly remembered = new Map<string, Promise<ResolvedVerifier | null>>()
+  private readonly remembered = new Map<string, { found: Promise<ResolvedVerifier | null>; until: number }>()
 
   public constructor(private readonly tenants: TenantsApi) {}
 
@@ -26,26 +30,28 @@ export class VerifierDirectory {
 
   /** The verifier and its tenant, or null when no tenant has it. */
   public resolve(verifierId: string): Promise<ResolvedVerifier | null> {
-    let found = this.remembered.get(verifierId)
-    if (!found) {
-      found = this.lookUp(verifierId)
-      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear()
-      this.remembered.set(verifierId, found)
-      // Failures and misses are not remembered: the id may be created a moment later.
-      found.then(
-        (value) => value ?? this.remembered.delete(verifierId),
-        () => this.remembered.delete(verifierId),
-      )
-    }
+    const entry = this.remembered.get(verifierId)
+    if (entry && entry.until > Date.now()) return entry.found
+    const found = this.lookUp(verifierId)
+    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear()
+    this.remembered.set(verifierId, { found, until: Date.now() + PROFILE_CACHE_MILLIS })
+    // Failures and misses are not remembered: the id may be created a moment later.
+    found.then(
+      (value) => value ?? this.remembered.delete(verifierId),
+      () => this.remembered.delete(verifierId),
+    )
     return found
   }
 
   /** Replaces what this instance remembers of a verifier (after its profile changed). */
   public remember(tenantContext: AgentContext, profile: VerifierProfile): void {
-    this.remembered.set(profile.verifierId, Promise.resolve({ tenantContext, profile }))
+    this.remembered.set(profile.verifierId, {
+      found: Promise.resolve({ tenantContext, profile }),
+      until: Date.now() + PROFILE_CACHE_MILLIS,
+    })
   }
 
-  /** Reads the profile again (another instance may have added its encryption key). */
+  /** Reads the profile again next time (another instance may have added its encryption key or certificate). */
   public forget(verifierId: string): void {
     this.remembered.delete(verifierId)
   }

@@ -1,12 +1,14 @@
 import { ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
 import type { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
-import express, { Router } from 'express'
+import express, { type Request, type Response, Router } from 'express'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
 import { acceptAuthorizationResponse } from './acceptAuthorizationResponse.js'
+import { requestSignerHeader } from './clientIdentifier.js'
 import { signRequestObject } from './requestObject.js'
-import type { VerifierDirectory } from './VerifierDirectory.js'
+import { requestUriPost } from './requestUriPost.js'
+import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
 
 export interface ProtocolRoutesOptions {
   baseUrl: string
@@ -21,31 +23,77 @@ export interface ProtocolRoutesOptions {
 const notFound = () => new ProtocolError(404, 'invalid_request', 'No such open request')
 
 /**
+ * The verifier's profile as it must be to sign for `clientId`: read again when this instance's copy
+ * lacks what the request needs (a response-encryption key, or the certificate of an X.509 client
+ * identifier, added through another instance); a request whose certificate has since been replaced
+ * or removed cannot be signed for any more.
+ */
+async function signingProfile(
+  directory: VerifierDirectory,
+  resolved: ResolvedVerifier,
+  clientId: string,
+  encrypted: boolean,
+) {
+  let { profile } = resolved
+  if (!requestSignerHeader(profile, clientId) || (encrypted && !profile.encryptionKey)) {
+    directory.forget(profile.verifierId)
+    profile = (await directory.resolve(profile.verifierId))?.profile ?? profile
+  }
+  const signer = requestSignerHeader(profile, clientId)
+  if (!signer) {
+    throw new ProtocolError(
+      400,
+      'invalid_request',
+      "The verifier's certificate changed since this request was made: the verifier must make a new request",
+    )
+  }
+  return { profile, signer }
+}
+
+/** Answers the signed request object of an open request; `post` reads the wallet's POST body (§5.10). */
+async function answerRequestObject(
+  options: ProtocolRoutesOptions,
+  request: Request,
+  response: Response,
+  post: boolean,
+) {
+  const { verifierId, requestId } = request.params as { verifierId: string; requestId: string }
+  const resolved = await options.directory.resolve(verifierId)
+  if (!resolved) throw notFound()
+  const session = await options.sessions.find(resolved.tenantContext.contextCorrelationId, requestId)
+  if (!session || session.verifierId !== verifierId || session.state !== 'pending') throw notFound()
+  if (Date.now() >= Date.parse(session.expiresAt)) {
+    throw new ProtocolError(400, 'invalid_request', 'request_expired: The request has expired')
+  }
+  const fromWallet = post ? requestUriPost(request.body, session) : {}
+  const encrypted = session.responseMode === 'direct_post.jwt'
+  const { profile, signer } = await signingProfile(options.directory, resolved, session.clientId, encrypted)
+  const jwt = await signRequestObject(resolved.tenantContext, profile, requestId, session, options.baseUrl, {
+    signer,
+    ...fromWallet,
+  })
+  response.status(200).type('application/oauth-authz-req+jwt').set('Cache-Control', 'no-store').send(jwt)
+}
+
+/**
  * The OID4VP 1.0 endpoints, under `/oid4vp/{verifierId}`: the signed request object (`GET
- * authorization-requests/{requestId}`, one SELECT) and the response (`POST authorize`, one SELECT
- * and one UPDATE). Errors are OAuth-shaped.
+ * authorization-requests/{requestId}`, one SELECT; `POST` there with the wallet's metadata and
+ * nonce when the request offers `request_uri_method=post`) and the response (`POST authorize`,
+ * one SELECT and one UPDATE). Errors are OAuth-shaped.
  */
 export function protocolRoutes(options: ProtocolRoutesOptions): Router {
   const router = Router()
-  const { directory, sessions } = options
+  const requestObjectPath = '/:verifierId/authorization-requests/:requestId'
 
-  router.get('/:verifierId/authorization-requests/:requestId', rejectUnsafeProtocolInput, async (request, response) => {
-    const { verifierId, requestId } = request.params as { verifierId: string; requestId: string }
-    const resolved = await directory.resolve(verifierId)
-    if (!resolved) throw notFound()
-    const session = await sessions.find(resolved.tenantContext.contextCorrelationId, requestId)
-    if (!session || session.verifierId !== verifierId || session.state !== 'pending') throw notFound()
-    if (Date.now() >= Date.parse(session.expiresAt)) {
-      throw new ProtocolError(400, 'invalid_request', 'request_expired: The request has expired')
-    }
-    let { profile } = resolved
-    if (session.responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
-      directory.forget(verifierId)
-      profile = (await directory.resolve(verifierId))?.profile ?? profile
-    }
-    const jwt = await signRequestObject(resolved.tenantContext, profile, requestId, session, options.baseUrl)
-    response.status(200).type('application/oauth-authz-req+jwt').set('Cache-Control', 'no-store').send(jwt)
-  })
+  router.get(requestObjectPath, rejectUnsafeProtocolInput, (request, response) =>
+    answerRequestObject(options, request, response, false),
+  )
+  router.post(
+    requestObjectPath,
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }),
+    rejectUnsafeProtocolInput,
+    (request, response) => answerRequestObject(options, request, response, true),
+  )
 
   router.post(
     '/:verifierId/authorize',

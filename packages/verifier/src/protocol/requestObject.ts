@@ -2,6 +2,7 @@ import { SUPPORTED_ALGORITHMS, signJwt } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import type { VerificationSession } from '../verification/VerificationSession.js'
 import type { VerifierProfile } from '../verification/verifierDocuments.js'
+import type { RequestSignerHeader } from './clientIdentifier.js'
 
 /** OID4VP 1.0 §5.8: the audience of a request object under static discovery metadata. */
 export const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2'
@@ -10,10 +11,6 @@ export const RESPONSE_ENCRYPTIONS = ['A128GCM', 'A256GCM'] as const
 /** Signature algorithms accepted for the credential and the key-binding proof: asymmetric only. */
 const PRESENTATION_ALGORITHMS = [...SUPPORTED_ALGORITHMS]
 const REQUEST_OBJECT_LIFETIME_SECONDS = 300
-
-export function clientIdOf(profile: VerifierProfile): string {
-  return `decentralized_identifier:${profile.did}`
-}
 
 /** Where the wallet fetches the request object and where it posts the response. */
 export function protocolUrls(baseUrl: string, verifierId: string, requestId: string) {
@@ -24,10 +21,24 @@ export function protocolUrls(baseUrl: string, verifierId: string, requestId: str
   }
 }
 
-/** The `openid4vp://` URI a wallet opens: the client id and where to fetch the signed request. */
-export function authorizationRequestUri(clientId: string, requestUri: string): string {
+/**
+ * The `openid4vp://` URI a wallet opens: the client id (the request object's, §5.10) and where to
+ * fetch the signed request, with `request_uri_method=post` when the request offers it (§5.10).
+ */
+export function authorizationRequestUri(clientId: string, requestUri: string, requestUriMethod?: 'post'): string {
   const query = new URLSearchParams({ client_id: clientId, request_uri: requestUri })
+  if (requestUriMethod) query.set('request_uri_method', requestUriMethod)
   return `openid4vp://?${query.toString()}`
+}
+
+/** How one request object is made: its signer, and what a wallet's POST to the request URI gave. */
+export interface RequestObjectOptions {
+  /** The key reference of the session's client identifier (`requestSignerHeader`): a DID `kid` or `x5c`. */
+  signer: RequestSignerHeader
+  /** `request_uri_method=post`: the wallet's `wallet_nonce`, returned as the claim of that name. */
+  walletNonce?: string
+  /** The `issuer` of the wallet's metadata (dynamic discovery, §5.8); the static audience otherwise. */
+  audience?: string
 }
 
 function clientMetadata(profile: VerifierProfile, session: VerificationSession) {
@@ -44,22 +55,26 @@ function clientMetadata(profile: VerifierProfile, session: VerificationSession) 
   }
 }
 
-/** The request object (`oauth-authz-req+jwt`), signed by the verifier's key in the tenant's KMS. */
+/**
+ * The request object (`oauth-authz-req+jwt`), signed by the verifier's key in the tenant's KMS,
+ * identified by `options.signer` (a DID `kid`, or `x5c` for an X.509 client identifier).
+ */
 export function signRequestObject(
   tenantContext: AgentContext,
   profile: VerifierProfile,
   requestId: string,
   session: VerificationSession,
   baseUrl: string,
+  options: RequestObjectOptions,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
   const expiresAt = Math.floor(Date.parse(session.expiresAt) / 1000)
   return signJwt(tenantContext, {
     keyId: profile.keyId,
     alg: 'ES256',
-    header: { typ: 'oauth-authz-req+jwt', kid: profile.didUrl },
+    header: { typ: 'oauth-authz-req+jwt', ...options.signer },
     payload: {
-      aud: SELF_ISSUED_AUDIENCE,
+      aud: options.audience ?? SELF_ISSUED_AUDIENCE,
       iat: now,
       exp: Math.min(expiresAt, now + REQUEST_OBJECT_LIFETIME_SECONDS),
       client_id: session.clientId,
@@ -70,6 +85,7 @@ export function signRequestObject(
       state: requestId,
       dcql_query: session.dcqlQuery,
       client_metadata: clientMetadata(profile, session),
+      ...(options.walletNonce === undefined ? {} : { wallet_nonce: options.walletNonce }),
     },
   })
 }

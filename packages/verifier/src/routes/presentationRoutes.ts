@@ -4,14 +4,15 @@ import type { AgentContext } from '@credo-ts/core'
 import { DcqlQuery } from 'dcql'
 import { Router } from 'express'
 import { z } from 'zod'
-import { authorizationRequestUri, clientIdOf, protocolUrls } from '../protocol/requestObject.js'
+import { CLIENT_ID_PREFIXES, type ClientIdPrefix, clientIdFor } from '../protocol/clientIdentifier.js'
+import { authorizationRequestUri, protocolUrls } from '../protocol/requestObject.js'
 import { canDecryptResponses } from '../protocol/responseEncryption.js'
 import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
 import { sameDeviceBinding } from '../verification/redirectUris.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
-import { presentationTemplates } from '../verification/verifierDocuments.js'
+import { presentationTemplates, type VerifierProfile } from '../verification/verifierDocuments.js'
 import type { PresentationResultResponse } from './responses.js'
 
 export const createPresentationRequestInput = z.strictObject({
@@ -29,6 +30,13 @@ export const createPresentationRequestInput = z.strictObject({
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
   /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
   statusUnavailable: z.enum(['reject', 'accept']).optional(),
+  /**
+   * How the request identifies the verifier (OID4VP 1.0 §5.9.3): default `x509_hash` when it has a
+   * certificate, `decentralized_identifier` otherwise.
+   */
+  clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).optional(),
+  /** `post`: the wallet may POST its metadata and a nonce to the request URI (§5.10); default `get`. */
+  requestUriMethod: z.enum(['get', 'post']).optional(),
   /**
    * `cross_device` (default): the result is read with the API key. `same_device`: the wallet sends
    * the browser back to the frontend with a response code, and only that code releases the result.
@@ -76,6 +84,21 @@ async function tenantVerifier(directory: VerifierDirectory, tenantContext: Agent
 }
 
 /**
+ * The profile, read again when the request asks for an X.509 client identifier and this instance's
+ * copy has no certificate (one uploaded through another instance a moment ago).
+ */
+async function withCertificateFor(
+  directory: VerifierDirectory,
+  tenantContext: AgentContext,
+  profile: VerifierProfile,
+  prefix: ClientIdPrefix | undefined,
+): Promise<VerifierProfile> {
+  if (profile.certificate || !prefix || prefix === 'decentralized_identifier') return profile
+  directory.forget(profile.verifierId)
+  return tenantVerifier(directory, tenantContext, profile.verifierId)
+}
+
+/**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
  * DCQL query, given or from a stored template, and returns its `openid4vp://` URI; a same-device
  * request also names the page the wallet sends the browser back to (`redirectUris.ts`).
@@ -99,6 +122,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
     const dcqlQuery = validDcql(dcql.query)
     const responseMode = responseModeFor(tenantContext, input.responseMode)
+    profile = await withCertificateFor(directory, tenantContext, profile, input.clientIdPrefix)
+    const clientId = clientIdFor(profile, new URL(options.baseUrl).hostname, input.clientIdPrefix)
     const sameDevice = await sameDeviceBinding(tenantContext, profile.verifierId, input, allowHttpLoopback)
     // The request id is chosen when the key is reserved: a retry that takes the key over finds the
     // request made before instead of opening a second one.
@@ -114,7 +139,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
         let session: VerificationSession = {
           state: 'pending',
           verifierId: profile.verifierId,
-          clientId: clientIdOf(profile),
+          clientId,
+          ...(input.requestUriMethod === 'post' ? { requestUriMethod: 'post' as const } : {}),
           nonce: randomBytes(32).toString('base64url'),
           responseMode,
           dcqlQuery,
@@ -133,7 +159,8 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           status: 201,
           body: {
             requestId,
-            uri: authorizationRequestUri(session.clientId, requestUri),
+            uri: authorizationRequestUri(session.clientId, requestUri, session.requestUriMethod),
+            clientId: session.clientId,
             expiresAt: session.expiresAt,
             responseMode: session.responseMode,
             flow: session.sameDevice ? 'same_device' : 'cross_device',
@@ -150,18 +177,22 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
     const requestId = request.params.requestId as string
     const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
     if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
-    if (session.sameDevice) {
-      throw new HttpError(
-        403,
-        'response_code_required',
-        `Request '${requestId}' is a same-device request: its result is released only with the response code the frontend received (POST /presentation-requests/${requestId}/result)`,
-      )
-    }
+    refuseSameDevice(requestId, session)
     const result = presentationResult(requestId, session)
     response.json(result)
   })
 
   return router
+}
+
+/** A same-device request's result is released only to its response code, never to the API key. */
+function refuseSameDevice(requestId: string, session: VerificationSession): void {
+  if (!session.sameDevice) return
+  throw new HttpError(
+    403,
+    'response_code_required',
+    `Request '${requestId}' is a same-device request: its result is released only with the response code the frontend received (POST /presentation-requests/${requestId}/result)`,
+  )
 }
 
 /** What `GET /presentation-requests/:requestId` answers about a stored request. */

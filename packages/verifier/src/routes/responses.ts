@@ -1,4 +1,4 @@
-import { pageAnswer } from '@attesto/agent-runtime'
+import { keyCertificateResponse, pageAnswer } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { dcqlInput } from '../verification/dcqlInput.js'
 
@@ -12,8 +12,28 @@ const dateTime = z.iso.datetime({ offset: true })
 const uuid = '3f1d2c4b-7a8e-4b6f-9d0c-1e2a3b4c5d6e'
 const responseMode = z.enum(['direct_post.jwt', 'direct_post'])
 
+export const verifierCertificateResponse = keyCertificateResponse('VerifierCertificate', {
+  subject: 'CN=Bank of Examples, O=Bank of Examples, C=NL',
+  issuer: 'CN=Example National Issuing CA',
+  serialNumber: '5c1e9a7b3d20',
+  notBefore: '2026-12-01T00:00:00.000Z',
+  notAfter: '2027-12-01T00:00:00.000Z',
+  sha256: 'Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk',
+  dnsNames: ['verifier.example'],
+  uris: [`https://verifier.example/oid4vp/${uuid}`],
+  uploadedAt: '2026-12-01T10:00:00.000Z',
+  chainLength: 2,
+})
+
 export const verifierResponse = z
-  .object({ verifierId: z.string(), did: z.string() })
+  .object({
+    verifierId: z.string(),
+    did: z.string(),
+    certificate: verifierCertificateResponse.optional().meta({
+      description:
+        "The X.509 certificate of the verifier's key: requests then carry x5c and an x509_hash client identifier (sha256)",
+    }),
+  })
   .meta({ id: 'Verifier', examples: [{ verifierId: uuid, did: 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…' }] })
 
 export const trustedIssuerResponse = z
@@ -76,7 +96,13 @@ export const templatePageResponse = pageAnswer('templates', templateResponse, 'P
 export const createdPresentationRequestResponse = z
   .object({
     requestId: z.string(),
-    uri: z.string().meta({ description: 'openid4vp:// with client_id and request_uri' }),
+    uri: z
+      .string()
+      .meta({ description: 'openid4vp:// with client_id and request_uri (and request_uri_method=post when offered)' }),
+    clientId: z.string().meta({
+      description:
+        'The OID4VP client_id: x509_hash:<leaf hash>, x509_san_dns:<host> or decentralized_identifier:<did>; the audience of the holder binding',
+    }),
     expiresAt: dateTime,
     responseMode,
     flow: z.enum(['cross_device', 'same_device']).meta({
@@ -90,6 +116,7 @@ export const createdPresentationRequestResponse = z
       {
         requestId: uuid,
         uri: 'openid4vp://?client_id=decentralized_identifier%3Adid%3Ajwk%3A…&request_uri=https%3A%2F%2Fverifier.example%2Foid4vp%2F…',
+        clientId: 'decentralized_identifier:did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2Iiwi…',
         expiresAt: '2026-06-30T12:05:00.000Z',
         responseMode: 'direct_post.jwt',
         flow: 'cross_device',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
+import { certificateView, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
@@ -57,11 +57,12 @@ export function verifierRoutes(directory: VerifierDirectory): Router {
 
   router.get('/verifiers/:verifierId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const { verifierId, did: verifierDid } = await verifierProfiles.get(
-      tenantContext,
-      request.params.verifierId as string,
-    )
-    response.json({ verifierId, did: verifierDid })
+    const profile = await verifierProfiles.get(tenantContext, request.params.verifierId as string)
+    response.json({
+      verifierId: profile.verifierId,
+      did: profile.did,
+      ...(profile.certificate ? { certificate: certificateView(profile.certificate) } : {}),
+    })
   })
 
   router.put('/trusted-issuers/:did', async (request, response) => {

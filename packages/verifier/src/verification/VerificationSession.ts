@@ -48,8 +48,13 @@ export interface RefusedAttempt {
 export interface VerificationSession {
   state: 'pending' | 'verified' | 'rejected' | 'cancelled'
   verifierId: string
-  /** OID4VP `client_id` (`decentralized_identifier:<did>`); the key-binding proof's audience. */
+  /**
+   * OID4VP `client_id` (`x509_hash:<leaf hash>`, `x509_san_dns:<host>` or
+   * `decentralized_identifier:<did>`), fixed when the request is made; the key-binding proof's audience.
+   */
   clientId: string
+  /** `post` when the request offers `request_uri_method=post` (the wallet may POST its metadata and nonce). */
+  requestUriMethod?: 'post'
   nonce: string
   responseMode: ResponseMode
   dcqlQuery: Record<string, unknown>

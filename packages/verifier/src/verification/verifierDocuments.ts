@@ -1,4 +1,4 @@
-import { TenantDocumentStore } from '@attesto/agent-runtime'
+import { type KeyCertificate, TenantDocumentStore } from '@attesto/agent-runtime'
 import type { Kms } from '@credo-ts/core'
 
 /** A verifier identity: a key in the verifier KMS and the DID that signs its requests. */
@@ -13,6 +13,11 @@ export interface VerifierProfile {
    * (added with their first encrypted request).
    */
   encryptionKey?: { keyId: string; publicJwk: Kms.KmsJwkPublic }
+  /**
+   * The signing key's certificate chain from the tenant's CA: requests are then signed with `x5c`
+   * and identify the verifier by an `x509_hash` (or `x509_san_dns`) client identifier.
+   */
+  certificate?: KeyCertificate
 }
 
 /** An issuer the tenant accepts credentials from. */

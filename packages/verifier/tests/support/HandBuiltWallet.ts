@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto'
+import { X509Certificate } from '@peculiar/x509'
 import { CompactEncrypt, compactVerify, importJWK, type JWK } from 'jose'
 
 const b64 = (value: string | Buffer) => Buffer.from(value).toString('base64url')
@@ -87,15 +88,27 @@ export class HandBuiltWallet {
     }
   }
 
-  /** Fetches and verifies (with jose, against the verifier's did:jwk) the request object of an `openid4vp://` URI. */
-  public async fetchRequest(uri: string): Promise<RequestObject> {
+  /**
+   * Fetches the request object of an `openid4vp://` URI (GET, or POST with `form` as a wallet
+   * does for `request_uri_method=post`) and verifies it with jose: against the key of its `x5c`
+   * leaf (read with @peculiar/x509; the caller checks the chain and the client identifier), or
+   * of the verifier's did:jwk.
+   */
+  public async fetchRequest(uri: string, form?: Record<string, string>): Promise<RequestObject> {
     const requestUri = new URL(uri).searchParams.get('request_uri') as string
-    const response = await fetch(requestUri)
-    if (!response.ok) throw new Error(`request object: ${response.status}`)
+    const response = form
+      ? await fetch(requestUri, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/oauth-authz-req+jwt' },
+          body: new URLSearchParams(form).toString(),
+        })
+      : await fetch(requestUri)
+    if (!response.ok) throw new Error(`request object: ${response.status} ${await response.text()}`)
     const jwt = await response.text()
     const header = JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString())
-    const did = String(header.kid).split('#')[0] as string
-    const key = await importJWK(JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString()), 'ES256')
+    const key = Array.isArray(header.x5c)
+      ? await new X509Certificate(Buffer.from(header.x5c[0], 'base64')).publicKey.export()
+      : await importJWK(didJwk(String(header.kid)), 'ES256')
     const { payload } = await compactVerify(jwt, key)
     return { header, payload: JSON.parse(Buffer.from(payload).toString()) }
   }
@@ -137,6 +150,12 @@ export class HandBuiltWallet {
       .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A128GCM', kid: jwk.kid })
       .encrypt(await importJWK(jwk, 'ECDH-ES'))
   }
+}
+
+/** The public JWK a did:jwk (or one of its DID URLs) carries. */
+function didJwk(didUrl: string): JWK {
+  const did = didUrl.split('#')[0] as string
+  return JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString())
 }
 
 /** POSTs a form; answers the status, the JSON body and the headers. */
