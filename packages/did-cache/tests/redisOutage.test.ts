@@ -67,7 +67,9 @@ describe('Redis outage', () => {
     try {
       const key = `did:resolver:${another}`
       expect(didCache.cache.hasLocal(contextFor('x'), key)).toBe(true)
-      await other.agent.dependencyManager.resolve(DidResolverService).invalidateCacheForDid(other.agent.context, another)
+      await other.agent.dependencyManager
+        .resolve(DidResolverService)
+        .invalidateCacheForDid(other.agent.context, another)
       const until = Date.now() + 5_000
       while (didCache.cache.hasLocal(contextFor('x'), key) && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, 10))
