@@ -25,6 +25,7 @@ export type HolderWalletErrorCode =
   | 'request_unsatisfiable'
   | 'no_matching_credential'
   | 'invalid_choice'
+  | 'presentation_failed'
   // The wallet itself
   | 'wrong_passphrase'
   | 'storage_locked'

@@ -14,7 +14,7 @@ const FALLBACK: Record<FlowStep, HolderWalletErrorCode> = {
   token: 'issuance_failed',
   credential: 'issuance_failed',
   request: 'invalid_request',
-  response: 'verifier_unreachable',
+  response: 'presentation_failed',
 }
 
 const unreachable = (step: FlowStep): HolderWalletErrorCode =>
@@ -22,12 +22,15 @@ const unreachable = (step: FlowStep): HolderWalletErrorCode =>
 
 /** No answer at all: no connection, a timeout, an abort (anywhere in the cause chain). */
 function isNetworkFailure(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+  // Errors of other realms (DOMException, undici's) are not `instanceof Error` everywhere: duck-typed.
+  let current = error as { name?: unknown; message?: unknown; cause?: unknown; constructor?: { name?: string } } | null
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const message = String(current.message ?? '')
     // @openid4vc/utils wraps a fetch that threw in its (unexported) FetchError.
-    if (current.constructor.name === 'FetchError' || /error occurred during fetch/.test(current.message)) return true
+    if (current.constructor?.name === 'FetchError' || /error occurred during fetch/.test(message)) return true
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return true
-    if (current instanceof TypeError && /fetch failed/i.test(current.message)) return true
-    current = (current as { cause?: unknown }).cause
+    if (current.name === 'TypeError' && /fetch failed/i.test(message)) return true
+    current = current.cause as typeof current
   }
   return false
 }
@@ -43,6 +46,12 @@ function tokenError(error: Oauth2ClientErrorResponseError): HolderWalletError {
     return new HolderWalletError('wrong_transaction_code', 'The transaction code is wrong', {
       cause: error,
       details: { ...details, ...(left === undefined ? {} : { attemptsLeft: Number(left) }) },
+    })
+  }
+  if (code === 'invalid_request' && /missing.*(tx_code|transaction code)/i.test(description)) {
+    return new HolderWalletError('transaction_code_required', 'This offer needs the transaction code the issuer sent', {
+      cause: error,
+      details,
     })
   }
   if (code === 'invalid_grant') {
