@@ -33,8 +33,11 @@ const locales = [args.locale]
 const offerUri = positionals.find((uri) => uri.startsWith('openid-credential-offer:'))
 const requestUri = positionals.find((uri) => uri.startsWith('openid4vp:'))
 const name = (entries, fallback) => pickLocale(entries, locales)?.name ?? fallback
-const trustLine = (trust) =>
-  trust.trusted ? `trusted (${trust.basis.replaceAll('_', ' ')})` : `NOT trusted: ${trust.reason}`
+const trustLine = (trust) => {
+  if (trust.trusted) return `trusted (${trust.basis.replaceAll('_', ' ')})`
+  if (trust.code === 'checked_on_receipt') return 'checked when the credential arrives'
+  return `NOT trusted: ${trust.reason}`
+}
 const show = (value) => (typeof value === 'string' ? value : JSON.stringify(value))
 
 async function offerScreen(wallet) {

@@ -24,7 +24,7 @@ export {
 } from './HolderWallet.js'
 export type { WalletHttpOptions } from './http/walletFetch.js'
 export type { PendingCredential } from './issuance/DeferredCredentials.js'
-export type { AcceptOfferOptions } from './issuance/OfferIssuance.js'
+export type { AcceptOfferOptions } from './issuance/offerChecks.js'
 export type {
   OfferedCredential,
   OfferGrant,

@@ -134,6 +134,8 @@ describe('the wallet SDK against the verifier: two-step presentations', () => {
     expect(verified.credentials[0].claims).toEqual(
       Object.fromEntries((phd?.disclosed ?? []).map((claim) => [claim.path.join('.'), claim.value])),
     )
+    // Answered, the request is no longer served.
+    expect((await rejection(wallet.resolvePresentationRequest(uri))).code).toBe('request_expired')
     expect((await wallet.activity())[0]).toMatchObject({
       type: 'presentation_shared',
       party: `decentralized_identifier:${verifierDid}`,
