@@ -159,7 +159,7 @@ describe('issuer certificates (x5c)', () => {
     } finally {
       await wary.close()
     }
-  })
+  }, 120_000) // two wallets open (each 10 to 20 s on a loaded 2-core machine)
 
   it('renews: a new chain signs from then on, and removing it goes back to the DID', async () => {
     const renewalCa = await DevelopmentCa.create({ name: 'Renewal' })

@@ -292,6 +292,8 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
         anchor: { subject: expect.stringContaining('Example National') },
       },
     })
+    // Its status list token is signed under the same chain: the wallet reads it with the certificate's key.
+    expect(await trusting.credentialStatus(trusted?.id as string)).toEqual({ status: 'valid' })
     const next = await trusting.resolveOffer((await offer()).uri)
     expect(next.issuer).toMatchObject({
       trust: { trusted: true, basis: 'x509_anchor' },

@@ -1,4 +1,4 @@
-import { Oauth2ClientErrorResponseError } from '@openid4vc/oauth2'
+import { Oauth2ClientErrorResponseError, Oauth2ServerErrorResponseError } from '@openid4vc/oauth2'
 import { Openid4vciRetrieveCredentialsError } from '@openid4vc/openid4vci'
 import { InvalidFetchResponseError } from '@openid4vc/utils'
 import { HolderWalletError, type HolderWalletErrorCode } from './HolderWalletError.js'
@@ -100,6 +100,30 @@ function fetchError(error: InvalidFetchResponseError, step: FlowStep): HolderWal
 }
 
 /**
+ * The request object could not be fetched from `request_uri` (@openid4vc/openid4vp reports it as
+ * `invalid_request_uri`, with the HTTP status in its description when there was an answer).
+ */
+function requestUriError(error: Oauth2ServerErrorResponseError): HolderWalletError {
+  const description = error.errorResponse.error_description ?? ''
+  const status = Number(/status code '(\d+)'/.exec(description)?.[1] ?? 0)
+  const details = { error: error.errorResponse.error, ...(status ? { status } : {}) }
+  if (status === 0 || status >= 500) {
+    return new HolderWalletError('verifier_unreachable', 'The verifier could not be reached', { cause: error, details })
+  }
+  if (status === 404 || status === 410) {
+    return new HolderWalletError(
+      'request_expired',
+      'The verifier no longer serves this request: it expired or was answered',
+      { cause: error, details },
+    )
+  }
+  return new HolderWalletError('invalid_request', `The verifier refused to give the request (HTTP ${status})`, {
+    cause: error,
+    details,
+  })
+}
+
+/**
  * The wallet's error for whatever Credo or the OpenID4VC libraries threw during `step`: the one
  * place where their errors become codes an app can switch on (the cause is kept).
  */
@@ -110,6 +134,9 @@ export function walletErrorOf(error: unknown, step: FlowStep): HolderWalletError
     return new HolderWalletError(unreachable(step), `The ${who} could not be reached`, { cause: error })
   }
   if (error instanceof Oauth2ClientErrorResponseError && step === 'token') return tokenError(error)
+  if (error instanceof Oauth2ServerErrorResponseError && error.errorResponse.error === 'invalid_request_uri') {
+    return requestUriError(error)
+  }
   if (error instanceof Openid4vciRetrieveCredentialsError) return credentialError(error)
   if (error instanceof InvalidFetchResponseError) return fetchError(error, step)
   const message = error instanceof Error ? error.message.split('\n')[0] || error.message : String(error)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { Oauth2ClientErrorResponseError } from '@openid4vc/oauth2'
+import { Oauth2ClientErrorResponseError, Oauth2ServerErrorResponseError } from '@openid4vc/oauth2'
 import { InvalidFetchResponseError } from '@openid4vc/utils'
 import { HolderWalletError } from '../HolderWalletError.js'
 import { walletErrorOf } from '../walletErrorOf.js'
@@ -53,6 +53,19 @@ describe('walletErrorOf', () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
     expect(walletErrorOf(new Error('wrapped', { cause: timeout }), 'credential').code).toBe('issuer_unreachable')
 
+    // @openid4vc/openid4vp's own report of a request_uri fetch (no answer, or the status code).
+    const requestUri = (description: string) =>
+      new Oauth2ServerErrorResponseError({ error: 'invalid_request_uri', error_description: description })
+    const uri = "Fetching request_object from request_uri 'https://v.example/r/1'"
+    expect(walletErrorOf(requestUri(`${uri} failed`), 'request').code).toBe('verifier_unreachable')
+    expect(walletErrorOf(requestUri(`${uri} failed with status code '404'.`), 'request')).toMatchObject({
+      code: 'request_expired',
+      details: { status: 404 },
+    })
+    expect(walletErrorOf(requestUri(`${uri} failed with status code '400'.`), 'request').code).toBe('invalid_request')
+    expect(walletErrorOf(requestUri(`${uri} failed with status code '503'.`), 'request').code).toBe(
+      'verifier_unreachable',
+    )
     const gone = new InvalidFetchResponseError(
       'not ok',
       'invalid_request: No such open request',
