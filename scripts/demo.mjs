@@ -129,13 +129,31 @@ const wallet = await HolderWallet.open({
   ...(ca ? { trustedCertificates: [ca.rootBase64()] } : {}),
 })
 try {
-  const [credential] = await wallet.acceptOffer(offer.uri)
-  step('Holder wallet received the credential', { vct: credential.vct, claims: credential.claims })
+  // The wallet's two steps: the preview screen's data, then the holder's answer.
+  const preview = await wallet.resolveOffer(offer.uri)
+  step('Holder wallet previewed the offer', {
+    issuer: preview.issuer.credentialIssuer,
+    credentials: preview.credentials.map((credential) => credential.vct),
+    grant: preview.grant.type,
+  })
+  const [credential] = await wallet.acceptOffer(preview)
+  step('Holder wallet received the credential', {
+    vct: credential.vct,
+    claims: credential.claims,
+    issuerTrusted: credential.issuerTrust?.trusted ? credential.issuerTrust.basis : false,
+  })
   step('Offer status', { status: (await call(issuerUrl, 'GET', `/offers/${offer.offerId}`, university.apiKey)).status })
 
   const { bank, request } = await bankRequest()
-  const presented = await wallet.present(request.uri)
-  step('Holder presented', presented)
+  const consent = await wallet.resolvePresentationRequest(request.uri)
+  const [query] = consent.queries
+  step('Holder wallet consent screen', {
+    verifier: consent.verifier.clientId,
+    verifierTrusted: consent.verifier.trust.trusted ? consent.verifier.trust.basis : false,
+    wouldDisclose: query.candidates[0].disclosed.map((claim) => ({ claim: claim.path.join('.'), value: claim.value })),
+  })
+  const presented = await wallet.acceptPresentationRequest(consent, { [query.id]: credential.id })
+  step('Holder presented', { credential: credential.id, ...presented })
   const result = await call(verifierUrl, 'GET', `/presentation-requests/${request.requestId}`, bank.apiKey)
   step('Verified claims at the bank', { status: result.status, credentials: result.credentials })
 } finally {

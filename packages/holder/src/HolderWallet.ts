@@ -1,180 +1,104 @@
-import { LocalKeyManagementService } from '@attesto/kms-adapter'
-import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
-import {
-  Agent,
-  type DcqlQueryResult,
-  type DcqlValidCredential,
-  Kms,
-  type SdJwtVcRecord,
-  X509ModuleConfig,
-} from '@credo-ts/core'
-import { agentDependencies } from '@credo-ts/node'
-import { OpenId4VcModule } from '@credo-ts/openid4vc'
-import { CredentialStatusReader, type CredentialStatusReport } from './CredentialStatusReader.js'
-import { DeferredCredentials, type PendingCredential } from './DeferredCredentials.js'
-import { HolderWalletError } from './HolderWalletError.js'
-import { WalletKms } from './WalletKms.js'
-import { createWalletFetch, type WalletHttpOptions } from './walletFetch.js'
-import { walletMasterKey } from './walletKey.js'
-
-export interface OpenHolderWalletOptions {
-  /** Protects the wallet's private keys (scrypt-derived key, AES-256-GCM at rest). */
-  passphrase: string
-  /** Embedded storage directory (PGlite). In memory when neither this nor `databaseUrl` is set. */
-  dataDir?: string
-  /** PostgreSQL instead of embedded storage. */
-  databaseUrl?: string
-  /** Allow http:// issuers and verifiers (development and tests only). */
-  allowInsecureHttp?: boolean
-  /** Timeouts and retries of the wallet's HTTP requests (defaults: 30 s each, GETs tried up to 3 times). */
-  http?: WalletHttpOptions
-  /**
-   * CA certificates (PEM or base64 DER) the wallet trusts for credentials signed under an X.509
-   * chain (`x5c`): such a credential is accepted only when its chain leads to one of them.
-   */
-  trustedCertificates?: string[]
-}
-
-/** A credential in the wallet, as an app shows it. */
-export interface WalletCredential {
-  id: string
-  /** The SD-JWT VC type. */
-  vct: string
-  issuer: string
-  /** All claims, disclosed or not (the wallet holds every disclosure). */
-  claims: Record<string, unknown>
-}
-
-export interface AcceptOfferOptions {
-  /** The transaction code the issuer sent out of band, when the offer requires one. */
-  txCode?: string
-}
+import type { OpenStorageReturn } from '@attesto/storage-service'
+import { type Agent, RecordNotFoundError, type SdJwtVcRecord } from '@credo-ts/core'
+import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
+import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
+import { toWalletCredential, type WalletCredential } from './credentials/WalletCredential.js'
+import { HolderWalletError } from './errors/HolderWalletError.js'
+import { walletErrorOf } from './errors/walletErrorOf.js'
+import { DeferredCredentials, type PendingCredential } from './issuance/DeferredCredentials.js'
+import { OfferIssuance } from './issuance/OfferIssuance.js'
+import type { AcceptOfferOptions } from './issuance/offerChecks.js'
+import type { ResolvedOffer } from './issuance/ResolvedOffer.js'
+import { type AcceptPresentationOptions, PresentationRequests } from './presentation/PresentationRequests.js'
+import { type PresentationChoice, simpleChoice } from './presentation/presentationChoice.js'
+import type { ResolvedPresentationRequest } from './presentation/ResolvedRequest.js'
+import type { DeclineOptions, PresentationResponse } from './presentation/verifierAnswer.js'
+import { CredentialStatusReader, type CredentialStatusReport } from './status/CredentialStatusReader.js'
+import type { TrustPolicy } from './trust/TrustPolicy.js'
 
 export interface WaitForDeferredOptions {
   /** Give up after this long (default 60 s); what is still pending stays pending. */
   timeoutMillis?: number
 }
 
+/** @deprecated with {@link HolderWallet.present}: pass a {@link PresentationChoice} to `acceptPresentationRequest`. */
 export interface PresentOptions {
-  /**
-   * Chooses the credential that answers each of the verifier's DCQL credential queries, from the
-   * wallet's credentials that match it: return the chosen credential's id. Without it, the first
-   * match is used. Returning an id that is not among the candidates is an error.
-   */
+  /** Chooses, among the matching credentials of a query, the id of the one to present (default: the first). */
   select?: (queryId: string, candidates: WalletCredential[]) => string
 }
 
+/** @deprecated with {@link HolderWallet.present}. */
 export interface PresentReturn {
-  /** Whether the verifier accepted the response (HTTP 2xx). */
+  /** Whether the verifier accepted the response (no `verifierError`). */
   accepted: boolean
   /** The credentials that were presented, by the verifier's DCQL query id. */
   presented: Record<string, string[]>
 }
 
-const REGISTERED_CLAIMS = new Set(['iss', 'vct', 'cnf', 'iat', 'exp', 'nbf', 'status', '_sd_alg', '_sd'])
-
-function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
-  const pretty = record.firstCredential.prettyClaims as Record<string, unknown>
-  return {
-    id: record.id,
-    vct: String(pretty.vct),
-    issuer: String(pretty.iss),
-    claims: Object.fromEntries(Object.entries(pretty).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
-  }
-}
-
 /**
  * A holder's wallet: receives SD-JWT VCs over OpenID4VCI and presents them over OpenID4VP 1.0
- * (DCQL), disclosing only what the verifier asked for. Credentials live in embedded storage (or
- * PostgreSQL), queried through indexes; keys live in a local KMS encrypted under the passphrase.
+ * (DCQL), in two steps each so that the holder sees and decides: resolve (the preview or consent
+ * screen's data), then accept or decline. Credentials live in embedded storage (or PostgreSQL)
+ * with what their card shows; keys live in a local KMS encrypted under the passphrase.
  *
  * @example
  * const wallet = await HolderWallet.open({ dataDir: './wallet', passphrase: 'correct horse battery staple' })
- * await wallet.acceptOffer('openid-credential-offer://?credential_offer_uri=…')
- * const [diploma] = await wallet.listCredentials({ vct: 'https://university.example/diploma' })
- * await wallet.present('openid4vp://?request_uri=…')
+ * const offer = await wallet.resolveOffer('openid-credential-offer://?credential_offer=…')
+ * const [diploma] = await wallet.acceptOffer(offer, { txCode: '493536' })
+ * const request = await wallet.resolvePresentationRequest('openid4vp://?client_id=…&request_uri=…')
+ * await wallet.acceptPresentationRequest(request, { diploma: diploma.id })
  * await wallet.close()
  */
 export class HolderWallet {
-  private readonly deferred: DeferredCredentials
+  private readonly activityLog: ActivityLog
   private readonly statuses: CredentialStatusReader
+  private readonly offers: OfferIssuance
+  private readonly deferred: DeferredCredentials
+  private readonly requests: PresentationRequests
 
   private constructor(
-    private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
+    private readonly agent: WalletAgent,
     private readonly storage: OpenStorageReturn,
+    policy: TrustPolicy,
+    fetcher: typeof fetch,
     allowInsecureHttp: boolean,
   ) {
+    this.activityLog = new ActivityLog(agent.context)
     this.statuses = new CredentialStatusReader(agent as unknown as Agent, allowInsecureHttp)
-    this.deferred = new DeferredCredentials(agent, async (record) => {
-      await agent.sdJwtVc.store({ record })
-    })
+    this.deferred = new DeferredCredentials(agent, (record, pending) => this.offers.receiveDeferred(record, pending))
+    this.offers = new OfferIssuance(agent, policy, this.activityLog, this.deferred)
+    this.requests = new PresentationRequests(agent, policy, this.activityLog, fetcher, allowInsecureHttp)
   }
 
+  /** Opens (or creates) a wallet. `wrong_passphrase` when the passphrase does not open it. */
   public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
-    if (!options.passphrase) throw new HolderWalletError('A passphrase is required')
-    const storage = await openStorage({
-      schema: 'holder',
-      databaseUrl: options.databaseUrl,
-      pgliteDataDir: options.dataDir,
-      cleanup: false,
-    })
-    const kms = new WalletKms()
-    const agent = new Agent({
-      config: { allowInsecureHttpUrls: options.allowInsecureHttp ?? false },
-      dependencies: { ...agentDependencies, fetch: createWalletFetch(options.http) },
-      modules: {
-        storage: new PostgresStorageModule(storage.storageService),
-        kms: new Kms.KeyManagementModule({ backends: [kms] }),
-        openid4vc: new OpenId4VcModule({}),
-      },
-    })
-    try {
-      await agent.initialize()
-      agent.dependencyManager.resolve(X509ModuleConfig).setTrustedCertificates(options.trustedCertificates ?? [])
-      kms.unlock(new LocalKeyManagementService({ masterKey: await walletMasterKey(agent.context, options.passphrase) }))
-    } catch (error) {
-      await agent.shutdown().catch(() => {})
-      await storage.close()
-      throw error
-    }
-    return new HolderWallet(agent, storage, options.allowInsecureHttp ?? false)
+    const { agent, storage, policy, fetch } = await openWalletAgent(options)
+    return new HolderWallet(agent, storage, policy, fetch, options.allowInsecureHttp ?? false)
+  }
+
+  /** Reads an `openid-credential-offer://` URI and the issuer's metadata: the preview screen's data. Nothing is redeemed. */
+  public resolveOffer(offerUri: string): Promise<ResolvedOffer> {
+    return this.offers.resolve(offerUri)
   }
 
   /**
-   * Receives the credentials of an `openid-credential-offer://` URI, each bound to a new key of
-   * this wallet. A credential the issuer defers is not in the result: it is listed by
-   * {@link pendingCredentials} and collected by {@link collectDeferredCredentials}.
+   * Redeems a resolved offer: each credential is bound to a new key of this wallet, its issuer
+   * judged, then stored with its display. A credential the issuer defers is not in the result:
+   * {@link pendingCredentials} lists it, {@link collectDeferredCredentials} collects it.
+   *
+   * Given an offer URI instead (the one-call form of earlier versions), resolves it first.
    */
-  public async acceptOffer(offerUri: string, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
-    const holder = this.agent.openid4vc.holder
-    const resolvedCredentialOffer = await holder.resolveCredentialOffer(offerUri)
-    const token = await holder.requestToken({ resolvedCredentialOffer, txCode: options.txCode })
-    const { credentials, deferredCredentials } = await holder.requestCredentials({
-      resolvedCredentialOffer,
-      ...token,
-      credentialBindingResolver: async () => {
-        const key = await this.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
-      },
-    })
-    if (deferredCredentials.length > 0) {
-      await this.deferred.remember(
-        resolvedCredentialOffer.metadata.credentialIssuer.credential_issuer,
-        deferredCredentials,
-        {
-          accessToken: token.accessToken,
-          refreshToken: token.refreshToken,
-          authorizationServer: token.authorizationServer,
-        },
-      )
-    }
-    const stored: WalletCredential[] = []
-    for (const { record } of credentials) {
-      const sdJwtVc = record as SdJwtVcRecord
-      await this.agent.sdJwtVc.store({ record: sdJwtVc })
-      stored.push(toWalletCredential(sdJwtVc))
-    }
-    return stored
+  public async acceptOffer(
+    offer: ResolvedOffer | string,
+    options: AcceptOfferOptions = {},
+  ): Promise<WalletCredential[]> {
+    const resolved = typeof offer === 'string' ? await this.resolveOffer(offer) : offer
+    return this.offers.accept(resolved, options)
+  }
+
+  /** The holder does not want the offer: nothing goes to the issuer (OID4VCI has no decline); the activity log records it. */
+  public declineOffer(offer: ResolvedOffer): Promise<void> {
+    return this.offers.decline(offer)
   }
 
   /** Credentials an issuer has deferred, not received yet. */
@@ -182,14 +106,16 @@ export class HolderWallet {
     return this.deferred.list()
   }
 
-  /** Asks the issuers once for every deferred credential that is due; returns those received (and stored). */
-  public async collectDeferredCredentials(): Promise<WalletCredential[]> {
-    return (await this.deferred.collect()).map(toWalletCredential)
+  /** Asks the issuers once for every deferred credential that is due; returns those received (and kept). */
+  public collectDeferredCredentials(): Promise<WalletCredential[]> {
+    return this.deferred.collect().catch((error: unknown) => {
+      throw walletErrorOf(error, 'credential')
+    })
   }
 
   /**
    * Collects deferred credentials until none is pending or the time is up, waiting between
-   * attempts as long as each issuer asks; returns those received (and stored).
+   * attempts as long as each issuer asks; returns those received (and kept).
    */
   public async waitForDeferredCredentials(options: WaitForDeferredOptions = {}): Promise<WalletCredential[]> {
     const deadline = Date.now() + (options.timeoutMillis ?? 60_000)
@@ -203,7 +129,52 @@ export class HolderWallet {
     }
   }
 
-  /** The wallet's credentials, optionally of one type (an indexed query, not a scan). */
+  /**
+   * Fetches and checks an `openid4vp://` request, judges the verifier, and matches the wallet's
+   * credentials against its DCQL query: the consent screen's data. Nothing is sent.
+   */
+  public resolvePresentationRequest(requestUri: string): Promise<ResolvedPresentationRequest> {
+    return this.requests.resolve(requestUri)
+  }
+
+  /**
+   * Presents the holder's `choice` (query id → credential id; default: the first candidate of each
+   * needed query), disclosing exactly what the resolved request showed. A refusal by the verifier
+   * comes back as `verifierError`, not as an exception.
+   */
+  public acceptPresentationRequest(
+    request: ResolvedPresentationRequest,
+    choice?: PresentationChoice,
+    options: AcceptPresentationOptions = {},
+  ): Promise<PresentationResponse> {
+    return this.requests.accept(request, choice, options)
+  }
+
+  /** Tells the verifier `access_denied` (OID4VP error response) where the response mode allows it. */
+  public declinePresentationRequest(
+    request: ResolvedPresentationRequest,
+    options: DeclineOptions = {},
+  ): Promise<PresentationResponse> {
+    return this.requests.decline(request, options)
+  }
+
+  /**
+   * @deprecated The one-call form of earlier versions: resolves the request and presents, for each
+   * needed query, the credential `select` picks (default: the first match). Use
+   * {@link resolvePresentationRequest} and {@link acceptPresentationRequest}.
+   */
+  public async present(requestUri: string, options: PresentOptions = {}): Promise<PresentReturn> {
+    const request = await this.resolvePresentationRequest(requestUri)
+    if (!request.satisfiable) {
+      throw new HolderWalletError('request_unsatisfiable', 'This wallet holds no credentials that satisfy the request')
+    }
+    const choice = simpleChoice(request, options.select)
+    const answer = await this.acceptPresentationRequest(request, choice)
+    const presented = Object.fromEntries(Object.entries(choice).map(([id, chosen]) => [id, [chosen].flat()]))
+    return { accepted: !answer.verifierError, presented }
+  }
+
+  /** The wallet's credentials, optionally of one type (an indexed query, not a scan); no network. */
   public async listCredentials(query: { vct?: string } = {}): Promise<WalletCredential[]> {
     const records = query.vct
       ? await this.agent.sdJwtVc.findAllByQuery({ vct: query.vct })
@@ -211,34 +182,18 @@ export class HolderWallet {
     return records.map(toWalletCredential)
   }
 
-  /**
-   * Answers an `openid4vp://` request: for each credential the verifier's DCQL query asks for,
-   * the selected (by default the first) matching credential is presented, disclosing only the
-   * claims the query names.
-   */
-  public async present(requestUri: string, options: PresentOptions = {}): Promise<PresentReturn> {
-    const holder = this.agent.openid4vc.holder
-    const request = await holder.resolveOpenId4VpAuthorizationRequest(requestUri)
-    if (!request.dcql) throw new HolderWalletError('The request has no DCQL query; only DCQL requests are supported')
-    if (!request.dcql.queryResult.can_be_satisfied) {
-      throw new HolderWalletError('This wallet holds no credentials that satisfy the request')
+  /** One credential (`credential_not_found` when the wallet has none of this id). */
+  public async getCredential(credentialId: string): Promise<WalletCredential> {
+    return toWalletCredential(await this.record(credentialId))
+  }
+
+  /** Removes a credential and the key it is bound to. */
+  public async deleteCredential(credentialId: string): Promise<void> {
+    const record = await this.record(credentialId)
+    await this.agent.sdJwtVc.deleteById(record.id)
+    for (const { kmsKeyId } of record.credentialInstances) {
+      if (kmsKeyId) await this.agent.kms.deleteKey({ keyId: kmsKeyId }).catch(() => false)
     }
-    const queryResult = options.select
-      ? applySelection(request.dcql.queryResult, options.select)
-      : request.dcql.queryResult
-    const credentials = holder.selectCredentialsForDcqlRequest(queryResult)
-    const { serverResponse } = await holder.acceptOpenId4VpAuthorizationRequest({
-      authorizationRequestPayload: request.authorizationRequestPayload,
-      dcql: { credentials },
-    })
-    const presented = Object.fromEntries(
-      Object.entries(credentials).map(([queryId, entries]) => [
-        queryId,
-        (entries as { credentialRecord: { id: string } }[]).map((entry) => entry.credentialRecord.id),
-      ]),
-    )
-    const status = serverResponse?.status ?? 0
-    return { accepted: status >= 200 && status < 300, presented }
   }
 
   /**
@@ -247,7 +202,12 @@ export class HolderWallet {
    * are cached for their `ttl`.
    */
   public async credentialStatus(credentialId: string): Promise<CredentialStatusReport> {
-    return this.statuses.read(await this.agent.sdJwtVc.getById(credentialId))
+    return this.statuses.read(await this.record(credentialId))
+  }
+
+  /** The wallet's history, newest first: offers accepted or declined, presentations shared or declined, refusals. */
+  public activity(): Promise<ActivityEntry[]> {
+    return this.activityLog.list()
   }
 
   public async close(): Promise<void> {
@@ -255,22 +215,15 @@ export class HolderWallet {
     await this.agent.shutdown()
     await this.storage.close()
   }
-}
 
-/** The query result narrowed, for each query, to the credential the user chose. */
-function applySelection(queryResult: DcqlQueryResult, select: NonNullable<PresentOptions['select']>): DcqlQueryResult {
-  const credentialMatches = Object.fromEntries(
-    Object.entries(queryResult.credential_matches).map(([queryId, match]) => {
-      if (!match.success) return [queryId, match]
-      const valid = match.valid_credentials as unknown as DcqlValidCredential[]
-      const candidates = valid.map((entry) => toWalletCredential(entry.record as SdJwtVcRecord))
-      const chosen = select(queryId, candidates)
-      const kept = valid.filter((entry) => entry.record.id === chosen)
-      if (kept.length === 0) {
-        throw new HolderWalletError(`Credential '${chosen}' does not match query '${queryId}' of this request`)
-      }
-      return [queryId, { ...match, valid_credentials: kept }]
-    }),
-  )
-  return { ...queryResult, credential_matches: credentialMatches } as DcqlQueryResult
+  private async record(credentialId: string): Promise<SdJwtVcRecord> {
+    try {
+      return await this.agent.sdJwtVc.getById(credentialId)
+    } catch (error) {
+      if (!(error instanceof RecordNotFoundError)) throw error
+      throw new HolderWalletError('credential_not_found', `The wallet has no credential '${credentialId}'`, {
+        cause: error,
+      })
+    }
+  }
 }

@@ -1,13 +1,52 @@
-export type { CredentialStatusReport } from './CredentialStatusReader.js'
-export type { PendingCredential } from './DeferredCredentials.js'
+export type { ActivityEntry, ActivityType } from './activity/ActivityLog.js'
+export type { OpenHolderWalletOptions } from './agent/openWalletAgent.js'
+export type { WalletCredential } from './credentials/WalletCredential.js'
 export {
-  type AcceptOfferOptions,
+  type ClaimDisplay,
+  type ClaimLabel,
+  type ClaimPath,
+  claimLabel,
+  type IssuerDisplay,
+  type LocalizedDisplay,
+  type Logo,
+  pickLocale,
+} from './display/displayTypes.js'
+export {
+  HolderWalletError,
+  type HolderWalletErrorCode,
+  WalletPassphraseError,
+} from './errors/HolderWalletError.js'
+export {
   HolderWallet,
-  type OpenHolderWalletOptions,
   type PresentOptions,
   type PresentReturn,
   type WaitForDeferredOptions,
-  type WalletCredential,
 } from './HolderWallet.js'
-export { HolderWalletError, WalletPassphraseError } from './HolderWalletError.js'
-export type { WalletHttpOptions } from './walletFetch.js'
+export type { WalletHttpOptions } from './http/walletFetch.js'
+export type { PendingCredential } from './issuance/DeferredCredentials.js'
+export type { AcceptOfferOptions } from './issuance/offerChecks.js'
+export type {
+  OfferedCredential,
+  OfferGrant,
+  ResolvedOffer,
+  TransactionCodeSpec,
+} from './issuance/ResolvedOffer.js'
+export type { DisclosedClaim, PresentationCandidate } from './presentation/disclosedClaims.js'
+export type { AcceptPresentationOptions } from './presentation/PresentationRequests.js'
+export type { PresentationChoice } from './presentation/presentationChoice.js'
+export type {
+  CredentialQueryView,
+  CredentialSetView,
+  ResolvedPresentationRequest,
+} from './presentation/ResolvedRequest.js'
+export type { RequestVerifier } from './presentation/requestVerifier.js'
+export type { DeclineOptions, PresentationResponse, VerifierError } from './presentation/verifierAnswer.js'
+export type { CredentialStatusReport } from './status/CredentialStatusReader.js'
+export type {
+  CertificateTrust,
+  PartyTrustOptions,
+  TrustBasis,
+  TrustPolicyOptions,
+  TrustResult,
+  UntrustedCode,
+} from './trust/TrustPolicy.js'

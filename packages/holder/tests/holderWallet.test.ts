@@ -8,8 +8,8 @@ import {
   startVerifier,
   VCT,
 } from '@attesto/agent-runtime/testing'
+import { WalletPassphraseError } from '../src/errors/HolderWalletError.js'
 import { HolderWallet } from '../src/HolderWallet.js'
-import { WalletPassphraseError } from '../src/HolderWalletError.js'
 
 // The wallet SDK against an issuer and a verifier of the Attesto stack on 127.0.0.1 (storage in
 // the real PostgreSQL). The wallet itself keeps its data in an embedded directory.

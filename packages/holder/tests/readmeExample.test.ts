@@ -50,10 +50,12 @@ describe('the README example', () => {
       // Plain text even when the test runner forces colours.
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     })
+    expect(stdout).toContain(`offer of ${VCT} from ${issuer.http.url}/oid4vci/`)
     expect(stdout).toContain(`received ${VCT}`)
     expect(stdout).toContain('MSc Mathematics')
-    expect(stdout).toContain('the wallet holds 1 credential(s) of this type')
-    expect(stdout).toMatch(/presented \{ diploma: \[ '[^']+' \] \} accepted/)
+    expect(stdout).toContain('request from decentralized_identifier:did:key:')
+    expect(stdout).toContain("diploma would disclose [ 'degree=MSc Mathematics' ]")
+    expect(stdout).toMatch(/presented \{ diploma: '[^']+' \} accepted/)
     const session = await verifier.runtime.agent.openid4vc.verifier.getVerificationSessionById(verificationSession.id)
     expect(session.state).toBe('ResponseVerified')
   })

@@ -5,7 +5,7 @@ import { Pkcs10CertificateRequest, Pkcs10CertificateRequestGenerator, X509Certif
 import { compactVerify, decodeProtectedHeader } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { certifyIssuer, tenantWithIssuer } from './support/issuerFixture.js'
 
 // An issuer's X.509 identity through the REST API: a certificate signing request signed in the
 // KMS, the chain a CA returns (here a development CA) checked on upload, then SD-JWT VCs and
@@ -159,17 +159,11 @@ describe('issuer certificates (x5c)', () => {
     } finally {
       await wary.close()
     }
-  })
+  }, 120_000) // two wallets open (each 10 to 20 s on a loaded 2-core machine)
 
   it('renews: a new chain signs from then on, and removing it goes back to the DID', async () => {
     const renewalCa = await DevelopmentCa.create({ name: 'Renewal' })
-    const csr = (
-      await service.call('POST', `/issuers/${issuerId}/certificate-signing-request`, key, { commonName: 'University' })
-    ).body.csr as string
-    expect(
-      (await service.call('PUT', `/issuers/${issuerId}/certificate`, key, { chain: await renewalCa.issue(csr) }))
-        .status,
-    ).toBe(200)
+    expect((await certifyIssuer(service, key, issuerId, renewalCa)).status).toBe(200)
     const renewed = await issue()
     await verifyUnder(renewed.jwt, renewalCa.root)
     expect((await service.call('DELETE', `/issuers/${issuerId}/certificate`, key)).status).toBe(204)

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { DATABASE_URL, freePort, startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
-import { PostgresDatabase } from '@attesto/storage-service'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { loadStatusCheckConfig } from '../src/verification/statusCheckConfig.js'
-import { ServiceProcess } from './support/serviceProcess.js'
+import { type IssuerProcess, startIssuerProcess } from './support/issuerProcess.js'
 import { givenNameQuery } from './support/verifierFixture.js'
 
 // Revocation end to end, through the REST APIs and the wallet SDK: an issuer process (status
@@ -17,9 +15,7 @@ const INTERVAL_MILLIS = 1_000
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MILLIS + 600))
 
 describe('revocation end to end', () => {
-  const issuerSchema = `revocation_issuer_${randomBytes(3).toString('hex')}`
-  const adminApiKey = `admin-${randomBytes(16).toString('hex')}`
-  let issuer: ServiceProcess
+  let issuer: IssuerProcess
   let verifier: Awaited<ReturnType<typeof startService<VerifierRuntime>>>
   let wallet: HolderWallet
   let issuerKey = ''
@@ -28,15 +24,7 @@ describe('revocation end to end', () => {
   let bank = ''
   let verifierId = ''
 
-  const issuerCall = async (method: string, path: string, key: string, body?: unknown) => {
-    const response = await fetch(`${issuer.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-    return { status: response.status, body: (await response.json()) as any }
-  }
+  const issuerCall = (method: string, path: string, key: string, body?: unknown) => issuer.call(method, path, key, body)
 
   /** An offer through the issuer's API, accepted by the wallet: the offer id and the wallet's credential id. */
   async function issue() {
@@ -64,15 +52,9 @@ describe('revocation end to end', () => {
     (await issuerCall('POST', `/offers/${offerId}/status`, issuerKey, { status })).body
 
   beforeAll(async () => {
-    const port = await freePort()
-    issuer = await new ServiceProcess('issuer', port, {
-      DATABASE_URL,
-      DATABASE_SCHEMA: issuerSchema,
-      KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-      ADMIN_API_KEY: adminApiKey,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    issuer = await startIssuerProcess('revocation', {
       STATUS_LIST_UPDATE_INTERVAL_SECONDS: String(INTERVAL_MILLIS / 1000),
-    }).start()
+    })
     const statusConfig = loadStatusCheckConfig({
       STATUS_LIST_ALLOW_INSECURE: 'true',
       STATUS_LIST_FETCH_TIMEOUT_MILLIS: '1000',
@@ -80,7 +62,7 @@ describe('revocation end to end', () => {
     verifier = await startService('verifier', (config, logger) => createVerifierApp(config, logger, statusConfig))
     wallet = await HolderWallet.open({ passphrase: 'revocation test', allowInsecureHttp: true })
 
-    issuerKey = (await issuerCall('POST', '/tenants', adminApiKey, { label: 'Transit' })).body.apiKey
+    issuerKey = (await issuerCall('POST', '/tenants', issuer.adminApiKey, { label: 'Transit' })).body.apiKey
     ;({ issuerId, did: issuerDid } = (await issuerCall('POST', '/issuers', issuerKey, {})).body)
     const configuration = await issuerCall('PUT', `/issuers/${issuerId}/credential-configurations/pass`, issuerKey, {
       vct: PASS,
@@ -95,10 +77,7 @@ describe('revocation end to end', () => {
   afterAll(async () => {
     await wallet?.close()
     await verifier?.close()
-    await issuer?.kill()
-    const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
-    await admin.query(`DROP SCHEMA IF EXISTS "${issuerSchema}" CASCADE`)
-    await admin.close()
+    await issuer?.close()
   })
 
   it('verifies, then rejects a suspended credential, verifies it reinstated, and rejects it revoked', async () => {

@@ -1,4 +1,5 @@
 import { startService } from '@attesto/agent-runtime/testing'
+import type { DevelopmentCa } from '@attesto/protocol-kit'
 import type { createIssuerApp, IssuerRuntime } from '../../src/app.js'
 
 type IssuerService = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
@@ -62,4 +63,20 @@ export async function closeSharingSchema(services: IssuerService[]): Promise<voi
     await service.runtime.close()
   }
   await services[0]?.close()
+}
+
+/**
+ * Through the REST API: the issuer's certificate signing request (subject `CN=<commonName>`),
+ * signed by `ca`, uploaded as its chain. Answers the upload (200 with the certificate's summary).
+ */
+export async function certifyIssuer(
+  service: IssuerService,
+  key: string,
+  issuerId: string,
+  ca: DevelopmentCa,
+  commonName = 'University',
+) {
+  const csr = (await service.call('POST', `/issuers/${issuerId}/certificate-signing-request`, key, { commonName })).body
+    .csr as string
+  return service.call('PUT', `/issuers/${issuerId}/certificate`, key, { chain: await ca.issue(csr) })
 }

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { type MasterKey, masterKeyFromBytes } from '@attesto/kms-adapter'
 import { type AgentContext, GenericRecordsApi } from '@credo-ts/core'
-import { WalletPassphraseError } from './HolderWalletError.js'
+import { WalletPassphraseError } from '../errors/HolderWalletError.js'
 
 const scryptAsync = promisify(scrypt) as (
   password: string,

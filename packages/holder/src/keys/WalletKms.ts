@@ -1,6 +1,6 @@
 import type { LocalKeyManagementService } from '@attesto/kms-adapter'
 import type { Kms } from '@credo-ts/core'
-import { HolderWalletError } from './HolderWalletError.js'
+import { HolderWalletError } from '../errors/HolderWalletError.js'
 
 /**
  * The KMS registered with the agent before the passphrase is checked: the agent must be up to
@@ -15,7 +15,7 @@ export class WalletKms implements Kms.KeyManagementService {
   }
 
   private get kms(): LocalKeyManagementService {
-    if (!this.inner) throw new HolderWalletError('The wallet is locked')
+    if (!this.inner) throw new HolderWalletError('storage_locked', 'The wallet is locked: open it with its passphrase')
     return this.inner
   }
 

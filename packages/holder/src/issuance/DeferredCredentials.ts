@@ -4,6 +4,8 @@ import type {
   OpenId4VciDeferredCredentialResponse,
   OpenId4VcModule,
 } from '@credo-ts/openid4vc'
+import type { WalletCredential } from '../credentials/WalletCredential.js'
+import type { CredentialContext } from './receiveCredentials.js'
 
 /** A credential the issuer will give later (OID4VCI deferred issuance), as an app shows it. */
 export interface PendingCredential {
@@ -21,7 +23,17 @@ interface StoredPending extends PendingCredential {
   refreshToken?: string
   authorizationServer?: string
   jwkThumbprintKmsKeyIdMapping?: Record<string, string>
+  /** What the card needs, from the offer's preview. */
+  context?: CredentialContext
+  /** Under the `ask` policy: the holder accepted the offer even from an untrusted issuer. */
+  acceptUntrusted?: boolean
 }
+
+/** Takes a credential that arrived late: judges its issuer, then stores or refuses it (undefined). */
+export type ReceiveDeferred = (
+  record: SdJwtVcRecord,
+  pending: { issuer: string; context?: CredentialContext; acceptUntrusted: boolean },
+) => Promise<WalletCredential | undefined>
 
 const KIND = 'attesto-pending-credential'
 
@@ -33,7 +45,7 @@ const KIND = 'attesto-pending-credential'
 export class DeferredCredentials {
   public constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
-    private readonly store: (record: SdJwtVcRecord) => Promise<void>,
+    private readonly receive: ReceiveDeferred,
   ) {}
 
   private get records() {
@@ -44,6 +56,7 @@ export class DeferredCredentials {
     issuer: string,
     deferred: OpenId4VciDeferredCredentialResponse[],
     token: { accessToken: string; refreshToken?: string; authorizationServer?: string },
+    offer: { contexts: Record<string, CredentialContext>; acceptUntrusted: boolean },
   ): Promise<void> {
     for (const entry of deferred) {
       const pending: StoredPending = {
@@ -55,6 +68,8 @@ export class DeferredCredentials {
         refreshToken: token.refreshToken,
         authorizationServer: token.authorizationServer,
         jwkThumbprintKmsKeyIdMapping: entry.jwkThumbprintKmsKeyIdMapping,
+        context: offer.contexts[entry.credentialConfigurationId],
+        acceptUntrusted: offer.acceptUntrusted,
       }
       await this.records.save({ id: `${KIND}-${pending.id}`, content: { ...pending }, tags: { kind: KIND } })
     }
@@ -68,10 +83,10 @@ export class DeferredCredentials {
     })
   }
 
-  /** Asks the issuer for every pending credential that is due; returns the records received. */
-  public async collect(): Promise<SdJwtVcRecord[]> {
+  /** Asks the issuer for every pending credential that is due; returns those received and kept. */
+  public async collect(): Promise<WalletCredential[]> {
     const holder = this.agent.openid4vc.holder
-    const received: SdJwtVcRecord[] = []
+    const received: WalletCredential[] = []
     for (const record of await this.records.findAllByQuery({ kind: KIND })) {
       const pending = record.content as unknown as StoredPending
       if (Date.parse(pending.nextAttemptAt) > Date.now()) continue
@@ -103,8 +118,12 @@ export class DeferredCredentials {
         answer = await ask()
       }
       for (const { record: credential } of answer.credentials as OpenId4VciCredentialResponse[]) {
-        await this.store(credential as SdJwtVcRecord)
-        received.push(credential as SdJwtVcRecord)
+        const kept = await this.receive(credential as SdJwtVcRecord, {
+          issuer: pending.issuer,
+          context: pending.context,
+          acceptUntrusted: pending.acceptUntrusted === true,
+        })
+        if (kept) received.push(kept)
       }
       const stillDeferred = answer.deferredCredentials[0]
       if (answer.credentials.length > 0 && !stillDeferred) {

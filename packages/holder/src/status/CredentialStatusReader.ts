@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto'
 import {
   RedisLruCache,
   StatusListInvalidError,
@@ -49,7 +49,10 @@ export class CredentialStatusReader {
       return { status: 'unavailable', detail: 'The status reference is malformed' }
     }
     try {
-      const key = await this.issuerKey(String(payload.iss), header.kid as string | undefined)
+      const x5c = header.x5c as string[] | undefined
+      const key = x5c?.[0]
+        ? new X509Certificate(Buffer.from(x5c[0], 'base64')).publicKey
+        : await this.issuerKey(String(payload.iss), header.kid as string | undefined)
       const value = await this.resolver.status(this.agent.context, { idx: reference.idx, uri: reference.uri }, key)
       const status = VALUES[value]
       return status ? { status } : { status: 'unavailable', detail: `Unknown status value ${value}` }
