@@ -1,9 +1,11 @@
-import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
+import { createPrivateKey, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
 import { decryptEcdhEs, directEcdhEsOf } from '../ecdhEs.js'
+import type { KeyWrapping, UnwrapKeyOptions, UnwrapKeyReturn, WrapKeyOptions, WrapKeyReturn } from '../KeyWrapping.js'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
-import type { MasterKey } from './masterKey.js'
+import { MasterKeyWrapping } from './MasterKeyWrapping.js'
+import { derivedSecret, type MasterKey } from './masterKey.js'
 
 export interface LocalKeyManagementServiceOptions {
   /** The current master key (see `loadMasterKeyFile`, `masterKeyFromBase64`). */
@@ -37,10 +39,11 @@ interface CachedPrivateKey {
  * decrypted keys as node KeyObjects in a bounded in-memory cache, so a signature costs what
  * node:crypto costs.
  */
-export class LocalKeyManagementService implements Kms.KeyManagementService {
+export class LocalKeyManagementService implements Kms.KeyManagementService, KeyWrapping {
   public readonly backend = 'local'
   private readonly node: NodeKeyManagementService
   private readonly storage: EncryptedKeyStorage
+  private readonly wrapping: MasterKeyWrapping
   private readonly privateKeys = new Map<string, CachedPrivateKey>()
   private readonly privateKeyCacheSize: number
   private readonly masterKeys: MasterKey[]
@@ -50,6 +53,7 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
     this.privateKeyCacheSize = options.signingKeyCacheSize ?? 1_000
     this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.privateKeyCacheSize)
     this.node = new NodeKeyManagementService(this.storage)
+    this.wrapping = new MasterKeyWrapping(this.masterKeys)
   }
 
   /**
@@ -58,7 +62,17 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
    * Every instance with the same master keys derives the same secrets; the master keys never leave.
    */
   public derivedSecrets(purpose: string): Buffer[] {
-    return this.masterKeys.map(({ key }) => Buffer.from(hkdfSync('sha256', key, 'attesto-derived-secret', purpose, 32)))
+    return this.masterKeys.map((masterKey) => derivedSecret(masterKey, purpose))
+  }
+
+  /** Wraps a key under the master key, bound to the tenant and `context` (AES-256-GCM). */
+  public wrapKey(agentContext: AgentContext, options: WrapKeyOptions): Promise<WrapKeyReturn> {
+    return this.wrapping.wrapKey(agentContext, options)
+  }
+
+  /** Unwraps a key wrapped by {@link wrapKey} under the current or a previous master key. */
+  public unwrapKey(agentContext: AgentContext, options: UnwrapKeyOptions): Promise<UnwrapKeyReturn> {
+    return this.wrapping.unwrapKey(agentContext, options)
   }
 
   public isOperationSupported(agentContext: AgentContext, operation: Kms.KmsOperation): boolean {
