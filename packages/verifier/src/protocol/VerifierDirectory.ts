@@ -1,5 +1,5 @@
 import type { TenantsApi } from '@attesto/agent-runtime'
-import { type AgentContext, Kms } from '@credo-ts/core'
+import type { AgentContext } from '@credo-ts/core'
 import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const MAX_REMEMBERED = 10_000
@@ -11,8 +11,9 @@ export interface ResolvedVerifier {
 
 /**
  * Which tenant a verifier id belongs to, and its profile, for the anonymous protocol endpoints.
- * A verifier never moves to another tenant and its profile only ever gains an encryption key, so
- * both are remembered per instance: a protocol request costs no statement to find its verifier.
+ * A verifier never moves to another tenant and its profile does not change (but for the
+ * encryption key earlier versions gave it, see verifierKeyDecryption.ts), so both are remembered
+ * per instance: a protocol request costs no statement to find its verifier.
  */
 export class VerifierDirectory {
   private readonly remembered = new Map<string, Promise<ResolvedVerifier | null>>()
@@ -40,12 +41,7 @@ export class VerifierDirectory {
     return found
   }
 
-  /** Replaces what this instance remembers of a verifier (after its profile changed). */
-  public remember(tenantContext: AgentContext, profile: VerifierProfile): void {
-    this.remembered.set(profile.verifierId, Promise.resolve({ tenantContext, profile }))
-  }
-
-  /** Reads the profile again (another instance may have added its encryption key). */
+  /** Reads the profile again (an instance of an earlier version may have added its encryption key). */
   public forget(verifierId: string): void {
     this.remembered.delete(verifierId)
   }
@@ -57,25 +53,4 @@ export class VerifierDirectory {
     const profile = await verifierProfiles.find(tenantContext, verifierId)
     return profile ? { tenantContext, profile } : null
   }
-}
-
-/**
- * The verifier's response-encryption key, created (and saved in its profile) the first time a
- * profile made before encryption keys needs one.
- */
-export async function ensureEncryptionKey(
-  tenantContext: AgentContext,
-  profile: VerifierProfile,
-): Promise<VerifierProfile> {
-  if (profile.encryptionKey) return profile
-  const updated = { ...profile, encryptionKey: await createEncryptionKey(tenantContext) }
-  await verifierProfiles.update(tenantContext, profile.verifierId, updated)
-  return updated
-}
-
-export async function createEncryptionKey(tenantContext: AgentContext): Promise<VerifierProfile['encryptionKey']> {
-  const { keyId, publicJwk } = await tenantContext.dependencyManager
-    .resolve(Kms.KeyManagementApi)
-    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
-  return { keyId, publicJwk: { ...publicJwk, kid: keyId } as Kms.KmsJwkPublic }
 }

@@ -39,7 +39,8 @@ export function protocolRoutes(options: ProtocolRoutesOptions): Router {
       throw new ProtocolError(400, 'invalid_request', 'request_expired: The request has expired')
     }
     let { profile } = resolved
-    if (session.responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
+    if (session.responseMode === 'direct_post.jwt' && !session.responseKey && !profile.encryptionKey) {
+      // A request made before per-request keys: its verifier's key may be newer than this instance's copy.
       directory.forget(verifierId)
       profile = (await directory.resolve(verifierId))?.profile ?? profile
     }
