@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-kms'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { KeyWrapping, UnwrapKeyOptions, UnwrapKeyReturn, WrapKeyOptions, WrapKeyReturn } from '../KeyWrapping.js'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
@@ -82,7 +82,9 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService, Key
   private readonly caller: ResilientCaller
   private readonly aliases = new Map<string, ResolvedKey>()
   private readonly aliasTtlMillis: number
-  private readonly wrapping: AwsKmsKeyWrapping
+  /** Key wrapping: `Encrypt`/`Decrypt` under the tenant's symmetric wrapping key ({@link AwsKmsKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
 
   /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
   public get circuitState() {
@@ -107,7 +109,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService, Key
     })
     this.caller = new ResilientCaller(this.backend, isTransientAwsError, options)
     this.aliasTtlMillis = (options.aliasTtlSeconds ?? 60) * 1000
-    this.wrapping = new AwsKmsKeyWrapping(
+    const wrapping = new AwsKmsKeyWrapping(
       {
         client: this.client,
         request: (operation, idempotent, call) => this.request(operation, idempotent, call),
@@ -116,16 +118,8 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService, Key
       },
       options,
     )
-  }
-
-  /** Wraps a key with `Encrypt` under the tenant's symmetric wrapping key (made on first use). */
-  public wrapKey(agentContext: AgentContext, options: WrapKeyOptions): Promise<WrapKeyReturn> {
-    return this.wrapping.wrapKey(agentContext, options)
-  }
-
-  /** Unwraps a key with `Decrypt`, naming the tenant's wrapping key. */
-  public unwrapKey(agentContext: AgentContext, options: UnwrapKeyOptions): Promise<UnwrapKeyReturn> {
-    return this.wrapping.unwrapKey(agentContext, options)
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
 import { decryptEcdhEs, directEcdhEsOf } from '../ecdhEs.js'
-import type { KeyWrapping, UnwrapKeyOptions, UnwrapKeyReturn, WrapKeyOptions, WrapKeyReturn } from '../KeyWrapping.js'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
 import { MasterKeyWrapping } from './MasterKeyWrapping.js'
 import { derivedSecret, type MasterKey } from './masterKey.js'
@@ -43,7 +43,9 @@ export class LocalKeyManagementService implements Kms.KeyManagementService, KeyW
   public readonly backend = 'local'
   private readonly node: NodeKeyManagementService
   private readonly storage: EncryptedKeyStorage
-  private readonly wrapping: MasterKeyWrapping
+  /** Key wrapping: AES-256-GCM under the master key ({@link MasterKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
   private readonly privateKeys = new Map<string, CachedPrivateKey>()
   private readonly privateKeyCacheSize: number
   private readonly masterKeys: MasterKey[]
@@ -53,7 +55,9 @@ export class LocalKeyManagementService implements Kms.KeyManagementService, KeyW
     this.privateKeyCacheSize = options.signingKeyCacheSize ?? 1_000
     this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.privateKeyCacheSize)
     this.node = new NodeKeyManagementService(this.storage)
-    this.wrapping = new MasterKeyWrapping(this.masterKeys)
+    const wrapping = new MasterKeyWrapping(this.masterKeys)
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
   }
 
   /**
@@ -63,16 +67,6 @@ export class LocalKeyManagementService implements Kms.KeyManagementService, KeyW
    */
   public derivedSecrets(purpose: string): Buffer[] {
     return this.masterKeys.map((masterKey) => derivedSecret(masterKey, purpose))
-  }
-
-  /** Wraps a key under the master key, bound to the tenant and `context` (AES-256-GCM). */
-  public wrapKey(agentContext: AgentContext, options: WrapKeyOptions): Promise<WrapKeyReturn> {
-    return this.wrapping.wrapKey(agentContext, options)
-  }
-
-  /** Unwraps a key wrapped by {@link wrapKey} under the current or a previous master key. */
-  public unwrapKey(agentContext: AgentContext, options: UnwrapKeyOptions): Promise<UnwrapKeyReturn> {
-    return this.wrapping.unwrapKey(agentContext, options)
   }
 
   public isOperationSupported(agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

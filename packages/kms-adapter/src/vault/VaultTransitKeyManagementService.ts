@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { type AgentContext, Kms, TypedArrayEncoder } from '@credo-ts/core'
 import NodeVault from 'node-vault'
-import type { KeyWrapping, UnwrapKeyOptions, UnwrapKeyReturn, WrapKeyOptions, WrapKeyReturn } from '../KeyWrapping.js'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
@@ -56,7 +56,9 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
   private readonly publicKeys = new Map<string, Kms.KmsJwkPublic>()
   private readonly latestVersions = new Map<string, { version: number; readAt: number }>()
   private readonly latestVersionTtlMillis: number
-  private readonly wrapping: VaultTransitKeyWrapping
+  /** Key wrapping: transit `encrypt`/`decrypt` under the tenant's wrapping key ({@link VaultTransitKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
   private login?: Promise<void>
 
   /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
@@ -80,21 +82,13 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     } as NodeVault.VaultOptions)
     this.caller = new ResilientCaller(this.backend, isTransientVaultError, options)
     this.latestVersionTtlMillis = (options.latestVersionTtlSeconds ?? 60) * 1000
-    this.wrapping = new VaultTransitKeyWrapping(
+    const wrapping = new VaultTransitKeyWrapping(
       (operation, idempotent, path, body) => this.request(operation, idempotent, () => this.client.write(path, body)),
       this.mount,
       options,
     )
-  }
-
-  /** Wraps a key with transit `encrypt` under the tenant's wrapping key (made on first use). */
-  public wrapKey(agentContext: AgentContext, options: WrapKeyOptions): Promise<WrapKeyReturn> {
-    return this.wrapping.wrapKey(agentContext, options)
-  }
-
-  /** Unwraps a key with transit `decrypt`. */
-  public unwrapKey(agentContext: AgentContext, options: UnwrapKeyOptions): Promise<UnwrapKeyReturn> {
-    return this.wrapping.unwrapKey(agentContext, options)
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

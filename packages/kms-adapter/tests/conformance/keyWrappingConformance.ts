@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { Kms } from '@credo-ts/core'
-import { jest } from '@jest/globals'
 import { KeyUnwrapError, type KeyWrapping, keyWrappingOf } from '../../src/KeyWrapping.js'
+import { consoleLinesOf } from '../support/consoleLines.js'
 import type { KmsUnderTest } from '../support/kmsBackends.js'
 
 /** A P-256 private key as the verifier wraps it: PKCS#8 DER. */
@@ -93,15 +93,9 @@ export function describeKeyWrappingConformance(name: string, create: () => Promi
     })
 
     it('never puts the key in what it returns, an error or a log line', async () => {
-      const logged: string[] = []
-      const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
-        jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-          logged.push(args.map(String).join(' '))
-        }),
-      )
       const key = privateKeyBytes()
       const returned: unknown[] = []
-      try {
+      const logged = await consoleLinesOf(async () => {
         const tenant = under.context('tenant-leak')
         const { wrappedKey } = await wrapping.wrapKey(tenant, { key, context })
         returned.push(wrappedKey)
@@ -109,9 +103,7 @@ export function describeKeyWrappingConformance(name: string, create: () => Promi
           .unwrapKey(tenant, { wrappedKey, context: { purpose: 'other' } })
           .catch((error: Error) => error)
         returned.push({ message: (refused as Error).message, cause: String((refused as Error).cause) })
-      } finally {
-        for (const spy of spies) spy.mockRestore()
-      }
+      })
       const everything = `${JSON.stringify(returned)}\n${logged.join('\n')}`
       const scalar = Buffer.from(
         createPrivateKey({ key: Buffer.from(key), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }).d as string,
