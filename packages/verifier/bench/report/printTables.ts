@@ -154,3 +154,44 @@ export function yardstickTable(points: PointMeasurement[], ours: string, bare: s
   }
   return lines.join('\n')
 }
+
+/**
+ * What response encryption adds to a verification: each variant's CPU per flow (the verifier
+ * process, PostgreSQL) and statements, and its service CPU above its `baselineOf` variant's at
+ * the same concurrency.
+ */
+export function encryptionCostTable(points: PointMeasurement[], baselineOf: (variant: string) => string): string {
+  const lines = [
+    '### Verification: response encryption, per flow',
+    '',
+    row([
+      'variant',
+      'in flight',
+      'flows/s',
+      'flow p50 / p95 ms',
+      'verifier CPU ms/flow',
+      'above direct_post (ms)',
+      'PostgreSQL CPU ms/flow',
+      'statements/flow',
+      'client CPU ms/flow',
+    ]),
+    row(Array(9).fill('---')),
+  ]
+  for (const point of points) {
+    const base = pointOf(points, baselineOf(point.deployment), point)
+    lines.push(
+      row([
+        point.deployment,
+        point.concurrency,
+        fixed(point.flowsPerSecond),
+        `${fixed(point.flow.p50)} / ${fixed(point.flow.p95)}`,
+        fixed(point.serviceCpuMillisPerFlow, 2),
+        base && base !== point ? fixed(point.serviceCpuMillisPerFlow - base.serviceCpuMillisPerFlow, 2) : '–',
+        fixed(point.postgresCpuMillisPerFlow, 2),
+        fixed(point.statementsPerFlow),
+        fixed(point.clientCpuMillisPerFlow, 2),
+      ]),
+    )
+  }
+  return lines.join('\n')
+}
