@@ -27,16 +27,19 @@ export function canWrapResponseKeys(tenantContext: AgentContext): boolean {
  * never stored or logged unwrapped.
  */
 export async function createResponseKey(tenantContext: AgentContext, requestId: string): Promise<ResponseKey> {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const { x, y } = publicKey.export({ format: 'jwk' }) as { x: string; y: string }
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { x, y, d } = privateKey.export({ format: 'jwk' }) as { x: string; y: string; d: string }
   const { wrappedKey } = await wrapping(tenantContext).wrapKey({
-    key: privateKey.export({ format: 'der', type: 'pkcs8' }),
+    key: Buffer.from(JSON.stringify({ kty: 'EC', crv: 'P-256', x, y, d })),
     context: wrappingContext(requestId),
   })
   return { publicJwk: { kty: 'EC', crv: 'P-256', x, y, kid: requestId }, wrappedPrivateKey: wrappedKey }
 }
 
-/** The private key of `requestId`'s response key, unwrapped by the tenant's KMS (one KMS call). */
+/**
+ * The private key of `requestId`'s response key, unwrapped by the tenant's KMS (one KMS call). It
+ * is kept as a JWK: node imports one about six times faster than PKCS#8 DER.
+ */
 export async function unwrapResponseKey(
   tenantContext: AgentContext,
   requestId: string,
@@ -46,5 +49,9 @@ export async function unwrapResponseKey(
     wrappedKey: responseKey.wrappedPrivateKey,
     context: wrappingContext(requestId),
   })
-  return createPrivateKey({ key: Buffer.from(key), format: 'der', type: 'pkcs8' })
+  const jwk = JSON.parse(Buffer.from(key).toString('utf8')) as Record<string, unknown>
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') {
+    throw new Error(`The response key of request ${requestId} did not unwrap to a P-256 private key`)
+  }
+  return createPrivateKey({ format: 'jwk', key: jwk as import('node:crypto').JsonWebKey })
 }

@@ -43,7 +43,7 @@ export interface SameDeviceBinding {
  */
 export interface ResponseKey {
   publicJwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string }
-  /** The private key (PKCS#8 DER) as the KMS wrapped it (`KeyWrapping` of `@attesto/kms-adapter`). */
+  /** The private key (its JWK, as JSON) as the KMS wrapped it (`KeyWrapping` of `@attesto/kms-adapter`). */
   wrappedPrivateKey: string
 }
 
