@@ -7,16 +7,20 @@ import { masterKeyFromBytes } from '../src/local/masterKey.js'
 import { VaultTransitKeyManagementService } from '../src/vault/VaultTransitKeyManagementService.js'
 import { describeKeyWrappingConformance, privateKeyBytes } from './conformance/keyWrappingConformance.js'
 import { AwsKmsTestServer } from './support/AwsKmsTestServer.js'
-import { awsKms, localKms, vaultKms } from './support/kmsBackends.js'
+import { awsKms, localKms, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
+import { describeWithSoftHsm } from './support/softHsm.js'
 import { VaultTransitTestServer } from './support/VaultTransitTestServer.js'
 
 // Key wrapping on every backend: the same contract against the local KMS (real PostgreSQL),
 // Vault transit and AWS KMS (their in-repo test servers, or the real services when VAULT_ADDR and
-// VAULT_TOKEN, or AWS_KMS_ENDPOINT, are set), then what goes over the wire to each test server.
+// VAULT_TOKEN, or AWS_KMS_ENDPOINT, are set) and a PKCS#11 token (SoftHSM2 of this run, or the
+// token PKCS11_MODULE names), then what goes over the wire to each test server.
+// pkcs11Wrapping.test.ts checks the PKCS#11 wrapping key's attributes on the token.
 
 describeKeyWrappingConformance('local', localKms)
 describeKeyWrappingConformance('vault', vaultKms)
 describeKeyWrappingConformance('aws', awsKms)
+describeWithSoftHsm('on a PKCS#11 token', () => describeKeyWrappingConformance('pkcs11', () => pkcs11Kms('verifier')))
 
 const context = { purpose: 'oid4vp-response-key', requestId: 'r1' }
 const tenant = (id: string) =>

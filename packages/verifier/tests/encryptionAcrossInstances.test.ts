@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { startService, VCT } from '@attesto/agent-runtime/testing'
-import { type ServiceKms, serviceKms } from '@attesto/kms-adapter/testing'
+import { type ServiceKms, serviceKms, softHsmInstalled } from '@attesto/kms-adapter/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { atInstance, encryptWithJose, listedKey, uriAtInstance } from './support/encryptedResponses.js'
 import { HandBuiltWallet, postForm } from './support/HandBuiltWallet.js'
@@ -8,12 +8,16 @@ import { HandBuiltWallet, postForm } from './support/HandBuiltWallet.js'
 // direct_post.jwt with a key per request across two verifier instances on one PostgreSQL schema
 // and one KMS, for each KMS backend: the local KMS (one master key), Vault transit and AWS KMS
 // (their in-repo test servers, or the real services when VAULT_ADDR and VAULT_TOKEN, or
-// AWS_KMS_ENDPOINT, are set). A request is made on one instance, its request object served by
-// the other, the response (encrypted by jose) decrypted by the other, its result read back.
+// AWS_KMS_ENDPOINT, are set) and PKCS#11 (a SoftHSM2 token, or the one PKCS11_MODULE names). A
+// request is made on one instance, its request object served by the other, the response
+// (encrypted by jose) decrypted by the other, its result read back.
 
 type Verifier = Awaited<ReturnType<typeof startService<VerifierRuntime>>>
+const backends = (['local', 'vault', 'aws', 'pkcs11'] as const).filter(
+  (backend) => backend !== 'pkcs11' || softHsmInstalled || process.env.PKCS11_MODULE || process.env.CI === 'true',
+)
 
-describe.each(['local', 'vault', 'aws'] as const)('direct_post.jwt across two instances, %s KMS', (backend) => {
+describe.each(backends)('direct_post.jwt across two instances, %s KMS', (backend) => {
   let kms: ServiceKms
   const instances: Verifier[] = []
   const wallet = new HandBuiltWallet()
@@ -91,8 +95,9 @@ describe.each(['local', 'vault', 'aws'] as const)('direct_post.jwt across two in
     expect((await postForm(atInstance(b.payload.response_uri, one.http.url), { response: honest })).status).toBe(200)
   })
 
-  // The local KMS cannot be away; a real Vault or AWS is not ours to break.
-  const noTestServer = backend === 'local' || process.env[backend === 'vault' ? 'VAULT_ADDR' : 'AWS_KMS_ENDPOINT']
+  // The local KMS cannot be away, nor can a token be made away here; a real Vault or AWS is not ours to break.
+  const noTestServer =
+    backend === 'local' || backend === 'pkcs11' || process.env[backend === 'vault' ? 'VAULT_ADDR' : 'AWS_KMS_ENDPOINT']
   ;(noTestServer ? it.skip : it)(
     'answers 503 while the KMS cannot unwrap, leaving the request open for the wallet to retry',
     async () => {

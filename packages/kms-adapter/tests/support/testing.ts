@@ -1,4 +1,5 @@
 import { AwsKmsTestServer } from './AwsKmsTestServer.js'
+import { initSoftHsmToken, requireSoftHsm, softHsmDirectory } from './softHsm.js'
 import { VaultTransitTestServer } from './VaultTransitTestServer.js'
 
 // What other packages' tests use to run a service on each KMS backend (`@attesto/kms-adapter/testing`).
@@ -23,11 +24,14 @@ export interface ServiceKms {
  * The service environment for `backend`: the local KMS (the service's own master key); Vault
  * transit at VAULT_ADDR with VAULT_TOKEN when both are set, else the in-repo test server; AWS KMS
  * at AWS_KMS_ENDPOINT with the SDK's credentials and AWS_REGION when set, else the in-repo test
- * server. The AWS SDK reads credentials from the process environment, so for the test server
- * this sets test credentials there when none are set (services in the same process use them).
+ * server; PKCS#11 on the token PKCS11_MODULE, PKCS11_TOKEN_LABEL and PKCS11_PIN name when set, else
+ * a new SoftHSM2 token. The AWS SDK reads credentials, and SoftHSM2 its configuration
+ * (SOFTHSM2_CONF), from the process environment, so for the test server and SoftHSM this sets
+ * them there when none are set (services in the same process use them).
  */
-export async function serviceKms(backend: 'local' | 'vault' | 'aws'): Promise<ServiceKms> {
+export async function serviceKms(backend: 'local' | 'vault' | 'aws' | 'pkcs11'): Promise<ServiceKms> {
   if (backend === 'local') return { label: 'local', env: { KMS_BACKEND: 'local' }, stop: async () => {} }
+  if (backend === 'pkcs11') return pkcs11ServiceKms()
   if (backend === 'vault') {
     const { VAULT_ADDR: address, VAULT_TOKEN: token, VAULT_TRANSIT_MOUNT: mount = 'transit' } = process.env
     if (address && token) {
@@ -62,5 +66,31 @@ export async function serviceKms(backend: 'local' | 'vault' | 'aws'): Promise<Se
     env: { KMS_BACKEND: 'aws', AWS_REGION: region, AWS_KMS_ENDPOINT: server.url, ...credentials },
     awsServer: server,
     stop: () => server.stop(),
+  }
+}
+
+function pkcs11ServiceKms(): ServiceKms {
+  const { PKCS11_MODULE: module, PKCS11_TOKEN_LABEL: tokenLabel = '', PKCS11_PIN: pin = '' } = process.env
+  if (module) {
+    return {
+      label: `pkcs11 (${module}, token ${tokenLabel})`,
+      env: { KMS_BACKEND: 'pkcs11', PKCS11_MODULE: module, PKCS11_TOKEN_LABEL: tokenLabel, PKCS11_PIN: pin },
+      stop: async () => {},
+    }
+  }
+  // SoftHSM reads its configuration once per process: one token directory for all of this process.
+  const directory = process.env.SOFTHSM2_CONF ? undefined : softHsmDirectory()
+  if (directory) process.env.SOFTHSM2_CONF = directory.conf
+  const token = initSoftHsmToken()
+  return {
+    label: `pkcs11 (SoftHSM2, token ${token.tokenLabel})`,
+    env: {
+      KMS_BACKEND: 'pkcs11',
+      PKCS11_MODULE: requireSoftHsm(),
+      PKCS11_TOKEN_LABEL: token.tokenLabel,
+      PKCS11_PIN: token.pin,
+      SOFTHSM2_CONF: process.env.SOFTHSM2_CONF as string,
+    },
+    stop: async () => directory?.dispose(),
   }
 }
