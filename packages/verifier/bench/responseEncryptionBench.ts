@@ -43,10 +43,12 @@ const BACKENDS = list(process.env.BENCH_ENCRYPTION_BACKENDS, 'local,vault,aws') 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 async function main(cleanups: (() => Promise<void>)[]) {
-  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
-  cleanups.push(() => client.close())
   const postgres = await OwnPostgresCluster.start()
-  cleanups.push(() => postgres.stop())
+  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
+  cleanups.push(
+    () => postgres.stop(),
+    () => client.close(),
+  )
   const notes = new ProtocolNotes()
   const comparisons: EncryptionComparison[] = []
   for (const backend of BACKENDS) {

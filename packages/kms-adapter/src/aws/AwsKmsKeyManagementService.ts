@@ -108,7 +108,6 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService, Key
       }),
     })
     this.caller = new ResilientCaller(this.backend, isTransientAwsError, options)
-    this.aliasTtlMillis = (options.aliasTtlSeconds ?? 60) * 1000
     const wrapping = new AwsKmsKeyWrapping(
       {
         client: this.client,
@@ -120,6 +119,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService, Key
     )
     this.wrapKey = wrapping.wrapKey.bind(wrapping)
     this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
+    this.aliasTtlMillis = (options.aliasTtlSeconds ?? 60) * 1000
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

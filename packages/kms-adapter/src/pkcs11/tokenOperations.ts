@@ -10,7 +10,7 @@ import {
   type Pkcs11Addon,
   type Pkcs11Api,
 } from './pkcs11Api.js'
-import { type KeyPairTemplates, type Pkcs11Curve, sharedSecretTemplate } from './pkcs11Curves.js'
+import { KEPT_IN_TOKEN, type KeyPairTemplates, type Pkcs11Curve, sharedSecretTemplate } from './pkcs11Curves.js'
 
 // The token operations the backend and its start-up self-test share, each on a session the caller
 // holds. Signing and key agreement run on libuv's thread pool (the *Async calls), so a network HSM's
@@ -87,10 +87,7 @@ export function wrappingKeyTemplate(label: string, id: Buffer, token: boolean): 
     { type: CKA.TOKEN, value: token },
     { type: CKA.LABEL, value: label },
     { type: CKA.ID, value: id },
-    { type: CKA.PRIVATE, value: true },
-    { type: CKA.SENSITIVE, value: true },
-    { type: CKA.EXTRACTABLE, value: false },
-    { type: CKA.MODIFIABLE, value: false },
+    ...KEPT_IN_TOKEN,
     { type: CKA.ENCRYPT, value: true },
     { type: CKA.DECRYPT, value: true },
     { type: CKA.WRAP, value: false },
