@@ -1,3 +1,9 @@
 import { jestConfig } from '../../jest.config.base.js'
 
-export default jestConfig()
+export default {
+  ...jestConfig(),
+  // Services under test may run on SoftHSM2 tokens in this process (their module reads
+  // SOFTHSM2_CONF from the real environment): one token directory per run, as kms-adapter's.
+  globalSetup: '@attesto/kms-adapter/testing/softhsm-setup',
+  globalTeardown: '@attesto/kms-adapter/testing/softhsm-teardown',
+}

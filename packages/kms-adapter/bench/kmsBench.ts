@@ -6,7 +6,9 @@
 // - the pkcs11 backend on a SoftHSM2 token made for the run (the module runs in this process, its
 //   signatures on libuv's thread pool), with one session and with eight;
 // - the Vault and AWS backends against their in-repo test servers (same process, loopback
-//   HTTP), with the public-key cache on and off.
+//   HTTP), with the public-key cache on and off;
+// - key wrapping: a P-256 private key (its JWK) wrapped and unwrapped again, what a verifier's
+//   response key per request costs in its KMS, per backend.
 // CPU per signature is this process's user and system time (all its threads) from /proc/self/stat
 // over the round, divided by the signatures made.
 import { execFileSync } from 'node:child_process'
@@ -15,6 +17,7 @@ import { readFileSync } from 'node:fs'
 import { openStorage } from '@attesto/storage-service'
 import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@credo-ts/core'
 import { AwsKmsKeyManagementService } from '../src/aws/AwsKmsKeyManagementService.js'
+import type { KeyWrapping } from '../src/KeyWrapping.js'
 import { LocalKeyManagementService } from '../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
 import { Pkcs11KeyManagementService } from '../src/pkcs11/Pkcs11KeyManagementService.js'
@@ -66,6 +69,21 @@ async function signsPerSecond(
   const { keyId } = await kms.createKey(context, { type: { kty: 'EC', crv: 'P-256' } })
   await kms.sign(context, { keyId, algorithm: 'ES256', data }) // warm: key loaded, connections open
   return measure(count, concurrency, () => kms.sign(context, { keyId, algorithm: 'ES256', data }))
+}
+
+/** Wrap-then-unwrap pairs of a P-256 private JWK, `concurrency` in flight (CPU per pair in `cpuMicrosPerSign`). */
+async function wrapPairs(kms: KeyWrapping, context: AgentContext, count: number, concurrency: number) {
+  const key = Buffer.from(
+    JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })),
+  )
+  let round = 0
+  const pair = async () => {
+    const wrapContext = { purpose: 'bench', requestId: String(round++) }
+    const { wrappedKey } = await kms.wrapKey(context, { key, context: wrapContext })
+    await kms.unwrapKey(context, { wrappedKey, context: wrapContext })
+  }
+  await pair() // the tenant's wrapping key made, connections open
+  return measure(count, concurrency, pair)
 }
 
 function rawSignsPerSecond(count: number): Promise<Round> {
@@ -158,6 +176,27 @@ async function main() {
     const perSecond = round.perSecond.toFixed(0).padStart(8)
     const ratio = (round.perSecond / raw.perSecond).toFixed(2).padStart(20)
     console.log(`${name.padEnd(42)} ${perSecond} ${ratio} ${round.cpuMicrosPerSign.toFixed(1).padStart(13)}`)
+  }
+
+  const wrapRows: [string, Round][] = [
+    [
+      'local (AES-256-GCM under the master key)',
+      await wrapPairs(
+        new LocalKeyManagementService({ masterKey: masterKeyFromBytes(randomBytes(32)) }),
+        context,
+        20_000,
+        16,
+      ),
+    ],
+    ['vault (test server): encrypt, decrypt', await wrapPairs(vaultService(60), context, 2_000, 32)],
+    ['aws (test server): Encrypt, Decrypt', await wrapPairs(awsService(60), context, 2_000, 32)],
+  ]
+  console.log('\nA P-256 private key wrapped and unwrapped again: pairs per second and CPU per pair, one run\n')
+  console.log('backend                                     pairs/s   CPU µs/pair')
+  for (const [name, round] of wrapRows) {
+    console.log(
+      `${name.padEnd(42)} ${round.perSecond.toFixed(0).padStart(8)} ${round.cpuMicrosPerSign.toFixed(1).padStart(13)}`,
+    )
   }
 
   await vault.stop()

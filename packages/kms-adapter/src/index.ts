@@ -1,8 +1,18 @@
 export { AwsKmsKeyManagementService, type AwsKmsKeyManagementServiceOptions } from './aws/AwsKmsKeyManagementService.js'
 export { ecdsaDerToJose } from './aws/ecdsaDerToJose.js'
 export { type DecryptEcdhEsOptions, decryptEcdhEs, ECDH_ES_CONTENT_ENCRYPTIONS } from './ecdhEs.js'
+export {
+  KeyUnwrapError,
+  type KeyWrapping,
+  keyWrappingOf,
+  MAX_WRAPPED_KEY_BYTES,
+  type UnwrapKeyOptions,
+  type UnwrapKeyReturn,
+  type WrapKeyOptions,
+  type WrapKeyReturn,
+} from './KeyWrapping.js'
 export { KmsUnavailableError } from './KmsUnavailableError.js'
-export { backendKeyName, type KeyNamespace } from './keyNaming.js'
+export { backendKeyName, type KeyNamespace, wrappingKeyName } from './keyNaming.js'
 export { EncryptedKeyStorage } from './local/EncryptedKeyStorage.js'
 export { LocalKeyManagementService, type LocalKeyManagementServiceOptions } from './local/LocalKeyManagementService.js'
 export { LocalKmsKeyRecord, type LocalKmsKeyRecordProps } from './local/LocalKmsKeyRecord.js'

@@ -25,3 +25,12 @@ export interface KeyNamespace {
 export function backendKeyName(namespace: KeyNamespace, agentContext: AgentContext, keyId: string): string {
   return [namespace.prefix ?? 'attesto', namespace.role, agentContext.contextCorrelationId, keyId].map(token).join('-')
 }
+
+/**
+ * The backend's name for the tenant's key-wrapping key: `<prefix>-<role>-<tenant>-_wrap`. The last
+ * part is never a {@link backendKeyName} part (those are plain alphanumerics or `x_` and a hash),
+ * so no Credo key id can map to it.
+ */
+export function wrappingKeyName(namespace: KeyNamespace, agentContext: AgentContext): string {
+  return `${[namespace.prefix ?? 'attesto', namespace.role, agentContext.contextCorrelationId].map(token).join('-')}-_wrap`
+}

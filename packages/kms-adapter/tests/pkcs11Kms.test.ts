@@ -103,6 +103,58 @@ describeWithSoftHsm('PKCS#11 backend on SoftHSM2', () => {
     ).toThrow(/CKR_ATTRIBUTE_READ_ONLY|CKR_ACTION_PROHIBITED|CKR_VENDOR_DEFINED:27$/)
   })
 
+  it('wraps keys under an AES key of the tenant in the token (sensitive, never extractable, encryption only); each instance unwraps what another wrapped, even when both made the key at once', async () => {
+    const [mine, theirs] = [started[0] as Pkcs11KeyManagementService, await start()]
+    const tenant = context('tenantW')
+    const key = new Uint8Array(randomBytes(120))
+    const wrapContext = { purpose: 'test', requestId: 'r1' }
+    // Two instances make the tenant's wrapping key at once: both end up using the same one.
+    const [first, second] = await Promise.all(
+      [mine, theirs].map((kms) => kms.wrapKey?.(tenant, { key, context: wrapContext })),
+    )
+    expect(first?.wrappedKey).toMatch(/^pkcs11:v1:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+$/)
+    for (const [kms, wrapped] of [
+      [theirs, first],
+      [mine, second],
+    ] as const) {
+      const unwrapped = await kms.unwrapKey?.(tenant, {
+        wrappedKey: wrapped?.wrappedKey as string,
+        context: wrapContext,
+      })
+      expect(Buffer.from(unwrapped?.key ?? []).equals(Buffer.from(key))).toBe(true)
+    }
+    const wrappingKeys = findObjects(
+      api(),
+      session,
+      [
+        { type: CKA.LABEL, value: 'pk-issuer-tenantW-_wrap' },
+        { type: CKA.CLASS, value: CKO.SECRET_KEY },
+      ],
+      4,
+    )
+    // Made at once by two instances, there may be two; new wraps use the lowest CKA_ID.
+    expect(wrappingKeys.length).toBeGreaterThanOrEqual(1)
+    for (const wrappingKey of wrappingKeys) {
+      const flags = api()
+        .C_GetAttributeValue(session, wrappingKey, [
+          { type: CKA.TOKEN },
+          { type: CKA.SENSITIVE },
+          { type: CKA.EXTRACTABLE },
+          { type: CKA.NEVER_EXTRACTABLE },
+          { type: CKA.MODIFIABLE },
+          { type: CKA.ENCRYPT },
+          { type: CKA.DECRYPT },
+          { type: CKA.SIGN },
+          { type: CKA.WRAP },
+        ])
+        .map(({ value }) => value[0] === 1)
+      expect(flags).toEqual([true, true, false, true, false, true, true, false, false])
+      expect(() => api().C_GetAttributeValue(session, wrappingKey, [{ type: CKA.VALUE }])).toThrow(
+        /CKR_ATTRIBUTE_SENSITIVE/,
+      )
+    }
+  })
+
   it('keeps two roles on one token apart: the verifier finds none of the issuer’s keys', async () => {
     const issuer = started[0] as Pkcs11KeyManagementService
     const verifier = await start({ role: 'verifier' })
@@ -191,6 +243,7 @@ function startInOwnProcess(withoutMechanisms: string[], pin?: string): { status:
         ES256: offers({ operation: 'sign', algorithm: 'ES256' }),
         EdDSA: offers({ operation: 'sign', algorithm: 'EdDSA' }),
         decrypt: offers({ operation: 'decrypt', decryption: { algorithm: 'A128GCM' }, keyAgreement: { algorithm: 'ECDH-ES' } }),
+        wraps: typeof kms.wrapKey === 'function',
         refused,
       }))
       kms.close()`
@@ -219,6 +272,8 @@ describeWithSoftHsm('PKCS#11 backend starting in a process of its own', () => {
     expect(status).toBe(0)
     const found = JSON.parse(output.trim().split('\n').at(-1) as string)
     expect(found).toMatchObject({ ES256: true, EdDSA: false, decrypt: false, capabilities: { agreement: false } })
+    // Encrypted responses need key wrapping only, which the token still offers (CKM_AES_GCM).
+    expect(found.wraps).toBe(true)
     expect(Object.keys(found.capabilities.curves)).toEqual(['P-256', 'P-384'])
     expect(found.capabilities.missing).toEqual([
       'ECDH-ES decryption: the token offers no CKM_ECDH1_DERIVE',
@@ -227,6 +282,16 @@ describeWithSoftHsm('PKCS#11 backend starting in a process of its own', () => {
     expect(found.refused).toBe(
       'KeyManagementAlgorithmNotSupportedError: pkcs11 backend does not support key type OKP Ed25519.',
     )
+  })
+
+  it('offers no key wrapping (so no direct_post.jwt) when the token lacks CKM_AES_GCM, and says so', () => {
+    const { status, output } = startInOwnProcess(['CKM_AES_GCM'])
+    expect(status).toBe(0)
+    const found = JSON.parse(output.trim().split('\n').at(-1) as string)
+    expect(found).toMatchObject({ ES256: true, wraps: false, capabilities: { wrapping: null } })
+    expect(found.capabilities.missing).toEqual([
+      'key wrapping (direct_post.jwt): the token offers no CKM_AES_KEY_GEN and CKM_AES_GCM',
+    ])
   })
 
   it('refuses to start on a token without ECDSA, saying so', () => {

@@ -8,6 +8,8 @@ import {
 } from '@attesto/agent-runtime/testing'
 import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
+import { encryptWithJose, listedKey } from './support/encryptedResponses.js'
+import { HandBuiltWallet, postForm, type RequestObject } from './support/HandBuiltWallet.js'
 import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
 const FRONTEND = 'https://bank.example/verify/done'
@@ -25,6 +27,9 @@ describe('verifier fuzz', () => {
   /** A request that offers request_uri_method=post. */
   let postRequestId = ''
   let sameDeviceRequestId = ''
+  /** A direct_post.jwt request (its own response key) and a JWE to that key. */
+  let encrypted: RequestObject
+  let jwe = ''
 
   beforeAll(async () => {
     service = await startService('verifier', createVerifierApp, {
@@ -54,6 +59,10 @@ describe('verifier fuzz', () => {
         flow: 'same_device',
       })
     ).body.requestId
+    const uri = (await service.call('POST', '/presentation-requests', key, { verifierId, dcql: { query: CARD_QUERY } }))
+      .body.uri
+    encrypted = await new HandBuiltWallet().fetchRequest(uri)
+    jwe = await encryptWithJose(listedKey(encrypted), { state: encrypted.payload.state, vp_token: { card: ['x~'] } })
   }, 60_000)
   afterAll(async () => {
     await service?.close()
@@ -238,8 +247,47 @@ describe('verifier fuzz', () => {
         values: sameDevice,
         example: { state: sameDeviceRequestId, error: 'access_denied', error_description: 'declined' },
       },
+      { method: 'POST', path: '/oid4vp/:verifierId/authorize', values, example: { response: jwe } },
     ]
     const failures = await fuzzEndpoints(service.http.url, endpoints, 40)
     expect(failures).toEqual([])
+  }, 120_000)
+
+  it('answers no fuzzed response JWE (header, kid, key, parts) with a 5xx', async () => {
+    const [header, ...parts] = jwe.split('.') as [string, ...string[]]
+    const decoded = JSON.parse(Buffer.from(header, 'base64url').toString()) as Record<string, unknown>
+    const value = fc.oneof(
+      fc.constantFrom(requestId, encrypted.payload.state, `${requestId}x`, '', 'x'.repeat(200), '\u0000', '__proto__'),
+      fc.string({ maxLength: 20 }),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+    )
+    const jwes = fc.oneof(
+      // One header parameter changed (kid, alg, enc, epk, apu, apv, crit, zip, …).
+      fc
+        .tuple(fc.constantFrom('kid', 'alg', 'enc', 'epk', 'apu', 'apv', 'crit', 'zip', 'x5u'), value)
+        .map(([name, changed]) => {
+          const encoded = Buffer.from(JSON.stringify({ ...decoded, [name]: changed })).toString('base64url')
+          return [encoded, ...parts].join('.')
+        }),
+      // One part replaced.
+      fc.tuple(fc.integer({ min: 0, max: 4 }), fc.string({ maxLength: 60 })).map(([index, replaced]) => {
+        const all = [header, ...parts]
+        all[index] = replaced
+        return all.join('.')
+      }),
+      fc.string({ maxLength: 200 }),
+    )
+    const statuses: number[] = []
+    await fc.assert(
+      fc.asyncProperty(jwes, async (response) => {
+        const { status } = await postForm(encrypted.payload.response_uri, { response })
+        statuses.push(status)
+        expect(status).toBeLessThan(500)
+      }),
+      { numRuns: 150, seed: 42 },
+    )
+    expect(statuses.filter((status) => status === 400).length).toBeGreaterThan(100)
   }, 120_000)
 })

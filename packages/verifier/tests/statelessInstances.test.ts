@@ -154,7 +154,7 @@ describe.each(kmsBackends)('stateless services: two instances of each role (%s K
         },
       },
     })
-    // The verifiers' KMS decrypts the wallet's response (ECDH-ES): on pkcs11, inside the token.
+    // The verifiers wrap each request's response key in their KMS (on pkcs11: AES-GCM in the token).
     expect(request.responseMode).toBe('direct_post.jwt')
     expect((await wallet.present(request.uri)).accepted).toBe(true)
     const result = await call('verifier', 'GET', `/presentation-requests/${request.requestId}`, bank)

@@ -21,11 +21,12 @@ export async function createKmsBackend(config: RuntimeConfig, logger: Logger): P
   if (kms.backend === 'pkcs11') {
     // Loads pkcs11js (a native addon) now, and only here; fails the start if the token cannot serve.
     const backend = await Pkcs11KeyManagementService.start({ ...kms, role: config.role })
-    const { curves, agreement, missing } = backend.capabilities
+    const { curves, agreement, wrapping, missing } = backend.capabilities
     logger.info('PKCS#11 token ready', {
       token: kms.tokenLabel,
       curves: Object.keys(curves),
       ecdhEs: agreement,
+      keyWrapping: wrapping !== null,
       ...(missing.length ? { missing } : {}),
     })
     return backend

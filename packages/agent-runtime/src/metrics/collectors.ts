@@ -201,6 +201,8 @@ const TIMED_KMS_OPERATIONS = new Set([
   'verify',
   'encrypt',
   'decrypt',
+  'wrapKey',
+  'unwrapKey',
 ])
 
 /**

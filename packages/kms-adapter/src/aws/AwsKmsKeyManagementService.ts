@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-kms'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
@@ -24,6 +25,7 @@ import {
   type RemoteSignatureAlgorithm,
   remoteOperationSupported,
 } from '../signatureAlgorithms.js'
+import { AwsKmsKeyWrapping } from './AwsKmsKeyWrapping.js'
 import { awsErrorName, isGoneAwsKey, isTransientAwsError } from './awsErrors.js'
 import { ecdsaDerToJose } from './ecdsaDerToJose.js'
 
@@ -65,9 +67,10 @@ interface ResolvedKey {
  * back as DER and are converted to JOSE r||s; messages over 4 KiB are hashed locally and sent
  * as a digest. Public keys come from GetPublicKey (SPKI) and are cached per key. Deletion
  * schedules the key's destruction after the waiting period. Rotation creates a new key and
- * moves the alias.
+ * moves the alias. Keys made outside KMS are wrapped with `Encrypt`/`Decrypt` under a symmetric
+ * key per tenant ({@link AwsKmsKeyWrapping}).
  */
-export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
+export class AwsKmsKeyManagementService implements Kms.KeyManagementService, KeyWrapping {
   public readonly backend = 'aws'
   // As every remote backend does them (remoteBackend.ts).
   public readonly verify = localVerify(this.backend, (agentContext, keyId) => this.getPublicKey(agentContext, keyId))
@@ -79,6 +82,9 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
   private readonly caller: ResilientCaller
   private readonly aliases = new Map<string, ResolvedKey>()
   private readonly aliasTtlMillis: number
+  /** Key wrapping: `Encrypt`/`Decrypt` under the tenant's symmetric wrapping key ({@link AwsKmsKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
 
   /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
   public get circuitState() {
@@ -102,6 +108,17 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
       }),
     })
     this.caller = new ResilientCaller(this.backend, isTransientAwsError, options)
+    const wrapping = new AwsKmsKeyWrapping(
+      {
+        client: this.client,
+        request: (operation, idempotent, call) => this.request(operation, idempotent, call),
+        createWrappingKey: (agentContext, name) =>
+          this.createAliasedKey(agentContext, name, 'SYMMETRIC_DEFAULT', 'key-wrapping'),
+      },
+      options,
+    )
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
     this.aliasTtlMillis = (options.aliasTtlSeconds ?? 60) * 1000
   }
 
@@ -214,7 +231,7 @@ export class AwsKmsKeyManagementService implements Kms.KeyManagementService {
       this.client.send(
         new CreateKeyCommand({
           KeySpec: keySpec,
-          KeyUsage: 'SIGN_VERIFY',
+          KeyUsage: keySpec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY',
           Description: `attesto ${this.options.role} key ${keyId}`,
           Tags: [
             { TagKey: 'attesto:role', TagValue: this.options.role },

@@ -1,9 +1,11 @@
-import { createPrivateKey, hkdfSync, type KeyObject, sign as nodeSign } from 'node:crypto'
+import { createPrivateKey, type KeyObject, sign as nodeSign } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { NodeKeyManagementService } from '@credo-ts/node'
 import { decryptEcdhEs, directEcdhEsOf } from '../ecdhEs.js'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { EncryptedKeyStorage } from './EncryptedKeyStorage.js'
-import type { MasterKey } from './masterKey.js'
+import { MasterKeyWrapping } from './MasterKeyWrapping.js'
+import { derivedSecret, type MasterKey } from './masterKey.js'
 
 export interface LocalKeyManagementServiceOptions {
   /** The current master key (see `loadMasterKeyFile`, `masterKeyFromBase64`). */
@@ -37,10 +39,13 @@ interface CachedPrivateKey {
  * decrypted keys as node KeyObjects in a bounded in-memory cache, so a signature costs what
  * node:crypto costs.
  */
-export class LocalKeyManagementService implements Kms.KeyManagementService {
+export class LocalKeyManagementService implements Kms.KeyManagementService, KeyWrapping {
   public readonly backend = 'local'
   private readonly node: NodeKeyManagementService
   private readonly storage: EncryptedKeyStorage
+  /** Key wrapping: AES-256-GCM under the master key ({@link MasterKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
   private readonly privateKeys = new Map<string, CachedPrivateKey>()
   private readonly privateKeyCacheSize: number
   private readonly masterKeys: MasterKey[]
@@ -50,6 +55,9 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
     this.privateKeyCacheSize = options.signingKeyCacheSize ?? 1_000
     this.storage = new EncryptedKeyStorage(options.masterKey, options.previousMasterKeys, this.privateKeyCacheSize)
     this.node = new NodeKeyManagementService(this.storage)
+    const wrapping = new MasterKeyWrapping(this.masterKeys)
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
   }
 
   /**
@@ -58,7 +66,7 @@ export class LocalKeyManagementService implements Kms.KeyManagementService {
    * Every instance with the same master keys derives the same secrets; the master keys never leave.
    */
   public derivedSecrets(purpose: string): Buffer[] {
-    return this.masterKeys.map(({ key }) => Buffer.from(hkdfSync('sha256', key, 'attesto-derived-secret', purpose, 32)))
+    return this.masterKeys.map((masterKey) => derivedSecret(masterKey, purpose))
   }
 
   public isOperationSupported(agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, hkdfSync, randomBytes } from 'node:crypto'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Kms } from '@credo-ts/core'
@@ -14,6 +14,14 @@ export function masterKeyFromBytes(bytes: Uint8Array): MasterKey {
   if (bytes.length !== 32) throw new Kms.KeyManagementError('The local KMS master key must be 32 bytes')
   const key = Buffer.from(bytes)
   return { key, id: createHash('sha256').update(key).digest('hex').slice(0, 16) }
+}
+
+/**
+ * A 32-byte secret for `purpose` derived from `masterKey` (HKDF-SHA256). The same master key and
+ * purpose always give the same secret; the master key itself never leaves.
+ */
+export function derivedSecret(masterKey: MasterKey, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey.key, 'attesto-derived-secret', purpose, 32))
 }
 
 /** A master key from its base64 form (as in configuration). */

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { decryptWithEcdhEsSecret, directEcdhEsOf, ECDH_ES_CONTENT_ENCRYPTIONS } from '../ecdhEs.js'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { KmsUnavailableError } from '../KmsUnavailableError.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
 import { algorithmForKey, remoteOperationSupported } from '../signatureAlgorithms.js'
+import { Pkcs11KeyWrapping } from './Pkcs11KeyWrapping.js'
 import { Pkcs11Token, type Pkcs11TokenOptions } from './Pkcs11Token.js'
 import type { Handle, Pkcs11Api } from './pkcs11Api.js'
 import { ecPointOfPublicJwk } from './pkcs11Curves.js'
@@ -25,7 +27,8 @@ export interface Pkcs11KeyManagementServiceOptions extends Pkcs11TokenOptions, K
  * `<prefix>-<role>-<tenant>-<keyId>`, so a lookup in another role or tenant finds nothing.
  * ES256/ES384 sign with CKM_ECDSA over a digest made in node (r||s comes back), EdDSA with
  * CKM_EDDSA; ECDH-ES decryption (direct_post.jwt responses) agrees on the secret in the token
- * (CKM_ECDH1_DERIVE) and runs the Concat KDF and AES-GCM in node. What the token offers is found
+ * (CKM_ECDH1_DERIVE) and runs the Concat KDF and AES-GCM in node; keys made outside are wrapped
+ * with CKM_AES_GCM under an AES key per tenant ({@link Pkcs11KeyWrapping}). What the token offers is found
  * and self-tested at {@link Pkcs11KeyManagementService.start}; operations it lacks are refused
  * from then on (`isOperationSupported`), never half-way through a flow. Calls share the other
  * remote backends' deadline, retries and circuit breaker.
@@ -37,6 +40,9 @@ export class Pkcs11KeyManagementService implements Kms.KeyManagementService {
   public readonly randomBytes = localRandomBytes
   public readonly importKey = notOffered(this.backend, 'importing keys (keys are generated in the token)')
   public readonly encrypt = notOffered(this.backend, 'encryption')
+  /** Key wrapping, when the token offers CKM_AES_GCM (absent otherwise: `keyWrappingOf` finds none). */
+  public readonly wrapKey?: KeyWrapping['wrapKey']
+  public readonly unwrapKey?: KeyWrapping['unwrapKey']
   private readonly caller: ResilientCaller
   private readonly keys: TokenKeys
 
@@ -52,6 +58,15 @@ export class Pkcs11KeyManagementService implements Kms.KeyManagementService {
       keyTtlMillis: (options.keyTtlSeconds ?? 60) * 1000,
       agreement: capabilities.agreement,
     })
+    if (capabilities.wrapping !== null) {
+      const wrapping = new Pkcs11KeyWrapping({
+        request: (operation, idempotent, task) => this.request(operation, idempotent, task),
+        namespace: options,
+        gcmLayout: capabilities.wrapping,
+      })
+      this.wrapKey = wrapping.wrapKey.bind(wrapping)
+      this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
+    }
   }
 
   /**

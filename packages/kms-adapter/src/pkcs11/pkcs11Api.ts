@@ -2,8 +2,9 @@ import { Kms } from '@credo-ts/core'
 
 // The part of pkcs11js (a native addon, an optional dependency) this backend uses, declared here
 // so that building and loading the package never needs the addon: it is imported only when a
-// PKCS#11 backend starts. Constants are PKCS#11 2.40's (OASIS), except CK_PARAMS_EC_DH, which
-// is pkcs11js's tag for CK_ECDH1_DERIVE_PARAMS and is read from the loaded addon.
+// PKCS#11 backend starts. Constants are PKCS#11 2.40's (OASIS), except CK_PARAMS_EC_DH and the
+// CK_PARAMS_AES_GCM tags, which are pkcs11js's names for parameter layouts (CK_ECDH1_DERIVE_PARAMS,
+// CK_GCM_PARAMS) and are read from the loaded addon.
 
 export type Handle = Buffer
 export type AttributeValue = number | boolean | string | Buffer
@@ -11,9 +12,18 @@ export interface Attribute {
   type: number
   value?: AttributeValue
 }
+/** CK_GCM_PARAMS, in either of pkcs11js's layouts (`CK_PARAMS_AES_GCM_v240` with `ivBits`, or without). */
+export interface GcmParameter {
+  type: number
+  iv: Buffer
+  ivBits: number
+  aad: Buffer
+  tagBits: number
+}
+
 export interface Mechanism {
   mechanism: number
-  parameter?: Buffer | { type: number; kdf: number; publicData: Buffer; sharedData?: Buffer }
+  parameter?: Buffer | { type: number; kdf: number; publicData: Buffer; sharedData?: Buffer } | GcmParameter
 }
 
 export interface Pkcs11Api {
@@ -42,11 +52,18 @@ export interface Pkcs11Api {
   C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void
   C_SignAsync(session: Handle, data: Buffer, signature: Buffer): Promise<Buffer>
   C_DeriveKeyAsync(session: Handle, mechanism: Mechanism, key: Handle, template: Attribute[]): Promise<Handle>
+  C_GenerateKeyAsync(session: Handle, mechanism: Mechanism, template: Attribute[]): Promise<Handle>
+  C_EncryptInit(session: Handle, mechanism: Mechanism, key: Handle): void
+  C_EncryptAsync(session: Handle, data: Buffer, encrypted: Buffer): Promise<Buffer>
+  C_DecryptInit(session: Handle, mechanism: Mechanism, key: Handle): void
+  C_DecryptAsync(session: Handle, encrypted: Buffer, data: Buffer): Promise<Buffer>
 }
 
 export interface Pkcs11Addon {
   PKCS11: new () => Pkcs11Api
   CK_PARAMS_EC_DH: number
+  CK_PARAMS_AES_GCM: number
+  CK_PARAMS_AES_GCM_v240: number
 }
 
 export const CKA = {
@@ -58,6 +75,10 @@ export const CKA = {
   KEY_TYPE: 0x100,
   ID: 0x102,
   SENSITIVE: 0x103,
+  ENCRYPT: 0x104,
+  DECRYPT: 0x105,
+  WRAP: 0x106,
+  UNWRAP: 0x107,
   SIGN: 0x108,
   VERIFY: 0x10a,
   DERIVE: 0x10c,
@@ -72,20 +93,25 @@ export const CKA = {
 } as const
 
 export const CKO = { PUBLIC_KEY: 0x2, PRIVATE_KEY: 0x3, SECRET_KEY: 0x4 } as const
-export const CKK = { EC: 0x3, GENERIC_SECRET: 0x10, EC_EDWARDS: 0x40 } as const
+export const CKK = { EC: 0x3, GENERIC_SECRET: 0x10, AES: 0x1f, EC_EDWARDS: 0x40 } as const
 export const CKM = {
   EC_KEY_PAIR_GEN: 0x1040,
   ECDSA: 0x1041,
   ECDH1_DERIVE: 0x1050,
   EC_EDWARDS_KEY_PAIR_GEN: 0x1055,
   EDDSA: 0x1057,
+  AES_KEY_GEN: 0x1080,
+  AES_GCM: 0x1087,
 } as const
 export const CKF = {
   RW_SESSION: 0x2,
   SERIAL_SESSION: 0x4,
   OS_LOCKING_OK: 0x2,
+  ENCRYPT: 0x100,
+  DECRYPT: 0x200,
   TOKEN_INITIALIZED: 0x400,
   SIGN: 0x800,
+  GENERATE: 0x8000,
   GENERATE_KEY_PAIR: 0x10000,
   DERIVE: 0x80000,
 } as const

@@ -61,6 +61,17 @@ export interface KeyPairTemplates {
 }
 
 /**
+ * What keeps a key in the token: only a logged-in user sees it, its value is never readable nor
+ * wrapped out, and its attributes (its label: its role and tenant) cannot change.
+ */
+export const KEPT_IN_TOKEN: Attribute[] = [
+  { type: CKA.PRIVATE, value: true },
+  { type: CKA.SENSITIVE, value: true },
+  { type: CKA.EXTRACTABLE, value: false },
+  { type: CKA.MODIFIABLE, value: false },
+]
+
+/**
  * The templates of a key pair generated in the token: the private key sensitive, never
  * extractable and not modifiable (its label, hence its role and tenant, cannot be changed), for
  * signing and, on curves and tokens that offer it, key agreement. `token` false makes session
@@ -88,10 +99,7 @@ export function keyPairTemplates(
     privateKey: [
       { type: CKA.CLASS, value: CKO.PRIVATE_KEY },
       ...common,
-      { type: CKA.PRIVATE, value: true },
-      { type: CKA.SENSITIVE, value: true },
-      { type: CKA.EXTRACTABLE, value: false },
-      { type: CKA.MODIFIABLE, value: false },
+      ...KEPT_IN_TOKEN,
       { type: CKA.SIGN, value: true },
       { type: CKA.DERIVE, value: options.agreement && curve.agreement },
     ],

@@ -11,7 +11,16 @@ import {
   publicJwkFromEcPoint,
 } from './pkcs11Curves.js'
 import { pkcs11ErrorName } from './pkcs11Errors.js'
-import { attribute, deriveSharedSecret, generateKeyPair, signOnToken } from './tokenOperations.js'
+import {
+  attribute,
+  decryptOnToken,
+  deriveSharedSecret,
+  encryptOnToken,
+  generateKeyPair,
+  generateWrappingKey,
+  signOnToken,
+  wrappingKeyTemplate,
+} from './tokenOperations.js'
 
 /** What the backend offers on a token, found at start. */
 export interface TokenCapabilities {
@@ -19,6 +28,11 @@ export interface TokenCapabilities {
   curves: Partial<Record<Pkcs11Curve['crv'], Pkcs11Curve>>
   /** Whether ECDH-ES decryption (CKM_ECDH1_DERIVE) works with its EC keys. */
   agreement: boolean
+  /**
+   * Key wrapping (CKM_AES_GCM under an AES key of the token): the pkcs11js layout of CK_GCM_PARAMS
+   * the token took at the self-test, or null when it offers none.
+   */
+  wrapping: number | null
   /** What the token lacks or refused, one sentence each (logged at start). */
   missing: string[]
 }
@@ -65,6 +79,53 @@ async function selfTest(token: Pkcs11Token, curve: Pkcs11Curve, agreement: boole
 const describe = (error: unknown) => pkcs11ErrorName(error) ?? (error as Error).message
 
 /**
+ * Key wrapping as the backend will do it, on a session key that vanishes with the session: an
+ * AES-256 key with the production template, AES-GCM there and back with additional data, and
+ * refused with other additional data. Answers the CK_GCM_PARAMS layout the token took (pkcs11js
+ * has one with `ulIvBits`, PKCS#11 2.40's, and one without), or what went wrong.
+ */
+async function wrappingSelfTest(token: Pkcs11Token): Promise<number | string> {
+  const { api, addon } = token
+  return token.use(async (session) => {
+    const key = await generateWrappingKey(
+      api,
+      session,
+      wrappingKeyTemplate('attesto-self-test', randomBytes(16), false),
+    )
+    try {
+      let failure = 'no CK_GCM_PARAMS layout was accepted'
+      for (const layout of [addon.CK_PARAMS_AES_GCM_v240, addon.CK_PARAMS_AES_GCM]) {
+        try {
+          const message = {
+            iv: randomBytes(12),
+            aad: Buffer.from('aad'),
+            data: Buffer.from('attesto pkcs11 self-test'),
+          }
+          const sealed = await encryptOnToken(api, session, key, layout, message)
+          const opened = await decryptOnToken(api, session, key, layout, { ...message, data: sealed })
+          if (!opened.equals(message.data)) throw new Error('AES-GCM does not give the plaintext back')
+          const forged = await decryptOnToken(api, session, key, layout, {
+            ...message,
+            aad: Buffer.from('x'),
+            data: sealed,
+          }).then(
+            () => true,
+            () => false,
+          )
+          if (forged) throw new Error('AES-GCM does not authenticate its additional data')
+          return layout
+        } catch (error) {
+          failure = describe(error)
+        }
+      }
+      return failure
+    } finally {
+      api.C_DestroyObject(session, key)
+    }
+  })
+}
+
+/**
  * Finds what the token offers (its mechanism list and their flags) and proves it with a self-test
  * per curve. ES256 is required: a token without it, or refusing its key template, stops the start
  * with an error saying what is missing. P-384, Ed25519 (CKM_EDDSA) and ECDH-ES (CKM_ECDH1_DERIVE)
@@ -108,7 +169,15 @@ export async function probeCapabilities(token: Pkcs11Token): Promise<TokenCapabi
     if (reason) missing.push(`${curve.crv} keys: ${reason}`)
     else curves[curve.crv] = curve
   }
-  return { curves, agreement, missing }
+  let wrapping: number | null = null
+  if (!has(CKM.AES_KEY_GEN, CKF.GENERATE) || !has(CKM.AES_GCM, CKF.ENCRYPT) || !has(CKM.AES_GCM, CKF.DECRYPT)) {
+    missing.push('key wrapping (direct_post.jwt): the token offers no CKM_AES_KEY_GEN and CKM_AES_GCM')
+  } else {
+    const tested = await wrappingSelfTest(token).catch(describe)
+    if (typeof tested === 'number') wrapping = tested
+    else missing.push(`key wrapping (direct_post.jwt): CKM_AES_GCM failed (${tested})`)
+  }
+  return { curves, agreement, wrapping, missing }
 }
 
 function selfTestFailure(token: Pkcs11Token, what: string, error: unknown): Kms.KeyManagementError {

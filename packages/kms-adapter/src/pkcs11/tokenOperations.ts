@@ -1,5 +1,16 @@
-import { type Attribute, CKA, CKD_NULL, CKM, type Handle, type Pkcs11Addon, type Pkcs11Api } from './pkcs11Api.js'
-import { type KeyPairTemplates, type Pkcs11Curve, sharedSecretTemplate } from './pkcs11Curves.js'
+import {
+  type Attribute,
+  CKA,
+  CKD_NULL,
+  CKK,
+  CKM,
+  CKO,
+  type Handle,
+  type Mechanism,
+  type Pkcs11Addon,
+  type Pkcs11Api,
+} from './pkcs11Api.js'
+import { KEPT_IN_TOKEN, type KeyPairTemplates, type Pkcs11Curve, sharedSecretTemplate } from './pkcs11Curves.js'
 
 // The token operations the backend and its start-up self-test share, each on a session the caller
 // holds. Signing and key agreement run on libuv's thread pool (the *Async calls), so a network HSM's
@@ -62,4 +73,60 @@ export async function deriveSharedSecret(
   } finally {
     api.C_DestroyObject(session, secret)
   }
+}
+
+/**
+ * The template of a key-wrapping key: AES-256, sensitive, never extractable, for encryption and
+ * decryption only; a token object (`token`) or a session object (the start-up self-test).
+ */
+export function wrappingKeyTemplate(label: string, id: Buffer, token: boolean): Attribute[] {
+  return [
+    { type: CKA.CLASS, value: CKO.SECRET_KEY },
+    { type: CKA.KEY_TYPE, value: CKK.AES },
+    { type: CKA.VALUE_LEN, value: 32 },
+    { type: CKA.TOKEN, value: token },
+    { type: CKA.LABEL, value: label },
+    { type: CKA.ID, value: id },
+    ...KEPT_IN_TOKEN,
+    { type: CKA.ENCRYPT, value: true },
+    { type: CKA.DECRYPT, value: true },
+    { type: CKA.WRAP, value: false },
+    { type: CKA.UNWRAP, value: false },
+    { type: CKA.SIGN, value: false },
+    { type: CKA.VERIFY, value: false },
+    { type: CKA.DERIVE, value: false },
+  ]
+}
+
+export function generateWrappingKey(api: Pkcs11Api, session: Handle, template: Attribute[]): Promise<Handle> {
+  return api.C_GenerateKeyAsync(session, { mechanism: CKM.AES_KEY_GEN }, template)
+}
+
+/** CKM_AES_GCM with a 96-bit IV, `aad` and a 128-bit tag, in the parameter layout `layout`. */
+function gcm(layout: number, iv: Buffer, aad: Buffer): Mechanism {
+  return { mechanism: CKM.AES_GCM, parameter: { type: layout, iv, ivBits: 96, aad, tagBits: 128 } }
+}
+
+/** AES-GCM encryption by the token: the ciphertext with its tag appended. */
+export function encryptOnToken(
+  api: Pkcs11Api,
+  session: Handle,
+  key: Handle,
+  layout: number,
+  { iv, aad, data }: { iv: Buffer; aad: Buffer; data: Buffer },
+): Promise<Buffer> {
+  api.C_EncryptInit(session, gcm(layout, iv, aad), key)
+  return api.C_EncryptAsync(session, data, Buffer.alloc(data.length + 16))
+}
+
+/** AES-GCM decryption by the token of a ciphertext with its tag appended; throws when it does not authenticate. */
+export function decryptOnToken(
+  api: Pkcs11Api,
+  session: Handle,
+  key: Handle,
+  layout: number,
+  { iv, aad, data }: { iv: Buffer; aad: Buffer; data: Buffer },
+): Promise<Buffer> {
+  api.C_DecryptInit(session, gcm(layout, iv, aad), key)
+  return api.C_DecryptAsync(session, data, Buffer.alloc(data.length))
 }

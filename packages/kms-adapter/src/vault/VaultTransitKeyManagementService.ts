@@ -1,10 +1,12 @@
 import http from 'node:http'
 import { type AgentContext, Kms, TypedArrayEncoder } from '@credo-ts/core'
 import NodeVault from 'node-vault'
+import type { KeyWrapping } from '../KeyWrapping.js'
 import { backendKeyName, type KeyNamespace } from '../keyNaming.js'
 import { createRemoteKey, localRandomBytes, localVerify, notOffered, withKid } from '../remoteBackend.js'
 import { type ResilienceOptions, ResilientCaller } from '../resilience/ResilientCaller.js'
 import { algorithmForKey, publicJwkFromSpki, remoteOperationSupported } from '../signatureAlgorithms.js'
+import { VaultTransitKeyWrapping } from './VaultTransitKeyWrapping.js'
 import { isTransientVaultError, vaultStatus } from './vaultErrors.js'
 
 export interface VaultTransitKeyManagementServiceOptions extends KeyNamespace, ResilienceOptions {
@@ -37,9 +39,10 @@ interface VaultKeyData {
  * Credo key management on the HashiCorp Vault transit engine. Keys are created
  * non-exportable; signing happens in Vault (JWS marshalling for ECDSA, so signatures come back
  * as JOSE r||s); public keys are cached per key and version, and verification is done locally
- * with them. Ed25519, ECDSA P-256 and P-384. Rotation moves signing to a new key version.
+ * with them. Ed25519, ECDSA P-256 and P-384. Rotation moves signing to a new key version. Keys
+ * made outside Vault are wrapped with transit `encrypt`/`decrypt` ({@link VaultTransitKeyWrapping}).
  */
-export class VaultTransitKeyManagementService implements Kms.KeyManagementService {
+export class VaultTransitKeyManagementService implements Kms.KeyManagementService, KeyWrapping {
   public readonly backend = 'vault'
   // As every remote backend does them (remoteBackend.ts).
   public readonly verify = localVerify(this.backend, (agentContext, keyId) => this.getPublicKey(agentContext, keyId))
@@ -53,6 +56,9 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
   private readonly publicKeys = new Map<string, Kms.KmsJwkPublic>()
   private readonly latestVersions = new Map<string, { version: number; readAt: number }>()
   private readonly latestVersionTtlMillis: number
+  /** Key wrapping: transit `encrypt`/`decrypt` under the tenant's wrapping key ({@link VaultTransitKeyWrapping}). */
+  public readonly wrapKey: KeyWrapping['wrapKey']
+  public readonly unwrapKey: KeyWrapping['unwrapKey']
   private login?: Promise<void>
 
   /** The circuit breaker's state (`closed`, `open`, `half-open`), for metrics. */
@@ -76,6 +82,13 @@ export class VaultTransitKeyManagementService implements Kms.KeyManagementServic
     } as NodeVault.VaultOptions)
     this.caller = new ResilientCaller(this.backend, isTransientVaultError, options)
     this.latestVersionTtlMillis = (options.latestVersionTtlSeconds ?? 60) * 1000
+    const wrapping = new VaultTransitKeyWrapping(
+      (operation, idempotent, path, body) => this.request(operation, idempotent, () => this.client.write(path, body)),
+      this.mount,
+      options,
+    )
+    this.wrapKey = wrapping.wrapKey.bind(wrapping)
+    this.unwrapKey = wrapping.unwrapKey.bind(wrapping)
   }
 
   public isOperationSupported(_agentContext: AgentContext, operation: Kms.KmsOperation): boolean {

@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
 import { type AgentContext, Kms } from '@credo-ts/core'
-import { jest } from '@jest/globals'
+import { consoleLinesOf } from '../support/consoleLines.js'
 import type { KmsUnderTest } from '../support/kmsBackends.js'
 
 const NODE_HASH: Record<string, string | null> = { ES256: 'sha256', ES384: 'sha384', ES256K: 'sha256', EdDSA: null }
@@ -160,14 +160,8 @@ export function describeKmsConformance(name: string, create: () => Promise<KmsUn
     })
 
     it('never puts private key material in a response, an error or a log line', async () => {
-      const logged: string[] = []
-      const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
-        jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-          logged.push(args.map(String).join(' '))
-        }),
-      )
       const secrets: string[] = []
-      try {
+      const logged = await consoleLinesOf(async () => {
         const tenant = under.context('tenant-leak')
         // Where the backend accepts an imported key, we know its private part and look for it.
         const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -199,9 +193,7 @@ export function describeKmsConformance(name: string, create: () => Promise<KmsUn
             cause: String((error as { cause?: unknown })?.cause),
           })
         }
-      } finally {
-        for (const spy of spies) spy.mockRestore()
-      }
+      })
       const everything = `${JSON.stringify(returned)}\n${logged.join('\n')}`
       expect(everything).not.toMatch(/"d":|PRIVATE KEY/)
       for (const secret of secrets) expect(everything).not.toContain(secret)

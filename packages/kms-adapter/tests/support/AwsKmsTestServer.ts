@@ -1,4 +1,12 @@
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  sign,
+} from 'node:crypto'
 import http from 'node:http'
 import { p256, p384 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -7,16 +15,20 @@ import { closeNow, listenOnLoopback, loopbackUrl } from './loopback.js'
 // A test double of AWS KMS speaking its JSON 1.1 protocol (POST /, X-Amz-Target:
 // TrentService.<Operation>, binary fields in base64, errors as {"__type", "message"}) for the
 // operations the backend uses: CreateKey, CreateAlias, UpdateAlias, DeleteAlias, GetPublicKey,
-// Sign (RAW and DIGEST, DER signatures) and ScheduleKeyDeletion. It does not check SigV4
-// signatures, only that one is present. Tests and benchmark only; never in production.
+// Sign (RAW and DIGEST, DER signatures), Encrypt and Decrypt (SYMMETRIC_DEFAULT keys, the
+// encryption context authenticated; the CiphertextBlob, opaque in AWS, is here the key id, nonce,
+// ciphertext and tag) and ScheduleKeyDeletion. It does not check SigV4 signatures, only that one
+// is present. Tests and benchmark only; never in production.
 
-type KeySpec = 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_SECG_P256K1' | 'ECC_NIST_EDWARDS25519'
+type KeySpec = 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_SECG_P256K1' | 'ECC_NIST_EDWARDS25519' | 'SYMMETRIC_DEFAULT'
 
 interface TestKey {
   arn: string
   spec: KeySpec
-  privateKey: KeyObject
-  publicKey: KeyObject
+  /** An asymmetric key's pair (SIGN_VERIFY), or a symmetric key's secret (ENCRYPT_DECRYPT). */
+  privateKey?: KeyObject
+  publicKey?: KeyObject
+  secret?: Buffer
   state: 'Enabled' | 'PendingDeletion'
   deletionWindowInDays?: number
 }
@@ -113,18 +125,21 @@ export class AwsKmsTestServer {
     switch (operation) {
       case 'CreateKey': {
         const spec = input.KeySpec as KeySpec
-        if (input.KeyUsage !== 'SIGN_VERIFY') throw new KmsError('ValidationException', 'KeyUsage must be SIGN_VERIFY')
+        const usage = spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY'
+        if (input.KeyUsage !== usage) throw new KmsError('ValidationException', `KeyUsage must be ${usage}`)
         const pair =
-          spec === 'ECC_NIST_EDWARDS25519'
-            ? generateKeyPairSync('ed25519')
-            : CURVES[spec]
-              ? generateKeyPairSync('ec', { namedCurve: CURVES[spec].namedCurve })
-              : undefined
+          spec === 'SYMMETRIC_DEFAULT'
+            ? { secret: randomBytes(32) }
+            : spec === 'ECC_NIST_EDWARDS25519'
+              ? generateKeyPairSync('ed25519')
+              : CURVES[spec]
+                ? generateKeyPairSync('ec', { namedCurve: CURVES[spec].namedCurve })
+                : undefined
         if (!pair) throw new KmsError('ValidationException', `Unsupported KeySpec ${spec}`)
         const id = randomUUID()
         const arn = `arn:aws:kms:us-east-1:111122223333:key/${id}`
         this.keys.set(arn, { arn, spec, ...pair, state: 'Enabled' })
-        return { KeyMetadata: { KeyId: id, Arn: arn, KeySpec: spec, KeyUsage: 'SIGN_VERIFY', KeyState: 'Enabled' } }
+        return { KeyMetadata: { KeyId: id, Arn: arn, KeySpec: spec, KeyUsage: usage, KeyState: 'Enabled' } }
       }
       case 'CreateAlias': {
         const alias = String(input.AliasName)
@@ -144,11 +159,15 @@ export class AwsKmsTestServer {
       }
       case 'GetPublicKey': {
         const key = this.usable(String(input.KeyId))
+        if (!key.publicKey) throw new KmsError('UnsupportedOperationException', `${key.arn} is a symmetric key`)
         const der = key.publicKey.export({ format: 'der', type: 'spki' })
         return { KeyId: key.arn, KeySpec: key.spec, KeyUsage: 'SIGN_VERIFY', PublicKey: der.toString('base64') }
       }
       case 'Sign':
         return this.sign(input)
+      case 'Encrypt':
+      case 'Decrypt':
+        return this.crypt(operation, input)
       case 'ScheduleKeyDeletion': {
         const key = this.find(String(input.KeyId))
         const days = Number(input.PendingWindowInDays ?? 30)
@@ -162,8 +181,43 @@ export class AwsKmsTestServer {
     }
   }
 
+  /** Encrypt and Decrypt under a symmetric key, with the encryption context as authenticated data. */
+  private crypt(operation: 'Encrypt' | 'Decrypt', input: Record<string, unknown>): unknown {
+    if ((input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT') !== 'SYMMETRIC_DEFAULT') {
+      throw new KmsError('ValidationException', 'EncryptionAlgorithm must be SYMMETRIC_DEFAULT')
+    }
+    const context = Object.entries((input.EncryptionContext ?? {}) as Record<string, string>)
+    const aad = Buffer.from(JSON.stringify(context.sort(([a], [b]) => (a < b ? -1 : 1))))
+    if (operation === 'Encrypt') {
+      const key = this.usable(String(input.KeyId))
+      if (!key.secret) throw new KmsError('InvalidKeyUsageException', `${key.arn} is not an ENCRYPT_DECRYPT key`)
+      const plaintext = Buffer.from(String(input.Plaintext ?? ''), 'base64')
+      if (plaintext.length < 1 || plaintext.length > 4096) throw new KmsError('ValidationException', 'Plaintext size')
+      const nonce = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key.secret, nonce).setAAD(aad)
+      const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
+      const blob = Buffer.concat([Buffer.from(key.arn.slice(-36)), nonce, sealed])
+      return { KeyId: key.arn, CiphertextBlob: blob.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
+    }
+    const blob = Buffer.from(String(input.CiphertextBlob ?? ''), 'base64')
+    if (blob.length < 36 + 12 + 16 + 1) throw new KmsError('InvalidCiphertextException', 'The ciphertext is invalid')
+    const key = this.usable(blob.subarray(0, 36).toString())
+    if (input.KeyId !== undefined && this.usable(String(input.KeyId)).arn !== key.arn) {
+      throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify the key used to encrypt')
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.secret as Buffer, blob.subarray(36, 48)).setAAD(aad)
+      decipher.setAuthTag(blob.subarray(blob.length - 16))
+      const plaintext = Buffer.concat([decipher.update(blob.subarray(48, blob.length - 16)), decipher.final()])
+      return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
+    } catch {
+      throw new KmsError('InvalidCiphertextException', 'The ciphertext or its encryption context is invalid')
+    }
+  }
+
   private sign(input: Record<string, unknown>): unknown {
     const key = this.usable(String(input.KeyId))
+    if (!key.privateKey) throw new KmsError('InvalidKeyUsageException', `${key.arn} is not a SIGN_VERIFY key`)
     const message = Buffer.from(String(input.Message ?? ''), 'base64')
     const algorithm = String(input.SigningAlgorithm)
     const digest = input.MessageType === 'DIGEST'
@@ -177,7 +231,7 @@ export class AwsKmsTestServer {
         Signature: sign(null, message, key.privateKey).toString('base64'),
       }
     }
-    const curve = CURVES[key.spec]
+    const curve = CURVES[key.spec as keyof typeof CURVES]
     const expected = curve.hash === 'sha384' ? 'ECDSA_SHA_384' : 'ECDSA_SHA_256'
     if (algorithm !== expected) throw new KmsError('InvalidKeyUsageException', `${key.spec} signs with ${expected}`)
     let signature: Buffer

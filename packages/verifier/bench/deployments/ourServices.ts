@@ -12,10 +12,12 @@ import {
   VCT,
 } from './Deployment.js'
 
-/** A variant of our services: its name in the tables and the environment it adds. */
+/** A variant of our services: its name in the tables, the environment it adds, how it asks for responses. */
 export interface OurServicesVariant {
   name: string
   env?: Record<string, string>
+  /** The `responseMode` of its presentation requests (the service's default when absent). */
+  responseMode?: 'direct_post' | 'direct_post.jwt'
 }
 
 /**
@@ -105,7 +107,11 @@ export async function startOurServices(
           `${verifier.url}/presentation-requests`,
           {
             headers: bearer(verifierKey),
-            json: { verifierId, dcql: { query: DEGREE_QUERY } },
+            json: {
+              verifierId,
+              dcql: { query: DEGREE_QUERY },
+              ...(variant.responseMode ? { responseMode: variant.responseMode } : {}),
+            },
             status: 201,
           },
         )

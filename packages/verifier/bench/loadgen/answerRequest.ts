@@ -40,7 +40,11 @@ async function fetchRequestObject(client: StepClient, notes: ProtocolNotes, uri:
   check(String(header.kid).split('#')[0] === clientId.slice(DID_CLIENT_PREFIX.length), step, 'kid is not the client')
   check(payload.client_id === clientId, step, 'client_id differs from the URI')
   check(payload.response_type === 'vp_token', step, `response_type ${payload.response_type}`)
-  check(payload.response_mode === 'direct_post.jwt', step, `response_mode ${payload.response_mode}`)
+  check(
+    ['direct_post.jwt', 'direct_post'].includes(payload.response_mode),
+    step,
+    `response_mode ${payload.response_mode}`,
+  )
   check(typeof payload.response_uri === 'string' && typeof payload.nonce === 'string', step, 'no response_uri/nonce')
   check(payload.dcql_query, step, 'no dcql_query')
   check(typeof payload.exp !== 'number' || payload.exp * 1000 > Date.now(), step, 'the request object has expired')
@@ -73,7 +77,8 @@ async function encryptResponse(step: string, request: JsonObject, response: Json
 /**
  * A wallet's answer to an OID4VP 1.0 request URI: the signed request object, the disclosures the
  * DCQL query asks for with a key-binding JWT, `vp_token` as `{ <query id>: [presentation] }`,
- * encrypted (`direct_post.jwt`) and posted to the `response_uri`.
+ * encrypted (`direct_post.jwt`) or not (`direct_post`), as the request asks, and posted to the
+ * `response_uri`.
  */
 export async function answerRequest(
   client: StepClient,
@@ -85,10 +90,14 @@ export async function answerRequest(
   const step = 'POST response'
   const [queryId, names] = requestedClaims(step, request.dcql_query, credential)
   const presentation = presentSdJwtVc(step, credential, names, { nonce: request.nonce, audience: request.client_id })
-  const jwe = await encryptResponse(step, request, {
+  const response = {
     vp_token: { [queryId]: [presentation] },
     ...(request.state ? { state: request.state } : {}),
-  })
-  const answer = await client.json(step, request.response_uri, { form: { response: jwe } })
+  }
+  const form: Record<string, string> =
+    request.response_mode === 'direct_post'
+      ? { vp_token: JSON.stringify(response.vp_token), ...(request.state ? { state: request.state } : {}) }
+      : { response: await encryptResponse(step, request, response) }
+  const answer = await client.json(step, request.response_uri, { form })
   check(answer.redirect_uri === undefined || typeof answer.redirect_uri === 'string', step, 'odd redirect_uri')
 }

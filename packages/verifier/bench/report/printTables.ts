@@ -154,3 +154,64 @@ export function yardstickTable(points: PointMeasurement[], ours: string, bare: s
   }
   return lines.join('\n')
 }
+
+/** One backend at one concurrency: the rounds of `direct_post` and of `direct_post.jwt`, alternating. */
+export interface EncryptionComparison {
+  backend: string
+  concurrency: number
+  plain: PointMeasurement[]
+  encrypted: PointMeasurement[]
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+/**
+ * What `direct_post.jwt` with a key per request adds to a verification, per backend and
+ * concurrency: the verifier's CPU per flow of each variant (median of its rounds), the median of
+ * the rounds' differences with their range, PostgreSQL's CPU added, statements and flows/s.
+ */
+export function encryptionCostTable(comparisons: EncryptionComparison[]): string {
+  const lines = [
+    '### Verification: direct_post.jwt with a key per request against direct_post',
+    '',
+    row([
+      'KMS',
+      'in flight',
+      'verifier CPU ms/flow, direct_post',
+      'direct_post.jwt',
+      'added (median, range)',
+      'PostgreSQL CPU added',
+      'statements/flow',
+      'flows/s',
+    ]),
+    row(Array(8).fill('---')),
+  ]
+  for (const { backend, concurrency, plain, encrypted } of comparisons) {
+    const cpu = (points: PointMeasurement[]) => points.map((point) => point.serviceCpuMillisPerFlow)
+    const added = encrypted.map(
+      (point, round) => point.serviceCpuMillisPerFlow - (plain[round]?.serviceCpuMillisPerFlow ?? 0),
+    )
+    const postgres = (points: PointMeasurement[]) => median(points.map((point) => point.postgresCpuMillisPerFlow ?? 0))
+    const pair = (value: (points: PointMeasurement[]) => number, digits = 1) =>
+      `${fixed(value(plain), digits)} / ${fixed(value(encrypted), digits)}`
+    lines.push(
+      row([
+        backend,
+        concurrency,
+        fixed(median(cpu(plain)), 2),
+        fixed(median(cpu(encrypted)), 2),
+        `${fixed(median(added), 2)} (${fixed(Math.min(...added), 2)} to ${fixed(Math.max(...added), 2)})`,
+        fixed(postgres(encrypted) - postgres(plain), 2),
+        pair((points) => median(points.map((point) => point.statementsPerFlow ?? 0))),
+        pair((points) => median(points.map((point) => point.flowsPerSecond))),
+      ]),
+    )
+  }
+  return lines.join('\n')
+}

@@ -1,5 +1,5 @@
 import type { TenantsApi } from '@attesto/agent-runtime'
-import { type AgentContext, Kms } from '@credo-ts/core'
+import type { AgentContext } from '@credo-ts/core'
 import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
 
 const MAX_REMEMBERED = 10_000
@@ -63,25 +63,4 @@ export class VerifierDirectory {
     const profile = await verifierProfiles.find(tenantContext, verifierId)
     return profile ? { tenantContext, profile } : null
   }
-}
-
-/**
- * The verifier's response-encryption key, created (and saved in its profile) the first time a
- * profile made before encryption keys needs one.
- */
-export async function ensureEncryptionKey(
-  tenantContext: AgentContext,
-  profile: VerifierProfile,
-): Promise<VerifierProfile> {
-  if (profile.encryptionKey) return profile
-  const updated = { ...profile, encryptionKey: await createEncryptionKey(tenantContext) }
-  await verifierProfiles.update(tenantContext, profile.verifierId, updated)
-  return updated
-}
-
-export async function createEncryptionKey(tenantContext: AgentContext): Promise<VerifierProfile['encryptionKey']> {
-  const { keyId, publicJwk } = await tenantContext.dependencyManager
-    .resolve(Kms.KeyManagementApi)
-    .createKey({ type: { kty: 'EC', crv: 'P-256' } })
-  return { keyId, publicJwk: { ...publicJwk, kid: keyId } as Kms.KmsJwkPublic }
 }

@@ -31,21 +31,15 @@ function digestOf(vpToken: unknown): string {
 /** The response parameters: decrypted from `response` (direct_post.jwt), or the form itself. */
 async function responseParameters(
   options: AcceptAuthorizationResponseOptions,
-  { tenantContext, profile }: ResolvedVerifier,
+  resolved: ResolvedVerifier,
   body: Record<string, unknown>,
 ): Promise<{ params: Record<string, unknown>; encrypted: boolean }> {
   if (typeof body.response !== 'string') return { params: body, encrypted: false }
-  let key = profile
-  if (!key.encryptionKey) {
-    // Another instance may have given this verifier its key since this one read the profile.
-    options.directory.forget(profile.verifierId)
-    key = (await options.directory.resolve(profile.verifierId))?.profile ?? profile
-  }
   try {
-    return { params: await decryptResponse(tenantContext, key, body.response), encrypted: true }
+    return { params: await decryptResponse(options, resolved, body.response), encrypted: true }
   } catch (error) {
     if (!(error instanceof PresentationRefusal)) throw error
-    // Nothing names a request yet: nothing is stored.
+    // The JWE did not decrypt to its request: nothing is stored.
     throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
   }
 }

@@ -1,78 +1,86 @@
-import { contextKms } from '@attesto/agent-runtime'
-import type { AgentContext, Kms } from '@credo-ts/core'
+import { decryptEcdhEs, KmsUnavailableError } from '@attesto/kms-adapter'
 import { PresentationRefusal } from '../verification/rejectionReason.js'
-import type { VerifierProfile } from '../verification/verifierDocuments.js'
-import { RESPONSE_ENCRYPTIONS } from './requestObject.js'
+import { MAX_REQUEST_ID_LENGTH } from '../verification/VerificationSession.js'
+import type { VerificationSessions } from '../verification/VerificationSessions.js'
+import { type CompactJwe, parseCompactJwe, responseParametersOf } from './compactJwe.js'
+import { unwrapResponseKey } from './responseKeys.js'
+import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
+import { decryptWithVerifierKey, verifierKeyOf } from './verifierKeyDecryption.js'
 
-const MAX_JWE_LENGTH = 512 * 1024
-
-const COORDINATE = /^[A-Za-z0-9_-]{43}$/
-
-/** The sender's ephemeral key: a public P-256 JWK (its point is checked by the key agreement). */
-function p256PublicJwk(value: unknown): Kms.KmsJwkPublicEc {
-  const jwk = value as Record<string, unknown> | null
-  if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
-    throw new Error('epk is not a P-256 key')
-  }
-  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.x) || !COORDINATE.test(jwk.y)) {
-    throw new Error('epk has no valid coordinates')
-  }
-  if ('d' in jwk) throw new Error('epk is a private key')
-  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
+export interface DecryptResponseOptions {
+  sessions: VerificationSessions
+  directory: VerifierDirectory
 }
 
-function part(value: string | undefined): Buffer {
-  if (value === undefined || !/^[A-Za-z0-9_-]*$/.test(value)) throw new Error('not base64url')
-  return Buffer.from(value, 'base64url')
-}
+const undecryptable = (cause?: unknown) =>
+  new PresentationRefusal('verification_failed', 'The encrypted response could not be decrypted', false, { cause })
 
 /**
- * Decrypts a `direct_post.jwt` response (compact JWE, ECDH-ES with the verifier's encryption key,
- * A128GCM or A256GCM) in the tenant's KMS and answers its parameters. The key is named by the
- * verifier's profile, never by the JWE header; it is the same for all of the verifier's requests,
- * so decrypting needs no storage read. Anything that does not decrypt to a JSON object is refused.
+ * Decrypts a `direct_post.jwt` response (compact JWE, ECDH-ES on P-256, A128GCM or A256GCM) and
+ * answers its parameters. The JWE's `kid` names the request whose key it was encrypted to (the
+ * request id, OID4VP 1.0 §8.3): that request's row gives the wrapped private key, the tenant's
+ * KMS unwraps it (one statement, one KMS call), and the JWE is decrypted here. The decrypted
+ * `state` must be that request: a response encrypted to the key of another request is refused.
+ * A JWE to the verifier's own key of earlier versions goes to {@link decryptWithVerifierKey}.
+ * Anything that does not decrypt to a JSON object is refused with `verification_failed`, and
+ * nothing is written: the header is not authenticated until the JWE decrypts.
  */
 export async function decryptResponse(
-  tenantContext: AgentContext,
-  profile: VerifierProfile,
-  jwe: string,
+  options: DecryptResponseOptions,
+  resolved: ResolvedVerifier,
+  response: string,
 ): Promise<Record<string, unknown>> {
-  const key = profile.encryptionKey
-  if (!key) throw new PresentationRefusal('verification_failed', 'This verifier has no response-encryption key')
+  let jwe: CompactJwe
   try {
-    if (jwe.length > MAX_JWE_LENGTH) throw new Error('too large')
-    const [encodedHeader, encryptedKey, iv, ciphertext, tag, ...rest] = jwe.split('.')
-    if (rest.length > 0 || encryptedKey !== '' || encodedHeader === undefined)
-      throw new Error('not a compact ECDH-ES JWE')
-    const header = JSON.parse(part(encodedHeader).toString('utf8')) as Record<string, unknown>
-    if (header.alg !== 'ECDH-ES') throw new Error(`alg ${String(header.alg)}`)
-    if (!RESPONSE_ENCRYPTIONS.includes(header.enc as never)) throw new Error(`enc ${String(header.enc)}`)
-    if (header.kid !== undefined && header.kid !== key.keyId) throw new Error('encrypted to another key')
-    const epk = p256PublicJwk(header.epk)
-    const { data } = await contextKms(tenantContext).decrypt({
-      encrypted: part(ciphertext),
-      decryption: {
-        algorithm: header.enc as 'A128GCM' | 'A256GCM',
-        aad: Buffer.from(encodedHeader),
-        iv: part(iv),
-        tag: part(tag),
-      },
-      key: {
-        keyAgreement: {
-          algorithm: 'ECDH-ES',
-          keyId: key.keyId,
-          externalPublicJwk: epk,
-          apu: typeof header.apu === 'string' ? part(header.apu) : undefined,
-          apv: typeof header.apv === 'string' ? part(header.apv) : undefined,
-        },
-      },
-    } as never)
-    const payload = JSON.parse(Buffer.from(data).toString('utf8'))
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not an object')
-    return payload
+    jwe = parseCompactJwe(response)
   } catch (error) {
-    throw new PresentationRefusal('verification_failed', 'The encrypted response could not be decrypted', false, {
-      cause: error,
-    })
+    throw undecryptable(error)
+  }
+  const { kid } = jwe
+  const session =
+    kid !== undefined && kid.length > 0 && kid.length <= MAX_REQUEST_ID_LENGTH
+      ? await options.sessions.find(resolved.tenantContext.contextCorrelationId, kid)
+      : null
+  if (session?.responseKey && session.verifierId === resolved.profile.verifierId) {
+    const privateKey = await unwrapResponseKey(resolved.tenantContext, kid as string, session.responseKey)
+    const params = decrypted(() =>
+      decryptEcdhEs({
+        privateKey,
+        senderPublicJwk: jwe.epk,
+        enc: jwe.enc,
+        apu: jwe.apu,
+        apv: jwe.apv,
+        iv: jwe.iv,
+        tag: jwe.tag,
+        aad: Buffer.from(jwe.encodedHeader),
+        ciphertext: jwe.ciphertext,
+      }),
+    )
+    if (params.state !== kid) {
+      throw new PresentationRefusal(
+        'verification_failed',
+        "The response was encrypted to another request's key: encrypt each response to the key of the request it answers",
+      )
+    }
+    return params
+  }
+  const verifierKey = await verifierKeyOf(options.directory, resolved, jwe)
+  if (!verifierKey) throw undecryptable(new Error(`no request of this verifier has the key '${String(kid)}'`))
+  let plaintext: Uint8Array
+  try {
+    plaintext = await decryptWithVerifierKey(resolved.tenantContext, verifierKey, jwe)
+  } catch (error) {
+    if (error instanceof KmsUnavailableError) throw error
+    throw undecryptable(error)
+  }
+  return decrypted(() => plaintext)
+}
+
+/** The parameters of what `decrypt` gives, or the refusal when it throws or is no JSON object. */
+function decrypted(decrypt: () => Uint8Array): Record<string, unknown> {
+  try {
+    return responseParametersOf(decrypt())
+  } catch (error) {
+    throw undecryptable(error)
   }
 }

@@ -24,7 +24,8 @@ const notFound = () => new ProtocolError(404, 'invalid_request', 'No such open r
 
 /**
  * The verifier's profile as it must be to sign for `clientId`: read again when this instance's copy
- * lacks what the request needs (a response-encryption key, or the certificate of an X.509 client
+ * lacks what the request needs (the verifier's response-encryption key of a request made before
+ * per-request keys, or the certificate of an X.509 client
  * identifier, added through another instance); a request whose certificate has since been replaced
  * or removed cannot be signed for any more.
  */
@@ -66,7 +67,8 @@ async function answerRequestObject(
     throw new ProtocolError(400, 'invalid_request', 'request_expired: The request has expired')
   }
   const fromWallet = post ? requestUriPost(request.body, session) : {}
-  const encrypted = session.responseMode === 'direct_post.jwt'
+  // Only a request made before per-request keys is encrypted to its verifier's key.
+  const encrypted = session.responseMode === 'direct_post.jwt' && !session.responseKey
   const { profile, signer } = await signingProfile(options.directory, resolved, session.clientId, encrypted)
   const jwt = await signRequestObject(resolved.tenantContext, profile, requestId, session, options.baseUrl, {
     signer,

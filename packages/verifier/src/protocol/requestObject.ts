@@ -41,11 +41,21 @@ export interface RequestObjectOptions {
   audience?: string
 }
 
+/**
+ * OID4VP 1.0 §5.1 client metadata. With `direct_post.jwt`, `jwks` holds the request's own
+ * response-encryption key (`kid`, `use: enc`, `alg: ECDH-ES`; HAIP 1.0 §5: a fresh key per
+ * request), or, for a request made before per-request keys, the verifier's key of that version;
+ * `encrypted_response_enc_values_supported` lists both content encryptions HAIP names.
+ */
 function clientMetadata(profile: VerifierProfile, session: VerificationSession) {
+  const responseKey =
+    session.responseMode === 'direct_post.jwt'
+      ? (session.responseKey?.publicJwk ?? profile.encryptionKey?.publicJwk)
+      : undefined
   return {
-    ...(session.responseMode === 'direct_post.jwt' && profile.encryptionKey
+    ...(responseKey
       ? {
-          jwks: { keys: [{ ...profile.encryptionKey.publicJwk, use: 'enc', alg: 'ECDH-ES' }] },
+          jwks: { keys: [{ ...responseKey, use: 'enc', alg: 'ECDH-ES' }] },
           encrypted_response_enc_values_supported: [...RESPONSE_ENCRYPTIONS],
         }
       : {}),

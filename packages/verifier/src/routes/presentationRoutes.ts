@@ -6,8 +6,8 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { CLIENT_ID_PREFIXES, type ClientIdPrefix, clientIdFor } from '../protocol/clientIdentifier.js'
 import { authorizationRequestUri, protocolUrls } from '../protocol/requestObject.js'
-import { canDecryptResponses } from '../protocol/responseEncryption.js'
-import { ensureEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
+import { canWrapResponseKeys, createResponseKey } from '../protocol/responseKeys.js'
+import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { dcqlInput } from '../verification/dcqlInput.js'
 import { sameDeviceBinding } from '../verification/redirectUris.js'
 import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
@@ -24,8 +24,8 @@ export const createPresentationRequestInput = z.strictObject({
   /** How long the wallet has to answer (default 5 minutes). */
   expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
   /**
-   * `direct_post.jwt`: the response is encrypted to the verifier (the default when the KMS can
-   * decrypt ECDH-ES); `direct_post`: plain (the default otherwise).
+   * `direct_post.jwt`: the response is encrypted to a key made for this request (the default when
+   * the KMS can wrap keys, as every built-in backend can); `direct_post`: plain.
    */
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
   /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
@@ -48,12 +48,12 @@ export const createPresentationRequestInput = z.strictObject({
 
 /** The response mode of a new request: as asked, if the KMS can serve it. */
 function responseModeFor(tenantContext: AgentContext, asked: 'direct_post' | 'direct_post.jwt' | undefined) {
-  const encrypted = canDecryptResponses(tenantContext)
+  const encrypted = canWrapResponseKeys(tenantContext)
   if (asked === 'direct_post.jwt' && !encrypted) {
     throw new HttpError(
       400,
       'response_encryption_unsupported',
-      "This verifier's KMS backend cannot decrypt ECDH-ES responses: use responseMode 'direct_post'",
+      "This verifier's KMS backend cannot wrap response-encryption keys: use responseMode 'direct_post'",
     )
   }
   return asked ?? (encrypted ? 'direct_post.jwt' : 'direct_post')
@@ -131,10 +131,6 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
       tenantContext,
       request,
       async (requestId = randomUUID()) => {
-        if (responseMode === 'direct_post.jwt' && !profile.encryptionKey) {
-          profile = await ensureEncryptionKey(tenantContext, profile)
-          directory.remember(tenantContext, profile)
-        }
         const now = Date.now()
         let session: VerificationSession = {
           state: 'pending',
@@ -143,6 +139,10 @@ export function presentationRoutes(options: PresentationRoutesOptions): Router {
           ...(input.requestUriMethod === 'post' ? { requestUriMethod: 'post' as const } : {}),
           nonce: randomBytes(32).toString('base64url'),
           responseMode,
+          // HAIP 1.0 §5: a fresh response-encryption key for each request.
+          ...(responseMode === 'direct_post.jwt'
+            ? { responseKey: await createResponseKey(tenantContext, requestId) }
+            : {}),
           dcqlQuery,
           ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
           ...(sameDevice ? { sameDevice } : {}),

@@ -3,9 +3,8 @@ import { certificateView, type TenantRequestLocals, withIdempotency } from '@att
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
-import { canDecryptResponses } from '../protocol/responseEncryption.js'
-import { createEncryptionKey, type VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { trustedIssuers, type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
+import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
+import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
 
 export const createVerifierInput = z.strictObject({ didMethod: z.enum(['jwk', 'key']).default('jwk') })
 export const trustedIssuerInput = z.strictObject({ label: z.string().max(200).optional() })
@@ -14,8 +13,8 @@ export const did = z
   .regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID, for example did:web:university.example')
 
 /**
- * Verifier identities (a signing key and its DID, and a response-encryption key, in the tenant's
- * KMS) and the tenant's trusted issuers.
+ * Verifier identities (a signing key in the tenant's KMS and its DID; response-encryption keys
+ * are made per request) and the tenant's trusted issuers.
  */
 export function verifierRoutes(directory: VerifierDirectory): Router {
   const router = Router()
@@ -42,8 +41,6 @@ export function verifierRoutes(directory: VerifierDirectory): Router {
             did: didState.did as string,
             didUrl: didState.didDocument?.verificationMethod?.[0]?.id as string,
             keyId,
-            // Only a KMS that can decrypt ECDH-ES gets a response-encryption key (Vault and AWS cannot).
-            ...(canDecryptResponses(tenantContext) ? { encryptionKey: await createEncryptionKey(tenantContext) } : {}),
           }
           await verifierProfiles.save(tenantContext, verifierId, profile)
         }

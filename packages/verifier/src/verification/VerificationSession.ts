@@ -34,6 +34,19 @@ export interface SameDeviceBinding {
   redeemedAt?: string
 }
 
+/**
+ * The request's own response-encryption key (`direct_post.jwt`, HAIP 1.0 §5): a P-256 key pair
+ * made for this request alone. The public JWK (`kid` is the request id) is listed in the request
+ * object; the private key is kept only wrapped by the tenant's KMS, bound to the tenant and the
+ * request, so any instance can have the KMS unwrap it and nobody without the KMS can read it. It
+ * goes with the row when the row expires.
+ */
+export interface ResponseKey {
+  publicJwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string }
+  /** The private key (its JWK, as JSON) as the KMS wrapped it (`KeyWrapping` of `@attesto/kms-adapter`). */
+  wrappedPrivateKey: string
+}
+
 /** A response that was refused while the request stayed open. */
 export interface RefusedAttempt {
   at: string
@@ -57,6 +70,8 @@ export interface VerificationSession {
   requestUriMethod?: 'post'
   nonce: string
   responseMode: ResponseMode
+  /** With `direct_post.jwt`: the key wallets encrypt to (absent on requests made before per-request keys). */
+  responseKey?: ResponseKey
   dcqlQuery: Record<string, unknown>
   /** When a credential's status list cannot be fetched: reject (default) or accept it flagged. */
   statusUnavailable?: 'reject' | 'accept'
@@ -83,3 +98,5 @@ export const MAX_REQUEST_LIFETIME_SECONDS = 7 * 24 * 60 * 60
 /** How long a request's row (and so its result) is kept after the request expires. */
 export const RESULT_RETENTION_SECONDS = 7 * 24 * 60 * 60
 export const MAX_RECORDED_ATTEMPTS = 10
+/** Longest request id (OID4VP `state`) a response may name. */
+export const MAX_REQUEST_ID_LENGTH = 128

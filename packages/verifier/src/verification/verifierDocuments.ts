@@ -8,9 +8,9 @@ export interface VerifierProfile {
   didUrl: string
   keyId: string
   /**
-   * The verifier's response-encryption key (P-256, ECDH-ES) in the tenant's KMS: wallets encrypt
-   * `direct_post.jwt` responses to its public JWK. Absent on verifiers made before it existed
-   * (added with their first encrypted request).
+   * @deprecated Earlier versions gave each verifier one response-encryption key (P-256, ECDH-ES)
+   * in the tenant's KMS. Requests now get a key each (`VerificationSession.responseKey`); this one
+   * is only read, to decrypt responses to requests made before (protocol/verifierKeyDecryption.ts).
    */
   encryptionKey?: { keyId: string; publicJwk: Kms.KmsJwkPublic }
   /**
