@@ -36,9 +36,14 @@ export class OfferIssuance {
     private readonly deferred: DeferredCredentials,
   ) {}
 
+  /** The agent as Credo's core API types it (the holder module's type narrows it). */
+  private get core(): Agent {
+    return this.agent as unknown as Agent
+  }
+
   public async resolve(offerUri: string): Promise<ResolvedOffer> {
     const offer = await this.credoOffer(offerUri)
-    const resolved = await describeOffer(this.agent as unknown as Agent, this.policy, offerUri, offer)
+    const resolved = await describeOffer(this.core, this.policy, offerUri, offer)
     if (this.offers.size >= MAX_REMEMBERED) this.offers.delete(this.offers.keys().next().value as string)
     this.offers.set(resolved.id, offer)
     return resolved
@@ -81,12 +86,11 @@ export class OfferIssuance {
 
   /** The holder said no: nothing is sent to the issuer (OID4VCI has no decline); held credentials are dropped. */
   public async decline(resolved: ResolvedOffer): Promise<void> {
-    const held = this.held.get(resolved.id)
-    if (held)
-      await discardCredentials(
-        this.agent as unknown as Agent,
-        held.map((entry) => entry.record),
-      )
+    const held = this.held.get(resolved.id) ?? []
+    await discardCredentials(
+      this.core,
+      held.map((entry) => entry.record),
+    )
     this.held.delete(resolved.id)
     this.offers.delete(resolved.id)
     await this.activity.record({
@@ -114,7 +118,7 @@ export class OfferIssuance {
     const judged = await judgeCredentials(this.policy, [{ record, context }])
     const distrusted = distrust(judged)
     if (distrusted && (this.policy.mode === 'refuse' || !pending.acceptUntrusted)) {
-      await discardCredentials(this.agent as unknown as Agent, [record])
+      await discardCredentials(this.core, [record])
       await this.activity.record({
         type: 'credential_refused',
         party: pending.issuer,
@@ -122,7 +126,7 @@ export class OfferIssuance {
       })
       return undefined
     }
-    const [stored] = await storeCredentials(this.agent as unknown as Agent, judged)
+    const [stored] = await storeCredentials(this.core, judged)
     return stored
   }
 
@@ -148,7 +152,7 @@ export class OfferIssuance {
     const distrusted = distrust(judged)
     if (distrusted) await this.untrusted(resolved, judged, distrusted, options)
     this.held.delete(resolved.id)
-    const stored = await storeCredentials(this.agent as unknown as Agent, judged)
+    const stored = await storeCredentials(this.core, judged)
     await this.activity.record({
       type: 'offer_accepted',
       party: resolved.issuer.credentialIssuer,
@@ -169,7 +173,7 @@ export class OfferIssuance {
     if (this.policy.mode === 'refuse') {
       this.held.delete(resolved.id)
       await discardCredentials(
-        this.agent as unknown as Agent,
+        this.core,
         judged.map((entry) => entry.record),
       )
       await this.activity.record({
