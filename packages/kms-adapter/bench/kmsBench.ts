@@ -94,9 +94,10 @@ function rawSignsPerSecond(count: number): Promise<Round> {
 
 /**
  * The pkcs11 backend on a new SoftHSM2 token (its own directory, through SOFTHSM2_CONF, which the
- * module reads when it is initialised), with `maxSessions` sessions; null without SoftHSM2.
+ * module reads when it is initialised), with `maxSessions` sessions; null without SoftHSM2. With
+ * eight sessions it also wraps keys, a round pushed onto `wrapRows`.
  */
-async function pkcs11Rounds(context: AgentContext): Promise<[string, Round | null][]> {
+async function pkcs11Rounds(context: AgentContext, wrapRows: [string, Round][]): Promise<[string, Round | null][]> {
   if (!softHsmInstalled || !SOFTHSM_MODULE) return [['pkcs11 (SoftHSM2 not installed)', null]]
   const directory = softHsmDirectory()
   process.env.SOFTHSM2_CONF = directory.conf
@@ -115,6 +116,10 @@ async function pkcs11Rounds(context: AgentContext): Promise<[string, Round | nul
       })
       const label = `pkcs11 (SoftHSM2), ${sessions} session${sessions > 1 ? 's' : ''}`
       rows.push([label, await signsPerSecond(kms, context, 5_000, concurrency)])
+      if (sessions > 1 && kms.wrapKey && kms.unwrapKey) {
+        const wrapping = { wrapKey: kms.wrapKey, unwrapKey: kms.unwrapKey }
+        wrapRows.push([`${label}: CKM_AES_GCM`, await wrapPairs(wrapping, context, 2_000, concurrency)])
+      }
       kms.close()
     }
   } finally {
@@ -147,6 +152,7 @@ async function main() {
       aliasTtlSeconds,
     })
 
+  const pkcs11WrapRows: [string, Round][] = []
   const raw = await rawSignsPerSecond(20_000)
   const rows: [string, Round | null][] = [
     ['raw node:crypto', raw],
@@ -159,7 +165,7 @@ async function main() {
         16,
       ),
     ],
-    ...(await pkcs11Rounds(context)),
+    ...(await pkcs11Rounds(context, pkcs11WrapRows)),
     ['vault (test server), public-key cache on', await signsPerSecond(vaultService(60), context, 3_000, 32)],
     ['vault (test server), public-key cache off', await signsPerSecond(vaultService(0), context, 3_000, 32)],
     ['aws (test server), public-key cache on', await signsPerSecond(awsService(60), context, 3_000, 32)],
@@ -179,6 +185,7 @@ async function main() {
   }
 
   const wrapRows: [string, Round][] = [
+    ...pkcs11WrapRows,
     [
       'local (AES-256-GCM under the master key)',
       await wrapPairs(

@@ -8,7 +8,8 @@
 // result, every answer checked):
 //
 // For each KMS backend (local; Vault transit and AWS KMS through their in-repo test servers in
-// this process, so the servers' own CPU is in the client column), two variants:
+// this process, so the servers' own CPU is in the client column; PKCS#11 on a SoftHSM2 token,
+// which runs inside the verifier process), two variants:
 //
 // - `direct_post`: the response in the clear, the yardstick for that backend;
 // - `direct_post.jwt`: a P-256 key pair made per request, its private key wrapped by the KMS (the
@@ -24,8 +25,8 @@
 // CPU and statements per flow.
 // BENCH_FLOWS (300 per window), BENCH_ROUNDS (3), BENCH_CONCURRENCY (1,8), BENCH_WARMUP_FLOWS
 // (200, then 50 per later window), BENCH_MAX_SECONDS (20 per window), BENCH_ENCRYPTION_BACKENDS
-// (local,vault,aws).
-import { serviceKms } from '@attesto/kms-adapter/testing'
+// (local,vault,aws, and pkcs11 where SoftHSM2 is installed).
+import { serviceKms, softHsmInstalled } from '@attesto/kms-adapter/testing'
 import { startOurServices } from './deployments/ourServices.js'
 import { issuanceFlow, verificationFlow } from './loadgen/oid4vcFlows.js'
 import { ProtocolNotes } from './loadgen/ProtocolNotes.js'
@@ -39,7 +40,10 @@ const FLOWS = Number(process.env.BENCH_FLOWS ?? 300)
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, '1,8').map(Number)
 const WARMUP_FLOWS = Number(process.env.BENCH_WARMUP_FLOWS ?? 200)
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 20)
-const BACKENDS = list(process.env.BENCH_ENCRYPTION_BACKENDS, 'local,vault,aws') as ('local' | 'vault' | 'aws')[]
+const BACKENDS = list(
+  process.env.BENCH_ENCRYPTION_BACKENDS,
+  softHsmInstalled ? 'local,vault,aws,pkcs11' : 'local,vault,aws',
+) as ('local' | 'vault' | 'aws' | 'pkcs11')[]
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 async function main(cleanups: (() => Promise<void>)[]) {
