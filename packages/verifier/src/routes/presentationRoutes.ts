@@ -25,7 +25,7 @@ export const createPresentationRequestInput = z.strictObject({
   expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
   /**
    * `direct_post.jwt`: the response is encrypted to a key made for this request (the default when
-   * the KMS can wrap keys, as every built-in backend can); `direct_post`: plain.
+   * the KMS can wrap keys, as every backend of the kms-adapter can); `direct_post`: plain.
    */
   responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
   /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
