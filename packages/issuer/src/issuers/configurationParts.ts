@@ -59,3 +59,8 @@ export interface ClaimProblem {
   code: 'claim_unknown' | 'claim_missing' | 'claim_invalid'
   message: string
 }
+
+/** Whether every entry of `list` has its own `name` (claims of a configuration, data elements of a namespace). */
+export function namesAreUnique(list: readonly { name: string }[]): boolean {
+  return new Set(list.map((entry) => entry.name)).size === list.length
+}

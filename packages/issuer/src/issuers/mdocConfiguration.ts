@@ -7,6 +7,7 @@ import {
   configurationIdInput,
   displayInput,
   isDate,
+  namesAreUnique,
   validitySecondsInput,
 } from './configurationParts.js'
 
@@ -44,10 +45,7 @@ const dataElements = z
   )
   .min(1)
   .max(100)
-  .refine(
-    (elements) => new Set(elements.map((element) => element.name)).size === elements.length,
-    'data element names must be unique within a namespace',
-  )
+  .refine(namesAreUnique, 'data element names must be unique within a namespace')
 
 /**
  * A credential configuration of an ISO/IEC 18013-5 mdoc (OID4VCI 1.0 Appendix A.2, `mso_mdoc`):

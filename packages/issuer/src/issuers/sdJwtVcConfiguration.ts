@@ -7,6 +7,7 @@ import {
   configurationIdInput,
   displayInput,
   isDate,
+  namesAreUnique,
   validitySecondsInput,
 } from './configurationParts.js'
 
@@ -70,10 +71,7 @@ export const sdJwtVcConfigurationInput = z.strictObject({
     )
     .min(1)
     .max(100)
-    .refine(
-      (claims) => new Set(claims.map((claim) => claim.name)).size === claims.length,
-      'claim names must be unique',
-    ),
+    .refine(namesAreUnique, 'claim names must be unique'),
 })
 
 export type SdJwtVcConfiguration = z.output<typeof sdJwtVcConfigurationInput>
