@@ -58,6 +58,12 @@ describe('issuer management API', () => {
       claims,
     })
     expect(badge.status).toBe(200)
+    const twice = await call('PUT', `/issuers/${issuerA}/credential-configurations/twice`, keyA, {
+      vct: 'https://issuer.test/twice',
+      claims: [...claims, claims[0]],
+    })
+    expect([twice.status, twice.body.error.code]).toEqual([400, 'invalid_request'])
+    expect(twice.body.error.message).toMatch(/claim names must be unique/)
   })
   afterAll(async () => {
     await service?.close()
