@@ -1,22 +1,11 @@
-import { HttpError, TenantDocumentStore, type TenantRequestLocals } from '@attesto/agent-runtime'
+import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
 import { Router } from 'express'
 import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import {
   type PresentationRequestManagement,
   presentationRequestStatus,
 } from '../verification/PresentationRequestManagement.js'
-import { type VerifierProfile, verifierProfiles } from '../verification/verifierDocuments.js'
-
-/** A deleted verifier's profile (its DID and key ids), kept for the record. */
-export interface DeletedVerifier extends VerifierProfile {
-  deletedAt: string
-}
-
-export const deletedVerifiers = new TenantDocumentStore<DeletedVerifier>(
-  'deleted-verifier',
-  'verifier_not_found',
-  'deleted verifier',
-)
+import { deletedVerifiers, verifierProfiles } from '../verification/verifierDocuments.js'
 
 /** How long an instance trusts that a verifier still exists before it makes a request for it. */
 const VERIFIER_CHECK_MILLIS = 10_000
