@@ -63,7 +63,6 @@ export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { LogSampler } from './logging/LogSampler.js'
 export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
 export { watchQueues, watchStatusLists, watchWorker } from './metrics/collectors.js'
-export { countedIssuance } from './metrics/countedIssuance.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
 export {
   describeObservability,
@@ -71,7 +70,7 @@ export {
   OBSERVABILITY_ENVIRONMENT_VARIABLES,
   type ObservabilityConfig,
 } from './metrics/observabilityConfig.js'
-export { countIssuance, countVerification } from './metrics/processMetrics.js'
+export { processRegistry } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
 export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'
 export { errorBody } from './openapi/errorBody.js'

@@ -1,5 +1,4 @@
 import {
-  countedIssuance,
   type ProtocolEndpointEdge,
   protocolErrorHandler,
   rejectUnsafeProtocolInput,
@@ -12,6 +11,7 @@ import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import { issuanceEvents } from './issuanceEvents.js'
+import { countedIssuance } from './issuanceMetrics.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'

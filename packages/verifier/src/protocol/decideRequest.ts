@@ -1,10 +1,10 @@
-import { countVerification } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
 import { newResponseCode, redirectWithResponseCode } from '../verification/responseCode.js'
 import type { VerificationSession } from '../verification/VerificationSession.js'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
 import { refused } from './responseRefusal.js'
+import { countVerification } from './verificationMetrics.js'
 
 /** What the response endpoint answers the wallet (OID4VP 1.0 §8.2): `redirect_uri` in the same-device flow. */
 export interface ResponseEndpointAnswer {

@@ -1,5 +1,6 @@
-import { countVerification, ProtocolError } from '@attesto/agent-runtime'
+import { ProtocolError } from '@attesto/agent-runtime'
 import type { RejectionCode } from '../verification/rejectionReason.js'
+import { countVerification } from './verificationMetrics.js'
 
 /** The codes a response endpoint refusal starts its `error_description` with. */
 export type RefusalCode =

@@ -1,6 +1,21 @@
+import { ProtocolError, processRegistry } from '@attesto/agent-runtime'
+import { Counter } from 'prom-client'
 import { ZodError } from 'zod'
-import { ProtocolError } from '../protocol/ProtocolError.js'
-import { countIssuance, type IssuanceStep } from './processMetrics.js'
+
+const issuance = new Counter({
+  name: 'attesto_issuance_outcomes_total',
+  help: 'OID4VCI protocol requests by step (token, credential, deferred_credential), result (issued, deferred, refused, failed) and reason (the OAuth error code; none when answered)',
+  labelNames: ['step', 'result', 'reason'] as const,
+  registers: [processRegistry],
+})
+
+export type IssuanceStep = 'token' | 'credential' | 'deferred_credential'
+export type IssuanceResult = 'issued' | 'deferred' | 'refused' | 'failed'
+
+/** Counts one OID4VCI request's outcome (`reason`: a stable error code, never client input). */
+function countIssuance(step: IssuanceStep, result: IssuanceResult, reason = 'none'): void {
+  issuance.inc({ step, result, reason })
+}
 
 /**
  * `handler` (an OID4VCI endpoint's work), its outcome counted in
