@@ -62,7 +62,7 @@ export { type IdempotentResult, withIdempotency } from './idempotency/withIdempo
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { LogSampler } from './logging/LogSampler.js'
 export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
-export { watchQueues, watchStatusLists, watchWorker } from './metrics/collectors.js'
+export { readCounter, watchQueues, watchWorker } from './metrics/collectors.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
 export {
   describeObservability,

@@ -7,7 +7,6 @@ import {
   type RuntimeConfig,
   TenantsApi,
   TenantsModule,
-  watchStatusLists,
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
@@ -23,6 +22,7 @@ import { trustAnchorRoutes } from './routes/trustAnchorRoutes.js'
 import { verifierRoutes } from './routes/verifierRoutes.js'
 import { SameDeviceResults } from './verification/SameDeviceResults.js'
 import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
+import { watchStatusLists } from './verification/statusListMetrics.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
 import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
 

@@ -1,4 +1,4 @@
-import type { DidCacheMetrics, StatusListTokenResolver } from '@attesto/did-cache'
+import type { DidCacheMetrics } from '@attesto/did-cache'
 import type { PoolUsage } from '@attesto/storage-service'
 import type { Kms } from '@credo-ts/core'
 import type { Queue, Worker } from 'bullmq'
@@ -29,7 +29,7 @@ export function watchDatabasePools(metrics: RuntimeMetrics, database: { poolUsag
 }
 
 /** A counter whose values are read from `read` at scrape time (totals kept elsewhere). */
-function readCounter<Label extends string>(
+export function readCounter<Label extends string>(
   metrics: RuntimeMetrics,
   name: string,
   help: string,
@@ -81,21 +81,6 @@ export function watchDidCache(metrics: RuntimeMetrics, cache: DidCacheMetrics): 
   readCounter(metrics, 'attesto_did_cache_redis_errors_total', 'Redis errors of the DID cache', [], () => [
     [{}, cache.snapshot().redisErrors],
   ])
-}
-
-/** Status-list token lookups (verifier): answered from a cache, fetched, or failed to fetch. */
-export function watchStatusLists(metrics: RuntimeMetrics, resolver: StatusListTokenResolver): void {
-  readCounter(
-    metrics,
-    'attesto_status_list_lookups_total',
-    'Status list token lookups by result (hit: cached; fetch: fetched from the issuer; fetch_error: the fetch failed)',
-    ['result'],
-    () => [
-      [{ result: 'hit' }, resolver.hits],
-      [{ result: 'fetch' }, resolver.fetches - resolver.fetchFailures],
-      [{ result: 'fetch_error' }, resolver.fetchFailures],
-    ],
-  )
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const
