@@ -53,6 +53,7 @@ export {
   type OpenApiDocument,
   type OpenApiDocumentOptions,
   type OpenApiPaths,
+  type OpenApiTag,
   openApiDocument,
 } from './http/openApiDocument.js'
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from './http/startHttpServer.js'

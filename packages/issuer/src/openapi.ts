@@ -175,6 +175,13 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, issuer identities, credential configurations, OID4VCI pre-authorised offers of SD-JWT VCs (dc+sd-jwt), one at a time or in bulk batches worked by queue workers. The OID4VCI protocol endpoints themselves are under /oid4vci/{issuerId}; each status list token is public at /oid4vci/{issuerId}/status-lists/{listId} (docs/REVOCATION.md).',
     serverUrl,
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
+    tags: [
+      ['Issuers', 'Issuer identities: a key, a DID, an OID4VCI credential issuer'],
+      ['Credential configurations', 'What an issuer issues: an SD-JWT VC type and its claims'],
+      ['Offers', 'Pre-authorised credential offers, one at a time'],
+      ['Offer batches', 'Offers in bulk, made by queue workers'],
+      ['Credential status', 'Revocation and suspension through Token Status Lists'],
+    ],
     paths: mergeOpenApiPaths(
       issuerPaths,
       offerPaths,

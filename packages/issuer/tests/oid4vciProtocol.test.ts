@@ -5,6 +5,9 @@ import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { issuerPair } from './support/issuerFixture.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: metadata documents are inspected loosely
+type Metadata = Record<string, any>
+
 // The OID4VCI endpoints as a wallet written from the specification meets them (requests built
 // by hand), on two issuer instances that share one PostgreSQL schema and one public URL: every
 // limit and every single-use guarantee must hold across instances.
@@ -264,7 +267,7 @@ describe('OID4VCI endpoints, two instances', () => {
     // Read where the change was made (another instance sees it within ISSUER_METADATA_CACHE_SECONDS).
     const metadata = (await (
       await fetch(`${a.http.url}/.well-known/openid-credential-issuer${path}`)
-    ).json()) as Record<string, any>
+    ).json()) as Metadata
     expect(metadata.display).toEqual([{ name: 'City Transit' }])
     expect(metadata.credential_configurations_supported.monthly.credential_metadata).toEqual({
       display,
@@ -316,7 +319,7 @@ describe('OID4VCI endpoints, two instances', () => {
     const path = new URL(credentialIssuer).pathname
     const issuerMetadata = (await (
       await fetch(`${a.http.url}/.well-known/openid-credential-issuer${path}`)
-    ).json()) as Record<string, any>
+    ).json()) as Metadata
     expect(issuerMetadata.credential_issuer).toBe(credentialIssuer)
     expect(issuerMetadata.credentials_supported).toBeUndefined()
     expect(issuerMetadata.token_endpoint).toBeUndefined()
@@ -327,7 +330,7 @@ describe('OID4VCI endpoints, two instances', () => {
     ])
     const server = (await (
       await fetch(`${a.http.url}/.well-known/oauth-authorization-server${path}`)
-    ).json()) as Record<string, any>
+    ).json()) as Metadata
     expect(server.grant_types_supported).not.toContain('authorization_code')
     for (const field of [
       'authorization_endpoint',

@@ -229,6 +229,13 @@ export function verifierOpenApi(serverUrl: string): OpenApiDocument {
       'Tenants, verifier identities, trusted issuers, and OID4VP 1.0 presentation requests with DCQL for SD-JWT VCs. The OID4VP protocol endpoints are under /oid4vp/{verifierId} (request objects at authorization-requests/{requestId}, responses at authorize).',
     serverUrl,
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
+    tags: [
+      ['Verifiers', 'Verifier identities: the key and DID that sign requests'],
+      ['Trusted issuers', 'The issuer DIDs whose credentials a tenant accepts'],
+      ['Trust anchors', 'CA certificates that credentials signed under X.509 chains (x5c) must lead to'],
+      ['Presentation templates', 'Stored DCQL queries'],
+      ['Presentation requests', 'OID4VP requests and their results'],
+    ],
     paths: mergeOpenApiPaths(
       verifierPaths,
       verifierCertificateOpenApiPaths,

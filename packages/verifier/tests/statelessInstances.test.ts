@@ -165,7 +165,7 @@ describe.each(kmsBackends)('stateless services: two instances of each role (%s K
   }, 60_000)
 
   it('signs with the verifier certificate uploaded through one instance on the other at once, for an x509_hash request', async () => {
-    const { apiKey, issuerDid, offer } = await makeOffer()
+    const { issuerDid, offer } = await makeOffer()
     const ca = await DevelopmentCa.create()
     const trusting = await HolderWallet.open({
       passphrase: 'stateless x509 test',

@@ -36,7 +36,12 @@ export interface OpenApiDocumentOptions {
   schemas?: Record<string, oas31.SchemaObject>
   /** The role's webhook event types. */
   webhookEvents: readonly string[]
+  /** The role's sections (tag name and description), in reading order, between the tenants and the webhooks. */
+  tags: readonly OpenApiTag[]
 }
+
+/** A section of the document: its tag name and description. */
+export type OpenApiTag = readonly [name: string, description: string]
 
 /**
  * Leaves out what zod writes only for its own checks and a reader gains nothing from: the regular
@@ -49,23 +54,13 @@ const readableSchema: ZodOpenApiOverride = ({ jsonSchema }) => {
   if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum
 }
 
-/** The document's sections, in reading order (Redoc's sidebar). */
-const TAGS = [
-  ['Tenants', 'Tenants and their API keys (admin key)'],
-  ['Issuers', 'Issuer identities: a key, a DID, an OID4VCI credential issuer'],
-  ['Credential configurations', 'What an issuer issues: an SD-JWT VC type and its claims'],
-  ['Offers', 'Pre-authorised credential offers, one at a time'],
-  ['Offer batches', 'Offers in bulk, made by queue workers'],
-  ['Credential status', 'Revocation and suspension through Token Status Lists'],
-  ['Verifiers', 'Verifier identities: the key and DID that sign requests'],
-  ['Trusted issuers', 'The issuer DIDs whose credentials a tenant accepts'],
-  ['Trust anchors', 'CA certificates that credentials signed under X.509 chains (x5c) must lead to'],
-  ['Presentation templates', 'Stored DCQL queries'],
-  ['Presentation requests', 'OID4VP requests and their results'],
+/** The sections every service has, before and after the role's own (Redoc's sidebar order). */
+const LEADING_TAGS: readonly OpenApiTag[] = [['Tenants', 'Tenants and their API keys (admin key)']]
+const TRAILING_TAGS: readonly OpenApiTag[] = [
   ['Webhooks', 'Endpoints that receive signed events, and their dead letters'],
   ['Operations', 'Health, readiness and the operator’s reports (admin key)'],
   ['Webhook events', 'What a registered endpoint receives'],
-] as const
+]
 
 /**
  * The answers the edge gives every operation of its kind (docs/SECURITY.md): `415` where a body
@@ -171,7 +166,9 @@ export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocumen
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       servers: [{ url: options.serverUrl }],
-      tags: TAGS.filter(([name]) => used.has(name)).map(([name, description]) => ({ name, description })),
+      tags: [...LEADING_TAGS, ...options.tags, ...TRAILING_TAGS]
+        .filter(([name]) => used.has(name))
+        .map(([name, description]) => ({ name, description })),
       security: [{ tenantApiKey: [] }],
       paths,
       webhooks,
