@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals'
 import { cborDecode, DataItem } from '@animo-id/mdoc'
+import { describe, expect, it } from '@jest/globals'
 import { mdocSessionTranscript } from '../mdocSessionTranscript.js'
 
 // The session transcript an mdoc's device signature covers, against the worked example of
