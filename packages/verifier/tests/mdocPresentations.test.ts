@@ -137,7 +137,7 @@ describe('mdoc presentations across two verifier instances', () => {
     expect(new Set(proxy.served.map((entry) => entry.upstream))).toEqual(new Set([0, 1]))
   }, 60_000)
 
-  it('refuses a device signature over another request’s transcript, and one made without the response key', async () => {
+  it('refuses a device signature over another request’s transcript, without the response key, or over the pre-1.0 draft handover', async () => {
     const issued = await wallet.issue(CLAIMS)
     const { requestId, request: req } = await request()
     const other = (await request()).request
@@ -146,6 +146,8 @@ describe('mdoc presentations across two verifier instances', () => {
       { ...handoverOf(req), nonce: other.payload.nonce },
       { ...handoverOf(req), encryptionJwk: undefined },
       { ...handoverOf(req), responseUri: `${req.payload.response_uri}/elsewhere` },
+      // The ISO/IEC 18013-7 Annex B handover of pre-1.0 drafts: not what an OpenID4VP 1.0 request gets.
+      { draft: { ...handoverOf(req), mdocGeneratedNonce: randomBytes(16).toString('base64url') } },
     ]) {
       const refused = await answer(req, await wallet.present(issued, DISCLOSED, handover))
       expect([refused.status, refused.body.error]).toEqual([400, 'invalid_request'])
@@ -153,7 +155,7 @@ describe('mdoc presentations across two verifier instances', () => {
     }
     const open = await result(requestId)
     expect(open.status).toBe('pending')
-    expect(open.refusedAttempts.map((attempt: any) => attempt.reason.code)).toEqual(Array(4).fill('invalid_signature'))
+    expect(open.refusedAttempts.map((attempt: any) => attempt.reason.code)).toEqual(Array(5).fill('invalid_signature'))
     // The honest answer still goes through.
     expect((await answer(req, await wallet.present(issued, DISCLOSED, handoverOf(req)))).status).toBe(200)
     expect((await result(requestId)).status).toBe('verified')

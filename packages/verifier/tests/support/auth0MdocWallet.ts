@@ -79,12 +79,13 @@ export class Auth0MdocWallet {
 
   /**
    * A base64url DeviceResponse disclosing `elements` of `issued` (namespace → element names),
-   * device-signed over the transcript of `handover`.
+   * device-signed over the transcript of `handover` (OpenID4VP 1.0), or over the ISO/IEC 18013-7
+   * Annex B draft handover with an mdoc-generated nonce, as wallets of pre-1.0 drafts sign.
    */
   public async present(
     issued: Awaited<ReturnType<Auth0MdocWallet['issue']>>,
     elements: Record<string, string[]>,
-    handover: Handover,
+    handover: Handover | { draft: Handover & { mdocGeneratedNonce: string } },
   ): Promise<string> {
     const fields = Object.entries(elements).flatMap(([namespace, names]) =>
       names.map((name) => ({ path: [`$['${namespace}']['${name}']`], intent_to_retain: false })),
@@ -99,9 +100,17 @@ export class Auth0MdocWallet {
         },
       ],
     }
-    const response = await mdl.DeviceResponse.from(new mdl.MDoc([issued]))
-      .usingPresentationDefinition(definition)
-      .usingSessionTranscriptBytes(await sessionTranscript(handover))
+    const builder = mdl.DeviceResponse.from(new mdl.MDoc([issued])).usingPresentationDefinition(definition)
+    const transcribed =
+      'draft' in handover
+        ? builder.usingSessionTranscriptForOID4VP(
+            handover.draft.mdocGeneratedNonce,
+            handover.draft.clientId,
+            handover.draft.responseUri,
+            handover.draft.nonce,
+          )
+        : builder.usingSessionTranscriptBytes(await sessionTranscript(handover))
+    const response = await transcribed
       .authenticateWithSignature(this.jwk(this.deviceKey.privateKey) as never, 'ES256')
       .sign()
     return Buffer.from(response.encode()).toString('base64url')
