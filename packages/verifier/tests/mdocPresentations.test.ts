@@ -6,7 +6,7 @@ import { Auth0MdocWallet, handoverOf, MDL_DOCTYPE, MDL_NAMESPACE } from './suppo
 import { certifiedIssuer } from './support/certifiedIssuer.js'
 import { HandBuiltWallet } from './support/HandBuiltWallet.js'
 import { RoundRobinProxy } from './support/roundRobinProxy.js'
-import { ServiceProcess } from './support/serviceProcess.js'
+import { restCaller, ServiceProcess } from './support/serviceProcess.js'
 
 // ISO mdoc presentations (OpenID4VP 1.0 Appendix B.2, HAIP 1.0 §5.3.1) to two verifier processes
 // behind a round-robin balancer, on one schema of the real PostgreSQL: a wallet made of
@@ -45,15 +45,8 @@ describe('mdoc presentations across two verifier instances', () => {
   let key = ''
   let verifierId = ''
 
-  async function call(method: string, path: string, body?: unknown, apiKey = key) {
-    const response = await fetch(`${proxy.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-    return { status: response.status, body: (await response.json()) as any }
-  }
+  const call = (method: string, path: string, body?: unknown, apiKey = key) =>
+    restCaller(proxy.url)(method, path, apiKey, body)
 
   beforeAll(async () => {
     await proxy.listen()

@@ -2,7 +2,6 @@ import { createHash, createPublicKey, type JsonWebKey, randomBytes, verify } fro
 import type { MdocContext } from '@animo-id/mdoc'
 import { parseCertificateChain } from '@attesto/protocol-kit'
 
-const HASHES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const
 /** COSE signature algorithms verified: ES256 alone (HAIP 1.0 §7; what requests advertise, -7). */
 const ALGORITHMS: Record<string, string> = { ES256: 'sha256' }
 
@@ -37,8 +36,9 @@ function issuerNameField({ certificate, field }: { certificate: Uint8Array; fiel
  */
 export const mdocVerificationContext: MdocContext = {
   crypto: {
-    digest: ({ digestAlgorithm, bytes }) => createHash(HASHES[digestAlgorithm]).update(bytes).digest(),
-    random: (length) => randomBytes(length),
+    // 'SHA-256' → 'sha256', and so on: the MSO's digest algorithm as node:crypto names it.
+    digest: (input) => createHash(input.digestAlgorithm.replace('-', '').toLowerCase()).update(input.bytes).digest(),
+    random: randomBytes,
     calculateEphemeralMacKeyJwk: notUsed('Device MAC authentication'),
   },
   cose: {

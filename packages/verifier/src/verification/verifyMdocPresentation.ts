@@ -62,6 +62,9 @@ async function issuerAuthentication(document: DeviceSignedDocument, expected: Md
   } catch (error) {
     throw refuse('invalid_certificate', 'The issuer signature carries no x5chain', error)
   }
+  if (!Array.isArray(x5chain) || !x5chain.every((certificate) => certificate instanceof Uint8Array)) {
+    throw refuse('invalid_certificate', 'The x5chain is not a list of DER certificates')
+  }
   const x5c = x5chain.map((certificate) => Buffer.from(certificate).toString('base64'))
   const identity = await x509IssuerIdentity(x5c, expected.anchors, new Date(expected.nowSeconds * 1000))
   const jwk = identity.key.export({ format: 'jwk' })
@@ -168,14 +171,16 @@ export async function verifyMdocPresentation(
   expected: MdocExpectation,
 ): Promise<VerifiedCredential> {
   const document = deviceSignedDocument(presentation)
-  const identity = await issuerAuthentication(document, expected)
+  let identity: Awaited<ReturnType<typeof issuerAuthentication>>
   let mso: ReturnType<typeof checkMso>
   let claims: Record<string, Record<string, unknown>>
   try {
+    identity = await issuerAuthentication(document, expected)
     mso = checkMso(document, expected, identity.notAfter)
     claims = await disclosedElements(document)
     await deviceAuthentication(document, expected.sessionTranscript)
   } catch (error) {
+    // Whatever else the library or the decoder throws on a structure it did not expect.
     if (error instanceof PresentationRefusal) throw error
     throw refuse('verification_failed', 'The mdoc is malformed', error)
   }
