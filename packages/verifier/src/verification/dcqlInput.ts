@@ -44,6 +44,10 @@ const mdocQuery = z
     trusted_authorities: trustedAuthoritiesInput.optional(),
   })
   .loose()
+  .meta({
+    description:
+      'An ISO mdoc (OpenID4VP 1.0 B.2): meta.doctype_value, claims as [namespace, data element]; answered with a base64url DeviceResponse device-signed over the OpenID4VP 1.0 session transcript',
+  })
 
 const dcqlCredentialQuery = z.discriminatedUnion('format', [sdJwtVcQuery, mdocQuery], {
   error: "format must be 'dc+sd-jwt' (SD-JWT VC) or 'mso_mdoc' (ISO mdoc)",
