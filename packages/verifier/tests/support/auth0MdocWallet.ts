@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto'
 import mdl from '@auth0/mdl'
-import { cborEncode } from '@auth0/mdl/lib/cbor/index.js'
+import { cborDecode, cborEncode } from '@auth0/mdl/lib/cbor/index.js'
+import IssuerAuth from '@auth0/mdl/lib/mdoc/model/IssuerAuth.js'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import type { CertifiedIssuer, RequestObject } from './HandBuiltWallet.js'
 
@@ -40,6 +41,8 @@ export function handoverOf(request: RequestObject): Handover {
 export interface IssueMdocOptions {
   docType?: string
   validity?: { signed?: Date; validFrom?: Date; validUntil?: Date }
+  /** A Token Status List reference in the MSO (`status.status_list`), which @auth0/mdl does not write itself. */
+  status?: { idx: number; uri: string }
 }
 
 /**
@@ -62,7 +65,7 @@ export class Auth0MdocWallet {
     let document = new mdl.Document(options.docType ?? MDL_DOCTYPE)
     for (const [namespace, values] of Object.entries(claims)) document = document.addIssuerNameSpace(namespace, values)
     const now = new Date()
-    return document
+    const signed = await document
       .useDigestAlgorithm('SHA-256')
       .addValidityInfo({
         signed: options.validity?.signed ?? now,
@@ -75,6 +78,20 @@ export class Auth0MdocWallet {
         issuerCertificate: this.issuer.x5c.map((entry) => Buffer.from(entry, 'base64')),
         alg: 'ES256',
       })
+    return options.status ? this.withStatus(signed, options.status) : signed
+  }
+
+  /** The signed mdoc with `status` added to its MSO, signed again by the issuer (the namespaces unchanged). */
+  private async withStatus(signed: mdl.IssuerSignedDocument, status: { idx: number; uri: string }) {
+    const mso = (cborDecode(signed.issuerSigned.issuerAuth.payload) as mdl.DataItem<Map<string, unknown>>).data
+    mso.set('status', new Map([['status_list', new Map<string, unknown>(Object.entries(status))]]))
+    const issuerAuth = await IssuerAuth.default.sign(
+      { alg: 'ES256' },
+      { x5chain: this.issuer.x5c.map((entry) => Buffer.from(entry, 'base64')) } as never,
+      cborEncode(mdl.DataItem.fromData(mso)),
+      this.issuer.privateKey,
+    )
+    return new mdl.IssuerSignedDocument(signed.docType, { ...signed.issuerSigned, issuerAuth })
   }
 
   /**
