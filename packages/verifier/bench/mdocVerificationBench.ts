@@ -26,10 +26,8 @@ import { certifiedIssuer } from '../tests/support/certifiedIssuer.js'
 import { startOurServices } from './deployments/ourServices.js'
 import { LICENCE_CLAIMS, mdocVerificationFlow } from './loadgen/mdocPresentation.js'
 import { issuanceFlow, verificationFlow } from './loadgen/oid4vcFlows.js'
-import { ProtocolNotes } from './loadgen/ProtocolNotes.js'
-import { StepClient } from './loadgen/StepClient.js'
 import { measurePoint, type PointMeasurement } from './measure/measurePoint.js'
-import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
+import { runBench } from './measure/runBench.js'
 import { type FormatComparison, formatCostTable } from './report/printTables.js'
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 300)
@@ -38,14 +36,7 @@ const WARMUP_FLOWS = Number(process.env.BENCH_WARMUP_FLOWS ?? 200)
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 20)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-async function main(cleanups: (() => Promise<void>)[]) {
-  const postgres = await OwnPostgresCluster.start()
-  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
-  cleanups.push(
-    () => postgres.stop(),
-    () => client.close(),
-  )
-  const notes = new ProtocolNotes()
+await runBench(Math.max(...CONCURRENCIES), async ({ postgres, client, notes, cleanups }) => {
   const iaca = await DevelopmentCa.create({ name: 'Bench Road Authority', country: 'NL' })
   const deployment = await startOurServices(client, postgres.url, {
     name: 'ours',
@@ -92,16 +83,4 @@ async function main(cleanups: (() => Promise<void>)[]) {
   )
   console.log(formatCostTable(comparisons))
   for (const note of notes.list()) console.log(`note: ${note}`)
-}
-
-const cleanups: (() => Promise<void>)[] = []
-let exitCode = 0
-try {
-  await main(cleanups)
-} catch (error) {
-  exitCode = 1
-  console.error(error)
-} finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error))
-}
-process.exit(exitCode)
+})
