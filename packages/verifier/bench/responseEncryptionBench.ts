@@ -29,10 +29,8 @@
 import { serviceKms, softHsmInstalled } from '@attesto/kms-adapter/testing'
 import { startOurServices } from './deployments/ourServices.js'
 import { issuanceFlow, verificationFlow } from './loadgen/oid4vcFlows.js'
-import { ProtocolNotes } from './loadgen/ProtocolNotes.js'
-import { StepClient } from './loadgen/StepClient.js'
 import { measurePoint } from './measure/measurePoint.js'
-import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
+import { runBench } from './measure/runBench.js'
 import { type EncryptionComparison, encryptionCostTable } from './report/printTables.js'
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
@@ -46,14 +44,7 @@ const BACKENDS = list(
 ) as ('local' | 'vault' | 'aws' | 'pkcs11')[]
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-async function main(cleanups: (() => Promise<void>)[]) {
-  const postgres = await OwnPostgresCluster.start()
-  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
-  cleanups.push(
-    () => postgres.stop(),
-    () => client.close(),
-  )
-  const notes = new ProtocolNotes()
+await runBench(Math.max(...CONCURRENCIES), async ({ postgres, client, notes, cleanups }) => {
   const comparisons: EncryptionComparison[] = []
   for (const backend of BACKENDS) {
     const kms = await serviceKms(backend)
@@ -99,16 +90,4 @@ async function main(cleanups: (() => Promise<void>)[]) {
   )
   console.log(encryptionCostTable(comparisons))
   for (const note of notes.list()) console.log(`note: ${note}`)
-}
-
-const cleanups: (() => Promise<void>)[] = []
-let exitCode = 0
-try {
-  await main(cleanups)
-} catch (error) {
-  exitCode = 1
-  console.error(error)
-} finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error))
-}
-process.exit(exitCode)
+})

@@ -39,6 +39,15 @@ const dcqlExample = {
         meta: { vct_values: ['https://university.example/credentials/diploma'] },
         claims: [{ path: ['given_name'] }, { path: ['degree'] }],
       },
+      {
+        id: 'licence',
+        format: 'mso_mdoc',
+        meta: { doctype_value: 'org.iso.18013.5.1.mDL' },
+        claims: [
+          { path: ['org.iso.18013.5.1', 'family_name'], intent_to_retain: false },
+          { path: ['org.iso.18013.5.1', 'age_over_18'] },
+        ],
+      },
     ],
   },
 }

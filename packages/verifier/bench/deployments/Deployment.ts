@@ -3,7 +3,14 @@ import type { StepClient } from '../loadgen/StepClient.js'
 /** What a verifier reports about a presentation request (our REST API's shape). */
 export interface PresentationResult {
   status: string
-  credentials?: { queryId: string; issuer?: string; vct?: string; claims: Record<string, unknown> }[]
+  credentials?: {
+    queryId: string
+    issuer?: string
+    vct?: string
+    format?: string
+    docType?: string
+    claims: Record<string, unknown>
+  }[]
 }
 
 /**
@@ -16,7 +23,8 @@ export interface Deployment {
   /** The processes whose CPU time is the service's (issuer and verifier). */
   servicePids: { issuer: number; verifier: number }
   createOffer(client: StepClient): Promise<{ uri: string; txCode?: string }>
-  createRequest(client: StepClient): Promise<{ requestId: string; uri: string }>
+  /** A presentation request for `query` (the degree, {@link DEGREE_QUERY}, by default). */
+  createRequest(client: StepClient, query?: object): Promise<{ requestId: string; uri: string }>
   result(client: StepClient, requestId: string): Promise<PresentationResult>
   /** What the service processes printed, for a failure report. */
   output(): string

@@ -18,6 +18,8 @@ export interface OurServicesVariant {
   env?: Record<string, string>
   /** The `responseMode` of its presentation requests (the service's default when absent). */
   responseMode?: 'direct_post' | 'direct_post.jwt'
+  /** A CA certificate (PEM or base64 DER) the verifier tenant trusts, for credentials under X.509 chains (mdocs). */
+  trustAnchor?: string
 }
 
 /**
@@ -83,6 +85,9 @@ export async function startOurServices(
     const verifierKey = (await setup(verifier.url, '/tenants', admin, { label: 'Bank' })).apiKey
     const { verifierId } = await setup(verifier.url, '/verifiers', verifierKey, {})
     await setup(verifier.url, `/trusted-issuers/${encodeURIComponent(did)}`, verifierKey, {}, 'PUT')
+    if (variant.trustAnchor) {
+      await setup(verifier.url, '/trust-anchors/bench', verifierKey, { certificate: variant.trustAnchor }, 'PUT')
+    }
     return {
       name: variant.name,
       servicePids: { issuer: issuer.pid, verifier: verifier.pid },
@@ -101,7 +106,7 @@ export async function startOurServices(
         })
         return { uri: offer.uri, txCode: offer.txCode }
       },
-      createRequest: async (stepClient) => {
+      createRequest: async (stepClient, query = DEGREE_QUERY) => {
         const request = await stepClient.json(
           'POST /presentation-requests (REST)',
           `${verifier.url}/presentation-requests`,
@@ -109,7 +114,7 @@ export async function startOurServices(
             headers: bearer(verifierKey),
             json: {
               verifierId,
-              dcql: { query: DEGREE_QUERY },
+              dcql: { query },
               ...(variant.responseMode ? { responseMode: variant.responseMode } : {}),
             },
             status: 201,

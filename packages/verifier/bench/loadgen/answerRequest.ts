@@ -24,7 +24,7 @@ function requestedClaims(step: string, dcqlQuery: JsonObject, credential: SdJwtV
 }
 
 /** The signed request object (JAR, RFC 9101) behind `request_uri`, checked as a wallet must. */
-async function fetchRequestObject(client: StepClient, notes: ProtocolNotes, uri: string): Promise<JsonObject> {
+export async function fetchRequestObject(client: StepClient, notes: ProtocolNotes, uri: string): Promise<JsonObject> {
   const step = 'GET request object'
   const url = new URL(uri)
   check(url.protocol === 'openid4vp:', step, `not an openid4vp URI: ${uri}`)
@@ -60,7 +60,7 @@ async function fetchRequestObject(client: StepClient, notes: ProtocolNotes, uri:
 }
 
 /** The response encrypted to the verifier (`direct_post.jwt`): ECDH-ES to its `use: enc` key. */
-async function encryptResponse(step: string, request: JsonObject, response: JsonObject): Promise<string> {
+export async function encryptResponse(step: string, request: JsonObject, response: JsonObject): Promise<string> {
   const metadata = request.client_metadata ?? {}
   const jwk = (metadata.jwks?.keys ?? []).find((key: JsonObject) => key.use === 'enc' || key.alg === 'ECDH-ES')
   check(jwk?.kty === 'EC', step, 'client_metadata.jwks has no EC encryption key')

@@ -215,3 +215,49 @@ export function encryptionCostTable(comparisons: EncryptionComparison[]): string
   }
   return lines.join('\n')
 }
+
+/** The verification of each credential format, measured in alternating windows on the same services. */
+export interface FormatComparison {
+  concurrency: number
+  byFormat: [string, PointMeasurement[]][]
+}
+
+/**
+ * A verification per credential format, per concurrency: the verifier's and PostgreSQL's CPU per
+ * flow (median of the rounds, and their range), statements per flow, flows/s, the client's CPU.
+ */
+export function formatCostTable(comparisons: FormatComparison[]): string {
+  const range = (values: number[]) =>
+    `${fixed(median(values), 2)} (${fixed(Math.min(...values), 2)} to ${fixed(Math.max(...values), 2)})`
+  const lines = [
+    '### Verification by credential format: request, request object, direct_post.jwt response, result',
+    '',
+    row([
+      'format',
+      'in flight',
+      'verifier CPU ms/flow (median, range)',
+      'PostgreSQL CPU ms/flow',
+      'statements/flow',
+      'flows/s',
+      'client CPU ms/flow',
+    ]),
+    row(Array(7).fill('---')),
+  ]
+  for (const { concurrency, byFormat } of comparisons) {
+    for (const [format, points] of byFormat) {
+      const of = (value: (point: PointMeasurement) => number | undefined) => points.map((point) => value(point) ?? 0)
+      lines.push(
+        row([
+          format,
+          concurrency,
+          range(of((point) => point.serviceCpuMillisPerFlow)),
+          range(of((point) => point.postgresCpuMillisPerFlow)),
+          fixed(median(of((point) => point.statementsPerFlow))),
+          fixed(median(of((point) => point.flowsPerSecond))),
+          fixed(median(of((point) => point.clientCpuMillisPerFlow)), 2),
+        ]),
+      )
+    }
+  }
+  return lines.join('\n')
+}

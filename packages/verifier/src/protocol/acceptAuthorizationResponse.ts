@@ -8,11 +8,14 @@ import { issuersOf, policyVerdict, presentedCredentials, verifyVpToken } from '.
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
 import { decideRequest, type ResponseEndpointAnswer } from './decideRequest.js'
 import { decryptResponse } from './decryptResponse.js'
+import { protocolUrls } from './requestObject.js'
 import { openRequest, refused } from './responseRefusal.js'
 import type { ResolvedVerifier, VerifierDirectory } from './VerifierDirectory.js'
 import { acceptWalletError } from './walletErrorResponse.js'
 
 export interface AcceptAuthorizationResponseOptions {
+  /** The verifier's public base URL: the request's `response_uri`, which an mdoc's device signature covers. */
+  baseUrl: string
   directory: VerifierDirectory
   sessions: VerificationSessions
   decided: PresentationDecided
@@ -87,7 +90,14 @@ export async function acceptAuthorizationResponse(
         'This request asks for an encrypted response (direct_post.jwt)',
       )
     }
-    verified = await verifyVpToken(tenantContext, vpToken, session, nowSeconds, anchors)
+    verified = await verifyVpToken(tenantContext, vpToken, session, nowSeconds, anchors, {
+      responseUri: protocolUrls(options.baseUrl, verifierId, requestId).responseUri,
+      // The key this request's response is encrypted to (OID4VP 1.0 B.2.6.1: its thumbprint is bound).
+      encryptionJwk:
+        session.responseMode === 'direct_post.jwt'
+          ? (session.responseKey?.publicJwk ?? resolved.profile.encryptionKey?.publicJwk)
+          : undefined,
+    })
   } catch (error) {
     if (!(error instanceof PresentationRefusal)) throw error
     await options.sessions.recordRefusal(tenantId, requestId, { at: new Date(now).toISOString(), reason: error.reason })

@@ -10,6 +10,8 @@ export const SELF_ISSUED_AUDIENCE = 'https://self-issued.me/v2'
 export const RESPONSE_ENCRYPTIONS = ['A128GCM', 'A256GCM'] as const
 /** Signature algorithms accepted for the credential and the key-binding proof: asymmetric only. */
 const PRESENTATION_ALGORITHMS = [...SUPPORTED_ALGORITHMS]
+/** COSE algorithms accepted for an mdoc's issuer and device signatures: ES256 (RFC 9053). */
+const MDOC_ALGORITHMS = [-7] as const
 const REQUEST_OBJECT_LIFETIME_SECONDS = 300
 
 /** Where the wallet fetches the request object and where it posts the response. */
@@ -61,6 +63,8 @@ function clientMetadata(profile: VerifierProfile, session: VerificationSession) 
       : {}),
     vp_formats_supported: {
       'dc+sd-jwt': { 'sd-jwt_alg_values': PRESENTATION_ALGORITHMS, 'kb-jwt_alg_values': PRESENTATION_ALGORITHMS },
+      // OID4VP 1.0 B.2.2: COSE algorithm identifiers; ES256 (-7) for the issuer's and the device's signature.
+      mso_mdoc: { issuerauth_alg_values: [...MDOC_ALGORITHMS], deviceauth_alg_values: [...MDOC_ALGORITHMS] },
     },
   }
 }

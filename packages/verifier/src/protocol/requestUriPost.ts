@@ -1,5 +1,6 @@
 import { ProtocolError } from '@attesto/agent-runtime'
 import { z } from 'zod'
+import { queryFormats } from '../verification/dcqlInput.js'
 import type { VerificationSession } from '../verification/VerificationSession.js'
 import { RESPONSE_ENCRYPTIONS, type RequestObjectOptions } from './requestObject.js'
 
@@ -53,9 +54,11 @@ function checkWalletCanAnswer(metadata: WalletMetadata, session: VerificationSes
   }
   const signing = metadata.request_object_signing_alg_values_supported
   if (signing && !signing.includes('ES256')) throw refuse('The wallet does not accept ES256 request objects')
-  if (metadata.vp_formats_supported && !Object.hasOwn(metadata.vp_formats_supported, 'dc+sd-jwt')) {
+  const formats = [...queryFormats(session.dcqlQuery)]
+  const supported = metadata.vp_formats_supported
+  if (supported && !formats.some((format) => Object.hasOwn(supported, format))) {
     throw refuse(
-      'The wallet supports none of the formats this verifier asks for (dc+sd-jwt)',
+      `The wallet supports none of the formats this request asks for (${formats.join(', ')})`,
       'vp_formats_not_supported',
     )
   }

@@ -180,7 +180,12 @@ export const presentationResultResponse = z
                 "A credential signed under an X.509 chain (x5c): its end-entity certificate, and the tenant's trust anchor the chain leads to",
             }),
           vct: z.string().optional(),
-          claims: z.record(z.string(), z.unknown()),
+          format: z.literal('mso_mdoc').optional().meta({ description: 'An ISO mdoc (absent for an SD-JWT VC)' }),
+          docType: z.string().optional().meta({ description: "An mdoc's document type (its MSO docType)" }),
+          claims: z.record(z.string(), z.unknown()).meta({
+            description:
+              'The disclosed claims; for an mdoc, the data elements by namespace (full-date as YYYY-MM-DD, tdate as an ISO date-time, byte strings as base64url)',
+          }),
           statusUnavailable: z
             .boolean()
             .optional()
@@ -208,6 +213,19 @@ export const presentationResultResponse = z
             issuer: 'did:web:university.example',
             vct: 'https://university.example/credentials/diploma',
             claims: { given_name: 'Ada', degree: 'MSc' },
+          },
+          {
+            queryId: 'licence',
+            issuer: 'CN=Road Authority DS, C=NL',
+            issuerCertificate: {
+              subject: 'CN=Road Authority DS, C=NL',
+              sha256: 'q1VpyfLhN3dzFmM3BZbU0Fr-7GSmT8dBvNI2E0qw-7M',
+              notAfter: '2027-06-30T12:00:00.000Z',
+              anchor: { anchorId: 'road-iaca', subject: 'CN=Road Authority IACA, C=NL' },
+            },
+            format: 'mso_mdoc',
+            docType: 'org.iso.18013.5.1.mDL',
+            claims: { 'org.iso.18013.5.1': { family_name: 'Mustermann', birth_date: '1984-08-12', age_over_18: true } },
           },
         ],
       },

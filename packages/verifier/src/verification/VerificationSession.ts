@@ -15,6 +15,11 @@ export interface PresentedCredential {
     anchor?: { anchorId: string; subject: string }
   }
   vct: string | undefined
+  /** `mso_mdoc` for an ISO mdoc (absent for an SD-JWT VC). */
+  format?: 'mso_mdoc'
+  /** An mdoc's docType. */
+  docType?: string
+  /** The disclosed claims; for an mdoc, the data elements by namespace. */
   claims: Record<string, unknown>
   /** Accepted although its status list could not be fetched (the request allowed it). */
   statusUnavailable?: boolean

@@ -10,10 +10,14 @@ export interface StatusCheckOutcome {
   unchecked: Set<number>
 }
 
-/** The status list reference of a credential (`status.status_list`), if it has one. */
-function referenceOf(claims: Record<string, unknown>): { idx: number; uri: string } | 'malformed' | undefined {
-  if (claims.status === undefined) return undefined
-  const reference = (claims.status as { status_list?: { idx?: unknown; uri?: unknown } } | null)?.status_list
+/**
+ * The status list reference of a credential (`status.status_list`), if it has one: an SD-JWT VC's
+ * `status` claim, an mdoc's MSO `status` (Token Status List draft -14 §6.3, the same shape).
+ */
+function referenceOf(credential: VerifiedEntry['credential']): { idx: number; uri: string } | 'malformed' | undefined {
+  const status = credential.format === 'mso_mdoc' ? credential.status : credential.claims.status
+  if (status === undefined) return undefined
+  const reference = (status as { status_list?: { idx?: unknown; uri?: unknown } } | null)?.status_list
   if (typeof reference?.idx !== 'number' || typeof reference.uri !== 'string') return 'malformed'
   return { idx: reference.idx, uri: reference.uri }
 }
@@ -34,7 +38,7 @@ export async function checkCredentialStatus(
   const unchecked = new Set<number>()
   const verdicts = await Promise.all(
     verified.map(async ({ credential }, index): Promise<RejectionReason | undefined> => {
-      const reference = referenceOf(credential.claims)
+      const reference = referenceOf(credential)
       if (reference === undefined) return undefined
       if (reference === 'malformed') {
         return rejectionReason('verification_failed', 'A credential carries a status this verifier does not check')

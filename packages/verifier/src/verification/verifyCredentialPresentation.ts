@@ -19,8 +19,9 @@ export interface KeyBindingExpectation {
   anchors?: readonly TrustAnchor[]
 }
 
-/** A presentation whose signatures, disclosures and key binding verified. */
+/** A presentation whose signatures, disclosures and key binding (or device signature) verified. */
 export interface VerifiedCredential {
+  format: 'dc+sd-jwt' | 'mso_mdoc'
   /** `iss`; for a credential signed under an X.509 chain without `iss`, its certificate's subject. */
   issuer: string
   /** The chain a credential with `x5c` was signed under, and the tenant's anchor it leads to. */
@@ -28,8 +29,17 @@ export interface VerifiedCredential {
   /** For a credential with `x5c`: its chain's Authority Key Identifiers (base64url). */
   authorityKeyIds?: string[]
   vct: string | undefined
-  /** The issuer-signed claims with the disclosed ones in place (`_sd` removed). */
+  /** An mdoc's docType. */
+  docType?: string
+  /**
+   * The issuer-signed claims with the disclosed ones in place (`_sd` removed); for an mdoc, the
+   * disclosed data elements by namespace.
+   */
   claims: Record<string, unknown>
+  /** An mdoc's validity (the MSO's validFrom and validUntil, epoch seconds); an SD-JWT VC's is in `nbf`/`exp`. */
+  validity?: { notBefore: number; expiresAt: number }
+  /** An mdoc's status reference (the MSO's `status`); an SD-JWT VC's is the `status` claim. */
+  status?: unknown
   /** The key the issuer signed with (its status list token must be signed with it too). */
   issuerKey: KeyObject
 }
@@ -93,8 +103,8 @@ export async function verifyCredentialPresentation(
     throw refuse('verification_failed', 'The key-binding proof is not fresh (iat)')
   }
   const vct = typeof claims.vct === 'string' ? claims.vct : undefined
-  if (!x509) return { issuer: payload.iss as string, vct, claims, issuerKey }
+  if (!x509) return { format: 'dc+sd-jwt', issuer: payload.iss as string, vct, claims, issuerKey }
   const { key: _key, authorityKeyIds, ...issuerCertificate } = x509
   const issuer = typeof payload.iss === 'string' ? payload.iss : x509.subject
-  return { issuer, issuerCertificate, authorityKeyIds, vct, claims, issuerKey }
+  return { format: 'dc+sd-jwt', issuer, issuerCertificate, authorityKeyIds, vct, claims, issuerKey }
 }

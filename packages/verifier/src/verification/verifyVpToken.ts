@@ -1,11 +1,13 @@
 import type { AgentContext } from '@credo-ts/core'
-import { DcqlPresentationResult, DcqlQuery, type DcqlSdJwtVcPresentation } from 'dcql'
+import { type DcqlMdocPresentation, DcqlPresentationResult, DcqlQuery, type DcqlSdJwtVcPresentation } from 'dcql'
+import { type MdocHandoverInput, mdocSessionTranscript } from './mdocSessionTranscript.js'
 import { PresentationRefusal, type RejectionReason, rejectionReason } from './rejectionReason.js'
 import { parseSdJwtPresentation } from './sdJwtPresentation.js'
 import { withoutTrustedAuthorities } from './trustedAuthorities.js'
 import type { PresentedCredential, VerificationSession } from './VerificationSession.js'
 import type { TrustAnchor } from './verifierDocuments.js'
 import { type VerifiedCredential, verifyCredentialPresentation } from './verifyCredentialPresentation.js'
+import { verifyMdocPresentation } from './verifyMdocPresentation.js'
 
 export interface VerifiedEntry {
   queryId: string
@@ -43,13 +45,16 @@ function vpTokenEntries(vpToken: unknown): [string, unknown[]][] {
  */
 export function issuersOf(vpToken: unknown): { dids: string[]; x509: boolean } {
   try {
-    const issuerJwts = vpTokenEntries(vpToken).flatMap(([, list]) =>
-      list.map((entry) => parseSdJwtPresentation(entry).issuerJwt),
-    )
+    const entries = vpTokenEntries(vpToken).flatMap(([, list]) => list)
+    // An mdoc (a DeviceResponse, not an SD-JWT) is always signed under an X.509 chain.
+    const mdoc = entries.some((entry) => typeof entry === 'string' && !entry.includes('~'))
+    const issuerJwts = entries
+      .filter((entry) => typeof entry !== 'string' || entry.includes('~'))
+      .map((entry) => parseSdJwtPresentation(entry).issuerJwt)
     const dids = issuerJwts.map((jwt) => (jwt.header.x5c === undefined ? jwt.payload.iss : undefined))
     return {
       dids: [...new Set(dids.filter((iss): iss is string => typeof iss === 'string'))],
-      x509: issuerJwts.some((jwt) => jwt.header.x5c !== undefined),
+      x509: mdoc || issuerJwts.some((jwt) => jwt.header.x5c !== undefined),
     }
   } catch {
     return { dids: [], x509: false }
@@ -66,31 +71,55 @@ export async function verifyVpToken(
   session: VerificationSession,
   nowSeconds: number,
   anchors: readonly TrustAnchor[] = [],
+  mdocHandover?: Omit<MdocHandoverInput, 'clientId' | 'nonce'>,
 ): Promise<VerifiedEntry[]> {
   // trusted_authorities are the policy's to check (trustedAuthoritiesVerdict), with a reason of their own.
   const query = DcqlQuery.parse(withoutTrustedAuthorities(session.dcqlQuery) as never)
   const verified: VerifiedEntry[] = []
+  let sessionTranscript: Uint8Array | undefined
   for (const [queryId, presentations] of vpTokenEntries(vpToken)) {
-    if (!query.credentials.some((credential) => credential.id === queryId)) {
+    const credentialQuery = query.credentials.find((credential) => credential.id === queryId)
+    if (!credentialQuery) {
       throw new PresentationRefusal(
         'verification_failed',
         `vp_token answers '${queryId}', which the query does not ask`,
       )
     }
     for (const presentation of presentations) {
+      if (credentialQuery.format === 'mso_mdoc') {
+        if (!mdocHandover) throw new Error('An mdoc query needs the request’s response_uri')
+        sessionTranscript ??= mdocSessionTranscript({
+          clientId: session.clientId,
+          nonce: session.nonce,
+          ...mdocHandover,
+        })
+        const docType = credentialQuery.meta?.doctype_value ?? ''
+        const expected = { docType, sessionTranscript, nowSeconds, anchors }
+        verified.push({ queryId, credential: await verifyMdocPresentation(presentation, expected) })
+        continue
+      }
       const expected = { nonce: session.nonce, audience: session.clientId, nowSeconds, anchors }
       verified.push({ queryId, credential: await verifyCredentialPresentation(agentContext, presentation, expected) })
     }
   }
-  const dcqlPresentation: Record<string, DcqlSdJwtVcPresentation[]> = {}
+  const dcqlPresentation: Record<string, (DcqlSdJwtVcPresentation | DcqlMdocPresentation)[]> = {}
   for (const { queryId, credential } of verified) {
     dcqlPresentation[queryId] ??= []
-    dcqlPresentation[queryId].push({
-      credential_format: 'dc+sd-jwt',
-      vct: credential.vct ?? '',
-      claims: credential.claims as DcqlSdJwtVcPresentation['claims'],
-      cryptographic_holder_binding: true,
-    })
+    dcqlPresentation[queryId].push(
+      credential.format === 'mso_mdoc'
+        ? {
+            credential_format: 'mso_mdoc',
+            doctype: credential.docType ?? '',
+            namespaces: credential.claims as DcqlMdocPresentation['namespaces'],
+            cryptographic_holder_binding: true,
+          }
+        : {
+            credential_format: 'dc+sd-jwt',
+            vct: credential.vct ?? '',
+            claims: credential.claims as DcqlSdJwtVcPresentation['claims'],
+            cryptographic_holder_binding: true,
+          },
+    )
   }
   let satisfied = false
   try {
@@ -133,6 +162,13 @@ export function policyVerdict(
     )
   }
   for (const { credential } of verified) {
+    if (credential.validity) {
+      if (credential.validity.expiresAt <= nowSeconds)
+        return rejectionReason('verification_failed', 'A credential has expired (the MSO validUntil)')
+      if (credential.validity.notBefore > nowSeconds)
+        return rejectionReason('verification_failed', 'A credential is not yet valid (the MSO validFrom)')
+      continue
+    }
     const { exp, nbf } = credential.claims
     if (typeof exp === 'number' && exp <= nowSeconds)
       return rejectionReason('verification_failed', 'A credential has expired (exp)')
@@ -149,7 +185,13 @@ export function presentedCredentials(verified: VerifiedEntry[], unchecked = new 
     issuer: credential.issuer,
     ...(credential.issuerCertificate ? { issuerCertificate: credential.issuerCertificate } : {}),
     vct: credential.vct,
-    claims: Object.fromEntries(Object.entries(credential.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name))),
+    ...(credential.format === 'mso_mdoc'
+      ? { format: 'mso_mdoc' as const, docType: credential.docType, claims: credential.claims }
+      : {
+          claims: Object.fromEntries(
+            Object.entries(credential.claims).filter(([name]) => !REGISTERED_CLAIMS.has(name)),
+          ),
+        }),
     ...(unchecked.has(index) ? { statusUnavailable: true } : {}),
   }))
 }

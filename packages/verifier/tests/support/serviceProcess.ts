@@ -73,3 +73,16 @@ export class ServiceProcess {
     })
   }
 }
+
+/** A REST caller of the service at `baseUrl`: method, path, API key and JSON body; answers the status and parsed body. */
+export function restCaller(baseUrl: string) {
+  return async (method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+    return { status: response.status, body: (await response.json()) as any }
+  }
+}
