@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { DATABASE_URL, freePort } from '@attesto/agent-runtime/testing'
-import { DevelopmentCa } from '@attesto/protocol-kit'
+import { DevelopmentCa, subjectKeyIdentifier } from '@attesto/protocol-kit'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { Auth0MdocWallet, handoverOf, MDL_DOCTYPE, MDL_NAMESPACE } from './support/auth0MdocWallet.js'
 import { certifiedIssuer } from './support/certifiedIssuer.js'
@@ -225,6 +225,25 @@ describe('mdoc presentations across two verifier instances', () => {
       status: 'rejected',
       reason: { code: 'untrusted_issuer' },
     })
+  }, 60_000)
+
+  it('honours DCQL trusted_authorities (aki) against the mdoc’s x5chain', async () => {
+    const issued = await wallet.issue(CLAIMS)
+    const withAuthority = (ca: DevelopmentCa) => ({
+      credentials: [
+        { ...QUERY.credentials[0], trusted_authorities: [{ type: 'aki', values: [subjectKeyIdentifier(ca.root)] }] },
+      ],
+    })
+    const accepted = await request(withAuthority(iaca))
+    expect(
+      (await answer(accepted.request, await wallet.present(issued, DISCLOSED, handoverOf(accepted.request)))).status,
+    ).toBe(200)
+    expect((await result(accepted.requestId)).status).toBe('verified')
+    const other = await request(withAuthority(await DevelopmentCa.create({ name: 'Other IACA', country: 'DE' })))
+    expect(
+      (await answer(other.request, await wallet.present(issued, DISCLOSED, handoverOf(other.request)))).status,
+    ).toBe(200)
+    expect(await result(other.requestId)).toMatchObject({ status: 'rejected', reason: { code: 'untrusted_authority' } })
   }, 60_000)
 
   it('refuses an mdoc that leaves out an element the query asks for', async () => {
