@@ -73,8 +73,9 @@ export async function createIssuerApp(
       authorizationConfig.refreshTokenTtlSeconds,
     ),
     offers: runtime.offers.sessions,
-    login: new OpenIdLogin(authorizationConfig.allowInsecureProviders),
+    login: new OpenIdLogin(config.webhooks.allowInsecure),
     config: authorizationConfig,
+    allowInsecure: config.webhooks.allowInsecure,
   }
   const protocol = oid4vciRouter({
     authorization,

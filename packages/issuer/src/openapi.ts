@@ -10,6 +10,7 @@ import { configurationIdInput } from './issuers/configurationParts.js'
 import { credentialConfigurationBody } from './issuers/credentialConfiguration.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
 import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
+import { identityProviderOpenApiPaths } from './routes/identityProviderOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { issuerManagementOpenApiPaths } from './routes/managementOpenApi.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
@@ -182,6 +183,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       statusOpenApiPaths,
       issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
+      identityProviderOpenApiPaths,
     ),
   })
 }

@@ -11,4 +11,9 @@ export interface AuthorizationServices {
   offers: IssuanceSessionStore
   login: OpenIdLogin
   config: AuthorizationConfig
+  /**
+   * Allow http:// and loopback providers and claims endpoints (development and tests only): the
+   * webhooks' switch, `WEBHOOK_ALLOW_INSECURE`, since both are tenant-given URLs the service calls.
+   */
+  allowInsecure: boolean
 }

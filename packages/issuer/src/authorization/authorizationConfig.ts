@@ -9,7 +9,6 @@ const schema = z.object({
     .min(300)
     .max(30 * 24 * 3600)
     .default(24 * 3600),
-  IDENTITY_PROVIDER_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
 })
 
 /** The variables this module reads (checked against the deployment manifests). */
@@ -25,8 +24,6 @@ export interface AuthorizationConfig {
   codeTtlSeconds: number
   /** A refresh token family lives this long from its first token; a login's offer as long. */
   refreshTokenTtlSeconds: number
-  /** Allow http:// and loopback providers and claims endpoints (development and tests only). */
-  allowInsecureProviders: boolean
 }
 
 export function loadAuthorizationConfig(env: Record<string, string | undefined> = process.env): AuthorizationConfig {
@@ -36,6 +33,5 @@ export function loadAuthorizationConfig(env: Record<string, string | undefined> 
     loginTtlSeconds: e.AUTHORIZATION_LOGIN_TTL_SECONDS,
     codeTtlSeconds: 60,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
-    allowInsecureProviders: e.IDENTITY_PROVIDER_ALLOW_INSECURE === 'true',
   }
 }

@@ -134,7 +134,7 @@ export async function authorizationCallback(
         !session.offerId &&
         claimsSourceOf(provider, issuer.profile.issuerId, session.configurationId)?.type === 'userinfo',
     })
-    claims = await claimsOfLogin(issuer, session, provider, login, services.config.allowInsecureProviders)
+    claims = await claimsOfLogin(issuer, session, provider, login, services.allowInsecure)
   } catch (error) {
     if (error instanceof LoginFailedError || error instanceof LoginClaimsError || error instanceof ProtocolError) {
       return fail('access_denied', error.message)
