@@ -58,8 +58,8 @@ export function identityProviderView(provider: IdentityProvider, publicJwk?: unk
 async function publicJwkOf(tenantContext: AgentContext, auth: ProviderClientAuth) {
   if (auth.method !== 'private_key_jwt') return undefined
   const kms = tenantContext.dependencyManager.resolve(Kms.KeyManagementApi)
-  const publicJwk = await kms.getPublicKey({ keyId: auth.keyId })
-  return { ...publicJwk, kid: auth.keyId, alg: 'ES256', use: 'sig' }
+  const { kty, crv, x, y } = (await kms.getPublicKey({ keyId: auth.keyId })) as Record<string, unknown>
+  return { kty, crv, x, y, kid: auth.keyId, alg: 'ES256', use: 'sig' }
 }
 
 /** Keeps the stored key of a `private_key_jwt` client, or makes one (P-256) in the tenant's KMS. */

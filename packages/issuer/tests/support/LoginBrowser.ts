@@ -81,7 +81,9 @@ export class LoginBrowser {
         continue
       }
       if (!answer.location)
-        throw new Error(`The login stopped at ${next}: ${answer.status} ${answer.body.slice(0, 300)}`)
+        throw new Error(
+          `The login stopped at ${next}: ${answer.status} ${answer.body.replace(/<style>[^]*<\/style>/, '').slice(0, 1500)}`,
+        )
       next = answer.location
     }
     throw new Error('Too many redirects')

@@ -3,6 +3,7 @@ declare module 'oidc-provider' {
   import type { Server } from 'node:http'
   export default class Provider {
     public constructor(issuer: string, configuration: Record<string, unknown>)
+
     public listen(port: number, host: string, listening: () => void): Server
   }
 }

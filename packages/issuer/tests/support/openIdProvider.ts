@@ -1,6 +1,5 @@
-import type { Server } from 'node:http'
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import Provider from 'oidc-provider'
 
 /** A person with an account at the test provider: their OpenID claims. */
 export type Account = Record<string, unknown> & { sub: string }
@@ -26,34 +25,27 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * A real OpenID provider (panva's oidc-provider) for a tenant: its development login and consent
- * pages (any login name, no password) stand for the tenant's own login; ID tokens carry the
- * profile claims (`conformIdTokenClaims: false`), PKCE is required.
+ * A real OpenID provider (panva's oidc-provider, in its own process) for a tenant: its
+ * development login and consent pages (any login name, no password) stand for the tenant's own
+ * login; ID tokens carry the profile claims (`conformIdTokenClaims: false`), PKCE is required.
  */
 export async function startOpenIdProvider(port: number, clients: ProviderClient[], accounts: Account[]) {
-  const issuer = `http://127.0.0.1:${port}`
-  const provider = new Provider(issuer, {
-    clients: clients.map((client) => ({
-      ...client,
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      ...(client.token_endpoint_auth_method === 'private_key_jwt' ? { token_endpoint_auth_signing_alg: 'ES256' } : {}),
-    })),
-    findAccount: async (_ctx: unknown, id: string) => {
-      const account = accounts.find((entry) => entry.sub === id)
-      return account ? { accountId: id, claims: async () => account } : undefined
-    },
-    claims: { openid: ['sub'], profile: ['given_name', 'family_name', 'birthdate'], email: ['email'] },
-    conformIdTokenClaims: false,
-    pkce: { required: () => true },
-    cookies: { keys: ['attesto-test-provider-cookie-key'] },
-    features: { devInteractions: { enabled: true }, userinfo: { enabled: true } },
+  const child = spawn(process.execPath, [new URL('./openIdProviderServer.js', import.meta.url).pathname], {
+    env: { ...process.env, NODE_OPTIONS: '', OPENID_PROVIDER_CONFIG: JSON.stringify({ port, clients, accounts }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const server: Server = await new Promise((resolve) => {
-    const listening = provider.listen(port, '127.0.0.1', () => resolve(listening))
+  let errors = ''
+  child.stderr.on('data', (chunk) => (errors += chunk))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve())
+    child.on('exit', (code) => reject(new Error(`The OpenID provider exited (${code}): ${errors}`)))
   })
   return {
-    issuer,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    issuer: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill()
+      }),
   }
 }
