@@ -5,7 +5,7 @@ import type { startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { issuerPair, tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
-import { OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
+import { type CredentialAsk, OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
 import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
 
 // The authorization code flow (HAIP 1.0 §4) end to end, with nothing of ours on the other
@@ -50,6 +50,18 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
   const balanced = ((url: string | URL, init?: RequestInit) =>
     fetch(route(new URL(url.toString())), init)) as typeof fetch
   const credentialIssuer = (id: string) => `${PUBLIC}/oid4vci/${id}`
+
+  /** The whole flow for `login`, the credential (configuration id = identifier) checked with jose: its disclosed claims. */
+  async function loginAndIssue(id: string, login: string, ask: CredentialAsk, issuerState?: string) {
+    const wallet = new OAuthWallet(credentialIssuer(id), balanced)
+    const authorized = await wallet.authorize(new LoginBrowser(route), login, ask, issuerState)
+    const tokens = await wallet.token(authorized.server, authorized.parameters, authorized.codeVerifier)
+    const identifier = 'scope' in ask ? ask.scope : ask.configurationId
+    const issued = await wallet.credential(tokens.access_token, tokens.c_nonce as string, identifier)
+    expect(issued.status).toBe(200)
+    const credential = (issued.body.credentials as { credential: string }[])[0]?.credential as string
+    return (await verifySdJwtVc(credential)).claims
+  }
 
   beforeAll(async () => {
     ;({ a, b, key, issuerId } = await issuerPair(createIssuerApp, env, 'Authorization'))
@@ -191,14 +203,7 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
     })
     expect(asCode.status).toBe(400)
 
-    const wallet = new OAuthWallet(credentialIssuer(issuerId), balanced)
-    const authorized = await wallet.authorize(new LoginBrowser(route), 'bob', { configurationId: 'pass' }, issuerState)
-    const tokens = await wallet.token(authorized.server, authorized.parameters, authorized.codeVerifier)
-    const issued = await wallet.credential(tokens.access_token, tokens.c_nonce as string, 'pass')
-    expect(issued.status).toBe(200)
-    const { claims } = await verifySdJwtVc(
-      (issued.body.credentials as { credential: string }[])[0]?.credential as string,
-    )
+    const claims = await loginAndIssue(issuerId, 'bob', { configurationId: 'pass' }, issuerState)
     expect(claims).toEqual({ given_name: 'Grace' })
     const status = await b.call('GET', `/offers/${made.body.offerId}`, key)
     expect(status.body.status).toBe('credential_issued')
@@ -255,14 +260,7 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
   })
 
   it('authenticates with private_key_jwt (a key in the tenant’s KMS) and fills claims from the signed claims endpoint', async () => {
-    const wallet = new OAuthWallet(credentialIssuer(kms.issuerId), balanced)
-    const authorized = await wallet.authorize(new LoginBrowser(route), 'bob', { scope: 'pass' })
-    const tokens = await wallet.token(authorized.server, authorized.parameters, authorized.codeVerifier)
-    const issued = await wallet.credential(tokens.access_token, tokens.c_nonce as string, 'pass')
-    expect(issued.status).toBe(200)
-    const { claims } = await verifySdJwtVc(
-      (issued.body.credentials as { credential: string }[])[0]?.credential as string,
-    )
+    const claims = await loginAndIssue(kms.issuerId, 'bob', { scope: 'pass' })
     expect(claims).toEqual({ given_name: 'Member bob' })
     expect(claimsRequests).toEqual([{ signed: true, subject: 'bob' }])
   })

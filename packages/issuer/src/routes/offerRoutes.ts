@@ -37,6 +37,17 @@ export const createOfferInput = z.strictObject({
   subject: z.string().min(1).max(255).optional(),
 })
 
+/** A transaction code goes with a pre-authorised code only, a subject with the authorization code grant only. */
+function checkGrantOptions(input: z.output<typeof createOfferInput>): void {
+  if (input.grant === 'authorization_code' ? input.txCode !== false : input.subject !== undefined) {
+    throw new HttpError(
+      400,
+      'grant_option_invalid',
+      'txCode goes with the pre-authorized_code grant only, subject with the authorization_code grant only',
+    )
+  }
+}
+
 export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
@@ -76,13 +87,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
     const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
-    if (input.grant === 'authorization_code' ? input.txCode !== false : input.subject !== undefined) {
-      throw new HttpError(
-        400,
-        'grant_option_invalid',
-        'txCode goes with the pre-authorized_code grant only, subject with the authorization_code grant only',
-      )
-    }
+    checkGrantOptions(input)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
     // The pre-authorised code is chosen when the key is reserved: a retry that takes the key over

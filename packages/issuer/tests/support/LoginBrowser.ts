@@ -82,7 +82,7 @@ export class LoginBrowser {
       }
       if (!answer.location)
         throw new Error(
-          `The login stopped at ${next}: ${answer.status} ${answer.body.replace(/<style>[^]*<\/style>/, '').slice(0, 1500)}`,
+          `The login stopped at ${next}: ${answer.status} ${answer.body.replace(/<style>[\s\S]*<\/style>/, '').slice(0, 1500)}`,
         )
       next = answer.location
     }
