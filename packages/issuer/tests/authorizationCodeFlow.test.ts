@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { verifyWebhookSignature } from '@attesto/agent-runtime'
-import type { startService } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { issuerPair, tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
@@ -30,6 +30,8 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
     TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
     PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
     WEBHOOK_ALLOW_INSECURE: 'true',
+    REDIS_URL,
+    QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
   }
   let a: Service
   let b: Service
@@ -74,6 +76,18 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
       ],
     })
     expect(card.status).toBe(200)
+    for (const [id, extra] of [
+      ['member', {}],
+      ['late', { deferred: true }],
+    ] as const) {
+      const made = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/${id}`, key, {
+        vct: `https://issuer.test/${id}`,
+        claims: [{ name: 'given_name', type: 'string', required: true }],
+        ...extra,
+      })
+      expect(made.status).toBe(200)
+    }
+    a.runtime.deferredClaims?.startWorking(a.runtime.offers.sessions, silentLogger)
     const port = await freePort()
     const set = await b.call('PUT', '/identity-provider', key, {
       issuer: `http://127.0.0.1:${port}`,
@@ -82,6 +96,8 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
       scopes: ['profile'],
       claimsSources: {
         [`${issuerId}/card`]: { type: 'id_token', mapping: { given_name: 'given_name', family_name: 'family_name' } },
+        [`${issuerId}/member`]: { type: 'userinfo', mapping: { given_name: 'family_name' } },
+        [`${issuerId}/late`]: { type: 'deferred' },
       },
     })
     expect(set.status).toBe(201)
@@ -257,6 +273,35 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
     const revoked = await wallet.refreshRaw(authorized.server, third.refresh_token as string)
     expect(revoked.status).toBe(400)
     expect(await revoked.json()).toMatchObject({ error: 'invalid_grant' })
+  })
+
+  it('fills claims from the provider’s userinfo answer when the claims source says so', async () => {
+    expect(await loginAndIssue(issuerId, 'bob', { scope: 'member' })).toEqual({ given_name: 'Builder' })
+  })
+
+  it('defers a login’s credential until the tenant approves its claims (deferred claims source)', async () => {
+    const wallet = new OAuthWallet(credentialIssuer(issuerId), balanced)
+    const authorized = await wallet.authorize(new LoginBrowser(route), 'ada', { scope: 'late' })
+    const tokens = await wallet.token(authorized.server, authorized.parameters, authorized.codeVerifier)
+    const pending = await wallet.credential(tokens.access_token, tokens.c_nonce as string, 'late')
+    expect(pending.status).toBe(202)
+    const listed = await a.call('GET', `/offers?credentialConfigurationId=late&status=credential_pending`, key)
+    const offerId = listed.body.offers[0]?.offerId as string
+    expect((await b.call('PUT', `/offers/${offerId}/claims`, key, { claims: { given_name: 'Ada L.' } })).status).toBe(
+      202,
+    )
+    const collect = () =>
+      balanced(`${credentialIssuer(issuerId)}/deferred-credential`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ transaction_id: pending.body.transaction_id }),
+      })
+    const answer = await waitFor(async () => {
+      const response = await collect()
+      return response.status === 200 ? response : undefined
+    }, 'the deferred credential')
+    const credential = ((await answer.json()) as { credentials: { credential: string }[] }).credentials[0]?.credential
+    expect((await verifySdJwtVc(credential as string)).claims).toEqual({ given_name: 'Ada L.' })
   })
 
   it('authenticates with private_key_jwt (a key in the tenant’s KMS) and fills claims from the signed claims endpoint', async () => {
