@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { verifyWebhookSignature } from '@attesto/agent-runtime'
-import { REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
+import { holderAgent, REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
+import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { issuerPair, tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
@@ -302,6 +303,51 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
     }, 'the deferred credential')
     const credential = ((await answer.json()) as { credentials: { credential: string }[] }).credentials[0]?.credential
     expect((await verifySdJwtVc(credential as string)).claims).toEqual({ given_name: 'Ada L.' })
+  })
+
+  it('lets Credo’s holder receive an offer through the authorization code flow (scope, PAR, PKCE, issuer_state)', async () => {
+    const made = await a.call('POST', '/offers', key, {
+      issuerId,
+      credentialConfigurationId: 'pass',
+      claims: { given_name: 'Credo' },
+      grant: 'authorization_code',
+    })
+    const holder = await holderAgent({ fetch: balanced })
+    try {
+      const api = holder.agent.openid4vc.holder
+      const resolvedCredentialOffer = await api.resolveCredentialOffer(made.body.uri)
+      const authorization = await api.resolveOpenId4VciAuthorizationRequest(resolvedCredentialOffer, {
+        clientId: 'credo-wallet',
+        redirectUri: WALLET_REDIRECT_URI,
+      })
+      if (authorization.authorizationFlow !== 'Oauth2Redirect') throw new Error(authorization.authorizationFlow)
+      const redirect = await new LoginBrowser(route).login(
+        authorization.authorizationRequestUrl,
+        'ada',
+        WALLET_REDIRECT_URI,
+      )
+      expect(redirect.searchParams.get('iss')).toBe(credentialIssuer(issuerId))
+      const token = await api.requestToken({
+        resolvedCredentialOffer,
+        code: redirect.searchParams.get('code') as string,
+        clientId: 'credo-wallet',
+        codeVerifier: authorization.codeVerifier,
+        redirectUri: WALLET_REDIRECT_URI,
+      })
+      const { credentials } = await api.requestCredentials({
+        resolvedCredentialOffer,
+        ...token,
+        clientId: 'credo-wallet',
+        credentialBindingResolver: async () => {
+          const created = await holder.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+          return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(created.publicJwk)] }
+        },
+      })
+      const record = credentials[0]?.record as { firstCredential: { prettyClaims: Record<string, unknown> } }
+      expect(record.firstCredential.prettyClaims.given_name).toBe('Credo')
+    } finally {
+      await holder.close()
+    }
   })
 
   it('authenticates with private_key_jwt (a key in the tenant’s KMS) and fills claims from the signed claims endpoint', async () => {

@@ -184,6 +184,12 @@ describe('authorization code flow refusals', () => {
   it('PAR: invalid_scope and invalid_authorization_details name what is wrong', async () => {
     await refused(par({ scope: 'nope' }), 'invalid_scope', /nope/)
     await refused(par({ scope: 'card pass' }), 'invalid_scope', /one credential configuration/)
+    const sameScope = await service.call('PUT', `/issuers/${issuerId}/credential-configurations/other`, key, {
+      vct: 'https://issuer.test/other',
+      scope: 'card',
+      claims: [{ name: 'given_name', type: 'string' }],
+    })
+    expect(sameScope).toMatchObject({ status: 409, body: { error: { code: 'scope_in_use' } } })
     await refused(par({ scope: 'pass' }), 'invalid_scope', /issued on an offer only/)
     const details = (value: unknown) => ({ scope: undefined, authorization_details: JSON.stringify(value) })
     await refused(par({ scope: undefined, authorization_details: '[' }), 'invalid_authorization_details', /JSON/)

@@ -1,4 +1,5 @@
 import { ProtocolError } from '@attesto/agent-runtime'
+import type { Request } from 'express'
 import { z } from 'zod'
 import type { AuthorizationServices } from '../authorization/AuthorizationServices.js'
 import { splitSessionSecret } from '../authorization/AuthorizationSession.js'
@@ -86,6 +87,8 @@ async function tokenResponse(
  */
 export async function authorizationCodeGrant(
   issuer: ResolvedIssuer,
+  /** Its headers will carry the DPoP proof and the client attestation (HAIP §4.4), checked before the redemption. */
+  _request: Pick<Request, 'headers' | 'method'>,
   input: AuthorizationCodeTokenRequest,
   options: AuthorizationGrantOptions,
 ) {
@@ -125,6 +128,8 @@ export async function authorizationCodeGrant(
  */
 export async function rotatingRefreshGrant(
   issuer: ResolvedIssuer,
+  /** As for {@link authorizationCodeGrant}: DPoP and client authentication go here. */
+  _request: Pick<Request, 'headers' | 'method'>,
   input: { refresh_token: string; client_id?: string | undefined },
   options: AuthorizationGrantOptions,
 ) {

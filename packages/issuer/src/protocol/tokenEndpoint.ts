@@ -64,10 +64,11 @@ function parse(body: unknown) {
  */
 export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
   const input = parse(request.body)
-  if (input.grant_type === 'authorization_code')
-    return authorizationCodeGrant(issuer, input, authorizationGrantOptions(options))
+  if (input.grant_type === 'authorization_code') {
+    return authorizationCodeGrant(issuer, request, input, authorizationGrantOptions(options))
+  }
   if (input.grant_type === 'refresh_token' && isRotatingRefreshToken(input.refresh_token)) {
-    return rotatingRefreshGrant(issuer, input, authorizationGrantOptions(options))
+    return rotatingRefreshGrant(issuer, request, input, authorizationGrantOptions(options))
   }
   let offerId: string
   let session: IssuanceSession | null

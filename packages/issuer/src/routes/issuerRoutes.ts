@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { certificateView, type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/agent-runtime'
+import {
+  certificateView,
+  HttpError,
+  type TenantRequestLocals,
+  TenantsApi,
+  withIdempotency,
+} from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
 import { batchSizeInput, batchSizeOf } from '../issuers/batchIssuance.js'
+import { scopeOf } from '../issuers/configurationParts.js'
 import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
@@ -105,6 +112,16 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     // An mdoc is signed under the issuer's document-signer certificate: refused now, not at issuance.
     const unfit = configuration.format === 'mso_mdoc' ? mdocSignerProblem(profile) : undefined
     if (unfit) throw unfit
+    const sharing = Object.values(profile.configurations).find(
+      (other) => other.id !== configuration.id && scopeOf(other) === scopeOf(configuration),
+    )
+    if (sharing) {
+      throw new HttpError(
+        409,
+        'scope_in_use',
+        `Configuration '${sharing.id}' has the scope '${scopeOf(configuration)}': one scope selects one configuration`,
+      )
+    }
     profile.configurations[configuration.id] = configuration
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)
