@@ -43,6 +43,20 @@ export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: stri
   }
 }
 
+/** One scope value selects one configuration of an issuer (HAIP §4.3): another's scope is `409 scope_in_use`. */
+function refuseSharedScope(profile: IssuerProfile, configuration: { id: string; scope?: string | undefined }): void {
+  const sharing = Object.values(profile.configurations).find(
+    (other) => other.id !== configuration.id && scopeOf(other) === scopeOf(configuration),
+  )
+  if (sharing) {
+    throw new HttpError(
+      409,
+      'scope_in_use',
+      `Configuration '${sharing.id}' has the scope '${scopeOf(configuration)}': one scope selects one configuration`,
+    )
+  }
+}
+
 /**
  * Issuer identities (a key in the tenant's KMS, a did:jwk or did:key, an issuer id routed to the
  * tenant) and their credential configurations. Every route runs in the caller's tenant context.
@@ -112,16 +126,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     // An mdoc is signed under the issuer's document-signer certificate: refused now, not at issuance.
     const unfit = configuration.format === 'mso_mdoc' ? mdocSignerProblem(profile) : undefined
     if (unfit) throw unfit
-    const sharing = Object.values(profile.configurations).find(
-      (other) => other.id !== configuration.id && scopeOf(other) === scopeOf(configuration),
-    )
-    if (sharing) {
-      throw new HttpError(
-        409,
-        'scope_in_use',
-        `Configuration '${sharing.id}' has the scope '${scopeOf(configuration)}': one scope selects one configuration`,
-      )
-    }
+    refuseSharedScope(profile, configuration)
     profile.configurations[configuration.id] = configuration
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)
