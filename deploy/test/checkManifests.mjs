@@ -19,6 +19,7 @@ import {
   RUNTIME_ENVIRONMENT_VARIABLES,
   SECRET_FILE_VARIABLES,
 } from '../../packages/agent-runtime/dist/src/index.js'
+import { AUTHORIZATION_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/authorization/authorizationConfig.js'
 import { BATCH_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/batches/batchConfig.js'
 import { ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/protocol/protocolConfig.js'
 import { STATUS_CHECK_ENVIRONMENT_VARIABLES } from '../../packages/verifier/dist/src/verification/statusCheckConfig.js'
@@ -32,6 +33,7 @@ const knownVariables = new Set([
   ...RUNTIME_ENVIRONMENT_VARIABLES,
   ...OBSERVABILITY_ENVIRONMENT_VARIABLES,
   ...BATCH_ENVIRONMENT_VARIABLES,
+  ...AUTHORIZATION_ENVIRONMENT_VARIABLES,
   ...ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES,
   ...STATUS_CHECK_ENVIRONMENT_VARIABLES,
   ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`),

@@ -101,6 +101,7 @@ export { type TenantApiKey, TenantRecord, type TenantRecordProps } from './tenan
 export { TenantRepository } from './tenancy/TenantRepository.js'
 export { TenantsApi } from './tenancy/TenantsApi.js'
 export { TenantsModule } from './tenancy/TenantsModule.js'
+export { type GuardedAnswer, type GuardedFetchOptions, guardedFetch, guardedRequest } from './webhooks/guardedFetch.js'
 export { WebhookService } from './webhooks/WebhookService.js'
 export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'

@@ -1,5 +1,10 @@
 import { createRuntimeAgent, protectProtocolEndpoints, type RuntimeConfig } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
+import type { AuthorizationServices } from './authorization/AuthorizationServices.js'
+import { AuthorizationSessionStore } from './authorization/AuthorizationSessionStore.js'
+import { type AuthorizationConfig, loadAuthorizationConfig } from './authorization/authorizationConfig.js'
+import { OpenIdLogin } from './authorization/OpenIdLogin.js'
+import { RefreshTokenFamilies } from './authorization/RefreshTokenFamilies.js'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
@@ -22,7 +27,7 @@ export type { IssuerRuntime } from './compose/IssuerRuntime.js'
 /**
  * Builds the issuer, in this order: its agent (storage, KMS, tenants); the credential status
  * services; the offers and the issuer directory; the OID4VCI endpoints under /oid4vci (the lean
- * path) and the public status lists; the queues (with REDIS_URL); the REST API on the same
+ * path, with the authorization code flow's authorization server) and the public status lists; the queues (with REDIS_URL); the REST API on the same
  * express app. `server.ts` listens; tests import this.
  */
 export async function createIssuerApp(
@@ -31,6 +36,7 @@ export async function createIssuerApp(
   batchConfig: BatchConfig = loadBatchConfig(),
   protocolConfig: IssuerProtocolConfig = loadIssuerProtocolConfig(),
   statusConfig: StatusListConfig = loadStatusListConfig(),
+  authorizationConfig: AuthorizationConfig = loadAuthorizationConfig(),
 ): Promise<IssuerRuntime> {
   const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), {
     recordTtlSeconds: {
@@ -59,7 +65,20 @@ export async function createIssuerApp(
       tokenSecretsOf(protocolConfig, agentRuntime.kmsBackend),
     ),
   })
+  const authorization: AuthorizationServices = {
+    sessions: new AuthorizationSessionStore(agentRuntime.storage.database, schema),
+    families: new RefreshTokenFamilies(
+      agentRuntime.storage.database,
+      schema,
+      authorizationConfig.refreshTokenTtlSeconds,
+    ),
+    offers: runtime.offers.sessions,
+    login: new OpenIdLogin(config.webhooks.allowInsecure),
+    config: authorizationConfig,
+    allowInsecure: config.webhooks.allowInsecure,
+  }
   const protocol = oid4vciRouter({
+    authorization,
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,
     config: protocolConfig,

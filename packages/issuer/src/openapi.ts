@@ -10,6 +10,7 @@ import { configurationIdInput } from './issuers/configurationParts.js'
 import { credentialConfigurationBody } from './issuers/credentialConfiguration.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
 import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
+import { identityProviderOpenApiPaths } from './routes/identityProviderOpenApi.js'
 import { createIssuerInput, updateIssuerInput } from './routes/issuerRoutes.js'
 import { issuerManagementOpenApiPaths } from './routes/managementOpenApi.js'
 import { approvalInput, createOfferInput } from './routes/offerRoutes.js'
@@ -71,7 +72,7 @@ const issuerPaths: OpenApiPaths = {
       summary:
         'Define (or replace) a credential configuration: an SD-JWT VC (vct, claims, which are selectively disclosable) or an ISO mdoc (format mso_mdoc: doctype, data elements per namespace)',
       description:
-        'An mso_mdoc configuration needs an issuer with a P-256 key (400 issuer_key_unsupported) and its document-signer certificate, issued by a CA that names its country (409 certificate_required, certificate_country_missing); it cannot be revocable (docs/MDOC.md).',
+        'An mso_mdoc configuration needs an issuer with a P-256 key (400 issuer_key_unsupported) and its document-signer certificate, issued by a CA that names its country (409 certificate_required, certificate_country_missing); it cannot be revocable (docs/MDOC.md). scope (default the configuration id) selects the configuration in the authorization code flow; another configuration of the issuer with the same scope is 409 scope_in_use (docs/AUTHORIZATION.md).',
       requestParams: {
         path: z.object({ issuerId: z.string(), configurationId: configurationIdInput }),
       },
@@ -189,6 +190,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       statusOpenApiPaths,
       issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
+      identityProviderOpenApiPaths,
     ),
   })
 }

@@ -84,6 +84,14 @@ describe('issuer fuzz', () => {
     const credentialIssuer = `${service.http.url}/oid4vci/${issuerId}`
     const nonce = await proofWallet.nonce(credentialIssuer)
     const proofs = Array.from({ length: 3 }, () => new HandWallet().proof(credentialIssuer, nonce))
+    // The authorization code flow, with a provider (unreachable: discovery fails) and a claims source.
+    const identityProvider = {
+      issuer: 'https://login.example',
+      clientId: 'attesto',
+      clientAuth: { method: 'client_secret_basic', clientSecret: 'a-long-client-secret-value' },
+      claimsSources: { '*': { type: 'id_token', mapping: { name: 'name' } } },
+    }
+    await service.call('PUT', '/identity-provider', key, identityProvider)
     const endpoints: FuzzedEndpoint[] = [
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
@@ -140,6 +148,29 @@ describe('issuer fuzz', () => {
       { method: 'GET', path: '/oid4vci/:issuerId/.well-known/openid-credential-issuer', values },
       { method: 'POST', path: '/oid4vci/:issuerId/token', values, example: { grant_type: 'refresh_token' } },
       { method: 'POST', path: '/oid4vci/:issuerId/nonce', values },
+      { method: 'PUT', path: '/identity-provider', bearer, example: identityProvider },
+      { method: 'GET', path: '/identity-provider', bearer },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/par',
+        values,
+        example: {
+          client_id: 'wallet',
+          response_type: 'code',
+          redirect_uri: 'https://wallet.example/cb',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+          scope: 'card',
+        },
+      },
+      { method: 'GET', path: '/oid4vci/:issuerId/authorize', values },
+      { method: 'GET', path: '/oid4vci/:issuerId/authorize/callback', values },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/token',
+        values,
+        example: { grant_type: 'authorization_code', code: 'x', code_verifier: 'y', client_id: 'w', redirect_uri: 'z' },
+      },
       {
         method: 'POST',
         path: '/oid4vci/:issuerId/credential',

@@ -87,6 +87,7 @@ describe('mdoc credential configurations', () => {
     const elementCount = Object.values(MDL_CONFIGURATION.namespaces).flat().length
     expect(metadata.credential_configurations_supported.mdl).toEqual({
       format: 'mso_mdoc',
+      scope: 'mdl', // the authorization code flow's scope: the configuration id by default
       doctype: DOCTYPE,
       cryptographic_binding_methods_supported: ['cose_key'],
       credential_signing_alg_values_supported: [-7],

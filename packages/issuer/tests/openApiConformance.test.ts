@@ -250,6 +250,26 @@ describe('the issuer answers as its OpenAPI document says', () => {
     expect((await call('GET', `/issuers/${issuerId}`, key)).status).toBe(404)
     expect((await call('DELETE', '/issuers/no-such-issuer', key)).status).toBe(404)
 
+    // The tenant's identity provider for the authorization code flow (docs/AUTHORIZATION.md).
+    expect((await call('GET', '/identity-provider', key)).status).toBe(404)
+    expect((await call('PUT', '/identity-provider', key, { issuer: 'x' })).status).toBe(400)
+    const login = {
+      issuer: 'https://login.university.example',
+      clientId: 'attesto',
+      clientAuth: { method: 'client_secret_basic', clientSecret: 'a-long-client-secret-value' },
+      claimsSources: { '*': { type: 'id_token', mapping: { given_name: 'given_name' } } },
+    }
+    const provider = await call('PUT', '/identity-provider', key, login)
+    expect(provider.body.claimsEndpointSecret).toBeDefined()
+    const kmsClient = await call('PUT', '/identity-provider', key, {
+      ...login,
+      clientAuth: { method: 'private_key_jwt' },
+    })
+    expect(kmsClient.body.clientAuth.publicJwk.kty).toBe('EC')
+    expect((await call('GET', '/identity-provider', key)).status).toBe(200)
+    expect((await call('DELETE', '/identity-provider', key)).status).toBe(204)
+    expect((await call('DELETE', '/identity-provider', key)).status).toBe(404)
+
     // Every operation of the document was answered and checked.
     expect(checker.operationIds.filter((id) => !checker.seen.has(id))).toEqual([])
   })

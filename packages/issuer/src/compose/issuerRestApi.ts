@@ -4,6 +4,7 @@ import type { BatchConfig } from '../batches/batchConfig.js'
 import { issuerOpenApi } from '../openapi.js'
 import { batchRoutes } from '../routes/batchRoutes.js'
 import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
+import { identityProviderRoutes } from '../routes/identityProviderRoutes.js'
 import { issuerRoutes } from '../routes/issuerRoutes.js'
 import { managementRoutes } from '../routes/managementRoutes.js'
 import { offerRoutes } from '../routes/offerRoutes.js'
@@ -47,6 +48,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
         deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
         statuses: options.statuses,
       }),
+      identityProviderRoutes(),
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
       statusRoutes(runtime.credentialStatus, runtime.statusChanges),
     ],

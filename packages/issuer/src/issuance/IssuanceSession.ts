@@ -56,6 +56,17 @@ export interface IssuanceSession {
   cancelledAt?: string
   /** The last refused credential request, for the operator (code only, never claims). */
   lastError?: string
+  /**
+   * `authorization_code`: the offer carries that grant with an `issuer_state` (`codeHash` is the
+   * hash of its secret, never redeemable as a pre-authorised code); the wallet's login binds it.
+   * `login`: made by a login without an offer (wallet-initiated). Absent: pre-authorised code.
+   */
+  grant?: 'authorization_code' | 'login'
+  /** The provider subject that alone may receive an `authorization_code` offer, when the offer names one. */
+  subject?: string
+  /** The authorization session bound to this offer (once), and the subject that logged in. */
+  authorizationSessionId?: string
+  loggedInSubject?: string
 }
 
 /** The events of OID4VCI 1.0 §11.1 a wallet sends about the credentials it received. */
@@ -78,6 +89,9 @@ export const ISSUANCE_SESSION_TYPE = 'IssuanceSession'
 
 /** The OAuth grant type of a pre-authorised code: offers carry it, the token endpoint redeems it. */
 export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
+/** The `issuer_state` of an authorization code offer is hashed apart from pre-authorised codes: one is never the other. */
+export const issuerStateSecret = (secret: string) => `issuer_state.${secret}`
 
 /**
  * A new pre-authorised code: `<offer id>.<secret>`. The offer id lets the token endpoint find

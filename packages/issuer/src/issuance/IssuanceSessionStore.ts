@@ -147,6 +147,29 @@ export class IssuanceSessionStore extends SessionStore<IssuanceSession> {
     return session?.state === 'credential_issued' && session.notificationId === notificationId ? 'unchanged' : 'unknown'
   }
 
+  /**
+   * Binds an authorization code offer to the login that presented its `issuer_state`, once: a
+   * live `offered` offer of that grant, not bound yet, whose `issuer_state` secret matches (and
+   * whose named subject, if any, logged in) becomes `token_issued` for that authorization
+   * session. Null when it is not (any more) to be had.
+   */
+  public bindLogin(
+    tenantId: string,
+    offerId: string,
+    issuerStateSecretHash: string,
+    login: { authorizationSessionId: string; subject: string },
+  ): Promise<IssuanceSession | null> {
+    return this.updateReturning(
+      tenantId,
+      `value = value || jsonb_build_object('state', 'token_issued', 'authorizationSessionId', $5::text,
+         'loggedInSubject', $6::text)`,
+      `value->>'state' = 'offered' AND value->>'grant' = 'authorization_code' AND value->>'codeHash' = $4
+         AND value->'authorizationSessionId' IS NULL AND (value->>'expiresAt')::bigint > $7
+         AND (value->>'subject' IS NULL OR value->>'subject' = $6)`,
+      [offerId, issuerStateSecretHash, login.authorizationSessionId, login.subject, Date.now()],
+    )
+  }
+
   /** Records the approved claims of a deferred offer that has none yet; false when it has (approved once). */
   public async approveClaims(tenantId: string, offerId: string, claims: Record<string, unknown>): Promise<boolean> {
     const approved = await this.updateReturning(

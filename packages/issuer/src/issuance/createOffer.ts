@@ -11,6 +11,7 @@ import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js
 import { UnknownIssuerError } from '../issuers/UnknownIssuerError.js'
 import {
   type IssuanceSession,
+  issuerStateSecret,
   newPreAuthorizedCode,
   PRE_AUTHORIZED_CODE_GRANT,
   splitPreAuthorizedCode,
@@ -28,6 +29,10 @@ export interface OfferInput {
   deferralIntervalSeconds?: number
   /** The credential's own validity window, if the offer sets one. */
   validity?: CredentialValidity
+  /** Offer the authorization code grant (with `issuer_state`) instead of a pre-authorised code. */
+  grant?: 'authorization_code'
+  /** With the authorization code grant: the provider subject that alone may log in for it. */
+  subject?: string
 }
 
 export interface CreatedOffer {
@@ -98,16 +103,26 @@ export function offerUri(maker: OfferMaker, session: IssuanceSession, preAuthori
   const offer = {
     credential_issuer: `${maker.credentialIssuerBaseUrl}/${session.issuerId}`,
     credential_configuration_ids: [session.configurationId],
-    grants: {
-      [PRE_AUTHORIZED_CODE_GRANT]: {
-        'pre-authorized_code': preAuthorizedCode,
-        ...(session.txCode
-          ? { tx_code: { length: session.txCode.length, input_mode: 'numeric', description: 'The code sent to you' } }
-          : {}),
-      },
-    },
+    grants:
+      session.grant === 'authorization_code'
+        ? authorizationCodeGrant(preAuthorizedCode)
+        : preAuthorizedGrant(session, preAuthorizedCode),
   }
   return `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(offer))}`
+}
+
+/** OID4VCI 1.0 §4.1.1: the authorization code grant; its `issuer_state` is the offer id and a secret, like a pre-authorised code. */
+const authorizationCodeGrant = (issuerState: string) => ({ authorization_code: { issuer_state: issuerState } })
+
+function preAuthorizedGrant(session: IssuanceSession, preAuthorizedCode: string) {
+  return {
+    [PRE_AUTHORIZED_CODE_GRANT]: {
+      'pre-authorized_code': preAuthorizedCode,
+      ...(session.txCode
+        ? { tx_code: { length: session.txCode.length, input_mode: 'numeric', description: 'The code sent to you' } }
+        : {}),
+    },
+  }
 }
 
 /**
@@ -131,7 +146,9 @@ export async function createOffer(
     issuerId: profile.issuerId,
     configurationId: configuration.id,
     claims: input.claims,
-    codeHash: hashSecret(parts.secret),
+    codeHash: hashSecret(input.grant === 'authorization_code' ? issuerStateSecret(parts.secret) : parts.secret),
+    ...(input.grant ? { grant: input.grant } : {}),
+    ...(input.subject !== undefined ? { subject: input.subject } : {}),
     ...(input.txCodeLength ? { txCode: txCodeOf(input.txCodeLength) } : {}),
     expiresAt: Date.now() + input.expiresInSeconds * 1000,
     createdAt: new Date().toISOString(),

@@ -31,6 +31,20 @@ export const claimDisplayInput = z
 /** A configuration id: the path parameter of `PUT /issuers/{issuerId}/credential-configurations/{id}`. */
 export const configurationIdInput = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
 
+/**
+ * The OAuth `scope` value a wallet asks for this configuration with in the authorization code flow
+ * (OID4VCI 1.0 §5.1.2, HAIP §4.3: one credential type per scope value). Defaults to the
+ * configuration id ({@link scopeOf}).
+ */
+export const scopeInput = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:/-]{1,128}$/, 'letters, digits, _ . : / and -, at most 128 (one scope token)')
+  .optional()
+
+/** The scope of a configuration: its own, or its id. */
+export const scopeOf = (configuration: { id: string; scope?: string | undefined }) =>
+  configuration.scope ?? configuration.id
+
 /** A year: how long a credential is valid unless the configuration or the offer says otherwise. */
 export const DEFAULT_CREDENTIAL_VALIDITY_SECONDS = 365 * 24 * 3600
 

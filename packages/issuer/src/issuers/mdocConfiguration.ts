@@ -8,6 +8,7 @@ import {
   displayInput,
   isDate,
   namesAreUnique,
+  scopeInput,
   validitySecondsInput,
 } from './configurationParts.js'
 
@@ -61,6 +62,8 @@ export const mdocConfigurationInput = z.strictObject({
   deferred: z.boolean().default(false),
   /** How long an issued mdoc is valid (its MSO `validUntil`), unless the offer sets an earlier end. */
   validitySeconds: validitySecondsInput,
+  /** The scope value that selects this configuration in the authorization code flow; default its id. */
+  scope: scopeInput,
   display: displayInput.optional(),
   revocable: z
     .literal(false, {

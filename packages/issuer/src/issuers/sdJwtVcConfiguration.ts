@@ -8,6 +8,7 @@ import {
   displayInput,
   isDate,
   namesAreUnique,
+  scopeInput,
   validitySecondsInput,
 } from './configurationParts.js'
 
@@ -49,6 +50,8 @@ export const sdJwtVcConfigurationInput = z.strictObject({
   deferred: z.boolean().default(false),
   /** How long an issued credential is valid (its `exp`), unless the offer sets an earlier end. */
   validitySeconds: validitySecondsInput,
+  /** The scope value that selects this configuration in the authorization code flow; default its id. */
+  scope: scopeInput,
   /** The credential's name, description, logo and colours in wallets, per locale. */
   display: displayInput.optional(),
   /**

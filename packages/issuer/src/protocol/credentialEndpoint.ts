@@ -19,6 +19,8 @@ const PROOF_MAX_LENGTH = 16_384
 
 const credentialRequest = z.object({
   credential_configuration_id: z.string().max(200).optional(),
+  /** After the authorization code flow: the identifier its token response named (the configuration id). */
+  credential_identifier: z.string().max(200).optional(),
   /** Draft 13 wallets name a format (and maybe a vct) instead of a configuration id. */
   format: z.enum(['dc+sd-jwt', 'vc+sd-jwt']).optional(),
   vct: z.string().max(2000).optional(),
@@ -65,6 +67,16 @@ function requestedConfiguration(
 ): CredentialConfiguration {
   const configuration = issuer.profile.configurations[session.configurationId]
   if (!configuration) throw denied("The offer's credential configuration no longer exists")
+  if (input.credential_identifier !== undefined) {
+    if (input.credential_identifier !== configuration.id || input.credential_configuration_id !== undefined) {
+      throw new ProtocolError(
+        400,
+        'unknown_credential_identifier',
+        `Unknown credential identifier for this access token`,
+      )
+    }
+    return configuration
+  }
   const id = input.credential_configuration_id
   if (id !== undefined) {
     if (!Object.hasOwn(issuer.profile.configurations, id)) {

@@ -1,5 +1,6 @@
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
 import { batchSizeOf } from '../issuers/batchIssuance.js'
+import { scopeOf } from '../issuers/configurationParts.js'
 import type {
   CredentialConfiguration,
   MdocConfiguration,
@@ -56,8 +57,10 @@ function mdocMetadata(configuration: MdocConfiguration) {
   }
 }
 
-const configurationMetadata = (issuer: ResolvedIssuer, configuration: CredentialConfiguration) =>
-  configuration.format === 'mso_mdoc' ? mdocMetadata(configuration) : sdJwtVcMetadata(issuer, configuration)
+const configurationMetadata = (issuer: ResolvedIssuer, configuration: CredentialConfiguration) => ({
+  ...(configuration.format === 'mso_mdoc' ? mdocMetadata(configuration) : sdJwtVcMetadata(issuer, configuration)),
+  scope: scopeOf(configuration),
+})
 
 /**
  * The credential issuer metadata (OID4VCI 1.0 §12.2): only what is built. Each configuration
@@ -86,14 +89,25 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
 }
 
 /**
- * The authorisation server metadata (RFC 8414): the pre-authorised code flow and refresh tokens,
- * nothing else (the authorisation code flow is not built, so it is not advertised).
+ * The authorisation server metadata (RFC 8414): the pre-authorised code flow, the authorization
+ * code flow (HAIP 1.0 §4: pushed authorization requests required, PKCE S256 only, `iss` in the
+ * authorization response) and refresh tokens (docs/AUTHORIZATION.md).
  */
 export function authorizationServerMetadata(issuer: ResolvedIssuer) {
+  const base = issuer.credentialIssuer
   return {
-    issuer: issuer.credentialIssuer,
-    token_endpoint: `${issuer.credentialIssuer}/token`,
-    grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, 'refresh_token'],
+    issuer: base,
+    token_endpoint: `${base}/token`,
+    pushed_authorization_request_endpoint: `${base}/par`,
+    require_pushed_authorization_requests: true,
+    authorization_endpoint: `${base}/authorize`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    authorization_details_types_supported: ['openid_credential'],
+    scopes_supported: Object.values(issuer.profile.configurations).map(scopeOf),
+    grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, 'authorization_code', 'refresh_token'],
     'pre-authorized_grant_anonymous_access_supported': true,
     token_endpoint_auth_methods_supported: ['none'],
   }

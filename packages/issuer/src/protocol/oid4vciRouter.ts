@@ -6,9 +6,12 @@ import {
 } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import express, { type Request, type Response, Router } from 'express'
+import type { AuthorizationServices } from '../authorization/AuthorizationServices.js'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
+import { authorizationCallback } from './authorizationCallback.js'
+import { authorizationEndpoint } from './authorizationEndpoint.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import { issuanceEvents } from './issuanceEvents.js'
 import { countedIssuance } from './issuanceMetrics.js'
@@ -16,6 +19,7 @@ import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerM
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
+import { parEndpoint } from './parEndpoint.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
@@ -27,11 +31,16 @@ export interface Oid4vciRouterOptions {
   accessTokenTtlSeconds: number
   webhooks?: WebhookService
   logger: Logger
+  /** The authorization code flow (PAR, authorization endpoint, the provider's callback). */
+  authorization?: AuthorizationServices
 }
 
 /** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
 export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'post', path: '/oid4vci/:issuerId/token', bucket: 'token', body: ['form'] },
+  { method: 'post', path: '/oid4vci/:issuerId/par', bucket: 'token', body: ['form'] },
+  { method: 'get', path: '/oid4vci/:issuerId/authorize', bucket: 'protocol' },
+  { method: 'get', path: '/oid4vci/:issuerId/authorize/callback', bucket: 'protocol' },
   { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
   { method: 'post', path: '/oid4vci/:issuerId/credential', bucket: 'protocol', body: ['json'] },
   { method: 'post', path: '/oid4vci/:issuerId/deferred-credential', bucket: 'protocol', body: ['json'] },
@@ -57,8 +66,37 @@ function answering(directory: IssuerDirectory, handler: Handler, noStore: boolea
 }
 
 /**
- * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
- * metadata (both well-known forms), token, nonce, credential, deferred credential, notification.
+ * The authorization code flow's endpoints (docs/AUTHORIZATION.md): PAR (form body, answered
+ * JSON), then the authorization endpoint and the provider's callback, which answer redirects.
+ */
+function mountAuthorizationEndpoints(router: Router, directory: IssuerDirectory, services: AuthorizationServices) {
+  const redirecting =
+    (
+      endpoint: (
+        issuer: ResolvedIssuer,
+        request: Request,
+        response: Response,
+        s: AuthorizationServices,
+      ) => Promise<void>,
+    ) =>
+    async (request: Request, response: Response) => {
+      response.set('Cache-Control', 'no-store')
+      await endpoint(await knownIssuer(directory.get(request.params.issuerId as string)), request, response, services)
+    }
+  router.post(
+    '/oid4vci/:issuerId/par',
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 }),
+    rejectUnsafeProtocolInput,
+    answering(directory, (issuer, request) => parEndpoint(issuer, request, services), true),
+  )
+  router.get('/oid4vci/:issuerId/authorize', rejectUnsafeProtocolInput, redirecting(authorizationEndpoint))
+  router.get('/oid4vci/:issuerId/authorize/callback', rejectUnsafeProtocolInput, redirecting(authorizationCallback))
+}
+
+/**
+ * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code and authorization code flows), one
+ * handler each: metadata (both well-known forms), PAR, authorization and its callback, token,
+ * nonce, credential, deferred credential, notification.
  * Bodies are small and parsed here; errors are answered in the OAuth shape.
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
@@ -91,10 +129,12 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
           onRedeemed,
+          ...(options.authorization ? { authorization: options.authorization } : {}),
         }),
       ),
     ),
   )
+  if (options.authorization) mountAuthorizationEndpoints(router, options.directory, options.authorization)
   router.post(
     '/oid4vci/:issuerId/nonce',
     rejectUnsafeProtocolInput,

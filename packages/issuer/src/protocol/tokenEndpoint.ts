@@ -1,9 +1,17 @@
 import { ProtocolError } from '@attesto/agent-runtime'
 import type { Request } from 'express'
 import { z } from 'zod'
+import type { AuthorizationServices } from '../authorization/AuthorizationServices.js'
+import { isRotatingRefreshToken } from '../authorization/RefreshTokenFamilies.js'
 import { type IssuanceSession, PRE_AUTHORIZED_CODE_GRANT, splitPreAuthorizedCode } from '../issuance/IssuanceSession.js'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
+import {
+  authorizationCodeGrant,
+  authorizationCodeTokenRequest,
+  authorizationGrantOptions,
+  rotatingRefreshGrant,
+} from './authorizationCodeGrant.js'
 import { accessToken, cNonce, offerOfRefreshToken, refreshToken } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
@@ -13,7 +21,12 @@ const tokenRequest = z.discriminatedUnion('grant_type', [
     'pre-authorized_code': z.string().min(1).max(200),
     tx_code: z.string().max(64).optional(),
   }),
-  z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(4096) }),
+  z.object({
+    grant_type: z.literal('refresh_token'),
+    refresh_token: z.string().min(1).max(4096),
+    client_id: z.string().max(200).optional(),
+  }),
+  authorizationCodeTokenRequest,
 ])
 
 export interface TokenEndpointOptions {
@@ -22,13 +35,20 @@ export interface TokenEndpointOptions {
   accessTokenTtlSeconds: number
   /** Called once per redeemed offer (the `offer.accepted` event). */
   onRedeemed(issuer: ResolvedIssuer, offerId: string): void
+  /** The authorization code flow (docs/AUTHORIZATION.md), when mounted. */
+  authorization?: AuthorizationServices
 }
 
 function parse(body: unknown) {
   const parsed = tokenRequest.safeParse(body)
   if (parsed.success) return parsed.data
   const grant = (body as { grant_type?: unknown } | undefined)?.grant_type
-  if (grant !== undefined && grant !== PRE_AUTHORIZED_CODE_GRANT && grant !== 'refresh_token') {
+  if (
+    grant !== undefined &&
+    grant !== PRE_AUTHORIZED_CODE_GRANT &&
+    grant !== 'refresh_token' &&
+    grant !== 'authorization_code'
+  ) {
     throw new ProtocolError(400, 'unsupported_grant_type', `Grant type '${String(grant)}' is not supported`)
   }
   throw parsed.error
@@ -44,6 +64,12 @@ function parse(body: unknown) {
  */
 export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
   const input = parse(request.body)
+  if (input.grant_type === 'authorization_code') {
+    return authorizationCodeGrant(issuer, request, input, authorizationGrantOptions(options))
+  }
+  if (input.grant_type === 'refresh_token' && isRotatingRefreshToken(input.refresh_token)) {
+    return rotatingRefreshGrant(issuer, request, input, authorizationGrantOptions(options))
+  }
   let offerId: string
   let session: IssuanceSession | null
   if (input.grant_type === PRE_AUTHORIZED_CODE_GRANT) {

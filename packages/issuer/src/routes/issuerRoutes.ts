@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { certificateView, type TenantRequestLocals, TenantsApi, withIdempotency } from '@attesto/agent-runtime'
+import {
+  certificateView,
+  HttpError,
+  type TenantRequestLocals,
+  TenantsApi,
+  withIdempotency,
+} from '@attesto/agent-runtime'
 import { DidsApi, Kms } from '@credo-ts/core'
 import { Router } from 'express'
 import { z } from 'zod'
 import { batchSizeInput, batchSizeOf } from '../issuers/batchIssuance.js'
+import { scopeOf } from '../issuers/configurationParts.js'
 import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
@@ -33,6 +40,20 @@ export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: stri
     batchSize: batchSizeOf(profile),
     ...(profile.display ? { display: profile.display } : {}),
     ...(profile.certificate ? { certificate: certificateView(profile.certificate) } : {}),
+  }
+}
+
+/** One scope value selects one configuration of an issuer (HAIP §4.3): another's scope is `409 scope_in_use`. */
+function refuseSharedScope(profile: IssuerProfile, configuration: { id: string; scope?: string | undefined }): void {
+  const sharing = Object.values(profile.configurations).find(
+    (other) => other.id !== configuration.id && scopeOf(other) === scopeOf(configuration),
+  )
+  if (sharing) {
+    throw new HttpError(
+      409,
+      'scope_in_use',
+      `Configuration '${sharing.id}' has the scope '${scopeOf(configuration)}': one scope selects one configuration`,
+    )
   }
 }
 
@@ -105,6 +126,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     // An mdoc is signed under the issuer's document-signer certificate: refused now, not at issuance.
     const unfit = configuration.format === 'mso_mdoc' ? mdocSignerProblem(profile) : undefined
     if (unfit) throw unfit
+    refuseSharedScope(profile, configuration)
     profile.configurations[configuration.id] = configuration
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)

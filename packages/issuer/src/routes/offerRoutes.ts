@@ -28,7 +28,25 @@ export const createOfferInput = z.strictObject({
   /** The credential's validity window (`nbf`, `exp`); the end may only shorten the configuration's validity. */
   credentialValidFrom: z.iso.datetime({ offset: true }).optional(),
   credentialValidUntil: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * `authorization_code`: the offer carries that grant with an `issuer_state`; the holder logs in
+   * at the tenant's identity provider, and the first login with it receives the offer's claims.
+   */
+  grant: z.enum(['pre-authorized_code', 'authorization_code']).default('pre-authorized_code'),
+  /** With `authorization_code`: only this provider subject (`sub`) may receive the offer. */
+  subject: z.string().min(1).max(255).optional(),
 })
+
+/** A transaction code goes with a pre-authorised code only, a subject with the authorization code grant only. */
+function checkGrantOptions(input: z.output<typeof createOfferInput>): void {
+  if (input.grant === 'authorization_code' ? input.txCode !== false : input.subject !== undefined) {
+    throw new HttpError(
+      400,
+      'grant_option_invalid',
+      'txCode goes with the pre-authorized_code grant only, subject with the authorization_code grant only',
+    )
+  }
+}
 
 export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
 
@@ -69,6 +87,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const input = createOfferInput.parse(request.body)
     const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
+    checkGrantOptions(input)
     const claims = input.claims ?? {}
     if (!target.configuration.deferred || input.claims) validateClaims(target.configuration, claims)
     // The pre-authorised code is chosen when the key is reserved: a retry that takes the key over
@@ -85,6 +104,8 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
           expiresInSeconds: input.expiresInSeconds,
           preAuthorizedCode,
           validity: credentialValidity(target.configuration, input.credentialValidFrom, input.credentialValidUntil),
+          ...(input.grant === 'authorization_code' ? { grant: 'authorization_code' as const } : {}),
+          ...(input.subject !== undefined ? { subject: input.subject } : {}),
         }),
       }),
       { prepare: () => newPreAuthorizedCode() },

@@ -1,0 +1,37 @@
+import { parseEnvironment } from '@attesto/agent-runtime'
+import { z } from 'zod'
+
+const schema = z.object({
+  AUTHORIZATION_LOGIN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
+})
+
+/** The variables this module reads (checked against the deployment manifests). */
+export const AUTHORIZATION_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+
+/** The authorization code flow's limits (docs/AUTHORIZATION.md). */
+export interface AuthorizationConfig {
+  /** A pushed request's `request_uri` lives this long (RFC 9126 §2.2). */
+  requestUriTtlSeconds: number
+  /** How long a user has to log in at the provider. */
+  loginTtlSeconds: number
+  /** An authorization code lives this long (RFC 6749 §4.1.2: short; at most 60 s here). */
+  codeTtlSeconds: number
+  /** A refresh token family lives this long from its first token; a login's offer as long. */
+  refreshTokenTtlSeconds: number
+}
+
+export function loadAuthorizationConfig(env: Record<string, string | undefined> = process.env): AuthorizationConfig {
+  const e = parseEnvironment(schema, env)
+  return {
+    requestUriTtlSeconds: 60,
+    loginTtlSeconds: e.AUTHORIZATION_LOGIN_TTL_SECONDS,
+    codeTtlSeconds: 60,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+  }
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto'
+import { compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
+import * as oauth from 'oauth4webapi'
+import type { LoginBrowser } from './LoginBrowser.js'
+
+export const WALLET_REDIRECT_URI = 'https://wallet.example/callback'
+
+/** What a wallet asks for: a scope value, or one `openid_credential` authorization detail; an offer's issuer_state. */
+export type CredentialAsk = { scope: string } | { configurationId: string }
+
+/**
+ * An independent OID4VCI wallet made of oauth4webapi (RFC 8414 discovery, PAR, PKCE S256, the
+ * authorization response with `iss`, the token and refresh requests, the protected resource
+ * request) and jose (the proof of possession). `fetch` stands for the network: it may route the
+ * issuer's public URL to any of its instances.
+ */
+export class OAuthWallet {
+  public readonly client: oauth.Client
+  private readonly options: { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: true }
+
+  public constructor(
+    private readonly credentialIssuer: string,
+    fetchFn: typeof fetch,
+    clientId = 'wallet-client',
+  ) {
+    this.client = { client_id: clientId }
+    this.options = { [oauth.customFetch]: fetchFn, [oauth.allowInsecureRequests]: true }
+  }
+
+  public async server(): Promise<oauth.AuthorizationServer> {
+    const issuer = new URL(this.credentialIssuer)
+    const response = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...this.options })
+    return oauth.processDiscoveryResponse(issuer, response)
+  }
+
+  /** The raw PAR answer for these parameters (for refusals). */
+  public async pushRaw(parameters: Record<string, string>) {
+    const server = await this.server()
+    const response = await oauth.pushedAuthorizationRequest(server, this.client, oauth.None(), parameters, this.options)
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+
+  /** PAR with PKCE S256: answers the authorization URL and what the token request will need. */
+  public async push(ask: CredentialAsk, issuerState?: string) {
+    const server = await this.server()
+    const codeVerifier = oauth.generateRandomCodeVerifier()
+    const state = oauth.generateRandomState()
+    const parameters = new URLSearchParams({
+      response_type: 'code',
+      redirect_uri: WALLET_REDIRECT_URI,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      ...('scope' in ask
+        ? { scope: ask.scope }
+        : {
+            authorization_details: JSON.stringify([
+              { type: 'openid_credential', credential_configuration_id: ask.configurationId },
+            ]),
+          }),
+      ...(issuerState ? { issuer_state: issuerState } : {}),
+    })
+    const response = await oauth.pushedAuthorizationRequest(server, this.client, oauth.None(), parameters, this.options)
+    const pushed = await oauth.processPushedAuthorizationResponse(server, this.client, response)
+    const url = new URL(server.authorization_endpoint as string)
+    url.searchParams.set('client_id', this.client.client_id)
+    url.searchParams.set('request_uri', pushed.request_uri)
+    return { server, url: url.toString(), codeVerifier, state, pushed }
+  }
+
+  /** The whole front channel: PAR, the browser's login as `login`, the authorization response checked (state, iss). */
+  public async authorize(browser: LoginBrowser, login: string, ask: CredentialAsk, issuerState?: string) {
+    const pushed = await this.push(ask, issuerState)
+    const redirect = await browser.login(pushed.url, login, WALLET_REDIRECT_URI)
+    const parameters = oauth.validateAuthResponse(pushed.server, this.client, redirect, pushed.state)
+    return { ...pushed, parameters, redirect }
+  }
+
+  /** The raw token request with an authorization code. */
+  public async tokenRaw(
+    server: oauth.AuthorizationServer,
+    parameters: URLSearchParams,
+    codeVerifier: string,
+    redirectUri = WALLET_REDIRECT_URI,
+  ) {
+    return oauth.authorizationCodeGrantRequest(
+      server,
+      this.client,
+      oauth.None(),
+      parameters,
+      redirectUri,
+      codeVerifier,
+      this.options,
+    )
+  }
+
+  public async token(server: oauth.AuthorizationServer, parameters: URLSearchParams, codeVerifier: string) {
+    return oauth.processAuthorizationCodeResponse(
+      server,
+      this.client,
+      await this.tokenRaw(server, parameters, codeVerifier),
+    )
+  }
+
+  public async refreshRaw(server: oauth.AuthorizationServer, refreshToken: string) {
+    return oauth.refreshTokenGrantRequest(server, this.client, oauth.None(), refreshToken, this.options)
+  }
+
+  public async refresh(server: oauth.AuthorizationServer, refreshToken: string) {
+    return oauth.processRefreshTokenResponse(server, this.client, await this.refreshRaw(server, refreshToken))
+  }
+
+  /** A credential request with a jose-made `jwt` proof for a new P-256 key; answers the status, body and the key. */
+  public async credential(accessToken: string, cNonce: string, credentialIdentifier: string) {
+    const { publicKey, privateKey } = await generateKeyPair('ES256')
+    const jwk = await exportJWK(publicKey)
+    const proof = await new SignJWT({ nonce: cNonce })
+      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk })
+      .setIssuer(this.client.client_id)
+      .setAudience(this.credentialIssuer)
+      .setIssuedAt()
+      .sign(privateKey)
+    const response = await oauth.protectedResourceRequest(
+      accessToken,
+      'POST',
+      new URL(`${this.credentialIssuer}/credential`),
+      new Headers({ 'content-type': 'application/json' }),
+      JSON.stringify({ credential_identifier: credentialIdentifier, proof: { proof_type: 'jwt', jwt: proof } }),
+      this.options,
+    )
+    return { status: response.status, body: (await response.json()) as Record<string, unknown>, jwk }
+  }
+}
+
+/**
+ * An SD-JWT VC checked with jose alone: the issuer's signature with the key of its did:jwk `kid`,
+ * every disclosure's SHA-256 digest among the `_sd` digests. Answers the disclosed claims and `cnf`.
+ */
+export async function verifySdJwtVc(
+  credential: string,
+): Promise<{ claims: Record<string, unknown>; payload: Record<string, unknown> }> {
+  const [jwt = '', ...rest] = credential.split('~')
+  const kid = decodeProtectedHeader(jwt).kid as string
+  const didJwk = /^did:jwk:([A-Za-z0-9_-]+)/.exec(kid)?.[1] as string
+  const issuerJwk = JSON.parse(Buffer.from(didJwk, 'base64url').toString('utf8')) as JWK
+  const { payload: raw } = await compactVerify(jwt, await importJWK(issuerJwk, 'ES256'))
+  const payload = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>
+  const digests = new Set(payload._sd as string[])
+  const claims: Record<string, unknown> = {}
+  for (const disclosure of rest.filter(Boolean)) {
+    const digest = createHash('sha256').update(disclosure).digest('base64url')
+    if (!digests.has(digest)) throw new Error(`Disclosure ${disclosure} is not among the _sd digests`)
+    const [, name, value] = JSON.parse(Buffer.from(disclosure, 'base64url').toString('utf8')) as [
+      string,
+      string,
+      unknown,
+    ]
+    claims[name] = value
+  }
+  return { claims, payload }
+}

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+
+/** A person with an account at the test provider: their OpenID claims. */
+export type Account = Record<string, unknown> & { sub: string }
+
+export interface ProviderClient {
+  client_id: string
+  client_secret?: string
+  token_endpoint_auth_method: 'client_secret_basic' | 'private_key_jwt'
+  jwks?: { keys: object[] }
+  redirect_uris: string[]
+}
+
+/** A free TCP port on 127.0.0.1 (the provider's issuer URL must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+/**
+ * A real OpenID provider (panva's oidc-provider, in its own process) for a tenant: its
+ * development login and consent pages (any login name, no password) stand for the tenant's own
+ * login; ID tokens carry the profile claims (`conformIdTokenClaims: false`), PKCE is required.
+ */
+export async function startOpenIdProvider(port: number, clients: ProviderClient[], accounts: Account[]) {
+  const child = spawn(process.execPath, [new URL('./openIdProviderServer.js', import.meta.url).pathname], {
+    env: { ...process.env, NODE_OPTIONS: '', OPENID_PROVIDER_CONFIG: JSON.stringify({ port, clients, accounts }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let errors = ''
+  child.stderr.on('data', (chunk) => (errors += chunk))
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve())
+    child.on('exit', (code) => reject(new Error(`The OpenID provider exited (${code}): ${errors}`)))
+  })
+  return {
+    issuer: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill()
+      }),
+  }
+}
