@@ -17,6 +17,8 @@ export const pgBouncerInstalled = existsSync(PGBOUNCER)
 export interface PgBouncerOptions {
   /** Server connections per database and user pair (`default_pool_size`, default 20). */
   poolSize?: number
+  /** Login roles besides `postgres` (trust authentication still needs each in the auth file). */
+  users?: string[]
 }
 
 export class PgBouncer {
@@ -90,7 +92,8 @@ export class PgBouncer {
 
   private writeConfig(): void {
     const users = join(this.dir, 'users.txt')
-    writeFileSync(users, '"postgres" ""\n')
+    const names = ['postgres', ...(this.options.users ?? [])]
+    writeFileSync(users, names.map((name) => `"${name}" ""\n`).join(''))
     const ini = join(this.dir, 'pgbouncer.ini')
     writeFileSync(
       ini,

@@ -96,7 +96,19 @@ export class PostgresServer {
   public async standby(name = 'standby1'): Promise<PostgresServer> {
     const dir = ownedTempDir('attesto-pg-standby-')
     const data = join(dir, 'data')
-    runAsPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', data, '-R', '-c', 'fast'])
+    runAsPostgres('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-U',
+      'postgres',
+      '-D',
+      data,
+      '-R',
+      '-c',
+      'fast',
+    ])
     const standby = new PostgresServer(dir, await freePort(), name)
     standby.configure({
       unix_socket_directories: `'${dir}'`,
@@ -145,8 +157,18 @@ export class PostgresServer {
 
   /** Runs SQL through psql as `postgres`; answers the unaligned, tuples-only output. */
   public sql(text: string, database = 'postgres'): string {
-    return runAsPostgres('psql', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-XAtqc', text])
-      .trim()
+    return runAsPostgres('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-U',
+      'postgres',
+      '-d',
+      database,
+      '-XAtqc',
+      text,
+    ]).trim()
   }
 
   /** Stops the server and removes its directory. */
