@@ -127,6 +127,7 @@ export interface RuntimeConfig {
     statementTimeoutMillis: number
     transactionPooling: boolean
     replicaRetryMillis: number
+    applicationName: string
     pgliteDataDir: string
   }
   kms:
@@ -235,6 +236,8 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       maxConnections: e.DATABASE_POOL_SIZE,
       statementTimeoutMillis: e.DATABASE_STATEMENT_TIMEOUT_MILLIS,
       transactionPooling: e.DATABASE_TRANSACTION_POOLING === 'true',
+      // pg_stat_activity tells the roles apart (the replica pool adds `:replica`).
+      applicationName: `attesto-${e.ROLE}`,
       replicaRetryMillis: e.DATABASE_REPLICA_RETRY_MILLIS,
       pgliteDataDir: `${e.PGLITE_DATA_DIR}/${e.ROLE}`,
     },

@@ -84,8 +84,10 @@ export class PgBouncer {
     const child = this.process
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGINT')
+      // SIGTERM: immediate shutdown (SIGINT would wait for every client to leave).
+      child.kill('SIGTERM')
       await Promise.race([exited, sleep(5_000)])
+      if (child.exitCode === null) child.kill('SIGKILL')
     }
     rmSync(this.dir, { recursive: true, force: true })
   }
