@@ -86,7 +86,9 @@ export class PgBouncer {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       // SIGTERM: immediate shutdown (SIGINT would wait for every client to leave).
       child.kill('SIGTERM')
-      await Promise.race([exited, sleep(5_000)])
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))])
+      clearTimeout(timer)
       if (child.exitCode === null) child.kill('SIGKILL')
     }
     rmSync(this.dir, { recursive: true, force: true })

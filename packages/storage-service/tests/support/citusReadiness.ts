@@ -58,7 +58,8 @@ export function statementCensus(server: PostgresServer, schema: string): Stateme
   const census: StatementCensus = { tenantScoped: [], clusterWide: [], unscoped: [] }
   for (const text of texts) {
     if (text.includes(CLUSTER_WIDE_MARK)) census.clusterWide.push(text)
-    else if (/\btenant_id = \$\d+/.test(text) || /^INSERT INTO \S+ \(tenant_id,/.test(text)) census.tenantScoped.push(text)
+    else if (/\btenant_id = \$\d+/.test(text) || /^INSERT INTO \S+ \(tenant_id,/.test(text))
+      census.tenantScoped.push(text)
     else census.unscoped.push(text)
   }
   return census
