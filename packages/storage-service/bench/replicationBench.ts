@@ -12,8 +12,6 @@
 // connections for 32 client connections). CPU of the postgres processes comes from /proc.
 import { readdirSync, readFileSync } from 'node:fs'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
-import { grantAppRole } from '../src/migrations/grantAppRole.js'
-import { migrate } from '../src/migrations/migrate.js'
 import { SessionStore } from '../src/SessionStore.js'
 import { PgBouncer } from '../tests/support/PgBouncer.js'
 import { PostgresServer } from '../tests/support/PostgresCluster.js'
@@ -72,11 +70,7 @@ async function commits(url: string, label: string, pooled: boolean, serverDirs: 
 }
 
 async function main() {
-  const primary = await PostgresServer.primary()
-  const owner = new PostgresDatabase({ connectionString: primary.url, maxConnections: 1 })
-  await migrate(owner, { schema: SCHEMA })
-  await grantAppRole(owner, { schema: SCHEMA, role: APP })
-  await owner.close()
+  const primary = await PostgresServer.migrated([SCHEMA], APP)
   const standby = await primary.standby('standby1')
   const bouncer = await PgBouncer.start(primary.port, { poolSize: 8, users: [APP] })
   const dirs = [primary.dir, standby.dir]

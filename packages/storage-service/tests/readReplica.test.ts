@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
-import { grantAppRole } from '../src/migrations/grantAppRole.js'
-import { migrate } from '../src/migrations/migrate.js'
 import { RecordPages } from '../src/RecordPages.js'
 import { SessionStore } from '../src/SessionStore.js'
 import { PostgresServer, postgresServerInstalled } from './support/PostgresCluster.js'
@@ -26,11 +24,7 @@ run('read replica (streaming, pg_basebackup -R)', () => {
   let fallbacks = 0
 
   beforeAll(async () => {
-    primary = await PostgresServer.primary()
-    const owner = new PostgresDatabase({ connectionString: primary.url, maxConnections: 1 })
-    await migrate(owner, { schema: SCHEMA })
-    await grantAppRole(owner, { schema: SCHEMA, role: APP })
-    await owner.close()
+    primary = await PostgresServer.migrated([SCHEMA], APP)
     standby = await primary.standby()
     database = new PostgresDatabase({
       connectionString: urlWithUser(primary.url, APP),

@@ -1,7 +1,5 @@
 import pg from 'pg'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
-import { grantAppRole } from '../src/migrations/grantAppRole.js'
-import { migrate } from '../src/migrations/migrate.js'
 import { SessionStore } from '../src/SessionStore.js'
 import { PgBouncer, pgBouncerInstalled } from './support/PgBouncer.js'
 import { PostgresServer, postgresServerInstalled } from './support/PostgresCluster.js'
@@ -23,11 +21,7 @@ run('behind PgBouncer in transaction mode', () => {
   let bouncer: PgBouncer
 
   beforeAll(async () => {
-    primary = await PostgresServer.primary()
-    const owner = new PostgresDatabase({ connectionString: primary.url, maxConnections: 1 })
-    await migrate(owner, { schema: SCHEMA })
-    await grantAppRole(owner, { schema: SCHEMA, role: APP })
-    await owner.close()
+    primary = await PostgresServer.migrated([SCHEMA], APP)
     bouncer = await PgBouncer.start(primary.port, { poolSize: 1, users: [APP] })
   }, 60_000)
 

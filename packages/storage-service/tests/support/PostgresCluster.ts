@@ -3,6 +3,9 @@ import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSy
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PostgresDatabase } from '../../src/database/PostgresDatabase.js'
+import { grantAppRole } from '../../src/migrations/grantAppRole.js'
+import { migrate } from '../../src/migrations/migrate.js'
 
 // PostgreSQL 15 servers of a test's own, in temporary directories on free ports: a primary with
 // pg_stat_statements, streaming replicas made by `pg_basebackup -R`, promotion. The machine's
@@ -89,6 +92,25 @@ export class PostgresServer {
     appendFileSync(join(data, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n')
     server.start()
     server.sql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+    return server
+  }
+
+  /** A fresh primary with `schemas` migrated (as `postgres`, the owner) and `appRole` granted on each. */
+  public static async migrated(
+    schemas: string[],
+    appRole: string,
+    options: PostgresServerOptions = {},
+  ): Promise<PostgresServer> {
+    const server = await PostgresServer.primary(options)
+    const owner = new PostgresDatabase({ connectionString: server.url, maxConnections: 1 })
+    try {
+      for (const schema of schemas) {
+        await migrate(owner, { schema })
+        await grantAppRole(owner, { schema, role: appRole })
+      }
+    } finally {
+      await owner.close()
+    }
     return server
   }
 

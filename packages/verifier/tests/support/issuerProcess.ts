@@ -20,15 +20,7 @@ export async function startIssuerProcess(label: string, env: Record<string, stri
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     ...env,
   }).start()
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const response = await fetch(`${issuer.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
-    return { status: response.status, body: (await response.json()) as any }
-  }
+  const call = (method: string, path: string, key: string, body?: unknown) => issuer.call(method, path, key, body)
   return {
     url: issuer.url,
     adminApiKey,

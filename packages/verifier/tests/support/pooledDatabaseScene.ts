@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { freePort } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
-import { grantAppRole, migrate, PostgresDatabase } from '@attesto/storage-service'
 import { PgBouncer, PostgresServer, urlWithUser } from '@attesto/storage-service/testing'
 import { ServiceProcess } from './serviceProcess.js'
 
@@ -33,13 +32,9 @@ export class PooledDatabaseScene {
   ) {}
 
   public static async start(): Promise<PooledDatabaseScene> {
-    const primary = await PostgresServer.primary({ settings: { 'pg_stat_statements.track': 'top' } })
-    const owner = new PostgresDatabase({ connectionString: primary.url, maxConnections: 1 })
-    for (const schema of Object.values(SCHEMAS)) {
-      await migrate(owner, { schema })
-      await grantAppRole(owner, { schema, role: APP_ROLE })
-    }
-    await owner.close()
+    const primary = await PostgresServer.migrated(Object.values(SCHEMAS), APP_ROLE, {
+      settings: { 'pg_stat_statements.track': 'top' },
+    })
     const standby = await primary.standby('standby1')
     // Commits wait until the standby has applied them: no acknowledged write is lost on a switch.
     primary.configure({ synchronous_standby_names: "'standby1'", synchronous_commit: 'remote_apply' })
@@ -69,13 +64,8 @@ export class PooledDatabaseScene {
     this.services[role] = await new ServiceProcess(role, port, env).start()
   }
 
-  public async call(role: Role, method: string, path: string, key: string, body?: unknown): Promise<CallResult> {
-    const response = await fetch(`${this.services[role].url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    return { status: response.status, body: await response.json().catch(() => null) }
+  public call(role: Role, method: string, path: string, key: string, body?: unknown): Promise<CallResult> {
+    return this.services[role].call(method, path, key, body)
   }
 
   /** Like {@link call}, throwing on anything but 2xx. */
