@@ -30,8 +30,6 @@ run('PostgreSQL behind PgBouncer (transaction pooling), a streaming replica, a p
   }, 240_000)
 
   afterAll(async () => {
-    for (const service of Object.values(scene?.services ?? {}))
-      if (service.output) console.log(service.output.slice(-4000))
     await scene?.close()
   })
 
