@@ -2,7 +2,9 @@
 # Makes sure PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) answer.
 # Starts them (installing Debian's packages if they are missing) when they do not, and exits
 # non-zero with a clear message when that fails. Never skips. Also installs SoftHSM2, the PKCS#11
-# token the pkcs11 KMS backend is tested on (each test run initialises tokens of its own).
+# token the pkcs11 KMS backend is tested on (each test run initialises tokens of its own), and
+# PgBouncer: the scale-out tests run servers of their own (PostgreSQL 15 binaries as the `postgres`
+# user, a streaming standby, PgBouncer in transaction mode) on free ports beside the shared one.
 set -euo pipefail
 
 log() { echo "[services] $*"; }
@@ -59,6 +61,15 @@ ensure_softhsm() {
   log "SoftHSM2 $(softhsm2-util --version) installed"
 }
 
+ensure_pgbouncer() {
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer
+  # Debian's package starts a system instance on 6432; the tests run their own on free ports.
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || fail "PostgreSQL 15 server binaries missing (/usr/lib/postgresql/15/bin)"
+  id postgres >/dev/null 2>&1 || fail "no postgres user: the tests run initdb and pgbouncer as it"
+  log "$(/usr/sbin/pgbouncer --version | head -n 1) installed"
+}
+
 ensure_postgres
 ensure_redis
 ensure_softhsm
+ensure_pgbouncer

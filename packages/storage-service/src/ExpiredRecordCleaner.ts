@@ -39,7 +39,8 @@ export class ExpiredRecordCleaner {
 
   public constructor(options: ExpiredRecordCleanerOptions) {
     this.database = options.database
-    this.purgeSql = `SELECT ${schemaIdentifier(options.schema)}.purge_expired_records($1) AS deleted`
+    // Marked: the one statement that reaches every tenant (a Citus cluster runs it on every shard).
+    this.purgeSql = `/* cluster-wide */ SELECT ${schemaIdentifier(options.schema)}.purge_expired_records($1) AS deleted`
     this.intervalMillis = options.intervalMillis ?? 60_000
     this.batchSize = options.batchSize ?? 1_000
     this.maxBatchesPerRun = options.maxBatchesPerRun ?? 100

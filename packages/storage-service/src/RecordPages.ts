@@ -31,6 +31,11 @@ export interface RecordPageOptions {
   after?: RecordPageCursor
   /** At most this many rows. */
   limit: number
+  /**
+   * Read on the primary even when a read replica is configured: for a caller that must see its
+   * own latest writes. By default pages are lag-tolerant reads and go to the replica.
+   */
+  primary?: boolean
 }
 
 export interface RecordPageItem<Value> {
@@ -50,6 +55,7 @@ export interface RecordPageReturn<Value> {
  * pagination on the `(tenant_id, record_type, created_at, id)` index, so a page costs one index
  * range scan whatever page it is, and rows added or removed meanwhile never shift another page
  * (nothing is skipped or repeated). Runs on the `tenant_records` view, bound to the tenant.
+ * With a read replica, pages come from it (they may lag the primary by its replay lag).
  */
 export class RecordPages {
   private readonly table: string
@@ -82,15 +88,18 @@ export class RecordPages {
     }
     conditions.push(...(options.where?.(parameter) ?? []))
     const limit = parameter(options.limit + 1)
-    const { rows } = await this.database.withTenant(partition, (session) =>
-      session.query<{ id: string; value: Value; created_at: Date; created_micros: string }>(
-        `SELECT id, value, created_at, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_micros
+    const { rows } = await this.database.withTenant(
+      partition,
+      (session) =>
+        session.query<{ id: string; value: Value; created_at: Date; created_micros: string }>(
+          `SELECT id, value, created_at, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_micros
          FROM ${this.table}
          WHERE ${conditions.join(' AND ')}
          ORDER BY created_at, id
          LIMIT ${limit}`,
-        values,
-      ),
+          values,
+        ),
+      { replicaRead: options.primary !== true },
     )
     const page = rows.slice(0, options.limit)
     const last = page[page.length - 1]

@@ -22,7 +22,15 @@ export async function openRoleStorage(
   }
   return openStorage({
     ...config.storage,
-    observer: metrics?.databaseObserver,
+    observer: {
+      onWork: (kind, durationMillis, failed) => metrics?.databaseObserver.onWork(kind, durationMillis, failed),
+      onReplicaFallback: () => metrics?.databaseObserver.onReplicaFallback?.(),
+      onReplicaAvailability: (available, error) => {
+        metrics?.databaseObserver.onReplicaAvailability?.(available, error)
+        if (available) logger.info('Read replica back in service: list reads go to it again')
+        else logger.warn('Read replica unavailable: list reads go to the primary', { error })
+      },
+    },
     onMigrationApplied: (migration, durationMillis) =>
       logger.info('Applied migration', {
         schema: config.storage.schema,

@@ -37,6 +37,10 @@ const schema = z
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
     DATABASE_STATEMENT_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(5_000),
+    /** DATABASE_URL (and the replica URL) lead to PgBouncer in transaction mode: no session state. */
+    DATABASE_TRANSACTION_POOLING: z.enum(['true', 'false']).default('false'),
+    /** After the read replica fails, how long list reads stay on the primary before it is tried again. */
+    DATABASE_REPLICA_RETRY_MILLIS: z.coerce.number().int().positive().default(5_000),
     PGLITE_DATA_DIR: z.string().default('./data'),
 
     KMS_BACKEND: z.enum(['local', 'vault', 'aws', 'pkcs11']).default('local'),
@@ -121,6 +125,9 @@ export interface RuntimeConfig {
     schema: string
     maxConnections: number
     statementTimeoutMillis: number
+    transactionPooling: boolean
+    replicaRetryMillis: number
+    applicationName: string
     pgliteDataDir: string
   }
   kms:
@@ -228,6 +235,10 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       schema: e.DATABASE_SCHEMA ?? e.ROLE,
       maxConnections: e.DATABASE_POOL_SIZE,
       statementTimeoutMillis: e.DATABASE_STATEMENT_TIMEOUT_MILLIS,
+      transactionPooling: e.DATABASE_TRANSACTION_POOLING === 'true',
+      // pg_stat_activity tells the roles apart (the replica pool adds `:replica`).
+      applicationName: `attesto-${e.ROLE}`,
+      replicaRetryMillis: e.DATABASE_REPLICA_RETRY_MILLIS,
       pgliteDataDir: `${e.PGLITE_DATA_DIR}/${e.ROLE}`,
     },
     kms,

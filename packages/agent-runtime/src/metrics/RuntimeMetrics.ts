@@ -1,5 +1,5 @@
 import type { DatabaseObserver, DatabaseWorkKind } from '@attesto/storage-service'
-import { Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { processRegistry } from './processMetrics.js'
 
 /** Seconds: from 1 ms (a cached read) to 10 s (a request at its timeout). */
@@ -30,6 +30,18 @@ export class RuntimeMetrics {
     registers: [this.registry],
   })
 
+  private readonly replicaFallbacks = new Counter({
+    name: 'attesto_db_replica_fallback_reads_total',
+    help: 'Lag-tolerant reads (lists) the primary served because the read replica was unavailable',
+    registers: [this.registry],
+  })
+
+  private readonly replicaAvailable = new Gauge({
+    name: 'attesto_db_replica_available',
+    help: '1 while lag-tolerant reads go to the read replica, 0 while they fall back to the primary',
+    registers: [this.registry],
+  })
+
   public readonly kmsCalls = new Histogram({
     name: 'attesto_kms_call_duration_seconds',
     help: 'KMS backend calls by backend, operation and outcome (ok, error), and their latency',
@@ -43,6 +55,8 @@ export class RuntimeMetrics {
     onWork: (kind: DatabaseWorkKind, durationMillis: number, failed: boolean) => {
       this.databaseWork.observe({ kind, outcome: failed ? 'error' : 'ok' }, durationMillis / 1000)
     },
+    onReplicaFallback: () => this.replicaFallbacks.inc(),
+    onReplicaAvailability: (available: boolean) => this.replicaAvailable.set(available ? 1 : 0),
   }
 
   public constructor(public readonly service: string) {

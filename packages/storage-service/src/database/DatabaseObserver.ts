@@ -8,6 +8,10 @@ export type DatabaseWorkKind = 'tenant' | 'admin' | 'query'
  */
 export interface DatabaseObserver {
   onWork(kind: DatabaseWorkKind, durationMillis: number, failed: boolean): void
+  /** A lag-tolerant read ran on the primary because the read replica is unavailable. */
+  onReplicaFallback?(): void
+  /** The read replica left service (`available` false, with the error) or came back. */
+  onReplicaAvailability?(available: boolean, error?: Error): void
 }
 
 /** A connection pool's use at one moment (`pg.Pool` counters). */

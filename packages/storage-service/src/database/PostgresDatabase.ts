@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto'
 import pg from 'pg'
+import { StorageUnavailableError } from '../StorageServiceError.js'
 import type { Database, SqlResult, SqlSession, WithTenantOptions } from './Database.js'
 import { TENANT_SETTING } from './Database.js'
 import type { DatabaseObserver, DatabaseWorkKind, PoolUsage } from './DatabaseObserver.js'
 import { inlineParameters, sqlLiteral } from './inlineParameters.js'
 import { isUnavailableError, mapDatabaseError } from './mapDatabaseError.js'
+import { bindTenantSql, pooledSessionOf, sessionOf } from './pgSessions.js'
+import { ReplicaRouter } from './ReplicaRouter.js'
 
 export interface PostgresDatabaseOptions {
   /** `postgres://user@host:port/db`. The user should be the role's least-privileged app role. */
@@ -26,43 +28,16 @@ export interface PostgresDatabaseOptions {
    * pooler in transaction mode that does not support them (PgBouncer before 1.21).
    */
   preparedStatements?: boolean
+  /**
+   * The URLs lead to a pooler in transaction mode (PgBouncer `pool_mode = transaction`): no state
+   * may outlive a transaction. Every unit of work binds its tenant and statement timeout with
+   * `SET LOCAL` inside its own transaction, and no statement is prepared (default false).
+   */
+  transactionPooling?: boolean
+  /** After the read replica fails, how long lag-tolerant reads stay on the primary (default 5,000 ms). */
+  replicaRetryMillis?: number
   /** Told the duration of every unit of work (metrics); none by default. */
   observer?: DatabaseObserver
-}
-
-const statementNames = new Map<string, string>()
-
-/**
- * A stable name per statement text, for server-side prepared statements: each connection parses
- * and plans a statement once, then only binds and executes it. The statements are this
- * package's own, so the set of texts is bounded.
- */
-function statementName(text: string): string {
-  let name = statementNames.get(text)
-  if (!name) {
-    name = `attesto_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`
-    statementNames.set(text, name)
-  }
-  return name
-}
-
-function sessionOf(client: pg.PoolClient, prepare: boolean): SqlSession {
-  return {
-    async query<Row>(text: string, values?: unknown[]): Promise<SqlResult<Row>> {
-      const result = await client.query(
-        prepare && values?.length ? { name: statementName(text), text, values } : { text, values },
-      )
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
-    },
-    async exec(script: string): Promise<void> {
-      await client.query(script)
-    },
-  }
-}
-
-/** `SET attesto.tenant_id = '…'`: a utility statement, cheaper for the server than `SELECT set_config`. */
-function bindTenantSql(tenantId: string): string {
-  return `SET ${TENANT_SETTING} = ${sqlLiteral(tenantId)}`
 }
 
 /**
@@ -84,29 +59,49 @@ export class PostgresDatabase implements Database {
   private readonly boundTenant = new WeakMap<pg.PoolClient, string>()
   private readonly preparedStatements: boolean
   private readonly observer?: DatabaseObserver
+  private readonly replicaRouter: ReplicaRouter
+  /** Behind a transaction-mode pooler: the `SET LOCAL`s that start every unit of work; else undefined. */
+  private readonly localSettings?: (tenantId?: string) => string
 
   public constructor(options: PostgresDatabaseOptions) {
-    this.preparedStatements = options.preparedStatements ?? true
+    this.preparedStatements = (options.preparedStatements ?? true) && !options.transactionPooling
     this.observer = options.observer
     this.primary = PostgresDatabase.createPool(options.connectionString, options)
     if (options.replicaConnectionString) {
-      this.replica = PostgresDatabase.createPool(options.replicaConnectionString, options)
+      this.replica = PostgresDatabase.createPool(options.replicaConnectionString, options, ':replica')
+    }
+    this.replicaRouter = new ReplicaRouter(options.replicaRetryMillis ?? 5_000, options.observer)
+    if (options.transactionPooling) {
+      const timeouts = PostgresDatabase.timeouts(options)
+      const settings = `SET LOCAL statement_timeout = ${timeouts.statement_timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeouts.idle_in_transaction_session_timeout}`
+      this.localSettings = (tenantId) =>
+        tenantId === undefined ? settings : `${settings}; SET LOCAL ${TENANT_SETTING} = ${sqlLiteral(tenantId)}`
     }
   }
 
-  private static createPool(connectionString: string, options: PostgresDatabaseOptions): pg.Pool {
-    const pool = new pg.Pool({
-      connectionString,
-      max: options.maxConnections ?? 10,
-      statement_timeout: options.statementTimeoutMillis ?? 5_000,
+  private static timeouts(options: PostgresDatabaseOptions) {
+    const statementTimeout = options.statementTimeoutMillis ?? 5_000
+    return {
+      statement_timeout: statementTimeout,
       // Half the statement timeout: when an instance dies inside a transaction, PostgreSQL ends
       // its session (and releases its row locks) this long after its last statement, so a
       // statement of another instance waiting on those locks still ends within its own timeout.
       // Our transactions never wait on anything but their own statements.
-      idle_in_transaction_session_timeout: Math.ceil((options.statementTimeoutMillis ?? 5_000) / 2),
+      idle_in_transaction_session_timeout: Math.ceil(statementTimeout / 2),
+    }
+  }
+
+  private static createPool(connectionString: string, options: PostgresDatabaseOptions, nameSuffix = ''): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString,
+      max: options.maxConnections ?? 10,
+      // Behind a transaction-mode pooler, startup parameters would stick to whichever server
+      // connection the pooler hands out (PgBouncer refuses unknown ones): SET LOCAL instead.
+      ...(options.transactionPooling ? {} : PostgresDatabase.timeouts(options)),
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
-      application_name: options.applicationName ?? 'attesto',
+      // `attesto:replica` on the replica's side, so pg_stat_activity tells the two apart.
+      application_name: `${options.applicationName ?? 'attesto'}${nameSuffix}`,
       keepAlive: true,
     })
     // A client that loses its connection emits 'error' (on the pool while idle, on the client
@@ -169,7 +164,27 @@ export class PostgresDatabase implements Database {
     callback: (session: SqlSession) => Promise<T>,
     options: WithTenantOptions,
   ): Promise<T> {
-    const pool = options.replicaRead && this.replica ? this.replica : this.primary
+    if (!options.replicaRead || !this.replica || options.transaction || !this.replicaRouter.useReplica()) {
+      return this.runOn(this.primary, tenantId, callback, options)
+    }
+    try {
+      const result = await this.runOn(this.replica, tenantId, callback, options)
+      this.replicaRouter.succeeded()
+      return result
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error
+      // The read only reads: the primary serves it, and the next ones until the replica is retried.
+      this.replicaRouter.failed(error)
+      return this.runOn(this.primary, tenantId, callback, options)
+    }
+  }
+
+  private async runOn<T>(
+    pool: pg.Pool,
+    tenantId: string,
+    callback: (session: SqlSession) => Promise<T>,
+    options: WithTenantOptions,
+  ): Promise<T> {
     const client = await pool.connect().catch((error: unknown) => {
       throw mapDatabaseError(error)
     })
@@ -192,7 +207,8 @@ export class PostgresDatabase implements Database {
       throw mapDatabaseError(error)
     })
     try {
-      const result = await PostgresDatabase.inTransaction(client, callback, false)
+      const begin = this.localSettings ? `BEGIN; ${this.localSettings()}` : 'BEGIN'
+      const result = await PostgresDatabase.inTransaction(client, callback, false, begin)
       client.release()
       return result
     } catch (error) {
@@ -217,6 +233,7 @@ export class PostgresDatabase implements Database {
   /** A session that binds the connection to the tenant with its first statement, if needed. */
   private tenantSessionOf(client: pg.PoolClient, tenantId: string): SqlSession {
     const plain = sessionOf(client, this.preparedStatements)
+    if (this.localSettings) return pooledSessionOf(client, this.localSettings(tenantId))
     if (this.boundTenant.get(client) === tenantId) return plain
     let bound = false
     const markBound = () => {
@@ -245,6 +262,9 @@ export class PostgresDatabase implements Database {
     tenantId: string,
     callback: (session: SqlSession) => Promise<T>,
   ): Promise<T> {
+    if (this.localSettings) {
+      return PostgresDatabase.inTransaction(client, callback, false, `BEGIN; ${this.localSettings(tenantId)}`)
+    }
     const bind = this.boundTenant.get(client) === tenantId ? '' : `; ${bindTenantSql(tenantId)}`
     const result = await PostgresDatabase.inTransaction(client, callback, this.preparedStatements, `BEGIN${bind}`)
     this.boundTenant.set(client, tenantId)

@@ -7,6 +7,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
   '57014', // query_canceled: the statement timeout fired
+  '25006', // read_only_sql_transaction: a write reached a standby (a primary switch is under way)
 ])
 
 const UNAVAILABLE_NODE_CODES = new Set([

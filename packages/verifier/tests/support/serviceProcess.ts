@@ -62,6 +62,17 @@ export class ServiceProcess {
     }
   }
 
+  /** A REST call with an API key: the status and the parsed body (null when it is not JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely in tests
+  public async call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    return { status: response.status, body: await response.json().catch(() => null) }
+  }
+
   /** Kills the process at once, as a crash would (no graceful shutdown). */
   public async kill(): Promise<void> {
     const child = this.process
