@@ -11,6 +11,7 @@ import { IssuanceSessionStore } from './issuance/IssuanceSessionStore.js'
 import { IssuerDirectory } from './issuers/IssuerDirectory.js'
 import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
 import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
+import { createSenderProofs } from './protocol/senderProofs.js'
 import { statusListRouter } from './protocol/statusListRouter.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
 
@@ -59,6 +60,7 @@ export async function createIssuerApp(
       tokenSecretsOf(protocolConfig, agentRuntime.kmsBackend),
     ),
   })
+  const proofs = createSenderProofs(protocolConfig, { redisUrl: config.redisUrl, prefix: config.queuePrefix })
   const protocol = oid4vciRouter({
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,
@@ -66,6 +68,7 @@ export async function createIssuerApp(
     status: credentialStatus,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     webhooks: runtime.webhooks,
+    proofs,
     logger,
   })
   protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
@@ -81,6 +84,13 @@ export async function createIssuerApp(
     await queues?.close()
     await closeRuntime()
   }
-  mountIssuerRestApi(runtime, { config, batchConfig, credentialIssuerBaseUrl, statuses, logger })
+  mountIssuerRestApi(runtime, {
+    config,
+    batchConfig,
+    credentialIssuerBaseUrl,
+    statuses,
+    walletProviderKeys: proofs.walletProviders,
+    logger,
+  })
   return runtime
 }

@@ -1,3 +1,4 @@
+import { PROOF_OF_POSSESSION_ALGORITHMS } from '@attesto/agent-runtime'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
 import { batchSizeOf } from '../issuers/batchIssuance.js'
 import type {
@@ -6,6 +7,7 @@ import type {
   SdJwtVcConfiguration,
 } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
+import { clientAttestationOf } from '../issuers/senderConstraints.js'
 
 /** Holder proof algorithms the credential endpoint verifies. */
 export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
@@ -86,15 +88,23 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
 }
 
 /**
- * The authorisation server metadata (RFC 8414): the pre-authorised code flow and refresh tokens,
- * nothing else (the authorisation code flow is not built, so it is not advertised).
+ * The authorisation server metadata (RFC 8414): the pre-authorised code flow and refresh tokens;
+ * DPoP (RFC 9449 §5.1: the proof algorithms) and attestation-based client authentication
+ * (draft -07 §10.1: `attest_jwt_client_auth` and its algorithms), with `none` while the issuer
+ * permits public clients. Anonymous pre-authorised access (OID4VCI 1.0 §12.3) only then, too.
  */
 export function authorizationServerMetadata(issuer: ResolvedIssuer) {
+  const publicClients = clientAttestationOf(issuer.profile) === 'optional'
   return {
     issuer: issuer.credentialIssuer,
     token_endpoint: `${issuer.credentialIssuer}/token`,
     grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, 'refresh_token'],
-    'pre-authorized_grant_anonymous_access_supported': true,
-    token_endpoint_auth_methods_supported: ['none'],
+    'pre-authorized_grant_anonymous_access_supported': publicClients,
+    token_endpoint_auth_methods_supported: publicClients
+      ? ['attest_jwt_client_auth', 'none']
+      : ['attest_jwt_client_auth'],
+    client_attestation_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
+    client_attestation_pop_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
+    dpop_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
   }
 }

@@ -11,12 +11,14 @@ import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
+import { dpopTokenCheck } from './dpop/dpopProofs.js'
 import { issuanceEvents } from './issuanceEvents.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
 import { cNonce } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
+import type { SenderProofs } from './senderProofs.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
 export interface Oid4vciRouterOptions {
@@ -26,6 +28,8 @@ export interface Oid4vciRouterOptions {
   status?: CredentialStatusService
   accessTokenTtlSeconds: number
   webhooks?: WebhookService
+  /** DPoP and wallet attestation checks (senderProofs.ts). */
+  proofs: SenderProofs
   logger: Logger
 }
 
@@ -57,6 +61,26 @@ function answering(directory: IssuerDirectory, handler: Handler, noStore: boolea
 }
 
 /**
+ * Hands out the issuer's current DPoP nonce in `DPoP-Nonce` on every answer of the endpoints a
+ * DPoP proof may come to (RFC 9449 §8.2), and at the token endpoint the current attestation
+ * challenge in `OAuth-Client-Attestation-Challenge` (draft -07 §8.1): one cached value per window.
+ */
+function freshnessHeaders(directory: IssuerDirectory, proofs: SenderProofs, challenge = false) {
+  return async (request: Request, response: Response, next: (error?: unknown) => void) => {
+    try {
+      const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+      response.set('DPoP-Nonce', await proofs.nonces.nonce(issuer, 'dpop'))
+      if (challenge) {
+        response.set('OAuth-Client-Attestation-Challenge', await proofs.nonces.nonce(issuer, 'attestation-challenge'))
+      }
+      next()
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+/**
  * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
  * metadata (both well-known forms), token, nonce, credential, deferred credential, notification.
  * Bodies are small and parsed here; errors are answered in the OAuth shape.
@@ -69,7 +93,9 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     config: options.config,
     directory: options.directory,
     status: options.status,
+    dpop: dpopTokenCheck(options.proofs),
   }
+  const nonces = freshnessHeaders(options.directory, options.proofs)
 
   const handle = (handler: Handler, noStore = true) => answering(options.directory, handler, noStore)
   const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
@@ -85,11 +111,13 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/token',
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     rejectUnsafeProtocolInput,
+    freshnessHeaders(options.directory, options.proofs, true),
     handle(
       countedIssuance('token', (issuer, request) =>
         tokenEndpoint(issuer, request, {
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+          proofs: options.proofs,
           onRedeemed,
         }),
       ),
@@ -98,6 +126,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   router.post(
     '/oid4vci/:issuerId/nonce',
     rejectUnsafeProtocolInput,
+    nonces,
     handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
   )
   // A batch of 100 proofs (MAX_BATCH_SIZE) with their keys in the header takes about 75 KiB.
@@ -106,6 +135,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/credential',
     json,
     rejectUnsafeProtocolInput,
+    nonces,
     handle(
       countedIssuance('credential', (issuer, request) =>
         credentialEndpoint(issuer, request, { ...endpoints, onIssued }),
@@ -116,6 +146,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/deferred-credential',
     json,
     rejectUnsafeProtocolInput,
+    nonces,
     handle(
       countedIssuance('deferred_credential', (issuer, request) =>
         deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued }),
@@ -126,10 +157,13 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/notification',
     json,
     rejectUnsafeProtocolInput,
-    handle((issuer, request) => notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified })),
+    nonces,
+    handle((issuer, request) =>
+      notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified, dpop: endpoints.dpop }),
+    ),
     notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))
-  return { router, close: () => {} }
+  return { router, close: () => options.proofs.replay.close() }
 }

@@ -6,6 +6,8 @@ import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { accessToken, cNonce, offerOfRefreshToken, refreshToken } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
+import { senderOfRequest } from './senderOfRequest.js'
+import type { SenderProofs } from './senderProofs.js'
 
 const tokenRequest = z.discriminatedUnion('grant_type', [
   z.object({
@@ -20,6 +22,8 @@ export interface TokenEndpointOptions {
   sessions: IssuanceSessionStore
   config: IssuerProtocolConfig
   accessTokenTtlSeconds: number
+  /** The DPoP and wallet attestation checks (senderOfRequest.ts). */
+  proofs: SenderProofs
   /** Called once per redeemed offer (the `offer.accepted` event). */
   onRedeemed(issuer: ResolvedIssuer, offerId: string): void
 }
@@ -44,6 +48,7 @@ function parse(body: unknown) {
  */
 export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
   const input = parse(request.body)
+  const sender = await senderOfRequest(issuer, request, options.proofs)
   let offerId: string
   let session: IssuanceSession | null
   if (input.grant_type === PRE_AUTHORIZED_CODE_GRANT) {
@@ -78,7 +83,7 @@ export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, op
     session = redemption.session
     options.onRedeemed(issuer, offerId)
   } else {
-    offerId = offerOfRefreshToken(issuer, input.refresh_token)
+    offerId = offerOfRefreshToken(issuer, input.refresh_token, sender)
     session = await options.sessions.find(issuer.tenantId, offerId)
     if (!session || (session.state !== 'token_issued' && session.state !== 'credential_pending')) {
       throw new ProtocolError(400, 'invalid_grant', 'The refresh token is no longer valid for this offer')
@@ -86,13 +91,13 @@ export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, op
   }
   const ttl = options.accessTokenTtlSeconds
   const [token, nonce, refresh] = await Promise.all([
-    accessToken(issuer, offerId, ttl),
+    accessToken(issuer, offerId, ttl, sender),
     cNonce(issuer, options.config.cNonceTtlSeconds),
-    session.deferred ? refreshToken(issuer, offerId, 30 * 24 * 3600) : undefined,
+    session.deferred ? refreshToken(issuer, offerId, 30 * 24 * 3600, sender) : undefined,
   ])
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: sender.jkt ? 'DPoP' : 'Bearer',
     expires_in: ttl,
     ...(refresh ? { refresh_token: refresh } : {}),
     // Draft 13 wallets take their first nonce from here; 1.0 wallets use the nonce endpoint.
