@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { issuerPair } from './support/issuerFixture.js'
+import { oauthClient } from './support/oauthClient.js'
 import { ath, SenderKey } from './support/senderKeys.js'
 
 // DPoP (RFC 9449) on two issuer instances that share PostgreSQL, Redis and one public URL
@@ -77,17 +78,7 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
   it('oauth4webapi redeems an offer with DPoP (nonce retry) on A, then gets the credential and notifies on B', async () => {
     expect((await a.call('PATCH', `/issuers/${issuerId}`, key, { dpop: 'required' })).body.dpop).toBe('required')
     let target = a
-    const options = {
-      [oauth.customFetch]: (url: string, init: RequestInit) => fetch(local(target, url), init),
-      [oauth.allowInsecureRequests]: true,
-    }
-    const issuerUrl = new URL(credentialIssuer)
-    const as = await oauth.processDiscoveryResponse(
-      issuerUrl,
-      await oauth.discoveryRequest(issuerUrl, { algorithm: 'oauth2', ...options }),
-    )
-    const client = { client_id: 'wallet-client' }
-    const DPoP = oauth.DPoP(client as oauth.Client, await oauth.generateKeyPair('ES256'))
+    const { as, client, DPoP, options } = await oauthClient(credentialIssuer, (url) => local(target, url))
     const code = await offer()
     const redeem = async () =>
       oauth.processGenericTokenEndpointResponse(

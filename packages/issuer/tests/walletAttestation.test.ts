@@ -4,6 +4,7 @@ import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { parseOffer } from './support/HandWallet.js'
 import { issuerPair } from './support/issuerFixture.js'
+import { oauthClient } from './support/oauthClient.js'
 import { attestationPop, providerChain, SenderKey, walletAttestation } from './support/senderKeys.js'
 
 // Attestation-based client authentication (draft -07) at the token endpoint of two issuer
@@ -98,23 +99,13 @@ describe('wallet attestation at the token endpoint, two instances sharing Redis'
 
   it('oauth4webapi gets a DPoP-bound token with an x5c wallet attestation', async () => {
     const instance = new SenderKey()
-    const options = {
-      [oauth.customFetch]: (url: string, init: RequestInit) => fetch(local(a, url), init),
-      [oauth.allowInsecureRequests]: true,
-    }
-    const issuerUrl = new URL(credentialIssuer)
-    const as = await oauth.processDiscoveryResponse(
-      issuerUrl,
-      await oauth.discoveryRequest(issuerUrl, { algorithm: 'oauth2', ...options }),
-    )
-    const client = { client_id: 'wallet-client' }
+    const { as, client, DPoP, options } = await oauthClient(credentialIssuer, (url) => local(a, url))
     const attestation = walletAttestation(provider, instance, { x5c })
     const clientAuth: oauth.ClientAuth = (server, _client, body, headers) => {
       body.set('client_id', 'wallet-client')
       headers.set('OAuth-Client-Attestation', attestation)
       headers.set('OAuth-Client-Attestation-PoP', attestationPop(instance, server.issuer))
     }
-    const DPoP = oauth.DPoP(client as oauth.Client, await oauth.generateKeyPair('ES256'))
     const created = await a.call('POST', '/offers', key, {
       issuerId,
       credentialConfigurationId: 'pass',

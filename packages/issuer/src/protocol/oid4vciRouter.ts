@@ -80,6 +80,18 @@ function freshnessHeaders(directory: IssuerDirectory, proofs: SenderProofs, chal
   }
 }
 
+/** The credential issuer and authorisation server metadata, each under both well-known forms. */
+function mountMetadata(router: Router, handle: (handler: Handler, noStore?: boolean) => express.RequestHandler) {
+  const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
+  for (const [name, build] of [
+    ['openid-credential-issuer', credentialIssuerMetadata],
+    ['oauth-authorization-server', authorizationServerMetadata],
+  ] as const) {
+    router.get(`/.well-known/${name}/oid4vci/:issuerId`, rejectUnsafeProtocolInput, metadata(build))
+    router.get(`/oid4vci/:issuerId/.well-known/${name}`, rejectUnsafeProtocolInput, metadata(build))
+  }
+}
+
 /**
  * The OID4VCI endpoints (OID4VCI 1.0, pre-authorised code flow), one handler each:
  * metadata (both well-known forms), token, nonce, credential, deferred credential, notification.
@@ -98,15 +110,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
   const nonces = freshnessHeaders(options.directory, options.proofs)
 
   const handle = (handler: Handler, noStore = true) => answering(options.directory, handler, noStore)
-  const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
-
-  for (const [name, build] of [
-    ['openid-credential-issuer', credentialIssuerMetadata],
-    ['oauth-authorization-server', authorizationServerMetadata],
-  ] as const) {
-    router.get(`/.well-known/${name}/oid4vci/:issuerId`, rejectUnsafeProtocolInput, metadata(build))
-    router.get(`/oid4vci/:issuerId/.well-known/${name}`, rejectUnsafeProtocolInput, metadata(build))
-  }
+  mountMetadata(router, handle)
   router.post(
     '/oid4vci/:issuerId/token',
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
