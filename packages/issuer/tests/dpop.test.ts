@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { holderAgent } from '@attesto/agent-runtime/testing'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
+import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { issuerPair } from './support/issuerFixture.js'
 import { oauthClient } from './support/oauthClient.js'
@@ -126,6 +128,31 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
     )
     expect(notified.status).toBe(204)
   })
+
+  it("Credo's holder receives a credential from an issuer that requires DPoP, every call on the other instance", async () => {
+    // Credo's holder (@openid4vc/oauth2 under it) sends DPoP because the metadata advertises it.
+    let calls = 0
+    const wallet = await holderAgent({
+      fetch: (url, init) => {
+        calls++
+        return fetch(local(b, String(url)), init)
+      },
+    })
+    try {
+      const created = await a.call('POST', '/offers', key, {
+        issuerId,
+        credentialConfigurationId: 'pass',
+        claims: { given_name: 'Grace' },
+      })
+      const { token, credentials } = await receiveBatch(wallet.agent, created.body.uri)
+      expect(token.dpop?.jwk).toBeDefined()
+      expect(credentials).toHaveLength(1)
+      expect(calls).toBeGreaterThan(3)
+      expect((await a.call('GET', `/offers/${created.body.offerId}`, key)).body.status).toBe('credential_issued')
+    } finally {
+      await wallet.close()
+    }
+  }, 60_000)
 
   it('refuses token requests with bad proofs: 400 invalid_dpop_proof / use_dpop_nonce, a fresh DPoP-Nonce each time', async () => {
     const sender = new SenderKey()
@@ -254,5 +281,39 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
       sender.dpop({ htm: 'POST', htu, nonce, ath: ath(token), jti: randomUUID() }),
     )
     expect(right.status).toBe(400)
+  })
+
+  it('binds the refresh token of a deferred offer to the DPoP key: another key, or none, is invalid_grant', async () => {
+    const later = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
+      vct: 'https://issuer.test/later',
+      deferred: true,
+      claims: [{ name: 'given_name', type: 'string', required: true }],
+    })
+    expect(later.status).toBe(200)
+    const created = await a.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+    const sender = new SenderKey()
+    const htu = `${credentialIssuer}/token`
+    const first = await tokenRequest(
+      a,
+      { dpop: sender.dpop({ htm: 'POST', htu, nonce: await dpopNonce(a) }) },
+      parseOffer(created.body.uri).code,
+    )
+    const refreshToken = first.body.refresh_token as string
+    expect(refreshToken).toEqual(expect.any(String))
+    const refresh = async (proof?: string, service = b) => {
+      const response = await fetch(local(service, htu), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(proof ? { dpop: proof } : {}) },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      })
+      return { status: response.status, body: (await response.json()) as { error?: string; token_type?: string } }
+    }
+    const nonce = await dpopNonce(b)
+    expect((await refresh(new SenderKey().dpop({ htm: 'POST', htu, nonce }))).body.error).toBe('invalid_grant')
+    // Even where DPoP is optional (A sees its own change at once), the bound refresh token needs its key.
+    await a.call('PATCH', `/issuers/${issuerId}`, key, { dpop: 'optional' })
+    expect((await refresh(undefined, a)).body.error).toBe('invalid_grant')
+    const refreshed = await refresh(sender.dpop({ htm: 'POST', htu, nonce }))
+    expect([refreshed.status, refreshed.body.token_type]).toEqual([200, 'DPoP'])
   })
 })
