@@ -1,5 +1,8 @@
+import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { type ProofReplayStore, ReplayStoreUnavailableError } from './ProofReplayStore.js'
+
+const CONNECT_WAIT_MILLIS = 1000
 
 /**
  * Seen proofs in Redis, shared by every instance: one `SET key 1 NX EX ttl` per proof, which
@@ -20,8 +23,21 @@ export class RedisProofReplayStore implements ProofReplayStore {
     this.redis.on('error', () => {})
   }
 
+  /** Waits (at most `CONNECT_WAIT_MILLIS`) for a connection still being made: without an offline queue a command would fail at once. */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      once(this.redis, 'ready'),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CONNECT_WAIT_MILLIS)
+      }),
+    ]).finally(() => clearTimeout(timer))
+  }
+
   public async firstUse(key: string, ttlSeconds: number): Promise<boolean> {
     try {
+      await this.connected()
       const answer = await this.redis.set(`${this.prefix}:proof-replay:${key}`, '1', 'EX', ttlSeconds, 'NX')
       return answer === 'OK'
     } catch (error) {
