@@ -300,6 +300,33 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
     )
     const refreshToken = first.body.refresh_token as string
     expect(refreshToken).toEqual(expect.any(String))
+
+    // The credential request is deferred (202), and the deferred credential endpoint takes the token with DPoP only.
+    const token = first.body.access_token as string
+    const resource = async (endpoint: string, body: object, proof = true) => {
+      const url = `${credentialIssuer}/${endpoint}`
+      const response = await fetch(local(b, url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `${proof ? 'DPoP' : 'Bearer'} ${token}`,
+          ...(proof
+            ? { dpop: sender.dpop({ htm: 'POST', htu: url, nonce: await dpopNonce(b), ath: ath(token) }) }
+            : {}),
+        },
+        body: JSON.stringify(body),
+      })
+      return { status: response.status, body: (await response.json()) as { transaction_id?: string; error?: string } }
+    }
+    const wallet = new HandWallet()
+    const deferred = await resource('credential', {
+      credential_configuration_id: 'later',
+      proofs: { jwt: [wallet.proof(credentialIssuer, first.body.c_nonce as string)] },
+    })
+    expect(deferred.status).toBe(202)
+    const transaction = { transaction_id: deferred.body.transaction_id }
+    expect((await resource('deferred-credential', transaction)).status).toBe(202)
+    expect((await resource('deferred-credential', transaction, false)).body.error).toBe('invalid_token')
     const refresh = async (proof?: string, service = b) => {
       const response = await fetch(local(service, htu), {
         method: 'POST',

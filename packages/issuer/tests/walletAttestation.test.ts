@@ -213,6 +213,45 @@ describe('wallet attestation at the token endpoint, two instances sharing Redis'
     expect(replay.body.error_description).toContain('used before')
   })
 
+  it('binds the refresh token to the attested instance key: another instance of the same wallet is invalid_grant', async () => {
+    const later = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
+      vct: 'https://issuer.test/later',
+      deferred: true,
+      claims: [{ name: 'given_name', type: 'string', required: true }],
+    })
+    expect(later.status).toBe(200)
+    const created = await a.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+    const instance = new SenderKey()
+    const headers = () => attested(walletAttestation(jwkProvider, instance), attestationPop(instance, credentialIssuer))
+    const first = await fetch(local(a, `${credentialIssuer}/token`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers() },
+      body: new URLSearchParams({
+        grant_type: PRE_AUTHORIZED,
+        'pre-authorized_code': parseOffer(created.body.uri).code,
+      }),
+    })
+    const refreshToken = ((await first.json()) as { refresh_token: string }).refresh_token
+    const refresh = async (attestation: Record<string, string>) => {
+      const response = await fetch(local(b, `${credentialIssuer}/token`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...attestation },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      })
+      return {
+        status: response.status,
+        body: (await response.json()) as { error?: string; error_description?: string },
+      }
+    }
+    const other = new SenderKey()
+    const foreign = await refresh(
+      attested(walletAttestation(jwkProvider, other), attestationPop(other, credentialIssuer)),
+    )
+    expect([foreign.status, foreign.body.error]).toEqual([400, 'invalid_grant'])
+    expect(foreign.body.error_description).toContain('client instance')
+    expect((await refresh(headers())).status).toBe(200)
+  })
+
   it('stops trusting a removed wallet provider at once on the instance that removed it', async () => {
     const instance = new SenderKey()
     const attestation = walletAttestation(jwkProvider, instance)
