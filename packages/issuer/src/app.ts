@@ -60,7 +60,11 @@ export async function createIssuerApp(
       tokenSecretsOf(protocolConfig, agentRuntime.kmsBackend),
     ),
   })
-  const proofs = createSenderProofs(protocolConfig, { redisUrl: config.redisUrl, prefix: config.queuePrefix })
+  const proofs = createSenderProofs(protocolConfig, {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    logger,
+  })
   const protocol = oid4vciRouter({
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,

@@ -152,7 +152,7 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
     } finally {
       await wallet.close()
     }
-  }, 60_000)
+  }, 180_000)
 
   it('refuses token requests with bad proofs: 400 invalid_dpop_proof / use_dpop_nonce, a fresh DPoP-Nonce each time', async () => {
     const sender = new SenderKey()

@@ -1,3 +1,4 @@
+import type { Logger } from '@credo-ts/core'
 import { WalletProviderKeys } from './clientAttestation/WalletProviderKeys.js'
 import { MemoryProofReplayStore } from './freshness/MemoryProofReplayStore.js'
 import type { ProofReplayStore } from './freshness/ProofReplayStore.js'
@@ -30,13 +31,22 @@ export interface CreateSenderProofsOptions {
   redisUrl?: string
   /** Key prefix in Redis (the runtime's `QUEUE_PREFIX`). */
   prefix: string
+  /** Told (warn) when Redis stops answering the replay check. */
+  logger?: Pick<Logger, 'warn'>
 }
 
 /** The instance's sender proof checks: the replay store in Redis when configured, else in this process. */
 export function createSenderProofs(config: IssuerProtocolConfig, options: CreateSenderProofsOptions): SenderProofs {
   return {
     replay: options.redisUrl
-      ? new RedisProofReplayStore(options.redisUrl, options.prefix)
+      ? new RedisProofReplayStore(options.redisUrl, options.prefix, undefined, (error) =>
+          options.logger?.warn(
+            'Redis does not answer the proof replay check: replays are caught per instance until it does',
+            {
+              error,
+            },
+          ),
+        )
       : new MemoryProofReplayStore(),
     nonces: new ServerNonces(config.serverNonceWindowSeconds),
     walletProviders: new WalletProviderKeys(config.issuerMetadataCacheSeconds),

@@ -5,8 +5,8 @@
 export interface ProofReplayStore {
   /**
    * True the first time `key` is offered within `ttlSeconds`, false on every later offer (on any
-   * instance sharing the store). Throws a 503 error when the store cannot answer: a replay check
-   * that cannot be made refuses the request rather than let a replay through.
+   * instance sharing the store). Throws a {@link ReplayStoreUnavailableError} (503) when it cannot
+   * answer without forgetting a live proof.
    */
   firstUse(key: string, ttlSeconds: number): Promise<boolean>
   close(): void

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { REDIS_URL } from '@attesto/agent-runtime/testing'
-import { ReplayStoreUnavailableError } from '../ProofReplayStore.js'
 import { RedisProofReplayStore } from '../RedisProofReplayStore.js'
 
-// Against the real Redis: two stores (two instances) see one set of proofs; a Redis that does not
-// answer is an error the endpoints answer 503, never a proof let through.
+// Against the real Redis: two stores (two instances) see one set of proofs; while Redis does not
+// answer, each store catches replays in its own process and says so once.
 
 describe('RedisProofReplayStore', () => {
   const prefix = `test-replay-${randomBytes(4).toString('hex')}`
@@ -24,10 +23,14 @@ describe('RedisProofReplayStore', () => {
     }
   })
 
-  it('throws ReplayStoreUnavailableError when Redis does not answer', async () => {
-    const dead = new RedisProofReplayStore('redis://127.0.0.1:1', prefix)
+  it('falls back to its own process while Redis does not answer, and reports the outage once', async () => {
+    const outages: unknown[] = []
+    const dead = new RedisProofReplayStore('redis://127.0.0.1:1', prefix, undefined, (error) => outages.push(error))
     try {
-      await expect(dead.firstUse('proof', 60)).rejects.toBeInstanceOf(ReplayStoreUnavailableError)
+      expect(await dead.firstUse('proof', 60)).toBe(true)
+      expect(await dead.firstUse('proof', 60)).toBe(false)
+      expect(await dead.firstUse('other', 60)).toBe(true)
+      expect(outages).toHaveLength(1)
     } finally {
       dead.close()
     }
