@@ -8,9 +8,7 @@
 // (default 4) at a time. Per flow: the issuer's CPU (/proc/self/stat) and the flows per second.
 // Then the proof check alone: verifyDpopProof over BENCH_DPOP_PROOFS (default 5,000) proofs, CPU
 // per proof from /proc/self/stat.
-import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { verifyDpopProof } from '@attesto/agent-runtime'
 import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { createIssuerApp } from '../src/app.js'
@@ -18,6 +16,7 @@ import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 import { SenderKey } from '../tests/support/senderKeys.js'
 import type { WalletRun } from './batchWallet.js'
 import { cpuMillisOf } from './measure/processCpu.js'
+import { runWallet } from './measure/walletProcess.js'
 
 const FLOWS = Number(process.env.BENCH_DPOP_FLOWS ?? 300)
 const IN_FLIGHT = Number(process.env.BENCH_DPOP_IN_FLIGHT ?? 4)
@@ -29,15 +28,6 @@ const service = await startService('issuer', createIssuerApp, {
   TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
   PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
 })
-
-function runWallet(run: WalletRun): Promise<{ credentials: number; millis: number }> {
-  const child = fork(fileURLToPath(new URL('./batchWallet.js', import.meta.url)), { stdio: 'inherit' })
-  return new Promise((resolve, reject) => {
-    child.once('message', (result) => resolve(result as { credentials: number; millis: number }))
-    child.once('exit', (code) => reject(new Error(`the wallet process ended (${code}) before answering`)))
-    child.send(run)
-  })
-}
 
 async function measure(run: WalletRun) {
   const before = cpuMillisOf('self') as number

@@ -4,7 +4,7 @@ import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { issuerPair } from './support/issuerFixture.js'
+import { deferredOffer, issuerPair } from './support/issuerFixture.js'
 import { oauthClient } from './support/oauthClient.js'
 import { ath, SenderKey } from './support/senderKeys.js'
 
@@ -284,13 +284,7 @@ describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
   })
 
   it('binds the refresh token of a deferred offer to the DPoP key: another key, or none, is invalid_grant', async () => {
-    const later = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
-      vct: 'https://issuer.test/later',
-      deferred: true,
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    })
-    expect(later.status).toBe(200)
-    const created = await a.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+    const created = { body: await deferredOffer(a, key, issuerId) }
     const sender = new SenderKey()
     const htu = `${credentialIssuer}/token`
     const first = await tokenRequest(

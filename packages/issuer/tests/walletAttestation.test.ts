@@ -3,7 +3,7 @@ import { DevelopmentCa } from '@attesto/protocol-kit'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { parseOffer } from './support/HandWallet.js'
-import { issuerPair } from './support/issuerFixture.js'
+import { deferredOffer, issuerPair } from './support/issuerFixture.js'
 import { oauthClient } from './support/oauthClient.js'
 import { attestationPop, providerChain, SenderKey, walletAttestation } from './support/senderKeys.js'
 
@@ -214,13 +214,7 @@ describe('wallet attestation at the token endpoint, two instances sharing Redis'
   })
 
   it('binds the refresh token to the attested instance key: another instance of the same wallet is invalid_grant', async () => {
-    const later = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
-      vct: 'https://issuer.test/later',
-      deferred: true,
-      claims: [{ name: 'given_name', type: 'string', required: true }],
-    })
-    expect(later.status).toBe(200)
-    const created = await a.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+    const created = { body: await deferredOffer(a, key, issuerId) }
     const instance = new SenderKey()
     const headers = () => attested(walletAttestation(jwkProvider, instance), attestationPop(instance, credentialIssuer))
     const first = await fetch(local(a, `${credentialIssuer}/token`), {
