@@ -11,9 +11,7 @@
 // pool, found by their application_name in pg_stat_activity, from /proc/<pid>/stat; the
 // server's background writers are not counted) and the SQL statements the issuer sent (counted
 // at its Database object); per flow, the statements.
-import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp } from '../src/app.js'
@@ -21,6 +19,7 @@ import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 import type { WalletRun } from './batchWallet.js'
 import { cpuBetween, cpuMillisOf, cpuOfProcesses } from './measure/processCpu.js'
 import { countStatements } from './measure/statementCounter.js'
+import { runWallet } from './measure/walletProcess.js'
 
 const FLOWS = Number(process.env.BENCH_BATCH_FLOWS ?? 30)
 const IN_FLIGHT = Number(process.env.BENCH_BATCH_IN_FLIGHT ?? 4)
@@ -43,16 +42,6 @@ async function issuerBackends(): Promise<number[]> {
     applicationName,
   ])
   return rows.map((row) => row.pid)
-}
-
-/** Runs the wallet process once. */
-function runWallet(run: WalletRun): Promise<{ credentials: number; millis: number }> {
-  const child = fork(fileURLToPath(new URL('./batchWallet.js', import.meta.url)), { stdio: 'inherit' })
-  return new Promise((resolve, reject) => {
-    child.once('message', (result) => resolve(result as { credentials: number; millis: number }))
-    child.once('exit', (code) => reject(new Error(`the wallet process ended (${code}) before answering`)))
-    child.send(run)
-  })
 }
 
 interface Measured {

@@ -16,6 +16,7 @@ import { IssuanceSessionStore } from './issuance/IssuanceSessionStore.js'
 import { IssuerDirectory } from './issuers/IssuerDirectory.js'
 import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
 import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
+import { createSenderProofs } from './protocol/senderProofs.js'
 import { statusListRouter } from './protocol/statusListRouter.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
 
@@ -77,6 +78,11 @@ export async function createIssuerApp(
     config: authorizationConfig,
     allowInsecure: config.webhooks.allowInsecure,
   }
+  const proofs = createSenderProofs(protocolConfig, {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    logger,
+  })
   const protocol = oid4vciRouter({
     authorization,
     directory: runtime.issuers,
@@ -85,6 +91,7 @@ export async function createIssuerApp(
     status: credentialStatus,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     webhooks: runtime.webhooks,
+    proofs,
     logger,
   })
   protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
@@ -100,6 +107,13 @@ export async function createIssuerApp(
     await queues?.close()
     await closeRuntime()
   }
-  mountIssuerRestApi(runtime, { config, batchConfig, credentialIssuerBaseUrl, statuses, logger })
+  mountIssuerRestApi(runtime, {
+    config,
+    batchConfig,
+    credentialIssuerBaseUrl,
+    statuses,
+    walletProviderKeys: proofs.walletProviders,
+    logger,
+  })
   return runtime
 }

@@ -22,6 +22,7 @@ import {
   offerStatusResponse,
 } from './routes/responses.js'
 import { statusOpenApiPaths } from './routes/statusOpenApi.js'
+import { walletProviderOpenApiPaths } from './routes/walletProviderOpenApi.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 const { json, answer, errors, idempotencyKey } = openApi
@@ -54,13 +55,18 @@ const issuerPaths: OpenApiPaths = {
     patch: {
       operationId: 'updateIssuer',
       tags: ['Issuers'],
-      summary: 'Change how wallets show the issuer (name, logo, per locale) and its batch size',
+      summary:
+        'Change how wallets show the issuer (name, logo, per locale), its batch size, and what its token endpoint requires of wallets (DPoP, wallet attestation)',
       description:
-        'batchSize above 1 turns on OID4VCI batch issuance: a credential request may carry that many proofs and gets one credential per proof; the metadata then advertises batch_credential_issuance (other instances within ISSUER_METADATA_CACHE_SECONDS).',
+        "batchSize above 1 turns on OID4VCI batch issuance: a credential request may carry that many proofs and gets one credential per proof; the metadata then advertises batch_credential_issuance (other instances within ISSUER_METADATA_CACHE_SECONDS). dpop 'required' refuses token requests without a DPoP proof (every token DPoP-bound); clientAttestation 'required' refuses public clients (docs/AUTHORIZATION.md).",
       requestParams: { path: issuerPath },
       requestBody: {
         required: true,
-        ...json(updateIssuerInput.meta({ examples: [{ display }, { batchSize: 10 }] })),
+        ...json(
+          updateIssuerInput.meta({
+            examples: [{ display }, { batchSize: 10 }, { dpop: 'required', clientAttestation: 'required' }],
+          }),
+        ),
       },
       responses: { '200': answer('OK', issuerResponse), ...errors(400, 401, 404) },
     },
@@ -191,6 +197,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
       identityProviderOpenApiPaths,
+      walletProviderOpenApiPaths,
     ),
   })
 }

@@ -11,6 +11,7 @@ import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { MDL_CLAIMS, MDL_CONFIGURATION, mdocIssuer } from './support/mdocFixture.js'
+import { ath, attestationPop, SenderKey, walletAttestation } from './support/senderKeys.js'
 
 // Every endpoint of the issuer, REST and OID4VCI, with fuzzed bodies, path parameters, query
 // strings and headers (fast-check, fixed seed): no answer is a 5xx; mso_mdoc configurations and
@@ -92,6 +93,39 @@ describe('issuer fuzz', () => {
       claimsSources: { '*': { type: 'id_token', mapping: { name: 'name' } } },
     }
     await service.call('PUT', '/identity-provider', key, identityProvider)
+    // DPoP proofs and a wallet attestation as a wallet sends them, for the fuzz to alter or drop.
+    const sender = new SenderKey()
+    const provider = new SenderKey()
+    await service.call('PUT', '/wallet-providers/fuzz', key, { jwk: provider.jwk })
+    const dpopNonce = (await fetch(`${credentialIssuer}/nonce`, { method: 'POST' })).headers.get('dpop-nonce') as string
+    const dpopToken = (
+      await fetch(`${credentialIssuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          dpop: sender.dpop({ htm: 'POST', htu: `${credentialIssuer}/token`, nonce: dpopNonce }),
+        },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+          'pre-authorized_code': parseOffer(
+            (
+              await service.call('POST', '/offers', key, {
+                issuerId,
+                credentialConfigurationId: 'card',
+                claims: { name: 'A' },
+              })
+            ).body.uri,
+          ).code,
+        }),
+      }).then((response) => response.json() as Promise<{ access_token: string }>)
+    ).access_token
+    const resourceProof = (endpoint: string) =>
+      sender.dpop({ htm: 'POST', htu: `${credentialIssuer}/${endpoint}`, nonce: dpopNonce, ath: ath(dpopToken) })
+    const attestationHeaders = {
+      dpop: sender.dpop({ htm: 'POST', htu: `${credentialIssuer}/token`, nonce: dpopNonce }),
+      'oauth-client-attestation': walletAttestation(provider, sender),
+      'oauth-client-attestation-pop': attestationPop(sender, credentialIssuer),
+    }
     const endpoints: FuzzedEndpoint[] = [
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
@@ -100,7 +134,10 @@ describe('issuer fuzz', () => {
       { method: 'GET', path: '/openapi.json' },
       { method: 'POST', path: '/issuers', bearer, example: { keyType: 'P-256' } },
       { method: 'GET', path: '/issuers/:issuerId', bearer, values },
-      { method: 'PATCH', path: '/issuers/:issuerId', bearer, values, example: { batchSize: 10 } },
+      { method: 'PATCH', path: '/issuers/:issuerId', bearer, values, example: { batchSize: 10, dpop: 'optional' } },
+      { method: 'PUT', path: '/wallet-providers/:id', bearer, values, example: { jwk: provider.jwk, label: 'x' } },
+      { method: 'GET', path: '/wallet-providers/:id', bearer, values: { id: 'fuzz' } },
+      { method: 'GET', path: '/wallet-providers', bearer },
       {
         method: 'PUT',
         path: '/issuers/:issuerId/credential-configurations/:id',
@@ -147,6 +184,29 @@ describe('issuer fuzz', () => {
       { method: 'GET', path: '/.well-known/oauth-authorization-server/oid4vci/:issuerId', values },
       { method: 'GET', path: '/oid4vci/:issuerId/.well-known/openid-credential-issuer', values },
       { method: 'POST', path: '/oid4vci/:issuerId/token', values, example: { grant_type: 'refresh_token' } },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/token',
+        values,
+        example: { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'x' },
+        headers: attestationHeaders,
+      },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: `DPoP ${dpopToken}`,
+        values,
+        example: { credential_configuration_id: 'card', proofs: { jwt: proofs } },
+        headers: { dpop: resourceProof('credential') },
+      },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/notification',
+        bearer: `DPoP ${dpopToken}`,
+        values,
+        example: { notification_id: 'x', event: 'credential_failure' },
+        headers: { dpop: resourceProof('notification') },
+      },
       { method: 'POST', path: '/oid4vci/:issuerId/nonce', values },
       { method: 'PUT', path: '/identity-provider', bearer, example: identityProvider },
       { method: 'GET', path: '/identity-provider', bearer },

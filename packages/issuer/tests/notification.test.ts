@@ -118,6 +118,8 @@ describe('notification endpoint', () => {
       holder.sendNotification({
         metadata: resolvedCredentialOffer.metadata,
         accessToken: token.accessToken,
+        // The issuer advertises DPoP, so Credo's holder got a DPoP-bound token: the notification proves its key too.
+        ...(token.dpop ? { dpop: token.dpop } : {}),
         notificationId,
         notificationEvent,
       })

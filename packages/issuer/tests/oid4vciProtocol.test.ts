@@ -210,17 +210,18 @@ describe('OID4VCI endpoints, two instances', () => {
       )
     }
 
-    // Only Bearer tokens are issued: a DPoP-scheme presentation is refused until DPoP is built.
-    for (const scheme of ['DPoP', 'Basic']) {
+    // A Bearer token under the DPoP scheme is refused (it is bound to no key), as is an unknown scheme.
+    for (const [scheme, refusal] of [
+      ['DPoP', 'is not DPoP-bound'],
+      ['Basic', "'Basic' scheme is not supported"],
+    ]) {
       const response = await fetch(`${issuer}/credential`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `${scheme} ${made.accessToken}` },
         body: JSON.stringify({ credential_configuration_id: 'pass', proofs }),
       })
       expect(response.status).toBe(401)
-      expect(((await response.json()) as { error_description: string }).error_description).toContain(
-        `'${scheme}' scheme is not supported`,
-      )
+      expect(((await response.json()) as { error_description: string }).error_description).toContain(refusal)
     }
     const lowercase = await fetch(`${issuer}/credential`, {
       method: 'POST',

@@ -231,6 +231,32 @@ describe('the issuer answers as its OpenAPI document says', () => {
     expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(204)
     expect((await call('DELETE', `/webhooks/${hook.body.webhookId}`, key)).status).toBe(404)
 
+    // Trusted wallet providers (wallet attestation), and the issuer's sender constraints.
+    const providerCa = await DevelopmentCa.create({ name: 'Wallet Provider CA' })
+    expect((await call('PUT', '/wallet-providers/wallet', key, { certificate: providerCa.rootBase64() })).status).toBe(
+      200,
+    )
+    const providerJwk = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    }
+    expect((await call('PUT', '/wallet-providers/other', key, { jwk: providerJwk })).status).toBe(200)
+    expect((await call('PUT', '/wallet-providers/bad', key, { certificate: 'x' })).status).toBe(400)
+    expect((await call('PUT', '/wallet-providers/both', key, { certificate: 'x', jwk: providerJwk })).status).toBe(400)
+    expect((await call('GET', '/wallet-providers/wallet', key)).body.subject).toContain('Wallet Provider CA')
+    expect((await call('GET', '/wallet-providers?limit=1', key)).body.walletProviders).toHaveLength(1)
+    expect((await call('DELETE', '/wallet-providers/other', key)).status).toBe(204)
+    expect((await call('DELETE', '/wallet-providers/other', key)).status).toBe(404)
+    expect((await call('GET', '/wallet-providers/other', key)).status).toBe(404)
+    const constrained = await call('PATCH', `/issuers/${issuerId}`, key, {
+      dpop: 'required',
+      clientAttestation: 'optional',
+    })
+    expect(constrained.body).toMatchObject({ dpop: 'required', clientAttestation: 'optional' })
+    expect((await call('PATCH', `/issuers/${issuerId}`, key, { dpop: 'always' })).status).toBe(400)
+
     // The operator's reports.
     expect((await call('GET', '/admin/queues', admin)).body.queues['offer-batches']).toBeDefined()
     expect((await call('GET', '/admin/webhooks/undeliverable', admin)).status).toBe(200)

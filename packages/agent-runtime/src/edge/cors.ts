@@ -1,9 +1,10 @@
 import type { NextFunction, RequestHandler, Response } from 'express'
 import { isProtocolPath, sendEdgeError } from './edgeError.js'
 
-const PROTOCOL_ALLOW_HEADERS = 'Authorization, Content-Type, DPoP'
+const PROTOCOL_ALLOW_HEADERS =
+  'Authorization, Content-Type, DPoP, OAuth-Client-Attestation, OAuth-Client-Attestation-PoP'
 const REST_ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key'
-const EXPOSE_HEADERS = 'Retry-After, WWW-Authenticate, Location'
+const EXPOSE_HEADERS = 'Retry-After, WWW-Authenticate, Location, DPoP-Nonce, OAuth-Client-Attestation-Challenge'
 const MAX_AGE_SECONDS = '600'
 
 /**

@@ -17,6 +17,11 @@ export class ProtocolError extends Error {
     public readonly error: string,
     description: string,
     public readonly extra: Record<string, unknown> = {},
+    /**
+     * Response headers the answer carries (`DPoP-Nonce`, a `WWW-Authenticate` challenge of another
+     * scheme than Bearer, which then replaces the Bearer one).
+     */
+    public readonly headers: Record<string, string> = {},
   ) {
     super(description)
   }
@@ -82,7 +87,8 @@ export function protocolErrorHandler(logger: Logger, sampler = new LogSampler())
       else if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
       else logger.debug('Protocol request refused', data)
     })
-    if (failure.status === 401) {
+    response.set(failure.headers)
+    if (failure.status === 401 && failure.headers['WWW-Authenticate'] === undefined) {
       response.set(
         'WWW-Authenticate',
         `Bearer error="${failure.error}", error_description="${quoted(failure.message)}"`,

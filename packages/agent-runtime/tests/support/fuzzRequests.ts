@@ -10,6 +10,11 @@ export interface FuzzedEndpoint {
   example?: unknown
   /** Real values of the path's `:name` segments (used half of the time). */
   values?: Record<string, string>
+  /**
+   * Headers a well-behaved caller would send (a DPoP proof, a wallet attestation): each is sent
+   * as given, left out, replaced by junk, or as a JWT with one part altered or cut.
+   */
+  headers?: Record<string, string>
 }
 
 const nasty = fc.constantFrom(
@@ -133,9 +138,36 @@ const headerValue = fc.oneof(
   fc.string({ maxLength: 30 }).map((value) => value.replace(/[^\x20-\x7e]/g, '')),
 )
 
+/** A JWT-shaped header value altered: a part replaced by fuzzed text, the signature cut, parts added or dropped. */
+function alteredJwt(example: string): fc.Arbitrary<string> {
+  const parts = example.split('.')
+  return fc.oneof(
+    fc
+      .tuple(
+        fc.nat(parts.length - 1),
+        fc.oneof(
+          text,
+          jsonish.map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url')),
+        ),
+      )
+      .map(([index, value]) => parts.map((part, at) => (at === index ? value : part)).join('.')),
+    fc.constantFrom(parts.slice(0, -1).join('.'), `${example}.x`, `${example}, ${example}`, `${example}~${example}`),
+  )
+}
+
+const exampleHeaders = (headers: Record<string, string> = {}) =>
+  fc.record(
+    Object.fromEntries(
+      Object.entries(headers).map(([name, example]) => [
+        name,
+        fc.oneof(fc.constant(example), fc.constant(undefined), headerValue, alteredJwt(example)),
+      ]),
+    ) as Record<string, fc.Arbitrary<string | undefined>>,
+  )
+
 /**
  * Sends `runs` fuzzed requests to each endpoint (bodies, path parameters, query strings,
- * Authorization, Content-Type and Idempotency-Key headers) and answers every one that got a 5xx,
+ * Authorization, Content-Type and Idempotency-Key headers, and the endpoint's own headers) and answers every one that got a 5xx,
  * with what was sent.
  */
 export async function fuzzEndpoints(
@@ -152,9 +184,10 @@ export async function fuzzEndpoints(
       body: bodies(endpoint.example),
       authorization: fc.oneof(fc.constant(endpoint.bearer), fc.constant(undefined), headerValue),
       idempotencyKey: fc.option(fc.oneof(fc.constantFrom('k', 'k'.repeat(300), 'ü'), fc.string({ maxLength: 10 }))),
+      extra: exampleHeaders(endpoint.headers),
     })
     await fc.assert(
-      fc.asyncProperty(request, async ({ params, query, body, authorization, idempotencyKey }) => {
+      fc.asyncProperty(request, async ({ params, query, body, authorization, idempotencyKey, extra }) => {
         let index = 0
         const path = endpoint.path.replace(/:[A-Za-z]+/g, (name) => {
           const value = params[index++]
@@ -166,6 +199,9 @@ export async function fuzzEndpoints(
               .join('&')}`
           : ''
         const headers: Record<string, string> = {}
+        for (const [name, value] of Object.entries(extra)) {
+          if (typeof value === 'string') headers[name] = value.replace(/[^\x20-\x7e]/g, '')
+        }
         if (authorization !== undefined && authorization !== null) headers.authorization = authorization
         if (body.contentType) headers['content-type'] = body.contentType
         if (typeof idempotencyKey === 'string') headers['idempotency-key'] = idempotencyKey.replace(/[^\x20-\x7e]/g, '')

@@ -1,4 +1,4 @@
-import { type Agent, GenericRecordsApi, type SdJwtVcRecord } from '@credo-ts/core'
+import { type Agent, GenericRecordsApi, Kms, type SdJwtVcRecord } from '@credo-ts/core'
 import type {
   OpenId4VciCredentialResponse,
   OpenId4VciDeferredCredentialResponse,
@@ -23,6 +23,11 @@ interface StoredPending extends PendingCredential {
   refreshToken?: string
   authorizationServer?: string
   jwkThumbprintKmsKeyIdMapping?: Record<string, string>
+  /**
+   * The DPoP key (its public JWK, whose `kid` names it in the wallet's KMS) the access and
+   * refresh tokens are bound to, when the issuer took DPoP, and the last server nonce.
+   */
+  dpop?: { jwk: Record<string, unknown>; alg: string; nonce?: string }
   /** What the card needs, from the offer's preview. */
   context?: CredentialContext
   /** Under the `ask` policy: the holder accepted the offer even from an untrusted issuer. */
@@ -55,7 +60,12 @@ export class DeferredCredentials {
   public async remember(
     issuer: string,
     deferred: OpenId4VciDeferredCredentialResponse[],
-    token: { accessToken: string; refreshToken?: string; authorizationServer?: string },
+    token: {
+      accessToken: string
+      refreshToken?: string
+      authorizationServer?: string
+      dpop?: { jwk: Kms.PublicJwk; alg: string; nonce?: string }
+    },
     offer: { contexts: Record<string, CredentialContext>; acceptUntrusted: boolean },
   ): Promise<void> {
     for (const entry of deferred) {
@@ -68,6 +78,9 @@ export class DeferredCredentials {
         refreshToken: token.refreshToken,
         authorizationServer: token.authorizationServer,
         jwkThumbprintKmsKeyIdMapping: entry.jwkThumbprintKmsKeyIdMapping,
+        ...(token.dpop
+          ? { dpop: { jwk: { ...token.dpop.jwk.toJson() }, alg: token.dpop.alg, nonce: token.dpop.nonce } }
+          : {}),
         context: offer.contexts[entry.credentialConfigurationId],
         acceptUntrusted: offer.acceptUntrusted,
       }
@@ -93,8 +106,19 @@ export class DeferredCredentials {
       const issuerMetadata = await holder.resolveIssuerMetadata(pending.issuer)
       const credentialConfiguration =
         issuerMetadata.credentialIssuer.credential_configurations_supported[pending.credentialConfigurationId]
+      const dpop = () =>
+        pending.dpop
+          ? {
+              dpop: {
+                jwk: Kms.PublicJwk.fromUnknown(pending.dpop.jwk),
+                alg: pending.dpop.alg as Kms.KnownJwaSignatureAlgorithm,
+                nonce: pending.dpop.nonce,
+              },
+            }
+          : {}
       const ask = () =>
         holder.requestDeferredCredentials({
+          ...dpop(),
           issuerMetadata,
           transactionId: pending.id,
           credentialConfigurationId: pending.credentialConfigurationId,
@@ -110,13 +134,16 @@ export class DeferredCredentials {
         if (!pending.refreshToken) throw error
         const refreshed = await holder.refreshToken({
           refreshToken: pending.refreshToken,
+          ...dpop(),
           issuerMetadata,
           authorizationServer: pending.authorizationServer,
         })
         pending.accessToken = refreshed.accessToken
         pending.refreshToken = refreshed.refreshToken ?? pending.refreshToken
+        if (pending.dpop && refreshed.dpop?.nonce) pending.dpop.nonce = refreshed.dpop.nonce
         answer = await ask()
       }
+      if (pending.dpop && answer.dpop?.nonce) pending.dpop.nonce = answer.dpop.nonce
       for (const { record: credential } of answer.credentials as OpenId4VciCredentialResponse[]) {
         const kept = await this.receive(credential as SdJwtVcRecord, {
           issuer: pending.issuer,

@@ -38,6 +38,11 @@ export interface AuthorizationSession {
   subject?: string
   /** SHA-256 of the authorization code's secret. */
   codeHash?: string
+  /**
+   * The DPoP key the code is bound to (RFC 9449 §10): the key of the PAR's DPoP proof, or its
+   * `dpop_jkt`. The token request must prove the same key.
+   */
+  dpopJkt?: string
   /** The error the wallet was answered with, when the login failed. */
   error?: string
 }

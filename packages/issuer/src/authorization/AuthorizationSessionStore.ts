@@ -12,6 +12,8 @@ export interface CodeRedemption {
   redirectUri: string
   /** S256 of the wallet's `code_verifier` (RFC 7636 §4.6). */
   codeChallenge: string
+  /** The DPoP key the token request proved, if any: a code bound at PAR redeems only with it. */
+  dpopJkt?: string | undefined
 }
 
 /**
@@ -63,8 +65,17 @@ export class AuthorizationSessionStore extends SessionStore<AuthorizationSession
       tenantId,
       `value = value || '{"state":"redeemed"}'::jsonb`,
       `value->>'state' = 'code_issued' AND (value->>'expiresAt')::bigint > $4 AND value->>'codeHash' = $5
-         AND value->>'clientId' = $6 AND value->>'redirectUri' = $7 AND value->>'codeChallenge' = $8`,
-      [sessionId, Date.now(), hashSecret(code.secret), code.clientId, code.redirectUri, code.codeChallenge],
+         AND value->>'clientId' = $6 AND value->>'redirectUri' = $7 AND value->>'codeChallenge' = $8
+         AND coalesce(value->>'dpopJkt', $9) = $9`,
+      [
+        sessionId,
+        Date.now(),
+        hashSecret(code.secret),
+        code.clientId,
+        code.redirectUri,
+        code.codeChallenge,
+        code.dpopJkt ?? '',
+      ],
     )
   }
 }

@@ -13,6 +13,10 @@ export interface RefreshTokenFamily {
   offerId: string
   clientId: string
   configurationId: string
+  /** The DPoP key the family's tokens are bound to (RFC 9449 §5: a public client's refresh tokens are). */
+  jkt?: string
+  /** The attested wallet instance's key, when the client authenticated with a wallet attestation. */
+  instanceJkt?: string
   current: string
   rotated: string[]
   createdAt: string
@@ -68,9 +72,15 @@ export class RefreshTokenFamilies extends SessionStore<RefreshTokenFamily> {
   /**
    * Rotates: the current token of an active family is replaced by a new one in one conditional
    * statement (of two requests racing with one token, one wins; the other is then reuse). A
-   * rotated token of the family revokes it; anything else is unknown.
+   * rotated token of the family revokes it; anything else is unknown. A family bound to a DPoP key
+   * or a wallet instance rotates only for a request proving the same keys.
    */
-  public async rotate(tenantId: string, token: string, clientId: string): Promise<Rotation> {
+  public async rotate(
+    tenantId: string,
+    token: string,
+    clientId: string,
+    keys: { jkt?: string | undefined; instanceJkt?: string | undefined } = {},
+  ): Promise<Rotation> {
     const match = TOKEN.exec(token)
     if (!match) return { outcome: 'unknown' }
     const [, id, secret] = match as unknown as [string, string, string]
@@ -80,8 +90,9 @@ export class RefreshTokenFamilies extends SessionStore<RefreshTokenFamily> {
       tenantId,
       `value = value || jsonb_build_object('current', $5::text,
          'rotated', (jsonb_build_array(value->>'current') || coalesce(value->'rotated', '[]'::jsonb)) - ${MAX_ROTATED})`,
-      `value->>'state' = 'active' AND value->>'current' = $4 AND value->>'clientId' = $6`,
-      [id, presented, hashSecret(next), clientId],
+      `value->>'state' = 'active' AND value->>'current' = $4 AND value->>'clientId' = $6
+         AND coalesce(value->>'jkt', '') = $7 AND coalesce(value->>'instanceJkt', '') = $8`,
+      [id, presented, hashSecret(next), clientId, keys.jkt ?? '', keys.instanceJkt ?? ''],
     )
     if (family) return { outcome: 'rotated', family, refreshToken: `rt.${id}.${next}` }
     const revoked = await this.updateReturning(

@@ -2,6 +2,7 @@ import { LargeBodyGate, mountRestApi, type RuntimeConfig } from '@attesto/agent-
 import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from '../batches/batchConfig.js'
 import { issuerOpenApi } from '../openapi.js'
+import type { WalletProviderKeys } from '../protocol/clientAttestation/WalletProviderKeys.js'
 import { batchRoutes } from '../routes/batchRoutes.js'
 import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
 import { identityProviderRoutes } from '../routes/identityProviderRoutes.js'
@@ -9,6 +10,7 @@ import { issuerRoutes } from '../routes/issuerRoutes.js'
 import { managementRoutes } from '../routes/managementRoutes.js'
 import { offerRoutes } from '../routes/offerRoutes.js'
 import { statusRoutes } from '../routes/statusRoutes.js'
+import { walletProviderRoutes } from '../routes/walletProviderRoutes.js'
 import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import { ISSUER_WEBHOOK_EVENTS } from '../webhooks/issuerWebhooks.js'
 import type { IssuerRuntime } from './IssuerRuntime.js'
@@ -18,6 +20,8 @@ export interface IssuerRestApiOptions {
   batchConfig: BatchConfig
   credentialIssuerBaseUrl: string
   statuses: CredentialStatusStore
+  /** Forgotten on this instance when the tenant's wallet providers change. */
+  walletProviderKeys: WalletProviderKeys
   logger: Logger
 }
 
@@ -51,6 +55,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
       identityProviderRoutes(),
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
       statusRoutes(runtime.credentialStatus, runtime.statusChanges),
+      walletProviderRoutes(runtime.pages, options.walletProviderKeys),
     ],
     largeBodies: [
       { path: '/offer-batches', limitBytes: batchConfig.maxBytes },

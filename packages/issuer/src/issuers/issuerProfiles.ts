@@ -2,6 +2,9 @@ import { TenantDocumentStore } from '@attesto/agent-runtime'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
 import type { IssuerCertificate } from './IssuerCertificate.js'
 
+/** `required`: every token request must carry it; `optional`: checked when it comes, not asked for. */
+export type SenderConstraint = 'required' | 'optional'
+
 /** What the API keeps about an issuer identity, next to Credo's own issuer record. */
 export interface IssuerProfile {
   issuerId: string
@@ -15,6 +18,10 @@ export interface IssuerProfile {
   certificate?: IssuerCertificate
   /** Credentials one credential request may yield (batchIssuance.ts); absent: 1. */
   batchSize?: number
+  /** Whether token requests must prove a DPoP key (senderConstraints.ts); absent: optional. */
+  dpop?: SenderConstraint
+  /** Whether token requests must carry a wallet attestation (senderConstraints.ts); absent: optional. */
+  clientAttestation?: SenderConstraint
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */

@@ -1,11 +1,10 @@
 import { ProtocolError } from '@attesto/agent-runtime'
-import type { Request } from 'express'
 import { z } from 'zod'
 import type { AuthorizationServices } from '../authorization/AuthorizationServices.js'
 import { splitSessionSecret } from '../authorization/AuthorizationSession.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { s256 } from './authorizationRequest.js'
-import { accessToken, cNonce } from './issuerTokens.js'
+import { accessToken, cNonce, type TokenSender } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
 /** The token request of the authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5). */
@@ -28,12 +27,24 @@ export interface AuthorizationGrantOptions {
 
 const invalidGrant = (description: string) => new ProtocolError(400, 'invalid_grant', description)
 
+/** A client that authenticated with a wallet attestation is the client the request names (draft -07 §5.1: its `sub`). */
+export function attestedClientIs(sender: TokenSender, clientId: string): void {
+  if (sender.client && sender.client.clientId !== clientId) {
+    throw new ProtocolError(
+      400,
+      'invalid_client',
+      `client_id '${clientId}' is not the client of the wallet attestation`,
+    )
+  }
+}
+
 /** Why a code with a known session was not redeemed (a read, on the refused path only). */
 async function refusal(
   issuer: ResolvedIssuer,
   sessionId: string,
   input: AuthorizationCodeTokenRequest,
   challenge: string,
+  jkt: string | undefined,
   options: AuthorizationGrantOptions,
 ) {
   const session = await options.authorization.sessions.find(issuer.tenantId, sessionId)
@@ -44,25 +55,31 @@ async function refusal(
   if (session.redirectUri !== input.redirect_uri)
     return invalidGrant('redirect_uri is not the one of the authorization request')
   if (session.codeChallenge !== challenge) return invalidGrant('code_verifier does not match the code_challenge (PKCE)')
+  if (session.dpopJkt !== undefined && session.dpopJkt !== jkt) {
+    return invalidGrant('The authorization code is bound to the DPoP key of the authorization request: prove that key')
+  }
   return invalidGrant('The authorization code is unknown, used or expired')
 }
 
-/** The token response both grants of this flow answer: a Bearer access token for the offer, a rotated refresh token. */
+/**
+ * The token response both grants of this flow answer: an access token for the offer (bound to the
+ * sender's DPoP key when it proved one, then of type DPoP), a rotated refresh token.
+ */
 async function tokenResponse(
   issuer: ResolvedIssuer,
-  offerId: string,
-  configurationId: string,
-  refreshToken: string,
+  sender: TokenSender,
+  grant: { offerId: string; configurationId: string; refreshToken: string },
   options: AuthorizationGrantOptions,
 ) {
   const ttl = options.accessTokenTtlSeconds
+  const { offerId, configurationId, refreshToken } = grant
   const [token, nonce] = await Promise.all([
-    accessToken(issuer, offerId, ttl),
+    accessToken(issuer, offerId, ttl, sender),
     cNonce(issuer, options.config.cNonceTtlSeconds),
   ])
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: sender.jkt ? 'DPoP' : 'Bearer',
     expires_in: ttl,
     refresh_token: refreshToken,
     // OID4VCI 1.0 §6.2: the configuration as a credential identifier (one per authorization).
@@ -83,15 +100,17 @@ async function tokenResponse(
  * in one conditional statement that also checks its 60 s, the client, the exact redirect URI and
  * the PKCE verifier (RFC 7636 §4.6), so a wrong attempt does not burn it. The access token names
  * the offer the login bound or made, as a pre-authorised code's does; a refresh token family
- * starts. Client authentication and DPoP (HAIP §4.4) plug in before the redemption.
+ * starts. The sender (its wallet attestation and DPoP proof, checked by the token endpoint) must
+ * be the client the code was issued to and prove the DPoP key the code was bound to at PAR; the
+ * tokens are bound to its keys.
  */
 export async function authorizationCodeGrant(
   issuer: ResolvedIssuer,
-  /** Its headers will carry the DPoP proof and the client attestation (HAIP §4.4), checked before the redemption. */
-  _request: Pick<Request, 'headers' | 'method'>,
+  sender: TokenSender,
   input: AuthorizationCodeTokenRequest,
   options: AuthorizationGrantOptions,
 ) {
+  attestedClientIs(sender, input.client_id)
   const code = splitSessionSecret(input.code)
   if (!code) throw invalidGrant('The authorization code is unknown, used or expired')
   const challenge = s256(input.code_verifier)
@@ -107,9 +126,10 @@ export async function authorizationCodeGrant(
     clientId: input.client_id,
     redirectUri: input.redirect_uri,
     codeChallenge: challenge,
+    dpopJkt: sender.jkt,
   })
   if (!session || session.issuerId !== issuer.profile.issuerId || !session.offerId) {
-    throw await refusal(issuer, code.sessionId, input, challenge, options)
+    throw await refusal(issuer, code.sessionId, input, challenge, sender.jkt, options)
   }
   options.onRedeemed(issuer, session.offerId)
   const refreshToken = await families.start(issuer.tenantId, {
@@ -117,24 +137,31 @@ export async function authorizationCodeGrant(
     offerId: session.offerId,
     clientId: session.clientId,
     configurationId: session.configurationId,
+    ...(sender.jkt ? { jkt: sender.jkt } : {}),
+    ...(sender.client ? { instanceJkt: sender.client.instanceJkt } : {}),
   })
-  return tokenResponse(issuer, session.offerId, session.configurationId, refreshToken, options)
+  const grant = { offerId: session.offerId, configurationId: session.configurationId, refreshToken }
+  return tokenResponse(issuer, sender, grant, options)
 }
 
 /**
  * The `refresh_token` grant for tokens of this flow (`rt.…`): each refresh answers a new refresh
  * token; presenting a rotated one again revokes the whole family (RFC 9700 §4.14.2). The client
- * must be the one the code was issued to.
+ * must be the one the code was issued to, proving the DPoP key and wallet instance key the family
+ * is bound to (a token presented without them is unknown: it rotates nothing).
  */
 export async function rotatingRefreshGrant(
   issuer: ResolvedIssuer,
-  /** As for {@link authorizationCodeGrant}: DPoP and client authentication go here. */
-  _request: Pick<Request, 'headers' | 'method'>,
+  sender: TokenSender,
   input: { refresh_token: string; client_id?: string | undefined },
   options: AuthorizationGrantOptions,
 ) {
   if (!input.client_id) throw new ProtocolError(400, 'invalid_request', 'client_id is required with this refresh token')
-  const rotation = await options.authorization.families.rotate(issuer.tenantId, input.refresh_token, input.client_id)
+  attestedClientIs(sender, input.client_id)
+  const rotation = await options.authorization.families.rotate(issuer.tenantId, input.refresh_token, input.client_id, {
+    jkt: sender.jkt,
+    instanceJkt: sender.client?.instanceJkt,
+  })
   if (rotation.outcome === 'reused') {
     throw invalidGrant('This refresh token was used already: every token of its authorization is revoked')
   }
@@ -145,7 +172,8 @@ export async function rotatingRefreshGrant(
   if (!offer || offer.state === 'failed' || offer.state === 'cancelled') {
     throw invalidGrant('The refresh token is no longer valid for this offer')
   }
-  return tokenResponse(issuer, rotation.family.offerId, rotation.family.configurationId, rotation.refreshToken, options)
+  const { offerId, configurationId } = rotation.family
+  return tokenResponse(issuer, sender, { offerId, configurationId, refreshToken: rotation.refreshToken }, options)
 }
 
 /** The grant's options from the token endpoint's; `unsupported_grant_type` where the flow is not mounted. */

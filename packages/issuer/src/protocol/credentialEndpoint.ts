@@ -10,7 +10,7 @@ import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { provenHolderKeys } from './credentialProofs.js'
 import { issueCredentials } from './issueCredentials.js'
-import { offerOfAccessToken } from './issuerTokens.js'
+import { type DpopTokenCheck, offerOfAccessToken } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
@@ -38,22 +38,24 @@ export interface CredentialEndpointOptions {
   status?: CredentialStatusService
   /** Called once per issuance, a batch being one (the `credential.issued` event). */
   onIssued(issuer: ResolvedIssuer, offerId: string, credentialCount: number): void
+  /** The DPoP check of DPoP-bound access tokens (dpop/dpopProofs.ts). */
+  dpop: DpopTokenCheck
 }
 
 const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
 
 /** The offer an access token names, unless its credential is out already. */
-async function tokenSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
-  const offerId = offerOfAccessToken(issuer, request)
-  const session = await sessions.find(issuer.tenantId, offerId)
+async function tokenSession(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
+  const offerId = await offerOfAccessToken(issuer, request, options.dpop)
+  const session = await options.sessions.find(issuer.tenantId, offerId)
   if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
   if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
   return { offerId, session }
 }
 
 /** The offer an access token names, if it may still be issued on (a deferred one may be collected later: its row lives on). */
-async function liveSession(issuer: ResolvedIssuer, request: Request, sessions: IssuanceSessionStore) {
-  const found = await tokenSession(issuer, request, sessions)
+async function liveSession(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
+  const found = await tokenSession(issuer, request, options)
   if (found.session.expiresAt <= Date.now()) throw denied('The credential offer has expired')
   if (found.session.state === 'failed') throw denied('The offer is void')
   return found
@@ -134,7 +136,7 @@ async function issueOnce(
  */
 export async function credentialEndpoint(cached: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
   const input = credentialRequest.parse(request.body)
-  const { offerId, session } = await liveSession(cached, request, options.sessions)
+  const { offerId, session } = await liveSession(cached, request, options)
   const issuer = await knownIssuer(
     options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
   )
@@ -165,7 +167,7 @@ export async function deferredCredentialEndpoint(
   options: CredentialEndpointOptions,
 ) {
   const { transaction_id: transactionId } = deferredRequest.parse(request.body)
-  const { offerId, session } = await tokenSession(cached, request, options.sessions)
+  const { offerId, session } = await tokenSession(cached, request, options)
   const issuer = await knownIssuer(
     options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
   )

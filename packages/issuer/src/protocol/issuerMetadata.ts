@@ -1,3 +1,4 @@
+import { PROOF_OF_POSSESSION_ALGORITHMS } from '@attesto/agent-runtime'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
 import { batchSizeOf } from '../issuers/batchIssuance.js'
 import { scopeOf } from '../issuers/configurationParts.js'
@@ -7,6 +8,7 @@ import type {
   SdJwtVcConfiguration,
 } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
+import { clientAttestationOf } from '../issuers/senderConstraints.js'
 
 /** Holder proof algorithms the credential endpoint verifies. */
 export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
@@ -91,10 +93,14 @@ export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
 /**
  * The authorisation server metadata (RFC 8414): the pre-authorised code flow, the authorization
  * code flow (HAIP 1.0 §4: pushed authorization requests required, PKCE S256 only, `iss` in the
- * authorization response) and refresh tokens (docs/AUTHORIZATION.md).
+ * authorization response), refresh tokens (docs/AUTHORIZATION.md); DPoP (RFC 9449 §5.1: the proof
+ * algorithms) and attestation-based client authentication (draft -07 §10.1: `attest_jwt_client_auth`
+ * and its algorithms), with `none` while the issuer permits public clients. Anonymous
+ * pre-authorised access (OID4VCI 1.0 §12.3) only then, too.
  */
 export function authorizationServerMetadata(issuer: ResolvedIssuer) {
   const base = issuer.credentialIssuer
+  const publicClients = clientAttestationOf(issuer.profile) === 'optional'
   return {
     issuer: base,
     token_endpoint: `${base}/token`,
@@ -108,7 +114,12 @@ export function authorizationServerMetadata(issuer: ResolvedIssuer) {
     authorization_details_types_supported: ['openid_credential'],
     scopes_supported: Object.values(issuer.profile.configurations).map(scopeOf),
     grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, 'authorization_code', 'refresh_token'],
-    'pre-authorized_grant_anonymous_access_supported': true,
-    token_endpoint_auth_methods_supported: ['none'],
+    'pre-authorized_grant_anonymous_access_supported': publicClients,
+    token_endpoint_auth_methods_supported: publicClients
+      ? ['attest_jwt_client_auth', 'none']
+      : ['attest_jwt_client_auth'],
+    client_attestation_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
+    client_attestation_pop_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
+    dpop_signing_alg_values_supported: [...PROOF_OF_POSSESSION_ALGORITHMS],
   }
 }

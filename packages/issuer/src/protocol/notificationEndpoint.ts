@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { NOTIFICATION_EVENTS, type WalletNotification } from '../issuance/IssuanceSession.js'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
-import { offerOfAccessToken } from './issuerTokens.js'
+import { type DpopTokenCheck, offerOfAccessToken } from './issuerTokens.js'
 
 /** `event_description`: printable ASCII without `"` and `\` (OID4VCI 1.0 §11.1). */
 const DESCRIPTION_CHARACTERS = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/
@@ -21,6 +21,8 @@ export interface NotificationEndpointOptions {
   sessions: IssuanceSessionStore
   /** Called once per recorded event (the `credential.accepted`, `.failed` and `.deleted` webhook events). */
   onNotified(issuer: ResolvedIssuer, offerId: string, notification: WalletNotification): void
+  /** The DPoP check of DPoP-bound access tokens (dpop/dpopProofs.ts). */
+  dpop: DpopTokenCheck
 }
 
 const invalidNotificationRequest = (description: string) =>
@@ -38,7 +40,7 @@ export async function notificationEndpoint(
   request: Request,
   options: NotificationEndpointOptions,
 ): Promise<{ status: 204 }> {
-  const offerId = offerOfAccessToken(issuer, request)
+  const offerId = await offerOfAccessToken(issuer, request, options.dpop)
   const parsed = notificationRequest.safeParse(request.body)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -13,6 +13,7 @@ import type { CredentialStatusService } from '../status/CredentialStatusService.
 import { authorizationCallback } from './authorizationCallback.js'
 import { authorizationEndpoint } from './authorizationEndpoint.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
+import { dpopTokenCheck } from './dpop/dpopProofs.js'
 import { issuanceEvents } from './issuanceEvents.js'
 import { countedIssuance } from './issuanceMetrics.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
@@ -21,6 +22,7 @@ import { knownIssuer } from './knownIssuer.js'
 import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
 import { parEndpoint } from './parEndpoint.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
+import type { SenderProofs } from './senderProofs.js'
 import { tokenEndpoint } from './tokenEndpoint.js'
 
 export interface Oid4vciRouterOptions {
@@ -30,6 +32,8 @@ export interface Oid4vciRouterOptions {
   status?: CredentialStatusService
   accessTokenTtlSeconds: number
   webhooks?: WebhookService
+  /** DPoP and wallet attestation checks (senderProofs.ts). */
+  proofs: SenderProofs
   logger: Logger
   /** The authorization code flow (PAR, authorization endpoint, the provider's callback). */
   authorization?: AuthorizationServices
@@ -69,7 +73,12 @@ function answering(directory: IssuerDirectory, handler: Handler, noStore: boolea
  * The authorization code flow's endpoints (docs/AUTHORIZATION.md): PAR (form body, answered
  * JSON), then the authorization endpoint and the provider's callback, which answer redirects.
  */
-function mountAuthorizationEndpoints(router: Router, directory: IssuerDirectory, services: AuthorizationServices) {
+function mountAuthorizationEndpoints(
+  router: Router,
+  directory: IssuerDirectory,
+  services: AuthorizationServices,
+  proofs: SenderProofs,
+) {
   const redirecting =
     (
       endpoint: (
@@ -87,10 +96,43 @@ function mountAuthorizationEndpoints(router: Router, directory: IssuerDirectory,
     '/oid4vci/:issuerId/par',
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 }),
     rejectUnsafeProtocolInput,
-    answering(directory, (issuer, request) => parEndpoint(issuer, request, services), true),
+    freshnessHeaders(directory, proofs, true),
+    answering(directory, (issuer, request) => parEndpoint(issuer, request, services, proofs), true),
   )
   router.get('/oid4vci/:issuerId/authorize', rejectUnsafeProtocolInput, redirecting(authorizationEndpoint))
   router.get('/oid4vci/:issuerId/authorize/callback', rejectUnsafeProtocolInput, redirecting(authorizationCallback))
+}
+
+/**
+ * Hands out the issuer's current DPoP nonce in `DPoP-Nonce` on every answer of the endpoints a
+ * DPoP proof may come to (RFC 9449 §8.2), and at the token endpoint the current attestation
+ * challenge in `OAuth-Client-Attestation-Challenge` (draft -07 §8.1): one cached value per window.
+ */
+function freshnessHeaders(directory: IssuerDirectory, proofs: SenderProofs, challenge = false) {
+  return async (request: Request, response: Response, next: (error?: unknown) => void) => {
+    try {
+      const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+      response.set('DPoP-Nonce', await proofs.nonces.nonce(issuer, 'dpop'))
+      if (challenge) {
+        response.set('OAuth-Client-Attestation-Challenge', await proofs.nonces.nonce(issuer, 'attestation-challenge'))
+      }
+      next()
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+/** The credential issuer and authorisation server metadata, each under both well-known forms. */
+function mountMetadata(router: Router, handle: (handler: Handler, noStore?: boolean) => express.RequestHandler) {
+  const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
+  for (const [name, build] of [
+    ['openid-credential-issuer', credentialIssuerMetadata],
+    ['oauth-authorization-server', authorizationServerMetadata],
+  ] as const) {
+    router.get(`/.well-known/${name}/oid4vci/:issuerId`, rejectUnsafeProtocolInput, metadata(build))
+    router.get(`/oid4vci/:issuerId/.well-known/${name}`, rejectUnsafeProtocolInput, metadata(build))
+  }
 }
 
 /**
@@ -107,37 +149,35 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     config: options.config,
     directory: options.directory,
     status: options.status,
+    dpop: dpopTokenCheck(options.proofs),
   }
+  const nonces = freshnessHeaders(options.directory, options.proofs)
 
   const handle = (handler: Handler, noStore = true) => answering(options.directory, handler, noStore)
-  const metadata = (build: (issuer: ResolvedIssuer) => object) => handle(async (issuer) => build(issuer), false)
-
-  for (const [name, build] of [
-    ['openid-credential-issuer', credentialIssuerMetadata],
-    ['oauth-authorization-server', authorizationServerMetadata],
-  ] as const) {
-    router.get(`/.well-known/${name}/oid4vci/:issuerId`, rejectUnsafeProtocolInput, metadata(build))
-    router.get(`/oid4vci/:issuerId/.well-known/${name}`, rejectUnsafeProtocolInput, metadata(build))
-  }
+  mountMetadata(router, handle)
   router.post(
     '/oid4vci/:issuerId/token',
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     rejectUnsafeProtocolInput,
+    freshnessHeaders(options.directory, options.proofs, true),
     handle(
       countedIssuance('token', (issuer, request) =>
         tokenEndpoint(issuer, request, {
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+          proofs: options.proofs,
           onRedeemed,
           ...(options.authorization ? { authorization: options.authorization } : {}),
         }),
       ),
     ),
   )
-  if (options.authorization) mountAuthorizationEndpoints(router, options.directory, options.authorization)
+  if (options.authorization)
+    mountAuthorizationEndpoints(router, options.directory, options.authorization, options.proofs)
   router.post(
     '/oid4vci/:issuerId/nonce',
     rejectUnsafeProtocolInput,
+    nonces,
     handle(async (issuer) => ({ c_nonce: await cNonce(issuer, options.config.cNonceTtlSeconds) })),
   )
   // A batch of 100 proofs (MAX_BATCH_SIZE) with their keys in the header takes about 75 KiB.
@@ -146,6 +186,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/credential',
     json,
     rejectUnsafeProtocolInput,
+    nonces,
     handle(
       countedIssuance('credential', (issuer, request) =>
         credentialEndpoint(issuer, request, { ...endpoints, onIssued }),
@@ -156,6 +197,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/deferred-credential',
     json,
     rejectUnsafeProtocolInput,
+    nonces,
     handle(
       countedIssuance('deferred_credential', (issuer, request) =>
         deferredCredentialEndpoint(issuer, request, { ...endpoints, onIssued }),
@@ -166,10 +208,13 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     '/oid4vci/:issuerId/notification',
     json,
     rejectUnsafeProtocolInput,
-    handle((issuer, request) => notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified })),
+    nonces,
+    handle((issuer, request) =>
+      notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified, dpop: endpoints.dpop }),
+    ),
     notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))
   router.use('/.well-known', protocolErrorHandler(options.logger))
-  return { router, close: () => {} }
+  return { router, close: () => options.proofs.replay.close() }
 }

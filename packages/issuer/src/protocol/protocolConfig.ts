@@ -7,6 +7,8 @@ const schema = z.object({
   TX_CODE_MAX_ATTEMPTS: positive(5),
   C_NONCE_TTL_SECONDS: positive(300),
   PROOF_MAX_CLOCK_SKEW_SECONDS: positive(120),
+  SENDER_PROOF_MAX_AGE_SECONDS: positive(60),
+  SERVER_NONCE_WINDOW_SECONDS: positive(300),
   ISSUER_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).default(10),
   TOKEN_SIGNING_SECRET: z
     .string()
@@ -24,6 +26,13 @@ export interface IssuerProtocolConfig {
   cNonceTtlSeconds: number
   /** How far a proof's `iat` may lie from this instance's clock, either way. */
   proofMaxClockSkewSeconds: number
+  /**
+   * How far a DPoP proof's or wallet attestation PoP's `iat` may lie from this instance's clock,
+   * either way; their `jti` is remembered for twice as long.
+   */
+  senderProofMaxAgeSeconds: number
+  /** DPoP nonces and attestation challenges change every window and stay good for the next one. */
+  serverNonceWindowSeconds: number
   /** How long an instance reuses an issuer's profile and metadata before reading them again. */
   issuerMetadataCacheSeconds: number
   /**
@@ -53,6 +62,8 @@ export function loadIssuerProtocolConfig(env: Record<string, string | undefined>
     cNonceTtlSeconds: e.C_NONCE_TTL_SECONDS,
     proofMaxClockSkewSeconds: e.PROOF_MAX_CLOCK_SKEW_SECONDS,
     issuerMetadataCacheSeconds: e.ISSUER_METADATA_CACHE_SECONDS,
+    senderProofMaxAgeSeconds: e.SENDER_PROOF_MAX_AGE_SECONDS,
+    serverNonceWindowSeconds: e.SERVER_NONCE_WINDOW_SECONDS,
     ...(e.TOKEN_SIGNING_SECRET ? { tokenSigningSecret: Buffer.from(e.TOKEN_SIGNING_SECRET, 'base64') } : {}),
   }
 }

@@ -14,6 +14,8 @@ import {
 } from './authorizationCodeGrant.js'
 import { accessToken, cNonce, offerOfRefreshToken, refreshToken } from './issuerTokens.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
+import { senderOfRequest } from './senderOfRequest.js'
+import type { SenderProofs } from './senderProofs.js'
 
 const tokenRequest = z.discriminatedUnion('grant_type', [
   z.object({
@@ -33,6 +35,8 @@ export interface TokenEndpointOptions {
   sessions: IssuanceSessionStore
   config: IssuerProtocolConfig
   accessTokenTtlSeconds: number
+  /** The DPoP and wallet attestation checks (senderOfRequest.ts). */
+  proofs: SenderProofs
   /** Called once per redeemed offer (the `offer.accepted` event). */
   onRedeemed(issuer: ResolvedIssuer, offerId: string): void
   /** The authorization code flow (docs/AUTHORIZATION.md), when mounted. */
@@ -64,11 +68,12 @@ function parse(body: unknown) {
  */
 export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, options: TokenEndpointOptions) {
   const input = parse(request.body)
+  const sender = await senderOfRequest(issuer, request, options.proofs)
   if (input.grant_type === 'authorization_code') {
-    return authorizationCodeGrant(issuer, request, input, authorizationGrantOptions(options))
+    return authorizationCodeGrant(issuer, sender, input, authorizationGrantOptions(options))
   }
   if (input.grant_type === 'refresh_token' && isRotatingRefreshToken(input.refresh_token)) {
-    return rotatingRefreshGrant(issuer, request, input, authorizationGrantOptions(options))
+    return rotatingRefreshGrant(issuer, sender, input, authorizationGrantOptions(options))
   }
   let offerId: string
   let session: IssuanceSession | null
@@ -104,7 +109,7 @@ export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, op
     session = redemption.session
     options.onRedeemed(issuer, offerId)
   } else {
-    offerId = offerOfRefreshToken(issuer, input.refresh_token)
+    offerId = offerOfRefreshToken(issuer, input.refresh_token, sender)
     session = await options.sessions.find(issuer.tenantId, offerId)
     if (!session || (session.state !== 'token_issued' && session.state !== 'credential_pending')) {
       throw new ProtocolError(400, 'invalid_grant', 'The refresh token is no longer valid for this offer')
@@ -112,13 +117,13 @@ export async function tokenEndpoint(issuer: ResolvedIssuer, request: Request, op
   }
   const ttl = options.accessTokenTtlSeconds
   const [token, nonce, refresh] = await Promise.all([
-    accessToken(issuer, offerId, ttl),
+    accessToken(issuer, offerId, ttl, sender),
     cNonce(issuer, options.config.cNonceTtlSeconds),
-    session.deferred ? refreshToken(issuer, offerId, 30 * 24 * 3600) : undefined,
+    session.deferred ? refreshToken(issuer, offerId, 30 * 24 * 3600, sender) : undefined,
   ])
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: sender.jkt ? 'DPoP' : 'Bearer',
     expires_in: ttl,
     ...(refresh ? { refresh_token: refresh } : {}),
     // Draft 13 wallets take their first nonce from here; 1.0 wallets use the nonce endpoint.

@@ -15,6 +15,7 @@ import { credentialConfigurationInput, displayInput } from '../issuers/credentia
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { mdocSignerProblem } from '../issuers/mdocSigner.js'
+import { clientAttestationInput, clientAttestationOf, dpopInput, dpopOf } from '../issuers/senderConstraints.js'
 import type { IssuerResponse } from './responses.js'
 
 export const createIssuerInput = z.strictObject({
@@ -22,11 +23,18 @@ export const createIssuerInput = z.strictObject({
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
   batchSize: batchSizeInput.optional(),
+  dpop: dpopInput.optional(),
+  clientAttestation: clientAttestationInput.optional(),
 })
 
 export const updateIssuerInput = z
-  .strictObject({ display: displayInput.optional(), batchSize: batchSizeInput.optional() })
-  .refine((input) => input.display !== undefined || input.batchSize !== undefined, 'give display, batchSize or both')
+  .strictObject({
+    display: displayInput.optional(),
+    batchSize: batchSizeInput.optional(),
+    dpop: dpopInput.optional(),
+    clientAttestation: clientAttestationInput.optional(),
+  })
+  .refine((input) => Object.values(input).some((value) => value !== undefined), 'give at least one setting')
 
 const KEY_TYPES = { 'P-256': { kty: 'EC', crv: 'P-256' }, Ed25519: { kty: 'OKP', crv: 'Ed25519' } } as const
 
@@ -38,6 +46,8 @@ export function issuerView(profile: IssuerProfile, credentialIssuerBaseUrl: stri
     credentialIssuer: `${credentialIssuerBaseUrl}/${profile.issuerId}`,
     credentialConfigurations: Object.values(profile.configurations),
     batchSize: batchSizeOf(profile),
+    dpop: dpopOf(profile),
+    clientAttestation: clientAttestationOf(profile),
     ...(profile.display ? { display: profile.display } : {}),
     ...(profile.certificate ? { certificate: certificateView(profile.certificate) } : {}),
   }
@@ -90,6 +100,8 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
             configurations: {},
             ...(input.display ? { display: input.display } : {}),
             ...(input.batchSize && input.batchSize > 1 ? { batchSize: input.batchSize } : {}),
+            ...(input.dpop ? { dpop: input.dpop } : {}),
+            ...(input.clientAttestation ? { clientAttestation: input.clientAttestation } : {}),
           }
           await issuerProfiles.save(tenantContext, issuerId, profile)
         }
@@ -110,10 +122,12 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
 
   router.patch('/issuers/:issuerId', async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const { display, batchSize } = updateIssuerInput.parse(request.body)
+    const { display, batchSize, dpop, clientAttestation } = updateIssuerInput.parse(request.body)
     const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
     if (display) profile.display = display
     if (batchSize !== undefined) profile.batchSize = batchSize
+    if (dpop) profile.dpop = dpop
+    if (clientAttestation) profile.clientAttestation = clientAttestation
     await issuerProfiles.update(tenantContext, profile.issuerId, profile)
     directory.invalidate(profile.issuerId)
     response.json(issuerView(profile, credentialIssuerBaseUrl))

@@ -21,6 +21,8 @@ export const issuerPageResponse = pageAnswer('issuers', issuerResponse, 'IssuerP
   credentialIssuer: `https://issuer.example/oid4vci/${uuid}`,
   credentialConfigurations: [],
   batchSize: 1,
+  dpop: 'optional',
+  clientAttestation: 'optional',
 })
 
 export const credentialConfigurationPageResponse = pageAnswer(

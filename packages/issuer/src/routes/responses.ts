@@ -4,6 +4,7 @@ import { OFFER_STATUSES } from '../issuance/offerStatus.js'
 import { displayInput } from '../issuers/credentialConfiguration.js'
 import { mdocConfigurationInput } from '../issuers/mdocConfiguration.js'
 import { sdJwtVcConfigurationInput } from '../issuers/sdJwtVcConfiguration.js'
+import { clientAttestationInput, dpopInput } from '../issuers/senderConstraints.js'
 
 /**
  * What the issuer's REST routes answer, as zod schemas next to the request schemas: the OpenAPI
@@ -85,6 +86,8 @@ export const issuerResponse = z
     batchSize: z.number().int().min(1).meta({
       description: 'Credentials one credential request may yield (batch_credential_issuance.batch_size when above 1)',
     }),
+    dpop: dpopInput,
+    clientAttestation: clientAttestationInput,
     display: displayInput.optional(),
     certificate: issuerCertificateResponse
       .optional()
@@ -99,6 +102,8 @@ export const issuerResponse = z
         credentialIssuer: `https://issuer.example/oid4vci/${uuid}`,
         credentialConfigurations: [],
         batchSize: 10,
+        dpop: 'required',
+        clientAttestation: 'optional',
         display: [{ name: 'University of Examples', locale: 'en' }],
       },
     ],

@@ -80,3 +80,15 @@ export async function certifyIssuer(
     .csr as string
   return service.call('PUT', `/issuers/${issuerId}/certificate`, key, { chain: await ca.issue(csr) })
 }
+
+/** Through the REST API: a deferred configuration `later` on the issuer and an offer of it (its claims to come). */
+export async function deferredOffer(service: IssuerService, key: string, issuerId: string) {
+  const later = await service.call('PUT', `/issuers/${issuerId}/credential-configurations/later`, key, {
+    vct: 'https://issuer.test/later',
+    deferred: true,
+    claims: [{ name: 'given_name', type: 'string', required: true }],
+  })
+  if (later.status !== 200) throw new Error(`configuration: ${JSON.stringify(later.body)}`)
+  const created = await service.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
+  return created.body as { offerId: string; uri: string }
+}
