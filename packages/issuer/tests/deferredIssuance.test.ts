@@ -24,7 +24,7 @@ describe('deferred issuance', () => {
       { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`, ACCESS_TOKEN_TTL_SECONDS: '2' },
     )
     service.runtime.deferredClaims?.startWorking(service.runtime.offers.sessions, silentLogger)
-    wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
+    wallet = await HolderWallet.open({ inMemory: true, passphrase: 'deferred test', allowInsecureHttp: true })
     ;({ key, issuerId } = await tenantWithIssuer(service, {
       label: 'Registry',
       configurationId: 'licence',
