@@ -75,7 +75,9 @@ try {
     .trim()
     .split('\n')
     .slice(1)
-  console.log(`holder install: ${(directorySize(modules) / 1e6).toFixed(1)} MB in node_modules, ${packages.length} packages`)
+  console.log(
+    `holder install: ${(directorySize(modules) / 1e6).toFixed(1)} MB in node_modules, ${packages.length} packages`,
+  )
   for (const name of SERVER_PACKAGES) {
     let why = ''
     try {

@@ -1,5 +1,5 @@
-import type { AgentContext, Cache } from '@credo-ts/core'
 import { createRequire } from 'node:module'
+import type { AgentContext, Cache } from '@credo-ts/core'
 import type { Redis, RedisOptions } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { namespacedKey } from './cacheKeys.js'

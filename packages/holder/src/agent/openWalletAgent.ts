@@ -3,8 +3,8 @@ import { Agent, Kms, X509ModuleConfig } from '@credo-ts/core'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { createWalletFetch, type WalletHttpOptions } from '../http/walletFetch.js'
-import { WalletKms } from '../keys/WalletKms.js'
 import { assertStrongEnough, DEFAULT_KDF_STRENGTH, type PassphraseKdfStrength } from '../keys/passphraseKdf.js'
+import { WalletKms } from '../keys/WalletKms.js'
 import { EncryptedStorageService } from '../storage/EncryptedStorageService.js'
 import { WalletKeys } from '../storage/WalletKeys.js'
 import { WalletStorageModule } from '../storage/WalletStorageModule.js'
@@ -85,7 +85,10 @@ function storageOf(options: OpenHolderWalletOptions): { walletId: string; kdf: P
   }
   const walletId = options.walletId ?? 'default'
   if (!WALLET_ID.test(walletId)) {
-    throw new HolderWalletError('invalid_options', 'walletId: 1 to 128 letters, digits, dots, colons, dashes or underscores')
+    throw new HolderWalletError(
+      'invalid_options',
+      'walletId: 1 to 128 letters, digits, dots, colons, dashes or underscores',
+    )
   }
   const kdf = options.passphraseKdf ?? DEFAULT_KDF_STRENGTH
   try {

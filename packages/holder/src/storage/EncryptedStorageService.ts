@@ -11,14 +11,7 @@ import {
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import type { DataEncryptionKey } from '../keys/DataEncryptionKey.js'
 import { partitionContext } from '../keys/walletKeyHeader.js'
-import {
-  type AnyRecord,
-  hashedQuery,
-  hashedTags,
-  recordAad,
-  rowClassOf,
-  type StoredRow,
-} from './sealedRecords.js'
+import { type AnyRecord, hashedQuery, hashedTags, recordAad, rowClassOf, type StoredRow } from './sealedRecords.js'
 
 /**
  * Credo's `StorageService` for one wallet, over the role's PostgreSQL/PGlite storage. Every
