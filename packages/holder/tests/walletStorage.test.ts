@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { createDiplomaOffer, startIssuer, VCT } from '@attesto/agent-runtime/testing'
+import pg from 'pg'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { DATABASE_URL, walletDatabase } from './support/walletDatabase.js'
 
@@ -158,5 +162,47 @@ describe('wallet storage', () => {
     // Opening with the default later keeps the stronger parameters.
     await (await open('raised', 'raise passphrase')).close()
     expect(await kdfOf()).toMatchObject(stronger)
+  })
+
+  it('keeps the old passphrase when the process dies in the middle of a change', async () => {
+    await (await open('crash', 'old passphrase')).close()
+    // Once the wallet is open, another session holds the records table in SHARE mode: the change
+    // reads and locks the header row, derives both keys, but its UPDATE waits; then its process
+    // is killed.
+    const script = fileURLToPath(new URL('./support/changePassphraseProcess.js', import.meta.url))
+    const child = spawn(process.execPath, [script, DATABASE_URL, database.schema, 'crash', 'old passphrase', 'new'])
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    while (!output.includes('opened') && child.exitCode === null) await once(child.stdout, 'data')
+    const blocker = new pg.Client({ connectionString: DATABASE_URL })
+    await blocker.connect()
+    let waiting = false
+    try {
+      await blocker.query('BEGIN')
+      await blocker.query(`LOCK TABLE ${database.schema}.records IN SHARE MODE`)
+      child.stdin.write('go\n')
+      while (!waiting && child.exitCode === null) {
+        const { rows } = await database.admin.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE %${database.schema}%tenant_records%'`,
+        )
+        waiting = Number(rows[0]?.n) > 0
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      child.kill('SIGKILL')
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit')
+    } finally {
+      await blocker.query('ROLLBACK')
+      await blocker.end()
+    }
+    expect({ waiting, output }).toEqual({ waiting: true, output: 'opened\n' })
+
+    expect(await codeOf(open('crash', 'new'))).toBe('wrong_passphrase')
+    await (await open('crash', 'old passphrase')).close()
   })
 })
