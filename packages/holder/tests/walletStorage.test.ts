@@ -204,5 +204,5 @@ describe('wallet storage', () => {
 
     expect(await codeOf(open('crash', 'new'))).toBe('wrong_passphrase')
     await (await open('crash', 'old passphrase')).close()
-  })
+  }, 120_000)
 })

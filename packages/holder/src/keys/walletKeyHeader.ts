@@ -1,6 +1,6 @@
 import type { PostgresStorageService } from '@attesto/storage-service'
-import { type AgentContext, RecordDuplicateError, RecordNotFoundError } from '@credo-ts/core'
-import { WalletPassphraseError } from '../errors/HolderWalletError.js'
+import { type AgentContext, CredoError, RecordDuplicateError, RecordNotFoundError } from '@credo-ts/core'
+import { HolderWalletError, WalletPassphraseError } from '../errors/HolderWalletError.js'
 import { DataEncryptionKey, openBytesWith, sealWith } from './DataEncryptionKey.js'
 import {
   type Argon2idParameters,
@@ -90,31 +90,38 @@ export async function saveNewKeyHeader(
 }
 
 /**
- * Re-wraps the DEK under `newPassphrase` (and `strength`), after checking `oldPassphrase`
- * against the header as it stands, in one transaction holding the header's row: the DEK and
- * every record stay as they are, and until the one UPDATE commits the old passphrase is the one
- * that works.
+ * Re-wraps the DEK under `newPassphrase` (and `strength`). Both Argon2id derivations run first,
+ * outside any transaction; then one transaction locks the header's row and swaps in the new
+ * wrapped key only if the header is still the one `oldPassphrase` opened (else it starts over,
+ * and a passphrase changed meanwhile fails as `wrong_passphrase`). The DEK and every record stay
+ * as they are, and until that one UPDATE commits the old passphrase is the one that works.
  */
 export async function rewrapKeyHeader(
-  { storage, walletId }: WalletPartition,
+  partition: WalletPartition,
   oldPassphrase: string,
   newPassphrase: string,
   strength: PassphraseKdfStrength = DEFAULT_KDF_STRENGTH,
 ): Promise<void> {
-  await storage.updateByIdWithLock(
-    partitionContext(walletId),
-    WalletKeyHeaderRecord,
-    WalletKeyHeaderRecord.ID,
-    async (current) => {
-      const dek = await unwrapDataKey(walletId, current as WalletKeyHeaderRecord, oldPassphrase)
-      try {
-        const next = await wrapDataKey(walletId, dek, newPassphrase, strength)
-        return Object.assign(current, { kdf: next.kdf, wrappedKey: next.wrappedKey })
-      } finally {
-        dek.destroy()
-      }
-    },
-  )
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const read = await readKeyHeader(partition)
+    if (!read) throw new HolderWalletError('wallet_not_found', `There is no wallet '${partition.walletId}' here`)
+    const dek = await unwrapDataKey(partition.walletId, read, oldPassphrase)
+    const next = await wrapDataKey(partition.walletId, dek, newPassphrase, strength).finally(() => dek.destroy())
+    let swapped = false
+    await partition.storage.updateByIdWithLock(
+      partitionContext(partition.walletId),
+      WalletKeyHeaderRecord,
+      WalletKeyHeaderRecord.ID,
+      async (locked) => {
+        const header = locked as WalletKeyHeaderRecord
+        if (header.wrappedKey !== read.wrappedKey) return header
+        swapped = true
+        return Object.assign(header, { kdf: next.kdf, wrappedKey: next.wrappedKey })
+      },
+    )
+    if (swapped) return
+  }
+  throw new CredoError('The wallet key header kept changing while the passphrase was being changed')
 }
 
 /** Whether the stored parameters are weaker than those the wallet opens with now. */
