@@ -12,6 +12,7 @@ const root = resolve(import.meta.dirname, '..')
 const SERVER_PACKAGES = [
   '@aws-sdk/client-kms',
   'node-vault',
+  'pkcs11js',
   'express',
   'ws',
   'ioredis',
