@@ -20,10 +20,13 @@ module.exports = {
     },
     {
       name: 'holder-no-server-stack',
-      comment: 'The wallet SDK runs in apps: it must not load HTTP servers or cloud KMS clients.',
+      comment:
+        'The wallet SDK runs in apps: it must not load HTTP servers, WebSockets, queues, Redis, cloud KMS or HSM clients, nor @credo-ts/node (its FFI, WebSocket and DIDComm server transports). What installing it brings is checked too (scripts/walletInstallTree.mjs).',
       severity: 'error',
       from: { path: '^packages/holder/src/' },
-      to: { path: 'node_modules/(express|ws|node-vault|@aws-sdk|bullmq|ioredis)/' },
+      to: {
+        path: 'node_modules/(express|ws|node-vault|@aws-sdk|@smithy|bullmq|ioredis|pkcs11js|@credo-ts/node|@credo-ts/didcomm)/',
+      },
     },
   ],
   options: {

@@ -1,5 +1,6 @@
 // `npm run lint:architecture`: the rules of .dependency-cruiser.cjs (no import circles, no deep
-// imports into another package, no server stack in the wallet SDK), no cycle between the
+// imports into another package, no server stack in the wallet SDK), no server package in what
+// installing the wallet SDK brings (scripts/walletInstallTree.mjs), no cycle between the
 // top-level folders of one package's src/ (a folder is a concept: `status` may use `protocol`, or
 // the other way round, not both), and no production function longer than 80 lines. Exits 1 with
 // every violation listed.
@@ -7,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cruise } from 'dependency-cruiser'
 import ts from 'typescript'
+import { WALLET_FORBIDDEN_PACKAGES, walletInstallTree } from './walletInstallTree.mjs'
 
 const require = createRequire(import.meta.url)
 const config = require('../.dependency-cruiser.cjs')
@@ -91,11 +93,18 @@ for (const module of output.modules) {
   visit(source)
 }
 
+/** What installing the wallet SDK brings: no server package, through any dependency. */
+const walletTree = walletInstallTree(process.cwd())
+for (const name of WALLET_FORBIDDEN_PACKAGES) {
+  const chain = walletTree.get(name)
+  if (chain) problems.push(`holder-installs-server-package: ${chain.join(' -> ')}`)
+}
+
 const folders = new Set([...edges.keys(), ...[...edges.values()].flatMap((targets) => [...targets.keys()])])
 if (problems.length) {
   console.error(`architecture: ${problems.length} violation(s)\n${problems.join('\n')}`)
   process.exit(1)
 }
 console.log(
-  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no function over ${MAX_FUNCTION_LINES} lines`,
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines`,
 )

@@ -1,10 +1,20 @@
+import { createRequire } from 'node:module'
 import type { AgentContext, Cache } from '@credo-ts/core'
-import { Redis } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { namespacedKey } from './cacheKeys.js'
 import { DidCacheError } from './DidCacheError.js'
 import { DidCacheMetrics } from './DidCacheMetrics.js'
 import { isValidCachedValue } from './validateCachedValue.js'
+
+/**
+ * ioredis is loaded only when a Redis URL is configured: it is an optional peer dependency, so an
+ * app that runs the in-process LRU alone (the wallet SDK) does not install it.
+ */
+function connectRedis(url: string, options: RedisOptions): Redis {
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
+  return new RedisClient(url, options)
+}
 
 export interface DidCacheLogger {
   warn(message: string, data?: Record<string, unknown>): void
@@ -78,11 +88,11 @@ export class RedisLruCache implements Cache {
         maxRetriesPerRequest: 0,
         retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
       }
-      this.redis = new Redis(options.redisUrl, redisOptions)
+      this.redis = connectRedis(options.redisUrl, redisOptions)
       // The subscriber subscribes on every 'ready' (after each reconnect too), itself: ioredis's own
       // re-subscription sends SUBSCRIBE without a rejection handler, so a connection that closes at
       // that moment ends the process with an unhandled "Connection is closed.".
-      this.subscriber = new Redis(options.redisUrl, {
+      this.subscriber = connectRedis(options.redisUrl, {
         retryStrategy: redisOptions.retryStrategy,
         autoResubscribe: false,
       })

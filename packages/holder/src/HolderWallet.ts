@@ -14,6 +14,7 @@ import { type PresentationChoice, simpleChoice } from './presentation/presentati
 import type { ResolvedPresentationRequest } from './presentation/ResolvedRequest.js'
 import type { DeclineOptions, PresentationResponse } from './presentation/verifierAnswer.js'
 import { CredentialStatusReader, type CredentialStatusReport } from './status/CredentialStatusReader.js'
+import type { WalletKeys } from './storage/WalletKeys.js'
 import type { TrustPolicy } from './trust/TrustPolicy.js'
 
 export interface WaitForDeferredOptions {
@@ -59,6 +60,7 @@ export class HolderWallet {
   private constructor(
     private readonly agent: WalletAgent,
     private readonly storage: OpenStorageReturn,
+    private readonly keys: WalletKeys,
     policy: TrustPolicy,
     fetcher: typeof fetch,
     allowInsecureHttp: boolean,
@@ -70,14 +72,51 @@ export class HolderWallet {
     this.requests = new PresentationRequests(agent, policy, this.activityLog, fetcher, allowInsecureHttp)
   }
 
-  /** Opens (or creates) a wallet. `wrong_passphrase` when the passphrase does not open it. */
+  /**
+   * Opens a wallet, or makes it when its storage (partition) holds none. An existing wallet opens
+   * with its passphrase or fails with `wrong_passphrase`; it is never replaced by a new one.
+   * `invalid_options` when no storage is named (`dataDir`, `databaseUrl` with `walletId`, or
+   * `inMemory: true`).
+   */
   public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
-    const { agent, storage, policy, fetch } = await openWalletAgent(options)
-    return new HolderWallet(agent, storage, policy, fetch, options.allowInsecureHttp ?? false)
+    const { agent, storage, policy, fetch, keys } = await openWalletAgent(options)
+    return new HolderWallet(agent, storage, keys, policy, fetch, options.allowInsecureHttp ?? false)
+  }
+
+  /**
+   * Drops the wallet's keys from memory (the data-encryption key, the KMS and its decrypted keys,
+   * offers and credentials held in memory). Until {@link unlock}, every call fails with
+   * `wallet_locked`.
+   */
+  public lock(): void {
+    this.offers.forget()
+    this.keys.lock()
+  }
+
+  /** Whether the wallet is locked. */
+  public get locked(): boolean {
+    return this.keys.locked
+  }
+
+  /** Unlocks a locked wallet (`wrong_passphrase` when the passphrase does not open it). */
+  public unlock(passphrase: string): Promise<void> {
+    return this.keys.unlock(passphrase)
+  }
+
+  /**
+   * Changes the passphrase: the wallet's data-encryption key is re-wrapped under a key derived
+   * from `newPassphrase` (Argon2id, fresh salt) in one atomic write; no record is re-encrypted.
+   * Until that write commits, `oldPassphrase` is the one that opens the wallet.
+   */
+  public async changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<void> {
+    this.unlocked()
+    if (!newPassphrase) throw new HolderWalletError('invalid_options', 'The new passphrase is empty')
+    await this.keys.changePassphrase(oldPassphrase, newPassphrase)
   }
 
   /** Reads an `openid-credential-offer://` URI and the issuer's metadata: the preview screen's data. Nothing is redeemed. */
-  public resolveOffer(offerUri: string): Promise<ResolvedOffer> {
+  public async resolveOffer(offerUri: string): Promise<ResolvedOffer> {
+    this.unlocked()
     return this.offers.resolve(offerUri)
   }
 
@@ -92,22 +131,26 @@ export class HolderWallet {
     offer: ResolvedOffer | string,
     options: AcceptOfferOptions = {},
   ): Promise<WalletCredential[]> {
+    this.unlocked()
     const resolved = typeof offer === 'string' ? await this.resolveOffer(offer) : offer
     return this.offers.accept(resolved, options)
   }
 
   /** The holder does not want the offer: nothing goes to the issuer (OID4VCI has no decline); the activity log records it. */
-  public declineOffer(offer: ResolvedOffer): Promise<void> {
+  public async declineOffer(offer: ResolvedOffer): Promise<void> {
+    this.unlocked()
     return this.offers.decline(offer)
   }
 
   /** Credentials an issuer has deferred, not received yet. */
-  public pendingCredentials(): Promise<PendingCredential[]> {
+  public async pendingCredentials(): Promise<PendingCredential[]> {
+    this.unlocked()
     return this.deferred.list()
   }
 
   /** Asks the issuers once for every deferred credential that is due; returns those received (and kept). */
-  public collectDeferredCredentials(): Promise<WalletCredential[]> {
+  public async collectDeferredCredentials(): Promise<WalletCredential[]> {
+    this.unlocked()
     return this.deferred.collect().catch((error: unknown) => {
       throw walletErrorOf(error, 'credential')
     })
@@ -133,7 +176,8 @@ export class HolderWallet {
    * Fetches and checks an `openid4vp://` request, judges the verifier, and matches the wallet's
    * credentials against its DCQL query: the consent screen's data. Nothing is sent.
    */
-  public resolvePresentationRequest(requestUri: string): Promise<ResolvedPresentationRequest> {
+  public async resolvePresentationRequest(requestUri: string): Promise<ResolvedPresentationRequest> {
+    this.unlocked()
     return this.requests.resolve(requestUri)
   }
 
@@ -142,19 +186,21 @@ export class HolderWallet {
    * needed query), disclosing exactly what the resolved request showed. A refusal by the verifier
    * comes back as `verifierError`, not as an exception.
    */
-  public acceptPresentationRequest(
+  public async acceptPresentationRequest(
     request: ResolvedPresentationRequest,
     choice?: PresentationChoice,
     options: AcceptPresentationOptions = {},
   ): Promise<PresentationResponse> {
+    this.unlocked()
     return this.requests.accept(request, choice, options)
   }
 
   /** Tells the verifier `access_denied` (OID4VP error response) where the response mode allows it. */
-  public declinePresentationRequest(
+  public async declinePresentationRequest(
     request: ResolvedPresentationRequest,
     options: DeclineOptions = {},
   ): Promise<PresentationResponse> {
+    this.unlocked()
     return this.requests.decline(request, options)
   }
 
@@ -176,6 +222,7 @@ export class HolderWallet {
 
   /** The wallet's credentials, optionally of one type (an indexed query, not a scan); no network. */
   public async listCredentials(query: { vct?: string } = {}): Promise<WalletCredential[]> {
+    this.unlocked()
     const records = query.vct
       ? await this.agent.sdJwtVc.findAllByQuery({ vct: query.vct })
       : await this.agent.sdJwtVc.getAll()
@@ -206,7 +253,8 @@ export class HolderWallet {
   }
 
   /** The wallet's history, newest first: offers accepted or declined, presentations shared or declined, refusals. */
-  public activity(): Promise<ActivityEntry[]> {
+  public async activity(): Promise<ActivityEntry[]> {
+    this.unlocked()
     return this.activityLog.list()
   }
 
@@ -216,7 +264,14 @@ export class HolderWallet {
     await this.storage.close()
   }
 
+  private unlocked(): void {
+    if (this.keys.locked) {
+      throw new HolderWalletError('wallet_locked', 'The wallet is locked: unlock it with its passphrase')
+    }
+  }
+
   private async record(credentialId: string): Promise<SdJwtVcRecord> {
+    this.unlocked()
     try {
       return await this.agent.sdJwtVc.getById(credentialId)
     } catch (error) {

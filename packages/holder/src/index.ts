@@ -31,6 +31,7 @@ export type {
   ResolvedOffer,
   TransactionCodeSpec,
 } from './issuance/ResolvedOffer.js'
+export { DEFAULT_KDF_STRENGTH, type PassphraseKdfStrength } from './keys/passphraseKdf.js'
 export type { DisclosedClaim, PresentationCandidate } from './presentation/disclosedClaims.js'
 export type { AcceptPresentationOptions } from './presentation/PresentationRequests.js'
 export type { PresentationChoice } from './presentation/presentationChoice.js'

@@ -29,7 +29,12 @@ describe('a verifier identified by an X.509 certificate (x509_hash)', () => {
   const wallets: HolderWallet[] = []
 
   const open = async (options: Partial<OpenHolderWalletOptions>) => {
-    const wallet = await HolderWallet.open({ passphrase: 'x509 verifier test', allowInsecureHttp: true, ...options })
+    const wallet = await HolderWallet.open({
+      inMemory: true,
+      passphrase: 'x509 verifier test',
+      allowInsecureHttp: true,
+      ...options,
+    })
     wallets.push(wallet)
     return wallet
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, REDIS_URL, silentLogger, startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
+import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
@@ -13,6 +14,8 @@ describe('deferred issuance', () => {
   let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
   let wallet: HolderWallet
   let key = ''
+  const walletSchema = `wallet_${randomBytes(6).toString('hex')}`
+  const admin = new PostgresDatabase({ connectionString: DATABASE_URL, maxConnections: 1 })
   let issuerId = ''
   const call = (...args: Parameters<typeof service.call>) => service.call(...args)
 
@@ -24,7 +27,13 @@ describe('deferred issuance', () => {
       { REDIS_URL, QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`, ACCESS_TOKEN_TTL_SECONDS: '2' },
     )
     service.runtime.deferredClaims?.startWorking(service.runtime.offers.sessions, silentLogger)
-    wallet = await HolderWallet.open({ passphrase: 'deferred test', allowInsecureHttp: true })
+    wallet = await HolderWallet.open({
+      databaseUrl: DATABASE_URL,
+      databaseSchema: walletSchema,
+      walletId: 'deferred',
+      passphrase: 'deferred test',
+      allowInsecureHttp: true,
+    })
     ;({ key, issuerId } = await tenantWithIssuer(service, {
       label: 'Registry',
       configurationId: 'licence',
@@ -39,6 +48,8 @@ describe('deferred issuance', () => {
   afterAll(async () => {
     await wallet?.close()
     await service?.close()
+    await admin.query(`DROP SCHEMA IF EXISTS ${walletSchema} CASCADE`)
+    await admin.close()
   })
 
   it('defers the credential until its claims are approved, and the wallet collects it', async () => {
@@ -49,6 +60,15 @@ describe('deferred issuance', () => {
     const [pending] = await wallet.pendingCredentials()
     expect(pending).toMatchObject({ credentialConfigurationId: 'licence' })
     expect((await call('GET', `/offers/${offer.body.offerId}`, key)).body.status).toBe('credential_pending')
+    // The wallet's rows as stored: the deferred credential's access and refresh tokens (JWTs) and
+    // its fields are sealed.
+    const { rows } = await admin.query<{ value: string }>(
+      `SELECT value::text AS value FROM ${walletSchema}.records WHERE tenant_id = 'deferred'`,
+    )
+    expect(rows.length).toBeGreaterThan(0)
+    for (const clear of ['eyJ', 'accessToken', 'refreshToken', 'licence', 'Registry']) {
+      expect(JSON.stringify(rows)).not.toContain(clear)
+    }
 
     // Not approved yet: asking again gives nothing.
     await new Promise((resolve) => setTimeout(resolve, 1_100))

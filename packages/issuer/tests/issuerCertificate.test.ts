@@ -142,6 +142,7 @@ describe('issuer certificates (x5c)', () => {
         })
       ).body.uri as string
     const trusting = await HolderWallet.open({
+      inMemory: true,
       passphrase: 'wallet passphrase',
       allowInsecureHttp: true,
       trustedCertificates: [ca.rootBase64()],
@@ -152,7 +153,7 @@ describe('issuer certificates (x5c)', () => {
     } finally {
       await trusting.close()
     }
-    const wary = await HolderWallet.open({ passphrase: 'wallet passphrase', allowInsecureHttp: true })
+    const wary = await HolderWallet.open({ inMemory: true, passphrase: 'wallet passphrase', allowInsecureHttp: true })
     try {
       await expect(wary.acceptOffer(await offer())).rejects.toThrow()
       expect(await wary.listCredentials()).toEqual([])

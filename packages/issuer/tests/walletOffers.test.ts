@@ -62,7 +62,12 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
   const wallets: HolderWallet[] = []
 
   const open = async (options: Partial<OpenHolderWalletOptions> = {}) => {
-    const wallet = await HolderWallet.open({ passphrase: 'wallet passphrase', allowInsecureHttp: true, ...options })
+    const wallet = await HolderWallet.open({
+      inMemory: !options.dataDir,
+      passphrase: 'wallet passphrase',
+      allowInsecureHttp: true,
+      ...options,
+    })
     wallets.push(wallet)
     return wallet
   }

@@ -145,6 +145,17 @@ export class PostgresStorageService<T extends AnyRecord = AnyRecord> implements 
     return rows.length > 0
   }
 
+  /** The record types a tenant has live rows of. */
+  public async recordTypes(tenantId: string): Promise<string[]> {
+    const { rows } = await this.database.withTenant(tenantId, (session) =>
+      session.query<{ record_type: string }>(
+        `SELECT DISTINCT record_type FROM ${this.table} WHERE tenant_id = $1 AND ${LIVE} ORDER BY record_type`,
+        [tenantId],
+      ),
+    )
+    return rows.map((row) => row.record_type)
+  }
+
   /** Deletes every row of a tenant (all record types). Returns how many rows were deleted. */
   public async deleteTenant(tenantId: string): Promise<number> {
     const { rowCount } = await this.database.withTenant(tenantId, (session) =>

@@ -89,7 +89,7 @@ describe('observability of the services', () => {
       METRICS_HOST: '127.0.0.1',
     })
     await Promise.all([issuer.start(), verifier.start()])
-    wallet = await HolderWallet.open({ passphrase: 'observability test', allowInsecureHttp: true })
+    wallet = await HolderWallet.open({ inMemory: true, passphrase: 'observability test', allowInsecureHttp: true })
     Object.assign(secrets, { issuerAdminKey, verifierAdminKey, issuerMasterKey, verifierMasterKey, metricsToken })
   }, 240_000)
 

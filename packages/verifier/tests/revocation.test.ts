@@ -60,7 +60,7 @@ describe('revocation end to end', () => {
       STATUS_LIST_FETCH_TIMEOUT_MILLIS: '1000',
     })
     verifier = await startService('verifier', (config, logger) => createVerifierApp(config, logger, statusConfig))
-    wallet = await HolderWallet.open({ passphrase: 'revocation test', allowInsecureHttp: true })
+    wallet = await HolderWallet.open({ inMemory: true, passphrase: 'revocation test', allowInsecureHttp: true })
 
     issuerKey = (await issuerCall('POST', '/tenants', issuer.adminApiKey, { label: 'Transit' })).body.apiKey
     ;({ issuerId, did: issuerDid } = (await issuerCall('POST', '/issuers', issuerKey, {})).body)

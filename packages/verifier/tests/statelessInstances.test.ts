@@ -99,7 +99,7 @@ describe.each(kmsBackends)('stateless services: two instances of each role (%s K
       )
       proxies[role].upstreams = instances[role].map((instance) => instance.url)
     }
-    wallet = await HolderWallet.open({ passphrase: 'stateless test', allowInsecureHttp: true })
+    wallet = await HolderWallet.open({ inMemory: true, passphrase: 'stateless test', allowInsecureHttp: true })
   }, 120_000)
 
   afterAll(async () => {
@@ -168,6 +168,7 @@ describe.each(kmsBackends)('stateless services: two instances of each role (%s K
     const { issuerDid, offer } = await makeOffer()
     const ca = await DevelopmentCa.create()
     const trusting = await HolderWallet.open({
+      inMemory: true,
       passphrase: 'stateless x509 test',
       allowInsecureHttp: true,
       trustedCertificates: [ca.rootBase64()],

@@ -48,7 +48,12 @@ describe('the wallet SDK against the verifier: two-step presentations', () => {
       })
     ).uri as string
   const open = async (options: Partial<OpenHolderWalletOptions> = {}, degrees: string[] = ['MSc Mathematics']) => {
-    const wallet = await HolderWallet.open({ passphrase: 'wallet passphrase', allowInsecureHttp: true, ...options })
+    const wallet = await HolderWallet.open({
+      inMemory: !options.dataDir,
+      passphrase: 'wallet passphrase',
+      allowInsecureHttp: true,
+      ...options,
+    })
     wallets.push(wallet)
     const ids: string[] = []
     for (const degree of degrees) ids.push(...(await wallet.acceptOffer(await offer(degree))).map((c) => c.id))

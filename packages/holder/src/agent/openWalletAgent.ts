@@ -1,21 +1,39 @@
-import { LocalKeyManagementService } from '@attesto/kms-adapter'
-import { type OpenStorageReturn, openStorage, PostgresStorageModule } from '@attesto/storage-service'
+import { type OpenStorageReturn, openStorage } from '@attesto/storage-service'
 import { Agent, Kms, X509ModuleConfig } from '@credo-ts/core'
-import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { createWalletFetch, type WalletHttpOptions } from '../http/walletFetch.js'
+import { assertStrongEnough, DEFAULT_KDF_STRENGTH, type PassphraseKdfStrength } from '../keys/passphraseKdf.js'
 import { WalletKms } from '../keys/WalletKms.js'
-import { walletMasterKey } from '../keys/walletKey.js'
+import { EncryptedStorageService } from '../storage/EncryptedStorageService.js'
+import { WalletKeys } from '../storage/WalletKeys.js'
+import { WalletStorageModule } from '../storage/WalletStorageModule.js'
 import { TrustPolicy, type TrustPolicyOptions } from '../trust/TrustPolicy.js'
+import { walletAgentDependencies } from './walletAgentDependencies.js'
 
 export interface OpenHolderWalletOptions {
-  /** Protects the wallet's private keys (scrypt-derived key, AES-256-GCM at rest). */
+  /**
+   * Opens the wallet: a key derived from it with Argon2id wraps the wallet's data-encryption key,
+   * under which every record is encrypted (AES-256-GCM).
+   */
   passphrase: string
-  /** Embedded storage directory (PGlite). In memory when neither this nor `databaseUrl` is set. */
+  /** Embedded storage directory (PGlite) for an app. One of `dataDir`, `databaseUrl`, `inMemory` is required. */
   dataDir?: string
-  /** PostgreSQL instead of embedded storage. */
+  /** PostgreSQL for a wallet backend: every wallet on it is a partition, named by `walletId`. */
   databaseUrl?: string
+  /** A throwaway wallet in memory (tests, demos): it is gone when the process ends. */
+  inMemory?: boolean
+  /** The wallet's partition of the storage: required with `databaseUrl` (default `default` otherwise). */
+  walletId?: string
+  /** The PostgreSQL (or PGlite) schema of the wallet tables (default `holder`). */
+  databaseSchema?: string
+  /** Make the wallet when the storage holds none (default true); false: `wallet_not_found`. */
+  createIfMissing?: boolean
+  /**
+   * Argon2id strength for the passphrase (default m = 19 MiB, t = 2, p = 1; never lower). A
+   * wallet stored under weaker parameters is re-wrapped under these when it opens.
+   */
+  passphraseKdf?: PassphraseKdfStrength
   /** Allow http:// issuers and verifiers (development and tests only). */
   allowInsecureHttp?: boolean
   /** Timeouts and retries of the wallet's HTTP requests (defaults: 30 s each, GETs tried up to 3 times). */
@@ -36,6 +54,7 @@ export interface OpenWalletAgentReturn {
   storage: OpenStorageReturn
   policy: TrustPolicy
   fetch: typeof fetch
+  keys: WalletKeys
 }
 
 /**
@@ -49,37 +68,75 @@ function presentedChainTop(_: unknown, context: { certificateChain: { toString(f
   return top ? [top.toString('base64')] : []
 }
 
-/** The wallet's storage, its Credo agent (holder only), its KMS unlocked by the passphrase, and its trust policy. */
-export async function openWalletAgent(options: OpenHolderWalletOptions): Promise<OpenWalletAgentReturn> {
+const WALLET_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The storage the options name, with the checks that keep a wallet from living somewhere unexpected. */
+function storageOf(options: OpenHolderWalletOptions): { walletId: string; kdf: PassphraseKdfStrength } {
   if (!options.passphrase) throw new HolderWalletError('wrong_passphrase', 'A passphrase is required')
+  const places = [options.dataDir, options.databaseUrl, options.inMemory ? 'memory' : undefined].filter(Boolean)
+  if (places.length !== 1) {
+    throw new HolderWalletError(
+      'invalid_options',
+      'Say where the wallet lives: exactly one of dataDir, databaseUrl or inMemory: true',
+    )
+  }
+  if (options.databaseUrl && !options.walletId) {
+    throw new HolderWalletError('invalid_options', 'A wallet on a shared database needs a walletId (its partition)')
+  }
+  const walletId = options.walletId ?? 'default'
+  if (!WALLET_ID.test(walletId)) {
+    throw new HolderWalletError(
+      'invalid_options',
+      'walletId: 1 to 128 letters, digits, dots, colons, dashes or underscores',
+    )
+  }
+  const kdf = options.passphraseKdf ?? DEFAULT_KDF_STRENGTH
+  try {
+    assertStrongEnough(kdf)
+  } catch (error) {
+    throw new HolderWalletError('invalid_options', (error as Error).message, { cause: error })
+  }
+  return { walletId, kdf }
+}
+
+/**
+ * The wallet's storage (its partition unlocked with the passphrase, every record sealed), its
+ * Credo agent (holder only), its KMS under the wallet's key, and its trust policy.
+ */
+export async function openWalletAgent(options: OpenHolderWalletOptions): Promise<OpenWalletAgentReturn> {
+  const { walletId, kdf } = storageOf(options)
   const policy = await TrustPolicy.create(options.trust, options.trustedCertificates)
   const storage = await openStorage({
-    schema: 'holder',
+    schema: options.databaseSchema ?? 'holder',
     databaseUrl: options.databaseUrl,
     pgliteDataDir: options.dataDir,
     cleanup: false,
   })
+  const partition = { storage: storage.storageService, walletId }
+  const sealed = new EncryptedStorageService(storage.storageService, walletId)
   const kms = new WalletKms()
   const fetcher = createWalletFetch(options.http)
   const agent = new Agent({
     config: { allowInsecureHttpUrls: options.allowInsecureHttp ?? false },
-    dependencies: { ...agentDependencies, fetch: fetcher },
+    dependencies: walletAgentDependencies(fetcher),
     modules: {
-      storage: new PostgresStorageModule(storage.storageService),
+      storage: new WalletStorageModule(sealed),
       kms: new Kms.KeyManagementModule({ backends: [kms] }),
       openid4vc: new OpenId4VcModule({}),
     },
   })
+  const keys = new WalletKeys(partition, sealed, kms, kdf)
   try {
+    await keys.unlock(options.passphrase, options.createIfMissing ?? true)
     await agent.initialize()
     const x509 = agent.dependencyManager.resolve(X509ModuleConfig)
     x509.setTrustedCertificates([])
     x509.setTrustedCertificatesForVerification(presentedChainTop)
-    kms.unlock(new LocalKeyManagementService({ masterKey: await walletMasterKey(agent.context, options.passphrase) }))
   } catch (error) {
+    keys.lock()
     await agent.shutdown().catch(() => {})
     await storage.close()
     throw error
   }
-  return { agent, storage, policy, fetch: fetcher }
+  return { agent, storage, policy, fetch: fetcher, keys }
 }

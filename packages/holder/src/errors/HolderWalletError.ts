@@ -28,6 +28,10 @@ export type HolderWalletErrorCode =
   | 'presentation_failed'
   // The wallet itself
   | 'wrong_passphrase'
+  | 'wallet_locked'
+  | 'wallet_not_found'
+  | 'invalid_options'
+  /** @deprecated The KMS answers `wallet_locked` now. */
   | 'storage_locked'
   | 'invalid_trust_anchor'
   | 'credential_not_found'

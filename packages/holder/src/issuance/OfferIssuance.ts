@@ -84,6 +84,12 @@ export class OfferIssuance {
     return this.keep(resolved, await judgeCredentials(this.policy, received), options)
   }
 
+  /** Drops the resolved offers and held credentials kept in memory (the wallet is being locked). */
+  public forget(): void {
+    this.offers.clear()
+    this.held.clear()
+  }
+
   /** The holder said no: nothing is sent to the issuer (OID4VCI has no decline); held credentials are dropped. */
   public async decline(resolved: ResolvedOffer): Promise<void> {
     const held = this.held.get(resolved.id) ?? []

@@ -1,10 +1,10 @@
-import type { LocalKeyManagementService } from '@attesto/kms-adapter'
+import type { LocalKeyManagementService } from '@attesto/kms-adapter/local'
 import type { Kms } from '@credo-ts/core'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 
 /**
- * The KMS registered with the agent before the passphrase is checked: the agent must be up to
- * read the wallet's key-derivation record, and only then can the real backend exist.
+ * The KMS registered with the agent before the passphrase is checked, and kept while the wallet
+ * is locked: the real backend exists only while the wallet's key is in memory.
  */
 export class WalletKms implements Kms.KeyManagementService {
   public readonly backend = 'local'
@@ -14,8 +14,13 @@ export class WalletKms implements Kms.KeyManagementService {
     this.inner = inner
   }
 
+  /** Drops the backend, and with it every decrypted key it keeps in memory. */
+  public lock(): void {
+    this.inner = undefined
+  }
+
   private get kms(): LocalKeyManagementService {
-    if (!this.inner) throw new HolderWalletError('storage_locked', 'The wallet is locked: open it with its passphrase')
+    if (!this.inner) throw new HolderWalletError('wallet_locked', 'The wallet is locked: unlock it with its passphrase')
     return this.inner
   }
 

@@ -43,7 +43,7 @@ export class PooledDatabaseScene {
     const scene = new PooledDatabaseScene(primary, standby, bouncer)
     primary.sql('SELECT pg_stat_statements_reset()')
     await Promise.all((['issuer', 'verifier'] as const).map((role) => scene.startService(role)))
-    scene.wallet = await HolderWallet.open({ passphrase: 'pooled test', allowInsecureHttp: true })
+    scene.wallet = await HolderWallet.open({ inMemory: true, passphrase: 'pooled test', allowInsecureHttp: true })
     return scene
   }
 
