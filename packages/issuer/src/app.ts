@@ -1,10 +1,7 @@
 import { createRuntimeAgent, protectProtocolEndpoints, type RuntimeConfig } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
-import type { AuthorizationServices } from './authorization/AuthorizationServices.js'
-import { AuthorizationSessionStore } from './authorization/AuthorizationSessionStore.js'
+import { createAuthorizationServices } from './authorization/AuthorizationServices.js'
 import { type AuthorizationConfig, loadAuthorizationConfig } from './authorization/authorizationConfig.js'
-import { OpenIdLogin } from './authorization/OpenIdLogin.js'
-import { RefreshTokenFamilies } from './authorization/RefreshTokenFamilies.js'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
@@ -23,13 +20,19 @@ import { loadStatusListConfig, type StatusListConfig } from './status/statusConf
 /** Batches and their rows are kept for 30 days after their last change, then purged. */
 const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
 
+/** The records the storage purges on their own: batches and their rows. */
+const RECORD_TTLS = {
+  [OfferBatchChunkRecord.type]: BATCH_RECORD_TTL_SECONDS,
+  [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
+}
+
 export type { IssuerRuntime } from './compose/IssuerRuntime.js'
 
 /**
  * Builds the issuer, in this order: its agent (storage, KMS, tenants); the credential status
  * services; the offers and the issuer directory; the OID4VCI endpoints under /oid4vci (the lean
- * path, with the authorization code flow's authorization server) and the public status lists; the queues (with REDIS_URL); the REST API on the same
- * express app. `server.ts` listens; tests import this.
+ * path, with the authorization code flow's authorization server and the sender checks) and the
+ * public status lists; the queues (with REDIS_URL); the REST API on the same express app. `server.ts` listens; tests import this.
  */
 export async function createIssuerApp(
   config: RuntimeConfig,
@@ -39,12 +42,7 @@ export async function createIssuerApp(
   statusConfig: StatusListConfig = loadStatusListConfig(),
   authorizationConfig: AuthorizationConfig = loadAuthorizationConfig(),
 ): Promise<IssuerRuntime> {
-  const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), {
-    recordTtlSeconds: {
-      [OfferBatchChunkRecord.type]: BATCH_RECORD_TTL_SECONDS,
-      [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
-    },
-  })
+  const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), { recordTtlSeconds: RECORD_TTLS })
   const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`
   const schema = config.storage.schema
   const { credentialStatus, statuses, publisher } = createCredentialStatus(
@@ -66,18 +64,13 @@ export async function createIssuerApp(
       tokenSecretsOf(protocolConfig, agentRuntime.kmsBackend),
     ),
   })
-  const authorization: AuthorizationServices = {
-    sessions: new AuthorizationSessionStore(agentRuntime.storage.database, schema),
-    families: new RefreshTokenFamilies(
-      agentRuntime.storage.database,
-      schema,
-      authorizationConfig.refreshTokenTtlSeconds,
-    ),
-    offers: runtime.offers.sessions,
-    login: new OpenIdLogin(config.webhooks.allowInsecure),
-    config: authorizationConfig,
-    allowInsecure: config.webhooks.allowInsecure,
-  }
+  const authorization = createAuthorizationServices(
+    agentRuntime.storage.database,
+    schema,
+    runtime.offers.sessions,
+    authorizationConfig,
+    config.webhooks.allowInsecure,
+  )
   const proofs = createSenderProofs(protocolConfig, {
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
