@@ -20,7 +20,7 @@ describe('edge rate limits through a Redis outage', () => {
     const config = loadRuntimeConfig({ ROLE: 'issuer', PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '3' })
     const app = express()
     mountEdge(app, config.edge)
-    rateLimits = new EdgeRateLimits({ limits: config.edge.rateLimits, redisUrl: redis.url, prefix: 'outage' })
+    rateLimits = new EdgeRateLimits({ limits: config.edge.rateLimits, redis: redis.url, prefix: 'outage' })
     protectProtocolEndpoints(app, rateLimits, [
       { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
     ])

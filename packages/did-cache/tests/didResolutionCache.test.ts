@@ -17,7 +17,7 @@ describe('DID resolution through the cache, with a real Credo agent', () => {
   let prefix: string
   const instances: ResolvingAgent[] = []
   const instance = async (options: Record<string, unknown> = {}) => {
-    const created = await createResolvingAgent({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silent, ...options })
+    const created = await createResolvingAgent({ redis: REDIS_URL, keyPrefix: prefix, logger: silent, ...options })
     instances.push(created)
     return created
   }
@@ -135,7 +135,7 @@ describe('the Credo Cache contract', () => {
 
   beforeEach(async () => {
     prefix = freshPrefix()
-    cache = new RedisLruCache({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silent })
+    cache = new RedisLruCache({ redis: REDIS_URL, keyPrefix: prefix, logger: silent })
     await cache.waitUntilReady()
   })
   afterEach(async () => {

@@ -46,7 +46,7 @@ describe('bulk offers', () => {
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
       offers: service.runtime.offers,
-      redisUrl: REDIS_URL,
+      redis: REDIS_URL,
       prefix,
       config: batchConfig,
       logger: silentLogger,
