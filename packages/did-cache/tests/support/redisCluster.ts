@@ -44,6 +44,11 @@ export class OwnRedisCluster {
     return { nodes: this.nodes.slice(0, 3).map((node) => ({ host: '127.0.0.1', port: node.port })) }
   }
 
+  /** The seeds as `REDIS_CLUSTER_NODES` takes them. */
+  public get seedList(): string {
+    return this.target.nodes.map((node) => `${node.host}:${node.port}`).join(',')
+  }
+
   public async start(): Promise<this> {
     this.dir = mkdtempSync(join(tmpdir(), 'attesto-redis-cluster-'))
     for (let index = 0; index < 6; index++) {

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto'
+import { describeWithRedisCluster, OwnRedisCluster, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { loadBatchConfig } from '../src/batches/batchConfig.js'
+import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
+import { tenantWithIssuer } from './support/issuerFixture.js'
+
+// The issuer on a Redis Cluster of the test's own (three primaries, three replicas,
+// cluster-node-timeout 1 s): a bulk batch is being worked when the primary that holds the
+// queues' slot is SIGKILLed. Its replica takes over; the API and the worker carry on without a
+// restart, and every row gets exactly one offer. Under CI=true a missing redis-server fails.
+
+describeWithRedisCluster('issuer queues through a Redis Cluster failover', () => {
+  const cluster = new OwnRedisCluster()
+  const prefix = `test${randomBytes(4).toString('hex')}`
+  // Short locks, so that a job whose completion was lost with the primary comes back in seconds.
+  const batchConfig = loadBatchConfig({
+    BATCH_CHUNK_SIZE: '5',
+    BATCH_CHUNKS_IN_FLIGHT: '4',
+    TENANT_OFFERS_PER_SECOND: '60',
+    QUEUE_LOCK_DURATION_MILLIS: '5000',
+    QUEUE_STALLED_INTERVAL_MILLIS: '2000',
+    QUEUE_BACKOFF_MILLIS: '200',
+  })
+  let service: Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+  let worker: OfferBatchWorker
+  let key = ''
+  let issuerId = ''
+  const runs = new Map<string, number>()
+
+  const submit = (count: number, tag: string) =>
+    service.call('POST', '/offer-batches', key, {
+      issuerId,
+      credentialConfigurationId: 'card',
+      rows: Array.from({ length: count }, (_, index) => ({ number: `${tag}-${index}` })),
+    })
+  const status = async (batchId: string) => (await service.call('GET', `/offer-batches/${batchId}`, key)).body
+  async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, pauseMillis = 100) {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const value = await probe().catch(() => undefined)
+      if (value !== undefined && done(value)) return value
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, pauseMillis))
+    }
+  }
+  const sessionCount = async () => {
+    const tenantId = key.split('.')[1] as string
+    const { rows } = await service.runtime.storage.database.query<{ count: string }>(
+      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
+      [`tenant-${tenantId}`],
+    )
+    return Number(rows[0]?.count)
+  }
+
+  beforeAll(async () => {
+    await cluster.start()
+    service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
+      REDIS_CLUSTER_NODES: cluster.seedList,
+      QUEUE_PREFIX: prefix,
+    })
+    worker = new OfferBatchWorker({
+      root: service.runtime.agent.context,
+      offers: service.runtime.offers,
+      redis: cluster.target,
+      prefix,
+      config: batchConfig,
+      logger: silentLogger,
+    }).start()
+    worker.worker.on('active', (job) => runs.set(String(job.id), (runs.get(String(job.id)) ?? 0) + 1))
+    ;({ key, issuerId } = await tenantWithIssuer(service, {
+      label: 'Agency',
+      configurationId: 'card',
+      vct: 'urn:attesto:test:card',
+      claims: [{ name: 'number', type: 'string', required: true }],
+    }))
+  }, 120_000)
+  afterAll(async () => {
+    await worker?.close()
+    await service?.close()
+    await cluster.stop()
+  })
+
+  it('keeps every row to one offer while the queues’ primary is killed mid-batch, and recovers by itself', async () => {
+    const rows = 300
+    const accepted = await submit(rows, 'big')
+    expect(accepted.status).toBe(202)
+    const batchId = accepted.body.batchId as string
+    await until(
+      () => status(batchId),
+      (body) => body.done >= 60,
+      'the batch to be under way',
+    )
+
+    // The queues' keys all hash to one slot ({prefix}); kill the primary that serves it.
+    const victim = await cluster.primaryPortOf(`{${prefix}}:offer-batches:wait`)
+    await cluster.kill(victim)
+    const killed = Date.now()
+    const doneAtKill = (await status(batchId)).done as number
+
+    // The API queues again once the replica has taken over (503 queue_unavailable until then).
+    const small = await until(
+      () => submit(10, 'after'),
+      (response) => response.status === 202,
+      'the API to queue again',
+      50,
+    )
+    const apiBack = Date.now() - killed
+    await until(
+      () => status(batchId),
+      (body) => body.done > doneAtKill + 10,
+      'the worker to make offers again',
+      50,
+    )
+    const workerBack = Date.now() - killed
+
+    const finished = await until(
+      () => status(batchId),
+      (body) => body.status === 'finished',
+      'the batch to finish',
+    )
+    expect(finished).toMatchObject({ total: rows, done: rows, failed: 0 })
+    expect(
+      await until(
+        () => status(small.body.batchId),
+        (body) => body.status === 'finished',
+        'the small batch',
+      ),
+    ).toMatchObject({ total: 10, done: 10, failed: 0 })
+    // Exactly one offer per row, whatever ran twice.
+    expect(await sessionCount()).toBe(rows + 10)
+    await cluster.waitUntilHealthy()
+
+    const chunks = rows / 5 + 2
+    const rerun = [...runs.values()].filter((count) => count > 1).length
+    expect(runs.size).toBe(chunks) // no chunk job lost
+    console.info(
+      JSON.stringify({
+        failover: { killedPort: victim, apiBackMillis: apiBack, workerBackMillis: workerBack },
+        chunkJobs: chunks,
+        chunkJobsRunTwice: rerun,
+        offers: rows + 10,
+      }),
+    )
+  }, 120_000)
+})
