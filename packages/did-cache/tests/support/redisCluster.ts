@@ -19,8 +19,9 @@ function installed(binary: string): boolean {
 export const redisClusterToolsInstalled = installed('redis-server') && installed('redis-cli')
 
 /** `describe`, or `describe.skip` when the Redis binaries are missing outside CI. */
-export const describeWithRedisCluster =
-  redisClusterToolsInstalled || process.env.CI === 'true' ? describe : describe.skip
+export function describeWithRedisCluster(name: string, tests: () => void): void {
+  ;(redisClusterToolsInstalled || process.env.CI === 'true' ? describe : describe.skip)(name, tests)
+}
 
 interface ClusterNode {
   port: number
@@ -69,7 +70,25 @@ export class OwnRedisCluster {
       timeout: 30_000,
     })
     await this.waitUntilHealthy()
+    await this.waitForReplicas()
     return this
+  }
+
+  /** Resolves when every primary has a replica that has finished its first sync (failover is possible). */
+  public async waitForReplicas(timeoutMillis = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMillis
+    for (;;) {
+      const slots = (await this.withLiveNode((redis) => redis.call('CLUSTER', 'SLOTS'))) as [
+        number,
+        number,
+        ...[string, number][],
+      ][]
+      const replicas = slots.flatMap((range) => range.slice(3) as [string, number][]).map((node) => node[1])
+      const linked = await Promise.all(replicas.map((port) => this.replicaLinkUp(port)))
+      if (slots.every((range) => range.length > 3) && linked.every(Boolean)) return
+      if (Date.now() > deadline) throw new Error('the Redis Cluster replicas did not come up')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }
 
   /** Port of the primary that holds `key`'s slot now. */
@@ -81,6 +100,27 @@ export class OwnRedisCluster {
       if (!range) throw new Error(`no node serves slot ${slot}`)
       return range[2][1]
     })
+  }
+
+  /** Ports of the primaries now. */
+  public async primaryPorts(): Promise<number[]> {
+    return this.withLiveNode(async (redis) => {
+      const slots = (await redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][]
+      return [...new Set(slots.map((range) => range[2][1]))]
+    })
+  }
+
+  /** Ports of the nodes that hold a pub/sub subscriber connection now. */
+  public async subscriberPorts(): Promise<number[]> {
+    const ports: number[] = []
+    for (const node of this.liveNodes()) {
+      const redis = new Redis(node.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null })
+      redis.on('error', () => {})
+      const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub').catch(() => '')) as string
+      redis.disconnect()
+      if (clients.trim()) ports.push(node.port)
+    }
+    return ports
   }
 
   /** SIGKILLs the node on `port` (it does not come back). */
@@ -112,6 +152,18 @@ export class OwnRedisCluster {
 
   private liveNodes(): ClusterNode[] {
     return this.nodes.filter((node) => node.process.exitCode === null && node.process.signalCode === null)
+  }
+
+  private async replicaLinkUp(port: number): Promise<boolean> {
+    const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null })
+    redis.on('error', () => {})
+    try {
+      return /master_link_status:up/.test(await redis.info('replication'))
+    } catch {
+      return false
+    } finally {
+      redis.disconnect()
+    }
   }
 
   private async clusterState(port: number): Promise<string> {
