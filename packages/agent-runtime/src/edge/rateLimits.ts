@@ -77,6 +77,11 @@ export class EdgeRateLimits {
     )
   }
 
+  /** Whether the shared counters are reachable (false without Redis, or before its client is connected). */
+  public get redisAvailable(): boolean {
+    return this.redis?.status === 'ready'
+  }
+
   public close(): void {
     this.redis?.disconnect()
   }
