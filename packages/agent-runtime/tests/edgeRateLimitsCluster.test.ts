@@ -1,9 +1,8 @@
 import { createRedisClient } from '@attesto/did-cache'
-import express from 'express'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
-import { mountEdge, protectProtocolEndpoints } from '../src/edge/mountEdge.js'
 import { EdgeRateLimits } from '../src/edge/rateLimits.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
+import { nonceEndpointApp } from './support/nonceEndpointApp.js'
 import { describeWithRedisCluster, OwnRedisCluster, silentLogger } from './support/testRuntimes.js'
 
 // Two instances' edge rate limits on one Redis Cluster of the test's own (three primaries,
@@ -25,16 +24,9 @@ describeWithRedisCluster('edge rate limits on a Redis Cluster', () => {
       TRUST_PROXY_HOPS: '1',
     })
     for (let instance = 0; instance < 2; instance++) {
-      const app = express()
-      mountEdge(app, config.edge)
       const rateLimits = new EdgeRateLimits({ limits: config.edge.rateLimits, redis: cluster.target, prefix })
-      protectProtocolEndpoints(app, rateLimits, [
-        { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
-      ])
-      app.post('/oid4vci/:issuerId/nonce', (_request, response) => {
-        response.json({ c_nonce: 'n' })
-      })
       limits.push(rateLimits)
+      const app = nonceEndpointApp(config.edge, rateLimits)
       servers.push(await startHttpServer(app, { port: 0, logger: silentLogger, handleSignals: false }))
     }
     // A cluster client is ready once it has the slot map; until then each instance counts alone.

@@ -3,7 +3,7 @@ import { describeWithRedisCluster, OwnRedisCluster, silentLogger, startService }
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuanceSessionCount, tenantWithIssuer } from './support/issuerFixture.js'
 
 // The issuer on a Redis Cluster of the test's own (three primaries, three replicas,
 // cluster-node-timeout 1 s): a bulk batch is being worked when the primary that holds the
@@ -44,14 +44,7 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       await new Promise((resolve) => setTimeout(resolve, pauseMillis))
     }
   }
-  const sessionCount = async () => {
-    const tenantId = key.split('.')[1] as string
-    const { rows } = await service.runtime.storage.database.query<{ count: string }>(
-      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
-      [`tenant-${tenantId}`],
-    )
-    return Number(rows[0]?.count)
-  }
+  const sessionCount = () => issuanceSessionCount(service, key)
 
   beforeAll(async () => {
     await cluster.start()
