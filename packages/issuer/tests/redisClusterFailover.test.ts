@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { describeWithRedisCluster, OwnRedisCluster, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import {
+  describeWithRedisCluster,
+  OwnRedisCluster,
+  silentLogger,
+  startService,
+  WebhookReceiver,
+} from '@attesto/agent-runtime/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
@@ -8,7 +14,8 @@ import { issuanceSessionCount, tenantWithIssuer } from './support/issuerFixture.
 // The issuer on a Redis Cluster of the test's own (three primaries, three replicas,
 // cluster-node-timeout 1 s): a bulk batch is being worked when the primary that holds the
 // queues' slot is SIGKILLed. Its replica takes over; the API and the worker carry on without a
-// restart, and every row gets exactly one offer. Under CI=true a missing redis-server fails.
+// restart, and every row gets exactly one offer; the batches' `batch.finished` webhooks go
+// through the cluster's delivery queue. Under CI=true a missing redis-server fails.
 
 describeWithRedisCluster('issuer queues through a Redis Cluster failover', () => {
   const cluster = new OwnRedisCluster()
@@ -27,6 +34,7 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
   let key = ''
   let issuerId = ''
   const runs = new Map<string, number>()
+  const receiver = new WebhookReceiver()
 
   const submit = (count: number, tag: string) =>
     service.call('POST', '/offer-batches', key, {
@@ -47,10 +55,11 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
   const sessionCount = () => issuanceSessionCount(service, key)
 
   beforeAll(async () => {
-    await cluster.start()
+    await Promise.all([cluster.start(), receiver.start()])
     service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
       REDIS_CLUSTER_NODES: cluster.seedList,
       QUEUE_PREFIX: prefix,
+      WEBHOOK_ALLOW_INSECURE: 'true',
     })
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
@@ -59,6 +68,7 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       prefix,
       config: batchConfig,
       logger: silentLogger,
+      webhooks: service.runtime.webhooks,
     }).start()
     worker.worker.on('active', (job) => runs.set(String(job.id), (runs.get(String(job.id)) ?? 0) + 1))
     ;({ key, issuerId } = await tenantWithIssuer(service, {
@@ -67,11 +77,14 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       vct: 'urn:attesto:test:card',
       claims: [{ name: 'number', type: 'string', required: true }],
     }))
+    const hook = await service.call('POST', '/webhooks', key, { url: receiver.url, events: ['batch.finished'] })
+    receiver.secret = hook.body.secret
   }, 120_000)
   afterAll(async () => {
     await worker?.close()
     await service?.close()
     await cluster.stop()
+    await receiver.close()
   })
 
   it('keeps every row to one offer while the queues’ primary is killed mid-batch, and recovers by itself', async () => {
@@ -112,6 +125,7 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       (body) => body.status === 'finished',
       'the batch to finish',
     )
+    const finishedMillis = Date.now() - killed
     expect(finished).toMatchObject({ total: rows, done: rows, failed: 0 })
     expect(
       await until(
@@ -127,9 +141,20 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
     const chunks = rows / 5 + 2
     const rerun = [...runs.values()].filter((count) => count > 1).length
     expect(runs.size).toBe(chunks) // no chunk job lost
+    const finishedEvents = await until(
+      async () => receiver.received.filter((delivery) => delivery.event.type === 'batch.finished'),
+      (deliveries) => deliveries.length >= 2,
+      'the batch.finished webhooks',
+    )
+    expect(new Set(finishedEvents.map((delivery) => delivery.event.data.batchId))).toEqual(
+      new Set([batchId, small.body.batchId]),
+    )
+    expect(finishedEvents.every((delivery) => delivery.signatureValid)).toBe(true)
+    const webhooksMillis = Date.now() - killed
     console.info(
       JSON.stringify({
         failover: { killedPort: victim, apiBackMillis: apiBack, workerBackMillis: workerBack },
+        sinceKill: { batchFinishedMillis: finishedMillis, webhooksDeliveredMillis: webhooksMillis },
         chunkJobs: chunks,
         chunkJobsRunTwice: rerun,
         offers: rows + 10,
