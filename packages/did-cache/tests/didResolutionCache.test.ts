@@ -56,8 +56,12 @@ describe.each(connections)('DID resolution through the cache, with a real Credo 
     const results = await Promise.all(Array.from({ length: 1000 }, () => agent.dids.resolve(did)))
     expect(results.every((result) => result.didDocument?.id === did)).toBe(true)
     expect(host.requests).toBe(1)
-    expect(didCache.metrics.snapshot().coalesced).toBe(999)
     expect(didCache.metrics.snapshot().resolverCalls).toBe(1)
+    // Most wait for the one resolution in flight; a call that reaches the resolver after it has
+    // finished finds its result in the cache instead (the look before resolving).
+    const { coalesced, lruHits } = didCache.metrics.snapshot()
+    expect(coalesced).toBeGreaterThan(0)
+    expect(coalesced + lruHits).toBeGreaterThanOrEqual(999)
   })
 
   it('serves a resolved DID from the LRU, then from Redis in another instance', async () => {
