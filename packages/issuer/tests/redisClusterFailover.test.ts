@@ -43,8 +43,14 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       rows: Array.from({ length: count }, (_, index) => ({ number: `${tag}-${index}` })),
     })
   const status = async (batchId: string) => (await service.call('GET', `/offer-batches/${batchId}`, key)).body
-  async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, pauseMillis = 100) {
-    const deadline = Date.now() + 60_000
+  async function until<T>(
+    probe: () => Promise<T>,
+    done: (value: T) => boolean,
+    what: string,
+    pauseMillis = 100,
+    withinMillis = 60_000,
+  ) {
+    const deadline = Date.now() + withinMillis
     for (;;) {
       const value = await probe().catch(() => undefined)
       if (value !== undefined && done(value)) return value
@@ -145,6 +151,9 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
       async () => receiver.received.filter((delivery) => delivery.event.type === 'batch.finished'),
       (deliveries) => deliveries.length >= 2,
       'the batch.finished webhooks',
+      100,
+      // One run saw a delivery held back for about a minute after the failover (docs/QUEUES.md).
+      120_000,
     )
     expect(new Set(finishedEvents.map((delivery) => delivery.event.data.batchId))).toEqual(
       new Set([batchId, small.body.batchId]),
@@ -160,5 +169,5 @@ describeWithRedisCluster('issuer queues through a Redis Cluster failover', () =>
         offers: rows + 10,
       }),
     )
-  }, 120_000)
+  }, 240_000)
 })
