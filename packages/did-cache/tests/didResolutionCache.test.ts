@@ -57,11 +57,10 @@ describe.each(connections)('DID resolution through the cache, with a real Credo 
     expect(results.every((result) => result.didDocument?.id === did)).toBe(true)
     expect(host.requests).toBe(1)
     expect(didCache.metrics.snapshot().resolverCalls).toBe(1)
-    // Most wait for the one resolution in flight; a call that reaches the resolver after it has
-    // finished finds its result in the cache instead (the look before resolving).
-    const { coalesced, lruHits } = didCache.metrics.snapshot()
-    expect(coalesced).toBeGreaterThan(0)
-    expect(coalesced + lruHits).toBeGreaterThanOrEqual(999)
+    // Each other call waits for the one resolution in flight or, when its cache lookup ends after
+    // that resolution has stored its result (lookups queue up longer on a cluster), finds it there.
+    const { coalesced, lruHits, redisHits } = didCache.metrics.snapshot()
+    expect(coalesced + lruHits + redisHits).toBeGreaterThanOrEqual(999)
   })
 
   it('serves a resolved DID from the LRU, then from Redis in another instance', async () => {
