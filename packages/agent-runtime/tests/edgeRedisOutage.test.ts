@@ -1,9 +1,8 @@
-import express from 'express'
 import { Redis } from 'ioredis'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
-import { mountEdge, protectProtocolEndpoints } from '../src/edge/mountEdge.js'
 import { EdgeRateLimits } from '../src/edge/rateLimits.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
+import { nonceEndpointApp } from './support/nonceEndpointApp.js'
 import { OwnRedisServer, silentLogger } from './support/testRuntimes.js'
 
 // The edge's per-address limit over HTTP while its Redis (a redis-server of this test's own) is
@@ -18,16 +17,12 @@ describe('edge rate limits through a Redis outage', () => {
   beforeAll(async () => {
     await redis.start()
     const config = loadRuntimeConfig({ ROLE: 'issuer', PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '3' })
-    const app = express()
-    mountEdge(app, config.edge)
-    rateLimits = new EdgeRateLimits({ limits: config.edge.rateLimits, redisUrl: redis.url, prefix: 'outage' })
-    protectProtocolEndpoints(app, rateLimits, [
-      { method: 'post', path: '/oid4vci/:issuerId/nonce', bucket: 'protocol' },
-    ])
-    app.post('/oid4vci/:issuerId/nonce', (_request, response) => {
-      response.json({ c_nonce: 'n' })
+    rateLimits = new EdgeRateLimits({ limits: config.edge.rateLimits, redis: redis.url, prefix: 'outage' })
+    http = await startHttpServer(nonceEndpointApp(config.edge, rateLimits), {
+      port: 0,
+      logger: silentLogger,
+      handleSignals: false,
     })
-    http = await startHttpServer(app, { port: 0, logger: silentLogger, handleSignals: false })
   })
   afterAll(async () => {
     rateLimits?.close()

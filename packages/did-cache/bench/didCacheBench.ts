@@ -81,8 +81,8 @@ async function main() {
   rows.push(["Credo's default cache, hit", await rate(credo.agent, [...credoDids, ...credoDids, ...credoDids])])
   await credo.close()
 
-  const a = await createResolvingAgent({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silent })
-  const b = await createResolvingAgent({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silent, lruMaxEntries: 1 })
+  const a = await createResolvingAgent({ redis: REDIS_URL, keyPrefix: prefix, logger: silent })
+  const b = await createResolvingAgent({ redis: REDIS_URL, keyPrefix: prefix, logger: silent, lruMaxEntries: 1 })
   const ours = names('ours', 1000)
   rows.push(['ours, cold (did:web host, +20 ms)', await rate(a.agent, ours)])
   rows.push(['ours, Redis hit', await rate(b.agent, [...ours, ...ours])])
@@ -103,7 +103,7 @@ async function main() {
   a.didCache.metrics.reset()
   const before = host.requests
   const half = (parity: number) => draws.filter((_, i) => i % 2 === parity)
-  const c = await createResolvingAgent({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silent })
+  const c = await createResolvingAgent({ redis: REDIS_URL, keyPrefix: prefix, logger: silent })
   const started = performance.now()
   await Promise.all([rate(a.agent, half(0)), rate(c.agent, half(1))])
   const seconds = (performance.now() - started) / 1000

@@ -89,9 +89,11 @@ export class CachingDidResolver implements DidResolver {
     parsed: ParsedDid,
     options: DidResolutionOptions,
   ): Promise<DidResolutionResult> {
-    // Credo looked for a positive result just before calling us; only the negative answer is new.
+    // Credo looked for a positive result before calling us, but a resolution of this DID may
+    // have finished since (its waiters leave the in-flight map with it): look again, with the
+    // negative answer, before resolving a second time.
     if (this.allowsCaching && options.useCache !== false) {
-      const known = await this.fromCache(agentContext, did, { negativeOnly: true })
+      const known = await this.fromCache(agentContext, did)
       if (known) return known
     }
 
@@ -141,11 +143,7 @@ export class CachingDidResolver implements DidResolver {
   }
 
   /** A cached positive result (written by another instance) or a cached negative answer. */
-  private async fromCache(
-    agentContext: AgentContext,
-    did: string,
-    { negativeOnly = false } = {},
-  ): Promise<DidResolutionResult | null> {
+  private async fromCache(agentContext: AgentContext, did: string): Promise<DidResolutionResult | null> {
     const negative = await this.cache.get<NegativeEntry>(agentContext, `${DID_NEGATIVE_KEY_PREFIX}${did}`)
     if (negative) {
       this.cache.metrics.increment('negativeHits')
@@ -155,7 +153,6 @@ export class CachingDidResolver implements DidResolver {
         didResolutionMetadata: { error: negative.error, message: negative.message, servedFromCache: true },
       }
     }
-    if (negativeOnly) return null
     const positive = await this.cache.get<DidResolutionResult & { didDocument: Record<string, unknown> }>(
       agentContext,
       `${DID_RESOLVER_KEY_PREFIX}${did}`,

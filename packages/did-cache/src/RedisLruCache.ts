@@ -1,20 +1,10 @@
-import { createRequire } from 'node:module'
 import type { AgentContext, Cache } from '@credo-ts/core'
-import type { Redis, RedisOptions } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { namespacedKey } from './cacheKeys.js'
 import { DidCacheError } from './DidCacheError.js'
 import { DidCacheMetrics } from './DidCacheMetrics.js'
+import { createRedisClient, type RedisClient, type RedisTarget } from './redisClient.js'
 import { isValidCachedValue } from './validateCachedValue.js'
-
-/**
- * ioredis is loaded only when a Redis URL is configured: it is an optional peer dependency, so an
- * app that runs the in-process LRU alone (the wallet SDK) does not install it.
- */
-function connectRedis(url: string, options: RedisOptions): Redis {
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
-  return new RedisClient(url, options)
-}
 
 export interface DidCacheLogger {
   warn(message: string, data?: Record<string, unknown>): void
@@ -27,8 +17,11 @@ const consoleLogger: DidCacheLogger = {
 }
 
 export interface RedisLruCacheOptions {
-  /** `redis://host:6379/0`. Without it the cache is the in-process LRU alone. */
-  redisUrl?: string
+  /**
+   * `redis://host:6379/0`, or a Redis Cluster (keys spread over its slots; invalidations are
+   * published cluster-wide). Without it the cache is the in-process LRU alone.
+   */
+  redis?: RedisTarget
   /** Prefix of every Redis key and of the invalidation channel (default `attesto:`). */
   keyPrefix?: string
   /** Entries the in-process LRU holds (default 10,000). */
@@ -67,9 +60,10 @@ export class RedisLruCache implements Cache {
   private readonly lruTtlMillis: number
   private readonly defaultTtlSeconds: number
   private readonly logger: DidCacheLogger
-  private readonly redis?: Redis
-  private readonly subscriber?: Redis
+  private readonly redis?: RedisClient
+  private readonly subscriber?: RedisClient
   private readonly channel: string
+  private subscribed = false
   private redisDown = false
   private closing = false
 
@@ -81,27 +75,35 @@ export class RedisLruCache implements Cache {
     this.defaultTtlSeconds = options.defaultTtlSeconds ?? 300
     this.logger = options.logger ?? consoleLogger
     this.channel = `${this.prefix}did-cache:invalidate`
-    if (options.redisUrl) {
-      const redisOptions = {
+    if (options.redis) {
+      const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000)
+      this.redis = createRedisClient(options.redis, {
         commandTimeout: options.commandTimeoutMillis ?? 250,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-      }
-      this.redis = connectRedis(options.redisUrl, redisOptions)
+        retryStrategy,
+      })
       // The subscriber subscribes on every 'ready' (after each reconnect too), itself: ioredis's own
       // re-subscription sends SUBSCRIBE without a rejection handler, so a connection that closes at
-      // that moment ends the process with an unhandled "Connection is closed.".
-      this.subscriber = connectRedis(options.redisUrl, {
-        retryStrategy: redisOptions.retryStrategy,
-        autoResubscribe: false,
-      })
+      // that moment ends the process with an unhandled "Connection is closed.". (A cluster client
+      // moves its subscription to another node by itself when the node it listens on fails.)
+      this.subscriber = createRedisClient(options.redis, { retryStrategy, autoResubscribe: false })
       this.redis.on('error', (error: Error) => this.markDown(error))
       this.redis.on('close', () => this.markDown(new Error('connection closed')))
       this.redis.on('ready', () => this.markUp())
       this.subscriber.on('error', () => {})
+      this.subscriber.on('close', () => {
+        this.subscribed = false
+      })
       this.subscriber.on('message', (_channel: string, key: string) => this.lru.delete(key))
-      this.subscriber.on('ready', () => this.subscriber?.subscribe(this.channel).catch(() => {}))
+      this.subscriber.on('ready', () => {
+        this.subscriber
+          ?.subscribe(this.channel)
+          .then(() => {
+            this.subscribed = true
+          })
+          .catch(() => {})
+      })
     }
   }
 
@@ -111,14 +113,14 @@ export class RedisLruCache implements Cache {
   }
 
   /** The Redis client, for the resolver's cross-instance lock. Undefined without Redis. */
-  public get redisClient(): Redis | undefined {
+  public get redisClient(): RedisClient | undefined {
     return this.redis
   }
 
   /** Resolves once Redis and the invalidation subscription are ready (immediately without Redis). */
   public async waitUntilReady(timeoutMillis = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMillis
-    const subscribed = () => this.subscriber?.status === 'ready' && this.subscriber.condition?.subscriber !== false
+    const subscribed = () => this.subscriber?.status === 'ready' && this.subscribed
     while (this.redis && !(this.redisAvailable && subscribed())) {
       if (Date.now() > deadline) throw new DidCacheError(`Redis did not become ready within ${timeoutMillis} ms`)
       await new Promise((resolve) => setTimeout(resolve, 20))
@@ -151,6 +153,7 @@ export class RedisLruCache implements Cache {
       this.markDown(error as Error)
       return null
     }
+    this.markUp() // a cluster client has no new 'ready' after a failover: an answer is the sign
     if (stored === null) {
       this.metrics.increment('redisMisses')
       return null

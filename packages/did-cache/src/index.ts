@@ -16,6 +16,17 @@ export { DidCacheError } from './DidCacheError.js'
 export { DidCacheMetrics, type DidCacheMetricsSnapshot } from './DidCacheMetrics.js'
 export { type FetchStatusListTokenOptions, fetchStatusListToken } from './fetchStatusListToken.js'
 export { type DidCacheLogger, RedisLruCache, type RedisLruCacheOptions } from './RedisLruCache.js'
+export {
+  createRedisClient,
+  describeRedisTarget,
+  isClusterTarget,
+  parseClusterNodes,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisClusterTarget,
+  type RedisTarget,
+  slotPrefix,
+} from './redisClient.js'
 export { didWebUrl, SafeWebDidResolver, type SafeWebDidResolverOptions } from './SafeWebDidResolver.js'
 export { StatusListInvalidError, StatusListUnavailableError } from './StatusListError.js'
 export {

@@ -18,7 +18,7 @@ describe('Redis outage', () => {
     await redis.start()
     host = await new DidWebHost().start()
     instance = await createResolvingAgent({
-      redisUrl: redis.url,
+      redis: redis.url,
       keyPrefix,
       lruTtlSeconds: 60,
       logger: {
@@ -63,7 +63,7 @@ describe('Redis outage', () => {
     expect(didCache.metrics.snapshot().redisHits).toBeGreaterThanOrEqual(1)
 
     // The invalidation subscription is back too: another instance's invalidation empties this LRU.
-    const other = await createResolvingAgent({ redisUrl: redis.url, keyPrefix, logger: { warn() {}, info() {} } })
+    const other = await createResolvingAgent({ redis: redis.url, keyPrefix, logger: { warn() {}, info() {} } })
     try {
       const key = `did:resolver:${another}`
       expect(didCache.cache.hasLocal(contextFor('x'), key)).toBe(true)

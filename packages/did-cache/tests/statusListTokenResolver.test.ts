@@ -53,7 +53,7 @@ describe('StatusListTokenResolver', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    cache = new RedisLruCache({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: { warn: () => {}, info: () => {} } })
+    cache = new RedisLruCache({ redis: REDIS_URL, keyPrefix: prefix, logger: { warn: () => {}, info: () => {} } })
     await cache.waitUntilReady()
   })
   beforeEach(() => {

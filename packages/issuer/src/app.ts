@@ -72,7 +72,7 @@ export async function createIssuerApp(
     config.webhooks.allowInsecure,
   )
   const proofs = createSenderProofs(protocolConfig, {
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     prefix: config.queuePrefix,
     logger,
   })
@@ -90,9 +90,7 @@ export async function createIssuerApp(
   protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
   runtime.app.use(statusListRouter(runtime.issuers, publisher, logger))
   runtime.app.use(protocol.router)
-  const queues = config.redisUrl
-    ? createIssuerQueues(config.redisUrl, config.queuePrefix, batchConfig, logger)
-    : undefined
+  const queues = config.redis ? createIssuerQueues(config.redis, config.queuePrefix, batchConfig, logger) : undefined
   if (queues) Object.assign(runtime, queues.queues)
   const closeRuntime = runtime.close.bind(runtime)
   runtime.close = async () => {

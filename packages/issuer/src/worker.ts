@@ -16,7 +16,7 @@ import { OfferBatchWorker } from './batches/offerBatchWorker.js'
  * `attesto-issuer worker`: makes the offers of bulk batches, records approved claims of
  * deferred offers and applies bulk status changes, apart from the API, so that
  * operators scale workers on their own (for example by queue depth). Same configuration as the
- * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL required) plus the QUEUE_* and
+ * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL or REDIS_CLUSTER_NODES required) plus the QUEUE_* and
  * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
  */
 export async function runWorker(env: Record<string, string | undefined> = process.env): Promise<void> {
@@ -30,8 +30,10 @@ export async function runWorker(env: Record<string, string | undefined> = proces
     console.error((error as Error).message)
     process.exit(1)
   }
-  if (!config.redisUrl) {
-    console.error('Invalid configuration:\n  REDIS_URL: required by the worker (the queues are in Redis)')
+  if (!config.redis) {
+    console.error(
+      'Invalid configuration:\n  REDIS_URL: required by the worker, or REDIS_CLUSTER_NODES (the queues are in Redis)',
+    )
     process.exit(1)
   }
   const logger = new JsonLogger(logLevelFromName(config.logLevel), 'issuer-worker')
@@ -39,7 +41,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   const runtime = await createIssuerApp(config, logger, batchConfig)
   const worker = new OfferBatchWorker({
     root: runtime.agent.context,
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     prefix: config.queuePrefix,
     config: batchConfig,
     logger,

@@ -3,7 +3,7 @@ import { holderAgent, REDIS_URL, redeemOffer, silentLogger, startService } from 
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuanceSessionCount, tenantWithIssuer } from './support/issuerFixture.js'
 
 // Bulk offers through the issuer REST API, on the real PostgreSQL and the real Redis (queues
 // under a prefix of their own), with a worker in this process.
@@ -29,14 +29,7 @@ describe('bulk offers', () => {
     throw new Error(`batch ${batchId} did not finish`)
   }
 
-  const sessionCount = async () => {
-    const tenantId = key.split('.')[1] as string
-    const { rows } = await service.runtime.storage.database.query<{ count: string }>(
-      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
-      [`tenant-${tenantId}`],
-    )
-    return Number(rows[0]?.count)
-  }
+  const sessionCount = () => issuanceSessionCount(service, key)
 
   beforeAll(async () => {
     service = await startService('issuer', (config, logger) => createIssuerApp(config, logger, batchConfig), {
@@ -46,7 +39,7 @@ describe('bulk offers', () => {
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
       offers: service.runtime.offers,
-      redisUrl: REDIS_URL,
+      redis: REDIS_URL,
       prefix,
       config: batchConfig,
       logger: silentLogger,

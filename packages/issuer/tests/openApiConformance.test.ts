@@ -34,7 +34,7 @@ describe('the issuer answers as its OpenAPI document says', () => {
     worker = new OfferBatchWorker({
       root: service.runtime.agent.context,
       offers: service.runtime.offers,
-      redisUrl: REDIS_URL,
+      redis: REDIS_URL,
       prefix,
       config: batchConfig,
       logger: silentLogger,

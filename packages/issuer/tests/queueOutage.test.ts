@@ -20,7 +20,7 @@ describe('queue through a Redis outage', () => {
     new OfferBatchWorker({
       root: service.runtime.agent.context,
       offers: service.runtime.offers,
-      redisUrl: redis.url,
+      redis: redis.url,
       prefix,
       config: batchConfig,
       logger: silentLogger,

@@ -96,7 +96,7 @@ describe('issuer webhooks', () => {
     const batchWorker = new OfferBatchWorker({
       root: service.runtime.agent.context,
       offers: service.runtime.offers,
-      redisUrl: REDIS_URL,
+      redis: REDIS_URL,
       prefix,
       config: loadBatchConfig({}),
       logger: silentLogger,

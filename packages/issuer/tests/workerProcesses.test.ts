@@ -6,7 +6,7 @@ import { Queue } from 'bullmq'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OFFER_BATCH_QUEUE } from '../src/batches/offerBatchQueue.js'
-import { tenantWithIssuer } from './support/issuerFixture.js'
+import { issuanceSessionCount, tenantWithIssuer } from './support/issuerFixture.js'
 
 // Workers as their own processes (`attesto-issuer worker`) on the real PostgreSQL and Redis:
 // one is killed (SIGKILL) mid-batch, the next is stopped (SIGTERM) mid-batch, a third finishes.
@@ -143,10 +143,6 @@ describe('worker processes', () => {
     const { body: results } = await service.call('GET', `/offer-batches/${batch.batchId}/results`, key)
     const offerIds = new Set(results.rows.map((row: { offerId: string }) => row.offerId))
     expect(offerIds.size).toBe(300)
-    const { rows: sessions } = await service.runtime.storage.database.query<{ count: string }>(
-      `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
-      [`tenant-${key.split('.')[1]}`],
-    )
-    expect(Number(sessions[0]?.count)).toBe(300)
+    expect(await issuanceSessionCount(service, key)).toBe(300)
   }, 120_000)
 })

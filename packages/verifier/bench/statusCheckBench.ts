@@ -37,7 +37,7 @@ const server = http.createServer((request, response) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-const cache = new RedisLruCache({ redisUrl: REDIS_URL, keyPrefix: `bench${randomBytes(4).toString('hex')}:` })
+const cache = new RedisLruCache({ redis: REDIS_URL, keyPrefix: `bench${randomBytes(4).toString('hex')}:` })
 await cache.waitUntilReady()
 const resolver = new StatusListTokenResolver({ cache, allowInsecureHttp: true, allowLoopback: true })
 const context = { contextCorrelationId: 'bench' } as AgentContext

@@ -32,7 +32,7 @@ export interface RuntimeAgent<Modules extends ModulesMap> {
   /** The KMS backend as configured (local, vault, aws or pkcs11), without the metrics wrapper. */
   kmsBackend: Kms.KeyManagementService
   didCache: DidResolutionCache
-  /** Webhook queueing and delivery, when REDIS_URL is set. */
+  /** Webhook queueing and delivery, when Redis is configured. */
   webhooks?: WebhookService
   /** Metrics (served at `/metrics`, docs/OBSERVABILITY.md), unless `METRICS=off`. */
   metrics?: RuntimeMetrics
@@ -62,7 +62,7 @@ export interface RuntimeAgentOptions {
 /**
  * Builds the Credo agent of a role from validated configuration: its storage (PostgreSQL, or
  * PGlite when no database URL is configured), its KMS backend, the DID-resolution cache (in
- * process, in front of Redis when REDIS_URL is set), and the role's own modules, which receive
+ * process, in front of Redis when Redis is configured), and the role's own modules, which receive
  * the express app.
  */
 export async function createRuntimeAgent<Modules extends ModulesMap>(
@@ -77,10 +77,10 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   const backend = await createKmsBackend(config, logger)
   const kms = metrics ? instrumentKms(metrics, backend) : backend
   const resolvers = [new KeyDidResolver(), new JwkDidResolver(), new SafeWebDidResolver()]
-  // Without REDIS_URL the cache is the in-process LRU alone (Credo's default would keep its cache
+  // Without Redis the cache is the in-process LRU alone (Credo's default would keep its cache
   // in storage and rewrite a record on every new entry).
   const didCache = createDidResolutionCache({
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     logger: { warn: (m, d) => logger.warn(m, d), info: (m, d) => logger.info(m, d) },
   })
   const app = roleExpressApp(config, logger, metrics, observability)
@@ -103,13 +103,13 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
 
   const rateLimits = new EdgeRateLimits({
     limits: config.edge.rateLimits,
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     prefix: config.queuePrefix,
   })
-  const webhooks = config.redisUrl
+  const webhooks = config.redis
     ? new WebhookService(
         agent.context,
-        config.redisUrl,
+        config.redis,
         config.webhooks,
         config.queuePrefix,
         logger,

@@ -1,6 +1,8 @@
+import { describeRedisTarget, type RedisTarget } from '@attesto/did-cache'
 import { z } from 'zod'
 import { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from './edgeConfig.js'
 import { RuntimeConfigError } from './RuntimeConfigError.js'
+import { redisConfigProblem, redisEnvironment, redisTargetFrom } from './redisConfig.js'
 import { resolveSecretFiles } from './resolveSecretFiles.js'
 
 const optionalUrl = z.url().optional()
@@ -68,7 +70,7 @@ const schema = z
     PKCS11_PIN: z.string().optional(),
     PKCS11_MAX_SESSIONS: z.coerce.number().int().positive().max(1024).default(8),
 
-    REDIS_URL: optionalUrl,
+    ...redisEnvironment,
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(180),
     QUEUE_PREFIX: z
       .string()
@@ -100,6 +102,8 @@ const schema = z
       if (!env.PKCS11_PIN) need('PKCS11_PIN', 'when KMS_BACKEND=pkcs11 (or PKCS11_PIN_FILE)')
     }
     if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) need('DATABASE_URL', 'when DATABASE_MIGRATION_URL is set')
+    const redisProblem = redisConfigProblem(env)
+    if (redisProblem) context.addIssue({ code: 'custom', path: [redisProblem.variable], message: redisProblem.message })
   })
 
 export type RuntimeEnvironment = z.output<typeof schema>
@@ -141,7 +145,8 @@ export interface RuntimeConfig {
       }
     | { backend: 'aws'; region: string; endpoint?: string }
     | { backend: 'pkcs11'; module: string; tokenLabel: string; pin: string; maxSessions: number }
-  redisUrl?: string
+  /** Redis of the queues, the DID cache and the shared rate limits: `REDIS_URL` or `REDIS_CLUSTER_NODES`. */
+  redis?: RedisTarget
   /** Issuer: lifetime of OID4VCI access tokens (wallets with a refresh token get a new one). */
   accessTokenTtlSeconds: number
   /** Key prefix of the queues in Redis. */
@@ -242,7 +247,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       pgliteDataDir: `${e.PGLITE_DATA_DIR}/${e.ROLE}`,
     },
     kms,
-    redisUrl: e.REDIS_URL,
+    redis: redisTargetFrom(e),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     queuePrefix: e.QUEUE_PREFIX,
     webhooks: {
@@ -293,6 +298,6 @@ export function describeConfig(config: RuntimeConfig): Record<string, unknown> {
           : config.kms.backend === 'pkcs11'
             ? { ...config.kms, pin: '***' }
             : { backend: 'aws', region: config.kms.region, endpoint: config.kms.endpoint },
-    redisUrl: url(config.redisUrl),
+    redis: describeRedisTarget(config.redis),
   }
 }

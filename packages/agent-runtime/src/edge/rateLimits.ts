@@ -1,5 +1,5 @@
+import { createRedisClient, type RedisClient, type RedisTarget } from '@attesto/did-cache'
 import type { Request, RequestHandler, Response } from 'express'
-import { Redis } from 'ioredis'
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { EdgeConfig } from '../config/edgeConfig.js'
 import { sendEdgeError } from './edgeError.js'
@@ -9,7 +9,7 @@ export type AddressBucket = 'token' | 'protocol'
 export interface EdgeRateLimitsOptions {
   limits: EdgeConfig['rateLimits']
   /** With Redis every instance counts into the same buckets; without, each instance counts alone. */
-  redisUrl?: string
+  redis?: RedisTarget
   /** Key prefix in Redis (the runtime's `QUEUE_PREFIX`). */
   prefix: string
 }
@@ -19,20 +19,21 @@ const WINDOW_SECONDS = 60
 /**
  * The rate limits of the public edge (rate-limiter-flexible, docs/SECURITY.md): per client address
  * on the protocol endpoints (the token endpoint in a bucket of its own) and per tenant on the REST
- * API, each so many requests per rolling minute. With `REDIS_URL` the counters live in Redis (one
- * atomic INCR+PEXPIRE script per counted request, none for a key this instance already refused
- * in the current window) and hold over every instance; while Redis does not
+ * API, each so many requests per rolling minute. With Redis the counters live in Redis (one
+ * atomic INCR+PEXPIRE script on one key per counted request, so any cluster slot will do; none
+ * for a key this instance already refused in the current window) and hold over every instance;
+ * while Redis (or, on a cluster, the counter's primary during a failover) does not
  * answer, each instance counts in its own memory rather than letting everything through or
  * refusing everything. An answer over the limit is `429 too_many_requests` with `Retry-After`.
  */
 export class EdgeRateLimits {
-  private readonly redis?: Redis
+  private readonly redis?: RedisClient
   private readonly limiters: Record<AddressBucket | 'api', RateLimiterAbstract | undefined>
 
   public constructor(options: EdgeRateLimitsOptions) {
     const { limits } = options
-    if (options.redisUrl && Object.values(limits).some((points) => points > 0)) {
-      this.redis = new Redis(options.redisUrl, {
+    if (options.redis && Object.values(limits).some((points) => points > 0)) {
+      this.redis = createRedisClient(options.redis, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
         commandTimeout: 500,
@@ -74,6 +75,11 @@ export class EdgeRateLimits {
       (_request, response) => (response.locals.tenant as { id: string } | undefined)?.id ?? 'unknown',
       'for this tenant',
     )
+  }
+
+  /** Whether the shared counters are reachable (false without Redis, or before its client is connected). */
+  public get redisAvailable(): boolean {
+    return this.redis?.status === 'ready'
   }
 
   public close(): void {

@@ -1,6 +1,6 @@
+import { createRedisClient, type RedisClient, type RedisTarget, slotPrefix } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { type JobsOptions, Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import { HttpError } from '../errors/HttpError.js'
 import { LogSampler } from '../logging/LogSampler.js'
 import { countQueueRedisError } from '../metrics/processMetrics.js'
@@ -14,14 +14,27 @@ export function queueUnavailable(
 }
 
 /**
+ * The BullMQ prefix of the queues under `QUEUE_PREFIX`: on a Redis Cluster `{attesto}`, because
+ * BullMQ's scripts touch several keys of a queue at once and those must share one slot; on one
+ * server the prefix as configured, so that jobs queued before an upgrade keep their keys.
+ */
+export function queuePrefix(redis: RedisTarget, prefix: string): string {
+  return slotPrefix(redis, prefix)
+}
+
+/**
  * A BullMQ queue for producers (API processes): its connection fails fast while Redis is away
  * (no offline queue, one retry), so a request can answer 503 at once instead of hanging.
  * Connection errors are counted (`attesto_queue_redis_errors_total`) and logged at warn level
  * through `logger`, one line per queue per 10 s at most (each failed call reports its own error too).
  * `close()` closes the queue and its connection.
  */
-export function producerQueue<Data>(redisUrl: string, name: string, prefix: string, logger?: Logger) {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
+export function producerQueue<Data>(redis: RedisTarget, name: string, prefix: string, logger?: Logger) {
+  const connection = createRedisClient(redis, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+  })
   const sampler = new LogSampler()
   const onError = (error: Error) => {
     countQueueRedisError(name)
@@ -30,11 +43,13 @@ export function producerQueue<Data>(redisUrl: string, name: string, prefix: stri
     )
   }
   connection.on('error', onError)
-  const queue = new Queue<Data>(name, { connection, prefix })
+  const queue = new Queue<Data>(name, { connection, prefix: queuePrefix(redis, prefix) })
   queue.on('error', onError)
   return {
     queue,
     connection,
+    /** The BullMQ prefix the queue's workers must use too. */
+    prefix: queuePrefix(redis, prefix),
     async close() {
       await queue.close()
       connection.disconnect()
@@ -43,8 +58,8 @@ export function producerQueue<Data>(redisUrl: string, name: string, prefix: stri
 }
 
 /** A connection for workers: BullMQ's blocking reads need commands to wait for Redis, not fail. */
-export function workerConnection(redisUrl: string): Redis {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+export function workerConnection(redis: RedisTarget): RedisClient {
+  const connection = createRedisClient(redis, { maxRetriesPerRequest: null })
   connection.on('error', () => {}) // workers log their own 'error' events
   return connection
 }

@@ -1,6 +1,6 @@
+import type { RedisClient, RedisTarget } from '@attesto/did-cache'
 import { type AgentContext, type Logger, RecordNotFoundError } from '@credo-ts/core'
 import { DelayedError, type Job, type Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
 import { currentRequestId } from '../logging/requestContext.js'
 import type { WebhookDeliveryStats } from '../metrics/collectors.js'
@@ -46,7 +46,7 @@ interface DeliveryJob {
  */
 export class WebhookService {
   private readonly producer: ReturnType<typeof producerQueue<DeliveryJob>>
-  private readonly workerConnection: Redis
+  private readonly workerConnection: RedisClient
   private worker?: Worker<DeliveryJob>
   private sweepTimer?: NodeJS.Timeout
   private readonly queueName: string
@@ -56,15 +56,15 @@ export class WebhookService {
 
   public constructor(
     private readonly root: AgentContext,
-    redisUrl: string,
+    redis: RedisTarget,
     private readonly config: WebhookConfig,
-    private readonly prefix: string,
+    prefix: string,
     private readonly logger: Logger,
     role: 'issuer' | 'verifier',
   ) {
     this.queueName = webhookQueueName(role)
-    this.producer = producerQueue<DeliveryJob>(redisUrl, this.queueName, prefix, logger)
-    this.workerConnection = workerConnection(redisUrl)
+    this.producer = producerQueue<DeliveryJob>(redis, this.queueName, prefix, logger)
+    this.workerConnection = workerConnection(redis)
   }
 
   /** The most webhooks one tenant may register. */
@@ -91,7 +91,7 @@ export class WebhookService {
     this.sweepTimer.unref()
     this.worker = new Worker<DeliveryJob>(this.queueName, (job, token) => this.deliverFair(job, token), {
       connection: this.workerConnection,
-      prefix: this.prefix,
+      prefix: this.producer.prefix,
       concurrency: this.config.concurrency,
     })
     this.worker.on('error', (error) => this.logger.warn('Webhook worker: Redis error', { error }))

@@ -7,7 +7,7 @@ import { queueUnavailable } from '../queues/queues.js'
 import type { WebhookService } from './WebhookService.js'
 import { deadLetters, webhooks } from './webhookDocuments.js'
 
-const noQueue = () => queueUnavailable('Webhooks need the delivery queue: configure REDIS_URL')
+const noQueue = () => queueUnavailable('Webhooks need the delivery queue: configure REDIS_URL or REDIS_CLUSTER_NODES')
 
 /** `POST /webhooks`: an endpoint for some of the role's `eventTypes`. */
 export const webhookRegistrationInput = (eventTypes: readonly string[], allowInsecure: boolean) =>

@@ -24,7 +24,13 @@ export { type ReceivedDelivery, WebhookReceiver, waitFor } from './WebhookReceiv
 
 /** The real PostgreSQL of the tests. */
 export const DATABASE_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-export { freePort, OwnRedisServer, REDIS_URL } from '@attesto/did-cache/testing'
+export {
+  describeWithRedisCluster,
+  freePort,
+  OwnRedisCluster,
+  OwnRedisServer,
+  REDIS_URL,
+} from '@attesto/did-cache/testing'
 export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
 
 /**

@@ -1,4 +1,5 @@
 import { producerQueue, queueUnavailable, retryingJob } from '@attesto/agent-runtime'
+import type { RedisTarget } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from './batchConfig.js'
 
@@ -22,12 +23,17 @@ export class OfferBatchQueue {
   private readonly producer: ReturnType<typeof producerQueue<ChunkJob>>
 
   public constructor(
-    redisUrl: string,
+    redis: RedisTarget,
     prefix: string,
     private readonly config: BatchConfig,
     logger?: Logger,
   ) {
-    this.producer = producerQueue<ChunkJob>(redisUrl, OFFER_BATCH_QUEUE, prefix, logger)
+    this.producer = producerQueue<ChunkJob>(redis, OFFER_BATCH_QUEUE, prefix, logger)
+  }
+
+  /** The BullMQ prefix the queue's workers use (hash-tagged on a cluster). */
+  public get prefix(): string {
+    return this.producer.prefix
   }
 
   /** Throws 503 `queue_unavailable` unless Redis answers. */

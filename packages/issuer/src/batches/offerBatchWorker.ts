@@ -5,9 +5,9 @@ import {
   type WebhookService,
   workerConnection,
 } from '@attesto/agent-runtime'
+import type { RedisClient, RedisTarget } from '@attesto/did-cache'
 import type { AgentContext, Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { createOffer, findOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { newPreAuthorizedCode } from '../issuance/IssuanceSession.js'
 import type { BatchConfig } from './batchConfig.js'
@@ -24,7 +24,8 @@ const RESUME_EVERY_MILLIS = 60_000
 
 export interface OfferBatchWorkerOptions {
   root: AgentContext
-  redisUrl: string
+  /** Redis of the queue: a URL or a cluster. */
+  redis: RedisTarget
   /** Key prefix of the queues in Redis (the runtime's `QUEUE_PREFIX`). */
   prefix: string
   config: BatchConfig
@@ -42,7 +43,7 @@ export interface OfferBatchWorkerOptions {
  * counted into its batch once (under a row lock) and queues the batch's next chunk.
  */
 export class OfferBatchWorker {
-  private readonly connection: Redis
+  private readonly connection: RedisClient
   private readonly queue: OfferBatchQueue
   private readonly limiter: TenantRateLimiter
   /** Its job outcomes are counted by the metrics. */
@@ -51,12 +52,12 @@ export class OfferBatchWorker {
 
   public constructor(private readonly options: OfferBatchWorkerOptions) {
     const { config } = options
-    this.connection = workerConnection(options.redisUrl)
-    this.queue = new OfferBatchQueue(options.redisUrl, options.prefix, config, options.logger)
+    this.connection = workerConnection(options.redis)
+    this.queue = new OfferBatchQueue(options.redis, options.prefix, config, options.logger)
     this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, options.prefix)
     this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {
       connection: this.connection,
-      prefix: options.prefix,
+      prefix: this.queue.prefix,
       concurrency: config.concurrency,
       lockDuration: config.lockDurationMillis,
       stalledInterval: config.stalledIntervalMillis,

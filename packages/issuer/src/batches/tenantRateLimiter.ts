@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@attesto/did-cache'
 
 /**
  * At most `perSecond` operations per tenant per second over every worker: a counter per tenant
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis'
  */
 export class TenantRateLimiter {
   public constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly perSecond: number,
     private readonly prefix: string,
   ) {}

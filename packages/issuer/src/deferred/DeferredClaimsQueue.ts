@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { producerQueue, queueUnavailable, retryingJob, workerConnection } from '@attesto/agent-runtime'
+import type { RedisClient, RedisTarget } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 
 export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
@@ -23,18 +23,18 @@ interface ApprovalJob {
  */
 export class DeferredClaimsQueue {
   private readonly producer: ReturnType<typeof producerQueue<ApprovalJob>>
-  private workerConnection?: Redis
+  private workerConnection?: RedisClient
   /** The worker, once started (its job outcomes are counted by the metrics). */
   public worker?: Worker<ApprovalJob>
 
   public constructor(
-    private readonly redisUrl: string,
-    private readonly prefix: string,
+    private readonly redis: RedisTarget,
+    prefix: string,
     private readonly attempts: number,
     private readonly backoffMillis: number,
     logger?: Logger,
   ) {
-    this.producer = producerQueue<ApprovalJob>(redisUrl, DEFERRED_CLAIMS_QUEUE, prefix, logger)
+    this.producer = producerQueue<ApprovalJob>(redis, DEFERRED_CLAIMS_QUEUE, prefix, logger)
   }
 
   /** The BullMQ queue (for depth reporting at `GET /admin/queues`). */
@@ -56,10 +56,10 @@ export class DeferredClaimsQueue {
 
   /** Starts recording approvals (the issuer worker does; tests may too). */
   public startWorking(sessions: IssuanceSessionStore, logger: Logger): this {
-    this.workerConnection = workerConnection(this.redisUrl)
+    this.workerConnection = workerConnection(this.redis)
     this.worker = new Worker<ApprovalJob>(DEFERRED_CLAIMS_QUEUE, (job) => this.approve(sessions, job), {
       connection: this.workerConnection,
-      prefix: this.prefix,
+      prefix: this.producer.prefix,
     })
     this.worker.on('error', (error) => logger.warn('Deferred-claims worker: Redis error', { error }))
     this.worker.on('failed', (job, error) =>

@@ -1,3 +1,4 @@
+import type { RedisTarget } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { WalletProviderKeys } from './clientAttestation/WalletProviderKeys.js'
 import { MemoryProofReplayStore } from './freshness/MemoryProofReplayStore.js'
@@ -27,8 +28,8 @@ export function endpointUrl(credentialIssuer: string, path: string): string {
 }
 
 export interface CreateSenderProofsOptions {
-  /** With Redis, replays are caught across every instance; without, within this process only. */
-  redisUrl?: string
+  /** With Redis (one server or a cluster), replays are caught across every instance; without, within this process only. */
+  redis?: RedisTarget | undefined
   /** Key prefix in Redis (the runtime's `QUEUE_PREFIX`). */
   prefix: string
   /** Told (warn) when Redis stops answering the replay check. */
@@ -38,8 +39,8 @@ export interface CreateSenderProofsOptions {
 /** The instance's sender proof checks: the replay store in Redis when configured, else in this process. */
 export function createSenderProofs(config: IssuerProtocolConfig, options: CreateSenderProofsOptions): SenderProofs {
   return {
-    replay: options.redisUrl
-      ? new RedisProofReplayStore(options.redisUrl, options.prefix, undefined, (error) =>
+    replay: options.redis
+      ? new RedisProofReplayStore(options.redis, options.prefix, undefined, (error) =>
           options.logger?.warn(
             'Redis does not answer the proof replay check: replays are caught per instance until it does',
             {

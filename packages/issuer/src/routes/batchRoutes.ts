@@ -24,7 +24,7 @@ export function batchRoutes(root: AgentContext, queue: OfferBatchQueue | undefin
   router.post('/offer-batches', async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     if (!queue) {
-      throw queueUnavailable('Bulk offers need the issuance queue: configure REDIS_URL')
+      throw queueUnavailable('Bulk offers need the issuance queue: configure REDIS_URL or REDIS_CLUSTER_NODES')
     }
     const isCsv = request.is('text/csv') === 'text/csv'
     const target = isCsv ? batchTarget.parse(request.query) : jsonBatchInput.parse(request.body)

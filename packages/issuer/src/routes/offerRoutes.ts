@@ -144,7 +144,7 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     const { configuration } = await offerTarget(tenantContext, session.issuerId, session.configurationId)
     validateClaims(configuration, claims)
     if (!options.deferredClaims) {
-      throw queueUnavailable('Deferred issuance needs the issuance queue: configure REDIS_URL')
+      throw queueUnavailable('Deferred issuance needs the issuance queue: configure REDIS_URL or REDIS_CLUSTER_NODES')
     }
     await options.deferredClaims.add({ tenantId: tenant.id, offerId, claims })
     response.status(202).json({ offerId, status: 'claims_queued' })

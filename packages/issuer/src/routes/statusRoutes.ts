@@ -63,7 +63,7 @@ export function statusRoutes(service: CredentialStatusService, queue: StatusChan
 
   router.post('/status-change-batches', express.text({ type: 'text/csv', limit: '8mb' }), async (request, response) => {
     const { tenant } = response.locals as TenantRequestLocals
-    if (!queue) throw queueUnavailable('Bulk status changes need the queue: configure REDIS_URL')
+    if (!queue) throw queueUnavailable('Bulk status changes need the queue: configure REDIS_URL or REDIS_CLUSTER_NODES')
     const input = request.is('text/csv')
       ? bulkInput.parse({ status: request.query.status, offerIds: offerIdsFromCsv(String(request.body)) })
       : bulkInput.parse(request.body)

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { producerQueue, queueUnavailable, retryingJob, workerConnection } from '@attesto/agent-runtime'
+import type { RedisClient, RedisTarget } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { type Job, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { CredentialStatusService } from './CredentialStatusService.js'
 import type { CredentialStatusValue } from './CredentialStatusStore.js'
 
@@ -29,18 +29,18 @@ export interface StatusChangeResult {
  */
 export class StatusChangeQueue {
   private readonly producer: ReturnType<typeof producerQueue<StatusChangeJob>>
-  private connection?: Redis
+  private connection?: RedisClient
   /** The worker, once started (its job outcomes are counted by the metrics). */
   public worker?: Worker<StatusChangeJob, StatusChangeResult>
 
   public constructor(
-    private readonly redisUrl: string,
-    private readonly prefix: string,
+    private readonly redis: RedisTarget,
+    prefix: string,
     private readonly attempts: number,
     private readonly backoffMillis: number,
     logger?: Logger,
   ) {
-    this.producer = producerQueue<StatusChangeJob>(redisUrl, STATUS_CHANGES_QUEUE, prefix, logger)
+    this.producer = producerQueue<StatusChangeJob>(redis, STATUS_CHANGES_QUEUE, prefix, logger)
   }
 
   public get queue() {
@@ -69,11 +69,11 @@ export class StatusChangeQueue {
   }
 
   public startWorking(service: CredentialStatusService, logger: Logger): this {
-    this.connection = workerConnection(this.redisUrl)
+    this.connection = workerConnection(this.redis)
     this.worker = new Worker<StatusChangeJob, StatusChangeResult>(
       STATUS_CHANGES_QUEUE,
       (job) => this.apply(service, job),
-      { connection: this.connection, prefix: this.prefix, concurrency: 4 },
+      { connection: this.connection, prefix: this.producer.prefix, concurrency: 4 },
     )
     this.worker.on('error', (error) => logger.warn('Status-change worker: Redis error', { error }))
     return this

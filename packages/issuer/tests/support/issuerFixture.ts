@@ -30,6 +30,15 @@ export async function tenantWithIssuer(service: IssuerService, options: IssuerFi
   return { key, issuerId }
 }
 
+/** The issuance sessions (one per offer made) of the tenant whose API key is `key`, counted in its schema. */
+export async function issuanceSessionCount(service: IssuerService, key: string): Promise<number> {
+  const { rows } = await service.runtime.storage.database.query<{ count: string }>(
+    `SELECT count(*) FROM "${service.schema}".records WHERE tenant_id = $1 AND record_type = 'IssuanceSession'`,
+    [`tenant-${key.split('.')[1]}`],
+  )
+  return Number(rows[0]?.count)
+}
+
 /**
  * Two issuer instances on one schema (sharing whatever `env` gives both: the public URL, the KMS
  * master key, Redis), and on the first a tenant with an issuer and a `pass` configuration

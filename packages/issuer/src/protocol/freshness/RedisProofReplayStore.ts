@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { Redis } from 'ioredis'
+import { createRedisClient, type RedisClient, type RedisTarget } from '@attesto/did-cache'
 import { MemoryProofReplayStore } from './MemoryProofReplayStore.js'
 import type { ProofReplayStore } from './ProofReplayStore.js'
 
@@ -15,19 +15,19 @@ const CONNECT_WAIT_MILLIS = 1000
  * replays caught on each instance but not across instances until Redis is back (docs/SECURITY.md).
  */
 export class RedisProofReplayStore implements ProofReplayStore {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private ready = false
   private outage = false
 
   public constructor(
-    redisUrl: string,
+    redis: RedisTarget,
     /** Key prefix (the runtime's `QUEUE_PREFIX`). */
     private readonly prefix: string,
     private readonly insurance: ProofReplayStore = new MemoryProofReplayStore(),
     /** Told once per outage, when the insurance takes over. */
     private readonly onOutage: (error: unknown) => void = () => {},
   ) {
-    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 })
+    this.redis = createRedisClient(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 })
     this.redis.on('error', () => {})
     this.redis.on('ready', () => {
       this.ready = true

@@ -1,0 +1,6 @@
+export {
+  describeWithRedisCluster,
+  OwnRedisCluster,
+  redisClusterToolsInstalled,
+} from './redisCluster.js'
+export { deleteKeys, freePort, OwnRedisServer, REDIS_URL } from './redisServer.js'
