@@ -3,7 +3,7 @@ import { REDIS_URL } from '@attesto/agent-runtime/testing'
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
-import { issuerPair } from './support/issuerFixture.js'
+import { issuerPair, roundRobin } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI, type WalletSender } from './support/OAuthWallet.js'
 import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
@@ -56,14 +56,8 @@ describe('DPoP and wallet attestation in the authorization code flow', () => {
   const ids = { optional: '', dpop: '', attested: '' }
   const walletProvider = new SenderKey()
   let provider: Awaited<ReturnType<typeof startOpenIdProvider>>
-  let turn = 0
   /** The load balancer: the public URL to each instance in turn. */
-  const route = (url: URL) => {
-    if (url.host !== 'issuer.test') return url
-    return new URL(url.toString().replace(PUBLIC, (turn++ % 2 ? b : a).http.url))
-  }
-  const balanced = ((url: string | URL, init?: RequestInit) =>
-    fetch(route(new URL(url.toString())), init)) as typeof fetch
+  const { route, balanced } = roundRobin(PUBLIC, () => [a, b])
   const credentialIssuer = (id: string) => `${PUBLIC}/oid4vci/${id}`
   const wallet = (id: string, sender: WalletSender = {}) =>
     new OAuthWallet(credentialIssuer(id), balanced, 'wallet-client', sender)
