@@ -4,7 +4,7 @@ import { verifyWebhookSignature } from '@attesto/agent-runtime'
 import { holderAgent, REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
 import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
-import { issuerPair, tenantWithIssuer } from './support/issuerFixture.js'
+import { issuerPair, roundRobin, tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { type CredentialAsk, OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
 import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
@@ -43,15 +43,8 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
   let provider: Awaited<ReturnType<typeof startOpenIdProvider>>
   let claimsEndpoint: Server
   const claimsRequests: { signed: boolean; subject: string }[] = []
-  let turn = 0
   /** The load balancer: the public URL to each instance in turn. */
-  const route = (url: URL) => {
-    if (url.host !== 'issuer.test') return url
-    const service = turn++ % 2 ? b : a
-    return new URL(url.toString().replace(PUBLIC, service.http.url))
-  }
-  const balanced = ((url: string | URL, init?: RequestInit) =>
-    fetch(route(new URL(url.toString())), init)) as typeof fetch
+  const { route, balanced } = roundRobin(PUBLIC, () => [a, b])
   const credentialIssuer = (id: string) => `${PUBLIC}/oid4vci/${id}`
 
   /** The whole flow for `login`, the credential (configuration id = identifier) checked with jose: its disclosed claims. */
@@ -333,6 +326,8 @@ describe('authorization code flow, two instances, oidc-provider as the tenant’
         clientId: 'credo-wallet',
         codeVerifier: authorization.codeVerifier,
         redirectUri: WALLET_REDIRECT_URI,
+        // The DPoP key of its PAR, which the code is bound to (RFC 9449 §10).
+        dpop: authorization.dpop,
       })
       const { credentials } = await api.requestCredentials({
         resolvedCredentialOffer,

@@ -332,10 +332,10 @@ describe('OID4VCI endpoints, two instances', () => {
     const server = (await (
       await fetch(`${a.http.url}/.well-known/oauth-authorization-server${path}`)
     ).json()) as Metadata
-    // The authorization code flow is built (docs/AUTHORIZATION.md); what is not stays out.
+    // The authorization code flow and DPoP are built (docs/AUTHORIZATION.md); what is not stays out.
     expect(server.grant_types_supported).toContain('authorization_code')
     expect(server.pushed_authorization_request_endpoint).toBe(`${credentialIssuer}/par`)
+    expect(server.dpop_signing_alg_values_supported).toEqual(['ES256', 'ES384', 'EdDSA'])
     expect(server.authorization_challenge_endpoint).toBeUndefined()
-    expect(server.dpop_signing_alg_values_supported).toBeUndefined()
   })
 })

@@ -5,6 +5,26 @@ import type { LoginBrowser } from './LoginBrowser.js'
 
 export const WALLET_REDIRECT_URI = 'https://wallet.example/callback'
 
+/**
+ * How the wallet proves who sends its requests: oauth4webapi's DPoP handle (every PAR, token and
+ * resource request then carries a proof of its key, retried once with the server's nonce), and a
+ * client authentication at PAR and the token endpoint (default: a public client, `none`).
+ */
+export interface WalletSender {
+  DPoP?: oauth.DPoPHandle
+  clientAuth?: oauth.ClientAuth
+}
+
+/** Whether a response asks for a DPoP nonce (RFC 9449 §8: 400 `use_dpop_nonce`). */
+async function asksDPoPNonce(response: Response): Promise<boolean> {
+  if (response.status !== 400) return false
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => ({}))) as { error?: string }
+  return body.error === 'use_dpop_nonce'
+}
+
 /** What a wallet asks for: a scope value, or one `openid_credential` authorization detail; an offer's issuer_state. */
 export type CredentialAsk = { scope: string } | { configurationId: string }
 
@@ -16,15 +36,36 @@ export type CredentialAsk = { scope: string } | { configurationId: string }
  */
 export class OAuthWallet {
   public readonly client: oauth.Client
-  private readonly options: { [oauth.customFetch]: typeof fetch; [oauth.allowInsecureRequests]: true }
+  private readonly options: {
+    [oauth.customFetch]: typeof fetch
+    [oauth.allowInsecureRequests]: true
+    DPoP?: oauth.DPoPHandle
+  }
+  private readonly clientAuth: oauth.ClientAuth
 
   public constructor(
     private readonly credentialIssuer: string,
     fetchFn: typeof fetch,
     clientId = 'wallet-client',
+    private readonly sender: WalletSender = {},
   ) {
     this.client = { client_id: clientId }
-    this.options = { [oauth.customFetch]: fetchFn, [oauth.allowInsecureRequests]: true }
+    this.options = {
+      [oauth.customFetch]: fetchFn,
+      [oauth.allowInsecureRequests]: true,
+      ...(sender.DPoP ? { DPoP: sender.DPoP } : {}),
+    }
+    this.clientAuth = sender.clientAuth ?? oauth.None()
+  }
+
+  /** A request sent again once when it was refused for want of a DPoP nonce (the handle has kept the one answered). */
+  private async withNonce(request: () => Promise<Response>): Promise<Response> {
+    if (!this.sender.DPoP) return request()
+    const first = await request().catch((error: unknown) => {
+      if (oauth.isDPoPNonceError(error)) return undefined
+      throw error
+    })
+    return first && !(await asksDPoPNonce(first)) ? first : request()
   }
 
   public async server(): Promise<oauth.AuthorizationServer> {
@@ -36,12 +77,14 @@ export class OAuthWallet {
   /** The raw PAR answer for these parameters (for refusals). */
   public async pushRaw(parameters: Record<string, string>) {
     const server = await this.server()
-    const response = await oauth.pushedAuthorizationRequest(server, this.client, oauth.None(), parameters, this.options)
+    const response = await this.withNonce(() =>
+      oauth.pushedAuthorizationRequest(server, this.client, this.clientAuth, parameters, this.options),
+    )
     return { status: response.status, body: (await response.json()) as Record<string, unknown> }
   }
 
   /** PAR with PKCE S256: answers the authorization URL and what the token request will need. */
-  public async push(ask: CredentialAsk, issuerState?: string) {
+  public async push(ask: CredentialAsk, issuerState?: string, extra: Record<string, string> = {}) {
     const server = await this.server()
     const codeVerifier = oauth.generateRandomCodeVerifier()
     const state = oauth.generateRandomState()
@@ -59,8 +102,11 @@ export class OAuthWallet {
             ]),
           }),
       ...(issuerState ? { issuer_state: issuerState } : {}),
+      ...extra,
     })
-    const response = await oauth.pushedAuthorizationRequest(server, this.client, oauth.None(), parameters, this.options)
+    const response = await this.withNonce(() =>
+      oauth.pushedAuthorizationRequest(server, this.client, this.clientAuth, parameters, this.options),
+    )
     const pushed = await oauth.processPushedAuthorizationResponse(server, this.client, response)
     const url = new URL(server.authorization_endpoint as string)
     url.searchParams.set('client_id', this.client.client_id)
@@ -69,8 +115,14 @@ export class OAuthWallet {
   }
 
   /** The whole front channel: PAR, the browser's login as `login`, the authorization response checked (state, iss). */
-  public async authorize(browser: LoginBrowser, login: string, ask: CredentialAsk, issuerState?: string) {
-    const pushed = await this.push(ask, issuerState)
+  public async authorize(
+    browser: LoginBrowser,
+    login: string,
+    ask: CredentialAsk,
+    issuerState?: string,
+    extra: Record<string, string> = {},
+  ) {
+    const pushed = await this.push(ask, issuerState, extra)
     const redirect = await browser.login(pushed.url, login, WALLET_REDIRECT_URI)
     const parameters = oauth.validateAuthResponse(pushed.server, this.client, redirect, pushed.state)
     return { ...pushed, parameters, redirect }
@@ -83,14 +135,16 @@ export class OAuthWallet {
     codeVerifier: string,
     redirectUri = WALLET_REDIRECT_URI,
   ) {
-    return oauth.authorizationCodeGrantRequest(
-      server,
-      this.client,
-      oauth.None(),
-      parameters,
-      redirectUri,
-      codeVerifier,
-      this.options,
+    return this.withNonce(() =>
+      oauth.authorizationCodeGrantRequest(
+        server,
+        this.client,
+        this.clientAuth,
+        parameters,
+        redirectUri,
+        codeVerifier,
+        this.options,
+      ),
     )
   }
 
@@ -103,7 +157,9 @@ export class OAuthWallet {
   }
 
   public async refreshRaw(server: oauth.AuthorizationServer, refreshToken: string) {
-    return oauth.refreshTokenGrantRequest(server, this.client, oauth.None(), refreshToken, this.options)
+    return this.withNonce(() =>
+      oauth.refreshTokenGrantRequest(server, this.client, this.clientAuth, refreshToken, this.options),
+    )
   }
 
   public async refresh(server: oauth.AuthorizationServer, refreshToken: string) {
@@ -120,15 +176,33 @@ export class OAuthWallet {
       .setAudience(this.credentialIssuer)
       .setIssuedAt()
       .sign(privateKey)
-    const response = await oauth.protectedResourceRequest(
-      accessToken,
-      'POST',
-      new URL(`${this.credentialIssuer}/credential`),
-      new Headers({ 'content-type': 'application/json' }),
-      JSON.stringify({ credential_identifier: credentialIdentifier, proof: { proof_type: 'jwt', jwt: proof } }),
-      this.options,
-    )
+    const response = await this.resource(accessToken, 'credential', {
+      credential_identifier: credentialIdentifier,
+      proof: { proof_type: 'jwt', jwt: proof },
+    })
     return { status: response.status, body: (await response.json()) as Record<string, unknown>, jwk }
+  }
+
+  /** A notification (OID4VCI §11) of the credential's `notification_id`: answers the status. */
+  public async notify(accessToken: string, notificationId: string, event = 'credential_accepted') {
+    return (await this.resource(accessToken, 'notification', { notification_id: notificationId, event })).status
+  }
+
+  /** A JSON POST to an endpoint of the issuer with the access token; a refusal's challenge answered as the response. */
+  private async resource(accessToken: string, endpoint: string, body: object): Promise<Response> {
+    return this.withNonce(() =>
+      oauth.protectedResourceRequest(
+        accessToken,
+        'POST',
+        new URL(`${this.credentialIssuer}/${endpoint}`),
+        new Headers({ 'content-type': 'application/json' }),
+        JSON.stringify(body),
+        this.options,
+      ),
+    ).catch((error: unknown) => {
+      if (error instanceof oauth.WWWAuthenticateChallengeError) return error.response
+      throw error
+    })
   }
 }
 

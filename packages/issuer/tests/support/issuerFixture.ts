@@ -101,3 +101,21 @@ export async function deferredOffer(service: IssuerService, key: string, issuerI
   const created = await service.call('POST', '/offers', key, { issuerId, credentialConfigurationId: 'later' })
   return created.body as { offerId: string; uri: string }
 }
+
+/**
+ * A load balancer in front of instances serving one public URL: `route` sends a URL of its host to
+ * each instance in turn (others pass unchanged), `balanced` is fetch through it. `instances` is
+ * read on each request, so it may name services started later.
+ */
+export function roundRobin(publicUrl: string, instances: () => { http: { url: string } }[]) {
+  let turn = 0
+  const host = new URL(publicUrl).host
+  const route = (url: URL) => {
+    if (url.host !== host) return url
+    const all = instances()
+    return new URL(url.toString().replace(publicUrl, (all[turn++ % all.length] as { http: { url: string } }).http.url))
+  }
+  const balanced = ((url: string | URL, init?: RequestInit) =>
+    fetch(route(new URL(url.toString())), init)) as typeof fetch
+  return { route, balanced }
+}

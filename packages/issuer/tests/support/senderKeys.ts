@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto'
 import type { DevelopmentCa } from '@attesto/protocol-kit'
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '@peculiar/x509'
+import type * as oauth from 'oauth4webapi'
 
 const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000)
@@ -84,6 +85,23 @@ export function attestationPop(
     },
     instance.privateKey,
   )
+}
+
+/**
+ * oauth4webapi's client authentication by wallet attestation (it has no `attest_jwt_client_auth`
+ * of its own): the attestation of `attestedClientId` and a fresh PoP on every request, the
+ * client's `client_id` in the body.
+ */
+export function attestationClientAuth(
+  attestation: string,
+  instance: SenderKey,
+  attestedClientId = 'wallet-client',
+): oauth.ClientAuth {
+  return (server, client, body, headers) => {
+    body.set('client_id', client.client_id)
+    headers.set('OAuth-Client-Attestation', attestation)
+    headers.set('OAuth-Client-Attestation-PoP', attestationPop(instance, server.issuer, { clientId: attestedClientId }))
+  }
 }
 
 /** A wallet provider's signing certificate from `ca` (a CSR made with @peculiar/x509): its `x5c`, leaf first, no root. */
