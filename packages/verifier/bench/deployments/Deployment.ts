@@ -22,6 +22,8 @@ export interface Deployment {
   name: string
   /** The processes whose CPU time is the service's (issuer and verifier). */
   servicePids: { issuer: number; verifier: number }
+  /** The services' base URLs, where a deployment of ours serves them (its `/metrics` among them). */
+  serviceUrls?: { issuer: string; verifier: string }
   createOffer(client: StepClient): Promise<{ uri: string; txCode?: string }>
   /** A presentation request for `query` (the degree, {@link DEGREE_QUERY}, by default). */
   createRequest(client: StepClient, query?: object): Promise<{ requestId: string; uri: string }>

@@ -91,6 +91,7 @@ export async function startOurServices(
     return {
       name: variant.name,
       servicePids: { issuer: issuer.pid, verifier: verifier.pid },
+      serviceUrls: { issuer: issuer.url, verifier: verifier.url },
       output: () => issuer.output + verifier.output,
       close,
       createOffer: async (stepClient) => {
