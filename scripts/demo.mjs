@@ -124,6 +124,8 @@ if (process.argv.includes('--uris')) {
 }
 
 const wallet = await HolderWallet.open({
+  // The demo's wallet lives for the run; an app names its dataDir (docs/HOLDER.md).
+  inMemory: true,
   passphrase: 'demo passphrase',
   allowInsecureHttp: true,
   ...(ca ? { trustedCertificates: [ca.rootBase64()] } : {}),
