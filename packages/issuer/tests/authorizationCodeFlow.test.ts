@@ -4,7 +4,7 @@ import { verifyWebhookSignature } from '@attesto/agent-runtime'
 import { holderAgent, REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
 import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
-import { issuerPair, roundRobin, tenantWithIssuer } from './support/issuerFixture.js'
+import { issuerPair, roundRobin, sharedInstanceEnv, tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { type CredentialAsk, OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
 import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
@@ -25,15 +25,7 @@ const ACCOUNTS = [
 ]
 
 describe('authorization code flow, two instances, oidc-provider as the tenant’s provider', () => {
-  const env = {
-    PUBLIC_BASE_URL: PUBLIC,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    WEBHOOK_ALLOW_INSECURE: 'true',
-    REDIS_URL,
-    QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
-  }
+  const env = sharedInstanceEnv(PUBLIC, 'test', { WEBHOOK_ALLOW_INSECURE: 'true' })
   let a: Service
   let b: Service
   let key = ''

@@ -3,7 +3,7 @@ import { REDIS_URL } from '@attesto/agent-runtime/testing'
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
-import { issuerPair, roundRobin } from './support/issuerFixture.js'
+import { issuerPair, roundRobin, sharedInstanceEnv } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { OAuthWallet, verifySdJwtVc, WALLET_REDIRECT_URI, type WalletSender } from './support/OAuthWallet.js'
 import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
@@ -39,16 +39,8 @@ async function parRefusal(client: OAuthWallet, parameters: Record<string, string
 const cnfOf = (accessToken: string) => decodeJwt(accessToken).cnf
 
 describe('DPoP and wallet attestation in the authorization code flow', () => {
-  const env = {
-    PUBLIC_BASE_URL: PUBLIC,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-    // The tenant's provider listens on 127.0.0.1, which the guarded HTTP client refuses otherwise.
-    WEBHOOK_ALLOW_INSECURE: 'true',
-    REDIS_URL,
-    QUEUE_PREFIX: `attesto-senders-${randomBytes(4).toString('hex')}`,
-    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-  }
+  // The tenant's provider listens on 127.0.0.1, which the guarded HTTP client refuses otherwise.
+  const env = sharedInstanceEnv(PUBLIC, 'attesto-senders', { WEBHOOK_ALLOW_INSECURE: 'true' })
   let a: Service
   let b: Service
   let key = ''

@@ -4,7 +4,7 @@ import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
-import { deferredOffer, issuerPair } from './support/issuerFixture.js'
+import { deferredOffer, issuerPair, sharedInstanceEnv } from './support/issuerFixture.js'
 import { oauthClient } from './support/oauthClient.js'
 import { ath, SenderKey } from './support/senderKeys.js'
 
@@ -18,14 +18,7 @@ const PRE_AUTHORIZED = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 type Service = Awaited<ReturnType<typeof issuerPair>>['a']
 
 describe('DPoP at the OID4VCI endpoints, two instances sharing Redis', () => {
-  const env = {
-    PUBLIC_BASE_URL: PUBLIC,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    REDIS_URL: process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `attesto-dpop-${randomBytes(4).toString('hex')}`,
-  }
+  const env = sharedInstanceEnv(PUBLIC, 'attesto-dpop')
   let a: Service
   let b: Service
   let key = ''

@@ -3,7 +3,7 @@ import { DevelopmentCa } from '@attesto/protocol-kit'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { parseOffer } from './support/HandWallet.js'
-import { deferredOffer, issuerPair } from './support/issuerFixture.js'
+import { deferredOffer, issuerPair, sharedInstanceEnv } from './support/issuerFixture.js'
 import { oauthClient } from './support/oauthClient.js'
 import { attestationPop, providerChain, SenderKey, walletAttestation } from './support/senderKeys.js'
 
@@ -18,14 +18,7 @@ const PRE_AUTHORIZED = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 type Service = Awaited<ReturnType<typeof issuerPair>>['a']
 
 describe('wallet attestation at the token endpoint, two instances sharing Redis', () => {
-  const env = {
-    PUBLIC_BASE_URL: PUBLIC,
-    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
-    REDIS_URL: process.env.ATTESTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `attesto-attest-${randomBytes(4).toString('hex')}`,
-  }
+  const env = sharedInstanceEnv(PUBLIC, 'attesto-attest')
   let a: Service
   let b: Service
   let key = ''

@@ -1,8 +1,26 @@
-import { startService } from '@attesto/agent-runtime/testing'
+import { randomBytes } from 'node:crypto'
+import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import type { DevelopmentCa } from '@attesto/protocol-kit'
 import type { createIssuerApp, IssuerRuntime } from '../../src/app.js'
 
 type IssuerService = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
+
+/**
+ * The environment of issuer instances that stand behind one balancer in a test: one public URL,
+ * one master key, the shared Redis under a prefix of their own (`<name>-<random>`), and no
+ * per-address limits (every request comes from 127.0.0.1).
+ */
+export function sharedInstanceEnv(publicUrl: string, name: string, extra: Record<string, string> = {}) {
+  return {
+    PUBLIC_BASE_URL: publicUrl,
+    KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+    TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
+    PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '0',
+    REDIS_URL,
+    QUEUE_PREFIX: `${name}-${randomBytes(4).toString('hex')}`,
+    ...extra,
+  }
+}
 
 export interface IssuerFixtureOptions {
   label: string
