@@ -11,6 +11,7 @@ import {
   scopeInput,
   validitySecondsInput,
 } from './configurationParts.js'
+import { keyAttestationsRequiredInput } from './keyAttestationRequirement.js'
 
 /**
  * The types a data element can have, as the mdoc library (@animo-id/mdoc) encodes them in CBOR
@@ -65,6 +66,8 @@ export const mdocConfigurationInput = z.strictObject({
   /** The scope value that selects this configuration in the authorization code flow; default its id. */
   scope: scopeInput,
   display: displayInput.optional(),
+  /** Key attestations required of the wallet (OID4VCI 1.0 Appendix D), and the levels accepted. */
+  keyAttestationsRequired: keyAttestationsRequiredInput,
   revocable: z
     .literal(false, {
       error:

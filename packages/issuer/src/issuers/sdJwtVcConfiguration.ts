@@ -11,6 +11,7 @@ import {
   scopeInput,
   validitySecondsInput,
 } from './configurationParts.js'
+import { keyAttestationsRequiredInput } from './keyAttestationRequirement.js'
 
 /**
  * Claim names an offer can never carry: the SD-JWT VC claims the issuer sets itself (RFC 9901,
@@ -54,6 +55,8 @@ export const sdJwtVcConfigurationInput = z.strictObject({
   scope: scopeInput,
   /** The credential's name, description, logo and colours in wallets, per locale. */
   display: displayInput.optional(),
+  /** Key attestations required of the wallet (OID4VCI 1.0 Appendix D), and the levels accepted. */
+  keyAttestationsRequired: keyAttestationsRequiredInput,
   /**
    * Every credential carries a status list entry (`status.status_list`), so it can be revoked
    * (docs/REVOCATION.md). Default for new configurations; ones stored before it existed are not.

@@ -8,24 +8,34 @@ import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
+import type { WalletProviderKeys } from './clientAttestation/WalletProviderKeys.js'
 import { provenHolderKeys } from './credentialProofs.js'
 import { issueCredentials } from './issueCredentials.js'
 import { type DpopTokenCheck, offerOfAccessToken } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
-/** The longest proof JWT taken: a key proof with its header (and, later, a key attestation) fits well within it. */
-const PROOF_MAX_LENGTH = 16_384
+/**
+ * The longest proof JWT taken, the longest compact JWT the protocol path decodes: a key
+ * attestation of a full batch of keys with its x5c chain fits within it; the body limit bounds a request.
+ */
+const PROOF_MAX_LENGTH = 64 * 1024
 
 const credentialRequest = z.object({
   credential_configuration_id: z.string().max(200).optional(),
   /** After the authorization code flow: the identifier its token response named (the configuration id). */
   credential_identifier: z.string().max(200).optional(),
-  /** Draft 13 wallets name a format (and maybe a vct) instead of a configuration id. */
-  format: z.enum(['dc+sd-jwt', 'vc+sd-jwt']).optional(),
+  /** Draft 13 wallets name a format (and a vct or doctype) instead of a configuration id. */
+  format: z.enum(['dc+sd-jwt', 'vc+sd-jwt', 'mso_mdoc']).optional(),
   vct: z.string().max(2000).optional(),
+  doctype: z.string().max(200).optional(),
   proof: z.object({ proof_type: z.literal('jwt'), jwt: z.string().max(PROOF_MAX_LENGTH) }).optional(),
-  proofs: z.object({ jwt: z.array(z.string().max(PROOF_MAX_LENGTH)).min(1).max(MAX_BATCH_SIZE) }).optional(),
+  proofs: z
+    .object({
+      jwt: z.array(z.string().max(PROOF_MAX_LENGTH)).min(1).max(MAX_BATCH_SIZE).optional(),
+      attestation: z.array(z.string().max(PROOF_MAX_LENGTH)).min(1).max(MAX_BATCH_SIZE).optional(),
+    })
+    .optional(),
 })
 
 const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
@@ -40,6 +50,8 @@ export interface CredentialEndpointOptions {
   onIssued(issuer: ResolvedIssuer, offerId: string, credentialCount: number): void
   /** The DPoP check of DPoP-bound access tokens (dpop/dpopProofs.ts). */
   dpop: DpopTokenCheck
+  /** The tenants' trusted wallet providers, who sign key attestations (keyAttestation/). */
+  walletProviders: WalletProviderKeys
 }
 
 const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
@@ -87,12 +99,27 @@ function requestedConfiguration(
     if (id !== configuration.id) throw denied(`This offer is for '${configuration.id}', not '${id}'`)
     return configuration
   }
-  const vct = configuration.format === 'mso_mdoc' ? undefined : configuration.vct // draft 13 names SD-JWT VCs only
-  if (input.format && vct && (input.vct === undefined || input.vct === vct)) return configuration
+  if (draft13Names(configuration, input)) return configuration
   throw new ProtocolError(
     400,
     'invalid_credential_request',
-    "Name the credential: 'credential_configuration_id' (or 'format' and 'vct')",
+    "Name the credential: 'credential_configuration_id' (or 'format' and 'vct', or 'format' mso_mdoc and 'doctype')",
+  )
+}
+
+/**
+ * Whether a draft 13 request (`format` instead of a configuration id) names the offer's
+ * configuration: an SD-JWT VC by its format (its `vct`, if sent, must be the configuration's:
+ * one independent draft 13 client sends none), an mdoc by `mso_mdoc` and its `doctype`.
+ */
+function draft13Names(configuration: CredentialConfiguration, input: z.output<typeof credentialRequest>): boolean {
+  if (configuration.format === 'mso_mdoc') {
+    return input.format === 'mso_mdoc' && input.doctype === configuration.doctype
+  }
+  return (
+    input.format !== undefined &&
+    input.format !== 'mso_mdoc' &&
+    (input.vct === undefined || input.vct === configuration.vct)
   )
 }
 
@@ -142,7 +169,10 @@ export async function credentialEndpoint(cached: ResolvedIssuer, request: Reques
   )
   if (session.state === 'credential_pending') throw denied('This credential is deferred: use the deferred endpoint')
   const configuration = requestedConfiguration(issuer, session, input)
-  const holders = provenHolderKeys(issuer, input, options.config.proofMaxClockSkewSeconds)
+  const holders = await provenHolderKeys(issuer, configuration, input, {
+    maxClockSkewSeconds: options.config.proofMaxClockSkewSeconds,
+    walletProviders: options.walletProviders,
+  })
   if (session.deferred && Object.keys(session.claims).length === 0) {
     const transactionId = randomUUID()
     const pending = await options.sessions.transition(issuer.tenantId, offerId, ['token_issued'], {

@@ -8,6 +8,7 @@ import type {
   SdJwtVcConfiguration,
 } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
+import { keyAttestationsRequiredMetadata } from '../issuers/keyAttestationRequirement.js'
 import { clientAttestationOf } from '../issuers/senderConstraints.js'
 
 /** Holder proof algorithms the credential endpoint verifies. */
@@ -16,13 +17,27 @@ export const PROOF_ALGORITHMS = ['ES256', 'EdDSA']
 /** COSE algorithm identifier of ES256 (RFC 9053): how OID4VCI 1.0 A.2.2 names an mdoc's signing algorithm. */
 const COSE_ES256 = -7
 
+/**
+ * The proof types a configuration takes (OID4VCI 1.0 Appendix F): `jwt`, with or without a
+ * `key_attestation` header, and `attestation` (a key attestation alone, Appendix D), each with
+ * the configuration's `key_attestations_required` when it demands attested keys.
+ */
+function proofTypesSupported(configuration: CredentialConfiguration, algorithms: string[]) {
+  const requirement = configuration.keyAttestationsRequired
+  const required = requirement ? { key_attestations_required: keyAttestationsRequiredMetadata(requirement) } : {}
+  return {
+    jwt: { proof_signing_alg_values_supported: algorithms, ...required },
+    attestation: { proof_signing_alg_values_supported: algorithms, ...required },
+  }
+}
+
 function sdJwtVcMetadata(issuer: ResolvedIssuer, configuration: SdJwtVcConfiguration) {
   return {
     format: 'dc+sd-jwt',
     vct: configuration.vct,
     cryptographic_binding_methods_supported: ['jwk', 'did:key', 'did:jwk'],
     credential_signing_alg_values_supported: [issuer.alg],
-    proof_types_supported: { jwt: { proof_signing_alg_values_supported: PROOF_ALGORITHMS } },
+    proof_types_supported: proofTypesSupported(configuration, PROOF_ALGORITHMS),
     credential_metadata: {
       ...(configuration.display ? { display: configuration.display } : {}),
       claims: configuration.claims.map((claim) => ({
@@ -45,7 +60,7 @@ function mdocMetadata(configuration: MdocConfiguration) {
     doctype: configuration.doctype,
     cryptographic_binding_methods_supported: ['cose_key'],
     credential_signing_alg_values_supported: [COSE_ES256],
-    proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+    proof_types_supported: proofTypesSupported(configuration, ['ES256']),
     credential_metadata: {
       ...(configuration.display ? { display: configuration.display } : {}),
       claims: Object.entries(configuration.namespaces).flatMap(([namespace, elements]) =>

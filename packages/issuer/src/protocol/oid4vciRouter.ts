@@ -150,6 +150,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     directory: options.directory,
     status: options.status,
     dpop: dpopTokenCheck(options.proofs),
+    walletProviders: options.proofs.walletProviders,
   }
   const nonces = freshnessHeaders(options.directory, options.proofs)
 

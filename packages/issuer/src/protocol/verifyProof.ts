@@ -40,13 +40,14 @@ function holderKey(header: Record<string, unknown>): { key: KeyObject; binding: 
  * signature, `aud` (this credential issuer), `iat` within the allowed skew, and `nonce` a live
  * c_nonce of this issuer (`invalid_nonce` otherwise, so the wallet fetches a fresh one and
  * retries). Answers the key the credential is to be bound to, as the credential names it
- * (`binding`) and as a key object.
+ * (`binding`) and as a key object, and the `key_attestation` header if the proof carries one
+ * (checked by keyAttestation/).
  */
 export function verifyProof(
   issuer: ResolvedIssuer,
   proof: string,
   maxClockSkewSeconds: number,
-): { binding: HolderBinding; key: KeyObject } {
+): { binding: HolderBinding; key: KeyObject; keyAttestation?: unknown } {
   let decoded: ReturnType<typeof decodeJws>
   try {
     decoded = decodeJws(proof)
@@ -77,5 +78,5 @@ export function verifyProof(
       "The proof's nonce is missing, unknown or expired: fetch a fresh one from the nonce endpoint",
     )
   }
-  return { binding, key }
+  return { binding, key, ...(header.key_attestation !== undefined ? { keyAttestation: header.key_attestation } : {}) }
 }

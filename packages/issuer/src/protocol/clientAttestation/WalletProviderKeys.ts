@@ -8,6 +8,7 @@ import {
 } from '@attesto/agent-runtime'
 import {
   CertificateChainError,
+  certificateSha256,
   checkSigningChain,
   parseCertificateChain,
   type X509Certificate,
@@ -65,12 +66,15 @@ export class WalletProviderKeys {
     return found
   }
 
-  /** The `attesterKey` of `verifyClientAttestation` for the tenant's providers. */
-  public attesterKey(tenantId: string, tenantContext: AgentContext) {
+  /**
+   * The `attesterKey` of `verifyClientAttestation` for the tenant's providers; `what` names the
+   * attestation in refusals (a client attestation, a key attestation).
+   */
+  public attesterKey(tenantId: string, tenantContext: AgentContext, what = 'client attestation') {
     return async (attestation: DecodedJws): Promise<AttesterKey> => {
       const providers = await this.providers(tenantId, tenantContext)
       const { x5c, kid } = attestation.header
-      if (x5c !== undefined) return chainKey(x5c, providers)
+      if (x5c !== undefined) return chainKey(x5c, providers, what)
       const named = providers.keys.filter((entry) => entry.kid === kid || entry.providerId === kid)
       const candidates = named.length > 0 ? named : providers.keys
       const alg = attestation.header.alg as string
@@ -79,7 +83,7 @@ export class WalletProviderKeys {
       )
       if (!signer) {
         throw new ClientAttestationError(
-          'The client attestation is not signed by a wallet provider this issuer trusts (no x5c, and no trusted JWK verifies it)',
+          `The ${what} is not signed by a wallet provider this issuer trusts (no x5c, and no trusted JWK verifies it)`,
         )
       }
       return { key: signer.key, attester: signer.providerId }
@@ -87,13 +91,18 @@ export class WalletProviderKeys {
   }
 }
 
-async function chainKey(x5c: unknown, providers: TenantProviders): Promise<AttesterKey> {
+/**
+ * The leaf key of a trusted `x5c` chain. HAIP 1.0 §4.4.1, §4.5.1: the chain excludes the trust
+ * anchor (a chain that ends with one of the tenant's anchors is refused) and its leaf is not
+ * self-signed (checkSigningChain).
+ */
+async function chainKey(x5c: unknown, providers: TenantProviders, what: string): Promise<AttesterKey> {
   if (!Array.isArray(x5c) || !x5c.every((entry) => typeof entry === 'string')) {
-    throw new ClientAttestationError("The client attestation's 'x5c' must be an array of base64 DER certificates")
+    throw new ClientAttestationError(`The ${what}'s 'x5c' must be an array of base64 DER certificates`)
   }
   if (providers.anchors.length === 0) {
     throw new ClientAttestationError(
-      'This issuer trusts no wallet provider certificate: the x5c chain cannot be trusted',
+      `This issuer trusts no wallet provider certificate: the ${what}'s x5c chain cannot be trusted`,
     )
   }
   try {
@@ -102,12 +111,17 @@ async function chainKey(x5c: unknown, providers: TenantProviders): Promise<Attes
       trustAnchors: providers.anchors.map((anchor) => anchor.certificate),
     })
     const provider = providers.anchors.find((anchor) => anchor.sha256 === checked.anchor?.sha256)
+    if ((await certificateSha256(chain[chain.length - 1] as X509Certificate)) === checked.anchor?.sha256) {
+      throw new ClientAttestationError(
+        `The ${what}'s x5c must not include the trust anchor: send the signing certificate and any intermediates only`,
+      )
+    }
     const leaf = chain[0] as X509Certificate
     const key = createPublicKey({ key: Buffer.from(leaf.publicKey.rawData), format: 'der', type: 'spki' })
     return { key, attester: provider?.providerId ?? (checked.anchor?.subject as string) }
   } catch (error) {
     if (!(error instanceof CertificateChainError)) throw error
-    throw new ClientAttestationError(`The client attestation's x5c chain is not trusted: ${error.message}`, 'invalid', {
+    throw new ClientAttestationError(`The ${what}'s x5c chain is not trusted: ${error.message}`, 'invalid', {
       cause: error,
     })
   }
