@@ -7,10 +7,12 @@ import {
   webhookEndpoints,
 } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
-import { MDL_CLAIMS, MDL_CONFIGURATION, mdocIssuer } from './support/mdocFixture.js'
+import { keyAttestation, WalletProviderCa } from './support/keyAttestations.js'
+import { DOCTYPE, MDL_CLAIMS, MDL_CONFIGURATION, mdocIssuer } from './support/mdocFixture.js'
 import { ath, attestationPop, SenderKey, walletAttestation } from './support/senderKeys.js'
 
 // Every endpoint of the issuer, REST and OID4VCI, with fuzzed bodies, path parameters, query
@@ -121,6 +123,32 @@ describe('issuer fuzz', () => {
     ).access_token
     const resourceProof = (endpoint: string) =>
       sender.dpop({ htm: 'POST', htu: `${credentialIssuer}/${endpoint}`, nonce: dpopNonce, ath: ath(dpopToken) })
+    // Key attestations (x5c to a trusted wallet provider CA) as a wallet sends them: the attestation
+    // proof type, and a jwt proof carrying one in its header; a draft 13 mdoc request by doctype.
+    const keyProvider = await WalletProviderCa.create('Fuzz Wallet')
+    await service.call('PUT', '/wallet-providers/fuzz-ca', key, { certificate: keyProvider.rootBase64() })
+    const attestedWallets = [new HandWallet(), new HandWallet()]
+    const attestation = await keyAttestation(keyProvider, {
+      attestedKeys: attestedWallets.map((entry) => entry.jwk as JWK),
+      keyStorage: ['iso_18045_high'],
+      userAuthentication: ['iso_18045_moderate'],
+      nonce,
+    })
+    const attestedProof = attestedWallets[0]?.proof(credentialIssuer, nonce, {
+      header: { key_attestation: attestation },
+    }) as string
+    const mdocIssuerUrl = `${service.http.url}/oid4vci/${mdoc.issuerId}`
+    const mdocCode = parseOffer(
+      (
+        await service.call('POST', '/offers', mdoc.key, {
+          issuerId: mdoc.issuerId,
+          credentialConfigurationId: 'mdl',
+          claims: MDL_CLAIMS,
+        })
+      ).body.uri,
+    ).code
+    const mdocToken = (await proofWallet.redeem(mdocIssuerUrl, mdocCode)).body.access_token as string
+    const mdocProof = proofWallet.proof(mdocIssuerUrl, await proofWallet.nonce(mdocIssuerUrl))
     const attestationHeaders = {
       dpop: sender.dpop({ htm: 'POST', htu: `${credentialIssuer}/token`, nonce: dpopNonce }),
       'oauth-client-attestation': walletAttestation(provider, sender),
@@ -143,7 +171,11 @@ describe('issuer fuzz', () => {
         path: '/issuers/:issuerId/credential-configurations/:id',
         bearer,
         values,
-        example: { vct: 'urn:x', claims: [{ name: 'name', type: 'string' }] },
+        example: {
+          vct: 'urn:x',
+          claims: [{ name: 'name', type: 'string' }],
+          keyAttestationsRequired: { keyStorage: ['iso_18045_high'], userAuthentication: ['iso_18045_basic'] },
+        },
       },
       {
         method: 'POST',
@@ -244,6 +276,27 @@ describe('issuer fuzz', () => {
         bearer: `Bearer ${openToken}`,
         values,
         example: { credential_configuration_id: 'card', proofs: { jwt: proofs } },
+      },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: `Bearer ${openToken}`,
+        values,
+        example: { credential_configuration_id: 'card', proofs: { attestation: [attestation] } },
+      },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: `Bearer ${openToken}`,
+        values,
+        example: { credential_configuration_id: 'card', proofs: { jwt: [attestedProof] } },
+      },
+      {
+        method: 'POST',
+        path: '/oid4vci/:mdocIssuerId/credential',
+        bearer: `Bearer ${mdocToken}`,
+        values: { mdocIssuerId: mdoc.issuerId },
+        example: { format: 'mso_mdoc', doctype: DOCTYPE, proof: { proof_type: 'jwt', jwt: mdocProof } },
       },
       { method: 'POST', path: '/oid4vci/:issuerId/deferred-credential', values, example: { transaction_id: 'x' } },
       {

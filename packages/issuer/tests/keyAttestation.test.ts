@@ -55,7 +55,9 @@ describe('key attestations', () => {
         return { method: 'attestation', keyAttestationJwt }
       },
     })
-    const instances = (credentials[0]?.record as SdJwtVcRecord).credentialInstances
+    const [received] = credentials
+    if (!received) throw new Error('no credential received')
+    const instances = (received.record as SdJwtVcRecord).credentialInstances
     return { attested, instances, resolvedCredentialOffer }
   }
 

@@ -91,7 +91,10 @@ describe('mdoc credential configurations', () => {
       doctype: DOCTYPE,
       cryptographic_binding_methods_supported: ['cose_key'],
       credential_signing_alg_values_supported: [-7],
-      proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+      proof_types_supported: {
+        jwt: { proof_signing_alg_values_supported: ['ES256'] },
+        attestation: { proof_signing_alg_values_supported: ['ES256'] },
+      },
       credential_metadata: {
         display: MDL_CONFIGURATION.display,
         claims: expect.arrayContaining([

@@ -184,6 +184,33 @@ describe('mdoc issuance', () => {
     expect((await service.call('GET', `/offers/${offerId}`, key)).body.status).toBe('token_issued')
   })
 
+  it('takes a draft 13 request naming format mso_mdoc and the doctype, and refuses another doctype', async () => {
+    const wallet = new HandWallet()
+    const { credentialIssuer, code } = await offer()
+    const token = (await wallet.redeem(credentialIssuer, code)).body.access_token as string
+    const draft13 = async (body: object) =>
+      wallet.credential(credentialIssuer, token, {
+        ...body,
+        proof: { proof_type: 'jwt', jwt: wallet.proof(credentialIssuer, await wallet.nonce(credentialIssuer)) },
+      })
+    for (const body of [
+      { format: 'mso_mdoc', doctype: 'org.iso.23220.photoid.1' },
+      { format: 'mso_mdoc' },
+      { format: 'dc+sd-jwt', doctype: DOCTYPE },
+    ]) {
+      const refused = await draft13(body)
+      expect([refused.status, refused.body.error]).toEqual([400, 'invalid_credential_request'])
+      expect(refused.body.error_description).toContain("'format' mso_mdoc and 'doctype'")
+    }
+    const answer = await draft13({ format: 'mso_mdoc', doctype: DOCTYPE })
+    expect(answer.status).toBe(200)
+    const mso = parseIssued(DOCTYPE, Buffer.from(answer.body.credentials[0].credential, 'base64url')).issuerSigned
+      .issuerAuth.decodedPayload
+    expect(mso.docType).toBe(DOCTYPE)
+    const deviceKey = mso.deviceKeyInfo?.deviceKey as Map<number, unknown>
+    expect(b64url(deviceKey.get(-2) as Uint8Array)).toBe(wallet.jwk.x)
+  })
+
   it('defers an mdoc until its claims are approved, then issues it through the deferred endpoint', async () => {
     const wallet = new HandWallet()
     const { credentialIssuer, code, offerId } = await offer({}, 'mdl-later')
