@@ -37,6 +37,10 @@ export const keyAttestationsRequiredInput = z
     keyStorage: acceptedLevels('key_storage'),
     userAuthentication: acceptedLevels('user_authentication'),
   })
+  .meta({
+    description:
+      "Require key attestations (OID4VCI 1.0 Appendix D) signed by one of the tenant's wallet providers: the credentials are bound to the attested keys. {} requires an attestation with no constraint on its levels; left out, none is required",
+  })
   .optional()
 
 export type KeyAttestationRequirement = NonNullable<z.output<typeof keyAttestationsRequiredInput>>
