@@ -2,7 +2,7 @@ import { TenantDocumentStore } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 /** A credential claim filled from one claim of the provider's ID token or userinfo answer. */
-const claimMapping = z
+export const claimMapping = z
   .record(
     z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a claim name of the credential configuration'),
     z.string().min(1).max(200),

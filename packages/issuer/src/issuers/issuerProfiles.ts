@@ -1,4 +1,5 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
+import type { ExternalAuthorizationServer } from '../authorization/ExternalAuthorizationServer.js'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
 import type { IssuerCertificate } from './IssuerCertificate.js'
 
@@ -22,6 +23,8 @@ export interface IssuerProfile {
   dpop?: SenderConstraint
   /** Whether token requests must carry a wallet attestation (senderConstraints.ts); absent: optional. */
   clientAttestation?: SenderConstraint
+  /** An authorization server the tenant runs, whose access tokens the credential endpoint takes (docs/AUTHORIZATION.md). */
+  authorizationServer?: ExternalAuthorizationServer
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */
