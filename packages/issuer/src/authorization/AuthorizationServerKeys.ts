@@ -105,6 +105,7 @@ export class AuthorizationServerKeys {
 
   private async getJson(url: string, label: string): Promise<Record<string, unknown>> {
     const answer = await guardedRequest(url, {
+      method: 'GET',
       headers: { accept: 'application/json' },
       timeoutMillis: 5_000,
       allowInsecure: this.options.allowInsecure,
