@@ -82,17 +82,14 @@ describe('an external authorization server (oidc-provider, JWT access tokens), t
 
   beforeAll(async () => {
     ;({ a, b, key, issuerId } = await issuerPair(create, env, 'External authorization server'))
-    for (const [id, extra] of [
-      ['member', {}],
-      ['late', { deferred: true }],
-    ] as const) {
-      const made = await a.call('PUT', `/issuers/${issuerId}/credential-configurations/${id}`, key, {
+    const configuration = (id: string, deferred: boolean) =>
+      a.call('PUT', `/issuers/${issuerId}/credential-configurations/${id}`, key, {
         vct: `https://issuer.test/${id}`,
+        deferred,
         claims: [{ name: 'member_number', type: 'string', required: true }],
-        ...extra,
       })
-      expect(made.status).toBe(200)
-    }
+    expect((await configuration('member', false)).status).toBe(200)
+    expect((await configuration('late', true)).status).toBe(200)
     port = await freePort()
     const claimsPort = await freePort()
     const set = await b.call('PUT', `/issuers/${issuerId}/authorization-server`, key, {
@@ -106,16 +103,17 @@ describe('an external authorization server (oidc-provider, JWT access tokens), t
     expect(set.status).toBe(201)
     const secret = set.body.claimsEndpointSecret as string
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    claimsEndpoint = createServer((request, response) => {
-      let body = ''
-      request.on('data', (chunk) => (body += chunk))
-      request.on('end', () => {
-        const signed = verifyWebhookSignature(secret, request.headers['attesto-signature'] as string, body)
-        const parsed = JSON.parse(body) as Record<string, unknown>
-        claimsRequests.push({ signed, body: parsed })
-        response.writeHead(signed ? 200 : 401, { 'content-type': 'application/json' })
-        response.end(JSON.stringify({ claims: { member_number: `No. ${parsed.subject}` } }))
-      })
+    // The tenant's claims endpoint: checks the signature, answers the subject's member number.
+    claimsEndpoint = createServer(async (request, response) => {
+      const chunks: Buffer[] = []
+      for await (const chunk of request) chunks.push(chunk as Buffer)
+      const text = Buffer.concat(chunks).toString('utf8')
+      const parsed = JSON.parse(text) as Record<string, unknown>
+      const signed = verifyWebhookSignature(secret, String(request.headers['attesto-signature']), text)
+      claimsRequests.push({ signed, body: parsed })
+      response.statusCode = signed ? 200 : 401
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ claims: { member_number: `No. ${parsed.subject}` } }))
     }).listen(claimsPort, '127.0.0.1')
     a.runtime.deferredClaims?.startWorking(a.runtime.offers.sessions, silentLogger)
     keyA = await signingKey('key-a')

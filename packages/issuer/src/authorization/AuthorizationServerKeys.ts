@@ -1,6 +1,6 @@
 import { guardedRequest } from '@attesto/agent-runtime'
 import type { JSONWebKeySet } from 'jose'
-import type { ExternalAuthorizationServer } from './ExternalAuthorizationServer.js'
+import type { ExternalAuthorizationServer } from '../issuers/ExternalAuthorizationServer.js'
 
 /** An external authorization server's keys could not be had (its metadata or JWKS unreachable or malformed). */
 export class AuthorizationServerKeysError extends Error {}

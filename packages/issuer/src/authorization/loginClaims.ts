@@ -1,6 +1,6 @@
 import { guardedRequest, SIGNATURE_HEADER, signWebhook } from '@attesto/agent-runtime'
 import { type CredentialConfiguration, claimProblems } from '../issuers/credentialConfiguration.js'
-import type { ExternalClaimsSource } from './ExternalAuthorizationServer.js'
+import type { ExternalClaimsSource } from '../issuers/ExternalAuthorizationServer.js'
 import type { ClaimsSource, IdentityProvider } from './IdentityProvider.js'
 import type { LoginResult } from './OpenIdLogin.js'
 

@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto'
 import { HttpError } from '@attesto/agent-runtime'
 import type { AgentContext } from '@credo-ts/core'
-import { ownServerAvailable } from '../authorization/ExternalAuthorizationServer.js'
 import {
   type CredentialConfiguration,
   type CredentialValidity,
   validateClaims,
 } from '../issuers/credentialConfiguration.js'
+import { ownServerAvailable } from '../issuers/ExternalAuthorizationServer.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { UnknownIssuerError } from '../issuers/UnknownIssuerError.js'

@@ -1,6 +1,6 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
-import type { ExternalAuthorizationServer } from '../authorization/ExternalAuthorizationServer.js'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
+import type { ExternalAuthorizationServer } from './ExternalAuthorizationServer.js'
 import type { IssuerCertificate } from './IssuerCertificate.js'
 
 /** `required`: every token request must carry it; `optional`: checked when it comes, not asked for. */

@@ -1,5 +1,4 @@
 import { PROOF_OF_POSSESSION_ALGORITHMS } from '@attesto/agent-runtime'
-import { authorizationServersOf } from '../authorization/ExternalAuthorizationServer.js'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
 import { batchSizeOf } from '../issuers/batchIssuance.js'
 import { scopeOf } from '../issuers/configurationParts.js'
@@ -8,6 +7,7 @@ import type {
   MdocConfiguration,
   SdJwtVcConfiguration,
 } from '../issuers/credentialConfiguration.js'
+import { authorizationServersOf } from '../issuers/ExternalAuthorizationServer.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { clientAttestationOf } from '../issuers/senderConstraints.js'
 

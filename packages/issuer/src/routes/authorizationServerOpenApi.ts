@@ -1,6 +1,6 @@
 import { type OpenApiPaths, openApi } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import { externalAuthorizationServerInput } from '../authorization/ExternalAuthorizationServer.js'
+import { externalAuthorizationServerInput } from '../issuers/ExternalAuthorizationServer.js'
 
 const { json, answer, errors } = openApi
 

@@ -5,7 +5,7 @@ import {
   type ExternalAuthorizationServer,
   type ExternalAuthorizationServerInput,
   externalAuthorizationServerInput,
-} from '../authorization/ExternalAuthorizationServer.js'
+} from '../issuers/ExternalAuthorizationServer.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
 import type { JWK } from 'jose'
+import { startServerProcess } from './openIdProvider.js'
 
 /** What the external authorization server process is started with. */
 export interface ExternalServerConfig {
@@ -22,28 +22,8 @@ export interface ExternalServerConfig {
  * DPoP, and JWT access tokens (RFC 9068) for the credential issuer with the account's
  * attributes; its development login and consent pages stand for the tenant's login.
  */
-export async function startExternalAuthorizationServer(config: ExternalServerConfig) {
-  const child = spawn(
-    process.execPath,
-    [new URL('./externalAuthorizationServerProcess.js', import.meta.url).pathname],
-    {
-      env: { ...process.env, NODE_OPTIONS: '', EXTERNAL_AS_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let errors = ''
-  child.stderr.on('data', (chunk) => (errors += chunk))
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve())
-    child.on('exit', (code) => reject(new Error(`The authorization server exited (${code}): ${errors}`)))
+export function startExternalAuthorizationServer(config: ExternalServerConfig) {
+  return startServerProcess(new URL('./externalAuthorizationServerProcess.js', import.meta.url), config.port, {
+    EXTERNAL_AS_CONFIG: JSON.stringify(config),
   })
-  return {
-    issuer: `http://127.0.0.1:${config.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill()
-      }),
-  }
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
+import type { ExternalAuthorizationServer } from '../../issuers/ExternalAuthorizationServer.js'
 import { AuthorizationServerKeys, AuthorizationServerKeysError } from '../AuthorizationServerKeys.js'
-import type { ExternalAuthorizationServer } from '../ExternalAuthorizationServer.js'
 
 // An authorization server's keys over real HTTP (a local server counting its answers): discovered
 // from RFC 8414 metadata, cached, fetched again for an unknown kid at most once per interval.

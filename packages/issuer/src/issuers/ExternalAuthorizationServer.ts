@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import type { IssuerProfile } from '../issuers/issuerProfiles.js'
-import { claimMapping } from './IdentityProvider.js'
+import { claimMapping, deferredClaimsSource, endpointClaimsSource } from './configurationParts.js'
 
 /**
  * Where the credential's claims come from when an external authorization server issued the
@@ -13,8 +12,8 @@ import { claimMapping } from './IdentityProvider.js'
  */
 export const externalClaimsSourceInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('access_token'), mapping: claimMapping }),
-  z.strictObject({ type: z.literal('endpoint'), url: z.url().max(2000) }),
-  z.strictObject({ type: z.literal('deferred') }),
+  endpointClaimsSource,
+  deferredClaimsSource,
 ])
 
 export type ExternalClaimsSource = z.output<typeof externalClaimsSourceInput>
@@ -52,7 +51,7 @@ export const externalAuthorizationServerInput = z
 
 export type ExternalAuthorizationServerInput = z.output<typeof externalAuthorizationServerInput>
 
-/** An issuer's external authorization server, kept in its profile (issuerProfiles.ts). */
+/** An issuer's external authorization server, kept in its profile (issuerProfiles.ts; docs/AUTHORIZATION.md). */
 export interface ExternalAuthorizationServer extends ExternalAuthorizationServerInput {
   /** The HMAC key of claims-endpoint requests (`attesto-signature`), shown once. */
   claimsEndpointSecret: string
@@ -72,8 +71,9 @@ export function externalClaimsSourceOf(
 }
 
 /** Whether the issuer's own authorization server takes requests (no external one, or one kept beside it). */
-export const ownServerAvailable = (profile: Pick<IssuerProfile, 'authorizationServer'>): boolean =>
-  profile.authorizationServer?.ownAuthorizationServer !== false
+export const ownServerAvailable = (profile: {
+  authorizationServer?: ExternalAuthorizationServer | undefined
+}): boolean => profile.authorizationServer?.ownAuthorizationServer !== false
 
 /**
  * The issuer's authorization servers (OID4VCI 1.0 §12.2.4 `authorization_servers`), or undefined
@@ -81,7 +81,7 @@ export const ownServerAvailable = (profile: Pick<IssuerProfile, 'authorizationSe
  * wallet that does not read an offer's `authorization_server` redeems a pre-authorised code there.
  */
 export function authorizationServersOf(
-  profile: Pick<IssuerProfile, 'authorizationServer'>,
+  profile: { authorizationServer?: ExternalAuthorizationServer | undefined },
   credentialIssuer: string,
 ): string[] | undefined {
   const external = profile.authorizationServer
