@@ -17,6 +17,8 @@ export interface AuthorizationServerKeysOptions {
 interface Entry {
   keys: Promise<JSONWebKeySet>
   fetchedAt: number
+  /** The fetch failed: its error is answered until the refetch interval has passed. */
+  failed?: boolean
 }
 
 const MAX_SERVERS = 1_000
@@ -27,7 +29,8 @@ const MAX_SERVERS = 1_000
  * discovery) unless the configuration names `jwksUri` or gives `jwks`, fetched through the
  * webhooks' address guard (no private or link-local targets), kept `cacheSeconds`. A token with
  * a `kid` the cached set lacks (a key rotated in) makes one fetch at most every
- * `refetchIntervalSeconds`, so forged `kid`s cannot make the service hammer the server.
+ * `refetchIntervalSeconds`, so forged `kid`s cannot make the service hammer the server; a failed
+ * fetch is not repeated within that interval either. Concurrent requests share one fetch.
  */
 export class AuthorizationServerKeys {
   private readonly entries = new Map<string, Entry>()
@@ -39,7 +42,8 @@ export class AuthorizationServerKeys {
     if (server.jwks) return Promise.resolve(server.jwks as JSONWebKeySet)
     const key = this.cacheKey(server)
     const entry = this.entries.get(key)
-    if (entry && entry.fetchedAt + this.options.cacheSeconds * 1000 > Date.now()) return entry.keys
+    const lifetimeSeconds = entry?.failed ? this.options.refetchIntervalSeconds : this.options.cacheSeconds
+    if (entry && entry.fetchedAt + lifetimeSeconds * 1000 > Date.now()) return entry.keys
     return this.fetch(server, key)
   }
 
@@ -62,10 +66,12 @@ export class AuthorizationServerKeys {
   private fetch(server: ExternalAuthorizationServer, key: string): Promise<JSONWebKeySet> {
     const keys = this.download(server)
     if (this.entries.size >= MAX_SERVERS) this.entries.clear()
-    this.entries.set(key, { keys, fetchedAt: Date.now() })
-    // A failed fetch is not kept: the next token tries again (still bounded by the refetch interval).
+    const entry: Entry = { keys, fetchedAt: Date.now() }
+    this.entries.set(key, entry)
+    // A failed fetch is kept as a failure for the refetch interval: a server that is down is not
+    // asked again for every token meanwhile (those are answered 503 at once).
     keys.catch(() => {
-      if (this.entries.get(key)?.keys === keys) this.entries.delete(key)
+      entry.failed = true
     })
     return keys
   }

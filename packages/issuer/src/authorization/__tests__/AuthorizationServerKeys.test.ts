@@ -65,6 +65,17 @@ describe('AuthorizationServerKeys', () => {
     metadataIssuer = `${base}/realm`
   })
 
+  it('does not ask a server that failed again within the refetch interval', async () => {
+    const cache = new AuthorizationServerKeys({ cacheSeconds: 60, refetchIntervalSeconds: 1, allowInsecure: true })
+    const down = server({ jwksUri: `${base}/down/certs` })
+    await expect(cache.keys(down)).rejects.toBeInstanceOf(AuthorizationServerKeysError)
+    await expect(cache.keys(down)).rejects.toBeInstanceOf(AuthorizationServerKeysError)
+    expect(fetched).toEqual(['/down/certs'])
+    await new Promise((resolve) => setTimeout(resolve, 1_050))
+    await expect(cache.keys(down)).rejects.toBeInstanceOf(AuthorizationServerKeysError)
+    expect(fetched).toEqual(['/down/certs', '/down/certs'])
+  })
+
   it('refuses loopback servers unless insecure targets are allowed (the webhooks’ address guard)', async () => {
     const cache = new AuthorizationServerKeys({ cacheSeconds: 60, refetchIntervalSeconds: 1, allowInsecure: false })
     await expect(cache.keys(server({ jwksUri: `${base}/realm/certs` }))).rejects.toBeInstanceOf(
