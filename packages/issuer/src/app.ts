@@ -11,6 +11,7 @@ import { createIssuerQueues } from './compose/issuerQueues.js'
 import { mountIssuerRestApi } from './compose/issuerRestApi.js'
 import { IssuanceSessionStore } from './issuance/IssuanceSessionStore.js'
 import { IssuerDirectory } from './issuers/IssuerDirectory.js'
+import { externalTokenIssuances } from './protocol/ExternalTokenIssuances.js'
 import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
 import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
 import { createSenderProofs } from './protocol/senderProofs.js'
@@ -78,6 +79,7 @@ export async function createIssuerApp(
   })
   const protocol = oid4vciRouter({
     authorization,
+    external: externalTokenIssuances(authorizationConfig, runtime.offers.sessions, config.webhooks.allowInsecure),
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,
     config: protocolConfig,

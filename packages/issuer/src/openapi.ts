@@ -8,6 +8,7 @@ import {
 import { z } from 'zod'
 import { configurationIdInput } from './issuers/configurationParts.js'
 import { credentialConfigurationBody } from './issuers/credentialConfiguration.js'
+import { authorizationServerOpenApiPaths } from './routes/authorizationServerOpenApi.js'
 import { batchOpenApiPaths } from './routes/batchOpenApi.js'
 import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
 import { identityProviderOpenApiPaths } from './routes/identityProviderOpenApi.js'
@@ -197,6 +198,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
       identityProviderOpenApiPaths,
+      authorizationServerOpenApiPaths,
       walletProviderOpenApiPaths,
     ),
   })

@@ -9,6 +9,7 @@ import {
 import { DevelopmentCa } from '@attesto/protocol-kit'
 import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
+import { externalServerIssuer } from './support/externalTokens.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { keyAttestation, WalletProviderCa } from './support/keyAttestations.js'
@@ -154,7 +155,32 @@ describe('issuer fuzz', () => {
       'oauth-client-attestation': walletAttestation(provider, sender),
       'oauth-client-attestation-pop': attestationPop(sender, credentialIssuer),
     }
+    // An issuer with an external authorization server (keys given) and one of its access tokens.
+    const external = await externalServerIssuer(service, key)
+    const externalServer = {
+      issuer: 'https://login.fuzz.example',
+      jwksUri: 'https://login.fuzz.example/certs',
+      audience: 'https://issuer.example',
+      ownAuthorizationServer: true,
+      claimsSources: { '*': { type: 'access_token', mapping: { name: 'name' } } },
+    }
     const endpoints: FuzzedEndpoint[] = [
+      {
+        method: 'PUT',
+        path: '/issuers/:issuerId/authorization-server',
+        bearer,
+        values: { issuerId: external.fuzzedIssuerId },
+        example: externalServer,
+      },
+      { method: 'GET', path: '/issuers/:issuerId/authorization-server', bearer, values },
+      { method: 'DELETE', path: '/issuers/:issuerId/authorization-server', bearer, values },
+      {
+        method: 'POST',
+        path: '/oid4vci/:issuerId/credential',
+        bearer: `Bearer ${external.token}`,
+        values: { issuerId: external.issuerId },
+        example: { credential_configuration_id: 'card', proofs: { jwt: proofs } },
+      },
       { method: 'POST', path: '/tenants', bearer: admin, example: { label: 'x' } },
       { method: 'GET', path: '/admin/queues', bearer: admin },
       { method: 'GET', path: '/health' },

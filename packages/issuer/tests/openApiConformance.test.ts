@@ -266,6 +266,20 @@ describe('the issuer answers as its OpenAPI document says', () => {
     await exerciseKeyManagement(call, admin, key, tenant.body.id)
 
     // Withdrawn at the end: a configuration, then the issuer (its credentials keep verifying).
+    // An external authorization server for the issuer (docs/AUTHORIZATION.md, set-up 2).
+    const serverPath = `/issuers/${issuerId}/authorization-server`
+    expect((await call('GET', serverPath, key)).status).toBe(404)
+    expect((await call('PUT', serverPath, key, { issuer: 'x' })).status).toBe(400)
+    const external = {
+      issuer: 'https://login.university.example/realms/students',
+      claimsSources: { pass: { type: 'access_token', mapping: { given_name: 'given_name' } } },
+    }
+    expect((await call('PUT', serverPath, key, external)).body.claimsEndpointSecret).toBeDefined()
+    expect((await call('PUT', serverPath, key, { ...external, ownAuthorizationServer: false })).status).toBe(200)
+    expect((await call('GET', serverPath, key)).body.ownAuthorizationServer).toBe(false)
+    expect((await call('DELETE', serverPath, key)).status).toBe(204)
+    expect((await call('DELETE', serverPath, key)).status).toBe(404)
+
     const removed = await call('DELETE', `/issuers/${issuerId}/credential-configurations/later`, key)
     // The deferred offer, never redeemed, is cancelled with its configuration.
     expect(removed.body).toMatchObject({ credentialConfigurationId: 'later', cancelledOffers: 1 })

@@ -1,13 +1,6 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
 import { z } from 'zod'
-
-/** A credential claim filled from one claim of the provider's ID token or userinfo answer. */
-const claimMapping = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a claim name of the credential configuration'),
-    z.string().min(1).max(200),
-  )
-  .refine((mapping) => Object.keys(mapping).length <= 100, 'at most 100 claims')
+import { claimMapping, deferredClaimsSource, endpointClaimsSource } from '../issuers/configurationParts.js'
 
 /**
  * Where a credential's claims come from once the user has logged in (docs/AUTHORIZATION.md):
@@ -19,8 +12,8 @@ const claimMapping = z
 export const claimsSourceInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('id_token'), mapping: claimMapping }),
   z.strictObject({ type: z.literal('userinfo'), mapping: claimMapping }),
-  z.strictObject({ type: z.literal('endpoint'), url: z.url().max(2000) }),
-  z.strictObject({ type: z.literal('deferred') }),
+  endpointClaimsSource,
+  deferredClaimsSource,
 ])
 
 export type ClaimsSource = z.output<typeof claimsSourceInput>

@@ -9,6 +9,8 @@ const schema = z.object({
     .min(300)
     .max(30 * 24 * 3600)
     .default(24 * 3600),
+  AUTHORIZATION_SERVER_JWKS_CACHE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  AUTHORIZATION_SERVER_JWKS_REFETCH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 })
 
 /** The variables this module reads (checked against the deployment manifests). */
@@ -24,6 +26,10 @@ export interface AuthorizationConfig {
   codeTtlSeconds: number
   /** A refresh token family lives this long from its first token; a login's offer as long. */
   refreshTokenTtlSeconds: number
+  /** How long an instance uses an external authorization server's fetched JWKS. */
+  jwksCacheSeconds: number
+  /** At most one JWKS fetch per external server within this many seconds (a token with an unknown `kid`). */
+  jwksRefetchSeconds: number
 }
 
 export function loadAuthorizationConfig(env: Record<string, string | undefined> = process.env): AuthorizationConfig {
@@ -33,5 +39,7 @@ export function loadAuthorizationConfig(env: Record<string, string | undefined> 
     loginTtlSeconds: e.AUTHORIZATION_LOGIN_TTL_SECONDS,
     codeTtlSeconds: 60,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    jwksCacheSeconds: e.AUTHORIZATION_SERVER_JWKS_CACHE_SECONDS,
+    jwksRefetchSeconds: e.AUTHORIZATION_SERVER_JWKS_REFETCH_SECONDS,
   }
 }

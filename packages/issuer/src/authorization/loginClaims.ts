@@ -1,5 +1,6 @@
 import { guardedRequest, SIGNATURE_HEADER, signWebhook } from '@attesto/agent-runtime'
 import { type CredentialConfiguration, claimProblems } from '../issuers/credentialConfiguration.js'
+import type { ExternalClaimsSource } from '../issuers/ExternalAuthorizationServer.js'
 import type { ClaimsSource, IdentityProvider } from './IdentityProvider.js'
 import type { LoginResult } from './OpenIdLogin.js'
 
@@ -9,7 +10,8 @@ export class LoginClaimsError extends Error {}
 export interface LoginClaimsOptions {
   issuerId: string
   configuration: CredentialConfiguration
-  login: LoginResult
+  /** Who logged in; with an external authorization server, the access token's `sub` and claims instead. */
+  login: LoginResult | { subject: string; accessTokenClaims: Record<string, unknown> }
   /** Allow http:// and loopback claims endpoints (development and tests only). */
   allowInsecure: boolean
 }
@@ -30,14 +32,17 @@ const mapped = (mapping: Record<string, string>, from: Record<string, unknown> |
  */
 async function endpointClaims(
   url: string,
-  provider: IdentityProvider,
+  provider: Pick<IdentityProvider, 'claimsEndpointSecret'>,
   options: LoginClaimsOptions,
 ): Promise<Record<string, unknown>> {
+  const { login } = options
   const body = JSON.stringify({
     issuerId: options.issuerId,
     credentialConfigurationId: options.configuration.id,
-    subject: options.login.subject,
-    idTokenClaims: options.login.idTokenClaims,
+    subject: login.subject,
+    ...('accessTokenClaims' in login
+      ? { accessTokenClaims: login.accessTokenClaims }
+      : { idTokenClaims: login.idTokenClaims }),
   })
   const timestamp = Math.floor(Date.now() / 1000)
   let answer: Awaited<ReturnType<typeof guardedRequest>>
@@ -72,10 +77,11 @@ async function endpointClaims(
  * the configuration (every problem refuses); `{}` for a deferred source (approved later).
  */
 export async function loginClaims(
-  source: ClaimsSource,
-  provider: IdentityProvider,
+  source: ClaimsSource | ExternalClaimsSource,
+  provider: Pick<IdentityProvider, 'claimsEndpointSecret'>,
   options: LoginClaimsOptions,
 ): Promise<Record<string, unknown>> {
+  const { login } = options
   let claims: Record<string, unknown>
   if (source.type === 'deferred') {
     if (!options.configuration.deferred) {
@@ -84,8 +90,10 @@ export async function loginClaims(
     return {}
   }
   if (source.type === 'endpoint') claims = await endpointClaims(source.url, provider, options)
-  else
-    claims = mapped(source.mapping, source.type === 'id_token' ? options.login.idTokenClaims : options.login.userinfo)
+  else if ('accessTokenClaims' in login) {
+    claims = source.type === 'access_token' ? mapped(source.mapping, login.accessTokenClaims) : {}
+  } else if (source.type === 'access_token') claims = {}
+  else claims = mapped(source.mapping, source.type === 'id_token' ? login.idTokenClaims : login.userinfo)
   const problems = claimProblems(options.configuration, claims)
   if (problems.length > 0) {
     throw new LoginClaimsError(

@@ -3,6 +3,7 @@ import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from '../batches/batchConfig.js'
 import { issuerOpenApi } from '../openapi.js'
 import type { WalletProviderKeys } from '../protocol/clientAttestation/WalletProviderKeys.js'
+import { authorizationServerRoutes } from '../routes/authorizationServerRoutes.js'
 import { batchRoutes } from '../routes/batchRoutes.js'
 import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
 import { identityProviderRoutes } from '../routes/identityProviderRoutes.js'
@@ -53,6 +54,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
         statuses: options.statuses,
       }),
       identityProviderRoutes(),
+      authorizationServerRoutes(credentialIssuerBaseUrl, runtime.issuers),
       batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
       statusRoutes(runtime.credentialStatus, runtime.statusChanges),
       walletProviderRoutes(runtime.pages, options.walletProviderKeys),

@@ -59,9 +59,14 @@ export interface IssuanceSession {
   /**
    * `authorization_code`: the offer carries that grant with an `issuer_state` (`codeHash` is the
    * hash of its secret, never redeemable as a pre-authorised code); the wallet's login binds it.
-   * `login`: made by a login without an offer (wallet-initiated). Absent: pre-authorised code.
+   * `login`: made by a login without an offer (wallet-initiated). `external`: made by the first
+   * credential request with an external authorization server's access token. Absent: pre-authorised code.
    */
-  grant?: 'authorization_code' | 'login'
+  grant?: 'authorization_code' | 'login' | 'external'
+  /** The issuer had an external authorization server beside its own when the offer was made: the offer's grant names its own. */
+  namesAuthorizationServer?: boolean
+  /** `external`: the authorization server whose access token made this issuance (its `sub` is `loggedInSubject`). */
+  authorizationServer?: string
   /** The provider subject that alone may receive an `authorization_code` offer, when the offer names one. */
   subject?: string
   /** The authorization session bound to this offer (once), and the subject that logged in. */

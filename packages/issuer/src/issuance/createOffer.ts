@@ -6,6 +6,7 @@ import {
   type CredentialValidity,
   validateClaims,
 } from '../issuers/credentialConfiguration.js'
+import { ownServerAvailable } from '../issuers/ExternalAuthorizationServer.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { UnknownIssuerError } from '../issuers/UnknownIssuerError.js'
@@ -100,14 +101,16 @@ function txCodeOf(length: number): string {
 
 /** The `openid-credential-offer://` URI of a session, with the offer by value (no fetch needed). */
 export function offerUri(maker: OfferMaker, session: IssuanceSession, preAuthorizedCode: string): string {
-  const offer = {
-    credential_issuer: `${maker.credentialIssuerBaseUrl}/${session.issuerId}`,
-    credential_configuration_ids: [session.configurationId],
-    grants:
-      session.grant === 'authorization_code'
-        ? authorizationCodeGrant(preAuthorizedCode)
-        : preAuthorizedGrant(session, preAuthorizedCode),
+  const credentialIssuer = `${maker.credentialIssuerBaseUrl}/${session.issuerId}`
+  const grants =
+    session.grant === 'authorization_code'
+      ? authorizationCodeGrant(preAuthorizedCode)
+      : preAuthorizedGrant(session, preAuthorizedCode)
+  // OID4VCI 1.0 §4.1.1: with several authorization servers, the grant names the one that knows its code (ours).
+  if (session.namesAuthorizationServer) {
+    for (const grant of Object.values(grants)) Object.assign(grant, { authorization_server: credentialIssuer })
   }
+  const offer = { credential_issuer: credentialIssuer, credential_configuration_ids: [session.configurationId], grants }
   return `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(offer))}`
 }
 
@@ -138,6 +141,13 @@ export async function createOffer(
   { profile, configuration }: { profile: IssuerProfile; configuration: CredentialConfiguration },
   input: OfferInput,
 ): Promise<CreatedOffer> {
+  if (!ownServerAvailable(profile)) {
+    throw new HttpError(
+      409,
+      'own_authorization_server_disabled',
+      "This issuer's access tokens come from its external authorization server only: an offer's code could not be redeemed (PUT /issuers/{issuerId}/authorization-server with ownAuthorizationServer true)",
+    )
+  }
   const code = input.preAuthorizedCode ?? newPreAuthorizedCode()
   const parts = splitPreAuthorizedCode(code)
   if (!parts) throw new Error('A pre-authorised code must come from newPreAuthorizedCode()')
@@ -148,6 +158,7 @@ export async function createOffer(
     claims: input.claims,
     codeHash: hashSecret(input.grant === 'authorization_code' ? issuerStateSecret(parts.secret) : parts.secret),
     ...(input.grant ? { grant: input.grant } : {}),
+    ...(profile.authorizationServer ? { namesAuthorizationServer: true } : {}),
     ...(input.subject !== undefined ? { subject: input.subject } : {}),
     ...(input.txCodeLength ? { txCode: txCodeOf(input.txCodeLength) } : {}),
     expiresAt: Date.now() + input.expiresInSeconds * 1000,

@@ -52,6 +52,9 @@ export function offerView(offerId: string, session: IssuanceSession) {
     expiresAt: new Date(session.expiresAt).toISOString(),
     ...(session.issuedAt ? { issuedAt: session.issuedAt } : {}),
     ...(session.issuedAt ? { credentialCount: session.credentialCount ?? 1 } : {}),
+    ...(session.grant === 'external'
+      ? { authorizationServer: session.authorizationServer, subject: session.loggedInSubject }
+      : {}),
     ...(notification
       ? {
           walletNotification: {

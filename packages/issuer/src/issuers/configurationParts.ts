@@ -78,3 +78,17 @@ export interface ClaimProblem {
 export function namesAreUnique(list: readonly { name: string }[]): boolean {
   return new Set(list.map((entry) => entry.name)).size === list.length
 }
+
+/** Credential claims filled each from one claim of another token or answer (an ID token, userinfo, an access token): `credential claim ← source claim`. */
+export const claimMapping = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a claim name of the credential configuration'),
+    z.string().min(1).max(200),
+  )
+  .refine((mapping) => Object.keys(mapping).length <= 100, 'at most 100 claims')
+
+/** Claims from the tenant's claims endpoint, POSTed who the credential is for (signed like a webhook), answering `{ claims }`. */
+export const endpointClaimsSource = z.strictObject({ type: z.literal('endpoint'), url: z.url().max(2000) })
+
+/** No claims yet: the tenant approves them later (`PUT /offers/{offerId}/claims`, deferred configurations only). */
+export const deferredClaimsSource = z.strictObject({ type: z.literal('deferred') })

@@ -1,5 +1,6 @@
 import { TenantDocumentStore } from '@attesto/agent-runtime'
 import type { CredentialConfiguration, Display } from './credentialConfiguration.js'
+import type { ExternalAuthorizationServer } from './ExternalAuthorizationServer.js'
 import type { IssuerCertificate } from './IssuerCertificate.js'
 
 /** `required`: every token request must carry it; `optional`: checked when it comes, not asked for. */
@@ -22,6 +23,8 @@ export interface IssuerProfile {
   dpop?: SenderConstraint
   /** Whether token requests must carry a wallet attestation (senderConstraints.ts); absent: optional. */
   clientAttestation?: SenderConstraint
+  /** An authorization server the tenant runs, whose access tokens the credential endpoint takes (docs/AUTHORIZATION.md). */
+  authorizationServer?: ExternalAuthorizationServer
 }
 
 /** Issuer profiles of a tenant, by issuer id; another tenant's issuer is `issuer_not_found`. */

@@ -10,8 +10,8 @@ import type { IssuerDirectory, ResolvedIssuer } from '../issuers/IssuerDirectory
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
 import type { WalletProviderKeys } from './clientAttestation/WalletProviderKeys.js'
 import { provenHolderKeys } from './credentialProofs.js'
+import { type AccessTokenOptions, offerOfPresentedToken, type TokenTarget } from './externalAccessTokens.js'
 import { issueCredentials } from './issueCredentials.js'
-import { type DpopTokenCheck, offerOfAccessToken } from './issuerTokens.js'
 import { knownIssuer } from './knownIssuer.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 
@@ -40,7 +40,7 @@ const credentialRequest = z.object({
 
 const deferredRequest = z.object({ transaction_id: z.string().min(1).max(200) })
 
-export interface CredentialEndpointOptions {
+export interface CredentialEndpointOptions extends AccessTokenOptions {
   sessions: IssuanceSessionStore
   directory: IssuerDirectory
   config: IssuerProtocolConfig
@@ -48,8 +48,6 @@ export interface CredentialEndpointOptions {
   status?: CredentialStatusService
   /** Called once per issuance, a batch being one (the `credential.issued` event). */
   onIssued(issuer: ResolvedIssuer, offerId: string, credentialCount: number): void
-  /** The DPoP check of DPoP-bound access tokens (dpop/dpopProofs.ts). */
-  dpop: DpopTokenCheck
   /** The tenants' trusted wallet providers, who sign key attestations (keyAttestation/). */
   walletProviders: WalletProviderKeys
 }
@@ -57,8 +55,13 @@ export interface CredentialEndpointOptions {
 const denied = (description: string) => new ProtocolError(400, 'credential_request_denied', description)
 
 /** The offer an access token names, unless its credential is out already. */
-async function tokenSession(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
-  const offerId = await offerOfAccessToken(issuer, request, options.dpop)
+async function tokenSession(
+  issuer: ResolvedIssuer,
+  request: Request,
+  options: CredentialEndpointOptions,
+  target: TokenTarget,
+) {
+  const offerId = await offerOfPresentedToken(issuer, request, options, target)
   const session = await options.sessions.find(issuer.tenantId, offerId)
   if (!session) throw new ProtocolError(401, 'invalid_token', 'The offer of this access token no longer exists')
   if (session.state === 'credential_issued') throw denied('The credential of this offer was issued already')
@@ -66,8 +69,18 @@ async function tokenSession(issuer: ResolvedIssuer, request: Request, options: C
 }
 
 /** The offer an access token names, if it may still be issued on (a deferred one may be collected later: its row lives on). */
-async function liveSession(issuer: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
-  const found = await tokenSession(issuer, request, options)
+async function liveSession(
+  issuer: ResolvedIssuer,
+  request: Request,
+  options: CredentialEndpointOptions,
+  input: z.output<typeof credentialRequest>,
+) {
+  const configurationId = input.credential_identifier ?? input.credential_configuration_id
+  const found = await tokenSession(issuer, request, options, {
+    configurationId,
+    vct: input.vct,
+    doctype: input.doctype,
+  })
   if (found.session.expiresAt <= Date.now()) throw denied('The credential offer has expired')
   if (found.session.state === 'failed') throw denied('The offer is void')
   return found
@@ -163,7 +176,7 @@ async function issueOnce(
  */
 export async function credentialEndpoint(cached: ResolvedIssuer, request: Request, options: CredentialEndpointOptions) {
   const input = credentialRequest.parse(request.body)
-  const { offerId, session } = await liveSession(cached, request, options)
+  const { offerId, session } = await liveSession(cached, request, options, input)
   const issuer = await knownIssuer(
     options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
   )
@@ -197,7 +210,9 @@ export async function deferredCredentialEndpoint(
   options: CredentialEndpointOptions,
 ) {
   const { transaction_id: transactionId } = deferredRequest.parse(request.body)
-  const { offerId, session } = await tokenSession(cached, request, options)
+  const { offerId, session } = await tokenSession(cached, request, options, {
+    matches: (made) => made.transactionId === transactionId,
+  })
   const issuer = await knownIssuer(
     options.directory.getWithConfiguration(cached.profile.issuerId, session.configurationId),
   )

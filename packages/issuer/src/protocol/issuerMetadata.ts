@@ -7,6 +7,7 @@ import type {
   MdocConfiguration,
   SdJwtVcConfiguration,
 } from '../issuers/credentialConfiguration.js'
+import { authorizationServersOf } from '../issuers/ExternalAuthorizationServer.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { keyAttestationsRequiredMetadata } from '../issuers/keyAttestationRequirement.js'
 import { clientAttestationOf } from '../issuers/senderConstraints.js'
@@ -84,13 +85,17 @@ const configurationMetadata = (issuer: ResolvedIssuer, configuration: Credential
  * says the one algorithm this issuer's key signs with, and carries its display and claim
  * descriptions (`credential_metadata`) so wallets show a named, styled card. Batch issuance is
  * advertised when the issuer's batch size is above 1 (the specification requires at least 2).
+ * With an external authorization server, `authorization_servers` names it (and this issuer's own
+ * while it is kept beside it).
  */
 export function credentialIssuerMetadata(issuer: ResolvedIssuer) {
   const base = issuer.credentialIssuer
   const configurations = Object.values(issuer.profile.configurations)
   const batchSize = batchSizeOf(issuer.profile)
+  const authorizationServers = authorizationServersOf(issuer.profile, base)
   return {
     credential_issuer: base,
+    ...(authorizationServers ? { authorization_servers: authorizationServers } : {}),
     credential_endpoint: `${base}/credential`,
     ...(issuer.profile.display ? { display: issuer.profile.display } : {}),
     nonce_endpoint: `${base}/nonce`,

@@ -110,7 +110,7 @@ export type DpopTokenCheck = (
 ) => Promise<void>
 
 /** What a scheme checks of a request beyond the token itself; throws `invalid_token` (or its own error) to refuse it. */
-type SchemeCheck = (
+export type SchemeCheck = (
   issuer: ResolvedIssuer,
   request: Pick<Request, 'headers' | 'method' | 'path'>,
   token: string,
@@ -146,6 +146,21 @@ const ACCESS_TOKEN_SCHEMES: Record<string, SchemeCheck> = {
 }
 
 /**
+ * The access token of a request's `Authorization` header (`Bearer <token>` or `DPoP <token>`) and
+ * the check of its scheme (applied once the token's payload is known); 401 `invalid_token` without one.
+ */
+export function presentedAccessToken(request: Pick<Request, 'headers'>): { scheme: SchemeCheck; token: string } {
+  const match = /^([A-Za-z]+) ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '')
+  if (!match) throw invalidToken('An access token is required: send "Authorization: Bearer <access token>"')
+  const name = (match[1] as string).toLowerCase() // schemes are case-insensitive (RFC 9110 §11.1)
+  const scheme = Object.hasOwn(ACCESS_TOKEN_SCHEMES, name) ? ACCESS_TOKEN_SCHEMES[name] : undefined
+  if (!scheme) {
+    throw invalidToken(`The '${match[1]}' scheme is not supported: send "Authorization: Bearer|DPoP <access token>"`)
+  }
+  return { scheme, token: match[2] as string }
+}
+
+/**
  * The offer id of the access token a request presents (`Authorization: Bearer <token>` or
  * `Authorization: DPoP <token>` with a proof): a token of this issuer, unexpired, presented under
  * the scheme it fits; 401 `invalid_token` otherwise (and the DPoP refusals of `dpop`).
@@ -156,14 +171,7 @@ export async function offerOfAccessToken(
   request: Pick<Request, 'headers' | 'method' | 'path'>,
   dpop?: DpopTokenCheck,
 ): Promise<string> {
-  const match = /^([A-Za-z]+) ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '')
-  if (!match) throw invalidToken('An access token is required: send "Authorization: Bearer <access token>"')
-  const name = (match[1] as string).toLowerCase() // schemes are case-insensitive (RFC 9110 §11.1)
-  const scheme = Object.hasOwn(ACCESS_TOKEN_SCHEMES, name) ? ACCESS_TOKEN_SCHEMES[name] : undefined
-  if (!scheme) {
-    throw invalidToken(`The '${match[1]}' scheme is not supported: send "Authorization: Bearer|DPoP <access token>"`)
-  }
-  const token = match[2] as string
+  const { scheme, token } = presentedAccessToken(request)
   const payload = checkIssuerToken(issuer, 'at+jwt', token)
   if (!payload || typeof payload.sub !== 'string' || payload.aud !== issuer.credentialIssuer) {
     throw invalidToken('The access token is invalid or expired')

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { NOTIFICATION_EVENTS, type WalletNotification } from '../issuance/IssuanceSession.js'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
-import { type DpopTokenCheck, offerOfAccessToken } from './issuerTokens.js'
+import { type AccessTokenOptions, offerOfPresentedToken } from './externalAccessTokens.js'
 
 /** `event_description`: printable ASCII without `"` and `\` (OID4VCI 1.0 §11.1). */
 const DESCRIPTION_CHARACTERS = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/
@@ -17,12 +17,10 @@ const notificationRequest = z.object({
   event_description: z.string().max(1000).regex(DESCRIPTION_CHARACTERS, 'printable ASCII without " and \\').optional(),
 })
 
-export interface NotificationEndpointOptions {
+export interface NotificationEndpointOptions extends AccessTokenOptions {
   sessions: IssuanceSessionStore
   /** Called once per recorded event (the `credential.accepted`, `.failed` and `.deleted` webhook events). */
   onNotified(issuer: ResolvedIssuer, offerId: string, notification: WalletNotification): void
-  /** The DPoP check of DPoP-bound access tokens (dpop/dpopProofs.ts). */
-  dpop: DpopTokenCheck
 }
 
 const invalidNotificationRequest = (description: string) =>
@@ -40,8 +38,10 @@ export async function notificationEndpoint(
   request: Request,
   options: NotificationEndpointOptions,
 ): Promise<{ status: 204 }> {
-  const offerId = await offerOfAccessToken(issuer, request, options.dpop)
   const parsed = notificationRequest.safeParse(request.body)
+  const offerId = await offerOfPresentedToken(issuer, request, options, {
+    matches: (made) => parsed.success && made.notificationId === parsed.data.notification_id,
+  })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw invalidNotificationRequest(issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'Invalid request')

@@ -14,6 +14,7 @@ import { authorizationCallback } from './authorizationCallback.js'
 import { authorizationEndpoint } from './authorizationEndpoint.js'
 import { credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import { dpopTokenCheck } from './dpop/dpopProofs.js'
+import { type ExternalTokenSessions, ownServerRequired } from './externalAccessTokens.js'
 import { issuanceEvents } from './issuanceEvents.js'
 import { countedIssuance } from './issuanceMetrics.js'
 import { authorizationServerMetadata, credentialIssuerMetadata } from './issuerMetadata.js'
@@ -37,6 +38,8 @@ export interface Oid4vciRouterOptions {
   logger: Logger
   /** The authorization code flow (PAR, authorization endpoint, the provider's callback). */
   authorization?: AuthorizationServices
+  /** Access tokens of tenants' external authorization servers (docs/AUTHORIZATION.md). */
+  external?: ExternalTokenSessions
 }
 
 /** Rate-limit buckets and body types of the OID4VCI endpoints that do work (docs/SECURITY.md). */
@@ -97,7 +100,14 @@ function mountAuthorizationEndpoints(
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 }),
     rejectUnsafeProtocolInput,
     freshnessHeaders(directory, proofs, true),
-    answering(directory, (issuer, request) => parEndpoint(issuer, request, services, proofs), true),
+    answering(
+      directory,
+      (issuer, request) => {
+        ownServerRequired(issuer, 'invalid_request')
+        return parEndpoint(issuer, request, services, proofs)
+      },
+      true,
+    ),
   )
   router.get('/oid4vci/:issuerId/authorize', rejectUnsafeProtocolInput, redirecting(authorizationEndpoint))
   router.get('/oid4vci/:issuerId/authorize/callback', rejectUnsafeProtocolInput, redirecting(authorizationCallback))
@@ -151,6 +161,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     status: options.status,
     dpop: dpopTokenCheck(options.proofs),
     walletProviders: options.proofs.walletProviders,
+    ...(options.external ? { external: options.external } : {}),
   }
   const nonces = freshnessHeaders(options.directory, options.proofs)
 
@@ -162,15 +173,16 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     rejectUnsafeProtocolInput,
     freshnessHeaders(options.directory, options.proofs, true),
     handle(
-      countedIssuance('token', (issuer, request) =>
-        tokenEndpoint(issuer, request, {
+      countedIssuance('token', (issuer, request) => {
+        ownServerRequired(issuer, 'unsupported_grant_type')
+        return tokenEndpoint(issuer, request, {
           ...endpoints,
           accessTokenTtlSeconds: options.accessTokenTtlSeconds,
           proofs: options.proofs,
           onRedeemed,
           ...(options.authorization ? { authorization: options.authorization } : {}),
-        }),
-      ),
+        })
+      }),
     ),
   )
   if (options.authorization)
@@ -210,9 +222,7 @@ export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; 
     json,
     rejectUnsafeProtocolInput,
     nonces,
-    handle((issuer, request) =>
-      notificationEndpoint(issuer, request, { sessions: options.sessions, onNotified, dpop: endpoints.dpop }),
-    ),
+    handle((issuer, request) => notificationEndpoint(issuer, request, { ...endpoints, onNotified })),
     notificationRequestErrors,
   )
   router.use('/oid4vci', protocolErrorHandler(options.logger))

@@ -181,6 +181,11 @@ export const offerStatusResponse = z
       .optional()
       .meta({ description: 'What the wallet last told about the credentials (OID4VCI notification endpoint)' }),
     credentialStatus: credentialStatusResponse.optional(),
+    authorizationServer: z.string().optional().meta({
+      description:
+        "Made by a credential request with this external authorization server's access token (docs/AUTHORIZATION.md)",
+    }),
+    subject: z.string().optional().meta({ description: "With authorizationServer: the access token's sub" }),
   })
   .meta({
     id: 'OfferStatus',

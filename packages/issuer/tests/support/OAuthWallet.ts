@@ -68,9 +68,13 @@ export class OAuthWallet {
     return first && !(await asksDPoPNonce(first)) ? first : request()
   }
 
+  /** Another authorization server than the credential issuer's own (one of its `authorization_servers`), discovered by OpenID Connect discovery. */
+  public authorizationServer?: string
+
   public async server(): Promise<oauth.AuthorizationServer> {
-    const issuer = new URL(this.credentialIssuer)
-    const response = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...this.options })
+    const issuer = new URL(this.authorizationServer ?? this.credentialIssuer)
+    const algorithm = this.authorizationServer ? 'oidc' : 'oauth2'
+    const response = await oauth.discoveryRequest(issuer, { algorithm, ...this.options })
     return oauth.processDiscoveryResponse(issuer, response)
   }
 
@@ -167,7 +171,11 @@ export class OAuthWallet {
   }
 
   /** A credential request with a jose-made `jwt` proof for a new P-256 key; answers the status, body and the key. */
-  public async credential(accessToken: string, cNonce: string, credentialIdentifier: string) {
+  public async credential(
+    accessToken: string,
+    cNonce: string,
+    credentialIdentifier: string | { configurationId: string },
+  ) {
     const { publicKey, privateKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
     const proof = await new SignJWT({ nonce: cNonce })
@@ -177,7 +185,9 @@ export class OAuthWallet {
       .setIssuedAt()
       .sign(privateKey)
     const response = await this.resource(accessToken, 'credential', {
-      credential_identifier: credentialIdentifier,
+      ...(typeof credentialIdentifier === 'string'
+        ? { credential_identifier: credentialIdentifier }
+        : { credential_configuration_id: credentialIdentifier.configurationId }),
       proof: { proof_type: 'jwt', jwt: proof },
     })
     return { status: response.status, body: (await response.json()) as Record<string, unknown>, jwk }
@@ -188,8 +198,14 @@ export class OAuthWallet {
     return (await this.resource(accessToken, 'notification', { notification_id: notificationId, event })).status
   }
 
+  /** A fresh c_nonce from the issuer's nonce endpoint (OID4VCI 1.0 §7), for tokens of other servers than the issuer's. */
+  public async cNonce(fetchFn: typeof fetch): Promise<string> {
+    const response = await fetchFn(`${this.credentialIssuer}/nonce`, { method: 'POST' })
+    return ((await response.json()) as { c_nonce: string }).c_nonce
+  }
+
   /** A JSON POST to an endpoint of the issuer with the access token; a refusal's challenge answered as the response. */
-  private async resource(accessToken: string, endpoint: string, body: object): Promise<Response> {
+  public async resource(accessToken: string, endpoint: string, body: object): Promise<Response> {
     return this.withNonce(() =>
       oauth.protectedResourceRequest(
         accessToken,

@@ -30,20 +30,31 @@ export function freePort(): Promise<number> {
  * login; ID tokens carry the profile claims (`conformIdTokenClaims: false`), PKCE is required.
  */
 export async function startOpenIdProvider(port: number, clients: ProviderClient[], accounts: Account[]) {
-  const child = spawn(process.execPath, [new URL('./openIdProviderServer.js', import.meta.url).pathname], {
-    env: { ...process.env, NODE_OPTIONS: '', OPENID_PROVIDER_CONFIG: JSON.stringify({ port, clients, accounts }) },
+  return startServerProcess(new URL('./openIdProviderServer.js', import.meta.url), port, {
+    OPENID_PROVIDER_CONFIG: JSON.stringify({ port, clients, accounts }),
+  })
+}
+
+/**
+ * A test server in its own node process (`script`, configured by `env`), once it has printed
+ * `listening`: its URL on 127.0.0.1:`port`, and `close()`.
+ */
+export async function startServerProcess(script: URL, port: number, env: Record<string, string>) {
+  const child = spawn(process.execPath, [script.pathname], {
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let errors = ''
   child.stderr.on('data', (chunk) => (errors += chunk))
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve())
-    child.on('exit', (code) => reject(new Error(`The OpenID provider exited (${code}): ${errors}`)))
+    child.on('exit', (code) => reject(new Error(`${script.pathname} exited (${code}): ${errors}`)))
   })
   return {
     issuer: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
         child.once('exit', () => resolve())
         child.kill()
       }),
