@@ -10,7 +10,7 @@ import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
 import { JsonLogger } from '../logging/JsonLogger.js'
 import { instrumentKms, watchDatabasePools, watchDidCache, watchWebhooks, watchWorker } from '../metrics/collectors.js'
 import { mountMetricsRoute } from '../metrics/metricsEndpoint.js'
-import { loadObservabilityConfig, type ObservabilityConfig } from '../metrics/observabilityConfig.js'
+import type { ObservabilityConfig } from '../metrics/observabilityConfig.js'
 import { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
 import { observeRequests } from '../metrics/requestObservability.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
@@ -71,7 +71,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   roleModules: (app: Express) => Modules,
   options: RuntimeAgentOptions = {},
 ): Promise<RuntimeAgent<Modules>> {
-  const observability = options.observability ?? loadObservabilityConfig()
+  const observability = options.observability ?? config.observability
   const metrics = observability.metrics ? new RuntimeMetrics(config.role) : undefined
   const storage = await openRoleStorage(config, logger, metrics, options.recordTtlSeconds)
   const backend = await createKmsBackend(config, logger)

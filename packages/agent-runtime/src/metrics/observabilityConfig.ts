@@ -1,20 +1,29 @@
 import { z } from 'zod'
-import { resolveSecretFiles } from '../config/resolveSecretFiles.js'
-import { parseEnvironment } from '../config/runtimeConfig.js'
+import { configSection, type Environment, readSection, variable } from '../config/configSection.js'
 
 const onOff = z.enum(['on', 'off'])
+const port = z.coerce.number().int().min(0).max(65_535)
 
-const schema = z.object({
-  METRICS: onOff.default('on'),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-  METRICS_HOST: z.string().default('0.0.0.0'),
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-  ACCESS_LOG: onOff.default('on'),
-})
-
-/** The variables this module reads (checked against the deployment manifests). */
-export const OBSERVABILITY_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+/** Metrics and the access log: part of every service's configuration (docs/OBSERVABILITY.md). */
+export const OBSERVABILITY_VARIABLES = {
+  ACCESS_LOG: variable(onOff.default('on'), {
+    description: '`off`: no access-log line per request ([docs/OBSERVABILITY.md](docs/OBSERVABILITY.md#access-log))',
+  }),
+  METRICS: variable(onOff.default('on'), { description: '`off`: no metrics (no per-request timing, no `/metrics`)' }),
+  METRICS_TOKEN: variable(z.string().min(16, 'must be at least 16 characters').optional(), {
+    description:
+      'serve `GET /metrics` (Prometheus) on the service\'s port behind `Authorization: Bearer <METRICS_TOKEN>`, at least 16 characters; without it and without `METRICS_PORT` metrics are served nowhere ([docs/OBSERVABILITY.md](docs/OBSERVABILITY.md))',
+    secret: true,
+  }),
+  METRICS_PORT: variable(port.optional(), {
+    description: 'a separate, open listener serving only `GET /metrics` (keep it on the private network)',
+  }),
+  METRICS_HOST: variable(z.string().default('0.0.0.0'), { description: 'the address of the `METRICS_PORT` listener' }),
+  WORKER_METRICS_PORT: variable(port.optional(), {
+    description: "the issuer worker's metrics listener (`attesto-issuer worker`)",
+    roles: ['issuer'],
+  }),
+}
 
 /** Metrics and the access log (docs/OBSERVABILITY.md). */
 export interface ObservabilityConfig {
@@ -42,15 +51,22 @@ export function describeObservability(config: ObservabilityConfig): Record<strin
   }
 }
 
-/** Reads the observability variables (`METRICS_TOKEN` may come from `METRICS_TOKEN_FILE`). */
-export function loadObservabilityConfig(env: Record<string, string | undefined> = process.env): ObservabilityConfig {
-  const e = parseEnvironment(schema, resolveSecretFiles(env))
-  return {
+export const OBSERVABILITY_SECTION = configSection({
+  variables: OBSERVABILITY_VARIABLES,
+  from: (e): ObservabilityConfig => ({
     metrics: e.METRICS === 'on',
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     accessLog: e.ACCESS_LOG === 'on',
-  }
+  }),
+})
+
+/**
+ * The observability variables of `env` alone (`METRICS_TOKEN` may come from `METRICS_TOKEN_FILE`).
+ * A service reads them once at boot with the rest, as `RuntimeConfig.observability`.
+ */
+export function loadObservabilityConfig(env: Environment): ObservabilityConfig {
+  return readSection(OBSERVABILITY_SECTION, env)
 }
