@@ -12,6 +12,7 @@ export const SERVICE_VARIABLES = {
   }),
   PORT: variable(z.coerce.number().int().min(0).max(65_535).default(3000), {
     description: 'listening port (`npm start`: `ISSUER_PORT` 3000, `VERIFIER_PORT` 3001)',
+    defaultText: '3000',
   }),
   PUBLIC_BASE_URL: variable(z.url().optional(), {
     description:
