@@ -32,7 +32,8 @@ const readers = new Map(
   ]),
 )
 /** The service of a container, ConfigMap or compose service, from its image or name. */
-const roleOf = (...names) => ['issuer', 'verifier'].find((role) => names.some((name) => String(name ?? '').includes(role)))
+const roleOf = (...names) =>
+  ['issuer', 'verifier'].find((role) => names.some((name) => String(name ?? '').includes(role)))
 const healthSource = readFileSync(join(root, 'packages/agent-runtime/src/http/healthRoutes.ts'), 'utf8')
 const probePaths = new Set([...healthSource.matchAll(/router\.get\('([^']+)'/g)].map((match) => match[1]))
 

@@ -16,7 +16,6 @@ export {
   type TenantRequestLocals,
 } from './auth/apiKeys.js'
 export { type ApiKeyView, listApiKeys, revokeApiKey } from './auth/tenantApiKeys.js'
-export { RuntimeConfigError } from './config/RuntimeConfigError.js'
 export {
   type ConfigProblem,
   type ConfigSection,
@@ -33,6 +32,13 @@ export {
   variablesOf,
 } from './config/configSection.js'
 export { environmentMarkdown, environmentRows, type VariableRow } from './config/environmentTable.js'
+export {
+  describeObservability,
+  loadObservabilityConfig,
+  OBSERVABILITY_SECTION,
+  type ObservabilityConfig,
+} from './config/observabilityConfig.js'
+export { RuntimeConfigError } from './config/RuntimeConfigError.js'
 export { resolveSecretFiles } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
@@ -40,8 +46,8 @@ export {
   parseEnvironment,
   RUNTIME_SECTION,
   type RuntimeConfig,
-  SECRET_FILE_VARIABLES,
   type RuntimeEnvironment,
+  SECRET_FILE_VARIABLES,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
 export * from './edge/index.js'
@@ -82,12 +88,6 @@ export { LogSampler } from './logging/LogSampler.js'
 export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
 export { readCounter, watchQueues, watchWorker } from './metrics/collectors.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
-export {
-  describeObservability,
-  loadObservabilityConfig,
-  OBSERVABILITY_SECTION,
-  type ObservabilityConfig,
-} from './metrics/observabilityConfig.js'
 export { processRegistry } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
 export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'

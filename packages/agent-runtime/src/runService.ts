@@ -1,11 +1,11 @@
 import type { Logger, ModulesMap } from '@credo-ts/core'
 import type { RuntimeAgent } from './agent/createRuntimeAgent.js'
 import { type ConfigSections, type Environment, readConfig, type SectionConfigs } from './config/configSection.js'
+import { describeObservability } from './config/observabilityConfig.js'
 import { describeConfig, RUNTIME_SECTION, type RuntimeConfig } from './config/runtimeConfig.js'
 import { type HttpServer, startHttpServer } from './http/startHttpServer.js'
 import { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 import { startMetricsListener } from './metrics/metricsEndpoint.js'
-import { describeObservability } from './metrics/observabilityConfig.js'
 
 /** A service's whole configuration: the runtime's and the role's own sections. */
 export type ServiceConfig<Sections extends ConfigSections> = SectionConfigs<Sections> & { runtime: RuntimeConfig }

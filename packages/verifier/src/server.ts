@@ -8,9 +8,7 @@ import { VERIFIER_SECTIONS } from './verifierConfig.js'
 if (process.argv[2] === 'migrate') {
   await runMigration('verifier', process.env)
 } else {
-  await runService(
-    'verifier',
-    (config, logger, { statusChecks }) => createVerifierApp(config, logger, statusChecks),
-    { sections: VERIFIER_SECTIONS },
-  )
+  await runService('verifier', (config, logger, { statusChecks }) => createVerifierApp(config, logger, statusChecks), {
+    sections: VERIFIER_SECTIONS,
+  })
 }

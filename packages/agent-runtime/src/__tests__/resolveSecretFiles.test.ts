@@ -43,12 +43,15 @@ describe('resolveSecretFiles', () => {
 
   it('names every bad variable without showing any secret', () => {
     const attempt = () =>
-      resolveSecretFiles({
-        REDIS_URL: 'redis://:inline-secret@redis:6379',
-        REDIS_URL_FILE: secret('redis', 'redis://:file-secret@redis:6379'),
-        VAULT_TOKEN_FILE: join(dir, 'missing'),
-        ADMIN_API_KEY_FILE: secret('empty', '\n'),
-      }, SECRET_FILE_VARIABLES)
+      resolveSecretFiles(
+        {
+          REDIS_URL: 'redis://:inline-secret@redis:6379',
+          REDIS_URL_FILE: secret('redis', 'redis://:file-secret@redis:6379'),
+          VAULT_TOKEN_FILE: join(dir, 'missing'),
+          ADMIN_API_KEY_FILE: secret('empty', '\n'),
+        },
+        SECRET_FILE_VARIABLES,
+      )
     expect(attempt).toThrow(RuntimeConfigError)
     try {
       attempt()

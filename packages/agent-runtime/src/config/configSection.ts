@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { resolveSecretFiles } from './resolveSecretFiles.js'
 import { RuntimeConfigError } from './RuntimeConfigError.js'
+import { resolveSecretFiles } from './resolveSecretFiles.js'
 
 export type ServiceRole = 'issuer' | 'verifier'
 export type Environment = Record<string, string | undefined>

@@ -19,17 +19,17 @@ export const EDGE_VARIABLES = {
   }),
   CORS_ALLOWED_ORIGINS: variable(
     z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim().replace(/\/$/, ''))
-        .filter(Boolean),
-    )
-    .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), {
-      message: 'comma-separated origins such as https://console.example.com (scheme, host and port only)',
-    }),
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
+      .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), {
+        message: 'comma-separated origins such as https://console.example.com (scheme, host and port only)',
+      }),
     {
       description:
         'comma-separated browser origins (`https://console.example.com`) allowed to call the REST API cross-origin; protocol endpoints allow every origin, without credentials ([docs/SECURITY.md](docs/SECURITY.md#the-public-edge))',

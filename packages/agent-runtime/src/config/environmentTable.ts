@@ -1,9 +1,4 @@
-import {
-  type ConfigSections,
-  type EnvironmentVariable,
-  type ServiceRole,
-  variablesOf,
-} from './configSection.js'
+import { type ConfigSections, type EnvironmentVariable, type ServiceRole, variablesOf } from './configSection.js'
 
 /** One declared variable as the docs and the deployment checks see it. */
 export interface VariableRow {

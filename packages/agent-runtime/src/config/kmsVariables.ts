@@ -47,7 +47,7 @@ export const KMS_VARIABLES = {
   VAULT_NAMESPACE: variable(z.string().optional(), { description: 'Vault Enterprise namespace' }),
   VAULT_TRANSIT_MOUNT: variable(z.string().default('transit'), { description: 'mount path of the transit engine' }),
   AWS_REGION: variable(z.string().optional(), {
-    description: 'AWS KMS backend: the region (required with `aws`; credentials from the SDK\'s default chain)',
+    description: "AWS KMS backend: the region (required with `aws`; credentials from the SDK's default chain)",
   }),
   AWS_KMS_ENDPOINT: variable(optionalUrl, {
     description: 'AWS KMS endpoint',

@@ -16,20 +16,20 @@ export const REDIS_VARIABLES = {
   }),
   REDIS_CLUSTER_NODES: variable(
     z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      if (!value?.trim()) return undefined
-      try {
-        return parseClusterNodes(value)
-      } catch (error) {
-        context.addIssue({
-          code: 'custom',
-          message: `comma-separated host:port seed nodes, such as redis-0:6379,redis-1:6379 (${(error as Error).message})`,
-        })
-        return z.NEVER
-      }
-    }),
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (!value?.trim()) return undefined
+        try {
+          return parseClusterNodes(value)
+        } catch (error) {
+          context.addIssue({
+            code: 'custom',
+            message: `comma-separated host:port seed nodes, such as redis-0:6379,redis-1:6379 (${(error as Error).message})`,
+          })
+          return z.NEVER
+        }
+      }),
     {
       description:
         'a Redis Cluster instead of `REDIS_URL`: seed nodes `host:port,host:port`; queue keys are hash-tagged `{<QUEUE_PREFIX>}` ([docs/DEPLOYMENT.md](docs/DEPLOYMENT.md#redis-cluster))',

@@ -1,6 +1,5 @@
 import { describeRedisTarget, type RedisTarget } from '@attesto/did-cache'
 import type { z } from 'zod'
-import { OBSERVABILITY_SECTION, type ObservabilityConfig } from '../metrics/observabilityConfig.js'
 import {
   type ConfigSection,
   configSection,
@@ -11,6 +10,7 @@ import {
 } from './configSection.js'
 import { EDGE_VARIABLES, type EdgeConfig, edgeConfigFrom } from './edgeConfig.js'
 import { KMS_VARIABLES, type KmsConfig, kmsConfigFrom, kmsConfigProblems } from './kmsVariables.js'
+import { OBSERVABILITY_SECTION, type ObservabilityConfig } from './observabilityConfig.js'
 import { RuntimeConfigError } from './RuntimeConfigError.js'
 import { REDIS_VARIABLES, redisConfigProblem, redisTargetFrom } from './redisConfig.js'
 import { SERVICE_VARIABLES, WEBHOOK_VARIABLES } from './runtimeVariables.js'

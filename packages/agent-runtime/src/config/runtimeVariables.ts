@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { listOf } from './kmsVariables.js'
 import { variable } from './configSection.js'
+import { listOf } from './kmsVariables.js'
 
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
@@ -16,7 +16,7 @@ export const SERVICE_VARIABLES = {
   }),
   PUBLIC_BASE_URL: variable(z.url().optional(), {
     description:
-      'the URL wallets reach this instance at (behind a load balancer: the balancer\'s URL); `npm start`: `ISSUER_PUBLIC_BASE_URL`, `VERIFIER_PUBLIC_BASE_URL`',
+      "the URL wallets reach this instance at (behind a load balancer: the balancer's URL); `npm start`: `ISSUER_PUBLIC_BASE_URL`, `VERIFIER_PUBLIC_BASE_URL`",
     defaultText: '`http://127.0.0.1:<PORT>`',
   }),
   LOG_LEVEL: variable(z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'), {
@@ -57,7 +57,7 @@ export const SERVICE_VARIABLES = {
       .default('attesto'),
     {
       description:
-        'key prefix of the queues in Redis; on a cluster the queues\' keys start with `{<QUEUE_PREFIX>}` ([docs/QUEUES.md](docs/QUEUES.md))',
+        "key prefix of the queues in Redis; on a cluster the queues' keys start with `{<QUEUE_PREFIX>}` ([docs/QUEUES.md](docs/QUEUES.md))",
     },
   ),
   IDEMPOTENCY_TAKEOVER_SECONDS: variable(positive(60), {

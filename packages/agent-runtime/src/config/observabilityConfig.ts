@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { configSection, type Environment, readSection, variable } from '../config/configSection.js'
+import { configSection, type Environment, readSection, variable } from './configSection.js'
 
 const onOff = z.enum(['on', 'off'])
 const port = z.coerce.number().int().min(0).max(65_535)
@@ -12,7 +12,7 @@ export const OBSERVABILITY_VARIABLES = {
   METRICS: variable(onOff.default('on'), { description: '`off`: no metrics (no per-request timing, no `/metrics`)' }),
   METRICS_TOKEN: variable(z.string().min(16, 'must be at least 16 characters').optional(), {
     description:
-      'serve `GET /metrics` (Prometheus) on the service\'s port behind `Authorization: Bearer <METRICS_TOKEN>`, at least 16 characters; without it and without `METRICS_PORT` metrics are served nowhere ([docs/OBSERVABILITY.md](docs/OBSERVABILITY.md))',
+      "serve `GET /metrics` (Prometheus) on the service's port behind `Authorization: Bearer <METRICS_TOKEN>`, at least 16 characters; without it and without `METRICS_PORT` metrics are served nowhere ([docs/OBSERVABILITY.md](docs/OBSERVABILITY.md))",
     secret: true,
   }),
   METRICS_PORT: variable(port.optional(), {
