@@ -20,7 +20,7 @@ export function loadServiceConfigOrExit<Sections extends ConfigSections = Record
   sections?: Sections,
 ): ServiceConfig<Sections> {
   try {
-    return readConfig({ ...sections, runtime: RUNTIME_SECTION }, { ...env, ROLE: role }) as ServiceConfig<Sections>
+    return readConfig({ runtime: RUNTIME_SECTION, ...sections }, { ...env, ROLE: role }) as ServiceConfig<Sections>
   } catch (error) {
     console.error((error as Error).message)
     process.exit(1)
