@@ -11,7 +11,7 @@ const PROTOCOL_VARIABLES = {
   C_NONCE_TTL_SECONDS: variable(positive(300), { description: 'lifetime of a `c_nonce`' }),
   PROOF_MAX_CLOCK_SKEW_SECONDS: variable(positive(120), {
     description:
-      "how far a proof's `iat` may lie from the clock ([docs/SECURITY.md](docs/SECURITY.md#limits-in-force))",
+      "how far a proof's `iat` may lie from the clock, also the skew allowed on a key attestation's `iat` and `exp` ([docs/SECURITY.md](docs/SECURITY.md#limits-in-force))",
   }),
   SENDER_PROOF_MAX_AGE_SECONDS: variable(positive(60), {
     description:
@@ -23,7 +23,7 @@ const PROTOCOL_VARIABLES = {
   }),
   ISSUER_METADATA_CACHE_SECONDS: variable(z.coerce.number().int().min(0).default(10), {
     description:
-      "how long an instance reuses an issuer's profile and metadata ([docs/PROTOCOL-PATH.md](docs/PROTOCOL-PATH.md))",
+      "how long an instance reuses an issuer's profile and metadata, `authorization_servers` and the external server's configuration included: a change made through another instance is seen within it ([docs/PROTOCOL-PATH.md](docs/PROTOCOL-PATH.md))",
   }),
   TOKEN_SIGNING_SECRET: variable(
     z
