@@ -2,9 +2,10 @@
 // - every Kubernetes object of a known API group validates against its API schema
 //   (kubernetes-models); custom resources (KEDA, External Secrets) and patches are parsed only;
 // - every kustomization's resources exist;
-// - every environment variable set (env, ConfigMap literals, compose environment) is one the
-//   runtime, the issuer's queue or protocol configuration reads, or a <NAME>_FILE of a secret variable;
-//   no secret variable is set inline;
+// - every environment variable set (env, ConfigMap literals, compose environment) is declared in
+//   the configuration registry (scripts/environmentRegistry.mjs) and read by that container's
+//   service (issuer or verifier, from its image or name), or is the <NAME>_FILE of a secret variable
+//   declared so; no secret variable is set inline;
 // - every probe path is a route of the health module, every probe port a container port;
 // - every *_FILE points into a volume the container mounts, with that file in it;
 // - every container: non-root, read-only root filesystem, no privilege escalation, requests
@@ -14,39 +15,35 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
-import {
-  OBSERVABILITY_ENVIRONMENT_VARIABLES,
-  RUNTIME_ENVIRONMENT_VARIABLES,
-  SECRET_FILE_VARIABLES,
-} from '../../packages/agent-runtime/dist/src/index.js'
-import { AUTHORIZATION_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/authorization/authorizationConfig.js'
-import { BATCH_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/batches/batchConfig.js'
-import { ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES } from '../../packages/issuer/dist/src/protocol/protocolConfig.js'
-import { STATUS_CHECK_ENVIRONMENT_VARIABLES } from '../../packages/verifier/dist/src/verification/statusCheckConfig.js'
+import { ENVIRONMENT_ROWS } from '../../scripts/environmentRegistry.mjs'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const problems = []
 const problem = (where, message) => problems.push(`${where}: ${message}`)
 
-const secretVariables = new Set([...SECRET_FILE_VARIABLES, 'KMS_MASTER_KEY'])
-const knownVariables = new Set([
-  ...RUNTIME_ENVIRONMENT_VARIABLES,
-  ...OBSERVABILITY_ENVIRONMENT_VARIABLES,
-  ...BATCH_ENVIRONMENT_VARIABLES,
-  ...AUTHORIZATION_ENVIRONMENT_VARIABLES,
-  ...ISSUER_PROTOCOL_ENVIRONMENT_VARIABLES,
-  ...STATUS_CHECK_ENVIRONMENT_VARIABLES,
-  ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`),
-])
+const secretVariables = new Set(ENVIRONMENT_ROWS.filter((row) => row.secret).map((row) => row.name))
+/** Variable name (and `<NAME>_FILE` of the secrets that may come from a file) → the services reading it. */
+const readers = new Map(
+  ENVIRONMENT_ROWS.flatMap((row) => [
+    [row.name, row.roles],
+    ...(row.fromFile && !ENVIRONMENT_ROWS.some((other) => other.name === `${row.name}_FILE`)
+      ? [[`${row.name}_FILE`, row.roles]]
+      : []),
+  ]),
+)
+/** The service of a container, ConfigMap or compose service, from its image or name. */
+const roleOf = (...names) =>
+  ['issuer', 'verifier'].find((role) => names.some((name) => String(name ?? '').includes(role)))
 const healthSource = readFileSync(join(root, 'packages/agent-runtime/src/http/healthRoutes.ts'), 'utf8')
 const probePaths = new Set([...healthSource.matchAll(/router\.get\('([^']+)'/g)].map((match) => match[1]))
 
 /** A secret variable may be set inline only as a URL without credentials (a Redis on a private network). */
-function checkVariable(where, name, value) {
+function checkVariable(where, name, value, role) {
   const harmless = /_URL$/.test(name) && typeof value === 'string' && !/\/\/[^/]*@/.test(value)
   if (secretVariables.has(name) && !harmless)
     problem(where, `${name} set inline: give it as ${name}_FILE from a secret`)
-  else if (!knownVariables.has(name)) problem(where, `${name} is not a variable the services read`)
+  else if (!readers.has(name)) problem(where, `${name} is not a variable the services read`)
+  else if (role && !readers.get(name).includes(role)) problem(where, `${name} is not a variable the ${role} reads`)
 }
 
 function yamlFiles(dir) {
@@ -75,7 +72,10 @@ for (const { where, object, partial } of documents) {
       if (!existsSync(join(dirname(join(root, where)), resource))) problem(at, `resource ${resource} does not exist`)
     }
     for (const generator of object.configMapGenerator ?? []) {
-      for (const literal of generator.literals ?? []) checkVariable(at, ...literal.split(/=(.*)/s))
+      for (const literal of generator.literals ?? []) {
+        const [name, value] = literal.split(/=(.*)/s)
+        checkVariable(`${at} ConfigMap/${generator.name}`, name, value, roleOf(generator.name))
+      }
     }
     continue
   }
@@ -117,7 +117,7 @@ for (const { where, object, partial } of documents) {
       }
     }
     for (const variable of container.env ?? []) {
-      checkVariable(c, variable.name, variable.value)
+      checkVariable(c, variable.name, variable.value, roleOf(container.image, container.name))
       if (!partial && variable.name.endsWith('_FILE')) {
         const mount = (container.volumeMounts ?? []).find((m) => variable.value?.startsWith(`${m.mountPath}/`))
         const volume = mount && volumes.get(mount.name)
@@ -168,7 +168,7 @@ for (const file of ['deploy/compose/shared.yaml', 'deploy/compose/split.yaml']) 
   for (const [name, service] of Object.entries(compose.services)) {
     if (!String(service.image).includes('attesto-')) continue
     for (const [variable, value] of Object.entries(service.environment ?? {}))
-      checkVariable(`${file} ${name}`, variable, value)
+      checkVariable(`${file} ${name}`, variable, value, roleOf(service.image))
     if (!service.read_only) problem(`${file} ${name}`, 'root filesystem not read-only')
   }
 }

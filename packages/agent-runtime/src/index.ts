@@ -16,15 +16,38 @@ export {
   type TenantRequestLocals,
 } from './auth/apiKeys.js'
 export { type ApiKeyView, listApiKeys, revokeApiKey } from './auth/tenantApiKeys.js'
+export {
+  type ConfigProblem,
+  type ConfigSection,
+  type ConfigSections,
+  configSection,
+  type Environment,
+  type EnvironmentValues,
+  type EnvironmentVariable,
+  readConfig,
+  readSection,
+  type SectionConfigs,
+  type ServiceRole,
+  variable,
+  variablesOf,
+} from './config/configSection.js'
+export { environmentMarkdown, environmentRows, type VariableRow } from './config/environmentTable.js'
+export {
+  describeObservability,
+  loadObservabilityConfig,
+  OBSERVABILITY_SECTION,
+  type ObservabilityConfig,
+} from './config/observabilityConfig.js'
 export { RuntimeConfigError } from './config/RuntimeConfigError.js'
-export { resolveSecretFiles, SECRET_FILE_VARIABLES } from './config/resolveSecretFiles.js'
+export { resolveSecretFiles } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
   loadRuntimeConfig,
   parseEnvironment,
-  RUNTIME_ENVIRONMENT_VARIABLES,
+  RUNTIME_SECTION,
   type RuntimeConfig,
   type RuntimeEnvironment,
+  SECRET_FILE_VARIABLES,
   type WebhookConfig,
 } from './config/runtimeConfig.js'
 export * from './edge/index.js'
@@ -65,12 +88,6 @@ export { LogSampler } from './logging/LogSampler.js'
 export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
 export { readCounter, watchQueues, watchWorker } from './metrics/collectors.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
-export {
-  describeObservability,
-  loadObservabilityConfig,
-  OBSERVABILITY_ENVIRONMENT_VARIABLES,
-  type ObservabilityConfig,
-} from './metrics/observabilityConfig.js'
 export { processRegistry } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
 export { routeTemplateOf, UNMATCHED_ROUTE } from './metrics/requestObservability.js'
@@ -95,7 +112,7 @@ export { producerQueue, queueUnavailable, retryingJob, workerConnection } from '
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runMigration } from './runMigration.js'
-export { runService } from './runService.js'
+export { loadServiceConfigOrExit, runService, type ServiceConfig } from './runService.js'
 export { TenantAgentContextProvider, tenantIdOfContext } from './tenancy/TenantAgentContextProvider.js'
 export { type TenantApiKey, TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
 export { TenantRepository } from './tenancy/TenantRepository.js'

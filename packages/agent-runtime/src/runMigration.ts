@@ -16,7 +16,7 @@ const WAIT_FOR_DATABASE_MILLIS = 60_000
  */
 export async function runMigration(
   role: 'issuer' | 'verifier',
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
 ): Promise<void> {
   const config = loadRuntimeConfigOrExit(role, env)
   const logger = new JsonLogger(logLevelFromName(config.logLevel), `${role}-migrate`)

@@ -134,12 +134,7 @@ describeWithPrometheus('deploy/observability with Prometheus', () => {
     beforeAll(async () => {
       requireTools()
       directory = await mkdtemp(join(tmpdir(), 'attesto-prometheus-'))
-      process.env.METRICS_TOKEN = token
-      try {
-        service = await roleRuntime('verifier', () => ({}))
-      } finally {
-        delete process.env.METRICS_TOKEN
-      }
+      service = await roleRuntime('verifier', () => ({}), { METRICS_TOKEN: token })
       listener = await startMetricsListener(service.runtime.metrics as RuntimeMetrics, 0, '127.0.0.1')
 
       // The deployed configuration, pointed at this service, scraping every second.

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process'
 import { LogLevel } from '@credo-ts/core'
 import { createRuntimeAgent } from '../src/agent/createRuntimeAgent.js'
+import { loadObservabilityConfig } from '../src/config/observabilityConfig.js'
 import { mountRestApi } from '../src/http/mountRestApi.js'
 import { JsonLogger } from '../src/logging/JsonLogger.js'
-import { loadObservabilityConfig } from '../src/metrics/observabilityConfig.js'
 import { TenantsModule } from '../src/tenancy/TenantsModule.js'
 import { startService } from './support/testRuntimes.js'
 

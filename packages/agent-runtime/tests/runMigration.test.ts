@@ -50,7 +50,7 @@ describe('runMigration', () => {
     const run = () =>
       spawnSync(
         process.execPath,
-        ['--input-type=module', '-e', `(await import('${runMigrationModule}')).runMigration('issuer')`],
+        ['--input-type=module', '-e', `(await import('${runMigrationModule}')).runMigration('issuer', process.env)`],
         {
           env: { ...process.env, DATABASE_URL, DATABASE_SCHEMA: logSchema, LOG_LEVEL: 'info' },
           encoding: 'utf8',

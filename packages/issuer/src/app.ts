@@ -34,14 +34,16 @@ export type { IssuerRuntime } from './compose/IssuerRuntime.js'
  * services; the offers and the issuer directory; the OID4VCI endpoints under /oid4vci (the lean
  * path, with the authorization code flow's authorization server and the sender checks) and the
  * public status lists; the queues (with REDIS_URL); the REST API on the same express app. `server.ts` listens; tests import this.
+ * The issuer's own sections come from the configuration read at boot (`server.ts`); left out,
+ * they take their declared defaults, never the process environment.
  */
 export async function createIssuerApp(
   config: RuntimeConfig,
   logger: Logger,
-  batchConfig: BatchConfig = loadBatchConfig(),
-  protocolConfig: IssuerProtocolConfig = loadIssuerProtocolConfig(),
-  statusConfig: StatusListConfig = loadStatusListConfig(),
-  authorizationConfig: AuthorizationConfig = loadAuthorizationConfig(),
+  batchConfig: BatchConfig = loadBatchConfig({}),
+  protocolConfig: IssuerProtocolConfig = loadIssuerProtocolConfig({}),
+  statusConfig: StatusListConfig = loadStatusListConfig({}),
+  authorizationConfig: AuthorizationConfig = loadAuthorizationConfig({}),
 ): Promise<IssuerRuntime> {
   const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), { recordTtlSeconds: RECORD_TTLS })
   const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`

@@ -1,16 +1,7 @@
-import {
-  describeConfig,
-  JsonLogger,
-  loadObservabilityConfig,
-  loadRuntimeConfig,
-  logLevelFromName,
-  type RuntimeConfig,
-  startMetricsListener,
-  watchWorker,
-} from '@attesto/agent-runtime'
+import { describeConfig, JsonLogger, logLevelFromName, startMetricsListener, watchWorker } from '@attesto/agent-runtime'
 import { createIssuerApp } from './app.js'
-import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchWorker } from './batches/offerBatchWorker.js'
+import { loadIssuerConfigOrExit } from './compose/issuerConfig.js'
 
 /**
  * `attesto-issuer worker`: makes the offers of bulk batches, records approved claims of
@@ -19,17 +10,9 @@ import { OfferBatchWorker } from './batches/offerBatchWorker.js'
  * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL or REDIS_CLUSTER_NODES required) plus the QUEUE_* and
  * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
  */
-export async function runWorker(env: Record<string, string | undefined> = process.env): Promise<void> {
-  let config: RuntimeConfig
-  let batchConfig: BatchConfig
-  try {
-    config = loadRuntimeConfig({ ...env, ROLE: 'issuer' })
-    batchConfig = loadBatchConfig(env)
-    loadObservabilityConfig(env) // validated here, so that a bad value exits with the others' message
-  } catch (error) {
-    console.error((error as Error).message)
-    process.exit(1)
-  }
+export async function runWorker(env: Record<string, string | undefined>): Promise<void> {
+  const issuerConfig = loadIssuerConfigOrExit(env)
+  const { runtime: config, batches: batchConfig } = issuerConfig
   if (!config.redis) {
     console.error(
       'Invalid configuration:\n  REDIS_URL: required by the worker, or REDIS_CLUSTER_NODES (the queues are in Redis)',
@@ -38,7 +21,14 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   }
   const logger = new JsonLogger(logLevelFromName(config.logLevel), 'issuer-worker')
   logger.info('Starting worker', { ...describeConfig(config), queue: batchConfig })
-  const runtime = await createIssuerApp(config, logger, batchConfig)
+  const runtime = await createIssuerApp(
+    config,
+    logger,
+    batchConfig,
+    issuerConfig.protocol,
+    issuerConfig.statusLists,
+    issuerConfig.authorization,
+  )
   const worker = new OfferBatchWorker({
     root: runtime.agent.context,
     redis: config.redis,

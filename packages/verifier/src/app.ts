@@ -52,7 +52,7 @@ export type VerifierRuntime = RuntimeAgent<ReturnType<typeof verifierModules>> &
 export async function createVerifierApp(
   config: RuntimeConfig,
   logger: Logger,
-  statusConfig: StatusCheckConfig = loadStatusCheckConfig(),
+  statusConfig: StatusCheckConfig = loadStatusCheckConfig({}),
 ): Promise<VerifierRuntime> {
   const runtime = await createRuntimeAgent(config, logger, verifierModules)
   const statusLists = new StatusListTokenResolver({

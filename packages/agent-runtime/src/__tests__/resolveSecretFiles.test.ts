@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RuntimeConfigError } from '../config/RuntimeConfigError.js'
-import { resolveSecretFiles, SECRET_FILE_VARIABLES } from '../config/resolveSecretFiles.js'
-import { describeConfig, loadRuntimeConfig } from '../config/runtimeConfig.js'
+import { resolveSecretFiles } from '../config/resolveSecretFiles.js'
+import { describeConfig, loadRuntimeConfig, SECRET_FILE_VARIABLES } from '../config/runtimeConfig.js'
 
 describe('resolveSecretFiles', () => {
   let dir: string
@@ -23,7 +23,7 @@ describe('resolveSecretFiles', () => {
       DATABASE_URL_FILE: secret('db', 'postgres://app:p%40ss@db:5432/attesto\r\n'),
       PORT: '8080',
     }
-    expect(resolveSecretFiles(env)).toEqual({
+    expect(resolveSecretFiles(env, SECRET_FILE_VARIABLES)).toEqual({
       ADMIN_API_KEY: 'admin-key-that-is-long-enough-123',
       DATABASE_URL: 'postgres://app:p%40ss@db:5432/attesto',
       PORT: '8080',
@@ -33,7 +33,7 @@ describe('resolveSecretFiles', () => {
 
   it('covers every secret variable, and leaves KMS_MASTER_KEY_FILE (the key file) alone', () => {
     const env = Object.fromEntries(SECRET_FILE_VARIABLES.map((name) => [`${name}_FILE`, secret(name, `v-${name}`)]))
-    const resolved = resolveSecretFiles({ ...env, KMS_MASTER_KEY_FILE: '/keys/master.key' })
+    const resolved = resolveSecretFiles({ ...env, KMS_MASTER_KEY_FILE: '/keys/master.key' }, SECRET_FILE_VARIABLES)
     for (const name of SECRET_FILE_VARIABLES) expect(resolved[name]).toBe(`v-${name}`)
     expect(resolved.KMS_MASTER_KEY_FILE).toBe('/keys/master.key')
     expect(SECRET_FILE_VARIABLES).toEqual(
@@ -43,12 +43,15 @@ describe('resolveSecretFiles', () => {
 
   it('names every bad variable without showing any secret', () => {
     const attempt = () =>
-      resolveSecretFiles({
-        REDIS_URL: 'redis://:inline-secret@redis:6379',
-        REDIS_URL_FILE: secret('redis', 'redis://:file-secret@redis:6379'),
-        VAULT_TOKEN_FILE: join(dir, 'missing'),
-        ADMIN_API_KEY_FILE: secret('empty', '\n'),
-      })
+      resolveSecretFiles(
+        {
+          REDIS_URL: 'redis://:inline-secret@redis:6379',
+          REDIS_URL_FILE: secret('redis', 'redis://:file-secret@redis:6379'),
+          VAULT_TOKEN_FILE: join(dir, 'missing'),
+          ADMIN_API_KEY_FILE: secret('empty', '\n'),
+        },
+        SECRET_FILE_VARIABLES,
+      )
     expect(attempt).toThrow(RuntimeConfigError)
     try {
       attempt()

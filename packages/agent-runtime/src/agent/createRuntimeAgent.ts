@@ -3,6 +3,7 @@ import { type OpenStorageReturn, PostgresStorageModule, RecordPages } from '@att
 import { Agent, JwkDidResolver, KeyDidResolver, Kms, type Logger, type ModulesMap } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import express, { type Express } from 'express'
+import type { ObservabilityConfig } from '../config/observabilityConfig.js'
 import type { RuntimeConfig } from '../config/runtimeConfig.js'
 import { mountEdge } from '../edge/mountEdge.js'
 import { EdgeRateLimits } from '../edge/rateLimits.js'
@@ -10,7 +11,6 @@ import { TAKEOVER_AFTER_MILLIS_LOCAL } from '../idempotency/withIdempotency.js'
 import { JsonLogger } from '../logging/JsonLogger.js'
 import { instrumentKms, watchDatabasePools, watchDidCache, watchWebhooks, watchWorker } from '../metrics/collectors.js'
 import { mountMetricsRoute } from '../metrics/metricsEndpoint.js'
-import { loadObservabilityConfig, type ObservabilityConfig } from '../metrics/observabilityConfig.js'
 import { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
 import { observeRequests } from '../metrics/requestObservability.js'
 import { WebhookService } from '../webhooks/WebhookService.js'
@@ -71,7 +71,7 @@ export async function createRuntimeAgent<Modules extends ModulesMap>(
   roleModules: (app: Express) => Modules,
   options: RuntimeAgentOptions = {},
 ): Promise<RuntimeAgent<Modules>> {
-  const observability = options.observability ?? loadObservabilityConfig()
+  const observability = options.observability ?? config.observability
   const metrics = observability.metrics ? new RuntimeMetrics(config.role) : undefined
   const storage = await openRoleStorage(config, logger, metrics, options.recordTtlSeconds)
   const backend = await createKmsBackend(config, logger)

@@ -1,115 +1,36 @@
 import { describeRedisTarget, type RedisTarget } from '@attesto/did-cache'
-import { z } from 'zod'
-import { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from './edgeConfig.js'
+import type { z } from 'zod'
+import {
+  type ConfigSection,
+  configSection,
+  type Environment,
+  type EnvironmentValues,
+  readConfig,
+  variablesOf,
+} from './configSection.js'
+import { EDGE_VARIABLES, type EdgeConfig, edgeConfigFrom } from './edgeConfig.js'
+import { KMS_VARIABLES, type KmsConfig, kmsConfigFrom, kmsConfigProblems } from './kmsVariables.js'
+import { OBSERVABILITY_SECTION, type ObservabilityConfig } from './observabilityConfig.js'
 import { RuntimeConfigError } from './RuntimeConfigError.js'
-import { redisConfigProblem, redisEnvironment, redisTargetFrom } from './redisConfig.js'
-import { resolveSecretFiles } from './resolveSecretFiles.js'
-
-const optionalUrl = z.url().optional()
-/** A comma- or newline-separated list, blanks dropped. */
-const listOf = (value: string | undefined) => (value ?? '').split(/[\s,]+/).filter(Boolean)
-const port = z.coerce.number().int().min(0).max(65_535)
+import { REDIS_VARIABLES, redisConfigProblem, redisTargetFrom } from './redisConfig.js'
+import { SERVICE_VARIABLES, WEBHOOK_VARIABLES } from './runtimeVariables.js'
+import { STORAGE_VARIABLES } from './storageVariables.js'
 
 /**
- * Every environment variable a service reads, validated at boot. Secrets (tokens, keys) are
- * kept in the config object but never logged (see `describeConfig`).
+ * Every variable the runtime reads, validated at boot, declared by concern: the service itself,
+ * storage, KMS, Redis, webhooks and the public edge. Secrets (tokens, keys) are kept in the config
+ * object but never logged (see `describeConfig`). Observability is its own section.
  */
-const schema = z
-  .object({
-    ROLE: z.enum(['issuer', 'verifier']),
-    PORT: port.default(3000),
-    PUBLIC_BASE_URL: z.url().optional(),
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-    SHUTDOWN_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
-    ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
-    /** More admin keys, comma-separated (a rotation: the new key and the one it replaces). */
-    ADMIN_API_KEYS: z
-      .string()
-      .optional()
-      .transform((value) => listOf(value))
-      .refine((keys) => keys.every((key) => key.length >= 24), 'each key must be at least 24 characters'),
-    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+const RUNTIME_VARIABLES = {
+  ...SERVICE_VARIABLES,
+  ...STORAGE_VARIABLES,
+  ...KMS_VARIABLES,
+  ...REDIS_VARIABLES,
+  ...WEBHOOK_VARIABLES,
+  ...EDGE_VARIABLES,
+}
 
-    DATABASE_URL: optionalUrl,
-    DATABASE_MIGRATION_URL: optionalUrl,
-    DATABASE_REPLICA_URL: optionalUrl,
-    DATABASE_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')
-      .optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
-    DATABASE_STATEMENT_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(5_000),
-    /** DATABASE_URL (and the replica URL) lead to PgBouncer in transaction mode: no session state. */
-    DATABASE_TRANSACTION_POOLING: z.enum(['true', 'false']).default('false'),
-    /** After the read replica fails, how long list reads stay on the primary before it is tried again. */
-    DATABASE_REPLICA_RETRY_MILLIS: z.coerce.number().int().positive().default(5_000),
-    PGLITE_DATA_DIR: z.string().default('./data'),
-
-    KMS_BACKEND: z.enum(['local', 'vault', 'aws', 'pkcs11']).default('local'),
-    KMS_MASTER_KEY: z.string().optional(),
-    KMS_MASTER_KEY_FILE: z.string().optional(),
-    /** Earlier local master keys (base64, comma- or newline-separated), still read during a rotation. */
-    LOCAL_KMS_PREVIOUS_MASTER_KEYS: z
-      .string()
-      .optional()
-      .transform((value) => listOf(value))
-      .refine(
-        (keys) => keys.every((key) => Buffer.from(key, 'base64').length === 32),
-        'each key must be 32 bytes in base64',
-      ),
-    VAULT_ADDR: optionalUrl,
-    VAULT_TOKEN: z.string().optional(),
-    VAULT_ROLE_ID: z.string().optional(),
-    VAULT_SECRET_ID: z.string().optional(),
-    VAULT_NAMESPACE: z.string().optional(),
-    VAULT_TRANSIT_MOUNT: z.string().default('transit'),
-    AWS_REGION: z.string().optional(),
-    AWS_KMS_ENDPOINT: optionalUrl,
-    PKCS11_MODULE: z.string().optional(),
-    PKCS11_TOKEN_LABEL: z.string().optional(),
-    PKCS11_PIN: z.string().optional(),
-    PKCS11_MAX_SESSIONS: z.coerce.number().int().positive().max(1024).default(8),
-
-    ...redisEnvironment,
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(180),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and -, at most 32')
-      .default('attesto'),
-    WEBHOOK_ATTEMPTS: z.coerce.number().int().positive().default(8),
-    WEBHOOK_BACKOFF_MILLIS: z.coerce.number().int().positive().default(2_000),
-    WEBHOOK_TIMEOUT_MILLIS: z.coerce.number().int().positive().default(10_000),
-    WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(8),
-    WEBHOOK_CONCURRENCY_PER_TENANT: z.coerce.number().int().positive().default(2),
-    WEBHOOK_MAX_PER_TENANT: z.coerce.number().int().positive().default(10),
-    WEBHOOK_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
-    IDEMPOTENCY_TAKEOVER_SECONDS: z.coerce.number().int().positive().default(60),
-    ...edgeEnvironment,
-  })
-  .superRefine((env, context) => {
-    const need = (variable: string, why: string) =>
-      context.addIssue({ code: 'custom', path: [variable], message: `required ${why}` })
-    if (env.KMS_BACKEND === 'vault') {
-      if (!env.VAULT_ADDR) need('VAULT_ADDR', 'when KMS_BACKEND=vault')
-      if (!env.VAULT_TOKEN && !(env.VAULT_ROLE_ID && env.VAULT_SECRET_ID)) {
-        need('VAULT_TOKEN', 'when KMS_BACKEND=vault (or VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole)')
-      }
-    }
-    if (env.KMS_BACKEND === 'aws' && !env.AWS_REGION) need('AWS_REGION', 'when KMS_BACKEND=aws')
-    if (env.KMS_BACKEND === 'pkcs11') {
-      if (!env.PKCS11_MODULE) need('PKCS11_MODULE', "when KMS_BACKEND=pkcs11 (the path of the token vendor's module)")
-      if (!env.PKCS11_TOKEN_LABEL) need('PKCS11_TOKEN_LABEL', 'when KMS_BACKEND=pkcs11')
-      if (!env.PKCS11_PIN) need('PKCS11_PIN', 'when KMS_BACKEND=pkcs11 (or PKCS11_PIN_FILE)')
-    }
-    if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) need('DATABASE_URL', 'when DATABASE_MIGRATION_URL is set')
-    const redisProblem = redisConfigProblem(env)
-    if (redisProblem) context.addIssue({ code: 'custom', path: [redisProblem.variable], message: redisProblem.message })
-  })
-
-export type RuntimeEnvironment = z.output<typeof schema>
-
-/** Names of the variables the runtime reads (deployment manifests are checked against them). */
-export const RUNTIME_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+export type RuntimeEnvironment = EnvironmentValues<typeof RUNTIME_VARIABLES>
 
 export interface RuntimeConfig {
   role: 'issuer' | 'verifier'
@@ -134,17 +55,7 @@ export interface RuntimeConfig {
     applicationName: string
     pgliteDataDir: string
   }
-  kms:
-    | { backend: 'local'; masterKey?: string; masterKeyFile: string; previousMasterKeys: string[] }
-    | {
-        backend: 'vault'
-        endpoint: string
-        auth: { token: string } | { roleId: string; secretId: string }
-        namespace?: string
-        mount: string
-      }
-    | { backend: 'aws'; region: string; endpoint?: string }
-    | { backend: 'pkcs11'; module: string; tokenLabel: string; pin: string; maxSessions: number }
+  kms: KmsConfig
   /** Redis of the queues, the DID cache and the shared rate limits: `REDIS_URL` or `REDIS_CLUSTER_NODES`. */
   redis?: RedisTarget
   /** Issuer: lifetime of OID4VCI access tokens (wallets with a refresh token get a new one). */
@@ -156,6 +67,8 @@ export interface RuntimeConfig {
   idempotencyTakeoverSeconds: number
   /** Listening address, proxies, CORS and rate limits (docs/SECURITY.md). */
   edge: EdgeConfig
+  /** Metrics and the access log (docs/OBSERVABILITY.md). */
+  observability: ObservabilityConfig
 }
 
 /** Webhook deliveries (docs/WEBHOOKS.md). */
@@ -177,53 +90,27 @@ export interface WebhookConfig {
 }
 
 /**
- * The environment variables of `schema`, validated; throws a {@link RuntimeConfigError} naming
- * every bad variable and what it needs.
+ * The environment variables of a zod object schema, validated; throws a {@link RuntimeConfigError}
+ * naming every bad variable. Kept for code not yet declared in a {@link ConfigSection}.
  */
-export function parseEnvironment<Schema extends z.ZodType>(
-  schema: Schema,
-  env: Record<string, string | undefined>,
-): z.output<Schema> {
+export function parseEnvironment<Schema extends z.ZodType>(schema: Schema, env: Environment): z.output<Schema> {
   const parsed = schema.safeParse(env)
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`)
   throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
 }
 
-/**
- * Reads and validates the configuration from the environment (only services call this, once,
- * at boot); secrets may also come from `<NAME>_FILE` files (`resolveSecretFiles`). Throws a
- * {@link RuntimeConfigError} naming every bad variable.
- */
-export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
-  const e = parseEnvironment(schema, resolveSecretFiles(env))
-  const kms: RuntimeConfig['kms'] =
-    e.KMS_BACKEND === 'vault'
-      ? {
-          backend: 'vault',
-          endpoint: e.VAULT_ADDR as string,
-          auth: e.VAULT_TOKEN
-            ? { token: e.VAULT_TOKEN }
-            : { roleId: e.VAULT_ROLE_ID as string, secretId: e.VAULT_SECRET_ID as string },
-          namespace: e.VAULT_NAMESPACE,
-          mount: e.VAULT_TRANSIT_MOUNT,
-        }
-      : e.KMS_BACKEND === 'aws'
-        ? { backend: 'aws', region: e.AWS_REGION as string, endpoint: e.AWS_KMS_ENDPOINT }
-        : e.KMS_BACKEND === 'pkcs11'
-          ? {
-              backend: 'pkcs11',
-              module: e.PKCS11_MODULE as string,
-              tokenLabel: e.PKCS11_TOKEN_LABEL as string,
-              pin: e.PKCS11_PIN as string,
-              maxSessions: e.PKCS11_MAX_SESSIONS,
-            }
-          : {
-              backend: 'local',
-              masterKey: e.KMS_MASTER_KEY,
-              masterKeyFile: e.KMS_MASTER_KEY_FILE ?? `${e.PGLITE_DATA_DIR}/${e.ROLE}-master.key`,
-              previousMasterKeys: e.LOCAL_KMS_PREVIOUS_MASTER_KEYS,
-            }
+function runtimeConfigProblems(e: RuntimeEnvironment) {
+  const problems = kmsConfigProblems(e)
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    problems.push({ variable: 'DATABASE_URL', message: 'required when DATABASE_MIGRATION_URL is set' })
+  }
+  const redisProblem = redisConfigProblem(e)
+  if (redisProblem) problems.push(redisProblem)
+  return problems
+}
+
+function runtimeConfigFrom(e: RuntimeEnvironment): Omit<RuntimeConfig, 'observability'> {
   return {
     role: e.ROLE,
     port: e.PORT,
@@ -246,7 +133,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       replicaRetryMillis: e.DATABASE_REPLICA_RETRY_MILLIS,
       pgliteDataDir: `${e.PGLITE_DATA_DIR}/${e.ROLE}`,
     },
-    kms,
+    kms: kmsConfigFrom(e),
     redis: redisTargetFrom(e),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     queuePrefix: e.QUEUE_PREFIX,
@@ -262,6 +149,40 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
     idempotencyTakeoverSeconds: e.IDEMPOTENCY_TAKEOVER_SECONDS,
     edge: edgeConfigFrom(e),
   }
+}
+
+const SERVICE_SECTION = configSection({
+  variables: RUNTIME_VARIABLES,
+  check: runtimeConfigProblems,
+  from: runtimeConfigFrom,
+})
+
+/**
+ * The runtime's part of every service's configuration: the service section and observability,
+ * assembled into one {@link RuntimeConfig}. Issuer and verifier add their own sections
+ * (`runService`'s `sections`).
+ */
+export const RUNTIME_SECTION: ConfigSection<
+  typeof RUNTIME_VARIABLES & typeof OBSERVABILITY_SECTION.variables,
+  RuntimeConfig
+> = configSection({
+  variables: { ...RUNTIME_VARIABLES, ...OBSERVABILITY_SECTION.variables },
+  check: runtimeConfigProblems,
+  from: (e) => ({ ...SERVICE_SECTION.from(e), observability: OBSERVABILITY_SECTION.from(e) }),
+})
+
+/** Names of the runtime's variables that may come from `<NAME>_FILE` (its secrets, but the local master key). */
+export const SECRET_FILE_VARIABLES: readonly string[] = Object.entries(variablesOf({ RUNTIME_SECTION }))
+  .filter(([, declaration]) => declaration.fromFile ?? declaration.secret)
+  .map(([name]) => name)
+
+/**
+ * Reads and validates the runtime's configuration from `env` (a service reads its whole
+ * configuration once at boot with `readConfig`); secrets may also come from `<NAME>_FILE` files.
+ * Throws a {@link RuntimeConfigError} naming every bad variable.
+ */
+export function loadRuntimeConfig(env: Environment): RuntimeConfig {
+  return readConfig({ runtime: RUNTIME_SECTION }, env).runtime
 }
 
 /** The configuration as it may be logged: secrets and URL passwords replaced. */

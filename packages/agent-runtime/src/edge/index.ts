@@ -1,4 +1,4 @@
-export { type EdgeConfig, edgeConfigFrom, edgeEnvironment } from '../config/edgeConfig.js'
+export { EDGE_VARIABLES, type EdgeConfig, edgeConfigFrom } from '../config/edgeConfig.js'
 export { type BodyType, requireBodyType, requireRestBodyType } from './bodyTypes.js'
 export { cors } from './cors.js'
 export { isProtocolPath, sendEdgeError } from './edgeError.js'

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express, RequestHandler } from 'express'
+import type { ObservabilityConfig } from '../config/observabilityConfig.js'
 import { HttpError } from '../errors/HttpError.js'
-import type { ObservabilityConfig } from './observabilityConfig.js'
 import type { RuntimeMetrics } from './RuntimeMetrics.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest()

@@ -40,9 +40,12 @@ export const silentLogger = new JsonLogger(LogLevel.off, 'test', () => {})
 export function roleRuntime<M extends ModulesMap>(
   role: 'issuer' | 'verifier',
   modules: (app: Express, baseUrl: string) => M,
+  env: Record<string, string> = {},
 ) {
-  return startService(role, (config, logger) =>
-    createRuntimeAgent(config, logger, (app) => modules(app, config.publicBaseUrl)),
+  return startService(
+    role,
+    (config, logger) => createRuntimeAgent(config, logger, (app) => modules(app, config.publicBaseUrl)),
+    env,
   )
 }
 

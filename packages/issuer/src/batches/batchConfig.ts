@@ -1,26 +1,44 @@
-import { parseEnvironment } from '@attesto/agent-runtime'
+import { configSection, type Environment, readSection, variable } from '@attesto/agent-runtime'
 import { z } from 'zod'
 
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
-const schema = z.object({
-  QUEUE_CONCURRENCY: positive(4),
-  QUEUE_ATTEMPTS: positive(5),
-  QUEUE_BACKOFF_MILLIS: positive(1_000),
-  QUEUE_LOCK_DURATION_MILLIS: positive(30_000),
-  QUEUE_STALLED_INTERVAL_MILLIS: positive(30_000),
-  BATCH_MAX_ROWS: positive(100_000),
-  BATCH_MAX_BYTES: positive(64 * 1024 * 1024),
-  BATCH_UPLOADS_IN_FLIGHT: positive(2),
-  BATCH_UPLOADS_IN_FLIGHT_PER_TENANT: positive(1),
-  BATCH_CHUNK_SIZE: positive(100),
-  BATCH_CHUNKS_IN_FLIGHT: positive(4),
-  TENANT_OFFERS_PER_SECOND: z.coerce.number().int().min(0).default(1_000),
-  DEFERRED_INTERVAL_SECONDS: positive(30),
-})
-
-/** Names of the variables the queue configuration reads (deployment manifests are checked against them). */
-export const BATCH_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape)
+/** The issuer's queues and bulk offers (docs/QUEUES.md). */
+const BATCH_VARIABLES = {
+  QUEUE_CONCURRENCY: variable(positive(4), { description: 'chunk jobs one worker process runs at once' }),
+  QUEUE_ATTEMPTS: variable(positive(5), { description: 'tries of a chunk job (also the stalls tolerated)' }),
+  QUEUE_BACKOFF_MILLIS: variable(positive(1_000), {
+    description: 'first retry delay of a chunk job; doubles each retry, 50 % jitter',
+  }),
+  QUEUE_LOCK_DURATION_MILLIS: variable(positive(30_000), {
+    description: "a worker's hold on a job without renewal; a killed worker's job returns after it",
+  }),
+  QUEUE_STALLED_INTERVAL_MILLIS: variable(positive(30_000), {
+    description: 'how often workers look for jobs of dead workers',
+  }),
+  BATCH_MAX_ROWS: variable(positive(100_000), { description: 'rows per batch ([docs/QUEUES.md](docs/QUEUES.md))' }),
+  BATCH_MAX_BYTES: variable(positive(64 * 1024 * 1024), {
+    description:
+      'bytes per batch body; a larger declared `Content-Length` is refused `413` before the body is read, a chunked CSV body is cut off at the limit',
+    defaultText: '67,108,864 (64 MiB)',
+  }),
+  BATCH_UPLOADS_IN_FLIGHT: variable(positive(2), {
+    description:
+      'batch bodies one instance reads at once; more get `429 too_many_large_bodies` with `Retry-After` before their body is read',
+  }),
+  BATCH_UPLOADS_IN_FLIGHT_PER_TENANT: variable(positive(1), {
+    description: 'batch bodies one tenant sends one instance at once',
+  }),
+  BATCH_CHUNK_SIZE: variable(positive(100), { description: 'rows per job' }),
+  BATCH_CHUNKS_IN_FLIGHT: variable(positive(4), { description: 'jobs of one batch in the queue at once' }),
+  TENANT_OFFERS_PER_SECOND: variable(z.coerce.number().int().min(0).default(1_000), {
+    description: 'offers per second per tenant over all workers (0: no limit)',
+  }),
+  DEFERRED_INTERVAL_SECONDS: variable(positive(30), {
+    description:
+      'how long a wallet is asked to wait between deferred-credential requests ([docs/QUEUES.md](docs/QUEUES.md))',
+  }),
+}
 
 /**
  * How bulk offers are queued and worked; every value has a default (docs/QUEUES.md). The queues'
@@ -54,9 +72,9 @@ export interface BatchConfig {
   deferredIntervalSeconds: number
 }
 
-export function loadBatchConfig(env: Record<string, string | undefined> = process.env): BatchConfig {
-  const e = parseEnvironment(schema, env)
-  return {
+export const BATCH_SECTION = configSection({
+  variables: BATCH_VARIABLES,
+  from: (e): BatchConfig => ({
     concurrency: e.QUEUE_CONCURRENCY,
     attempts: e.QUEUE_ATTEMPTS,
     backoffMillis: e.QUEUE_BACKOFF_MILLIS,
@@ -70,5 +88,10 @@ export function loadBatchConfig(env: Record<string, string | undefined> = proces
     chunksInFlight: e.BATCH_CHUNKS_IN_FLIGHT,
     tenantOffersPerSecond: e.TENANT_OFFERS_PER_SECOND,
     deferredIntervalSeconds: e.DEFERRED_INTERVAL_SECONDS,
-  }
+  }),
+})
+
+/** The queue configuration of `env` alone (`{}`: the defaults); the issuer reads it at boot with the rest. */
+export function loadBatchConfig(env: Environment): BatchConfig {
+  return readSection(BATCH_SECTION, env)
 }
