@@ -4,6 +4,8 @@ import type { FlowKind, PointMeasurement } from '../measure/measurePoint.js'
 const TITLES: Record<FlowKind, string> = {
   issuance: 'Issuance: pre-authorised SD-JWT VC with tx_code, offer made through the API',
   verification: 'Verification: request made through the API, request object, encrypted response, result',
+  'authorization-code':
+    "Issuance: authorization code flow (PAR with PKCE, authorization, login at the tenant's OpenID provider, callback, token, nonce, credential)",
 }
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
@@ -82,7 +84,7 @@ function stepTable(points: PointMeasurement[]): string[] {
 /** The benchmark's tables, as Markdown (they go into docs/PERFORMANCE.md as printed). */
 export function printTables(points: PointMeasurement[], notes: string[]): string {
   const out: string[] = []
-  for (const kind of ['issuance', 'verification'] as const) {
+  for (const kind of Object.keys(TITLES) as FlowKind[]) {
     const ofKind = points.filter((point) => point.kind === kind)
     if (ofKind.length === 0) continue
     out.push(`### ${TITLES[kind]}`, '', ...pointTable(ofKind), '', ...stepTable(ofKind), '')
