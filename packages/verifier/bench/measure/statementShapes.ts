@@ -25,7 +25,7 @@ export async function statementShapes(
 
 /** A Markdown table of `shapes` under `title`. */
 export function statementShapeTable(title: string, shapes: StatementShape[]): string {
-  const escape = (text: string) => text.replaceAll('|', '\\|')
+  const escaped = (text: string) => text.replaceAll('|', '\\|')
   return [
     `#### Statements per flow: ${title}`,
     '',
