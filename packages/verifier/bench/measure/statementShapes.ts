@@ -31,7 +31,7 @@ export function statementShapeTable(title: string, shapes: StatementShape[]): st
     '',
     '| per flow | statement (normalised, cut) |',
     '| --- | --- |',
-    ...shapes.map((shape) => `| ${shape.perFlow.toFixed(2)} | \`${escape(shape.query)}\` |`),
+    ...shapes.map((shape) => `| ${shape.perFlow.toFixed(2)} | \`${escaped(shape.query)}\` |`),
     '',
   ].join('\n')
 }
