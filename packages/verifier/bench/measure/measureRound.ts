@@ -1,30 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Deployment } from '../deployments/Deployment.js'
-import type { StepClient } from '../loadgen/StepClient.js'
-import { type FlowKind, measurePoint, type PointMeasurement } from './measurePoint.js'
+import { measurePoint, type PointMeasurement, type PointOptions } from './measurePoint.js'
 import type { OwnPostgresCluster } from './OwnPostgresCluster.js'
 
 /** PostgreSQL publishes an idle backend's transaction counts after at most 10 s. */
 export const STATISTICS_DELAY_MILLIS = 10_500
 
 /** What one point of a round measures: a deployment's flow, its PostgreSQL and side processes if any. */
-export interface RoundEntry {
-  deployment: Pick<Deployment, 'name' | 'servicePids'>
-  flow: () => Promise<void>
-  postgres?: OwnPostgresCluster
-  sidePids?: number[]
-}
+export type RoundEntry = Pick<PointOptions, 'deployment' | 'flow' | 'postgres' | 'sidePids'>
 
-export interface RoundOptions {
-  kind: FlowKind
-  concurrency: number
-  flows: number
-  warmupFlows: number
-  maxSeconds: number
-  client: StepClient
-  /** The cluster whose committed transactions are counted for the first entry. */
-  postgres: OwnPostgresCluster
-}
+/** The round's kind, concurrency and counts; `postgres` is the cluster whose transactions are counted for the first entry. */
+export type RoundOptions = Omit<PointOptions, keyof RoundEntry> & { postgres: OwnPostgresCluster }
 
 /**
  * One round: each entry's point in turn, so that all see the same machine. The first entry's

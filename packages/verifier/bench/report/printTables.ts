@@ -8,11 +8,12 @@ const TITLES: Record<FlowKind, string> = {
     "Issuance: authorization code flow (PAR with PKCE, authorization, login at the tenant's OpenID provider, callback, token, nonce, credential)",
 }
 
-const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
+export const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
 const triple = ({ p50, p95, p99 }: Percentiles) => `${fixed(p50)} / ${fixed(p95)} / ${fixed(p99)}`
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+export const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
 const CREDO_ALONE = 'Credo alone'
-const totalCpu = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
+export const totalCpu = (point: PointMeasurement) =>
+  point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
 /** `deployment`'s point of the same flow kind and concurrency as `like`. */
 const pointOf = (points: PointMeasurement[], deployment: string, like: PointMeasurement) =>
   points.find((p) => p.deployment === deployment && p.kind === like.kind && p.concurrency === like.concurrency)

@@ -1,9 +1,9 @@
 import type { BenchVariants } from '../deployments/benchVariants.js'
 import type { PointMeasurement } from '../measure/measurePoint.js'
 
-const fixed = (value: number | undefined, digits = 2) => (value === undefined ? '–' : value.toFixed(digits))
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
-const sum = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
+import { fixed as fixedTo, row, totalCpu as sum } from './printTables.js'
+
+const fixed = (value: number | undefined, digits = 2) => fixedTo(value, digits)
 const find = (points: PointMeasurement[], deployment: string, kind: string, concurrency: number) =>
   points.find((p) => p.deployment === deployment && p.kind === kind && p.concurrency === concurrency)
 
