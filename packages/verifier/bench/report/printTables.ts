@@ -14,9 +14,16 @@ export const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
 const CREDO_ALONE = 'Credo alone'
 export const totalCpu = (point: PointMeasurement) =>
   point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
-/** `deployment`'s point of the same flow kind and concurrency as `like`. */
-const pointOf = (points: PointMeasurement[], deployment: string, like: PointMeasurement) =>
-  points.find((p) => p.deployment === deployment && p.kind === like.kind && p.concurrency === like.concurrency)
+/**
+ * `deployment`'s point of the same flow kind (or `kind`) and concurrency as `like`, from the same round: the
+ * nearest in measuring order (a concurrency listed twice in BENCH_CONCURRENCY runs two rounds).
+ */
+export function pointOf(points: PointMeasurement[], deployment: string, like: PointMeasurement, kind = like.kind) {
+  const at = points.indexOf(like)
+  return points
+    .filter((p) => p.deployment === deployment && p.kind === kind && p.concurrency === like.concurrency)
+    .sort((a, b) => Math.abs(points.indexOf(a) - at) - Math.abs(points.indexOf(b) - at))[0]
+}
 
 /** The per-point table of one flow kind, ours against Credo alone at the same concurrency. */
 function pointTable(points: PointMeasurement[]): string[] {

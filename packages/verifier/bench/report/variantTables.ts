@@ -1,11 +1,9 @@
 import type { BenchVariants } from '../deployments/benchVariants.js'
 import type { PointMeasurement } from '../measure/measurePoint.js'
 
-import { fixed as fixedTo, row, totalCpu as sum } from './printTables.js'
+import { fixed as fixedTo, pointOf, row, totalCpu as sum } from './printTables.js'
 
 const fixed = (value: number | undefined, digits = 2) => fixedTo(value, digits)
-const find = (points: PointMeasurement[], deployment: string, kind: string, concurrency: number) =>
-  points.find((p) => p.deployment === deployment && p.kind === kind && p.concurrency === concurrency)
 
 /** Each variant of ours against ours in the same rounds: CPU per flow, statements, the ratio. */
 function besideOurs(points: PointMeasurement[], ours: string, names: string[]): string[] {
@@ -25,7 +23,7 @@ function besideOurs(points: PointMeasurement[], ours: string, names: string[]): 
     row(Array(8).fill('---')),
   ]
   for (const point of points.filter((p) => names.includes(p.deployment))) {
-    const base = find(points, ours, point.kind, point.concurrency)
+    const base = pointOf(points, ours, point)
     for (const shown of [base, point]) {
       if (!shown) continue
       lines.push(
@@ -65,7 +63,7 @@ function authorizationCodeTable(points: PointMeasurement[], ours: string, name: 
     row(Array(10).fill('---')),
   ]
   for (const point of points.filter((p) => p.deployment === name)) {
-    const base = find(points, ours, 'issuance', point.concurrency)
+    const base = pointOf(points, ours, point, 'issuance')
     lines.push(
       row([
         point.concurrency,
