@@ -9,39 +9,46 @@
 // cluster of the benchmark's own, started here and removed at the end.
 //
 // BENCH_FLOWS (400 per point), BENCH_CONCURRENCY (1,8,32), BENCH_WARMUP_FLOWS (max(300, 10 × in
-// flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification),
+// flight)), BENCH_MAX_SECONDS (20 per window), BENCH_KINDS (issuance,verification,authorization-code:
+// the authorization code flow with the tenant's OpenID provider in a process of its own, whose CPU
+// is reported apart), BENCH_X5C (0: no issuance and verification with an x5c issuer beside the
+// DID issuer), BENCH_COMPARE_TREE (the absolute path of another built checkout: its services are
+// measured too, for a before/after in one run),
+// BENCH_STATEMENTS (1: print each point's statements by shape, per flow),
 // BENCH_OBSERVABILITY_OFF (1: also measure our services with METRICS=off and ACCESS_LOG=off, for
 // the cost of metrics and the access log, in the same run).
 //
 // A yardstick runs beside them: a bare node:http server sent the same requests as each flow
 // (bench/deployments/bareHttp.ts), so each deployment's cost also reads as a multiple of what
 // node's HTTP server alone spends on this machine.
-import { setTimeout as sleep } from 'node:timers/promises'
 import { startBareHttp } from './deployments/bareHttp.js'
+import { startVariants } from './deployments/benchVariants.js'
 import { startCredoAlone } from './deployments/credoAlone.js'
 import type { Deployment } from './deployments/Deployment.js'
 import { startOurServices } from './deployments/ourServices.js'
 import { issuanceFlow, verificationFlow } from './loadgen/oid4vcFlows.js'
 import { ProtocolNotes } from './loadgen/ProtocolNotes.js'
 import { StepClient } from './loadgen/StepClient.js'
-import { type FlowKind, measurePoint, type PointMeasurement } from './measure/measurePoint.js'
+import type { SdJwtVc } from './loadgen/sdJwtVc.js'
+import type { FlowKind, PointMeasurement } from './measure/measurePoint.js'
+import { measureRound, type RoundEntry, STATISTICS_DELAY_MILLIS } from './measure/measureRound.js'
 import { OwnPostgresCluster } from './measure/OwnPostgresCluster.js'
 import { childPids } from './measure/processCpu.js'
 import { observabilityCost, printTables, yardstickTable } from './report/printTables.js'
+import { statementTables } from './report/statementTables.js'
+import { variantTables } from './report/variantTables.js'
 
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((v) => v.trim())
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 400)
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY, '1,8,32').map(Number)
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 20)
-const KINDS = list(process.env.BENCH_KINDS, 'issuance,verification') as FlowKind[]
+const KINDS = list(process.env.BENCH_KINDS, 'issuance,verification,authorization-code') as FlowKind[]
 /**
  * Steady state, as a long-running service sees it: V8 optimises a function only after many calls,
  * and a few dozen flows leave much of a flow's code unoptimised (at 20 warm-up flows our issuance
  * measured about 45 % above its steady state, bare node:http about 150 %).
  */
 const warmupFlows = (concurrency: number) => Number(process.env.BENCH_WARMUP_FLOWS ?? Math.max(300, 10 * concurrency))
-/** PostgreSQL publishes an idle backend's transaction counts after at most 10 s. */
-const STATISTICS_DELAY_MILLIS = 10_500
 
 const cleanups: (() => Promise<void>)[] = []
 /** The deployments started so far: what they logged is printed when the run fails. */
@@ -60,11 +67,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-async function main() {
-  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
-  cleanups.push(() => client.close())
-  const postgres = await OwnPostgresCluster.start()
-  cleanups.push(() => postgres.stop())
+/** Starts every deployment and answers, per flow kind, the entries of a round in the order they take turns. */
+async function deployments(client: StepClient, postgres: OwnPostgresCluster, notes: ProtocolNotes) {
   const ours = await startOurServices(client, postgres.url)
   cleanups.push(() => ours.close())
   started.push(ours)
@@ -73,70 +77,58 @@ async function main() {
   started.push(credo)
   const bare = await startBareHttp()
   cleanups.push(() => bare.close())
-  const quiet =
-    process.env.BENCH_OBSERVABILITY_OFF === '1'
-      ? await startOurServices(client, postgres.url, {
-          name: 'ours, METRICS=off ACCESS_LOG=off',
-          env: { METRICS: 'off', ACCESS_LOG: 'off' },
-        })
-      : undefined
-  if (quiet) {
-    cleanups.push(() => quiet.close())
-    started.push(quiet)
-  }
-
-  const notes = new ProtocolNotes()
-  const credentials = new Map<Deployment, Awaited<ReturnType<typeof issuanceFlow>>>()
-  for (const deployment of [ours, credo, ...(quiet ? [quiet] : [])])
+  const variants = await startVariants(client, ours, postgres.url, {
+    cleanups,
+    started,
+    authorizationCode: KINDS.includes('authorization-code'),
+  })
+  const { quiet, compared, x5c, authorizationCode } = variants
+  const credentials = new Map<Deployment, SdJwtVc>()
+  for (const deployment of [ours, credo, quiet, compared, x5c].filter((d): d is Deployment => d !== undefined))
     credentials.set(deployment, await issuanceFlow(deployment, client, notes))
-  const flowOf = (deployment: Deployment, kind: FlowKind) => async () => {
-    if (kind === 'issuance') await issuanceFlow(deployment, client, notes)
-    else await verificationFlow(deployment, client, notes, credentials.get(deployment) as never)
+  const entry = (deployment: Deployment, kind: 'issuance' | 'verification', ownPostgres = true): RoundEntry => ({
+    deployment,
+    ...(ownPostgres ? { postgres } : {}),
+    flow: async () => {
+      if (kind === 'issuance') await issuanceFlow(deployment, client, notes)
+      else await verificationFlow(deployment, client, notes, credentials.get(deployment) as SdJwtVc)
+    },
+  })
+  const entriesOf = (kind: FlowKind): RoundEntry[] => {
+    const yardstick = { deployment: bare, flow: () => bare.flow(kind, client) }
+    if (kind === 'authorization-code') {
+      if (!authorizationCode) return []
+      const flow = async () => void (await authorizationCode.flow(client))
+      return [{ deployment: authorizationCode, flow, postgres, sidePids: [authorizationCode.providerPid] }, yardstick]
+    }
+    const extras = [quiet, compared, x5c].filter((d): d is Deployment => d !== undefined)
+    return [entry(ours, kind), entry(credo, kind, false), yardstick, ...extras.map((d) => entry(d, kind))]
   }
-  console.log(`${FLOWS} flows per point (at most ${MAX_SECONDS} s), in flight: ${CONCURRENCIES.join(', ')}\n`)
+  return { ours, bare, variants, entriesOf }
+}
 
-  await sleep(STATISTICS_DELAY_MILLIS)
-  let transactionsBefore = (await postgres.counters()).transactions
+async function main() {
+  const client = new StepClient({ connections: Math.max(...CONCURRENCIES) * 2 })
+  cleanups.push(() => client.close())
+  const postgres = await OwnPostgresCluster.start()
+  cleanups.push(() => postgres.stop())
+  const notes = new ProtocolNotes()
+  const { ours, bare, variants, entriesOf } = await deployments(client, postgres, notes)
+  console.log(`${FLOWS} flows per point (at most ${MAX_SECONDS} s), in flight: ${CONCURRENCIES.join(', ')}\n`)
+  await new Promise((resolve) => setTimeout(resolve, STATISTICS_DELAY_MILLIS))
   const points: PointMeasurement[] = []
   for (const kind of KINDS) {
     for (const concurrency of CONCURRENCIES) {
-      const common = {
-        kind,
-        concurrency,
-        flows: FLOWS,
-        warmupFlows: warmupFlows(concurrency),
-        maxSeconds: MAX_SECONDS,
-        client,
-      }
-      const ourPoint = await measurePoint({ ...common, deployment: ours, postgres, flow: flowOf(ours, kind) })
-      const oursEnded = Date.now()
-      const credoPoint = await measurePoint({ ...common, deployment: credo, flow: flowOf(credo, kind) })
-      // Credo's window runs while our PostgreSQL backends publish their last transaction counts.
-      await sleep(Math.max(0, STATISTICS_DELAY_MILLIS - (Date.now() - oursEnded)))
-      const transactionsAfter = (await postgres.counters()).transactions
-      ourPoint.transactionsPerFlow = (transactionsAfter - transactionsBefore) / ourPoint.countedFlows
-      transactionsBefore = transactionsAfter
-      const barePoint = await measurePoint({ ...common, deployment: bare, flow: () => bare.flow(kind, client) })
-      points.push(ourPoint, credoPoint, barePoint)
-      // Without metrics and access log: its own window; its statements are kept out of ours.
-      const quietPoint = quiet && (await measurePoint({ ...common, deployment: quiet, flow: flowOf(quiet, kind) }))
-      if (quietPoint) {
-        points.push(quietPoint)
-        await sleep(STATISTICS_DELAY_MILLIS)
-        transactionsBefore = (await postgres.counters()).transactions
-      }
-      for (const point of [ourPoint, credoPoint, barePoint, ...(quietPoint ? [quietPoint] : [])]) {
-        console.log(
-          `${kind} ${point.deployment} ${concurrency} in flight: ${point.flowsPerSecond.toFixed(1)} flows/s, ` +
-            `service ${point.serviceCpuMillisPerFlow.toFixed(2)} CPU ms/flow`,
-        )
-      }
+      const round = { kind, concurrency, flows: FLOWS, warmupFlows: warmupFlows(concurrency), maxSeconds: MAX_SECONDS }
+      points.push(...(await measureRound({ ...round, client, postgres }, entriesOf(kind))))
     }
   }
   console.log(`\n${new Date().toISOString().slice(0, 10)}, ${FLOWS} flows per point\n`)
   console.log(printTables(points, notes.list()))
   console.log(`${yardstickTable(points, ours.name, bare.name)}\n`)
-  if (quiet) console.log(observabilityCost(points, ours.name, quiet.name))
+  console.log(variantTables(points, ours.name, variants))
+  if (variants.quiet) console.log(observabilityCost(points, ours.name, variants.quiet.name))
+  if (process.env.BENCH_STATEMENTS === '1') console.log(statementTables(points))
 }
 
 let exitCode = 0

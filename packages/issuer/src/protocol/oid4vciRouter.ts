@@ -54,6 +54,18 @@ export const OID4VCI_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
   { method: 'post', path: '/oid4vci/:issuerId/notification', bucket: 'protocol', body: ['json'] },
 ]
 
+/**
+ * The issuer of the request's path, resolved once per request: the freshness headers resolve it
+ * before the endpoint, which then reuses it (`response.locals`).
+ */
+async function issuerOfPath(directory: IssuerDirectory, request: Request, response: Response): Promise<ResolvedIssuer> {
+  const resolved = response.locals.issuer as ResolvedIssuer | undefined
+  if (resolved) return resolved
+  const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+  response.locals.issuer = issuer
+  return issuer
+}
+
 type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: number; body?: unknown } | object>
 
 /**
@@ -62,8 +74,7 @@ type Handler = (issuer: ResolvedIssuer, request: Request) => Promise<{ status: n
  */
 function answering(directory: IssuerDirectory, handler: Handler, noStore: boolean) {
   return async (request: Request, response: Response) => {
-    const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
-    const result = await handler(issuer, request)
+    const result = await handler(await issuerOfPath(directory, request, response), request)
     const answered = 'status' in result && ('body' in result || result.status === 204)
     const { status, body } = answered ? (result as { status: number; body?: unknown }) : { status: 200, body: result }
     if (noStore) response.set('Cache-Control', 'no-store')
@@ -93,7 +104,7 @@ function mountAuthorizationEndpoints(
     ) =>
     async (request: Request, response: Response) => {
       response.set('Cache-Control', 'no-store')
-      await endpoint(await knownIssuer(directory.get(request.params.issuerId as string)), request, response, services)
+      await endpoint(await issuerOfPath(directory, request, response), request, response, services)
     }
   router.post(
     '/oid4vci/:issuerId/par',
@@ -121,7 +132,7 @@ function mountAuthorizationEndpoints(
 function freshnessHeaders(directory: IssuerDirectory, proofs: SenderProofs, challenge = false) {
   return async (request: Request, response: Response, next: (error?: unknown) => void) => {
     try {
-      const issuer = await knownIssuer(directory.get(request.params.issuerId as string))
+      const issuer = await issuerOfPath(directory, request, response)
       response.set('DPoP-Nonce', await proofs.nonces.nonce(issuer, 'dpop'))
       if (challenge) {
         response.set('OAuth-Client-Attestation-Challenge', await proofs.nonces.nonce(issuer, 'attestation-challenge'))

@@ -10,6 +10,8 @@ export interface PresentationResult {
     format?: string
     docType?: string
     claims: Record<string, unknown>
+    /** For a credential signed under an X.509 chain: the verifier's anchor it leads to. */
+    issuerCertificate?: { subject?: string; anchor?: { anchorId: string } }
   }[]
 }
 
@@ -24,7 +26,8 @@ export interface Deployment {
   servicePids: { issuer: number; verifier: number }
   /** The services' base URLs, where a deployment of ours serves them (its `/metrics` among them). */
   serviceUrls?: { issuer: string; verifier: string }
-  createOffer(client: StepClient): Promise<{ uri: string; txCode?: string }>
+  /** An offer; `trustAnchor` is the CA certificate (PEM) a wallet needs for an issuer that signs with `x5c`. */
+  createOffer(client: StepClient): Promise<{ uri: string; txCode?: string; trustAnchor?: string }>
   /** A presentation request for `query` (the degree, {@link DEGREE_QUERY}, by default). */
   createRequest(client: StepClient, query?: object): Promise<{ requestId: string; uri: string }>
   result(client: StepClient, requestId: string): Promise<PresentationResult>

@@ -35,6 +35,16 @@ const SHAPES: Record<FlowKind, Shape[]> = {
     { step: 'bare POST (nonce)', method: 'POST' },
     { step: 'bare POST (credential)', method: 'POST', json: { proofs: { jwt: ['x'.repeat(700)] } } },
   ],
+  'authorization-code': [
+    { step: 'bare GET (issuer metadata)', method: 'GET' },
+    { step: 'bare GET (authorisation-server metadata)', method: 'GET' },
+    { step: 'bare POST (par)', method: 'POST', form: { response_type: 'code', code_challenge: 'x'.repeat(43) } },
+    { step: 'bare GET (authorize)', method: 'GET' },
+    { step: 'bare GET (authorize/callback)', method: 'GET' },
+    { step: 'bare POST (token)', method: 'POST', form: { grant_type: 'authorization_code', code: 'x'.repeat(80) } },
+    { step: 'bare POST (nonce)', method: 'POST' },
+    { step: 'bare POST (credential)', method: 'POST', json: { proofs: { jwt: ['x'.repeat(700)] } } },
+  ],
   verification: [
     { step: 'bare POST (request)', method: 'POST', json: { dcql: { query: { credentials: [] } } } },
     { step: 'bare GET (request object)', method: 'GET' },

@@ -20,6 +20,29 @@ export interface OurServicesVariant {
   responseMode?: 'direct_post' | 'direct_post.jwt'
   /** A CA certificate (PEM or base64 DER) the verifier tenant trusts, for credentials under X.509 chains (mdocs). */
   trustAnchor?: string
+  /** Another build of the repository (its absolute path) whose services to run, to compare two versions in one run. */
+  tree?: string
+}
+
+/** A set-up call through a service's REST API with its tenant's API key (expecting 201 for POST, 200 for PUT by default). */
+// biome-ignore lint/suspicious/noExplicitAny: set-up answers are read loosely
+export type RestSetup = (path: string, json?: unknown, method?: 'GET' | 'POST' | 'PUT', status?: number) => Promise<any>
+
+/** Our services as a deployment, with set-up access for variants on the same processes. */
+export interface OurDeployment extends Deployment {
+  setup: { issuer: RestSetup; verifier: RestSetup }
+  /** The DID issuer the offers come from (its `diploma` configuration). */
+  issuerId: string
+  /** The same processes and tenants, offering credentials of another issuer of the tenant. */
+  withIssuer(name: string, issuerId: string, trustAnchor?: string): Deployment
+}
+
+/** A new issuer of the tenant (`body` as for `POST /issuers`) with the `diploma` configuration. */
+export async function diplomaIssuer(setup: RestSetup, body: object): Promise<{ issuerId: string; did: string }> {
+  const { issuerId, did } = await setup('/issuers', body)
+  const claims = Object.keys(OFFERED_CLAIMS).map((name) => ({ name, type: 'string', required: true }))
+  await setup(`/issuers/${issuerId}/credential-configurations/diploma`, { vct: VCT, claims }, 'PUT')
+  return { issuerId, did }
 }
 
 /**
@@ -32,27 +55,34 @@ export async function startOurServices(
   client: StepClient,
   databaseUrl: string,
   variant: OurServicesVariant = { name: 'ours' },
-): Promise<Deployment> {
+): Promise<OurDeployment> {
   const admin = `admin-${randomBytes(16).toString('hex')}`
   const suffix = randomBytes(3).toString('hex')
   const schemas = { issuer: `bench_issuer_${suffix}`, verifier: `bench_verifier_${suffix}` }
   const services = await Promise.all(
     (['issuer', 'verifier'] as const).map(async (role) =>
-      new ServiceProcess(role, await freePort(), {
-        DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: schemas[role],
-        KMS_MASTER_KEY: randomBytes(32).toString('base64'),
-        ADMIN_API_KEY: admin,
-        // One load generator is one client address: a limit it cannot reach keeps the limiter on the path.
-        TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
-        PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
-        API_REQUESTS_PER_MINUTE_PER_TENANT: '100000000',
-        // The issuer's status lists are on 127.0.0.1 here.
-        STATUS_LIST_ALLOW_INSECURE: 'true',
-        // As in production: the access log writes its line for every request.
-        LOG_LEVEL: 'info',
-        ...variant.env,
-      }).start(),
+      new ServiceProcess(
+        role,
+        await freePort(),
+        {
+          DATABASE_URL: databaseUrl,
+          DATABASE_SCHEMA: schemas[role],
+          KMS_MASTER_KEY: randomBytes(32).toString('base64'),
+          ADMIN_API_KEY: admin,
+          // One load generator is one client address: a limit it cannot reach keeps the limiter on the path.
+          TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
+          PROTOCOL_REQUESTS_PER_MINUTE_PER_ADDRESS: '100000000',
+          API_REQUESTS_PER_MINUTE_PER_TENANT: '100000000',
+          // The issuer's status lists are on 127.0.0.1 here.
+          STATUS_LIST_ALLOW_INSECURE: 'true',
+          // As in production: the access log writes its line for every request.
+          LOG_LEVEL: 'info',
+          // The tenant's OpenID provider of the authorization code flow is on 127.0.0.1 here.
+          WEBHOOK_ALLOW_INSECURE: 'true',
+          ...variant.env,
+        },
+        variant.tree ? `${variant.tree}/packages/${role}/dist/src/server.js` : undefined,
+      ).start(),
     ),
   )
   const [issuer, verifier] = services as [ServiceProcess, ServiceProcess]
@@ -65,31 +95,24 @@ export async function startOurServices(
   }
   try {
     const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
-    const setup = (base: string, path: string, key: string, json: unknown, method: 'POST' | 'PUT' = 'POST') =>
-      client.json('setup', `${base}${path}`, {
-        method,
-        headers: bearer(key),
-        json,
-        status: method === 'POST' ? 201 : 200,
-      })
-    const issuerKey = (await setup(issuer.url, '/tenants', admin, { label: 'University' })).apiKey
-    const { issuerId, did } = await setup(issuer.url, '/issuers', issuerKey, { didMethod: 'key' })
-    const claims = Object.keys(OFFERED_CLAIMS).map((name) => ({ name, type: 'string', required: true }))
-    await setup(
-      issuer.url,
-      `/issuers/${issuerId}/credential-configurations/diploma`,
-      issuerKey,
-      { vct: VCT, claims },
-      'PUT',
-    )
-    const verifierKey = (await setup(verifier.url, '/tenants', admin, { label: 'Bank' })).apiKey
-    const { verifierId } = await setup(verifier.url, '/verifiers', verifierKey, {})
-    await setup(verifier.url, `/trusted-issuers/${encodeURIComponent(did)}`, verifierKey, {}, 'PUT')
-    if (variant.trustAnchor) {
-      await setup(verifier.url, '/trust-anchors/bench', verifierKey, { certificate: variant.trustAnchor }, 'PUT')
-    }
-    return {
-      name: variant.name,
+    const setupCall =
+      (base: string, key: string): RestSetup =>
+      (path, json, method = 'POST', status = method === 'POST' ? 201 : 200) =>
+        client.json('setup', `${base}${path}`, {
+          method,
+          headers: bearer(key),
+          ...(json === undefined ? {} : { json }),
+          status,
+        })
+    const issuerKey = (await setupCall(issuer.url, admin)('/tenants', { label: 'University' })).apiKey
+    const verifierKey = (await setupCall(verifier.url, admin)('/tenants', { label: 'Bank' })).apiKey
+    const setup = { issuer: setupCall(issuer.url, issuerKey), verifier: setupCall(verifier.url, verifierKey) }
+    const { issuerId, did } = await diplomaIssuer(setup.issuer, { didMethod: 'key' })
+    const { verifierId } = await setup.verifier('/verifiers', {})
+    await setup.verifier(`/trusted-issuers/${encodeURIComponent(did)}`, {}, 'PUT')
+    if (variant.trustAnchor) await setup.verifier('/trust-anchors/bench', { certificate: variant.trustAnchor }, 'PUT')
+    const deployment = (name: string, offeringIssuerId: string, trustAnchor?: string): Deployment => ({
+      name,
       servicePids: { issuer: issuer.pid, verifier: verifier.pid },
       serviceUrls: { issuer: issuer.url, verifier: verifier.url },
       output: () => issuer.output + verifier.output,
@@ -98,14 +121,14 @@ export async function startOurServices(
         const offer = await stepClient.json('POST /offers (REST)', `${issuer.url}/offers`, {
           headers: bearer(issuerKey),
           json: {
-            issuerId,
+            issuerId: offeringIssuerId,
             credentialConfigurationId: 'diploma',
             claims: OFFERED_CLAIMS,
             txCode: { length: TX_CODE_LENGTH },
           },
           status: 201,
         })
-        return { uri: offer.uri, txCode: offer.txCode }
+        return { uri: offer.uri, txCode: offer.txCode, ...(trustAnchor ? { trustAnchor } : {}) }
       },
       createRequest: async (stepClient, query = DEGREE_QUERY) => {
         const request = await stepClient.json(
@@ -131,6 +154,12 @@ export async function startOurServices(
             headers: bearer(verifierKey),
           },
         )) as PresentationResult,
+    })
+    return {
+      ...deployment(variant.name, issuerId),
+      setup,
+      issuerId,
+      withIssuer: deployment,
     }
   } catch (error) {
     await close()

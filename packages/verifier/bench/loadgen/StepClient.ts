@@ -9,10 +9,10 @@ export interface StepRequest {
   json?: unknown
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>
-  /** The status the step must answer (200 by default). */
-  status?: number
-  /** The media type the answer must have (application/json by default). */
-  mediaType?: string
+  /** The status the step must answer (200 by default), or one of several. */
+  status?: number | number[]
+  /** The media type the answer must have (application/json by default); null: any, or none. */
+  mediaType?: string | null
 }
 
 export interface StepResponse {
@@ -54,12 +54,13 @@ export class StepClient {
       const answer = await request(url, { dispatcher: this.dispatcher, method, headers, body })
       return { status: answer.statusCode, headers: answer.headers, text: await answer.body.text() }
     })
-    const expected = options.status ?? 200
+    const expected = [options.status ?? 200].flat()
     check(
-      response.status === expected,
+      expected.includes(response.status),
       step,
-      `${method} ${url} answered ${response.status}, not ${expected}: ${response.text}`,
+      `${method} ${url} answered ${response.status}, not ${expected.join(' or ')}: ${response.text.slice(0, 1500)}`,
     )
+    if (options.mediaType === null) return response
     const mediaType = String(response.headers['content-type'] ?? '')
       .split(';')[0]
       ?.trim()

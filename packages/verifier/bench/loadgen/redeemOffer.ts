@@ -13,6 +13,8 @@ export interface OfferToRedeem {
   /** What the credential must carry. */
   vct: string
   claims: Record<string, unknown>
+  /** The CA certificate (PEM) the wallet trusts for issuers that sign with `x5c`. */
+  trustAnchor?: string
 }
 
 /** The RFC 8414 / OID4VCI well-known URL of `identifier` (the well-known part goes before the path). */

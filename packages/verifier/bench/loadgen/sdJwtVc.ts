@@ -2,6 +2,7 @@ import { decodeJwt, type JsonObject, sha256Base64Url, verifyJwt } from './compac
 import { didPublicKey } from './didPublicKey.js'
 import type { HolderKey } from './HolderKey.js'
 import { check } from './ProtocolNotes.js'
+import { x5cPublicKey } from './x5cPublicKey.js'
 
 /** An issued SD-JWT VC (RFC 9901, SD-JWT VC), checked, with its decoded disclosures. */
 export interface SdJwtVc {
@@ -9,29 +10,37 @@ export interface SdJwtVc {
   payload: JsonObject
   disclosures: { encoded: string; name: string; value: unknown }[]
   holderKey: HolderKey
+  /** Signed under an X.509 chain (`x5c`), not by a DID key. */
+  x5c: boolean
+}
+
+/** The issuer's key: from `x5c` up to the wallet's trusted CA, or the `kid` DID URL, which must belong to `iss`. */
+function issuerKeyOf(step: string, issuerJwt: string, trustAnchor: string | undefined) {
+  const { header, payload } = decodeJwt(step, issuerJwt)
+  if (header.x5c !== undefined) return x5cPublicKey(step, header.x5c, trustAnchor)
+  check(typeof header.kid === 'string', step, 'credential header has neither kid nor x5c')
+  // The kid is a DID URL of the issuer, absolute or relative to `iss` (Credo sends `#<fragment>`).
+  const kid = header.kid.startsWith('#') ? `${payload.iss}${header.kid}` : header.kid
+  check(kid.split('#')[0] === payload.iss, step, `kid ${header.kid} is not a key of iss ${payload.iss}`)
+  return didPublicKey(step, kid)
 }
 
 /**
  * Checks an issued `dc+sd-jwt` the way a wallet should before storing it: the issuer's signature
- * (key from the `kid` DID URL, which must belong to `iss`), the type, the holder binding
+ * ({@link issuerKeyOf}), the type, the holder binding
  * (`cnf.jwk`), every disclosure's digest, and that exactly `claims` were issued, each disclosable.
  */
 export function checkIssuedSdJwtVc(
   step: string,
   compact: string,
-  expected: { vct: string; claims: Record<string, unknown>; holderKey: HolderKey },
+  expected: { vct: string; claims: Record<string, unknown>; holderKey: HolderKey; trustAnchor?: string },
 ): SdJwtVc {
   const parts = compact.split('~')
   check(parts.length >= 2 && parts.at(-1) === '', step, 'the credential is not an SD-JWT without key binding')
   const issuerJwt = parts[0] as string
   const { header } = decodeJwt(step, issuerJwt)
   check(header.typ === 'dc+sd-jwt', step, `credential typ is ${header.typ}, not dc+sd-jwt`)
-  check(typeof header.kid === 'string', step, 'credential header has no kid')
-  // The kid is a DID URL of the issuer, absolute or relative to `iss` (Credo sends `#<fragment>`).
-  const { payload: claimed } = decodeJwt(step, issuerJwt)
-  const kid = header.kid.startsWith('#') ? `${claimed.iss}${header.kid}` : header.kid
-  check(kid.split('#')[0] === claimed.iss, step, `kid ${header.kid} is not a key of iss ${claimed.iss}`)
-  const { payload } = verifyJwt(step, issuerJwt, didPublicKey(step, kid))
+  const { payload } = verifyJwt(step, issuerJwt, issuerKeyOf(step, issuerJwt, expected.trustAnchor))
   check(payload.vct === expected.vct, step, `vct is ${payload.vct}, not ${expected.vct}`)
   check(expected.holderKey.matches(payload.cnf?.jwk), step, 'cnf.jwk is not the holder key of the proof')
   check(payload._sd_alg === 'sha-256', step, `_sd_alg is ${payload._sd_alg}`)
@@ -50,7 +59,7 @@ export function checkIssuedSdJwtVc(
     step,
     `disclosed claims ${JSON.stringify(issued)} are not the offered ${JSON.stringify(expected.claims)}`,
   )
-  return { issuerJwt, payload, disclosures, holderKey: expected.holderKey }
+  return { issuerJwt, payload, disclosures, holderKey: expected.holderKey, x5c: header.x5c !== undefined }
 }
 
 /**

@@ -101,6 +101,15 @@ export class OwnPostgresCluster {
     return { statements: Number(rows[0]?.statements), transactions: Number(rows[0]?.transactions) }
   }
 
+  /** Calls per normalised statement of the services' database since the last {@link resetStatements}. */
+  public async statementCalls(): Promise<{ query: string; calls: number }[]> {
+    const { rows } = await this.admin.query<{ query: string; calls: string }>(
+      `SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1`,
+      [SERVICE_DATABASE],
+    )
+    return rows.map((row) => ({ query: row.query, calls: Number(row.calls) }))
+  }
+
   /** Stops the cluster at once and removes its directory. */
   public async stop(): Promise<void> {
     await this.admin.close().catch(() => {})

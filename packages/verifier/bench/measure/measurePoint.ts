@@ -4,8 +4,10 @@ import type { StepClient } from '../loadgen/StepClient.js'
 import type { OwnPostgresCluster } from './OwnPostgresCluster.js'
 import { processCpuMillis } from './processCpu.js'
 import { runFlows } from './runFlows.js'
+import { type StatementShape, statementShapes } from './statementShapes.js'
 
-export type FlowKind = 'issuance' | 'verification'
+/** Issuance (pre-authorised code), verification, and issuance through the authorization code flow. */
+export type FlowKind = 'issuance' | 'verification' | 'authorization-code'
 
 export interface PointOptions {
   deployment: Pick<Deployment, 'name' | 'servicePids'>
@@ -17,6 +19,8 @@ export interface PointOptions {
   client: StepClient
   /** The deployment's PostgreSQL, when it has one. */
   postgres?: OwnPostgresCluster
+  /** Processes beside the service whose CPU is reported apart, not counted as the service's (an OpenID provider). */
+  sidePids?: number[]
   flow: () => Promise<void>
 }
 
@@ -35,7 +39,11 @@ export interface PointMeasurement {
   serviceKernelCpuMillisPerFlow: number
   postgresCpuMillisPerFlow?: number
   clientCpuMillisPerFlow: number
+  /** CPU per flow of the side processes ({@link PointOptions.sidePids}), not counted in the sums. */
+  sideCpuMillisPerFlow?: number
   statementsPerFlow?: number
+  /** Statements by shape, per flow (warm-up and window), when PostgreSQL is the deployment's. */
+  statementShapes?: StatementShape[]
   /** Filled in once PostgreSQL has published the window's transaction counts. */
   transactionsPerFlow?: number
 }
@@ -53,7 +61,8 @@ const clientCpuMillis = () => {
  */
 export async function measurePoint(options: PointOptions): Promise<PointMeasurement> {
   const { deployment, kind, concurrency, client, postgres } = options
-  const servicePid = kind === 'issuance' ? deployment.servicePids.issuer : deployment.servicePids.verifier
+  const servicePid = kind === 'verification' ? deployment.servicePids.verifier : deployment.servicePids.issuer
+  const sideCpu = () => (options.sidePids ?? []).reduce((sum, pid) => sum + processCpuMillis(pid).total, 0)
   const run = (count: number, maxSeconds: number) =>
     runFlows({ count, maxSeconds, concurrency, samples: client.steps, name: `${kind} flow`, flow: options.flow })
   await postgres?.resetStatements()
@@ -63,6 +72,7 @@ export async function measurePoint(options: PointOptions): Promise<PointMeasurem
     service: processCpuMillis(servicePid),
     postgres: postgres?.cpuMillis(),
     client: clientCpuMillis(),
+    side: sideCpu(),
   }
   const { completed, seconds } = await run(options.flows, options.maxSeconds)
   const after = processCpuMillis(servicePid)
@@ -70,6 +80,7 @@ export async function measurePoint(options: PointOptions): Promise<PointMeasurem
   const serviceKernel = after.kernel - before.service.kernel
   const postgresCpu = postgres && before.postgres !== undefined ? postgres.cpuMillis() - before.postgres : undefined
   const clientCpu = clientCpuMillis() - before.client
+  const side = sideCpu() - before.side
   const countedFlows = warmup.completed + completed
   const statements = postgres ? (await postgres.counters()).statements : undefined
   const flowName = `${kind} flow`
@@ -89,6 +100,8 @@ export async function measurePoint(options: PointOptions): Promise<PointMeasurem
     serviceKernelCpuMillisPerFlow: serviceKernel / completed,
     postgresCpuMillisPerFlow: postgresCpu === undefined ? undefined : postgresCpu / completed,
     clientCpuMillisPerFlow: clientCpu / completed,
+    ...(options.sidePids ? { sideCpuMillisPerFlow: side / completed } : {}),
     statementsPerFlow: statements === undefined ? undefined : statements / countedFlows,
+    ...(postgres ? { statementShapes: await statementShapes(postgres, countedFlows) } : {}),
   }
 }

@@ -4,16 +4,26 @@ import type { FlowKind, PointMeasurement } from '../measure/measurePoint.js'
 const TITLES: Record<FlowKind, string> = {
   issuance: 'Issuance: pre-authorised SD-JWT VC with tx_code, offer made through the API',
   verification: 'Verification: request made through the API, request object, encrypted response, result',
+  'authorization-code':
+    "Issuance: authorization code flow (PAR with PKCE, authorization, login at the tenant's OpenID provider, callback, token, nonce, credential)",
 }
 
-const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
+export const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits))
 const triple = ({ p50, p95, p99 }: Percentiles) => `${fixed(p50)} / ${fixed(p95)} / ${fixed(p99)}`
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
+export const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`
 const CREDO_ALONE = 'Credo alone'
-const totalCpu = (point: PointMeasurement) => point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
-/** `deployment`'s point of the same flow kind and concurrency as `like`. */
-const pointOf = (points: PointMeasurement[], deployment: string, like: PointMeasurement) =>
-  points.find((p) => p.deployment === deployment && p.kind === like.kind && p.concurrency === like.concurrency)
+export const totalCpu = (point: PointMeasurement) =>
+  point.serviceCpuMillisPerFlow + (point.postgresCpuMillisPerFlow ?? 0)
+/**
+ * `deployment`'s point of the same flow kind (or `kind`) and concurrency as `like`, from the same round: the
+ * nearest in measuring order (a concurrency listed twice in BENCH_CONCURRENCY runs two rounds).
+ */
+export function pointOf(points: PointMeasurement[], deployment: string, like: PointMeasurement, kind = like.kind) {
+  const at = points.indexOf(like)
+  return points
+    .filter((p) => p.deployment === deployment && p.kind === kind && p.concurrency === like.concurrency)
+    .sort((a, b) => Math.abs(points.indexOf(a) - at) - Math.abs(points.indexOf(b) - at))[0]
+}
 
 /** The per-point table of one flow kind, ours against Credo alone at the same concurrency. */
 function pointTable(points: PointMeasurement[]): string[] {
@@ -82,7 +92,7 @@ function stepTable(points: PointMeasurement[]): string[] {
 /** The benchmark's tables, as Markdown (they go into docs/PERFORMANCE.md as printed). */
 export function printTables(points: PointMeasurement[], notes: string[]): string {
   const out: string[] = []
-  for (const kind of ['issuance', 'verification'] as const) {
+  for (const kind of Object.keys(TITLES) as FlowKind[]) {
     const ofKind = points.filter((point) => point.kind === kind)
     if (ofKind.length === 0) continue
     out.push(`### ${TITLES[kind]}`, '', ...pointTable(ofKind), '', ...stepTable(ofKind), '')

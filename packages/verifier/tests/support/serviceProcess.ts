@@ -5,7 +5,7 @@ const repositoryRoot = fileURLToPath(new URL('../../../../../', import.meta.url)
 
 /**
  * A service (`issuer` or `verifier`) as its own process, started from the built server, or from
- * `script` (a path from the repository root) when given.
+ * `script` (a path from the repository root, or an absolute one) when given.
  */
 export class ServiceProcess {
   private process?: ChildProcess
@@ -33,7 +33,8 @@ export class ServiceProcess {
     // SERVICE_CPU_PROFILE_DIR: each service writes a V8 CPU profile there when it stops (benchmarks).
     const profileDir = process.env.SERVICE_CPU_PROFILE_DIR
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-    this.process = spawn(process.execPath, [...profile, `${repositoryRoot}${this.script}`], {
+    const script = this.script.startsWith('/') ? this.script : `${repositoryRoot}${this.script}`
+    this.process = spawn(process.execPath, [...profile, script], {
       env: {
         ...process.env,
         // Test issuers publish their status lists at http://127.0.0.1.
