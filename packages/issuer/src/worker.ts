@@ -6,9 +6,11 @@ import {
   logLevelFromName,
   type RuntimeConfig,
   startMetricsListener,
+  watchQueues,
 } from '@attesto/agent-runtime'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
 import { OfferBatchWorker } from './batches/offerBatchWorker.js'
+import { issuerQueuesByLabel } from './compose/issuerQueues.js'
 import { createIssuerServices } from './compose/issuerServices.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
 
@@ -54,6 +56,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   }).start()
   runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger, metrics)
   runtime.statusChanges?.startWorking(runtime.credentialStatus, logger, metrics)
+  if (metrics) watchQueues(metrics, { ...issuerQueuesByLabel(runtime), webhooks: runtime.webhooks?.queue })
   const metricsListener =
     metrics && observability.workerMetricsPort !== undefined
       ? await startMetricsListener(metrics, observability.workerMetricsPort, observability.metricsHost)

@@ -84,14 +84,12 @@ export class JobWorker<Payload, Result = void> {
       return await this.handlers.process(job, token)
     } catch (error) {
       if (error instanceof UnrecoverableError || (isLastAttempt(job) && !isDelay(error))) {
-        await this.handlers
-          .deadLetter?.(job, error as Error)
-          .catch((cause: unknown) =>
-            this.logger.error(`${this.definition.title}: could not keep the dead letter`, {
-              jobId: job.id,
-              error: cause,
-            }),
-          )
+        await this.handlers.deadLetter?.(job, error as Error).catch((cause: unknown) =>
+          this.logger.error(`${this.definition.title}: could not keep the dead letter`, {
+            jobId: job.id,
+            error: cause,
+          }),
+        )
       }
       throw error
     }

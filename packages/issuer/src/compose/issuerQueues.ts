@@ -1,10 +1,10 @@
-import type { QueueConnections } from '@attesto/agent-runtime'
-import { JobQueue } from '@attesto/agent-runtime'
+import { JobQueue, type QueueConnections } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from '../batches/batchConfig.js'
 import { type OfferBatchQueue, offerBatchJobs } from '../batches/offerBatchQueue.js'
 import { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { StatusChangeQueue } from '../status/StatusChangeQueue.js'
+import type { IssuerWork } from './IssuerRuntime.js'
 
 /**
  * The issuer's queues in Redis (bulk offers, deferred claims, bulk status changes) on the
@@ -26,4 +26,13 @@ export function createIssuerQueues(connections: QueueConnections, batchConfig: B
     await queues.deferredClaims.close()
   }
   return { queues, close }
+}
+
+/** The issuer's queues by their metrics label (depth at `GET /admin/queues` and in `attesto_queue_jobs`). */
+export function issuerQueuesByLabel(work: IssuerWork) {
+  return {
+    'offer-batches': work.offerBatches?.queue,
+    'deferred-claims': work.deferredClaims?.queue,
+    'status-changes': work.statusChanges?.queue,
+  }
 }
