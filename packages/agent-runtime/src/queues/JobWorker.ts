@@ -1,5 +1,5 @@
 import type { Logger } from '@credo-ts/core'
-import { type Job, UnrecoverableError, Worker } from 'bullmq'
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq'
 import { LogSampler } from '../logging/LogSampler.js'
 import { watchWorker } from '../metrics/collectors.js'
 import type { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
@@ -83,7 +83,8 @@ export class JobWorker<Payload, Result = void> {
       if (!parsed.success) throw new UnrecoverableError(`The job's payload does not match ${this.definition.name}`)
       return await this.handlers.process(job, token)
     } catch (error) {
-      if (error instanceof UnrecoverableError || (isLastAttempt(job) && !isDelay(error))) {
+      // A DelayedError is BullMQ's signal that the job moved itself to the delayed set: no failure.
+      if (error instanceof UnrecoverableError || (isLastAttempt(job) && !(error instanceof DelayedError))) {
         await this.handlers.deadLetter?.(job, error as Error).catch((cause: unknown) =>
           this.logger.error(`${this.definition.title}: could not keep the dead letter`, {
             jobId: job.id,
@@ -94,9 +95,4 @@ export class JobWorker<Payload, Result = void> {
       throw error
     }
   }
-}
-
-/** BullMQ's signal that a job moved itself to the delayed set (not a failure). */
-function isDelay(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'DelayedError'
 }
