@@ -97,9 +97,11 @@ export {
 } from './pagination/pagination.js'
 export * from './protocol/index.js'
 export {
+  fromQueueSettings,
   type JobDefinition,
   type JobWorkerSettings,
   jobOptions,
+  type QueueSettings,
   RETRY_JITTER,
   type RetryPolicy,
 } from './queues/JobDefinition.js'

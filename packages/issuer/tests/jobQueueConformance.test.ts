@@ -4,8 +4,8 @@ import { OwnRedisServer } from '@attesto/agent-runtime/testing'
 import { Queue } from 'bullmq'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { offerBatchJobs } from '../src/batches/offerBatchQueue.js'
-import { deferredClaimsJobs } from '../src/deferred/DeferredClaimsQueue.js'
-import { statusChangeJobs } from '../src/status/StatusChangeQueue.js'
+import { deferredClaimsJobs } from '../src/deferred/deferredClaimsJobs.js'
+import { statusChangeJobs } from '../src/status/statusChangeJobs.js'
 import { type Attempt, ContractProcess, failingAttempt, until } from './support/jobQueueContract.js'
 
 // One contract for every job queue, proved for each of the four definitions against a real Redis
@@ -23,7 +23,6 @@ const env = {
   QUEUE_STALLED_INTERVAL_MILLIS: '500',
 }
 const batchConfig = loadBatchConfig(env)
-const retry = { attempts: batchConfig.attempts, backoffMillis: batchConfig.backoffMillis }
 const locks = { lockDurationMillis: 1000, stalledIntervalMillis: 500 }
 const webhookConfig = loadRuntimeConfig({
   ROLE: 'issuer',
@@ -47,14 +46,14 @@ const kinds: [string, Kind][] = [
   [
     'deferred-claims',
     {
-      definition: deferredClaimsJobs(retry, locks) as JobDefinition<unknown>,
+      definition: deferredClaimsJobs(batchConfig) as JobDefinition<unknown>,
       payload: (n) => ({ tenantId: 't', offerId: randomUUID(), claims: { name: `row ${n}` } }),
     },
   ],
   [
     'status-changes',
     {
-      definition: statusChangeJobs(retry, locks) as JobDefinition<unknown>,
+      definition: statusChangeJobs(batchConfig) as JobDefinition<unknown>,
       payload: () => ({ tenantId: 't', status: 'revoked', offerIds: [randomUUID()] }),
     },
   ],

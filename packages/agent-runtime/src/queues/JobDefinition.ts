@@ -48,6 +48,21 @@ export interface JobDefinition<Payload> {
   worker?: JobWorkerSettings
 }
 
+/** What a queue takes from configuration: its retry policy and how long a worker's hold on a job lasts. */
+export interface QueueSettings extends RetryPolicy {
+  lockDurationMillis?: number
+  stalledIntervalMillis?: number
+}
+
+/** The retry policy and lock settings of a definition, from configuration. */
+export function fromQueueSettings(settings: QueueSettings): Required<Pick<JobDefinition<never>, 'retry' | 'worker'>> {
+  const { attempts, backoffMillis, jitter, lockDurationMillis, stalledIntervalMillis } = settings
+  return {
+    retry: { attempts, backoffMillis, ...(jitter === undefined ? {} : { jitter }) },
+    worker: { lockDurationMillis, stalledIntervalMillis },
+  }
+}
+
 /** Completed jobs are kept a day, failed (dead-lettered) ones a week. */
 const KEEP_COMPLETED_SECONDS = 24 * 3600
 const KEEP_FAILED_SECONDS = 7 * 24 * 3600

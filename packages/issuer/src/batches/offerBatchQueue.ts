@@ -1,4 +1,4 @@
-import type { JobDefinition, JobQueue } from '@attesto/agent-runtime'
+import { fromQueueSettings, type JobDefinition, type JobQueue } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import type { BatchConfig } from './batchConfig.js'
 
@@ -26,19 +26,15 @@ const chunkJob: z.ZodType<ChunkJob> = z.object({
  * to `attempts` times.
  */
 export function offerBatchJobs(config: BatchConfig): JobDefinition<ChunkJob> {
+  const { retry, worker } = fromQueueSettings(config)
   return {
     name: OFFER_BATCH_QUEUE,
     jobName: 'chunk',
     title: 'Offer batch chunk',
     payload: chunkJob,
-    retry: { attempts: config.attempts, backoffMillis: config.backoffMillis },
+    retry,
     jobId: chunkJobId,
-    worker: {
-      concurrency: config.concurrency,
-      lockDurationMillis: config.lockDurationMillis,
-      stalledIntervalMillis: config.stalledIntervalMillis,
-      maxStalledCount: config.attempts,
-    },
+    worker: { ...worker, concurrency: config.concurrency, maxStalledCount: config.attempts },
   }
 }
 

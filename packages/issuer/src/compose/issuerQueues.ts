@@ -12,13 +12,10 @@ import type { IssuerWork } from './IssuerRuntime.js'
  * Every queue shares the retry policy and the lock settings of `QUEUE_*`.
  */
 export function createIssuerQueues(connections: QueueConnections, batchConfig: BatchConfig, logger: Logger) {
-  const { attempts, backoffMillis, lockDurationMillis, stalledIntervalMillis } = batchConfig
-  const retry = { attempts, backoffMillis }
-  const locks = { lockDurationMillis, stalledIntervalMillis }
   const queues = {
     offerBatches: new JobQueue(offerBatchJobs(batchConfig), connections, logger) as OfferBatchQueue,
-    deferredClaims: new DeferredClaimsQueue(connections, retry, logger, locks),
-    statusChanges: new StatusChangeQueue(connections, retry, logger, locks),
+    deferredClaims: new DeferredClaimsQueue(connections, batchConfig, logger),
+    statusChanges: new StatusChangeQueue(connections, batchConfig, logger),
   }
   const close = async () => {
     await queues.statusChanges.close()

@@ -1,47 +1,8 @@
-import { createHash } from 'node:crypto'
-import {
-  type JobDefinition,
-  JobQueue,
-  type JobWorkerSettings,
-  type QueueConnections,
-  type RetryPolicy,
-  type RuntimeMetrics,
-} from '@attesto/agent-runtime'
+import { JobQueue, type QueueConnections, type QueueSettings, type RuntimeMetrics } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import type { Job } from 'bullmq'
-import { z } from 'zod'
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
-
-export const DEFERRED_CLAIMS_QUEUE = 'deferred-claims'
-
-export interface ApprovalJob {
-  tenantId: string
-  offerId: string
-  claims: Record<string, unknown>
-}
-
-const approvalJob: z.ZodType<ApprovalJob> = z.object({
-  tenantId: z.string(),
-  offerId: z.string(),
-  claims: z.record(z.string(), z.unknown()),
-})
-
-/** The job id of an approval: the offer id and a digest of the claims. */
-const approvalJobId = ({ offerId, claims }: ApprovalJob) =>
-  `${offerId}-claims-${createHash('sha256').update(JSON.stringify(claims)).digest('hex').slice(0, 32)}`
-
-/** Approved claims of deferred offers, one job per offer and set of claims. */
-export function deferredClaimsJobs(retry: RetryPolicy, worker?: JobWorkerSettings): JobDefinition<ApprovalJob> {
-  return {
-    name: DEFERRED_CLAIMS_QUEUE,
-    jobName: 'approve',
-    title: 'Deferred approval',
-    payload: approvalJob,
-    retry,
-    jobId: approvalJobId,
-    ...(worker ? { worker } : {}),
-  }
-}
+import { type ApprovalJob, deferredClaimsJobs } from './deferredClaimsJobs.js'
 
 /**
  * Approved claims of deferred offers, queued and recorded in the offer's session by a worker; the
@@ -51,8 +12,8 @@ export function deferredClaimsJobs(retry: RetryPolicy, worker?: JobWorkerSetting
  * or a job's stored failure reason.
  */
 export class DeferredClaimsQueue extends JobQueue<ApprovalJob, void> {
-  public constructor(connections: QueueConnections, retry: RetryPolicy, logger?: Logger, worker?: JobWorkerSettings) {
-    super(deferredClaimsJobs(retry, worker), connections, logger)
+  public constructor(connections: QueueConnections, settings: QueueSettings, logger?: Logger) {
+    super(deferredClaimsJobs(settings), connections, logger)
   }
 
   public override add(job: ApprovalJob): Promise<string> {

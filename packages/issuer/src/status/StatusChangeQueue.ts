@@ -1,24 +1,8 @@
-import {
-  type JobDefinition,
-  JobQueue,
-  type JobWorkerSettings,
-  type QueueConnections,
-  type RetryPolicy,
-  type RuntimeMetrics,
-} from '@attesto/agent-runtime'
+import { JobQueue, type QueueConnections, type QueueSettings, type RuntimeMetrics } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import type { Job } from 'bullmq'
-import { z } from 'zod'
 import type { CredentialStatusService } from './CredentialStatusService.js'
-import type { CredentialStatusValue } from './CredentialStatusStore.js'
-
-export const STATUS_CHANGES_QUEUE = 'status-changes'
-
-export interface StatusChangeJob {
-  tenantId: string
-  status: CredentialStatusValue
-  offerIds: string[]
-}
+import { type StatusChangeJob, statusChangeJobs } from './statusChangeJobs.js'
 
 /** What a bulk change did, per outcome (ids listed for the ones that did not change, first 1,000). */
 export interface StatusChangeResult {
@@ -28,32 +12,14 @@ export interface StatusChangeResult {
   notFound: string[]
 }
 
-const statusChangeJob: z.ZodType<StatusChangeJob> = z.object({
-  tenantId: z.string(),
-  status: z.enum(['valid', 'revoked', 'suspended']),
-  offerIds: z.array(z.string()),
-})
-
-/** Bulk status changes: one job per batch of offer ids, its id the batch id (random). */
-export function statusChangeJobs(retry: RetryPolicy, worker?: JobWorkerSettings): JobDefinition<StatusChangeJob> {
-  return {
-    name: STATUS_CHANGES_QUEUE,
-    jobName: 'change',
-    title: 'Status change batch',
-    payload: statusChangeJob,
-    retry,
-    worker: { concurrency: 4, ...worker },
-  }
-}
-
 /**
  * Bulk status changes (a list of offer ids), queued and applied by the issuer worker one
  * statement per credential. A retried job repeats its changes harmlessly: a change to the status
  * a credential has already counts as `unchanged`.
  */
 export class StatusChangeQueue extends JobQueue<StatusChangeJob, StatusChangeResult> {
-  public constructor(connections: QueueConnections, retry: RetryPolicy, logger?: Logger, worker?: JobWorkerSettings) {
-    super(statusChangeJobs(retry, worker), connections, logger)
+  public constructor(connections: QueueConnections, settings: QueueSettings, logger?: Logger) {
+    super(statusChangeJobs(settings), connections, logger)
   }
 
   /** The job of a tenant's batch, or undefined (another tenant's batch is not found either). */
