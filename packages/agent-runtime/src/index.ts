@@ -1,3 +1,8 @@
+export {
+  type AgentServices,
+  type AgentServicesOptions,
+  createAgentServices,
+} from './agent/createAgentServices.js'
 export { createKmsBackend } from './agent/createKmsBackend.js'
 export {
   createRuntimeAgent,
@@ -108,7 +113,19 @@ export {
   pageQueryShape,
 } from './pagination/pagination.js'
 export * from './protocol/index.js'
-export { producerQueue, queueUnavailable, retryingJob, workerConnection } from './queues/queues.js'
+export {
+  fromQueueSettings,
+  type JobDefinition,
+  type JobWorkerSettings,
+  jobOptions,
+  type QueueSettings,
+  RETRY_JITTER,
+  type RetryPolicy,
+} from './queues/JobDefinition.js'
+export { type AddJobOptions, JobQueue } from './queues/JobQueue.js'
+export { isLastAttempt, type JobHandlers, JobWorker, type JobWorkerOptions } from './queues/JobWorker.js'
+export { QueueConnections } from './queues/QueueConnections.js'
+export { queueUnavailable } from './queues/queues.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export { runMigration } from './runMigration.js'
@@ -121,6 +138,7 @@ export { TenantsModule } from './tenancy/TenantsModule.js'
 export { type GuardedAnswer, type GuardedFetchOptions, guardedFetch, guardedRequest } from './webhooks/guardedFetch.js'
 export { WebhookService } from './webhooks/WebhookService.js'
 export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
+export { type DeliveryJob, webhookDeliveryJobs, webhookQueueName } from './webhooks/webhookJobs.js'
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'
 export {
   type CertificateOpenApiOptions,

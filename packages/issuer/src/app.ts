@@ -3,13 +3,9 @@ import type { Logger } from '@credo-ts/core'
 import { createAuthorizationServices } from './authorization/AuthorizationServices.js'
 import { type AuthorizationConfig, loadAuthorizationConfig } from './authorization/authorizationConfig.js'
 import { type BatchConfig, loadBatchConfig } from './batches/batchConfig.js'
-import { OfferBatchChunkRecord } from './batches/OfferBatchChunkRecord.js'
-import { OfferBatchRecord } from './batches/OfferBatchRecord.js'
-import { createCredentialStatus } from './compose/credentialStatus.js'
 import { type IssuerRuntime, issuerModules } from './compose/IssuerRuntime.js'
-import { createIssuerQueues } from './compose/issuerQueues.js'
 import { mountIssuerRestApi } from './compose/issuerRestApi.js'
-import { IssuanceSessionStore } from './issuance/IssuanceSessionStore.js'
+import { addIssuerServices, ISSUER_RECORD_TTLS } from './compose/issuerServices.js'
 import { IssuerDirectory } from './issuers/IssuerDirectory.js'
 import { externalTokenIssuances } from './protocol/ExternalTokenIssuances.js'
 import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
@@ -17,15 +13,6 @@ import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } f
 import { createSenderProofs } from './protocol/senderProofs.js'
 import { statusListRouter } from './protocol/statusListRouter.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
-
-/** Batches and their rows are kept for 30 days after their last change, then purged. */
-const BATCH_RECORD_TTL_SECONDS = 30 * 24 * 3600
-
-/** The records the storage purges on their own: batches and their rows. */
-const RECORD_TTLS = {
-  [OfferBatchChunkRecord.type]: BATCH_RECORD_TTL_SECONDS,
-  [OfferBatchRecord.type]: BATCH_RECORD_TTL_SECONDS,
-}
 
 export type { IssuerRuntime } from './compose/IssuerRuntime.js'
 
@@ -45,21 +32,17 @@ export async function createIssuerApp(
   statusConfig: StatusListConfig = loadStatusListConfig({}),
   authorizationConfig: AuthorizationConfig = loadAuthorizationConfig({}),
 ): Promise<IssuerRuntime> {
-  const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), { recordTtlSeconds: RECORD_TTLS })
-  const credentialIssuerBaseUrl = `${config.publicBaseUrl}/oid4vci`
-  const schema = config.storage.schema
-  const { credentialStatus, statuses, publisher } = createCredentialStatus(
+  const agentRuntime = await createRuntimeAgent(config, logger, issuerModules(), {
+    recordTtlSeconds: ISSUER_RECORD_TTLS,
+  })
+  const { issuer, credentialIssuerBaseUrl, statuses, publisher } = addIssuerServices(
     agentRuntime,
-    schema,
+    logger,
+    batchConfig,
     statusConfig,
-    credentialIssuerBaseUrl,
   )
-  const runtime: IssuerRuntime = Object.assign(agentRuntime, {
-    credentialStatus,
-    offers: {
-      sessions: new IssuanceSessionStore(agentRuntime.storage.database, schema, config.accessTokenTtlSeconds),
-      credentialIssuerBaseUrl,
-    },
+  const schema = config.storage.schema
+  const runtime: IssuerRuntime = Object.assign(issuer, {
     issuers: new IssuerDirectory(
       agentRuntime.agent.context,
       credentialIssuerBaseUrl,
@@ -85,7 +68,7 @@ export async function createIssuerApp(
     directory: runtime.issuers,
     sessions: runtime.offers.sessions,
     config: protocolConfig,
-    status: credentialStatus,
+    status: runtime.credentialStatus,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     webhooks: runtime.webhooks,
     proofs,
@@ -94,12 +77,9 @@ export async function createIssuerApp(
   protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
   runtime.app.use(statusListRouter(runtime.issuers, publisher, logger))
   runtime.app.use(protocol.router)
-  const queues = config.redis ? createIssuerQueues(config.redis, config.queuePrefix, batchConfig, logger) : undefined
-  if (queues) Object.assign(runtime, queues.queues)
   const closeRuntime = runtime.close.bind(runtime)
   runtime.close = async () => {
     protocol.close()
-    await queues?.close()
     await closeRuntime()
   }
   mountIssuerRestApi(runtime, {

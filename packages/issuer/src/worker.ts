@@ -1,11 +1,13 @@
-import { describeConfig, JsonLogger, logLevelFromName, startMetricsListener, watchWorker } from '@attesto/agent-runtime'
-import { createIssuerApp } from './app.js'
+import { describeConfig, JsonLogger, logLevelFromName, startMetricsListener, watchQueues } from '@attesto/agent-runtime'
 import { OfferBatchWorker } from './batches/offerBatchWorker.js'
 import { loadIssuerConfigOrExit } from './compose/issuerConfig.js'
+import { issuerQueuesByLabel } from './compose/issuerQueues.js'
+import { createIssuerServices } from './compose/issuerServices.js'
 
 /**
  * `attesto-issuer worker`: makes the offers of bulk batches, records approved claims of
- * deferred offers and applies bulk status changes, apart from the API, so that
+ * deferred offers, applies bulk status changes and delivers webhooks, apart from the API, on the
+ * issuer's services without HTTP (storage, KMS, agent, queues: no express, edge or OpenAPI), so that
  * operators scale workers on their own (for example by queue depth). Same configuration as the
  * issuer (storage, KMS, PUBLIC_BASE_URL of the API, REDIS_URL or REDIS_CLUSTER_NODES required) plus the QUEUE_* and
  * BATCH_* variables. SIGTERM stops taking jobs, lets the running ones finish, then exits.
@@ -21,31 +23,20 @@ export async function runWorker(env: Record<string, string | undefined>): Promis
   }
   const logger = new JsonLogger(logLevelFromName(config.logLevel), 'issuer-worker')
   logger.info('Starting worker', { ...describeConfig(config), queue: batchConfig })
-  const runtime = await createIssuerApp(
-    config,
-    logger,
-    batchConfig,
-    issuerConfig.protocol,
-    issuerConfig.statusLists,
-    issuerConfig.authorization,
-  )
+  const runtime = await createIssuerServices(config, logger, batchConfig, issuerConfig.statusLists)
+  const { metrics, observability } = runtime
   const worker = new OfferBatchWorker({
     root: runtime.agent.context,
-    redis: config.redis,
-    prefix: config.queuePrefix,
+    connections: runtime.queueConnections,
     config: batchConfig,
     logger,
+    metrics,
     webhooks: runtime.webhooks,
     offers: runtime.offers,
   }).start()
-  runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger)
-  runtime.statusChanges?.startWorking(runtime.credentialStatus, logger)
-  const { metrics, observability } = runtime
-  if (metrics) {
-    watchWorker(metrics, 'offer-batches', worker.worker)
-    if (runtime.deferredClaims?.worker) watchWorker(metrics, 'deferred-claims', runtime.deferredClaims.worker)
-    if (runtime.statusChanges?.worker) watchWorker(metrics, 'status-changes', runtime.statusChanges.worker)
-  }
+  runtime.deferredClaims?.startWorking(runtime.offers.sessions, logger, metrics)
+  runtime.statusChanges?.startWorking(runtime.credentialStatus, logger, metrics)
+  if (metrics) watchQueues(metrics, { ...issuerQueuesByLabel(runtime), webhooks: runtime.webhooks?.queue })
   const metricsListener =
     metrics && observability.workerMetricsPort !== undefined
       ? await startMetricsListener(metrics, observability.workerMetricsPort, observability.metricsHost)

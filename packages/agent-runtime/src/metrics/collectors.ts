@@ -136,13 +136,16 @@ export function watchQueues(metrics: RuntimeMetrics, queues: Record<string, Queu
 
 const jobOutcomes = new WeakMap<RuntimeMetrics, Counter<'queue' | 'outcome'>>()
 
-/** Counts a BullMQ worker's job outcomes (completed, failed) in `attesto_queue_job_outcomes_total`. */
+/**
+ * Counts a BullMQ worker's job outcomes in `attesto_queue_job_outcomes_total`: completed, failed
+ * (an attempt failed) and dead_lettered (the last attempt failed: the job stays in the failed set).
+ */
 export function watchWorker(metrics: RuntimeMetrics, queue: string, worker: Worker): void {
   let counter = jobOutcomes.get(metrics)
   if (!counter) {
     counter = new Counter({
       name: 'attesto_queue_job_outcomes_total',
-      help: 'Jobs this process ran, by queue and outcome (completed; failed: an attempt failed, retried until its attempts are spent)',
+      help: 'Jobs this process ran, by queue and outcome (completed; failed: an attempt failed, retried until its attempts are spent; dead_lettered: the last attempt failed)',
       labelNames: ['queue', 'outcome'] as const,
       registers: [metrics.registry],
     })
@@ -150,7 +153,10 @@ export function watchWorker(metrics: RuntimeMetrics, queue: string, worker: Work
   }
   const outcomes = counter
   worker.on('completed', () => outcomes.inc({ queue, outcome: 'completed' }))
-  worker.on('failed', () => outcomes.inc({ queue, outcome: 'failed' }))
+  worker.on('failed', (job) => {
+    outcomes.inc({ queue, outcome: 'failed' })
+    if (job?.finishedOn) outcomes.inc({ queue, outcome: 'dead_lettered' })
+  })
 }
 
 /** What a webhook service has done since it started (kept by the service). */

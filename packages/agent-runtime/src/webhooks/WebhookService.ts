@@ -1,10 +1,12 @@
-import type { RedisClient, RedisTarget } from '@attesto/did-cache'
 import { type AgentContext, type Logger, RecordNotFoundError } from '@credo-ts/core'
-import { DelayedError, type Job, type Queue, Worker } from 'bullmq'
+import { DelayedError, type Job, type Queue, type Worker } from 'bullmq'
 import type { WebhookConfig } from '../config/runtimeConfig.js'
 import { currentRequestId } from '../logging/requestContext.js'
 import type { WebhookDeliveryStats } from '../metrics/collectors.js'
-import { producerQueue, retryingJob, workerConnection } from '../queues/queues.js'
+import type { RuntimeMetrics } from '../metrics/RuntimeMetrics.js'
+import { JobQueue } from '../queues/JobQueue.js'
+import { JobWorker } from '../queues/JobWorker.js'
+import type { QueueConnections } from '../queues/QueueConnections.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import { postJson } from './postJson.js'
 import {
@@ -15,24 +17,21 @@ import {
   webhookOutbox,
   webhooks,
 } from './webhookDocuments.js'
+import { type DeliveryJob, webhookDeliveryJobs } from './webhookJobs.js'
 import { SIGNATURE_HEADER, signWebhook } from './webhookSignature.js'
-
-/**
- * The delivery queue of a role. The role is in the name, so an issuer and a verifier on one Redis
- * (and one `QUEUE_PREFIX`) never take each other's deliveries.
- */
-export const webhookQueueName = (role: 'issuer' | 'verifier') => `${role}-webhooks`
 
 /** How long a delivery waits when its tenant already has its share of deliveries running. */
 const TENANT_BUSY_DELAY_MILLIS = 250
 
-interface DeliveryJob {
-  tenantId: string
-  webhookId: string
-  deliveryId: string
-  event: WebhookEvent
-  /** The request that caused the event, sent as `X-Request-Id` with the delivery. */
-  requestId?: string
+/** A delivery attempt that reached no 2xx answer from the webhook's endpoint. */
+class WebhookDeliveryError extends Error {
+  public constructor(
+    message: string,
+    public readonly url: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
 }
 
 /**
@@ -45,26 +44,21 @@ interface DeliveryJob {
  * that cannot be handled at all (its tenant is gone) is kept in the service's undeliverable list.
  */
 export class WebhookService {
-  private readonly producer: ReturnType<typeof producerQueue<DeliveryJob>>
-  private readonly workerConnection: RedisClient
-  private worker?: Worker<DeliveryJob>
+  private readonly producer: JobQueue<DeliveryJob>
+  private worker?: JobWorker<DeliveryJob>
   private sweepTimer?: NodeJS.Timeout
-  private readonly queueName: string
   private readonly runningPerTenant = new Map<string, number>()
   /** Delivery attempts of this process by outcome (read by the metrics). */
   public readonly stats: WebhookDeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, undeliverable: 0 }
 
   public constructor(
     private readonly root: AgentContext,
-    redis: RedisTarget,
+    private readonly connections: QueueConnections,
     private readonly config: WebhookConfig,
-    prefix: string,
     private readonly logger: Logger,
     role: 'issuer' | 'verifier',
   ) {
-    this.queueName = webhookQueueName(role)
-    this.producer = producerQueue<DeliveryJob>(redis, this.queueName, prefix, logger)
-    this.workerConnection = workerConnection(redis)
+    this.producer = new JobQueue(webhookDeliveryJobs(role, config), connections, logger)
   }
 
   /** The most webhooks one tenant may register. */
@@ -72,9 +66,9 @@ export class WebhookService {
     return this.config.maxPerTenant
   }
 
-  /** The delivering worker, once started (its job outcomes are counted by the metrics). */
+  /** The delivering worker, once started. */
   public get deliveryWorker(): Worker<DeliveryJob> | undefined {
-    return this.worker
+    return this.worker?.worker
   }
 
   /** The delivery queue (for depth reporting). */
@@ -86,15 +80,17 @@ export class WebhookService {
    * Starts delivering (each process that should deliver calls this once), and sweeping the
    * outbox of events that could not be queued while Redis was away.
    */
-  public startDelivering(sweepEveryMillis = 15_000): this {
+  public startDelivering(metrics?: RuntimeMetrics, sweepEveryMillis = 15_000): this {
     this.sweepTimer = setInterval(() => void this.sweepOutbox(), sweepEveryMillis)
     this.sweepTimer.unref()
-    this.worker = new Worker<DeliveryJob>(this.queueName, (job, token) => this.deliverFair(job, token), {
-      connection: this.workerConnection,
-      prefix: this.producer.prefix,
-      concurrency: this.config.concurrency,
-    })
-    this.worker.on('error', (error) => this.logger.warn('Webhook worker: Redis error', { error }))
+    this.worker = new JobWorker(
+      this.producer.definition,
+      {
+        process: (job, token) => this.deliverFair(job, token),
+        deadLetter: (job, error) => this.deadLetter(job, error),
+      },
+      { connections: this.connections, logger: this.logger, metrics },
+    )
     return this
   }
 
@@ -117,7 +113,7 @@ export class WebhookService {
           event: full,
           ...(requestId ? { requestId } : {}),
         }
-        await this.add(job, job.deliveryId).catch(async (error: unknown) => {
+        await this.producer.add(job).catch(async (error: unknown) => {
           this.logger.warn('Webhook delivery kept in the outbox until the queue is back', { error })
           await webhookOutbox.put(this.root, job.deliveryId, job)
         })
@@ -132,7 +128,7 @@ export class WebhookService {
     let queued = 0
     try {
       for (const entry of await webhookOutbox.list(this.root)) {
-        await this.add(entry, entry.deliveryId)
+        await this.producer.add(entry)
         await webhookOutbox.remove(this.root, entry.deliveryId)
         queued++
       }
@@ -145,7 +141,7 @@ export class WebhookService {
   /** Queues a dead letter again, as a new delivery, and removes it from the list. */
   public async redeliver(tenantContext: AgentContext, tenantId: string, letter: DeadLetter): Promise<string> {
     const deliveryId = `${letter.deliveryId}-r${Date.now()}`
-    await this.add({ tenantId, webhookId: letter.webhookId, deliveryId, event: letter.event }, deliveryId)
+    await this.producer.add({ tenantId, webhookId: letter.webhookId, deliveryId, event: letter.event })
     await deadLetters.remove(tenantContext, letter.deliveryId)
     return deliveryId
   }
@@ -154,11 +150,6 @@ export class WebhookService {
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.worker?.close()
     await this.producer.close()
-    this.workerConnection.disconnect()
-  }
-
-  private async add(job: DeliveryJob, jobId: string): Promise<void> {
-    await this.producer.queue.add('delivery', job, retryingJob(jobId, this.config.attempts, this.config.backoffMillis))
   }
 
   /** Runs a delivery unless its tenant has its share running here; then it waits, delayed. */
@@ -181,25 +172,13 @@ export class WebhookService {
 
   private async deliver(job: Job<DeliveryJob>): Promise<void> {
     const { tenantId, webhookId, deliveryId, event } = job.data
-    const attempts = job.attemptsMade + 1
-    const lastAttempt = attempts >= this.config.attempts
     let tenantContext: AgentContext
     try {
       tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
       await this.root.dependencyManager.resolve(TenantsApi).getTenantById(tenantId)
     } catch (error) {
-      if (lastAttempt || error instanceof RecordNotFoundError) {
-        // No tenant to hold the dead letter: the service keeps it, never drops it.
-        await undeliverable.put(this.root, deliveryId, {
-          ...job.data,
-          attempts,
-          lastError: error instanceof RecordNotFoundError ? 'tenant_not_found' : (error as Error).name,
-          failedAt: new Date().toISOString(),
-        })
-        this.stats.undeliverable++
-        this.logger.warn('Webhook delivery kept as undeliverable', { tenantId, webhookId, deliveryId })
-        if (error instanceof RecordNotFoundError) return
-      }
+      // No tenant to hold a dead letter: the service keeps the delivery, never drops it.
+      if (error instanceof RecordNotFoundError) return this.keepUndeliverable(job, 'tenant_not_found')
       throw error
     }
     const hook = await webhooks.find(tenantContext, webhookId)
@@ -220,20 +199,37 @@ export class WebhookService {
       this.stats.delivered++
     } catch (error) {
       this.stats.failed++
-      if (lastAttempt) {
-        this.stats.deadLettered++
-        await deadLetters.put(tenantContext, deliveryId, {
-          deliveryId,
-          webhookId,
-          url: hook.url,
-          event,
-          attempts,
-          lastError: (error as Error).message,
-          failedAt: new Date().toISOString(),
-        })
-        this.logger.warn('Webhook delivery moved to the dead-letter list', { tenantId, webhookId, deliveryId })
-      }
-      throw error
+      throw new WebhookDeliveryError((error as Error).message, hook.url, { cause: error })
     }
+  }
+
+  /** The last attempt failed: into the tenant's dead-letter list, or (no tenant reached) the undeliverable list. */
+  private async deadLetter(job: Job<DeliveryJob>, error: Error): Promise<void> {
+    if (!(error instanceof WebhookDeliveryError)) return this.keepUndeliverable(job, error.name)
+    const { tenantId, webhookId, deliveryId, event } = job.data
+    const tenantContext = await this.root.dependencyManager.resolve(TenantsApi).getTenantAgentContext(tenantId)
+    this.stats.deadLettered++
+    await deadLetters.put(tenantContext, deliveryId, {
+      deliveryId,
+      webhookId,
+      url: error.url,
+      event,
+      attempts: job.attemptsMade + 1,
+      lastError: error.message,
+      failedAt: new Date().toISOString(),
+    })
+    this.logger.warn('Webhook delivery moved to the dead-letter list', { tenantId, webhookId, deliveryId })
+  }
+
+  private async keepUndeliverable(job: Job<DeliveryJob>, lastError: string): Promise<void> {
+    const { tenantId, webhookId, deliveryId } = job.data
+    await undeliverable.put(this.root, deliveryId, {
+      ...job.data,
+      attempts: job.attemptsMade + 1,
+      lastError,
+      failedAt: new Date().toISOString(),
+    })
+    this.stats.undeliverable++
+    this.logger.warn('Webhook delivery kept as undeliverable', { tenantId, webhookId, deliveryId })
   }
 }

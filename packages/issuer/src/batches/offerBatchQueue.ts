@@ -1,6 +1,5 @@
-import { producerQueue, queueUnavailable, retryingJob } from '@attesto/agent-runtime'
-import type { RedisTarget } from '@attesto/did-cache'
-import type { Logger } from '@credo-ts/core'
+import { fromQueueSettings, type JobDefinition, type JobQueue } from '@attesto/agent-runtime'
+import { z } from 'zod'
 import type { BatchConfig } from './batchConfig.js'
 
 export const OFFER_BATCH_QUEUE = 'offer-batches'
@@ -15,60 +14,29 @@ export interface ChunkJob {
 /** The job id of a chunk: derived, so adding the same chunk twice queues it once. */
 export const chunkJobId = ({ batchId, index }: ChunkJob) => `${batchId}-${index}`
 
+const chunkJob: z.ZodType<ChunkJob> = z.object({
+  tenantId: z.string(),
+  batchId: z.string(),
+  index: z.number().int().min(0),
+})
+
 /**
- * The producer side of the bulk-offer queue (BullMQ on Redis). It fails fast while Redis is
- * away, so that the API can answer 503 at once instead of holding the request.
+ * Bulk offers: one job per chunk of a batch's rows, its id derived from the batch and the chunk.
+ * A worker holds a chunk for `lockDurationMillis`; a chunk whose worker died returns after it, up
+ * to `attempts` times.
  */
-export class OfferBatchQueue {
-  private readonly producer: ReturnType<typeof producerQueue<ChunkJob>>
-
-  public constructor(
-    redis: RedisTarget,
-    prefix: string,
-    private readonly config: BatchConfig,
-    logger?: Logger,
-  ) {
-    this.producer = producerQueue<ChunkJob>(redis, OFFER_BATCH_QUEUE, prefix, logger)
-  }
-
-  /** The BullMQ prefix the queue's workers use (hash-tagged on a cluster). */
-  public get prefix(): string {
-    return this.producer.prefix
-  }
-
-  /** Throws 503 `queue_unavailable` unless Redis answers. */
-  public async assertAvailable(): Promise<void> {
-    if (this.producer.connection.status !== 'ready') throw queueUnavailable()
-    await this.producer.connection.ping().catch(() => {
-      throw queueUnavailable()
-    })
-  }
-
-  /** Queues a chunk job (a no-op when that chunk is already queued or done). */
-  public async add(job: ChunkJob): Promise<void> {
-    try {
-      await this.producer.queue.add(
-        'chunk',
-        job,
-        retryingJob(chunkJobId(job), this.config.attempts, this.config.backoffMillis),
-      )
-    } catch {
-      throw queueUnavailable()
-    }
-  }
-
-  /** A failed chunk job is retried (used when resuming unfinished batches). */
-  public async retryIfFailed(job: ChunkJob): Promise<void> {
-    const existing = await this.producer.queue.getJob(chunkJobId(job))
-    if (existing && (await existing.isFailed())) await existing.retry()
-  }
-
-  /** The BullMQ queue (for depth reporting at `GET /admin/queues`). */
-  public get queue() {
-    return this.producer.queue
-  }
-
-  public close(): Promise<void> {
-    return this.producer.close()
+export function offerBatchJobs(config: BatchConfig): JobDefinition<ChunkJob> {
+  const { retry, worker } = fromQueueSettings(config)
+  return {
+    name: OFFER_BATCH_QUEUE,
+    jobName: 'chunk',
+    title: 'Offer batch chunk',
+    payload: chunkJob,
+    retry,
+    jobId: chunkJobId,
+    worker: { ...worker, concurrency: config.concurrency, maxStalledCount: config.attempts },
   }
 }
+
+/** The producer side of the bulk-offer queue: it answers 503 at once while Redis is away. */
+export type OfferBatchQueue = JobQueue<ChunkJob>

@@ -1,20 +1,23 @@
 import {
+  JobQueue,
+  type JobWorker,
+  QueueConnections,
+  type RuntimeMetrics,
   storageServiceOf,
   TenantsApi,
   updateWithLock,
   type WebhookService,
-  workerConnection,
 } from '@attesto/agent-runtime'
-import type { RedisClient, RedisTarget } from '@attesto/did-cache'
+import type { RedisTarget } from '@attesto/did-cache'
 import type { AgentContext, Logger } from '@credo-ts/core'
-import { type Job, Worker } from 'bullmq'
+import type { Job } from 'bullmq'
 import { createOffer, findOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { newPreAuthorizedCode } from '../issuance/IssuanceSession.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
 import { batchSummary } from './offerBatches.js'
-import { type ChunkJob, OFFER_BATCH_QUEUE, OfferBatchQueue } from './offerBatchQueue.js'
+import { type ChunkJob, chunkJobId, type OfferBatchQueue, offerBatchJobs } from './offerBatchQueue.js'
 import { claimRowKey, type RowKeyOwner } from './rowKeys.js'
 import { TenantRateLimiter } from './tenantRateLimiter.js'
 
@@ -24,10 +27,14 @@ const RESUME_EVERY_MILLIS = 60_000
 
 export interface OfferBatchWorkerOptions {
   root: AgentContext
-  /** Redis of the queue: a URL or a cluster. */
-  redis: RedisTarget
-  /** Key prefix of the queues in Redis (the runtime's `QUEUE_PREFIX`). */
-  prefix: string
+  /** The process's queue connections; without them, connections of its own to `redis` under `prefix`. */
+  connections?: QueueConnections
+  /** Redis of the queue: a URL or a cluster (when no `connections` are given). */
+  redis?: RedisTarget
+  /** Key prefix of the queues in Redis (the runtime's `QUEUE_PREFIX`, when no `connections` are given). */
+  prefix?: string
+  /** Counts the chunk jobs' outcomes. */
+  metrics?: RuntimeMetrics
   config: BatchConfig
   logger: Logger
   /** Where `batch.finished` events go, when webhooks are on. */
@@ -43,30 +50,30 @@ export interface OfferBatchWorkerOptions {
  * counted into its batch once (under a row lock) and queues the batch's next chunk.
  */
 export class OfferBatchWorker {
-  private readonly connection: RedisClient
+  /** Connections this worker made (and closes), when none were given. */
+  private readonly ownConnections?: QueueConnections
   private readonly queue: OfferBatchQueue
   private readonly limiter: TenantRateLimiter
-  /** Its job outcomes are counted by the metrics. */
-  public readonly worker: Worker<ChunkJob>
+  private readonly jobs: JobWorker<ChunkJob>
   private resumeTimer?: NodeJS.Timeout
 
   public constructor(private readonly options: OfferBatchWorkerOptions) {
-    const { config } = options
-    this.connection = workerConnection(options.redis)
-    this.queue = new OfferBatchQueue(options.redis, options.prefix, config, options.logger)
-    this.limiter = new TenantRateLimiter(this.connection, config.tenantOffersPerSecond, options.prefix)
-    this.worker = new Worker<ChunkJob>(OFFER_BATCH_QUEUE, (job) => this.process(job), {
-      connection: this.connection,
-      prefix: this.queue.prefix,
-      concurrency: config.concurrency,
-      lockDuration: config.lockDurationMillis,
-      stalledInterval: config.stalledIntervalMillis,
-      maxStalledCount: config.attempts,
-    })
-    this.worker.on('error', (error) => options.logger.warn('Offer batch worker: Redis error', { error }))
-    this.worker.on('failed', (job, error) =>
-      options.logger.warn('Offer batch chunk failed', { jobId: job?.id, attempt: job?.attemptsMade, error }),
-    )
+    const { config, logger } = options
+    if (!options.connections && (!options.redis || options.prefix === undefined)) {
+      throw new TypeError('An offer batch worker needs queue connections, or Redis and a prefix')
+    }
+    this.ownConnections = options.connections
+      ? undefined
+      : new QueueConnections(options.redis as RedisTarget, options.prefix as string)
+    const connections = options.connections ?? (this.ownConnections as QueueConnections)
+    this.queue = new JobQueue(offerBatchJobs(config), connections, logger)
+    this.limiter = new TenantRateLimiter(connections.worker, config.tenantOffersPerSecond, connections.configuredPrefix)
+    this.jobs = this.queue.work({ process: (job) => this.process(job) }, logger, options.metrics)
+  }
+
+  /** The BullMQ worker (its job outcomes are counted by the metrics). */
+  public get worker() {
+    return this.jobs.worker
   }
 
   /** Starts the periodic resumption of unfinished batches (also once at once). */
@@ -84,9 +91,8 @@ export class OfferBatchWorker {
   /** Stops taking jobs, lets the running ones finish, and disconnects. */
   public async close(): Promise<void> {
     if (this.resumeTimer) clearInterval(this.resumeTimer)
-    await this.worker.close()
     await this.queue.close()
-    this.connection.disconnect()
+    this.ownConnections?.close()
   }
 
   /**
@@ -105,7 +111,7 @@ export class OfferBatchWorker {
       for (const index of uncounted.slice(0, config.chunksInFlight)) {
         const job = { tenantId: batch.tenantId, batchId: batch.id, index }
         await this.queue.add(job)
-        await this.queue.retryIfFailed(job)
+        await this.queue.retryIfFailed(chunkJobId(job))
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { RuntimeAgent } from '@attesto/agent-runtime'
+import type { AgentServices } from '@attesto/agent-runtime'
 import type { ModulesMap } from '@credo-ts/core'
 import { CredentialStatusService } from '../status/CredentialStatusService.js'
 import { CredentialStatusStore } from '../status/CredentialStatusStore.js'
@@ -11,7 +11,7 @@ import type { StatusListConfig } from '../status/statusConfig.js'
  * on the role's storage; a status change becomes a `credential.status_changed` webhook event.
  */
 export function createCredentialStatus(
-  agentRuntime: Pick<RuntimeAgent<ModulesMap>, 'storage' | 'webhooks'>,
+  agentRuntime: Pick<AgentServices<ModulesMap>, 'storage' | 'webhooks'>,
   schema: string,
   statusConfig: StatusListConfig,
   credentialIssuerBaseUrl: string,

@@ -15,6 +15,7 @@ import { walletProviderRoutes } from '../routes/walletProviderRoutes.js'
 import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import { ISSUER_WEBHOOK_EVENTS } from '../webhooks/issuerWebhooks.js'
 import type { IssuerRuntime } from './IssuerRuntime.js'
+import { issuerQueuesByLabel } from './issuerQueues.js'
 
 export interface IssuerRestApiOptions {
   config: RuntimeConfig
@@ -68,11 +69,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,
     }),
-    queues: {
-      'offer-batches': runtime.offerBatches?.queue,
-      'deferred-claims': runtime.deferredClaims?.queue,
-      'status-changes': runtime.statusChanges?.queue,
-    },
+    queues: issuerQueuesByLabel(runtime),
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })
