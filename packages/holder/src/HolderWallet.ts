@@ -2,11 +2,18 @@ import type { OpenStorageReturn } from '@attesto/storage-service'
 import { type Agent, RecordNotFoundError, type SdJwtVcRecord } from '@credo-ts/core'
 import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
+import type { BeginAuthorizationOptions, BeginAuthorizationReturn } from './authorization/AuthorizationCodeFlow.js'
+import { type WalletAttestationHook, walletInstanceKey } from './authorization/walletAttestation.js'
+import {
+  type DeleteCredentialOptions,
+  type DeleteCredentialReturn,
+  deleteCredential,
+} from './credentials/deleteCredential.js'
 import { toWalletCredential, type WalletCredential } from './credentials/WalletCredential.js'
 import { HolderWalletError } from './errors/HolderWalletError.js'
 import { walletErrorOf } from './errors/walletErrorOf.js'
 import { DeferredCredentials, type PendingCredential } from './issuance/DeferredCredentials.js'
-import { OfferIssuance } from './issuance/OfferIssuance.js'
+import { type IssuanceHooks, OfferIssuance } from './issuance/OfferIssuance.js'
 import type { AcceptOfferOptions } from './issuance/offerChecks.js'
 import type { ResolvedOffer } from './issuance/ResolvedOffer.js'
 import { type AcceptPresentationOptions, PresentationRequests } from './presentation/PresentationRequests.js'
@@ -56,6 +63,7 @@ export class HolderWallet {
   private readonly offers: OfferIssuance
   private readonly deferred: DeferredCredentials
   private readonly requests: PresentationRequests
+  private readonly hooks: IssuanceHooks = {}
 
   private constructor(
     private readonly agent: WalletAgent,
@@ -68,7 +76,7 @@ export class HolderWallet {
     this.activityLog = new ActivityLog(agent.context)
     this.statuses = new CredentialStatusReader(agent as unknown as Agent, allowInsecureHttp)
     this.deferred = new DeferredCredentials(agent, (record, pending) => this.offers.receiveDeferred(record, pending))
-    this.offers = new OfferIssuance(agent, policy, this.activityLog, this.deferred)
+    this.offers = new OfferIssuance(agent, policy, this.activityLog, this.deferred, this.hooks)
     this.requests = new PresentationRequests(agent, policy, this.activityLog, fetcher, allowInsecureHttp)
   }
 
@@ -134,6 +142,35 @@ export class HolderWallet {
     this.unlocked()
     const resolved = typeof offer === 'string' ? await this.resolveOffer(offer) : offer
     return this.offers.accept(resolved, options)
+  }
+
+  /**
+   * For an offer whose `grant.type` is `authorization_code`: sends the pushed authorization request
+   * (PKCE, and the DPoP key and wallet attestation when the issuer takes them) and returns the URL
+   * the app opens in a browser. The redirect to `redirectUri` goes to {@link acceptOffer} as
+   * `authorizationResponse`.
+   */
+  public async beginAuthorization(
+    offer: ResolvedOffer,
+    options: BeginAuthorizationOptions,
+  ): Promise<BeginAuthorizationReturn> {
+    this.unlocked()
+    return this.offers.beginAuthorization(offer, options)
+  }
+
+  /**
+   * Has the wallet authenticate to issuers with a wallet attestation from the app's wallet
+   * provider (OAuth 2.0 Attestation-Based Client Authentication), at PAR and the token endpoint;
+   * `undefined` stops it. The attestation must be bound to {@link walletInstanceKey}.
+   */
+  public useWalletAttestation(hook: WalletAttestationHook | undefined): void {
+    this.hooks.walletAttestation = hook
+  }
+
+  /** The wallet instance key's public JWK (`kid` included): what the app's wallet provider attests. */
+  public async walletInstanceKey(): Promise<Record<string, unknown>> {
+    this.unlocked()
+    return walletInstanceKey(this.agent as unknown as Agent)
   }
 
   /** The holder does not want the offer: nothing goes to the issuer (OID4VCI has no decline); the activity log records it. */
@@ -234,13 +271,15 @@ export class HolderWallet {
     return toWalletCredential(await this.record(credentialId))
   }
 
-  /** Removes a credential and the key it is bound to. */
-  public async deleteCredential(credentialId: string): Promise<void> {
-    const record = await this.record(credentialId)
-    await this.agent.sdJwtVc.deleteById(record.id)
-    for (const { kmsKeyId } of record.credentialInstances) {
-      if (kmsKeyId) await this.agent.kms.deleteKey({ keyId: kmsKeyId }).catch(() => false)
-    }
+  /**
+   * Removes a credential (every instance) and the keys it is bound to, and tells its issuer
+   * `credential_deleted` when the issuer asked to be told (best effort).
+   */
+  public async deleteCredential(
+    credentialId: string,
+    options: DeleteCredentialOptions = {},
+  ): Promise<DeleteCredentialReturn> {
+    return deleteCredential(this.agent, this.activityLog, await this.record(credentialId), options)
   }
 
   /**

@@ -1,7 +1,16 @@
-import type { SdJwtVcRecord } from '@credo-ts/core'
+import { CredentialMultiInstanceState, type SdJwtVcRecord } from '@credo-ts/core'
 import type { ClaimDisplay, IssuerDisplay, LocalizedDisplay } from '../display/displayTypes.js'
 import { typeMetadataDisplayOf } from '../display/metadataDisplay.js'
+import type { NotificationTicket } from '../issuance/issuerNotifications.js'
 import type { TrustResult } from '../trust/TrustPolicy.js'
+
+/** How many copies (instances) of a credential the wallet holds, each bound to its own key. */
+export interface CredentialInstances {
+  /** How many the issuer gave (more than 1: a batch). */
+  received: number
+  /** How many were never presented: each presentation uses one up (unless the app allows reuse). */
+  unused: number
+}
 
 /** A credential in the wallet, as an app shows it: everything needed for the card, offline. */
 export interface WalletCredential {
@@ -29,6 +38,8 @@ export interface WalletCredential {
   /** The wallet's verdict on the issuer when the credential arrived. */
   issuerTrust?: TrustResult
   receivedAt: string
+  /** Its copies: one card however many instances the issuer gave. */
+  instances: CredentialInstances
   /** The credential as issued (compact SD-JWT VC with all disclosures). */
   raw: string
 }
@@ -42,6 +53,10 @@ export interface StoredCredentialMetadata {
   claimDisplay: ClaimDisplay[]
   issuerTrust?: TrustResult
   receivedAt: string
+  /** How many instances the issuer gave (absent: one). */
+  instancesReceived?: number
+  /** What the wallet needs to tell the issuer the credential was deleted (never shown to the app). */
+  notification?: NotificationTicket
 }
 
 const METADATA_KEY = 'attesto/walletCredential'
@@ -95,8 +110,21 @@ export function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
     ...definedDates(pretty),
     ...(stored?.issuerTrust ? { issuerTrust: stored.issuerTrust } : {}),
     receivedAt: stored?.receivedAt ?? record.createdAt.toISOString(),
+    instances: instancesOf(record, stored?.instancesReceived),
     raw: compact,
   }
+}
+
+/** The instances left on a record: Credo removes each one presented, and marks the last one used instead. */
+export function instancesOf(
+  record: Pick<SdJwtVcRecord, 'credentialInstances' | 'multiInstanceState'>,
+  received?: number,
+): CredentialInstances {
+  const left = record.credentialInstances.length
+  const lastUsed =
+    record.multiInstanceState === CredentialMultiInstanceState.MultiInstanceFirstUsed ||
+    record.multiInstanceState === CredentialMultiInstanceState.SingleInstanceUsed
+  return { received: received ?? left, unused: lastUsed ? left - 1 : left }
 }
 
 function definedDates(pretty: Record<string, unknown>) {

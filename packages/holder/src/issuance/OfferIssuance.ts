@@ -1,11 +1,23 @@
-import { type Agent, Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import type { Agent, SdJwtVcRecord } from '@credo-ts/core'
 import type { OpenId4VciResolvedCredentialOffer, OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { ActivityLog } from '../activity/ActivityLog.js'
+import {
+  AuthorizationCodeFlow,
+  type BeginAuthorizationOptions,
+  type IssuanceToken,
+} from '../authorization/AuthorizationCodeFlow.js'
+import {
+  type CheckedAttestation,
+  type WalletAttestationHook,
+  walletAttestationFor,
+} from '../authorization/walletAttestation.js'
 import type { WalletCredential } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
 import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
+import { credentialBinding } from './credentialBinding.js'
 import type { DeferredCredentials } from './DeferredCredentials.js'
+import { notificationTicketOf, notifyEach } from './issuerNotifications.js'
 import { type AcceptOfferOptions, configurationsToRequest } from './offerChecks.js'
 import { describeOffer, type ResolvedOffer } from './ResolvedOffer.js'
 import {
@@ -19,6 +31,11 @@ import {
 
 const MAX_REMEMBERED = 100
 
+/** What the app plugs into issuance (set on the wallet, read at each issuance). */
+export interface IssuanceHooks {
+  walletAttestation?: WalletAttestationHook
+}
+
 /**
  * Offers, step by step: {@link resolve} reads an offer and the issuer's metadata for the preview
  * screen; {@link accept} redeems it (token, credentials), judges the issuer of what arrives and
@@ -28,13 +45,17 @@ const MAX_REMEMBERED = 100
 export class OfferIssuance {
   private readonly offers = new Map<string, OpenId4VciResolvedCredentialOffer>()
   private readonly held = new Map<string, JudgedCredential[]>()
+  private readonly authorization: AuthorizationCodeFlow
 
   public constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
     private readonly policy: TrustPolicy,
     private readonly activity: ActivityLog,
     private readonly deferred: DeferredCredentials,
-  ) {}
+    private readonly hooks: IssuanceHooks,
+  ) {
+    this.authorization = new AuthorizationCodeFlow(agent)
+  }
 
   /** The agent as Credo's core API types it (the holder module's type narrows it). */
   private get core(): Agent {
@@ -49,22 +70,24 @@ export class OfferIssuance {
     return resolved
   }
 
+  /** The authorization URL of an authorization code offer, for the app to open in a browser (PAR, PKCE, DPoP). */
+  public async beginAuthorization(resolved: ResolvedOffer, options: BeginAuthorizationOptions) {
+    const offer = await this.offerOf(resolved)
+    return this.authorization.begin(resolved, offer, options, await this.attestation(resolved))
+  }
+
   public async accept(resolved: ResolvedOffer, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
     const held = this.held.get(resolved.id)
     if (held) return this.keep(resolved, held, options)
     const configurationIds = configurationsToRequest(resolved, options)
-    const offer = this.offers.get(resolved.id) ?? (await this.credoOffer(resolved.offerUri))
-    const holder = this.agent.openid4vc.holder
-    const token = await this.token(resolved, offer, options.txCode)
-    const { credentials, deferredCredentials } = await holder
+    const offer = await this.offerOf(resolved)
+    const token = await this.redeem(resolved, offer, options)
+    const { credentials, deferredCredentials } = await this.agent.openid4vc.holder
       .requestCredentials({
         resolvedCredentialOffer: offer,
         ...token,
         credentialConfigurationIds: configurationIds,
-        credentialBindingResolver: async () => {
-          const key = await this.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-          return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
-        },
+        credentialBindingResolver: credentialBinding(this.core, options),
       })
       .catch((error: unknown) => {
         throw walletErrorOf(error, 'credential')
@@ -77,15 +100,52 @@ export class OfferIssuance {
         acceptUntrusted: options.acceptUntrusted === true,
       })
     }
-    const received = credentials.map((credential) => ({
-      record: credential.record as SdJwtVcRecord,
-      context: this.contextOf(resolved, credential.credentialConfigurationId),
-    }))
+    const received = credentials.map((credential) => {
+      const record = credential.record as SdJwtVcRecord
+      const notification = notificationTicketOf(offer, token, credential.notificationId)
+      const context = this.contextOf(resolved, credential.credentialConfigurationId)
+      return {
+        record,
+        context: {
+          ...context,
+          instancesReceived: record.credentialInstances.length,
+          ...(notification ? { notification } : {}),
+        },
+      }
+    })
     return this.keep(resolved, await judgeCredentials(this.policy, received), options)
+  }
+
+  /** The token: by the pre-authorised code (and transaction code), or by the code of the holder's login. */
+  private async redeem(
+    resolved: ResolvedOffer,
+    offer: OpenId4VciResolvedCredentialOffer,
+    options: AcceptOfferOptions,
+  ): Promise<IssuanceToken> {
+    if (resolved.grant.type === 'authorization_code') {
+      return this.authorization.token(resolved, offer, options.authorizationResponse as string)
+    }
+    const attestation = await this.attestation(resolved)
+    const token = await this.token(resolved, offer, options.txCode, attestation?.jwt)
+    return {
+      ...token,
+      ...(attestation ? { clientId: attestation.clientId, walletAttestationJwt: attestation.jwt } : {}),
+    }
+  }
+
+  /** The app's wallet attestation for this issuer, when the app gives attestations. */
+  private async attestation(resolved: ResolvedOffer): Promise<CheckedAttestation | undefined> {
+    const hook = this.hooks.walletAttestation
+    return hook ? walletAttestationFor(this.core, hook, resolved.issuer.credentialIssuer) : undefined
+  }
+
+  private async offerOf(resolved: ResolvedOffer): Promise<OpenId4VciResolvedCredentialOffer> {
+    return this.offers.get(resolved.id) ?? (await this.credoOffer(resolved.offerUri))
   }
 
   /** Drops the resolved offers and held credentials kept in memory (the wallet is being locked). */
   public forget(): void {
+    this.authorization.forget()
     this.offers.clear()
     this.held.clear()
   }
@@ -93,6 +153,11 @@ export class OfferIssuance {
   /** The holder said no: nothing is sent to the issuer (OID4VCI has no decline); held credentials are dropped. */
   public async decline(resolved: ResolvedOffer): Promise<void> {
     const held = this.held.get(resolved.id) ?? []
+    await notifyEach(
+      this.agent,
+      held.map((entry) => entry.metadata.notification),
+      'credential_deleted',
+    )
     await discardCredentials(
       this.core,
       held.map((entry) => entry.record),
@@ -159,6 +224,11 @@ export class OfferIssuance {
     if (distrusted) await this.untrusted(resolved, judged, distrusted, options)
     this.held.delete(resolved.id)
     const stored = await storeCredentials(this.core, judged)
+    await notifyEach(
+      this.agent,
+      judged.map((entry) => entry.metadata.notification),
+      'credential_accepted',
+    )
     await this.activity.record({
       type: 'offer_accepted',
       party: resolved.issuer.credentialIssuer,
@@ -178,6 +248,11 @@ export class OfferIssuance {
     const reason = trust.trusted ? '' : trust.reason
     if (this.policy.mode === 'refuse') {
       this.held.delete(resolved.id)
+      await notifyEach(
+        this.agent,
+        judged.map((entry) => entry.metadata.notification),
+        'credential_deleted',
+      )
       await discardCredentials(
         this.core,
         judged.map((entry) => entry.record),
@@ -202,9 +277,18 @@ export class OfferIssuance {
     )
   }
 
-  private async token(resolved: ResolvedOffer, offer: OpenId4VciResolvedCredentialOffer, txCode?: string) {
+  private async token(
+    resolved: ResolvedOffer,
+    offer: OpenId4VciResolvedCredentialOffer,
+    txCode?: string,
+    walletAttestationJwt?: string,
+  ) {
     try {
-      return await this.agent.openid4vc.holder.requestToken({ resolvedCredentialOffer: offer, txCode })
+      return await this.agent.openid4vc.holder.requestToken({
+        resolvedCredentialOffer: offer,
+        txCode,
+        ...(walletAttestationJwt ? { walletAttestationJwt } : {}),
+      })
     } catch (error) {
       const mapped = walletErrorOf(error, 'token')
       if (mapped.code !== 'offer_expired' || !(await this.activity.acceptedOffer(resolved.id))) throw mapped

@@ -30,8 +30,8 @@ export type OfferGrant =
   | { type: 'pre-authorized_code'; transactionCode?: TransactionCodeSpec }
   | {
       type: 'authorization_code'
-      /** Not built: the wallet cannot accept such an offer yet, and Attesto's issuer does not make them yet. */
-      supported: false
+      /** The holder logs in at the issuer: `beginAuthorization` gives the URL to open, `acceptOffer` takes the redirect back. */
+      supported: true
       issuerState?: string
       authorizationServer?: string
     }
@@ -78,7 +78,7 @@ function grantOf(offer: OpenId4VciResolvedCredentialOffer): OfferGrant {
   const code = (grants.authorization_code ?? {}) as Json
   return {
     type: 'authorization_code',
-    supported: false,
+    supported: true,
     ...(typeof code.issuer_state === 'string' ? { issuerState: code.issuer_state } : {}),
     ...(typeof code.authorization_server === 'string' ? { authorizationServer: code.authorization_server } : {}),
   }

@@ -1,4 +1,5 @@
 import { HolderWalletError } from '../errors/HolderWalletError.js'
+import { instancesToRequest, type KeyAttestationHook } from './credentialBinding.js'
 import type { ResolvedOffer, TransactionCodeSpec } from './ResolvedOffer.js'
 
 /** What the holder asks of an offer (the options of `acceptOffer`). */
@@ -9,6 +10,19 @@ export interface AcceptOfferOptions {
   configurationIds?: string[]
   /** Under the `ask` policy: keep credentials whose issuer the wallet does not trust. */
   acceptUntrusted?: boolean
+  /**
+   * Authorization code offers: the URL the browser was redirected to (to the `redirectUri` given
+   * to `beginAuthorization`), with the code or the authorization server's error.
+   */
+  authorizationResponse?: string
+  /**
+   * How many instances of each credential to ask for when the issuer batches
+   * (`batch_credential_issuance`): each bound to its own key, so that presentations cannot be
+   * linked by the credential. Capped at the issuer's batch size; default: the batch size, at most 10.
+   */
+  instances?: number
+  /** Supplies a key attestation for the keys the credentials are bound to (see {@link KeyAttestationHook}). */
+  keyAttestation?: KeyAttestationHook
 }
 
 const SD_JWT_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt'])
@@ -20,14 +34,15 @@ function fitsSpec(code: string, spec: TransactionCodeSpec): boolean {
 
 /** The configurations to request, checked against the offer before anything is sent. */
 export function configurationsToRequest(resolved: ResolvedOffer, options: AcceptOfferOptions): string[] {
-  if (resolved.grant.type !== 'pre-authorized_code') {
+  instancesToRequest(1, options.instances) // checked before anything is redeemed
+  if (resolved.grant.type === 'authorization_code' && !options.authorizationResponse) {
     throw new HolderWalletError(
-      'unsupported_offer',
-      'This offer uses the authorization code flow, which this wallet does not support yet',
+      'authorization_required',
+      'This offer needs the holder to log in at the issuer: open the URL of beginAuthorization, then accept with { authorizationResponse }',
       { details: { grant: resolved.grant } },
     )
   }
-  const spec = resolved.grant.transactionCode
+  const spec = resolved.grant.type === 'pre-authorized_code' ? resolved.grant.transactionCode : undefined
   if (spec && !options.txCode) {
     throw new HolderWalletError('transaction_code_required', 'This offer needs the transaction code the issuer sent', {
       details: { transactionCode: spec },
