@@ -1,5 +1,5 @@
 import type { OpenStorageReturn } from '@attesto/storage-service'
-import { type Agent, RecordNotFoundError, type SdJwtVcRecord } from '@credo-ts/core'
+import { type Agent, MdocRecord } from '@credo-ts/core'
 import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
 import type { BeginAuthorizationOptions, BeginAuthorizationReturn } from './authorization/AuthorizationCodeFlow.js'
@@ -9,7 +9,8 @@ import {
   type DeleteCredentialReturn,
   deleteCredential,
 } from './credentials/deleteCredential.js'
-import { toWalletCredential, type WalletCredential } from './credentials/WalletCredential.js'
+import { type CredentialQuery, findRecord, listRecords } from './credentials/credentialRecords.js'
+import { toWalletCredential, type WalletCredential, type WalletRecord } from './credentials/WalletCredential.js'
 import { HolderWalletError } from './errors/HolderWalletError.js'
 import { walletErrorOf } from './errors/walletErrorOf.js'
 import { DeferredCredentials, type PendingCredential } from './issuance/DeferredCredentials.js'
@@ -257,13 +258,10 @@ export class HolderWallet {
     return { accepted: !answer.verifierError, presented }
   }
 
-  /** The wallet's credentials, optionally of one type (an indexed query, not a scan); no network. */
-  public async listCredentials(query: { vct?: string } = {}): Promise<WalletCredential[]> {
+  /** The wallet's credentials, optionally of one SD-JWT VC type or mdoc document type (indexed queries); no network. */
+  public async listCredentials(query: CredentialQuery = {}): Promise<WalletCredential[]> {
     this.unlocked()
-    const records = query.vct
-      ? await this.agent.sdJwtVc.findAllByQuery({ vct: query.vct })
-      : await this.agent.sdJwtVc.getAll()
-    return records.map(toWalletCredential)
+    return (await listRecords(this.agent as unknown as Agent, query)).map(toWalletCredential)
   }
 
   /** One credential (`credential_not_found` when the wallet has none of this id). */
@@ -288,7 +286,11 @@ export class HolderWallet {
    * are cached for their `ttl`.
    */
   public async credentialStatus(credentialId: string): Promise<CredentialStatusReport> {
-    return this.statuses.read(await this.record(credentialId))
+    const record = await this.record(credentialId)
+    if (record instanceof MdocRecord) {
+      return { status: 'unavailable', detail: 'The wallet does not read the status of mdocs yet' }
+    }
+    return this.statuses.read(record)
   }
 
   /** The wallet's history, newest first: offers accepted or declined, presentations shared or declined, refusals. */
@@ -309,15 +311,8 @@ export class HolderWallet {
     }
   }
 
-  private async record(credentialId: string): Promise<SdJwtVcRecord> {
+  private async record(credentialId: string): Promise<WalletRecord> {
     this.unlocked()
-    try {
-      return await this.agent.sdJwtVc.getById(credentialId)
-    } catch (error) {
-      if (!(error instanceof RecordNotFoundError)) throw error
-      throw new HolderWalletError('credential_not_found', `The wallet has no credential '${credentialId}'`, {
-        cause: error,
-      })
-    }
+    return findRecord(this.agent as unknown as Agent, credentialId)
   }
 }

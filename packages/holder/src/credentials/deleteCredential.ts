@@ -1,8 +1,8 @@
-import type { Agent, SdJwtVcRecord } from '@credo-ts/core'
+import { type Agent, MdocRecord } from '@credo-ts/core'
 import type { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { ActivityLog } from '../activity/ActivityLog.js'
 import { notifyIssuer } from '../issuance/issuerNotifications.js'
-import { credentialMetadataOf } from './WalletCredential.js'
+import { credentialMetadataOf, type WalletRecord } from './credentialMetadata.js'
 
 export interface DeleteCredentialOptions {
   /** Tell the issuer `credential_deleted` (OID4VCI 1.0 §11) when it gave a notification id (default: true). */
@@ -22,12 +22,13 @@ export interface DeleteCredentialReturn {
 export async function deleteCredential(
   agent: Agent<{ openid4vc: OpenId4VcModule }>,
   activity: ActivityLog,
-  record: SdJwtVcRecord,
+  record: WalletRecord,
   options: DeleteCredentialOptions,
 ): Promise<DeleteCredentialReturn> {
   const core = agent as unknown as Agent
   const metadata = credentialMetadataOf(record)
-  await core.sdJwtVc.deleteById(record.id)
+  if (record instanceof MdocRecord) await core.mdoc.deleteById(record.id)
+  else await core.sdJwtVc.deleteById(record.id)
   for (const { kmsKeyId } of record.credentialInstances) {
     if (kmsKeyId) await core.kms.deleteKey({ keyId: kmsKeyId }).catch(() => false)
   }
@@ -35,7 +36,7 @@ export async function deleteCredential(
   const issuerNotified = ticket ? await notifyIssuer(agent, ticket, 'credential_deleted') : false
   await activity.record({
     type: 'credential_deleted',
-    party: metadata?.credentialIssuer ?? String(record.firstCredential.prettyClaims.iss ?? ''),
+    party: metadata?.credentialIssuer ?? '',
     credentialIds: [record.id],
     ...(ticket ? { detail: issuerNotified ? 'issuer notified' : 'issuer not notified' } : {}),
   })

@@ -11,7 +11,7 @@ import {
   type WalletAttestationHook,
   walletAttestationFor,
 } from '../authorization/walletAttestation.js'
-import type { WalletCredential } from '../credentials/WalletCredential.js'
+import type { WalletCredential, WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
 import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
@@ -101,7 +101,7 @@ export class OfferIssuance {
       })
     }
     const received = credentials.map((credential) => {
-      const record = credential.record as SdJwtVcRecord
+      const record = credential.record as WalletRecord
       const notification = notificationTicketOf(offer, token, credential.notificationId)
       const context = this.contextOf(resolved, credential.credentialConfigurationId)
       return {

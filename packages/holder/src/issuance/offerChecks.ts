@@ -6,7 +6,7 @@ import type { ResolvedOffer, TransactionCodeSpec } from './ResolvedOffer.js'
 export interface AcceptOfferOptions {
   /** The transaction code the issuer sent out of band, when the offer asks for one. */
   txCode?: string
-  /** Which offered credentials to take (default: every offered SD-JWT VC). */
+  /** Which offered credentials to take (default: every offered SD-JWT VC and mdoc). */
   configurationIds?: string[]
   /** Under the `ask` policy: keep credentials whose issuer the wallet does not trust. */
   acceptUntrusted?: boolean
@@ -25,7 +25,8 @@ export interface AcceptOfferOptions {
   keyAttestation?: KeyAttestationHook
 }
 
-const SD_JWT_FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt'])
+/** The formats this wallet takes: SD-JWT VCs (`vc+sd-jwt` from draft-13 issuers) and mdocs. */
+const FORMATS = new Set(['dc+sd-jwt', 'vc+sd-jwt', 'mso_mdoc'])
 
 function fitsSpec(code: string, spec: TransactionCodeSpec): boolean {
   if (spec.length !== undefined && code.length !== spec.length) return false
@@ -58,12 +59,12 @@ export function configurationsToRequest(resolved: ResolvedOffer, options: Accept
   }
   const offered = new Map(resolved.credentials.map((credential) => [credential.configurationId, credential]))
   const wanted = options.configurationIds ?? resolved.credentials.map((credential) => credential.configurationId)
-  const usable = wanted.filter((id) => SD_JWT_FORMATS.has(offered.get(id)?.format ?? ''))
+  const usable = wanted.filter((id) => FORMATS.has(offered.get(id)?.format ?? ''))
   const refused = wanted.filter((id) => !usable.includes(id))
   if (options.configurationIds ? refused.length > 0 : usable.length === 0) {
     throw new HolderWalletError(
       'unsupported_offer',
-      `Not offered, or not an SD-JWT VC this wallet can take: ${refused.join(', ')}`,
+      `Not offered, or not an SD-JWT VC or mdoc this wallet can take: ${refused.join(', ')}`,
       { details: { configurationIds: refused } },
     )
   }

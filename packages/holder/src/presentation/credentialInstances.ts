@@ -2,9 +2,10 @@ import {
   type Agent,
   CredentialMultiInstanceUseMode,
   type DcqlCredentialsForRequest,
+  MdocRecord,
   type SdJwtVcRecord,
 } from '@credo-ts/core'
-import { instancesOf } from '../credentials/WalletCredential.js'
+import { instancesOf, type WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 
 type Entry = DcqlCredentialsForRequest[string][number]
@@ -22,7 +23,7 @@ export function useInstances(credentials: DcqlCredentialsForRequest, reuseInstan
     ? CredentialMultiInstanceUseMode.NewOrFirst
     : CredentialMultiInstanceUseMode.NewIfReceivedInBatch
   for (const entry of entriesOf(credentials)) {
-    const record = entry.credentialRecord as SdJwtVcRecord
+    const record = entry.credentialRecord as WalletRecord
     const instances = instancesOf(record)
     const batch = record.multiInstanceState.startsWith('MultiInstance')
     if (!reuseInstances && batch && instances.unused === 0) {
@@ -39,5 +40,8 @@ export function useInstances(credentials: DcqlCredentialsForRequest, reuseInstan
 /** Saves what the presentation used up (Credo takes the instance off the record it was given). */
 export async function saveUsedInstances(agent: Agent, credentials: DcqlCredentialsForRequest): Promise<void> {
   const records = new Map(entriesOf(credentials).map((entry) => [entry.credentialRecord.id, entry.credentialRecord]))
-  for (const record of records.values()) await agent.sdJwtVc.update(record as SdJwtVcRecord)
+  for (const record of records.values()) {
+    if (record instanceof MdocRecord) await agent.mdoc.update(record)
+    else await agent.sdJwtVc.update(record as Exclude<WalletRecord, MdocRecord>)
+  }
 }
