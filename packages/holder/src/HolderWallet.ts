@@ -4,12 +4,12 @@ import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
 import type { BeginAuthorizationOptions, BeginAuthorizationReturn } from './authorization/AuthorizationCodeFlow.js'
 import { type WalletAttestationHook, walletInstanceKey } from './authorization/walletAttestation.js'
+import { type CredentialQuery, findRecord, listRecords } from './credentials/credentialRecords.js'
 import {
   type DeleteCredentialOptions,
   type DeleteCredentialReturn,
   deleteCredential,
 } from './credentials/deleteCredential.js'
-import { type CredentialQuery, findRecord, listRecords } from './credentials/credentialRecords.js'
 import { toWalletCredential, type WalletCredential, type WalletRecord } from './credentials/WalletCredential.js'
 import { HolderWalletError } from './errors/HolderWalletError.js'
 import { walletErrorOf } from './errors/walletErrorOf.js'

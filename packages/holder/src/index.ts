@@ -5,8 +5,14 @@ export type {
   BeginAuthorizationReturn,
 } from './authorization/AuthorizationCodeFlow.js'
 export type { WalletAttestationHook, WalletAttestationRequest } from './authorization/walletAttestation.js'
+export type { CredentialQuery } from './credentials/credentialRecords.js'
 export type { DeleteCredentialOptions, DeleteCredentialReturn } from './credentials/deleteCredential.js'
-export type { CredentialInstances, WalletCredential } from './credentials/WalletCredential.js'
+export type { MdocElement, MdocWalletCredential } from './credentials/MdocCredential.js'
+export type {
+  CredentialInstances,
+  SdJwtWalletCredential,
+  WalletCredential,
+} from './credentials/WalletCredential.js'
 export {
   type ClaimDisplay,
   type ClaimLabel,

@@ -8,7 +8,6 @@ import type {
 import { Oauth2ServerErrorResponseError } from '@openid4vc/oauth2'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
-import type { ResolvedOffer } from '../issuance/ResolvedOffer.js'
 import type { CheckedAttestation } from './walletAttestation.js'
 
 /** The `client_id` of a wallet that has no wallet attestation (a public client, PKCE only). */
@@ -41,6 +40,12 @@ export type IssuanceToken = OpenId4VciRequestTokenResponse & { clientId?: string
 
 const MAX_PENDING = 100
 
+/** What this flow needs of a resolved offer: its id in the wallet and how it is redeemed. */
+interface OfferToAuthorize {
+  id: string
+  grant: { type: string }
+}
+
 /**
  * The authorization code flow (OID4VCI 1.0 §3.4, HAIP): a pushed authorization request with PKCE
  * (S256) and, where the server takes it, a DPoP key made for this issuance and a wallet
@@ -54,7 +59,7 @@ export class AuthorizationCodeFlow {
   public constructor(private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>) {}
 
   public async begin(
-    resolved: ResolvedOffer,
+    resolved: OfferToAuthorize,
     offer: OpenId4VciResolvedCredentialOffer,
     options: BeginAuthorizationOptions,
     attestation?: CheckedAttestation,
@@ -95,7 +100,7 @@ export class AuthorizationCodeFlow {
 
   /** Redeems the code of the redirect the browser came back with (`authorization_failed` for an error or a foreign `iss`). */
   public async token(
-    resolved: ResolvedOffer,
+    resolved: OfferToAuthorize,
     offer: OpenId4VciResolvedCredentialOffer,
     authorizationResponse: string,
   ): Promise<IssuanceToken> {

@@ -1,6 +1,6 @@
 import { CredentialMultiInstanceState, type MdocRecord, type SdJwtVcRecord } from '@credo-ts/core'
 import type { ClaimDisplay, IssuerDisplay, LocalizedDisplay } from '../display/displayTypes.js'
-import type { NotificationTicket } from '../issuance/issuerNotifications.js'
+import type { NotificationTicket } from '../notifications/issuerNotifications.js'
 import type { TrustResult } from '../trust/TrustPolicy.js'
 
 /** A credential record of the wallet: an SD-JWT VC or an mdoc. */

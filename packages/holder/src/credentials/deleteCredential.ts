@@ -1,7 +1,7 @@
 import { type Agent, MdocRecord } from '@credo-ts/core'
 import type { OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { ActivityLog } from '../activity/ActivityLog.js'
-import { notifyIssuer } from '../issuance/issuerNotifications.js'
+import { notifyIssuer } from '../notifications/issuerNotifications.js'
 import { credentialMetadataOf, type WalletRecord } from './credentialMetadata.js'
 
 export interface DeleteCredentialOptions {

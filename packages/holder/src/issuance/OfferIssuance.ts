@@ -14,10 +14,10 @@ import {
 import type { WalletCredential, WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
+import { notificationTicketOf, notifyEach } from '../notifications/issuerNotifications.js'
 import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
 import { credentialBinding } from './credentialBinding.js'
 import type { DeferredCredentials } from './DeferredCredentials.js'
-import { notificationTicketOf, notifyEach } from './issuerNotifications.js'
 import { type AcceptOfferOptions, configurationsToRequest } from './offerChecks.js'
 import { describeOffer, type ResolvedOffer } from './ResolvedOffer.js'
 import {

@@ -34,7 +34,9 @@ export async function judgeCredentials(
 /** Who signed a credential: the `x5c` or DID of an SD-JWT VC, the `x5chain` of an mdoc. */
 export function signerOf(record: WalletRecord): PartySigner {
   if (record instanceof MdocRecord) {
-    return { x5c: record.firstCredential.issuerSignedCertificateChain.map((der) => Buffer.from(der).toString('base64')) }
+    return {
+      x5c: record.firstCredential.issuerSignedCertificateChain.map((der) => Buffer.from(der).toString('base64')),
+    }
   }
   const { header, payload } = record.firstCredential
   return credentialSigner(header, payload)
