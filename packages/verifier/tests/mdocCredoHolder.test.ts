@@ -3,7 +3,7 @@ import { DevelopmentCa } from '@attesto/protocol-kit'
 import { type MdocRecord, X509ModuleConfig } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { type IssuerProcess, startIssuerProcess } from './support/issuerProcess.js'
-import { DOCTYPE, licenceRequest, MDL, mdocOffer, mdocVerifier, VERIFIED_LICENCE } from './support/mdocParties.js'
+import { licenceRequest, MDL, mdocOffer, mdocVerifier, VERIFIED_LICENCE } from './support/mdocParties.js'
 
 // Credo's own wallet (OpenId4VcHolder of @credo-ts/openid4vc 0.6.3) receives an mdoc from the
 // Attesto issuer (its own process, the document signer certified by a development IACA) and

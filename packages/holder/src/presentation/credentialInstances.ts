@@ -1,10 +1,4 @@
-import {
-  type Agent,
-  CredentialMultiInstanceUseMode,
-  type DcqlCredentialsForRequest,
-  MdocRecord,
-  type SdJwtVcRecord,
-} from '@credo-ts/core'
+import { type Agent, CredentialMultiInstanceUseMode, type DcqlCredentialsForRequest, MdocRecord } from '@credo-ts/core'
 import { instancesOf, type WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 

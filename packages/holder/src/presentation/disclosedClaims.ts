@@ -1,4 +1,4 @@
-import { MdocRecord, type SdJwtVcRecord } from '@credo-ts/core'
+import { MdocRecord } from '@credo-ts/core'
 import { cardValue } from '../credentials/MdocCredential.js'
 import {
   REGISTERED_CLAIMS,
