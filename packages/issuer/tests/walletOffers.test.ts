@@ -198,7 +198,8 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
     })
     expect(Math.abs(Date.parse(received?.issuedAt as string) - Date.now())).toBeLessThan(120_000)
     expect(received?.raw.split('~').length).toBeGreaterThan(2) // issuer JWT and its disclosures
-    expect(await offerState(offerId)).toBe('credential_issued')
+    // Issued, and the wallet told the issuer it kept it (OID4VCI notification).
+    expect(await offerState(offerId)).toBe('credential_accepted')
 
     // The same offer again: this wallet knows it used it; another wallet only hears that it is dead.
     const again = await rejection(wallet.acceptOffer(await wallet.resolveOffer(uri), { txCode }))
