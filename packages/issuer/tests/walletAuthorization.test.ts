@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { startService } from '@attesto/agent-runtime/testing'
 import {
   HolderWallet,
@@ -10,7 +9,7 @@ import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
-import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
+import { type startOpenIdProvider, tenantProvider } from './support/openIdProvider.js'
 import { SenderKey, signJwt } from './support/senderKeys.js'
 
 // The wallet SDK's authorization code flow against this issuer, with oidc-provider (in its own
@@ -22,7 +21,6 @@ import { SenderKey, signJwt } from './support/senderKeys.js'
 
 type Service = Awaited<ReturnType<typeof startService<IssuerRuntime>>>
 
-const CLIENT_SECRET = randomBytes(24).toString('base64url')
 const now = () => Math.floor(Date.now() / 1000)
 
 const rejection = (promise: Promise<unknown>) =>
@@ -100,25 +98,9 @@ describe('the wallet SDK against the issuer: authorization code flow, DPoP, wall
       batchSize: 3,
     })
     expect(patched.body).toMatchObject({ dpop: 'required', clientAttestation: 'required', batchSize: 3 })
-    const port = await freePort()
-    const set = await service.call('PUT', '/identity-provider', key, {
-      issuer: `http://127.0.0.1:${port}`,
-      clientId: 'attesto',
-      clientAuth: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
-      scopes: ['profile'],
-      claimsSources: { [`${issuerId}/pass`]: { type: 'id_token', mapping: { given_name: 'given_name' } } },
-    })
-    expect(set.status).toBe(201)
-    provider = await startOpenIdProvider(
-      port,
-      [
-        {
-          client_id: 'attesto',
-          client_secret: CLIENT_SECRET,
-          token_endpoint_auth_method: 'client_secret_basic',
-          redirect_uris: [`${credentialIssuer}/authorize/callback`],
-        },
-      ],
+    provider = await tenantProvider(
+      service,
+      { key, issuerId, configurationId: 'pass', callbackUrl: `${credentialIssuer}/authorize/callback` },
       [{ sub: 'ada', given_name: 'Ada', family_name: 'Lovelace' }],
     )
   }, 120_000)
