@@ -1,16 +1,7 @@
 import type { Agent, SdJwtVcRecord } from '@credo-ts/core'
 import type { OpenId4VciResolvedCredentialOffer, OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { ActivityLog } from '../activity/ActivityLog.js'
-import {
-  AuthorizationCodeFlow,
-  type BeginAuthorizationOptions,
-  type IssuanceToken,
-} from '../authorization/AuthorizationCodeFlow.js'
-import {
-  type CheckedAttestation,
-  type WalletAttestationHook,
-  walletAttestationFor,
-} from '../authorization/walletAttestation.js'
+import type { BeginAuthorizationOptions } from '../authorization/AuthorizationCodeFlow.js'
 import type { WalletCredential, WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
@@ -18,6 +9,7 @@ import { notificationTicketOf, notifyEach } from '../notifications/issuerNotific
 import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
 import { credentialBinding } from './credentialBinding.js'
 import type { DeferredCredentials } from './DeferredCredentials.js'
+import { type IssuanceHooks, OfferRedemption } from './OfferRedemption.js'
 import { type AcceptOfferOptions, configurationsToRequest } from './offerChecks.js'
 import { describeOffer, type ResolvedOffer } from './ResolvedOffer.js'
 import {
@@ -31,11 +23,6 @@ import {
 
 const MAX_REMEMBERED = 100
 
-/** What the app plugs into issuance (set on the wallet, read at each issuance). */
-export interface IssuanceHooks {
-  walletAttestation?: WalletAttestationHook
-}
-
 /**
  * Offers, step by step: {@link resolve} reads an offer and the issuer's metadata for the preview
  * screen; {@link accept} redeems it (token, credentials), judges the issuer of what arrives and
@@ -45,16 +32,16 @@ export interface IssuanceHooks {
 export class OfferIssuance {
   private readonly offers = new Map<string, OpenId4VciResolvedCredentialOffer>()
   private readonly held = new Map<string, JudgedCredential[]>()
-  private readonly authorization: AuthorizationCodeFlow
+  private readonly redemption: OfferRedemption
 
   public constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
     private readonly policy: TrustPolicy,
     private readonly activity: ActivityLog,
     private readonly deferred: DeferredCredentials,
-    private readonly hooks: IssuanceHooks,
+    hooks: IssuanceHooks,
   ) {
-    this.authorization = new AuthorizationCodeFlow(agent)
+    this.redemption = new OfferRedemption(agent, activity, hooks)
   }
 
   /** The agent as Credo's core API types it (the holder module's type narrows it). */
@@ -73,7 +60,7 @@ export class OfferIssuance {
   /** The authorization URL of an authorization code offer, for the app to open in a browser (PAR, PKCE, DPoP). */
   public async beginAuthorization(resolved: ResolvedOffer, options: BeginAuthorizationOptions) {
     const offer = await this.offerOf(resolved)
-    return this.authorization.begin(resolved, offer, options, await this.attestation(resolved))
+    return this.redemption.begin(resolved, offer, options)
   }
 
   public async accept(resolved: ResolvedOffer, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
@@ -81,7 +68,7 @@ export class OfferIssuance {
     if (held) return this.keep(resolved, held, options)
     const configurationIds = configurationsToRequest(resolved, options)
     const offer = await this.offerOf(resolved)
-    const token = await this.redeem(resolved, offer, options)
+    const token = await this.redemption.redeem(resolved, offer, options)
     const { credentials, deferredCredentials } = await this.agent.openid4vc.holder
       .requestCredentials({
         resolvedCredentialOffer: offer,
@@ -116,36 +103,13 @@ export class OfferIssuance {
     return this.keep(resolved, await judgeCredentials(this.policy, received), options)
   }
 
-  /** The token: by the pre-authorised code (and transaction code), or by the code of the holder's login. */
-  private async redeem(
-    resolved: ResolvedOffer,
-    offer: OpenId4VciResolvedCredentialOffer,
-    options: AcceptOfferOptions,
-  ): Promise<IssuanceToken> {
-    if (resolved.grant.type === 'authorization_code') {
-      return this.authorization.token(resolved, offer, options.authorizationResponse as string)
-    }
-    const attestation = await this.attestation(resolved)
-    const token = await this.token(resolved, offer, options.txCode, attestation?.jwt)
-    return {
-      ...token,
-      ...(attestation ? { clientId: attestation.clientId, walletAttestationJwt: attestation.jwt } : {}),
-    }
-  }
-
-  /** The app's wallet attestation for this issuer, when the app gives attestations. */
-  private async attestation(resolved: ResolvedOffer): Promise<CheckedAttestation | undefined> {
-    const hook = this.hooks.walletAttestation
-    return hook ? walletAttestationFor(this.core, hook, resolved.issuer.credentialIssuer) : undefined
-  }
-
   private async offerOf(resolved: ResolvedOffer): Promise<OpenId4VciResolvedCredentialOffer> {
     return this.offers.get(resolved.id) ?? (await this.credoOffer(resolved.offerUri))
   }
 
   /** Drops the resolved offers and held credentials kept in memory (the wallet is being locked). */
   public forget(): void {
-    this.authorization.forget()
+    this.redemption.forget()
     this.offers.clear()
     this.held.clear()
   }
@@ -275,28 +239,6 @@ export class OfferIssuance {
       `The wallet does not trust the issuer (${reason}): accept the offer again with { acceptUntrusted: true } to keep the credential, or decline it`,
       { details: { trust, held: true } },
     )
-  }
-
-  private async token(
-    resolved: ResolvedOffer,
-    offer: OpenId4VciResolvedCredentialOffer,
-    txCode?: string,
-    walletAttestationJwt?: string,
-  ) {
-    try {
-      return await this.agent.openid4vc.holder.requestToken({
-        resolvedCredentialOffer: offer,
-        txCode,
-        ...(walletAttestationJwt ? { walletAttestationJwt } : {}),
-      })
-    } catch (error) {
-      const mapped = walletErrorOf(error, 'token')
-      if (mapped.code !== 'offer_expired' || !(await this.activity.acceptedOffer(resolved.id))) throw mapped
-      throw new HolderWalletError('offer_used', 'This wallet accepted this offer already', {
-        cause: error,
-        details: mapped.details,
-      })
-    }
   }
 
   private async credoOffer(offerUri: string): Promise<OpenId4VciResolvedCredentialOffer> {
