@@ -1,12 +1,21 @@
 import type { OpenStorageReturn } from '@attesto/storage-service'
-import { type Agent, RecordNotFoundError, type SdJwtVcRecord } from '@credo-ts/core'
+import { type Agent, MdocRecord } from '@credo-ts/core'
 import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
-import { toWalletCredential, type WalletCredential } from './credentials/WalletCredential.js'
+import type { BeginAuthorizationOptions, BeginAuthorizationReturn } from './authorization/AuthorizationCodeFlow.js'
+import { type WalletAttestationHook, walletInstanceKey } from './authorization/walletAttestation.js'
+import { type CredentialQuery, findRecord, listRecords } from './credentials/credentialRecords.js'
+import {
+  type DeleteCredentialOptions,
+  type DeleteCredentialReturn,
+  deleteCredential,
+} from './credentials/deleteCredential.js'
+import { toWalletCredential, type WalletCredential, type WalletRecord } from './credentials/WalletCredential.js'
 import { HolderWalletError } from './errors/HolderWalletError.js'
 import { walletErrorOf } from './errors/walletErrorOf.js'
 import { DeferredCredentials, type PendingCredential } from './issuance/DeferredCredentials.js'
 import { OfferIssuance } from './issuance/OfferIssuance.js'
+import type { IssuanceHooks } from './issuance/OfferRedemption.js'
 import type { AcceptOfferOptions } from './issuance/offerChecks.js'
 import type { ResolvedOffer } from './issuance/ResolvedOffer.js'
 import { type AcceptPresentationOptions, PresentationRequests } from './presentation/PresentationRequests.js'
@@ -56,6 +65,7 @@ export class HolderWallet {
   private readonly offers: OfferIssuance
   private readonly deferred: DeferredCredentials
   private readonly requests: PresentationRequests
+  private readonly hooks: IssuanceHooks = {}
 
   private constructor(
     private readonly agent: WalletAgent,
@@ -68,7 +78,7 @@ export class HolderWallet {
     this.activityLog = new ActivityLog(agent.context)
     this.statuses = new CredentialStatusReader(agent as unknown as Agent, allowInsecureHttp)
     this.deferred = new DeferredCredentials(agent, (record, pending) => this.offers.receiveDeferred(record, pending))
-    this.offers = new OfferIssuance(agent, policy, this.activityLog, this.deferred)
+    this.offers = new OfferIssuance(agent, policy, this.activityLog, this.deferred, this.hooks)
     this.requests = new PresentationRequests(agent, policy, this.activityLog, fetcher, allowInsecureHttp)
   }
 
@@ -134,6 +144,35 @@ export class HolderWallet {
     this.unlocked()
     const resolved = typeof offer === 'string' ? await this.resolveOffer(offer) : offer
     return this.offers.accept(resolved, options)
+  }
+
+  /**
+   * For an offer whose `grant.type` is `authorization_code`: sends the pushed authorization request
+   * (PKCE, and the DPoP key and wallet attestation when the issuer takes them) and returns the URL
+   * the app opens in a browser. The redirect to `redirectUri` goes to {@link acceptOffer} as
+   * `authorizationResponse`.
+   */
+  public async beginAuthorization(
+    offer: ResolvedOffer,
+    options: BeginAuthorizationOptions,
+  ): Promise<BeginAuthorizationReturn> {
+    this.unlocked()
+    return this.offers.beginAuthorization(offer, options)
+  }
+
+  /**
+   * Has the wallet authenticate to issuers with a wallet attestation from the app's wallet
+   * provider (OAuth 2.0 Attestation-Based Client Authentication), at PAR and the token endpoint;
+   * `undefined` stops it. The attestation must be bound to {@link walletInstanceKey}.
+   */
+  public useWalletAttestation(hook: WalletAttestationHook | undefined): void {
+    this.hooks.walletAttestation = hook
+  }
+
+  /** The wallet instance key's public JWK (`kid` included): what the app's wallet provider attests. */
+  public async walletInstanceKey(): Promise<Record<string, unknown>> {
+    this.unlocked()
+    return walletInstanceKey(this.agent as unknown as Agent)
   }
 
   /** The holder does not want the offer: nothing goes to the issuer (OID4VCI has no decline); the activity log records it. */
@@ -220,13 +259,10 @@ export class HolderWallet {
     return { accepted: !answer.verifierError, presented }
   }
 
-  /** The wallet's credentials, optionally of one type (an indexed query, not a scan); no network. */
-  public async listCredentials(query: { vct?: string } = {}): Promise<WalletCredential[]> {
+  /** The wallet's credentials, optionally of one SD-JWT VC type or mdoc document type (indexed queries); no network. */
+  public async listCredentials(query: CredentialQuery = {}): Promise<WalletCredential[]> {
     this.unlocked()
-    const records = query.vct
-      ? await this.agent.sdJwtVc.findAllByQuery({ vct: query.vct })
-      : await this.agent.sdJwtVc.getAll()
-    return records.map(toWalletCredential)
+    return (await listRecords(this.agent as unknown as Agent, query)).map(toWalletCredential)
   }
 
   /** One credential (`credential_not_found` when the wallet has none of this id). */
@@ -234,13 +270,15 @@ export class HolderWallet {
     return toWalletCredential(await this.record(credentialId))
   }
 
-  /** Removes a credential and the key it is bound to. */
-  public async deleteCredential(credentialId: string): Promise<void> {
-    const record = await this.record(credentialId)
-    await this.agent.sdJwtVc.deleteById(record.id)
-    for (const { kmsKeyId } of record.credentialInstances) {
-      if (kmsKeyId) await this.agent.kms.deleteKey({ keyId: kmsKeyId }).catch(() => false)
-    }
+  /**
+   * Removes a credential (every instance) and the keys it is bound to, and tells its issuer
+   * `credential_deleted` when the issuer asked to be told (best effort).
+   */
+  public async deleteCredential(
+    credentialId: string,
+    options: DeleteCredentialOptions = {},
+  ): Promise<DeleteCredentialReturn> {
+    return deleteCredential(this.agent, this.activityLog, await this.record(credentialId), options)
   }
 
   /**
@@ -249,7 +287,11 @@ export class HolderWallet {
    * are cached for their `ttl`.
    */
   public async credentialStatus(credentialId: string): Promise<CredentialStatusReport> {
-    return this.statuses.read(await this.record(credentialId))
+    const record = await this.record(credentialId)
+    if (record instanceof MdocRecord) {
+      return { status: 'unavailable', detail: 'The wallet does not read the status of mdocs yet' }
+    }
+    return this.statuses.read(record)
   }
 
   /** The wallet's history, newest first: offers accepted or declined, presentations shared or declined, refusals. */
@@ -270,15 +312,8 @@ export class HolderWallet {
     }
   }
 
-  private async record(credentialId: string): Promise<SdJwtVcRecord> {
+  private async record(credentialId: string): Promise<WalletRecord> {
     this.unlocked()
-    try {
-      return await this.agent.sdJwtVc.getById(credentialId)
-    } catch (error) {
-      if (!(error instanceof RecordNotFoundError)) throw error
-      throw new HolderWalletError('credential_not_found', `The wallet has no credential '${credentialId}'`, {
-        cause: error,
-      })
-    }
+    return findRecord(this.agent as unknown as Agent, credentialId)
   }
 }

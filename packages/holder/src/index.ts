@@ -1,6 +1,18 @@
 export type { ActivityEntry, ActivityType } from './activity/ActivityLog.js'
 export type { OpenHolderWalletOptions } from './agent/openWalletAgent.js'
-export type { WalletCredential } from './credentials/WalletCredential.js'
+export type {
+  BeginAuthorizationOptions,
+  BeginAuthorizationReturn,
+} from './authorization/AuthorizationCodeFlow.js'
+export type { WalletAttestationHook, WalletAttestationRequest } from './authorization/walletAttestation.js'
+export type { CredentialQuery } from './credentials/credentialRecords.js'
+export type { DeleteCredentialOptions, DeleteCredentialReturn } from './credentials/deleteCredential.js'
+export type { MdocElement, MdocWalletCredential } from './credentials/MdocCredential.js'
+export type {
+  CredentialInstances,
+  SdJwtWalletCredential,
+  WalletCredential,
+} from './credentials/WalletCredential.js'
 export {
   type ClaimDisplay,
   type ClaimLabel,
@@ -23,6 +35,7 @@ export {
   type WaitForDeferredOptions,
 } from './HolderWallet.js'
 export type { WalletHttpOptions } from './http/walletFetch.js'
+export type { KeyAttestationHook, KeyAttestationRequest } from './issuance/credentialBinding.js'
 export type { PendingCredential } from './issuance/DeferredCredentials.js'
 export type { AcceptOfferOptions } from './issuance/offerChecks.js'
 export type {

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'
 import { OAuthWallet, WALLET_REDIRECT_URI } from './support/OAuthWallet.js'
-import { freePort, startOpenIdProvider } from './support/openIdProvider.js'
+import { type startOpenIdProvider, tenantProvider } from './support/openIdProvider.js'
 
 // Every refusal of the authorization code flow, each with the RFC's error code: PAR (RFC 9126,
 // RFC 7636, RFC 9396, OID4VCI 1.0 §5), the authorization endpoint and the provider's callback
@@ -123,28 +122,9 @@ describe('authorization code flow refusals', () => {
       vct: 'https://issuer.test/card',
       claims: [{ name: 'given_name', type: 'string' }],
     })
-    const port = await freePort()
-    const secret = randomBytes(24).toString('base64url')
-    const set = await service.call('PUT', '/identity-provider', key, {
-      issuer: `http://127.0.0.1:${port}`,
-      clientId: 'attesto',
-      clientAuth: { method: 'client_secret_basic', clientSecret: secret },
-      scopes: ['profile'],
-      claimsSources: { [`${issuerId}/card`]: { type: 'id_token', mapping: { given_name: 'given_name' } } },
-    })
-    expect(set.status).toBe(201)
-    provider = await startOpenIdProvider(
-      port,
-      [
-        {
-          client_id: 'attesto',
-          client_secret: secret,
-          token_endpoint_auth_method: 'client_secret_basic',
-          redirect_uris: [callbackUrl()],
-        },
-      ],
-      [{ sub: 'ada', given_name: 'Ada' }],
-    )
+    provider = await tenantProvider(service, { key, issuerId, configurationId: 'card', callbackUrl: callbackUrl() }, [
+      { sub: 'ada', given_name: 'Ada' },
+    ])
   }, 60_000)
   afterAll(async () => {
     await provider?.close()

@@ -198,7 +198,8 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
     })
     expect(Math.abs(Date.parse(received?.issuedAt as string) - Date.now())).toBeLessThan(120_000)
     expect(received?.raw.split('~').length).toBeGreaterThan(2) // issuer JWT and its disclosures
-    expect(await offerState(offerId)).toBe('credential_issued')
+    // Issued, and the wallet told the issuer it kept it (OID4VCI notification).
+    expect(await offerState(offerId)).toBe('credential_accepted')
 
     // The same offer again: this wallet knows it used it; another wallet only hears that it is dead.
     const again = await rejection(wallet.acceptOffer(await wallet.resolveOffer(uri), { txCode }))
@@ -233,7 +234,7 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
     const nowhere = { credential_issuer: 'http://127.0.0.1:9/oid4vci/x', credential_configuration_ids: ['diploma'] }
     const unreachable = `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(nowhere))}`
     expect((await rejection(wallet.resolveOffer(unreachable))).code).toBe('issuer_unreachable')
-    // An authorisation code offer (the issuer does not make them yet): previewed, reported, not accepted.
+    // An authorisation code offer: previewed; accepting it before the holder logged in is refused.
     const codeOffer = {
       credential_issuer: credentialIssuer,
       credential_configuration_ids: ['diploma'],
@@ -242,8 +243,8 @@ describe('the wallet SDK against the issuer: two-step offers', () => {
     const resolved = await wallet.resolveOffer(
       `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(codeOffer))}`,
     )
-    expect(resolved.grant).toEqual({ type: 'authorization_code', supported: false, issuerState: 'state-1' })
-    expect((await rejection(wallet.acceptOffer(resolved))).code).toBe('unsupported_offer')
+    expect(resolved.grant).toEqual({ type: 'authorization_code', supported: true, issuerState: 'state-1' })
+    expect((await rejection(wallet.acceptOffer(resolved))).code).toBe('authorization_required')
     await expect(wallet.getCredential('no-such-id')).rejects.toMatchObject({ code: 'credential_not_found' })
   }, 120_000)
 

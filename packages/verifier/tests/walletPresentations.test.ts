@@ -149,6 +149,33 @@ describe('the wallet SDK against the verifier: two-step presentations', () => {
     })
   }, 180_000)
 
+  it('presents one unused instance of a batch each time, and reuses the last only when the app allows it', async () => {
+    expect((await issuer.call('PATCH', `/issuers/${issuerId}`, issuerKey, { batchSize: 2 })).status).toBe(200)
+    try {
+      const { wallet, ids } = await open()
+      const [id] = ids as [string]
+      expect((await wallet.getCredential(id)).instances).toEqual({ received: 2, unused: 2 })
+      for (const unused of [1, 0]) {
+        const { requestId, uri } = await request(degreeQuery())
+        const resolved = await wallet.resolvePresentationRequest(uri)
+        expect(resolved.queries[0]?.candidates[0]?.credential.instances.unused).toBe(unused + 1)
+        expect(await wallet.acceptPresentationRequest(resolved, { diploma: id })).toEqual({})
+        expect((await result(requestId)).status).toBe('verified')
+        expect((await wallet.getCredential(id)).instances).toEqual({ received: 2, unused })
+      }
+      const { requestId, uri } = await request(degreeQuery())
+      const resolved = await wallet.resolvePresentationRequest(uri)
+      const used = await rejection(wallet.acceptPresentationRequest(resolved, { diploma: id }))
+      expect(used).toMatchObject({ code: 'credential_instances_used', details: { credentialId: id } })
+      // Nothing was sent: the verifier still waits, and the app may allow reuse.
+      expect((await result(requestId)).status).not.toBe('verified')
+      expect(await wallet.acceptPresentationRequest(resolved, { diploma: id }, { reuseInstances: true })).toEqual({})
+      expect((await result(requestId)).status).toBe('verified')
+    } finally {
+      await issuer.call('PATCH', `/issuers/${issuerId}`, issuerKey, { batchSize: 1 })
+    }
+  }, 180_000)
+
   it('declines: the verifier is told access_denied and its session shows it', async () => {
     const { wallet } = await open()
     const { requestId, uri } = await request(degreeQuery())

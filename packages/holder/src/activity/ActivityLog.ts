@@ -8,6 +8,7 @@ export type ActivityType =
   | 'credential_refused'
   | 'presentation_shared'
   | 'presentation_declined'
+  | 'credential_deleted'
 
 /** One entry of the wallet's history (kept in the wallet's storage; never any claim value). */
 export interface ActivityEntry {

@@ -1,81 +1,43 @@
-import type { SdJwtVcRecord } from '@credo-ts/core'
-import type { ClaimDisplay, IssuerDisplay, LocalizedDisplay } from '../display/displayTypes.js'
+import { MdocRecord, type SdJwtVcRecord } from '@credo-ts/core'
 import { typeMetadataDisplayOf } from '../display/metadataDisplay.js'
-import type { TrustResult } from '../trust/TrustPolicy.js'
+import {
+  credentialMetadataOf,
+  instancesOf,
+  isoDate,
+  REGISTERED_CLAIMS,
+  type WalletCredentialBase,
+  type WalletRecord,
+} from './credentialMetadata.js'
+import { type MdocWalletCredential, mdocWalletCredential } from './MdocCredential.js'
 
-/** A credential in the wallet, as an app shows it: everything needed for the card, offline. */
-export interface WalletCredential {
-  id: string
+export {
+  attachCredentialMetadata,
+  CREDENTIAL_ISSUER_TAG,
+  type CredentialInstances,
+  credentialMetadataOf,
+  instancesOf,
+  REGISTERED_CLAIMS,
+  type StoredCredentialMetadata,
+  type WalletRecord,
+} from './credentialMetadata.js'
+
+/** An SD-JWT VC in the wallet, as an app shows it: everything needed for the card, offline. */
+export interface SdJwtWalletCredential extends WalletCredentialBase {
   format: 'dc+sd-jwt'
   /** The SD-JWT VC type. */
   vct: string
-  /** Who signed it: the `iss` claim (a DID or the credential issuer's URL), else the certificate's subject. */
-  issuer: string
-  /** The OID4VCI credential issuer it came from, and the configuration it was offered under. */
-  credentialIssuer?: string
-  credentialConfigurationId?: string
-  /** Name, description, logo and colours by locale (issuer metadata, else the type's metadata). */
-  display: LocalizedDisplay[]
-  /** The issuer's name and logo by locale. */
-  issuerDisplay: IssuerDisplay[]
-  /** Claim labels by locale. */
-  claimDisplay: ClaimDisplay[]
-  /** All claims, disclosed or not (the wallet holds every disclosure). */
-  claims: Record<string, unknown>
-  /** `iat`, `nbf`, `exp` as ISO 8601, when the credential has them. */
-  issuedAt?: string
-  validFrom?: string
-  expiresAt?: string
-  /** The wallet's verdict on the issuer when the credential arrived. */
-  issuerTrust?: TrustResult
-  receivedAt: string
-  /** The credential as issued (compact SD-JWT VC with all disclosures). */
-  raw: string
 }
 
-/** What the wallet stores beside a credential at acceptance (Credo record metadata). */
-export interface StoredCredentialMetadata {
-  credentialIssuer?: string
-  credentialConfigurationId?: string
-  display: LocalizedDisplay[]
-  issuerDisplay: IssuerDisplay[]
-  claimDisplay: ClaimDisplay[]
-  issuerTrust?: TrustResult
-  receivedAt: string
+/** A credential in the wallet, as an app shows it: switch on `format`. */
+export type WalletCredential = SdJwtWalletCredential | MdocWalletCredential
+
+/** The app's view of a stored credential record. */
+export function toWalletCredential(record: WalletRecord): WalletCredential {
+  return record instanceof MdocRecord ? mdocWalletCredential(record) : sdJwtWalletCredential(record)
 }
-
-const METADATA_KEY = 'attesto/walletCredential'
-/** A record tag, so the credentials of one credential issuer are found by an indexed query. */
-export const CREDENTIAL_ISSUER_TAG = 'credentialIssuer'
-
-/** JWT and SD-JWT VC claims about the credential itself rather than its subject. */
-export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set([
-  'iss',
-  'vct',
-  'cnf',
-  'iat',
-  'exp',
-  'nbf',
-  'status',
-  '_sd_alg',
-  '_sd',
-  'vct#integrity',
-])
-
-/** Keeps what the card needs with the record (saved when the record is stored). */
-export function attachCredentialMetadata(record: SdJwtVcRecord, metadata: StoredCredentialMetadata): void {
-  record.metadata.set(METADATA_KEY, metadata as unknown as Record<string, unknown>)
-  if (metadata.credentialIssuer) record.setTag(CREDENTIAL_ISSUER_TAG, metadata.credentialIssuer)
-}
-
-export function credentialMetadataOf(record: SdJwtVcRecord): StoredCredentialMetadata | undefined {
-  return (record.metadata.get(METADATA_KEY) as StoredCredentialMetadata | null) ?? undefined
-}
-
-const isoDate = (seconds: unknown) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : undefined)
 
 /** The app's view of a stored SD-JWT VC record. */
-export function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
+function sdJwtWalletCredential(record: SdJwtVcRecord): SdJwtWalletCredential {
   const { prettyClaims, header, compact } = record.firstCredential
   const pretty = prettyClaims as Record<string, unknown>
   const stored = credentialMetadataOf(record)
@@ -95,6 +57,7 @@ export function toWalletCredential(record: SdJwtVcRecord): WalletCredential {
     ...definedDates(pretty),
     ...(stored?.issuerTrust ? { issuerTrust: stored.issuerTrust } : {}),
     receivedAt: stored?.receivedAt ?? record.createdAt.toISOString(),
+    instances: instancesOf(record, stored?.instancesReceived),
     raw: compact,
   }
 }

@@ -16,6 +16,9 @@ export type HolderWalletErrorCode =
   | 'untrusted_issuer'
   | 'invalid_credential'
   | 'issuance_failed'
+  | 'authorization_required'
+  | 'authorization_failed'
+  | 'wallet_attestation_failed'
   // Presentation requests
   | 'invalid_request'
   | 'unsupported_request'
@@ -26,6 +29,7 @@ export type HolderWalletErrorCode =
   | 'no_matching_credential'
   | 'invalid_choice'
   | 'presentation_failed'
+  | 'credential_instances_used'
   // The wallet itself
   | 'wrong_passphrase'
   | 'wallet_locked'

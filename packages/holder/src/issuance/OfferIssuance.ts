@@ -1,11 +1,15 @@
-import { type Agent, Kms, type SdJwtVcRecord } from '@credo-ts/core'
+import type { Agent, SdJwtVcRecord } from '@credo-ts/core'
 import type { OpenId4VciResolvedCredentialOffer, OpenId4VcModule } from '@credo-ts/openid4vc'
 import type { ActivityLog } from '../activity/ActivityLog.js'
-import type { WalletCredential } from '../credentials/WalletCredential.js'
+import type { BeginAuthorizationOptions } from '../authorization/AuthorizationCodeFlow.js'
+import type { WalletCredential, WalletRecord } from '../credentials/WalletCredential.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
+import { notificationTicketOf, notifyEach } from '../notifications/issuerNotifications.js'
 import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
+import { credentialBinding } from './credentialBinding.js'
 import type { DeferredCredentials } from './DeferredCredentials.js'
+import { type IssuanceHooks, OfferRedemption } from './OfferRedemption.js'
 import { type AcceptOfferOptions, configurationsToRequest } from './offerChecks.js'
 import { describeOffer, type ResolvedOffer } from './ResolvedOffer.js'
 import {
@@ -28,13 +32,17 @@ const MAX_REMEMBERED = 100
 export class OfferIssuance {
   private readonly offers = new Map<string, OpenId4VciResolvedCredentialOffer>()
   private readonly held = new Map<string, JudgedCredential[]>()
+  private readonly redemption: OfferRedemption
 
   public constructor(
     private readonly agent: Agent<{ openid4vc: OpenId4VcModule }>,
     private readonly policy: TrustPolicy,
     private readonly activity: ActivityLog,
     private readonly deferred: DeferredCredentials,
-  ) {}
+    hooks: IssuanceHooks,
+  ) {
+    this.redemption = new OfferRedemption(agent, activity, hooks)
+  }
 
   /** The agent as Credo's core API types it (the holder module's type narrows it). */
   private get core(): Agent {
@@ -49,22 +57,24 @@ export class OfferIssuance {
     return resolved
   }
 
+  /** The authorization URL of an authorization code offer, for the app to open in a browser (PAR, PKCE, DPoP). */
+  public async beginAuthorization(resolved: ResolvedOffer, options: BeginAuthorizationOptions) {
+    const offer = await this.offerOf(resolved)
+    return this.redemption.begin(resolved, offer, options)
+  }
+
   public async accept(resolved: ResolvedOffer, options: AcceptOfferOptions = {}): Promise<WalletCredential[]> {
     const held = this.held.get(resolved.id)
     if (held) return this.keep(resolved, held, options)
     const configurationIds = configurationsToRequest(resolved, options)
-    const offer = this.offers.get(resolved.id) ?? (await this.credoOffer(resolved.offerUri))
-    const holder = this.agent.openid4vc.holder
-    const token = await this.token(resolved, offer, options.txCode)
-    const { credentials, deferredCredentials } = await holder
+    const offer = await this.offerOf(resolved)
+    const token = await this.redemption.redeem(resolved, offer, options)
+    const { credentials, deferredCredentials } = await this.agent.openid4vc.holder
       .requestCredentials({
         resolvedCredentialOffer: offer,
         ...token,
         credentialConfigurationIds: configurationIds,
-        credentialBindingResolver: async () => {
-          const key = await this.agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
-          return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
-        },
+        credentialBindingResolver: credentialBinding(this.core, options),
       })
       .catch((error: unknown) => {
         throw walletErrorOf(error, 'credential')
@@ -77,15 +87,29 @@ export class OfferIssuance {
         acceptUntrusted: options.acceptUntrusted === true,
       })
     }
-    const received = credentials.map((credential) => ({
-      record: credential.record as SdJwtVcRecord,
-      context: this.contextOf(resolved, credential.credentialConfigurationId),
-    }))
+    const received = credentials.map((credential) => {
+      const record = credential.record as WalletRecord
+      const notification = notificationTicketOf(offer, token, credential.notificationId)
+      const context = this.contextOf(resolved, credential.credentialConfigurationId)
+      return {
+        record,
+        context: {
+          ...context,
+          instancesReceived: record.credentialInstances.length,
+          ...(notification ? { notification } : {}),
+        },
+      }
+    })
     return this.keep(resolved, await judgeCredentials(this.policy, received), options)
+  }
+
+  private async offerOf(resolved: ResolvedOffer): Promise<OpenId4VciResolvedCredentialOffer> {
+    return this.offers.get(resolved.id) ?? (await this.credoOffer(resolved.offerUri))
   }
 
   /** Drops the resolved offers and held credentials kept in memory (the wallet is being locked). */
   public forget(): void {
+    this.redemption.forget()
     this.offers.clear()
     this.held.clear()
   }
@@ -93,6 +117,11 @@ export class OfferIssuance {
   /** The holder said no: nothing is sent to the issuer (OID4VCI has no decline); held credentials are dropped. */
   public async decline(resolved: ResolvedOffer): Promise<void> {
     const held = this.held.get(resolved.id) ?? []
+    await notifyEach(
+      this.agent,
+      held.map((entry) => entry.metadata.notification),
+      'credential_deleted',
+    )
     await discardCredentials(
       this.core,
       held.map((entry) => entry.record),
@@ -159,6 +188,11 @@ export class OfferIssuance {
     if (distrusted) await this.untrusted(resolved, judged, distrusted, options)
     this.held.delete(resolved.id)
     const stored = await storeCredentials(this.core, judged)
+    await notifyEach(
+      this.agent,
+      judged.map((entry) => entry.metadata.notification),
+      'credential_accepted',
+    )
     await this.activity.record({
       type: 'offer_accepted',
       party: resolved.issuer.credentialIssuer,
@@ -178,6 +212,11 @@ export class OfferIssuance {
     const reason = trust.trusted ? '' : trust.reason
     if (this.policy.mode === 'refuse') {
       this.held.delete(resolved.id)
+      await notifyEach(
+        this.agent,
+        judged.map((entry) => entry.metadata.notification),
+        'credential_deleted',
+      )
       await discardCredentials(
         this.core,
         judged.map((entry) => entry.record),
@@ -200,19 +239,6 @@ export class OfferIssuance {
       `The wallet does not trust the issuer (${reason}): accept the offer again with { acceptUntrusted: true } to keep the credential, or decline it`,
       { details: { trust, held: true } },
     )
-  }
-
-  private async token(resolved: ResolvedOffer, offer: OpenId4VciResolvedCredentialOffer, txCode?: string) {
-    try {
-      return await this.agent.openid4vc.holder.requestToken({ resolvedCredentialOffer: offer, txCode })
-    } catch (error) {
-      const mapped = walletErrorOf(error, 'token')
-      if (mapped.code !== 'offer_expired' || !(await this.activity.acceptedOffer(resolved.id))) throw mapped
-      throw new HolderWalletError('offer_used', 'This wallet accepted this offer already', {
-        cause: error,
-        details: mapped.details,
-      })
-    }
   }
 
   private async credoOffer(offerUri: string): Promise<OpenId4VciResolvedCredentialOffer> {

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto'
-import type { Agent, SdJwtVcRecord } from '@credo-ts/core'
+import type { Agent } from '@credo-ts/core'
 import type { OpenId4VciResolvedCredentialOffer } from '@credo-ts/openid4vc'
-import { CREDENTIAL_ISSUER_TAG, credentialMetadataOf } from '../credentials/WalletCredential.js'
+import { CREDENTIAL_ISSUER_TAG, credentialMetadataOf, type WalletRecord } from '../credentials/WalletCredential.js'
 import type { ClaimDisplay, IssuerDisplay, LocalizedDisplay } from '../display/displayTypes.js'
 import { configurationDisplayOf, issuerDisplayOf } from '../display/metadataDisplay.js'
-import { credentialSigner, type TrustPolicy, type TrustResult } from '../trust/TrustPolicy.js'
+import type { TrustPolicy, TrustResult } from '../trust/TrustPolicy.js'
+import { signerOf } from './receiveCredentials.js'
 
 export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 
 /** A credential the issuer offers, as the preview screen shows it. */
 export interface OfferedCredential {
   configurationId: string
-  /** `dc+sd-jwt` (`vc+sd-jwt` from draft-13 issuers), or another format this wallet cannot take yet. */
+  /** `dc+sd-jwt` (`vc+sd-jwt` from draft-13 issuers), `mso_mdoc`, or another format this wallet cannot take yet. */
   format: string
   vct?: string
+  /** The mdoc's document type (`mso_mdoc`). */
+  doctype?: string
   display: LocalizedDisplay[]
   claims: ClaimDisplay[]
 }
@@ -30,8 +33,8 @@ export type OfferGrant =
   | { type: 'pre-authorized_code'; transactionCode?: TransactionCodeSpec }
   | {
       type: 'authorization_code'
-      /** Not built: the wallet cannot accept such an offer yet, and Attesto's issuer does not make them yet. */
-      supported: false
+      /** The holder logs in at the issuer: `beginAuthorization` gives the URL to open, `acceptOffer` takes the redirect back. */
+      supported: true
       issuerState?: string
       authorizationServer?: string
     }
@@ -78,7 +81,7 @@ function grantOf(offer: OpenId4VciResolvedCredentialOffer): OfferGrant {
   const code = (grants.authorization_code ?? {}) as Json
   return {
     type: 'authorization_code',
-    supported: false,
+    supported: true,
     ...(typeof code.issuer_state === 'string' ? { issuerState: code.issuer_state } : {}),
     ...(typeof code.authorization_server === 'string' ? { authorizationServer: code.authorization_server } : {}),
   }
@@ -101,11 +104,14 @@ const CHECKED_ON_RECEIPT: TrustResult = {
 
 /** The preview's trust verdict: from the newest credential of this issuer in the wallet, if any. */
 async function previewTrust(agent: Agent, policy: TrustPolicy, credentialIssuer: string) {
-  const earlier = (await agent.sdJwtVc.findAllByQuery({ [CREDENTIAL_ISSUER_TAG]: credentialIssuer })) as SdJwtVcRecord[]
+  const query = { [CREDENTIAL_ISSUER_TAG]: credentialIssuer }
+  const earlier: WalletRecord[] = [
+    ...(await agent.sdJwtVc.findAllByQuery(query)),
+    ...(await agent.mdoc.findAllByQuery(query)),
+  ]
   const newest = earlier.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0]
   if (!newest) return { trust: CHECKED_ON_RECEIPT }
-  const { header, payload } = newest.firstCredential
-  const trust = await policy.evaluate('issuer', credentialSigner(header, payload))
+  const trust = await policy.evaluate('issuer', signerOf(newest))
   const receivedAt = credentialMetadataOf(newest)?.receivedAt ?? newest.createdAt.toISOString()
   return { trust, trustFrom: { credentialId: newest.id, receivedAt } }
 }
@@ -125,6 +131,7 @@ export async function describeOffer(
       configurationId,
       format: String(configuration.format ?? 'unknown'),
       ...(typeof configuration.vct === 'string' ? { vct: configuration.vct } : {}),
+      ...(typeof configuration.doctype === 'string' ? { doctype: configuration.doctype } : {}),
       ...configurationDisplayOf(configuration),
     }
   })

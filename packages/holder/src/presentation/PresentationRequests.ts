@@ -5,6 +5,7 @@ import type { ActivityLog } from '../activity/ActivityLog.js'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { walletErrorOf } from '../errors/walletErrorOf.js'
 import type { TrustPolicy } from '../trust/TrustPolicy.js'
+import { saveUsedInstances, useInstances } from './credentialInstances.js'
 import { credentialsForChoice, type PresentationChoice } from './presentationChoice.js'
 import { describeQueries, type ResolvedPresentationRequest } from './ResolvedRequest.js'
 import { requestVerifierOf } from './requestVerifier.js'
@@ -18,6 +19,12 @@ import {
 export interface AcceptPresentationOptions {
   /** Under the `ask` policy: answer a verifier the wallet does not trust. */
   acceptUntrusted?: boolean
+  /**
+   * When every instance of a batch-issued credential has been presented: present the last one
+   * again rather than fail with `credential_instances_used` (verifiers can then link the
+   * presentations). Default: false.
+   */
+  reuseInstances?: boolean
 }
 
 /** What the wallet keeps of a resolved request until it is answered (Credo's matching, with the records). */
@@ -69,6 +76,7 @@ export class PresentationRequests {
     const credentials: DcqlCredentialsForRequest = choice
       ? credentialsForChoice(queryResult as NonNullable<typeof queryResult>, choice)
       : holder.selectCredentialsForDcqlRequest(queryResult as NonNullable<typeof queryResult>)
+    useInstances(credentials, options.reuseInstances === true)
     const result = await holder
       .acceptOpenId4VpAuthorizationRequest({
         authorizationRequestPayload: credo.authorizationRequestPayload,
@@ -78,6 +86,7 @@ export class PresentationRequests {
         throw walletErrorOf(error, 'response')
       })
     this.open.delete(view.id)
+    await saveUsedInstances(this.agent as unknown as Agent, credentials)
     const answer = result.serverResponse
       ? presentationResponseOf(result.serverResponse.status, result.serverResponse.body)
       : {}

@@ -1,4 +1,5 @@
-import type { DcqlQueryResult, SdJwtVcRecord } from '@credo-ts/core'
+import type { DcqlQueryResult } from '@credo-ts/core'
+import type { WalletRecord } from '../credentials/WalletCredential.js'
 import type { ClaimPath } from '../display/displayTypes.js'
 import { candidateOf, type PresentationCandidate } from './disclosedClaims.js'
 import type { RequestVerifier } from './requestVerifier.js'
@@ -10,6 +11,8 @@ export interface CredentialQueryView {
   format: string
   /** The SD-JWT VC types it accepts. */
   vctValues?: string[]
+  /** The mdoc document type it accepts (`mso_mdoc`). */
+  doctypeValue?: string
   /** The claims it names (empty: the query names none, and only plain claims are disclosed). */
   requestedClaims: ClaimPath[]
   /** Whether several credentials may answer it. */
@@ -45,7 +48,7 @@ export interface ResolvedPresentationRequest {
 type Json = Record<string, unknown>
 
 interface ValidMatch {
-  record: SdJwtVcRecord
+  record: WalletRecord
   claims?: { valid_claim_sets?: { output?: unknown }[] }
 }
 
@@ -55,7 +58,8 @@ export function validMatches(queryResult: DcqlQueryResult, queryId: string): Val
   if (!match?.success) return []
   const seen = new Set<string>()
   return (match.valid_credentials as ValidMatch[]).filter((entry) => {
-    if (entry.record.type !== 'SdJwtVcRecord' || seen.has(entry.record.id)) return false
+    const known = entry.record.type === 'SdJwtVcRecord' || entry.record.type === 'MdocRecord'
+    if (!known || seen.has(entry.record.id)) return false
     seen.add(entry.record.id)
     return true
   })
@@ -72,6 +76,7 @@ export function describeQueries(queryResult: DcqlQueryResult) {
       id: query.id,
       format: query.format,
       ...(Array.isArray(meta.vct_values) ? { vctValues: meta.vct_values as string[] } : {}),
+      ...(typeof meta.doctype_value === 'string' ? { doctypeValue: meta.doctype_value } : {}),
       requestedClaims: ((query.claims ?? []) as { path: ClaimPath }[]).map((claim) => claim.path),
       multiple: query.multiple === true,
       candidates: validMatches(queryResult, query.id).map((match) =>

@@ -1,5 +1,11 @@
-import type { SdJwtVcRecord } from '@credo-ts/core'
-import { REGISTERED_CLAIMS, toWalletCredential, type WalletCredential } from '../credentials/WalletCredential.js'
+import { MdocRecord } from '@credo-ts/core'
+import { cardValue } from '../credentials/MdocCredential.js'
+import {
+  REGISTERED_CLAIMS,
+  toWalletCredential,
+  type WalletCredential,
+  type WalletRecord,
+} from '../credentials/WalletCredential.js'
 import type { ClaimDisplay, ClaimLabel, ClaimPath } from '../display/displayTypes.js'
 
 /** One claim the verifier would read, with its labels and value: a line of the consent screen. */
@@ -21,7 +27,8 @@ export interface PresentationCandidate {
   disclosed: DisclosedClaim[]
   /**
    * Claims about the credential itself that every presentation carries, by name: `iss`, `vct`,
-   * `iat`, `nbf`, `exp`, `status` (its status list entry), `cnf` (the key it is bound to).
+   * `iat`, `nbf`, `exp`, `status` (its status list entry), `cnf` (the key it is bound to); for an
+   * mdoc its MSO: `docType`, `validityInfo`, `deviceKeyInfo`, and the issuer's `x5chain`.
    */
   alwaysShared: string[]
 }
@@ -57,7 +64,8 @@ const labelsAt = (claims: readonly ClaimDisplay[], path: ClaimPath) =>
  * What presenting `record` with the payload Credo will disclose (`output` of the DCQL match:
  * the credential with only the requested disclosures applied) shows the verifier.
  */
-export function candidateOf(record: SdJwtVcRecord, output: Json): PresentationCandidate {
+export function candidateOf(record: WalletRecord, output: Json): PresentationCandidate {
+  if (record instanceof MdocRecord) return mdocCandidateOf(record, output)
   const credential = toWalletCredential(record)
   const signed = record.firstCredential.payload as Json
   const found: { path: ClaimPath; value: unknown }[] = []
@@ -76,5 +84,25 @@ export function candidateOf(record: SdJwtVcRecord, output: Json): PresentationCa
       ...disclosed.filter((claim) => !claim.selectivelyDisclosed),
     ],
     alwaysShared: Object.keys(output).filter((name) => REGISTERED_CLAIMS.has(name) && !name.startsWith('_')),
+  }
+}
+
+/** What presenting an mdoc discloses: the requested data elements (each one selectively), and its MSO. */
+function mdocCandidateOf(record: MdocRecord, output: Json): PresentationCandidate {
+  const credential = toWalletCredential(record)
+  const found: { path: ClaimPath; value: unknown }[] = []
+  for (const [namespace, elements] of Object.entries(output)) {
+    if (!isObject(elements)) continue
+    for (const [identifier, value] of Object.entries(elements)) found.push({ path: [namespace, identifier], value })
+  }
+  return {
+    credential,
+    disclosed: found.map(({ path, value }) => ({
+      path,
+      labels: labelsAt(credential.claimDisplay, path),
+      value: cardValue(value),
+      selectivelyDisclosed: true,
+    })),
+    alwaysShared: ['docType', 'validityInfo', 'deviceKeyInfo', 'x5chain'],
   }
 }

@@ -49,7 +49,7 @@ export function credentialsForChoice(
         )
       }
       return {
-        claimFormat: ClaimFormat.SdJwtDc,
+        claimFormat: match.record.type === 'MdocRecord' ? ClaimFormat.MsoMdoc : ClaimFormat.SdJwtDc,
         credentialRecord: match.record,
         disclosedPayload: disclosedPayloadOf(match),
       }

@@ -13,10 +13,25 @@ export const authorizationCodeTokenRequest = z.object({
   code: z.string().min(1).max(200),
   redirect_uri: z.string().min(1).max(2000),
   code_verifier: z.string().min(1).max(200),
-  client_id: z.string().min(1).max(200),
+  // Optional for a client that authenticates (RFC 6749 §4.1.3): a wallet attestation's `sub` names it.
+  client_id: z.string().min(1).max(200).optional(),
 })
 
 export type AuthorizationCodeTokenRequest = z.output<typeof authorizationCodeTokenRequest>
+
+/** The client of a token request: the `client_id` it names, else the client its wallet attestation authenticated. */
+function clientOf(sender: TokenSender, clientId: string | undefined): string {
+  const client = clientId ?? sender.client?.clientId
+  if (!client) {
+    throw new ProtocolError(
+      400,
+      'invalid_request',
+      'client_id is required unless the client sends a wallet attestation',
+    )
+  }
+  attestedClientIs(sender, client)
+  return client
+}
 
 export interface AuthorizationGrantOptions {
   authorization: AuthorizationServices
@@ -42,7 +57,7 @@ export function attestedClientIs(sender: TokenSender, clientId: string): void {
 async function refusal(
   issuer: ResolvedIssuer,
   sessionId: string,
-  input: AuthorizationCodeTokenRequest,
+  input: AuthorizationCodeTokenRequest & { client_id: string },
   challenge: string,
   jkt: string | undefined,
   options: AuthorizationGrantOptions,
@@ -107,10 +122,10 @@ async function tokenResponse(
 export async function authorizationCodeGrant(
   issuer: ResolvedIssuer,
   sender: TokenSender,
-  input: AuthorizationCodeTokenRequest,
+  request: AuthorizationCodeTokenRequest,
   options: AuthorizationGrantOptions,
 ) {
-  attestedClientIs(sender, input.client_id)
+  const input = { ...request, client_id: clientOf(sender, request.client_id) }
   const code = splitSessionSecret(input.code)
   if (!code) throw invalidGrant('The authorization code is unknown, used or expired')
   const challenge = s256(input.code_verifier)
@@ -156,9 +171,8 @@ export async function rotatingRefreshGrant(
   input: { refresh_token: string; client_id?: string | undefined },
   options: AuthorizationGrantOptions,
 ) {
-  if (!input.client_id) throw new ProtocolError(400, 'invalid_request', 'client_id is required with this refresh token')
-  attestedClientIs(sender, input.client_id)
-  const rotation = await options.authorization.families.rotate(issuer.tenantId, input.refresh_token, input.client_id, {
+  const clientId = clientOf(sender, input.client_id)
+  const rotation = await options.authorization.families.rotate(issuer.tenantId, input.refresh_token, clientId, {
     jkt: sender.jkt,
     instanceJkt: sender.client?.instanceJkt,
   })

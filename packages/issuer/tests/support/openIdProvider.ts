@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 
 /** A person with an account at the test provider: their OpenID claims. */
@@ -59,4 +60,40 @@ export async function startServerProcess(script: URL, port: number, env: Record<
         child.kill()
       }),
   }
+}
+
+/** What {@link tenantProvider} needs of a started issuer service: its REST API. */
+interface RestCaller {
+  call(method: string, path: string, key?: string, body?: unknown): Promise<{ status: number; body: unknown }>
+}
+
+/**
+ * Through the issuer's REST API, the tenant's identity provider (`client_secret_basic`, scope
+ * `profile`, `given_name` from the ID token for `configuration`), then that provider itself
+ * (oidc-provider) with `accounts`, redirecting to `callbackUrl`.
+ */
+export async function tenantProvider(
+  service: RestCaller,
+  tenant: { key: string; issuerId: string; configurationId: string; callbackUrl: string },
+  accounts: Account[],
+) {
+  const port = await freePort()
+  const secret = randomBytes(24).toString('base64url')
+  const set = await service.call('PUT', '/identity-provider', tenant.key, {
+    issuer: `http://127.0.0.1:${port}`,
+    clientId: 'attesto',
+    clientAuth: { method: 'client_secret_basic', clientSecret: secret },
+    scopes: ['profile'],
+    claimsSources: {
+      [`${tenant.issuerId}/${tenant.configurationId}`]: { type: 'id_token', mapping: { given_name: 'given_name' } },
+    },
+  })
+  if (set.status !== 201) throw new Error(`identity provider: ${JSON.stringify(set.body)}`)
+  const client: ProviderClient = {
+    client_id: 'attesto',
+    client_secret: secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: [tenant.callbackUrl],
+  }
+  return startOpenIdProvider(port, [client], accounts)
 }
