@@ -3,7 +3,7 @@
 // `npx tsc -b` first): dist/browser/holder.js, one ES module. The bundle opens wallets on
 // IndexedDB and WebCrypto (src/browser/browserPlatform.ts takes the place of
 // src/node/nodePlatform.ts); node's built-ins get the stand-ins of scripts/browser/nodeBuiltins.cjs.
-// Prints the bundle's size.
+// Prints the bundle's size; returns it with the files that went in.
 import { statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,7 +23,7 @@ const browserPlatform = {
 }
 
 export async function buildBrowserBundle(outfile = join(root, 'dist/browser/holder.js')) {
-  await build({
+  const result = await build({
     entryPoints: [join(root, 'dist/src/index.js')],
     outfile,
     bundle: true,
@@ -36,8 +36,10 @@ export async function buildBrowserBundle(outfile = join(root, 'dist/browser/hold
     inject: [join(root, 'scripts/browser/globals.js')],
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [browserPlatform],
+    metafile: true,
   })
-  return { outfile, bytes: statSync(outfile).size }
+  const inputs = Object.keys(result.metafile.inputs)
+  return { outfile, bytes: statSync(outfile).size, inputs }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -65,10 +65,11 @@ describeInBrowser('the wallet SDK in a browser: the bundle in headless Chromium'
   let issuerId = ''
   let bank = ''
   let verifierId = ''
+  let bundleInputs: string[] = []
 
   beforeAll(async () => {
     const { buildBrowserBundle } = await import(`${holderDir}scripts/buildBrowserBundle.mjs`)
-    await buildBrowserBundle()
+    bundleInputs = (await buildBrowserBundle()).inputs
     issuer = await startIssuerProcess('browser', { TOKEN_REQUESTS_PER_MINUTE_PER_ADDRESS: '0' })
     const statusConfig = loadStatusCheckConfig({ STATUS_LIST_ALLOW_INSECURE: 'true' })
     verifier = await startService('verifier', (config, logger) => createVerifierApp(config, logger, statusConfig))
@@ -97,6 +98,13 @@ describeInBrowser('the wallet SDK in a browser: the bundle in headless Chromium'
     await site?.close()
     await verifier?.close()
     await issuer?.close()
+  })
+
+  it("bundles no server stack and neither node's storage nor its KMS", () => {
+    expect(bundleInputs.some((input) => input.includes('/browser/browserPlatform.js'))).toBe(true)
+    const server =
+      /node_modules\/(pg|pg-pool|@electric-sql|ioredis|bullmq|express|ws|@credo-ts\/node|@credo-ts\/didcomm)\/|packages\/(storage-service|kms-adapter)\/|\/node\/nodePlatform/
+    expect(bundleInputs.filter((input) => server.test(input))).toEqual([])
   })
 
   it('receives a credential with a transaction code and presents it; the verifier finds it verified', async () => {

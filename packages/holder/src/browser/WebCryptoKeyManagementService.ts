@@ -119,7 +119,7 @@ export class WebCryptoKeyManagementService implements Kms.KeyManagementService {
 
   public async encrypt(_: AgentContext, options: Kms.KmsEncryptOptions): Promise<Kms.KmsEncryptReturn> {
     const agreement = options.key.keyAgreement
-    if (!agreement || agreement.algorithm !== 'ECDH-ES' || !agreement.keyId) {
+    if (agreement?.algorithm !== 'ECDH-ES' || !agreement.keyId) {
       throw new Kms.KeyManagementAlgorithmNotSupportedError('encryption other than direct ECDH-ES', this.backend)
     }
     const key = await this.asserted(agreement.keyId)
