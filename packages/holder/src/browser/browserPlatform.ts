@@ -1,8 +1,9 @@
 import { HolderWalletError } from '../errors/HolderWalletError.js'
+import { WebCryptoKeyManagementService } from '../keys/WebCryptoKeyManagementService.js'
 import type { WalletPlaceOptions, WalletPlatform, WalletPlatformStorage } from '../platform/WalletPlatform.js'
+import { IndexedDbCryptoKeyStore } from './IndexedDbCryptoKeyStore.js'
 import { IndexedDbRecordStore } from './IndexedDbRecordStore.js'
 import { openWalletDatabase } from './indexedDb.js'
-import { WebCryptoKeyManagementService } from './WebCryptoKeyManagementService.js'
 
 /**
  * The wallet in a browser: sealed records in IndexedDB, keys as non-extractable WebCrypto keys
@@ -19,7 +20,8 @@ export const defaultPlatform: WalletPlatform = {
     const database = await openWalletDatabase(options.indexedDb)
     return {
       store: new IndexedDbRecordStore(database),
-      keyManagement: (_, walletId) => new WebCryptoKeyManagementService(database, walletId),
+      keyManagement: (_, walletId) =>
+        new WebCryptoKeyManagementService(new IndexedDbCryptoKeyStore(database, walletId)),
       close: async () => database.close(),
     }
   },

@@ -1,11 +1,13 @@
-import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter/local'
 import { openStorage } from '@attesto/storage-service'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
+import { SealedCryptoKeyStore } from '../keys/SealedCryptoKeyStore.js'
+import { WebCryptoKeyManagementService } from '../keys/WebCryptoKeyManagementService.js'
 import type { WalletPlaceOptions, WalletPlatform, WalletPlatformStorage } from '../platform/WalletPlatform.js'
 
 /**
  * The wallet in node: records in PostgreSQL or embedded PGlite (a directory, or memory), private
- * keys in the local KMS (node:crypto), encrypted at rest under the wallet's data-encryption key.
+ * keys sealed under the wallet's data-encryption key in the same storage and used through
+ * WebCrypto (the store of `@attesto/kms-adapter`'s local KMS, without its `@credo-ts/node`).
  */
 export const defaultPlatform: WalletPlatform = {
   async open(options: WalletPlaceOptions): Promise<WalletPlatformStorage> {
@@ -24,7 +26,7 @@ export const defaultPlatform: WalletPlatform = {
     })
     return {
       store: storage.storageService,
-      keyManagement: (dataKey) => new LocalKeyManagementService({ masterKey: masterKeyFromBytes(dataKey) }),
+      keyManagement: (dataKey) => new WebCryptoKeyManagementService(new SealedCryptoKeyStore(dataKey)),
       close: () => storage.close(),
     }
   },
