@@ -25,13 +25,17 @@ import { type AnyRecord, hashedQuery, hashedTags, recordAad, rowClassOf, type St
  * Locked (no DEK in memory), every call fails with `wallet_locked`.
  */
 export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements StorageService<T> {
-  public readonly supportsCursorPagination = true
   private dek?: DataEncryptionKey
 
   public constructor(
     private readonly inner: WalletRecordStore,
     public readonly walletId: string,
   ) {}
+
+  /** As the store under it: PostgreSQL pages by cursor, IndexedDB by offset only. */
+  public get supportsCursorPagination(): boolean {
+    return this.inner.supportsCursorPagination ?? false
+  }
 
   public unlock(dek: DataEncryptionKey): void {
     this.dek = dek
