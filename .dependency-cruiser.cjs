@@ -28,6 +28,28 @@ module.exports = {
         path: 'node_modules/(express|ws|node-vault|@aws-sdk|@smithy|bullmq|ioredis|pkcs11js|@credo-ts/node|@credo-ts/didcomm)/',
       },
     },
+    {
+      name: 'holder-browser-no-node',
+      comment:
+        "The browser bundle of the wallet SDK (packages/holder/scripts/buildBrowserBundle.mjs) opens wallets with src/browser/ (IndexedDB, WebCrypto) over src/platform/'s contracts, and seals and wraps keys with src/keys/ and runs Credo with src/agent/: none of them may use a node built-in, node's storage or KMS packages, or node's platform (src/node/).",
+      severity: 'error',
+      from: { path: '^packages/holder/src/(browser|platform|keys|agent)/' },
+      to: {
+        dependencyTypes: ['core'],
+        // `events` is node's own there, and the npm package of the same API in the bundle.
+        pathNot: '^events$',
+      },
+    },
+    {
+      name: 'holder-browser-no-node-platform',
+      comment:
+        'See holder-browser-no-node: the browser side of the wallet reaches neither node storage nor the local KMS.',
+      severity: 'error',
+      from: { path: '^packages/holder/src/(browser|platform|keys|agent)/' },
+      to: {
+        path: '^packages/(storage-service|kms-adapter)/|^packages/holder/src/node/|node_modules/(pg|@electric-sql)/',
+      },
+    },
   ],
   options: {
     tsConfig: { fileName: 'tsconfig.base.json' },

@@ -1,4 +1,3 @@
-import type { OpenStorageReturn } from '@attesto/storage-service'
 import { type Agent, MdocRecord } from '@credo-ts/core'
 import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
@@ -18,6 +17,8 @@ import { OfferIssuance } from './issuance/OfferIssuance.js'
 import type { IssuanceHooks } from './issuance/OfferRedemption.js'
 import type { AcceptOfferOptions } from './issuance/offerChecks.js'
 import type { ResolvedOffer } from './issuance/ResolvedOffer.js'
+import { defaultPlatform } from './node/nodePlatform.js'
+import type { WalletPlatformStorage } from './platform/WalletPlatform.js'
 import { type AcceptPresentationOptions, PresentationRequests } from './presentation/PresentationRequests.js'
 import { type PresentationChoice, simpleChoice } from './presentation/presentationChoice.js'
 import type { ResolvedPresentationRequest } from './presentation/ResolvedRequest.js'
@@ -69,7 +70,7 @@ export class HolderWallet {
 
   private constructor(
     private readonly agent: WalletAgent,
-    private readonly storage: OpenStorageReturn,
+    private readonly storage: WalletPlatformStorage,
     private readonly keys: WalletKeys,
     policy: TrustPolicy,
     fetcher: typeof fetch,
@@ -85,11 +86,11 @@ export class HolderWallet {
   /**
    * Opens a wallet, or makes it when its storage (partition) holds none. An existing wallet opens
    * with its passphrase or fails with `wrong_passphrase`; it is never replaced by a new one.
-   * `invalid_options` when no storage is named (`dataDir`, `databaseUrl` with `walletId`, or
-   * `inMemory: true`).
+   * `invalid_options` when no storage is named (node: `dataDir`, `databaseUrl` with `walletId`,
+   * or `inMemory: true`; the browser bundle: `indexedDb`).
    */
   public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
-    const { agent, storage, policy, fetch, keys } = await openWalletAgent(options)
+    const { agent, storage, policy, fetch, keys } = await openWalletAgent(options, defaultPlatform)
     return new HolderWallet(agent, storage, keys, policy, fetch, options.allowInsecureHttp ?? false)
   }
 

@@ -44,7 +44,15 @@ export type {
   ResolvedOffer,
   TransactionCodeSpec,
 } from './issuance/ResolvedOffer.js'
+export type { CryptoKeyStore, UsableKey } from './keys/CryptoKeyStore.js'
 export { DEFAULT_KDF_STRENGTH, type PassphraseKdfStrength } from './keys/passphraseKdf.js'
+export { WebCryptoKeyManagementService } from './keys/WebCryptoKeyManagementService.js'
+export type {
+  WalletPlaceOptions,
+  WalletPlatform,
+  WalletPlatformStorage,
+  WalletRecordStore,
+} from './platform/WalletPlatform.js'
 export type { DisclosedClaim, PresentationCandidate } from './presentation/disclosedClaims.js'
 export type { AcceptPresentationOptions } from './presentation/PresentationRequests.js'
 export type { PresentationChoice } from './presentation/presentationChoice.js'

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { type AgentContext, GenericRecordsApi } from '@credo-ts/core'
 
 /** What the holder did, in the wallet's history. */
@@ -40,7 +39,7 @@ export class ActivityLog {
   }
 
   public async record(entry: Omit<ActivityEntry, 'id' | 'at'>): Promise<ActivityEntry> {
-    const saved: ActivityEntry = { id: randomUUID(), at: new Date().toISOString(), ...entry }
+    const saved: ActivityEntry = { id: globalThis.crypto.randomUUID(), at: new Date().toISOString(), ...entry }
     const tags: { kind: string; type: string; offerDigest?: string } = { kind: KIND, type: entry.type }
     if (entry.offerDigest) tags.offerDigest = entry.offerDigest
     await this.records.save({ id: `${KIND}-${saved.id}`, content: { ...saved }, tags })

@@ -1,32 +1,29 @@
-import { type OpenStorageReturn, openStorage } from '@attesto/storage-service'
 import { Agent, Kms, X509ModuleConfig } from '@credo-ts/core'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import { createWalletFetch, type WalletHttpOptions } from '../http/walletFetch.js'
 import { assertStrongEnough, DEFAULT_KDF_STRENGTH, type PassphraseKdfStrength } from '../keys/passphraseKdf.js'
 import { WalletKms } from '../keys/WalletKms.js'
+import type { WalletPlaceOptions, WalletPlatform, WalletPlatformStorage } from '../platform/WalletPlatform.js'
 import { EncryptedStorageService } from '../storage/EncryptedStorageService.js'
 import { WalletKeys } from '../storage/WalletKeys.js'
 import { WalletStorageModule } from '../storage/WalletStorageModule.js'
 import { TrustPolicy, type TrustPolicyOptions } from '../trust/TrustPolicy.js'
 import { walletAgentDependencies } from './walletAgentDependencies.js'
 
-export interface OpenHolderWalletOptions {
+export interface OpenHolderWalletOptions extends WalletPlaceOptions {
   /**
    * Opens the wallet: a key derived from it with Argon2id wraps the wallet's data-encryption key,
    * under which every record is encrypted (AES-256-GCM).
    */
   passphrase: string
-  /** Embedded storage directory (PGlite) for an app. One of `dataDir`, `databaseUrl`, `inMemory` is required. */
-  dataDir?: string
-  /** PostgreSQL for a wallet backend: every wallet on it is a partition, named by `walletId`. */
-  databaseUrl?: string
-  /** A throwaway wallet in memory (tests, demos): it is gone when the process ends. */
-  inMemory?: boolean
   /** The wallet's partition of the storage: required with `databaseUrl` (default `default` otherwise). */
   walletId?: string
-  /** The PostgreSQL (or PGlite) schema of the wallet tables (default `holder`). */
-  databaseSchema?: string
+  /**
+   * Where records and keys live, when not where the build runs by default (node: PostgreSQL or
+   * PGlite and the local KMS; the browser bundle: IndexedDB and WebCrypto).
+   */
+  platform?: WalletPlatform
   /** Make the wallet when the storage holds none (default true); false: `wallet_not_found`. */
   createIfMissing?: boolean
   /**
@@ -51,7 +48,7 @@ export type WalletAgent = Agent<{ openid4vc: OpenId4VcModule }>
 
 export interface OpenWalletAgentReturn {
   agent: WalletAgent
-  storage: OpenStorageReturn
+  storage: WalletPlatformStorage
   policy: TrustPolicy
   fetch: typeof fetch
   keys: WalletKeys
@@ -73,13 +70,6 @@ const WALLET_ID = /^[A-Za-z0-9._:-]{1,128}$/
 /** The storage the options name, with the checks that keep a wallet from living somewhere unexpected. */
 function storageOf(options: OpenHolderWalletOptions): { walletId: string; kdf: PassphraseKdfStrength } {
   if (!options.passphrase) throw new HolderWalletError('wrong_passphrase', 'A passphrase is required')
-  const places = [options.dataDir, options.databaseUrl, options.inMemory ? 'memory' : undefined].filter(Boolean)
-  if (places.length !== 1) {
-    throw new HolderWalletError(
-      'invalid_options',
-      'Say where the wallet lives: exactly one of dataDir, databaseUrl or inMemory: true',
-    )
-  }
   if (options.databaseUrl && !options.walletId) {
     throw new HolderWalletError('invalid_options', 'A wallet on a shared database needs a walletId (its partition)')
   }
@@ -103,17 +93,15 @@ function storageOf(options: OpenHolderWalletOptions): { walletId: string; kdf: P
  * The wallet's storage (its partition unlocked with the passphrase, every record sealed), its
  * Credo agent (holder only), its KMS under the wallet's key, and its trust policy.
  */
-export async function openWalletAgent(options: OpenHolderWalletOptions): Promise<OpenWalletAgentReturn> {
+export async function openWalletAgent(
+  options: OpenHolderWalletOptions,
+  platform: WalletPlatform,
+): Promise<OpenWalletAgentReturn> {
   const { walletId, kdf } = storageOf(options)
   const policy = await TrustPolicy.create(options.trust, options.trustedCertificates)
-  const storage = await openStorage({
-    schema: options.databaseSchema ?? 'holder',
-    databaseUrl: options.databaseUrl,
-    pgliteDataDir: options.dataDir,
-    cleanup: false,
-  })
-  const partition = { storage: storage.storageService, walletId }
-  const sealed = new EncryptedStorageService(storage.storageService, walletId)
+  const storage = await (options.platform ?? platform).open(options)
+  const partition = { storage: storage.store, walletId }
+  const sealed = new EncryptedStorageService(storage.store, walletId)
   const kms = new WalletKms()
   const fetcher = createWalletFetch(options.http)
   const agent = new Agent({
@@ -125,7 +113,7 @@ export async function openWalletAgent(options: OpenHolderWalletOptions): Promise
       openid4vc: new OpenId4VcModule({}),
     },
   })
-  const keys = new WalletKeys(partition, sealed, kms, kdf)
+  const keys = new WalletKeys(partition, sealed, kms, kdf, storage.keyManagement)
   try {
     await keys.unlock(options.passphrase, options.createIfMissing ?? true)
     await agent.initialize()

@@ -1,17 +1,14 @@
-import { EventEmitter } from 'node:events'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { type AgentDependencies, CredoError, type FileSystem } from '@credo-ts/core'
+import { EventEmitter } from 'events'
 
 /**
  * Credo's file system for the wallet: the wallet keeps everything in its (encrypted) storage and
  * writes no file of its own, so every write is refused rather than left in the clear on disk.
  */
 class WalletFileSystem implements FileSystem {
-  public readonly dataPath = join(tmpdir(), 'attesto-wallet', 'data')
-  public readonly cachePath = join(tmpdir(), 'attesto-wallet', 'cache')
-  public readonly tempPath = join(tmpdir(), 'attesto-wallet', 'tmp')
-
+  public readonly dataPath = '/attesto-wallet/data'
+  public readonly cachePath = '/attesto-wallet/cache'
+  public readonly tempPath = '/attesto-wallet/tmp'
   public async exists(): Promise<boolean> {
     return false
   }
@@ -44,7 +41,8 @@ class NoWebSocket {
 }
 
 /**
- * What Credo needs from the platform, from node itself: `@credo-ts/node` would add an HTTP
+ * What Credo needs from the platform, the same in node and browsers (`events` is node's own module
+ * there, the npm package in a bundle): `@credo-ts/node` would add an HTTP
  * server, a WebSocket library and native FFI bindings that a wallet has no use for.
  */
 export function walletAgentDependencies(fetcher: typeof fetch): AgentDependencies {

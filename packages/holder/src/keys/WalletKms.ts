@@ -1,4 +1,3 @@
-import type { LocalKeyManagementService } from '@attesto/kms-adapter/local'
 import type { Kms } from '@credo-ts/core'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 
@@ -8,9 +7,9 @@ import { HolderWalletError } from '../errors/HolderWalletError.js'
  */
 export class WalletKms implements Kms.KeyManagementService {
   public readonly backend = 'local'
-  private inner?: LocalKeyManagementService
+  private inner?: Kms.KeyManagementService
 
-  public unlock(inner: LocalKeyManagementService): void {
+  public unlock(inner: Kms.KeyManagementService): void {
     this.inner = inner
   }
 
@@ -19,7 +18,7 @@ export class WalletKms implements Kms.KeyManagementService {
     this.inner = undefined
   }
 
-  private get kms(): LocalKeyManagementService {
+  private get kms(): Kms.KeyManagementService {
     if (!this.inner) throw new HolderWalletError('wallet_locked', 'The wallet is locked: unlock it with its passphrase')
     return this.inner
   }

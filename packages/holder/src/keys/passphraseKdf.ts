@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto'
+import { TypedArrayEncoder } from '@credo-ts/core'
 import { argon2id } from 'hash-wasm'
+import { randomKeyBytes } from './DataEncryptionKey.js'
 
 /** Argon2id parameters, stored with the wallet so that they can be raised later. */
 export interface Argon2idParameters {
@@ -39,19 +40,19 @@ export function assertStrongEnough(strength: PassphraseKdfStrength): void {
 }
 
 export function newKdfParameters(strength: PassphraseKdfStrength = DEFAULT_KDF_STRENGTH): Argon2idParameters {
-  return { algorithm: 'argon2id', ...strength, salt: randomBytes(16).toString('base64url') }
+  return { algorithm: 'argon2id', ...strength, salt: TypedArrayEncoder.toBase64URL(randomKeyBytes(16)) }
 }
 
 /** The 32-byte key-encryption key of a passphrase under stored parameters. */
-export async function deriveKeyEncryptionKey(passphrase: string, parameters: Argon2idParameters): Promise<Buffer> {
+export async function deriveKeyEncryptionKey(passphrase: string, parameters: Argon2idParameters): Promise<Uint8Array> {
   const key = await argon2id({
     password: passphrase.normalize('NFC'),
-    salt: Buffer.from(parameters.salt, 'base64url'),
+    salt: TypedArrayEncoder.fromBase64(parameters.salt),
     memorySize: parameters.memoryKiB,
     iterations: parameters.iterations,
     parallelism: parameters.parallelism,
     hashLength: 32,
     outputType: 'binary',
   })
-  return Buffer.from(key)
+  return key
 }

@@ -1,6 +1,6 @@
-import type { PostgresStorageService } from '@attesto/storage-service'
 import { type AgentContext, CredoError, RecordDuplicateError, RecordNotFoundError } from '@credo-ts/core'
 import { HolderWalletError, WalletPassphraseError } from '../errors/HolderWalletError.js'
+import type { WalletRecordStore } from '../platform/WalletPlatform.js'
 import { DataEncryptionKey, openBytesWith, sealWith } from './DataEncryptionKey.js'
 import {
   type Argon2idParameters,
@@ -14,7 +14,7 @@ import { WalletKeyHeaderRecord } from './WalletKeyHeaderRecord.js'
 
 /** The storage the header lives in, addressed by wallet id (the partition). */
 export interface WalletPartition {
-  storage: PostgresStorageService
+  storage: WalletRecordStore
   walletId: string
 }
 
@@ -34,7 +34,7 @@ export async function wrapDataKey(
   const kdf = newKdfParameters(strength)
   const kek = await deriveKeyEncryptionKey(passphrase, kdf)
   try {
-    return new WalletKeyHeaderRecord({ kdf, wrappedKey: sealWith(kek, dek.bytes, wrapAad(walletId, kdf)) })
+    return new WalletKeyHeaderRecord({ kdf, wrappedKey: await sealWith(kek, dek.bytes, wrapAad(walletId, kdf)) })
   } finally {
     kek.fill(0)
   }
@@ -48,7 +48,7 @@ export async function unwrapDataKey(
 ): Promise<DataEncryptionKey> {
   const kek = await deriveKeyEncryptionKey(passphrase, header.kdf)
   try {
-    return new DataEncryptionKey(openBytesWith(kek, header.wrappedKey, wrapAad(walletId, header.kdf)))
+    return new DataEncryptionKey(await openBytesWith(kek, header.wrappedKey, wrapAad(walletId, header.kdf)))
   } catch {
     throw new WalletPassphraseError('The passphrase does not open this wallet')
   } finally {

@@ -1,4 +1,3 @@
-import type { PostgresStorageService } from '@attesto/storage-service'
 import {
   type AgentContext,
   type BaseRecordConstructor,
@@ -11,6 +10,7 @@ import {
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 import type { DataEncryptionKey } from '../keys/DataEncryptionKey.js'
 import { partitionContext } from '../keys/walletKeyHeader.js'
+import type { WalletRecordStore } from '../platform/WalletPlatform.js'
 import { type AnyRecord, hashedQuery, hashedTags, recordAad, rowClassOf, type StoredRow } from './sealedRecords.js'
 
 /**
@@ -25,13 +25,17 @@ import { type AnyRecord, hashedQuery, hashedTags, recordAad, rowClassOf, type St
  * Locked (no DEK in memory), every call fails with `wallet_locked`.
  */
 export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements StorageService<T> {
-  public readonly supportsCursorPagination = true
   private dek?: DataEncryptionKey
 
   public constructor(
-    private readonly inner: PostgresStorageService,
+    private readonly inner: WalletRecordStore,
     public readonly walletId: string,
   ) {}
+
+  /** As the store under it: PostgreSQL pages by cursor, IndexedDB by offset only. */
+  public get supportsCursorPagination(): boolean {
+    return this.inner.supportsCursorPagination ?? false
+  }
 
   public unlock(dek: DataEncryptionKey): void {
     this.dek = dek
@@ -46,13 +50,13 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
   }
 
   public async save(_: AgentContext, record: T): Promise<void> {
-    const row = this.seal(record)
+    const row = await this.seal(record)
     await this.inner.save(this.context, row)
     record.updatedAt = row.updatedAt
   }
 
   public async update(_: AgentContext, record: T): Promise<void> {
-    const row = this.seal(record)
+    const row = await this.seal(record)
     await this.inner.update(this.context, row)
     record.updatedAt = row.updatedAt
   }
@@ -69,7 +73,7 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
 
   public async getById(_: AgentContext, recordClass: BaseRecordConstructor<T>, id: string): Promise<T> {
     this.key()
-    return this.open(await this.inner.getById(this.context, rowClassOf(recordClass.type), id), recordClass)
+    return await this.open(await this.inner.getById(this.context, rowClassOf(recordClass.type), id), recordClass)
   }
 
   public async getAll(agentContext: AgentContext, recordClass: BaseRecordConstructor<T>): Promise<T[]> {
@@ -89,7 +93,7 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
       hashedQuery(dek, recordClass.type, query) as Query<StoredRow>,
       queryOptions,
     )
-    return rows.map((row) => this.open(row as StoredRow, recordClass))
+    return Promise.all(rows.map((row) => this.open(row as StoredRow, recordClass)))
   }
 
   public async updateByIdWithLock(
@@ -101,7 +105,7 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
     this.key()
     let updated: T | undefined
     await this.inner.updateByIdWithLock(this.context, rowClassOf(recordClass.type), id, async (row) => {
-      updated = await updateCallback(this.open(row as StoredRow, recordClass))
+      updated = await updateCallback(await this.open(row as StoredRow, recordClass))
       return this.seal(updated)
     })
     return updated as T
@@ -117,13 +121,13 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
   }
 
   /** The sealed row of a record: its JSON (tags included) encrypted, its tags hashed. */
-  private seal(record: T): StoredRow {
+  private async seal(record: T): Promise<StoredRow> {
     const dek = this.key()
     const RowClass = rowClassOf(record.type)
     const row = new RowClass()
     row.id = record.id
     row.createdAt = record.createdAt
-    row.sealed = dek.seal(
+    row.sealed = await dek.seal(
       JSON.stringify(JsonTransformer.toJSON(record)),
       recordAad(this.walletId, record.type, record.id),
     )
@@ -131,14 +135,14 @@ export class EncryptedStorageService<T extends AnyRecord = AnyRecord> implements
     return row
   }
 
-  private open(row: StoredRow, recordClass: BaseRecordConstructor<T>): T {
+  private async open(row: StoredRow, recordClass: BaseRecordConstructor<T>): Promise<T> {
     const dek = this.key()
     if (typeof row.sealed !== 'string') {
       throw new CredoError(`Record ${recordClass.type} ${row.id} of wallet ${this.walletId} is not sealed`)
     }
     let json: Record<string, unknown>
     try {
-      json = JSON.parse(dek.open(row.sealed, recordAad(this.walletId, recordClass.type, row.id)))
+      json = JSON.parse(await dek.open(row.sealed, recordAad(this.walletId, recordClass.type, row.id)))
     } catch (error) {
       throw new CredoError(`Record ${recordClass.type} ${row.id} does not open under this wallet's key`, {
         cause: error as Error,

@@ -1,8 +1,8 @@
-import { LocalKeyManagementService, masterKeyFromBytes } from '@attesto/kms-adapter/local'
 import type { DataEncryptionKey } from '../keys/DataEncryptionKey.js'
 import type { PassphraseKdfStrength } from '../keys/passphraseKdf.js'
 import type { WalletKms } from '../keys/WalletKms.js'
 import { rewrapKeyHeader, type WalletPartition } from '../keys/walletKeyHeader.js'
+import type { WalletPlatformStorage } from '../platform/WalletPlatform.js'
 import type { EncryptedStorageService } from './EncryptedStorageService.js'
 import { unlockWallet } from './unlockWallet.js'
 
@@ -18,6 +18,7 @@ export class WalletKeys {
     private readonly sealed: EncryptedStorageService,
     private readonly kms: WalletKms,
     private readonly strength: PassphraseKdfStrength,
+    private readonly keyManagement: WalletPlatformStorage['keyManagement'],
   ) {}
 
   public get locked(): boolean {
@@ -29,7 +30,7 @@ export class WalletKeys {
     this.lock()
     this.dek = dek
     this.sealed.unlock(dek)
-    this.kms.unlock(new LocalKeyManagementService({ masterKey: masterKeyFromBytes(dek.bytes) }))
+    this.kms.unlock(this.keyManagement(dek.bytes, this.partition.walletId))
   }
 
   public lock(): void {
