@@ -19,6 +19,7 @@ export type HolderWalletErrorCode =
   | 'authorization_required'
   | 'authorization_failed'
   | 'wallet_attestation_failed'
+  | 'key_attestation_refused'
   // Presentation requests
   | 'invalid_request'
   | 'unsupported_request'

@@ -70,13 +70,27 @@ function tokenError(error: Oauth2ClientErrorResponseError): HolderWalletError {
   })
 }
 
+/** What is known of the request that failed, beyond the error itself. */
+export interface FlowContext {
+  /** The credential request carried a key attestation (OID4VCI 1.0 Appendix D). */
+  keyAttestationSent?: boolean
+}
+
 /** The credential endpoint's error (OID4VCI 1.0 §8.3.1), or a credential that failed verification. */
-function credentialError(error: Openid4vciRetrieveCredentialsError): HolderWalletError {
+function credentialError(error: Openid4vciRetrieveCredentialsError, context: FlowContext): HolderWalletError {
   const status = error.response.response.status
   const body = error.response.credentialErrorResponseResult?.data as { error?: string; error_description?: string }
   const details = { status, error: body?.error, errorDescription: body?.error_description }
   if (status >= 500) {
     return new HolderWalletError('issuer_unreachable', 'The issuer could not answer', { cause: error, details })
+  }
+  if (body?.error === 'invalid_proof' && context.keyAttestationSent) {
+    // The proof carried the attestation: its signer, its levels or its keys did not satisfy the issuer.
+    return new HolderWalletError(
+      'key_attestation_refused',
+      `The issuer refused the key attestation: ${body.error_description ?? 'invalid_proof'}`,
+      { cause: error, details },
+    )
   }
   return new HolderWalletError('issuance_failed', `The issuer refused the credential request: ${body?.error}`, {
     cause: error,
@@ -127,7 +141,7 @@ function requestUriError(error: Oauth2ServerErrorResponseError): HolderWalletErr
  * The wallet's error for whatever Credo or the OpenID4VC libraries threw during `step`: the one
  * place where their errors become codes an app can switch on (the cause is kept).
  */
-export function walletErrorOf(error: unknown, step: FlowStep): HolderWalletError {
+export function walletErrorOf(error: unknown, step: FlowStep, context: FlowContext = {}): HolderWalletError {
   if (error instanceof HolderWalletError) return error
   if (isNetworkFailure(error)) {
     const who = ISSUER_STEPS.includes(step) ? 'issuer' : 'verifier'
@@ -137,7 +151,7 @@ export function walletErrorOf(error: unknown, step: FlowStep): HolderWalletError
   if (error instanceof Oauth2ServerErrorResponseError && error.errorResponse.error === 'invalid_request_uri') {
     return requestUriError(error)
   }
-  if (error instanceof Openid4vciRetrieveCredentialsError) return credentialError(error)
+  if (error instanceof Openid4vciRetrieveCredentialsError) return credentialError(error, context)
   if (error instanceof InvalidFetchResponseError) return fetchError(error, step)
   const message = error instanceof Error ? error.message.split('\n')[0] || error.message : String(error)
   if (step === 'credential' && /validate|verif|signature|certificate|x5c/i.test(message)) {

@@ -69,15 +69,16 @@ export class OfferIssuance {
     const configurationIds = configurationsToRequest(resolved, options)
     const offer = await this.offerOf(resolved)
     const token = await this.redemption.redeem(resolved, offer, options)
+    const sent = { keyAttestation: false }
     const { credentials, deferredCredentials } = await this.agent.openid4vc.holder
       .requestCredentials({
         resolvedCredentialOffer: offer,
         ...token,
         credentialConfigurationIds: configurationIds,
-        credentialBindingResolver: credentialBinding(this.core, options),
+        credentialBindingResolver: credentialBinding(this.core, options, sent),
       })
       .catch((error: unknown) => {
-        throw walletErrorOf(error, 'credential')
+        throw walletErrorOf(error, 'credential', { keyAttestationSent: sent.keyAttestation })
       })
     this.offers.delete(resolved.id)
     if (deferredCredentials.length > 0) {

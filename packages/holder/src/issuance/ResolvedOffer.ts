@@ -17,8 +17,33 @@ export interface OfferedCredential {
   vct?: string
   /** The mdoc's document type (`mso_mdoc`). */
   doctype?: string
+  /**
+   * The issuer requires a key attestation for this credential (`key_attestations_required` of its
+   * proof types, OID4VCI 1.0 §12.2.4), with the levels it accepts (empty: any): accepting it needs
+   * a `keyAttestation` hook.
+   */
+  keyAttestationsRequired?: KeyAttestationLevels
   display: LocalizedDisplay[]
   claims: ClaimDisplay[]
+}
+
+/** Key storage and user authentication levels (OID4VCI 1.0 Appendix D.2), each list the values accepted. */
+export interface KeyAttestationLevels {
+  keyStorage?: string[]
+  userAuthentication?: string[]
+}
+
+/** What a configuration's proof types require of key attestations, if anything. */
+function keyAttestationsRequiredOf(configuration: Json): KeyAttestationLevels | undefined {
+  const proofTypes = (configuration.proof_types_supported ?? {}) as Record<string, Json>
+  const required = (proofTypes.jwt?.key_attestations_required ?? proofTypes.attestation?.key_attestations_required) as
+    | Json
+    | undefined
+  if (typeof required !== 'object' || required === null) return undefined
+  const levels = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined)
+  const keyStorage = levels(required.key_storage)
+  const userAuthentication = levels(required.user_authentication)
+  return { ...(keyStorage ? { keyStorage } : {}), ...(userAuthentication ? { userAuthentication } : {}) }
 }
 
 /** How the transaction code the issuer sends out of band looks (OID4VCI 1.0 §4.1.1 `tx_code`). */
@@ -116,6 +141,11 @@ async function previewTrust(agent: Agent, policy: TrustPolicy, credentialIssuer:
   return { trust, trustFrom: { credentialId: newest.id, receivedAt } }
 }
 
+function keyAttestationsOf(configuration: Json) {
+  const required = keyAttestationsRequiredOf(configuration)
+  return required ? { keyAttestationsRequired: required } : {}
+}
+
 /** The preview of an offer Credo resolved (the offer and the issuer's metadata). */
 export async function describeOffer(
   agent: Agent,
@@ -132,6 +162,7 @@ export async function describeOffer(
       format: String(configuration.format ?? 'unknown'),
       ...(typeof configuration.vct === 'string' ? { vct: configuration.vct } : {}),
       ...(typeof configuration.doctype === 'string' ? { doctype: configuration.doctype } : {}),
+      ...keyAttestationsOf(configuration),
       ...configurationDisplayOf(configuration),
     }
   })

@@ -41,11 +41,13 @@ export function instancesToRequest(issuerMaxBatchSize: number, instances?: numbe
 /**
  * Credo's binding resolver for one issuance: for each credential, as many new P-256 keys of the
  * wallet as instances are asked for (one credential per key: a batch, OID4VCI 1.0 §8.2), bound by
- * `jwt` proofs, or by the key attestation the app's hook gives for them.
+ * `jwt` proofs, or by the key attestation the app's hook gives for them (`sent.keyAttestation`
+ * then says so, for the error of a refusal).
  */
 export function credentialBinding(
   agent: Agent,
   options: CredentialBindingOptions,
+  sent: { keyAttestation: boolean } = { keyAttestation: false },
 ): OpenId4VciCredentialBindingResolver {
   return async (binding: OpenId4VciCredentialBindingOptions) => {
     const count = instancesToRequest(binding.issuerMaxBatchSize, options.instances)
@@ -62,7 +64,10 @@ export function credentialBinding(
       nonce: binding.cNonce,
       ...(required ? { required } : {}),
     })
-    if (keyAttestationJwt) return { method: 'attestation', keyAttestationJwt }
+    if (keyAttestationJwt) {
+      sent.keyAttestation = true
+      return { method: 'attestation', keyAttestationJwt }
+    }
     if (required) {
       throw new HolderWalletError(
         'unsupported_offer',

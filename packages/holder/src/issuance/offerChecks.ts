@@ -68,5 +68,27 @@ export function configurationsToRequest(resolved: ResolvedOffer, options: Accept
       { details: { configurationIds: refused } },
     )
   }
+  requireKeyAttestationHook(resolved, usable, options)
   return usable
+}
+
+/** A credential whose issuer requires key attestations cannot be had without the hook: said before anything is redeemed. */
+function requireKeyAttestationHook(resolved: ResolvedOffer, configurationIds: string[], options: AcceptOfferOptions) {
+  if (options.keyAttestation) return
+  const requiring = resolved.credentials.filter(
+    (credential) => configurationIds.includes(credential.configurationId) && credential.keyAttestationsRequired,
+  )
+  if (requiring.length === 0) return
+  throw new HolderWalletError(
+    'unsupported_offer',
+    `The issuer requires a key attestation for ${requiring.map((credential) => credential.configurationId).join(', ')}: give acceptOffer a keyAttestation hook`,
+    {
+      details: {
+        configurationIds: requiring.map((credential) => credential.configurationId),
+        keyAttestationsRequired: Object.fromEntries(
+          requiring.map((credential) => [credential.configurationId, credential.keyAttestationsRequired]),
+        ),
+      },
+    },
+  )
 }
