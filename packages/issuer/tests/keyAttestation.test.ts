@@ -4,7 +4,12 @@ import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
-import { type KeyAttestationClaims, keyAttestation, WalletProviderCa } from './support/keyAttestations.js'
+import {
+  type KeyAttestationClaims,
+  keyAttestation,
+  trustedWalletProvider,
+  WalletProviderCa,
+} from './support/keyAttestations.js'
 
 // Key attestations (OID4VCI 1.0 Appendix D, HAIP 1.0 §4.5.1): a wallet provider built with
 // @peculiar/x509 and jose signs them; Credo's holder sends them both ways (the `attestation` proof
@@ -84,11 +89,7 @@ describe('key attestations', () => {
       expect(saved.status).toBe(200)
     }
     expect((await service.call('PATCH', `/issuers/${issuerId}`, key, { batchSize: 3 })).status).toBe(200)
-    provider = await WalletProviderCa.create('Example Wallet')
-    const trusted = await service.call('PUT', '/wallet-providers/example-wallet', key, {
-      certificate: provider.rootBase64(),
-    })
-    expect(trusted.status).toBe(200)
+    provider = await trustedWalletProvider(service, key)
     wallet = await holderAgent()
   }, 120_000)
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { HolderWallet, type HolderWalletError, type KeyAttestationRequest } from
 import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
-import { keyAttestation, WalletProviderCa } from './support/keyAttestations.js'
+import { keyAttestation, trustedWalletProvider, type WalletProviderCa } from './support/keyAttestations.js'
 
 // The wallet SDK's key attestation hook against this issuer (OID4VCI 1.0 Appendix D): a
 // configuration that requires a key_storage level, a wallet provider built with @peculiar/x509
@@ -74,11 +74,7 @@ describe('the wallet SDK against the issuer: key attestations', () => {
     })
     expect(secure.status).toBe(200)
     expect((await service.call('PATCH', `/issuers/${issuerId}`, key, { batchSize: 3 })).status).toBe(200)
-    provider = await WalletProviderCa.create('Example Wallet')
-    const trusted = await service.call('PUT', '/wallet-providers/example-wallet', key, {
-      certificate: provider.rootBase64(),
-    })
-    expect(trusted.status).toBe(200)
+    provider = await trustedWalletProvider(service, key)
   }, 120_000)
   afterAll(async () => {
     for (const wallet of wallets) await wallet.close()

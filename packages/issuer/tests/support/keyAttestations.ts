@@ -108,3 +108,16 @@ export function keyAttestation(
     .setIssuedAt(claims.iat ?? now)
     .sign(provider.signerKeys.privateKey)
 }
+
+/** A wallet provider whose root the tenant of `key` trusts (`PUT /wallet-providers/example-wallet`). */
+export async function trustedWalletProvider(
+  service: { call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number }> },
+  key: string,
+): Promise<WalletProviderCa> {
+  const provider = await WalletProviderCa.create('Example Wallet')
+  const trusted = await service.call('PUT', '/wallet-providers/example-wallet', key, {
+    certificate: provider.rootBase64(),
+  })
+  if (trusted.status !== 200) throw new Error(`wallet provider not trusted: HTTP ${trusted.status}`)
+  return provider
+}
