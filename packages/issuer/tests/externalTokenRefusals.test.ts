@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { startService } from '@attesto/agent-runtime/testing'
+import { DevelopmentCa } from '@attesto/protocol-kit'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadIssuerProtocolConfig } from '../src/protocol/protocolConfig.js'
+import { parseIssued } from './support/auth0Mdoc.js'
 import { issuerPair, roundRobin, sharedInstanceEnv } from './support/issuerFixture.js'
+import { certify, DOCTYPE, MDL } from './support/mdocFixture.js'
 import { OAuthWallet, verifySdJwtVc } from './support/OAuthWallet.js'
 
 // What the credential endpoint refuses of an external authorization server's access tokens
@@ -109,6 +112,49 @@ describe('external access tokens: refusals', () => {
       },
     })
     expect((await request(detailed)).status).toBe(200)
+  })
+
+  it('issues a draft 13 mdoc request (format and doctype) on a token that grants several configurations', async () => {
+    // A second issuer of the tenant, with a document-signer certificate of a development IACA.
+    const mdocIssuerId = (await a.call('POST', '/issuers', key, {})).body.issuerId as string
+    const ca = await DevelopmentCa.create({ name: 'Example National', country: 'NL' })
+    expect((await certify(a, key, mdocIssuerId, ca)).status).toBe(200)
+    const configurations = {
+      mdl: { format: 'mso_mdoc', doctype: DOCTYPE, namespaces: { [MDL]: [{ name: 'given_name', type: 'string' }] } },
+      card: { vct: 'https://issuer.test/card', claims: [{ name: 'given_name', type: 'string' }] },
+    }
+    for (const [id, configuration] of Object.entries(configurations)) {
+      const saved = await a.call('PUT', `/issuers/${mdocIssuerId}/credential-configurations/${id}`, key, configuration)
+      expect(saved.status).toBe(200)
+    }
+    const server = await a.call('PUT', `/issuers/${mdocIssuerId}/authorization-server`, key, {
+      issuer: SERVER,
+      jwks: { keys: [signing.jwk] },
+      claimsSources: {
+        mdl: { type: 'access_token', mapping: { [MDL]: 'mdl' } },
+        card: { type: 'access_token', mapping: { given_name: 'given_name' } },
+      },
+    })
+    expect(server.status).toBe(201)
+    const mdocCredentialIssuer = `${PUBLIC}/oid4vci/${mdocIssuerId}`
+    const token = await accessToken({
+      claims: { aud: mdocCredentialIssuer, scope: 'card mdl', mdl: { given_name: 'Ada' } },
+    })
+    const wallet = new OAuthWallet(mdocCredentialIssuer, balanced, 'wallet-client')
+    const other = await wallet.credential(token, await wallet.cNonce(balanced), {
+      format: 'mso_mdoc',
+      doctype: 'org.example.other.1',
+    })
+    expect([other.status, other.body.error]).toEqual([400, 'unknown_credential_identifier'])
+    const issued = await wallet.credential(token, await wallet.cNonce(balanced), {
+      format: 'mso_mdoc',
+      doctype: DOCTYPE,
+    })
+    expect(issued.status).toBe(200)
+    const credential = (issued.body.credentials as { credential: string }[])[0]?.credential as string
+    const document = parseIssued(DOCTYPE, Buffer.from(credential, 'base64url'))
+    expect(document.issuerSigned.issuerAuth.decodedPayload.docType).toBe(DOCTYPE)
+    expect(document.getIssuerNameSpace(MDL)).toEqual({ given_name: 'Ada' })
   })
 
   it.each([

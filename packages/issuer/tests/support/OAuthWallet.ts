@@ -174,7 +174,7 @@ export class OAuthWallet {
   public async credential(
     accessToken: string,
     cNonce: string,
-    credentialIdentifier: string | { configurationId: string },
+    credentialIdentifier: string | { configurationId: string } | { format: string; doctype: string },
   ) {
     const { publicKey, privateKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
@@ -187,7 +187,9 @@ export class OAuthWallet {
     const response = await this.resource(accessToken, 'credential', {
       ...(typeof credentialIdentifier === 'string'
         ? { credential_identifier: credentialIdentifier }
-        : { credential_configuration_id: credentialIdentifier.configurationId }),
+        : 'format' in credentialIdentifier
+          ? credentialIdentifier // draft 13: the format and what names the credential in it
+          : { credential_configuration_id: credentialIdentifier.configurationId }),
       proof: { proof_type: 'jwt', jwt: proof },
     })
     return { status: response.status, body: (await response.json()) as Record<string, unknown>, jwk }
