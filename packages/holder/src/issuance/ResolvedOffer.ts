@@ -33,19 +33,6 @@ export interface KeyAttestationLevels {
   userAuthentication?: string[]
 }
 
-/** What a configuration's proof types require of key attestations, if anything. */
-function keyAttestationsRequiredOf(configuration: Json): KeyAttestationLevels | undefined {
-  const proofTypes = (configuration.proof_types_supported ?? {}) as Record<string, Json>
-  const required = (proofTypes.jwt?.key_attestations_required ?? proofTypes.attestation?.key_attestations_required) as
-    | Json
-    | undefined
-  if (typeof required !== 'object' || required === null) return undefined
-  const levels = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined)
-  const keyStorage = levels(required.key_storage)
-  const userAuthentication = levels(required.user_authentication)
-  return { ...(keyStorage ? { keyStorage } : {}), ...(userAuthentication ? { userAuthentication } : {}) }
-}
-
 /** How the transaction code the issuer sends out of band looks (OID4VCI 1.0 §4.1.1 `tx_code`). */
 export interface TransactionCodeSpec {
   inputMode: 'numeric' | 'text'
@@ -141,9 +128,20 @@ async function previewTrust(agent: Agent, policy: TrustPolicy, credentialIssuer:
   return { trust, trustFrom: { credentialId: newest.id, receivedAt } }
 }
 
-function keyAttestationsOf(configuration: Json) {
-  const required = keyAttestationsRequiredOf(configuration)
-  return required ? { keyAttestationsRequired: required } : {}
+/** What a configuration's proof types require of key attestations (`key_attestations_required`), if anything. */
+function keyAttestationsOf(configuration: Json): { keyAttestationsRequired?: KeyAttestationLevels } {
+  const proofTypes = (configuration.proof_types_supported ?? {}) as Record<string, Json>
+  const required = proofTypes.jwt?.key_attestations_required ?? proofTypes.attestation?.key_attestations_required
+  if (typeof required !== 'object' || required === null) return {}
+  const levels = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined)
+  const keyStorage = levels((required as Json).key_storage)
+  const userAuthentication = levels((required as Json).user_authentication)
+  return {
+    keyAttestationsRequired: {
+      ...(keyStorage ? { keyStorage } : {}),
+      ...(userAuthentication ? { userAuthentication } : {}),
+    },
+  }
 }
 
 /** The preview of an offer Credo resolved (the offer and the issuer's metadata). */
