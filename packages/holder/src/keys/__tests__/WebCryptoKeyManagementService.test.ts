@@ -80,12 +80,32 @@ describe('WebCryptoKeyManagementService', () => {
     }
   })
 
-  it('says what it does not do: importing private keys, decryption, RSA keys', async () => {
+  it('imports a private key under its kid (a backup), kept non-extractable; jose verifies its signature', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true })
+    const privateJwk = { ...(await exportJWK(pair.privateKey)), kid: 'restored-key' }
+    const imported = await kms.importKey(context, { privateJwk: privateJwk as Kms.KmsJwkPrivate })
+    expect(imported.keyId).toBe('restored-key')
+    expect(store.keys.get('restored-key')?.signing?.extractable).toBe(false)
+    const signingInput = `${base64url(encoder.encode('{"alg":"ES256"}'))}.${base64url(encoder.encode('after import'))}`
+    const { signature } = await kms.sign(context, {
+      keyId: 'restored-key',
+      algorithm: 'ES256',
+      data: encoder.encode(signingInput),
+    })
+    const verified = await compactVerify(`${signingInput}.${base64url(signature)}`, pair.publicKey)
+    expect(new TextDecoder().decode(verified.payload)).toBe('after import')
+    await expect(kms.importKey(context, { privateJwk: privateJwk as Kms.KmsJwkPrivate })).rejects.toThrow(/exists/)
+  })
+
+  it('says what it does not do: decryption, RSA keys', async () => {
     expect(
       kms.isOperationSupported(context, { operation: 'createKey', type: { kty: 'RSA', modulusLength: 2048 } }),
     ).toBe(false)
     expect(kms.isOperationSupported(context, { operation: 'sign', algorithm: 'RS256' })).toBe(false)
     expect(kms.isOperationSupported(context, { operation: 'verify', algorithm: 'RS256' })).toBe(true)
-    await expect(kms.importKey()).rejects.toThrow(/importing private keys/)
+    const rsa = await generateKeyPair('RS256', { extractable: true })
+    const rsaJwk = (await exportJWK(rsa.privateKey)) as Kms.KmsJwkPrivate
+    expect(kms.isOperationSupported(context, { operation: 'importKey', privateJwk: rsaJwk })).toBe(false)
+    await expect(kms.importKey(context, { privateJwk: rsaJwk })).rejects.toThrow(/importing a RSA key/)
   })
 })
