@@ -10,21 +10,13 @@ import {
 } from '@attesto/agent-runtime/testing'
 import { compactVerify, decodeJwt, importJWK, type JWK } from 'jose'
 import { HolderWallet } from '../src/HolderWallet.js'
+import { codeOf } from './support/codeOf.js'
 import { DATABASE_URL, walletDatabase } from './support/walletDatabase.js'
 
 // A whole wallet exported to one encrypted backup and imported at another place, on the real
 // PostgreSQL and in embedded storage: the moved wallet lists the same cards and its keys still
 // sign (the verifier checks the key binding, and jose checks the KB-JWT against the credential's
 // `cnf` key); wrong passphrases, altered backups and occupied places are refused.
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise
-  } catch (error) {
-    return (error as { code?: string }).code
-  }
-  return 'resolved'
-}
 
 /** The KB-JWT of a presented SD-JWT VC, verified with jose under the `cnf` key of its credential. */
 async function verifyKeyBinding(presentation: string, credentialRaw: string) {
