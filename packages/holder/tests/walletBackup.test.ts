@@ -96,6 +96,8 @@ describe('wallet backup', () => {
       const vpToken = session.authorizationResponsePayload?.vp_token as Record<string, string[]>
       const keyBinding = await verifyKeyBinding(vpToken.diploma?.[0] as string, received.raw)
       expect(keyBinding.nonce).toBeDefined()
+      // A moved wallet that has presented exports again (every record type it now holds is carried).
+      expect(JSON.parse(await moved.exportWallet({ passphrase: 'next backup' })).format).toBe('attesto-wallet-backup')
     } finally {
       await moved.close()
     }
