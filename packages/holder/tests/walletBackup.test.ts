@@ -40,16 +40,20 @@ describe('wallet backup', () => {
   })
 
   beforeAll(async () => {
-    issuer = await startIssuer()
-    verifier = await startVerifier()
-    dataDir = await mkdtemp(join(tmpdir(), 'attesto-backup-'))
+    ;[issuer, verifier, dataDir] = await Promise.all([
+      startIssuer(),
+      startVerifier(),
+      mkdtemp(join(tmpdir(), 'attesto-backup-')),
+    ])
   })
-  afterAll(async () => {
-    await issuer?.close()
-    await verifier?.close()
-    await database.dispose()
-    await rm(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() =>
+    Promise.all([
+      issuer?.close(),
+      verifier?.close(),
+      database.dispose(),
+      rm(dataDir, { recursive: true, force: true }),
+    ]),
+  )
 
   /** A wallet on PostgreSQL holding one credential, and its backup under `backup passphrase`. */
   async function exportedWallet(walletId: string) {
