@@ -1,26 +1,11 @@
 import type { AgentContext, Kms } from '@credo-ts/core'
 import { compactDecrypt, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose'
-import type { CryptoKeyStore, UsableKey } from '../CryptoKeyStore.js'
+import type { UsableKey } from '../CryptoKeyStore.js'
 import { WebCryptoKeyManagementService } from '../WebCryptoKeyManagementService.js'
-import { usableKeyOf } from '../webCryptoKeys.js'
+import { MemoryKeyStore } from './memoryKeyStore.js'
 
 // The wallet's WebCrypto key management, checked with an independent JOSE library (jose):
 // its ES256 signatures verify there, and its ECDH-ES encrypted responses decrypt there.
-
-class MemoryKeyStore implements CryptoKeyStore {
-  public readonly keys = new Map<string, UsableKey>()
-  public async add(_: AgentContext, keyId: string, privateJwk: JsonWebKey) {
-    const key = await usableKeyOf(privateJwk)
-    this.keys.set(keyId, key)
-    return key
-  }
-  public async get(_: AgentContext, keyId: string) {
-    return this.keys.get(keyId) ?? null
-  }
-  public async delete(_: AgentContext, keyId: string) {
-    return this.keys.delete(keyId)
-  }
-}
 
 const context = { contextCorrelationId: 'test' } as AgentContext
 const encoder = new TextEncoder()
