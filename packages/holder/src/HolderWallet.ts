@@ -3,6 +3,13 @@ import { type ActivityEntry, ActivityLog } from './activity/ActivityLog.js'
 import { type OpenHolderWalletOptions, openWalletAgent, type WalletAgent } from './agent/openWalletAgent.js'
 import type { BeginAuthorizationOptions, BeginAuthorizationReturn } from './authorization/AuthorizationCodeFlow.js'
 import { type WalletAttestationHook, walletInstanceKey } from './authorization/walletAttestation.js'
+import {
+  assertNoWallet,
+  type ExportWalletOptions,
+  exportWallet,
+  readWalletBackup,
+  restoreWallet,
+} from './backup/walletBackup.js'
 import { type CredentialQuery, findRecord, listRecords } from './credentials/credentialRecords.js'
 import {
   type DeleteCredentialOptions,
@@ -30,6 +37,11 @@ import type { TrustPolicy } from './trust/TrustPolicy.js'
 export interface WaitForDeferredOptions {
   /** Give up after this long (default 60 s); what is still pending stays pending. */
   timeoutMillis?: number
+}
+
+export interface ImportHolderWalletOptions extends OpenHolderWalletOptions {
+  /** The passphrase the backup was exported under (`passphrase` is the new wallet's). */
+  backupPassphrase: string
 }
 
 /** @deprecated with {@link HolderWallet.present}: pass a {@link PresentationChoice} to `acceptPresentationRequest`. */
@@ -92,6 +104,41 @@ export class HolderWallet {
   public static async open(options: OpenHolderWalletOptions): Promise<HolderWallet> {
     const { agent, storage, policy, fetch, keys } = await openWalletAgent(options, defaultPlatform)
     return new HolderWallet(agent, storage, keys, policy, fetch, options.allowInsecureHttp ?? false)
+  }
+
+  /**
+   * Makes a new wallet at the place `options` name from a backup of {@link exportWallet}: every
+   * record and key is sealed again under the new wallet's own key and `passphrase`. The place must
+   * hold no wallet (`wallet_exists`); `wrong_passphrase` when `backupPassphrase` does not open the
+   * backup, `backup_invalid` when it is damaged or altered. The activity log notes the import.
+   */
+  public static async importWallet(
+    backup: string | Uint8Array,
+    options: ImportHolderWalletOptions,
+  ): Promise<HolderWallet> {
+    const { backupPassphrase, ...openOptions } = options
+    const contents = await readWalletBackup(backup, backupPassphrase)
+    await assertNoWallet(openOptions, openOptions.platform ?? defaultPlatform)
+    const wallet = await HolderWallet.open({ ...openOptions, createIfMissing: true })
+    try {
+      await restoreWallet(wallet.agent.context, wallet.keys, wallet.activityLog, contents)
+    } catch (error) {
+      await wallet.close()
+      throw error
+    }
+    return wallet
+  }
+
+  /**
+   * The whole wallet (credentials with their cards, deferred credentials, the activity log, and
+   * the private keys the credentials are bound to) as one self-describing encrypted backup: JSON
+   * text with the format version, the Argon2id parameters and salt, and AES-256-GCM ciphertext,
+   * sealed under `passphrase` (the backup's own). `backup_unsupported` where the keys cannot leave
+   * their store (the browser's non-extractable keys). The activity log notes the export.
+   */
+  public async exportWallet(options: ExportWalletOptions): Promise<string> {
+    this.unlocked()
+    return exportWallet(this.agent.context, this.keys, this.activityLog, options)
   }
 
   /**

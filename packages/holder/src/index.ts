@@ -5,6 +5,7 @@ export type {
   BeginAuthorizationReturn,
 } from './authorization/AuthorizationCodeFlow.js'
 export type { WalletAttestationHook, WalletAttestationRequest } from './authorization/walletAttestation.js'
+export type { ExportWalletOptions } from './backup/walletBackup.js'
 export type { CredentialQuery } from './credentials/credentialRecords.js'
 export type { DeleteCredentialOptions, DeleteCredentialReturn } from './credentials/deleteCredential.js'
 export type { MdocElement, MdocWalletCredential } from './credentials/MdocCredential.js'
@@ -30,6 +31,7 @@ export {
 } from './errors/HolderWalletError.js'
 export {
   HolderWallet,
+  type ImportHolderWalletOptions,
   type PresentOptions,
   type PresentReturn,
   type WaitForDeferredOptions,

@@ -4,20 +4,12 @@ import { fileURLToPath } from 'node:url'
 import { createDiplomaOffer, startIssuer, VCT } from '@attesto/agent-runtime/testing'
 import pg from 'pg'
 import { HolderWallet } from '../src/HolderWallet.js'
+import { codeOf } from './support/codeOf.js'
 import { DATABASE_URL, walletDatabase } from './support/walletDatabase.js'
 
 // The wallet's storage as an attacker who copies the database sees it, on the real PostgreSQL:
 // sealed records, hashed tags, one key header per wallet; and how a wallet opens, locks, changes
 // its passphrase, and stays apart from the other wallets on the same database.
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise
-  } catch (error) {
-    return (error as { code?: string }).code
-  }
-  return 'resolved'
-}
 
 describe('wallet storage', () => {
   let issuer: Awaited<ReturnType<typeof startIssuer>>

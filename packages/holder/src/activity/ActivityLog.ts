@@ -8,6 +8,8 @@ export type ActivityType =
   | 'presentation_shared'
   | 'presentation_declined'
   | 'credential_deleted'
+  | 'wallet_exported'
+  | 'wallet_imported'
 
 /** One entry of the wallet's history (kept in the wallet's storage; never any claim value). */
 export interface ActivityEntry {

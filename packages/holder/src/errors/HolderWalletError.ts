@@ -40,6 +40,10 @@ export type HolderWalletErrorCode =
   | 'storage_locked'
   | 'invalid_trust_anchor'
   | 'credential_not_found'
+  // Backups
+  | 'backup_invalid'
+  | 'backup_unsupported'
+  | 'wallet_exists'
 
 export interface HolderWalletErrorOptions {
   cause?: unknown

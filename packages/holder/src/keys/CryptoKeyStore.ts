@@ -19,4 +19,9 @@ export interface CryptoKeyStore {
   add(agentContext: AgentContext, keyId: string, privateJwk: JsonWebKey): Promise<UsableKey>
   get(agentContext: AgentContext, keyId: string): Promise<UsableKey | null>
   delete(agentContext: AgentContext, keyId: string): Promise<boolean>
+  /**
+   * The private JWK of a key, for a wallet backup: only a store that keeps keys as data it can
+   * decrypt has this (node's sealed store); a store of non-extractable keys (IndexedDB) does not.
+   */
+  exportPrivateJwk?(agentContext: AgentContext, keyId: string): Promise<JsonWebKey | null>
 }

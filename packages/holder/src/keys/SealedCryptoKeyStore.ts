@@ -74,6 +74,15 @@ export class SealedCryptoKeyStore implements CryptoKeyStore {
   public async get(agentContext: AgentContext, keyId: string): Promise<UsableKey | null> {
     const cached = this.cache.get(keyId)
     if (cached) return cached
+    const privateJwk = await this.exportPrivateJwk(agentContext, keyId)
+    if (!privateJwk) return null
+    const usable = await usableKeyOf(privateJwk)
+    this.cache.set(keyId, usable)
+    return usable
+  }
+
+  /** The key's private JWK, decrypted (for a wallet backup, and to import it as WebCrypto keys). */
+  public async exportPrivateJwk(agentContext: AgentContext, keyId: string): Promise<JsonWebKey | null> {
     const record = await storageOf(agentContext)
       .getById(agentContext, SealedKeyRecord, keyId)
       .catch((error: unknown) => {
@@ -94,9 +103,7 @@ export class SealedCryptoKeyStore implements CryptoKeyStore {
       await this.aesKey,
       body,
     )
-    const usable = await usableKeyOf(JSON.parse(new TextDecoder().decode(plaintext)))
-    this.cache.set(keyId, usable)
-    return usable
+    return JSON.parse(new TextDecoder().decode(plaintext)) as JsonWebKey
   }
 
   public async delete(agentContext: AgentContext, keyId: string): Promise<boolean> {

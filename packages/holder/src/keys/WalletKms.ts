@@ -1,5 +1,9 @@
-import type { Kms } from '@credo-ts/core'
+import type { AgentContext, Kms } from '@credo-ts/core'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
+
+interface PrivateKeyExport {
+  exportPrivateJwk(agentContext: AgentContext, keyId: string): Promise<JsonWebKey | null> | undefined
+}
 
 /**
  * The KMS registered with the agent before the passphrase is checked, and kept while the wallet
@@ -21,6 +25,21 @@ export class WalletKms implements Kms.KeyManagementService {
   private get kms(): Kms.KeyManagementService {
     if (!this.inner) throw new HolderWalletError('wallet_locked', 'The wallet is locked: unlock it with its passphrase')
     return this.inner
+  }
+
+  /**
+   * The private JWK of a key, for a wallet backup; `backup_unsupported` where the key store cannot
+   * give one (a browser's non-extractable keys).
+   */
+  public async exportPrivateJwk(agentContext: AgentContext, keyId: string): Promise<JsonWebKey | null> {
+    const exported = (this.kms as Partial<PrivateKeyExport>).exportPrivateJwk?.(agentContext, keyId)
+    if (!exported) {
+      throw new HolderWalletError(
+        'backup_unsupported',
+        "This wallet's keys cannot leave its key store (non-extractable keys): it cannot be exported",
+      )
+    }
+    return exported
   }
 
   public isOperationSupported(...args: Parameters<Kms.KeyManagementService['isOperationSupported']>) {

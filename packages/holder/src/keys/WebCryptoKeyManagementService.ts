@@ -33,6 +33,8 @@ export class WebCryptoKeyManagementService implements Kms.KeyManagementService {
           operation.keyAgreement?.algorithm === 'ECDH-ES' &&
           ECDH_ES_CONTENT_ENCRYPTIONS.includes(operation.encryption.algorithm)
         )
+      case 'importKey':
+        return 'crv' in operation.privateJwk && CREATED_CURVES.has(operation.privateJwk.crv)
       case 'deleteKey':
       case 'randomBytes':
         return true
@@ -59,8 +61,27 @@ export class WebCryptoKeyManagementService implements Kms.KeyManagementService {
     return { keyId, publicJwk: { ...publicJwk, kid: keyId } } as unknown as Kms.KmsCreateKeyReturn<Type>
   }
 
-  public async importKey<Jwk extends Kms.KmsJwkPrivate>(): Promise<Kms.KmsImportKeyReturn<Jwk>> {
-    throw new Kms.KeyManagementAlgorithmNotSupportedError('importing private keys', this.backend)
+  /**
+   * Keeps a private key made elsewhere (a wallet backup's): under its `kid` when it has one. Like
+   * a created key, it is used from then on only as non-extractable WebCrypto keys.
+   */
+  public async importKey<Jwk extends Kms.KmsJwkPrivate>(
+    agentContext: AgentContext,
+    options: Kms.KmsImportKeyOptions<Jwk>,
+  ): Promise<Kms.KmsImportKeyReturn<Jwk>> {
+    const { kid, ...privateJwk } = options.privateJwk as JsonWebKey & { kid?: string }
+    if (!privateJwk.crv || !CREATED_CURVES.has(privateJwk.crv) || !privateJwk.d) {
+      throw new Kms.KeyManagementAlgorithmNotSupportedError(`importing a ${privateJwk.kty} key`, this.backend)
+    }
+    const keyId = kid ?? globalThis.crypto.randomUUID()
+    if (await this.keys.get(agentContext, keyId)) throw new Kms.KeyManagementKeyExistsError(keyId, this.backend)
+    const { publicJwk } = await this.keys.add(agentContext, keyId, privateJwk)
+    return { keyId, publicJwk: { ...publicJwk, kid: keyId } } as unknown as Kms.KmsImportKeyReturn<Jwk>
+  }
+
+  /** The private JWK of a key, where the store can give it (node; never a browser's non-extractable keys). */
+  public exportPrivateJwk(agentContext: AgentContext, keyId: string): Promise<JsonWebKey | null> | undefined {
+    return this.keys.exportPrivateJwk?.(agentContext, keyId)
   }
 
   public deleteKey(agentContext: AgentContext, options: Kms.KmsDeleteKeyOptions): Promise<boolean> {

@@ -14,10 +14,10 @@ export class WalletKeys {
   private dek?: DataEncryptionKey
 
   public constructor(
-    private readonly partition: WalletPartition,
+    public readonly partition: WalletPartition,
     private readonly sealed: EncryptedStorageService,
-    private readonly kms: WalletKms,
-    private readonly strength: PassphraseKdfStrength,
+    public readonly kms: WalletKms,
+    public readonly strength: PassphraseKdfStrength,
     private readonly keyManagement: WalletPlatformStorage['keyManagement'],
   ) {}
 

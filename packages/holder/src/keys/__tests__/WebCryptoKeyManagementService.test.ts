@@ -1,26 +1,11 @@
 import type { AgentContext, Kms } from '@credo-ts/core'
 import { compactDecrypt, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose'
-import type { CryptoKeyStore, UsableKey } from '../CryptoKeyStore.js'
+import type { UsableKey } from '../CryptoKeyStore.js'
 import { WebCryptoKeyManagementService } from '../WebCryptoKeyManagementService.js'
-import { usableKeyOf } from '../webCryptoKeys.js'
+import { MemoryKeyStore } from './memoryKeyStore.js'
 
 // The wallet's WebCrypto key management, checked with an independent JOSE library (jose):
 // its ES256 signatures verify there, and its ECDH-ES encrypted responses decrypt there.
-
-class MemoryKeyStore implements CryptoKeyStore {
-  public readonly keys = new Map<string, UsableKey>()
-  public async add(_: AgentContext, keyId: string, privateJwk: JsonWebKey) {
-    const key = await usableKeyOf(privateJwk)
-    this.keys.set(keyId, key)
-    return key
-  }
-  public async get(_: AgentContext, keyId: string) {
-    return this.keys.get(keyId) ?? null
-  }
-  public async delete(_: AgentContext, keyId: string) {
-    return this.keys.delete(keyId)
-  }
-}
 
 const context = { contextCorrelationId: 'test' } as AgentContext
 const encoder = new TextEncoder()
@@ -80,12 +65,32 @@ describe('WebCryptoKeyManagementService', () => {
     }
   })
 
-  it('says what it does not do: importing private keys, decryption, RSA keys', async () => {
+  it('imports a private key under its kid (a backup), kept non-extractable; jose verifies its signature', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true })
+    const privateJwk = { ...(await exportJWK(pair.privateKey)), kid: 'restored-key' }
+    const imported = await kms.importKey(context, { privateJwk: privateJwk as Kms.KmsJwkPrivate })
+    expect(imported.keyId).toBe('restored-key')
+    expect(store.keys.get('restored-key')?.signing?.extractable).toBe(false)
+    const signingInput = `${base64url(encoder.encode('{"alg":"ES256"}'))}.${base64url(encoder.encode('after import'))}`
+    const { signature } = await kms.sign(context, {
+      keyId: 'restored-key',
+      algorithm: 'ES256',
+      data: encoder.encode(signingInput),
+    })
+    const verified = await compactVerify(`${signingInput}.${base64url(signature)}`, pair.publicKey)
+    expect(new TextDecoder().decode(verified.payload)).toBe('after import')
+    await expect(kms.importKey(context, { privateJwk: privateJwk as Kms.KmsJwkPrivate })).rejects.toThrow(/exists/)
+  })
+
+  it('says what it does not do: decryption, RSA keys', async () => {
     expect(
       kms.isOperationSupported(context, { operation: 'createKey', type: { kty: 'RSA', modulusLength: 2048 } }),
     ).toBe(false)
     expect(kms.isOperationSupported(context, { operation: 'sign', algorithm: 'RS256' })).toBe(false)
     expect(kms.isOperationSupported(context, { operation: 'verify', algorithm: 'RS256' })).toBe(true)
-    await expect(kms.importKey()).rejects.toThrow(/importing private keys/)
+    const rsa = await generateKeyPair('RS256', { extractable: true })
+    const rsaJwk = (await exportJWK(rsa.privateKey)) as Kms.KmsJwkPrivate
+    expect(kms.isOperationSupported(context, { operation: 'importKey', privateJwk: rsaJwk })).toBe(false)
+    await expect(kms.importKey(context, { privateJwk: rsaJwk })).rejects.toThrow(/importing a RSA key/)
   })
 })
