@@ -55,7 +55,8 @@ run('PostgreSQL behind PgBouncer (transaction pooling), a streaming replica, a p
     const offer = await makeOffer(key, issuer.issuerId)
     const [credential] = await scene.wallet.acceptOffer(offer.uri)
     expect(credential?.claims).toEqual({ given_name: 'Ada', degree: 'MSc' })
-    expect((await scene.ok('issuer', 'GET', `/offers/${offer.offerId}`, key)).status).toBe('credential_issued')
+    // Issued, and the wallet said it kept it (its credential_accepted notification).
+    expect((await scene.ok('issuer', 'GET', `/offers/${offer.offerId}`, key)).status).toBe('credential_accepted')
 
     const bankKey = (await scene.ok('verifier', 'POST', '/tenants', scene.adminApiKey, { label: 'Bank' })).apiKey
     const { verifierId } = await scene.ok('verifier', 'POST', '/verifiers', bankKey, {})
