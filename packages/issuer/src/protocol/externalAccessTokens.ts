@@ -152,9 +152,10 @@ export async function offerOfPresentedToken(
   target: TokenTarget,
 ): Promise<string> {
   const server = issuer.profile.authorizationServer
+  if (!server) return offerOfAccessToken(issuer, request, options.dpop)
   const { scheme, token } = presentedAccessToken(request)
-  if (!server || !options.external || claimedIssuer(token) !== server.issuer) {
-    if (server && !ownServerAvailable(issuer.profile)) {
+  if (!options.external || claimedIssuer(token) !== server.issuer) {
+    if (!ownServerAvailable(issuer.profile)) {
       throw invalidToken(`This issuer takes access tokens of ${server.issuer} only`)
     }
     return offerOfAccessToken(issuer, request, options.dpop)
