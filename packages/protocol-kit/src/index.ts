@@ -1,5 +1,7 @@
 export type { X509Certificate } from '@peculiar/x509'
 export { base64ToBytes, bytesToBase64, bytesToBase64Url } from './encoding.js'
+export { DomainError } from './errors/DomainError.js'
+export { ERROR_CATALOG, type ErrorCatalogEntry, type ErrorCode, type ErrorKind } from './errors/errorCatalog.js'
 export { CertificateChainError, type CertificateChainErrorCode } from './x509/CertificateChainError.js'
 export { type CertificateSummary, certificateSha256, certificateSummary } from './x509/certificateSummary.js'
 export {

@@ -1,10 +1,9 @@
-import { KmsUnavailableError } from '@attesto/kms-adapter'
-import { StorageUnavailableError } from '@attesto/storage-service'
 import type { Logger } from '@credo-ts/core'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { ZodError } from 'zod'
 import { unsafeInputGuard } from '../edge/unsafeInput.js'
+import { failureOf } from '../errors/failureOf.js'
 import { LogSampler } from '../logging/LogSampler.js'
+import { logFailure } from '../logging/logFailure.js'
 
 /**
  * An error a protocol endpoint answers in the OAuth 2.0 shape (`{ error, error_description }`,
@@ -44,49 +43,21 @@ export const rejectUnsafeProtocolInput: RequestHandler = unsafeInputGuard(
 const quoted = (value: string) => value.replace(/["\\\r\n]/g, ' ')
 
 /**
- * The protocol endpoints' one error handler: ProtocolErrors as they are, malformed input as
- * `400 invalid_request`, an unavailable storage, KMS or queue as `503 temporarily_unavailable`
- * (logged at warn level), anything else as `500 server_error` without internals (logged at error
- * level). Refusals (4xx, anonymous callers' mistakes) are logged at debug level only; both are
- * sampled per status and code (the first, then one line per 10 s with the count left out).
+ * The protocol endpoints' error handler: ProtocolErrors as they are; any other error through the
+ * one mapping ({@link failureOf}) in the OAuth shape: malformed input and other client mistakes as
+ * `invalid_request`, an unavailable storage, KMS or queue as `503 temporarily_unavailable`,
+ * anything else as `500 server_error` without internals. Logged as the REST handler logs.
  */
 export function protocolErrorHandler(logger: Logger, sampler = new LogSampler()): ErrorRequestHandler {
   return (error, request, response, next) => {
     if (response.headersSent) return next(error)
     let failure: ProtocolError
     if (error instanceof ProtocolError) failure = error
-    else if (error instanceof ZodError) {
-      const first = error.issues[0]
-      failure = new ProtocolError(
-        400,
-        'invalid_request',
-        first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'Invalid request',
-      )
-    } else if ((error as { type?: string } | null)?.type === 'entity.parse.failed') {
-      failure = new ProtocolError(400, 'invalid_request', 'The request body could not be parsed')
-    } else if ((error as { type?: string } | null)?.type === 'entity.too.large') {
-      failure = new ProtocolError(413, 'invalid_request', 'The request body is too large')
-    } else if (
-      typeof (error as { status?: unknown })?.status === 'number' &&
-      (error as { status: number }).status < 500
-    ) {
-      failure = new ProtocolError((error as { status: number }).status, 'invalid_request', 'Invalid request')
-    } else if (
-      error instanceof StorageUnavailableError ||
-      error instanceof KmsUnavailableError ||
-      (error as { status?: unknown })?.status === 503
-    ) {
-      failure = new ProtocolError(503, 'temporarily_unavailable', 'A backing service is unavailable; retry later')
-    } else {
-      failure = new ProtocolError(500, 'server_error', 'Internal error')
+    else {
+      const { status, oauth } = failureOf(error)
+      failure = new ProtocolError(status, oauth.error, oauth.description)
     }
-    sampler.sample(`${failure.status} ${failure.error}`, (suppressed) => {
-      const data = { method: request.method, status: failure.status, code: failure.error, suppressed }
-      // 503: a dependency is away, an expected answer (warn); other 5xx are failures (error).
-      if (failure.status === 503) logger.warn('Protocol request answered 503', data)
-      else if (failure.status >= 500) logger.error('Protocol request failed', { ...data, path: request.path, error })
-      else logger.debug('Protocol request refused', data)
-    })
+    logFailure(logger, sampler, 'Protocol request', request, { status: failure.status, code: failure.error }, error)
     response.set(failure.headers)
     if (failure.status === 401 && failure.headers['WWW-Authenticate'] === undefined) {
       response.set(

@@ -1,12 +1,12 @@
 import { type RedisTarget, slotPrefix } from '@attesto/did-cache'
-import { HttpError } from '../errors/HttpError.js'
+import { DomainError } from '@attesto/protocol-kit'
 
 /** 503 `queue_unavailable`: the one answer of every call that needs a queue it cannot reach or does not have. */
 export function queueUnavailable(
   message = 'The queue (Redis) is unavailable; nothing was queued, retry later',
   cause?: unknown,
-): HttpError {
-  return new HttpError(503, 'queue_unavailable', message, undefined, cause === undefined ? undefined : { cause })
+): DomainError {
+  return new DomainError('queue_unavailable', message, { cause })
 }
 
 /**

@@ -1,3 +1,5 @@
+import { DomainError } from '../errors/DomainError.js'
+
 /** Why a certificate chain was refused: stable codes that the services return as they are. */
 export type CertificateChainErrorCode =
   | 'certificate_unreadable'
@@ -9,14 +11,12 @@ export type CertificateChainErrorCode =
   | 'certificate_key_usage'
   | 'certificate_untrusted'
 
-/** A certificate or chain that cannot be used, with a message a person can act on. */
-export class CertificateChainError extends Error {
-  public constructor(
-    public readonly code: CertificateChainErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
+/** A certificate or chain that cannot be used (`invalid`), with a message a person can act on. */
+export class CertificateChainError extends DomainError {
+  declare public readonly code: CertificateChainErrorCode
+
+  public constructor(code: CertificateChainErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
     this.name = 'CertificateChainError'
   }
 }
