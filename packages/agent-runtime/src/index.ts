@@ -64,6 +64,7 @@ export {
   type UnsafeInput,
   unsafeInputGuard,
 } from './edge/unsafeInput.js'
+export { type Failure, failureOf, KIND_STATUS } from './errors/failureOf.js'
 export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
 export {
@@ -128,6 +129,25 @@ export { QueueConnections } from './queues/QueueConnections.js'
 export { queueUnavailable } from './queues/queues.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
+export {
+  type BoundRoute,
+  type Feature,
+  feature,
+  type HttpMethod,
+  largeBodiesOf,
+  type MountedRoute,
+  mountedRoutes,
+  type Operation,
+  type OperationBody,
+  type OperationEdge,
+  type OperationSpec,
+  openApiPathsOf,
+  operation,
+  operationsOf,
+  pathsTaking,
+  routerOf,
+  undocumentedRoutes,
+} from './routing/index.js'
 export { runMigration } from './runMigration.js'
 export { loadServiceConfigOrExit, runService, type ServiceConfig } from './runService.js'
 export { TenantAgentContextProvider, tenantIdOfContext } from './tenancy/TenantAgentContextProvider.js'

@@ -4,6 +4,7 @@ import {
   type OpenApiPaths,
   openApi,
   openApiDocument,
+  openApiPathsOf,
 } from '@attesto/agent-runtime'
 import { z } from 'zod'
 import { configurationIdInput } from './issuers/configurationParts.js'
@@ -22,7 +23,7 @@ import {
   issuerResponse,
   offerStatusResponse,
 } from './routes/responses.js'
-import { statusOpenApiPaths } from './routes/statusOpenApi.js'
+import { STATUS_OPERATIONS } from './routes/statusRoutes.js'
 import { walletProviderOpenApiPaths } from './routes/walletProviderOpenApi.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
@@ -194,7 +195,7 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
       issuerPaths,
       offerPaths,
       batchOpenApiPaths,
-      statusOpenApiPaths,
+      openApiPathsOf(STATUS_OPERATIONS),
       issuerCertificateOpenApiPaths,
       issuerManagementOpenApiPaths,
       identityProviderOpenApiPaths,

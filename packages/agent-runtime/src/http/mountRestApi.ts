@@ -9,6 +9,8 @@ import { notFound } from '../edge/notFound.js'
 import { rejectUnsafeInput } from '../edge/unsafeInput.js'
 import { watchQueues } from '../metrics/collectors.js'
 import { queueRoutes } from '../queues/queueRoutes.js'
+import type { BoundRoute } from '../routing/operation.js'
+import { largeBodiesOf, pathsTaking, routerOf } from '../routing/routerOf.js'
 import { TenantsApi } from '../tenancy/TenantsApi.js'
 import type { TenantsModule } from '../tenancy/TenantsModule.js'
 import { undeliverableRoutes } from '../webhooks/undeliverableRoutes.js'
@@ -28,8 +30,11 @@ export interface MountRestApiOptions {
   openApi: object
   adminApiKey?: string
   logger: Logger
-  /** The role's routes; they run after tenant authentication, in the tenant's agent context. */
-  tenantScopedRoutes: Router[]
+  /**
+   * The role's routes, in order; they run after tenant authentication, in the tenant's agent
+   * context. Declared operations ({@link BoundRoute}) bring their edge: CSV bodies, large bodies.
+   */
+  tenantScopedRoutes: (Router | readonly BoundRoute[])[]
   /** The role's webhook event types, offered at `POST /webhooks`. */
   webhookEvents: string[]
   /** Allow http:// and loopback webhook endpoints (development and tests only). */
@@ -57,6 +62,8 @@ export interface MountRestApiOptions {
  */
 const jsonBody = express.json({ limit: '1mb' })
 
+const isDeclared = (routes: Router | readonly BoundRoute[]): routes is readonly BoundRoute[] => Array.isArray(routes)
+
 export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModule }>(
   runtime: RuntimeAgent<Modules>,
   options: MountRestApiOptions,
@@ -73,7 +80,13 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     next()
   })
   const adminApiKeys = [...new Set([options.adminApiKey ?? '', ...runtime.config.adminApiKeys])].filter(Boolean)
-  api.use(requireRestBodyType((options.largeBodies ?? []).map(({ path }) => path)))
+  const declared = options.tenantScopedRoutes
+    .filter((routes): routes is readonly BoundRoute[] => Array.isArray(routes))
+    .flat()
+  const largeBodies = [...(options.largeBodies ?? []), ...largeBodiesOf(declared)]
+  api.use(
+    requireRestBodyType([...(options.largeBodies ?? []).map(({ path }) => path), ...pathsTaking(declared, 'csv')]),
+  )
   api.use(
     '/tenants',
     requireAdmin(adminApiKeys),
@@ -89,14 +102,14 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     undeliverableRoutes(runtime.agent.context),
   )
   api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000), runtime.rateLimits.perTenant())
-  for (const { path, limitBytes } of options.largeBodies ?? []) {
+  for (const { path, limitBytes } of largeBodies) {
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
   }
   api.use(jsonBody, rejectUnsafeInput)
   api.use(apiKeyRoutes(tenants), webhookListRoutes(runtime.pages))
   api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
-  for (const routes of options.tenantScopedRoutes) api.use(routes)
+  for (const routes of options.tenantScopedRoutes) api.use(isDeclared(routes) ? routerOf(routes) : routes)
   runtime.app.use(api)
   runtime.app.use(notFound)
   runtime.app.use(errorHandler(options.logger))

@@ -8,7 +8,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi'
 import { mergeOpenApiPaths } from '../openapi/mergeOpenApiPaths.js'
-import { openApi } from '../openapi/openApi.js'
+import { type OpenApiTag, openApi } from '../openapi/openApi.js'
 import { webhookEventOpenApi, webhookOpenApiPaths } from '../webhooks/webhookOpenApi.js'
 import {
   createdTenantResponse,
@@ -19,6 +19,8 @@ import {
 } from './apiResponses.js'
 import { runtimeManagementOpenApiPaths } from './managementOpenApi.js'
 import { createTenantInput } from './tenantRoutes.js'
+
+export type { OpenApiTag }
 
 /** A generated document. */
 export type OpenApiDocument = oas31.OpenAPIObject
@@ -39,9 +41,6 @@ export interface OpenApiDocumentOptions {
   /** The role's sections (tag name and description), in reading order, between the tenants and the webhooks. */
   tags: readonly OpenApiTag[]
 }
-
-/** A section of the document: its tag name and description. */
-export type OpenApiTag = readonly [name: string, description: string]
 
 /**
  * Leaves out what zod writes only for its own checks and a reader gains nothing from: the regular

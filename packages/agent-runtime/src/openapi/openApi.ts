@@ -13,6 +13,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: 'A backing service (storage, KMS, queue) is unavailable; retry later',
 }
 
+/** A section of a document: its tag name and description. */
+export type OpenApiTag = readonly [name: string, description: string]
+
 /** A zod schema, or plain JSON Schema. */
 type Schema = NonNullable<ZodOpenApiMediaTypeObject['schema']>
 

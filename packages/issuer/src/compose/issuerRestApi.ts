@@ -60,11 +60,7 @@ export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestAp
       statusRoutes(runtime.credentialStatus, runtime.statusChanges),
       walletProviderRoutes(runtime.pages, options.walletProviderKeys),
     ],
-    largeBodies: [
-      { path: '/offer-batches', limitBytes: batchConfig.maxBytes },
-      // Up to 100,000 offer ids (about 4 MB as JSON).
-      { path: '/status-change-batches', limitBytes: 8 * 1024 * 1024 },
-    ],
+    largeBodies: [{ path: '/offer-batches', limitBytes: batchConfig.maxBytes }],
     largeBodyGate: new LargeBodyGate({
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,
