@@ -24,5 +24,5 @@ writeGeneratedBlock({
   content: table,
   label: 'errors',
   summary: `docs/REST-API.md lists the ${rows.length} codes of the catalog`,
-  stale: () => 'docs/REST-API.md\'s table of errors differs from the catalog (run npm run docs:errors)',
+  stale: () => "docs/REST-API.md's table of errors differs from the catalog (run npm run docs:errors)",
 })
