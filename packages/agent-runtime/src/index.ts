@@ -48,7 +48,6 @@ export { resolveSecretFiles } from './config/resolveSecretFiles.js'
 export {
   describeConfig,
   loadRuntimeConfig,
-  parseEnvironment,
   RUNTIME_SECTION,
   type RuntimeConfig,
   type RuntimeEnvironment,

@@ -89,17 +89,6 @@ export interface WebhookConfig {
   allowInsecure: boolean
 }
 
-/**
- * The environment variables of a zod object schema, validated; throws a {@link RuntimeConfigError}
- * naming every bad variable. Kept for code not yet declared in a {@link ConfigSection}.
- */
-export function parseEnvironment<Schema extends z.ZodType>(schema: Schema, env: Environment): z.output<Schema> {
-  const parsed = schema.safeParse(env)
-  if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`)
-  throw new RuntimeConfigError(`Invalid configuration:\n${problems.join('\n')}`)
-}
-
 function runtimeConfigProblems(e: RuntimeEnvironment) {
   const problems = kmsConfigProblems(e)
   if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
