@@ -29,6 +29,20 @@ module.exports = {
       },
     },
     {
+      name: 'protocol-kit-no-server',
+      comment:
+        'The protocol kit holds protocol building blocks that the wallet SDK uses as well as the services: it must not load HTTP servers, WebSockets, PostgreSQL, Redis, queues, Vault, cloud KMS or HSM clients, nor @credo-ts/node, and it uses no other @attesto package (they all sit above it).',
+      severity: 'error',
+      from: { path: '^packages/protocol-kit/src/' },
+      to: {
+        path: [
+          '(^|node_modules/)(express|ws|pg|ioredis|bullmq|node-vault|@aws-sdk/[^/]+|pkcs11js|@credo-ts/node)(/|$)',
+          '(^|node_modules/)@attesto/',
+          '^packages/(?!protocol-kit/)',
+        ],
+      },
+    },
+    {
       name: 'holder-browser-no-node',
       comment:
         "The browser bundle of the wallet SDK (packages/holder/scripts/buildBrowserBundle.mjs) opens wallets with src/browser/ (IndexedDB, WebCrypto) over src/platform/'s contracts, and seals and wraps keys with src/keys/ and runs Credo with src/agent/: none of them may use a node built-in, node's storage or KMS packages, or node's platform (src/node/).",
@@ -54,8 +68,10 @@ module.exports = {
   options: {
     tsConfig: { fileName: 'tsconfig.base.json' },
     tsPreCompilationDeps: true,
-    doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(/__tests__/|/dist/|/tests/|/bench/|/node_modules/)' },
+    // Another workspace package resolves to its compiled output (packages/<name>/dist/), and many npm
+    // packages to a dist/ folder of theirs: those are dependencies to see, not to cruise into.
+    doNotFollow: { path: ['node_modules', '^packages/[^/]+/dist/'] },
+    exclude: { path: '(/__tests__/|/tests/|/bench/)' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
   },
 }

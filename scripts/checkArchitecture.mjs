@@ -1,13 +1,15 @@
 // `npm run lint:architecture`: the rules of .dependency-cruiser.cjs (no import circles, no deep
-// imports into another package, no server stack in the wallet SDK), no server package in what
-// installing the wallet SDK brings (scripts/walletInstallTree.mjs), no cycle between the
-// top-level folders of one package's src/ (a folder is a concept: `status` may use `protocol`, or
-// the other way round, not both), and no production function longer than 80 lines. Exits 1 with
-// every violation listed.
+// imports into another package, no server stack in the wallet SDK, no server package and no other
+// @attesto package in the protocol kit), no HTTP framework or HTTP error type imported by domain
+// and storage code (scripts/httpFreeDomain.mjs), no server package in what installing the wallet
+// SDK brings (scripts/walletInstallTree.mjs), no cycle between the top-level folders of one
+// package's src/ (a folder is a concept: `status` may use `protocol`, or the other way round, not
+// both), and no production function longer than 80 lines. Exits 1 with every violation listed.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cruise } from 'dependency-cruiser'
 import ts from 'typescript'
+import { httpInDomainProblems } from './httpFreeDomain.mjs'
 import { WALLET_FORBIDDEN_PACKAGES, walletInstallTree } from './walletInstallTree.mjs'
 
 const require = createRequire(import.meta.url)
@@ -93,6 +95,15 @@ for (const module of output.modules) {
   visit(source)
 }
 
+/** Domain and storage code imports no HTTP framework and no HTTP error type (scripts/httpFreeDomain.mjs). */
+problems.push(
+  ...httpInDomainProblems(
+    output.modules
+      .filter((module) => /^packages\/[^/]+\/src\/.*\.(ts|mjs|js)$/.test(module.source))
+      .map((module) => ({ path: module.source, source: readFileSync(module.source, 'utf8') })),
+  ),
+)
+
 /** What installing the wallet SDK brings: no server package, through any dependency. */
 const walletTree = walletInstallTree(process.cwd())
 for (const name of WALLET_FORBIDDEN_PACKAGES) {
@@ -106,5 +117,5 @@ if (problems.length) {
   process.exit(1)
 }
 console.log(
-  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines`,
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no HTTP in domain code, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines`,
 )

@@ -8,10 +8,10 @@ import { mountIssuerRestApi } from './compose/issuerRestApi.js'
 import { addIssuerServices, ISSUER_RECORD_TTLS } from './compose/issuerServices.js'
 import { IssuerDirectory } from './issuers/IssuerDirectory.js'
 import { externalTokenIssuances } from './protocol/ExternalTokenIssuances.js'
-import { OID4VCI_ENDPOINT_EDGES, oid4vciRouter } from './protocol/oid4vciRouter.js'
+import { OID4VCI_OPERATIONS, oid4vciRouter } from './protocol/oid4vciRouter.js'
 import { type IssuerProtocolConfig, loadIssuerProtocolConfig, tokenSecretsOf } from './protocol/protocolConfig.js'
 import { createSenderProofs } from './protocol/senderProofs.js'
-import { statusListRouter } from './protocol/statusListRouter.js'
+import { STATUS_LIST_OPERATIONS, statusListRouter } from './protocol/statusListRouter.js'
 import { loadStatusListConfig, type StatusListConfig } from './status/statusConfig.js'
 
 export type { IssuerRuntime } from './compose/IssuerRuntime.js'
@@ -74,7 +74,7 @@ export async function createIssuerApp(
     proofs,
     logger,
   })
-  protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VCI_ENDPOINT_EDGES)
+  protectProtocolEndpoints(runtime.app, runtime.rateLimits, [...OID4VCI_OPERATIONS, ...STATUS_LIST_OPERATIONS])
   runtime.app.use(statusListRouter(runtime.issuers, publisher, logger))
   runtime.app.use(protocol.router)
   const closeRuntime = runtime.close.bind(runtime)

@@ -1,7 +1,6 @@
 import {
   createRuntimeAgent,
   mountRestApi,
-  type ProtocolEndpointEdge,
   protectProtocolEndpoints,
   type RuntimeAgent,
   type RuntimeConfig,
@@ -12,7 +11,7 @@ import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
 import { managementRoutes } from './management/managementRoutes.js'
 import { verifierOpenApi } from './openapi.js'
-import { protocolRoutes } from './protocol/protocolRoutes.js'
+import { OID4VP_OPERATIONS, protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
 import { verifierCertificateRoutes } from './routes/certificateRoutes.js'
 import { presentationRoutes } from './routes/presentationRoutes.js'
@@ -25,13 +24,6 @@ import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/st
 import { watchStatusLists } from './verification/statusListMetrics.js'
 import { VerificationSessions } from './verification/VerificationSessions.js'
 import { presentationWebhooks, VERIFIER_WEBHOOK_EVENTS } from './webhooks/verifierWebhooks.js'
-
-/** Rate-limit buckets and body types of the OID4VP endpoints (docs/SECURITY.md). */
-const OID4VP_ENDPOINT_EDGES: ProtocolEndpointEdge[] = [
-  { method: 'get', path: '/oid4vp/:verifierId/authorization-requests/:requestId', bucket: 'protocol' },
-  { method: 'post', path: '/oid4vp/:verifierId/authorization-requests/:requestId', bucket: 'protocol', body: ['form'] },
-  { method: 'post', path: '/oid4vp/:verifierId/authorize', bucket: 'protocol', body: ['form', 'json'] },
-]
 
 function verifierModules() {
   return { tenants: new TenantsModule() }
@@ -69,9 +61,8 @@ export async function createVerifierApp(
   const sessions = new VerificationSessions(runtime.storage.database, config.storage.schema)
   const directory = new VerifierDirectory(runtime.agent.dependencyManager.resolve(TenantsApi))
   const baseUrl = config.publicBaseUrl
-  protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VP_ENDPOINT_EDGES)
+  protectProtocolEndpoints(runtime.app, runtime.rateLimits, OID4VP_OPERATIONS)
   runtime.app.use(
-    '/oid4vp',
     protocolRoutes({
       baseUrl,
       directory,

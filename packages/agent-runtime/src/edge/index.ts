@@ -2,7 +2,7 @@ export { EDGE_VARIABLES, type EdgeConfig, edgeConfigFrom } from '../config/edgeC
 export { type BodyType, requireBodyType, requireRestBodyType } from './bodyTypes.js'
 export { cors } from './cors.js'
 export { isProtocolPath, sendEdgeError } from './edgeError.js'
-export { mountEdge, type ProtocolEndpointEdge, protectProtocolEndpoints } from './mountEdge.js'
+export { mountEdge, type ProtocolEndpoint, protectProtocolEndpoints } from './mountEdge.js'
 export { notFound } from './notFound.js'
 export { type AddressBucket, EdgeRateLimits, type EdgeRateLimitsOptions } from './rateLimits.js'
 export { securityHeaders } from './securityHeaders.js'

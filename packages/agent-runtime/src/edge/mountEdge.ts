@@ -1,4 +1,4 @@
-import type { Express } from 'express'
+import type { Express, RequestHandler } from 'express'
 import type { EdgeConfig } from '../config/edgeConfig.js'
 import { type BodyType, requireBodyType } from './bodyTypes.js'
 import { cors } from './cors.js'
@@ -19,28 +19,33 @@ export function mountEdge(app: Express, config: EdgeConfig): void {
   app.use(securityHeaders, cors(config.corsAllowedOrigins))
 }
 
-/** A protocol endpoint's edge: its rate-limit bucket and the body types it takes (415 otherwise). */
-export interface ProtocolEndpointEdge {
-  method: 'get' | 'post'
-  /** An express path, as the protocol router mounts it (`/oid4vci/:issuerId/token`). */
-  path: string
-  bucket: AddressBucket
-  body?: BodyType[]
+/**
+ * A protocol endpoint as it is declared (an `Operation` of `routing/`, which satisfies this): the
+ * express path its router mounts it at, its method, and its edge (rate-limit bucket, body types).
+ */
+export interface ProtocolEndpoint {
+  readonly expressPath: string
+  readonly spec: {
+    readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete'
+    readonly edge?: { readonly bucket?: AddressBucket; readonly bodyTypes?: readonly BodyType[] }
+  }
 }
 
 /**
- * Puts the per-address rate limit and the body-type check in front of the role's protocol
- * endpoints; call it before the protocol routers are mounted. The endpoints themselves stay as
- * they are.
+ * Puts the per-address rate limit (the endpoint's `edge.bucket`) and the body-type check (its
+ * `edge.bodyTypes`, 415 otherwise) in front of the role's declared protocol endpoints, in that
+ * order; endpoints without an edge are left alone. Call it before the protocol routers are
+ * mounted; the endpoints themselves stay as they are.
  */
 export function protectProtocolEndpoints(
   app: Express,
   rateLimits: EdgeRateLimits,
-  endpoints: readonly ProtocolEndpointEdge[],
+  endpoints: readonly ProtocolEndpoint[],
 ): void {
-  for (const endpoint of endpoints) {
-    const handlers = [rateLimits.perAddress(endpoint.bucket)]
-    if (endpoint.body) handlers.push(requireBodyType(endpoint.body))
-    app[endpoint.method](endpoint.path, ...handlers)
+  for (const { expressPath, spec } of endpoints) {
+    const handlers: RequestHandler[] = []
+    if (spec.edge?.bucket) handlers.push(rateLimits.perAddress(spec.edge.bucket))
+    if (spec.edge?.bodyTypes) handlers.push(requireBodyType([...spec.edge.bodyTypes]))
+    if (handlers.length) app[spec.method](expressPath, ...handlers)
   }
 }

@@ -1,7 +1,14 @@
-import { ProtocolError, protocolErrorHandler, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
+import {
+  type Operation,
+  operation,
+  ProtocolError,
+  protocolErrorHandler,
+  rejectUnsafeProtocolInput,
+  routerOf,
+} from '@attesto/agent-runtime'
 import type { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
-import express, { type Request, type Response, Router } from 'express'
+import express, { type Request, type Response, type Router } from 'express'
 import type { VerificationSessions } from '../verification/VerificationSessions.js'
 import type { PresentationDecided } from '../webhooks/verifierWebhooks.js'
 import { acceptAuthorizationResponse } from './acceptAuthorizationResponse.js'
@@ -77,6 +84,40 @@ async function answerRequestObject(
   response.status(200).type('application/oauth-authz-req+jwt').set('Cache-Control', 'no-store').send(jwt)
 }
 
+export const getRequestObject = operation({
+  method: 'get',
+  path: '/oid4vp/{verifierId}/authorization-requests/{requestId}',
+  operationId: 'getRequestObject',
+  responses: {},
+  edge: { bucket: 'protocol' },
+  undocumented: 'OpenID4VP 1.0 §5.10 (request_uri: the signed request object, RFC 9101 §5.2)',
+})
+
+export const postRequestObject = operation({
+  method: 'post',
+  path: '/oid4vp/{verifierId}/authorization-requests/{requestId}',
+  operationId: 'postRequestObject',
+  responses: {},
+  edge: { bucket: 'protocol', bodyTypes: ['form'] },
+  undocumented: "OpenID4VP 1.0 §5.10 (request_uri_method=post: the wallet's metadata and nonce)",
+})
+
+export const postAuthorizationResponse = operation({
+  method: 'post',
+  path: '/oid4vp/{verifierId}/authorize',
+  operationId: 'postAuthorizationResponse',
+  responses: {},
+  edge: { bucket: 'protocol', bodyTypes: ['form', 'json'] },
+  undocumented: 'OpenID4VP 1.0 §8.2 (response mode direct_post, and direct_post.jwt of §8.3)',
+})
+
+/**
+ * Every OID4VP endpoint, declared once beside its handler: the router mounts them and the public
+ * edge puts their rate-limit buckets and body types in front of them (`protectProtocolEndpoints`,
+ * docs/SECURITY.md).
+ */
+export const OID4VP_OPERATIONS: readonly Operation[] = [getRequestObject, postRequestObject, postAuthorizationResponse]
+
 /**
  * The OID4VP 1.0 endpoints, under `/oid4vp/{verifierId}`: the signed request object (`GET
  * authorization-requests/{requestId}`, one SELECT; `POST` there with the wallet's metadata and
@@ -84,32 +125,28 @@ async function answerRequestObject(
  * one SELECT and one UPDATE). Errors are OAuth-shaped.
  */
 export function protocolRoutes(options: ProtocolRoutesOptions): Router {
-  const router = Router()
-  const requestObjectPath = '/:verifierId/authorization-requests/:requestId'
-
-  router.get(requestObjectPath, rejectUnsafeProtocolInput, (request, response) =>
-    answerRequestObject(options, request, response, false),
-  )
-  router.post(
-    requestObjectPath,
-    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }),
-    rejectUnsafeProtocolInput,
-    (request, response) => answerRequestObject(options, request, response, true),
-  )
-
-  router.post(
-    '/:verifierId/authorize',
-    express.urlencoded({ extended: false, limit: '1mb' }),
-    express.json({ limit: '1mb' }),
-    rejectUnsafeProtocolInput,
-    async (request, response) => {
-      const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {}
-      // OID4VP 1.0 §8.2: 200 with a JSON object; `redirect_uri` (with the response code) in the same-device flow.
-      const answer = await acceptAuthorizationResponse(options, request.params.verifierId as string, body)
-      response.status(200).set('Cache-Control', 'no-store').json(answer)
-    },
-  )
-
-  router.use(protocolErrorHandler(options.logger))
+  const router = routerOf([
+    getRequestObject.handle([
+      rejectUnsafeProtocolInput,
+      (request, response) => answerRequestObject(options, request, response, false),
+    ]),
+    postRequestObject.handle([
+      express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }),
+      rejectUnsafeProtocolInput,
+      (request, response) => answerRequestObject(options, request, response, true),
+    ]),
+    postAuthorizationResponse.handle([
+      express.urlencoded({ extended: false, limit: '1mb' }),
+      express.json({ limit: '1mb' }),
+      rejectUnsafeProtocolInput,
+      async (request, response) => {
+        const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {}
+        // OID4VP 1.0 §8.2: 200 with a JSON object; `redirect_uri` (with the response code) in the same-device flow.
+        const answer = await acceptAuthorizationResponse(options, request.params.verifierId as string, body)
+        response.status(200).set('Cache-Control', 'no-store').json(answer)
+      },
+    ]),
+  ])
+  router.use('/oid4vp', protocolErrorHandler(options.logger))
   return router
 }
