@@ -44,8 +44,6 @@ export const HTTP_IMPORTS_STILL_ALLOWED = new Map([
   ['packages/agent-runtime/src/records/TenantDocumentStore.ts', ['HttpError']],
   // The one mapping from any error to an answer knows HttpError until HttpError is deleted.
   ['packages/agent-runtime/src/errors/failureOf.ts', ['HttpError']],
-  // Reads a failed request's method and path: a `{ method, path }` parameter would do.
-  ['packages/agent-runtime/src/logging/logFailure.ts', ['express']],
 ])
 
 const HTTP_PACKAGES = /^(express|body-parser|router)(\/|$)/

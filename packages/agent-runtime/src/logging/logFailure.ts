@@ -1,5 +1,4 @@
 import type { Logger } from '@credo-ts/core'
-import type { Request } from 'express'
 import type { LogSampler } from './LogSampler.js'
 
 /**
@@ -12,7 +11,7 @@ export function logFailure(
   logger: Logger,
   sampler: LogSampler,
   label: string,
-  request: Request,
+  request: { method: string; path: string },
   failure: { status: number; code: string },
   error: unknown,
 ): void {
