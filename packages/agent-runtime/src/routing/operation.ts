@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express'
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import type { z } from 'zod'
 import type {
   ZodOpenApiMediaTypeObject,
@@ -65,7 +65,8 @@ export interface OperationSpec<
 /** An operation's handlers, bound to the services they use. */
 export interface BoundRoute {
   operation: Operation
-  handlers: RequestHandler[]
+  /** Its middlewares and handler, in order (an error handler among them answers its own errors). */
+  handlers: (RequestHandler | ErrorRequestHandler)[]
   /** The body limit of a `largeBody` operation, in bytes. */
   maxBodyBytes?: number
 }
@@ -85,8 +86,14 @@ export interface Operation<
   query(request: Request): z.output<Query>
   /** The JSON body, parsed with the declared schema. */
   body(request: Request): z.output<Body>
-  /** This operation served by `handlers` (the last one answers). */
-  handle(handlers: RequestHandler | RequestHandler[], options?: { maxBodyBytes?: number }): BoundRoute
+  /**
+   * This operation served by `handlers` (the last one answers); `errors`, if given, handles the
+   * errors of these handlers only (a body this operation alone parses, say), after them.
+   */
+  handle(
+    handlers: RequestHandler | RequestHandler[],
+    options?: { maxBodyBytes?: number; errors?: ErrorRequestHandler },
+  ): BoundRoute
 }
 
 /** Declares an operation ({@link OperationSpec}). */
@@ -105,7 +112,7 @@ export function operation<Params extends z.ZodObject, Query extends z.ZodObject,
     body: (request) => parse(spec.body?.schema, request.body, 'body'),
     handle: (handlers, options = {}) => ({
       operation: declared as unknown as Operation,
-      handlers: Array.isArray(handlers) ? handlers : [handlers],
+      handlers: [...(Array.isArray(handlers) ? handlers : [handlers]), ...(options.errors ? [options.errors] : [])],
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     }),
   }

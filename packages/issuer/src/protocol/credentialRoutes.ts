@@ -1,5 +1,5 @@
 import { type BoundRoute, operation, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
-import express, { type RequestHandler } from 'express'
+import express from 'express'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type CredentialEndpointOptions, credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
 import type { issuanceEvents } from './issuanceEvents.js'
@@ -95,13 +95,15 @@ export function credentialRoutes(options: CredentialRoutesOptions): BoundRoute[]
         ),
       ),
     ]),
-    notifyIssuer.handle([
-      json,
-      rejectUnsafeProtocolInput,
-      nonces,
-      answering(directory, (issuer, request) => notificationEndpoint(issuer, request, { ...endpoints, onNotified })),
-      // An error handler in the route's own stack, as express takes it (for its body's errors only).
-      notificationRequestErrors as unknown as RequestHandler,
-    ]),
+    notifyIssuer.handle(
+      [
+        json,
+        rejectUnsafeProtocolInput,
+        nonces,
+        answering(directory, (issuer, request) => notificationEndpoint(issuer, request, { ...endpoints, onNotified })),
+      ],
+      // In the route's own stack, for its body's errors only.
+      { errors: notificationRequestErrors },
+    ),
   ]
 }
