@@ -97,6 +97,9 @@ export const ERROR_CATALOG = {
   configuration_not_found: { kind: 'not_found', meaning: 'No such credential configuration on this issuer' },
   credential_configuration_not_found: { kind: 'not_found', meaning: 'No such credential configuration on this issuer' },
   claims_invalid: { kind: 'invalid', meaning: 'The claims do not match the configuration' },
+  claim_unknown: { kind: 'invalid', meaning: 'A claim the configuration does not have' },
+  claim_missing: { kind: 'invalid', meaning: 'A claim the configuration requires is missing' },
+  claim_invalid: { kind: 'invalid', meaning: 'A claim’s value is not of the type the configuration gives it' },
   invalid_validity: {
     kind: 'invalid',
     meaning: 'The credential’s validity is not within what the configuration allows',
