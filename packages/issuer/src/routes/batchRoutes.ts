@@ -24,7 +24,7 @@ import {
 import { batchResults, batchSummary, getBatch, resultsCsv, submitBatch } from '../batches/offerBatches.js'
 import type { OfferBatchQueue } from '../batches/offerBatchQueue.js'
 import { offerTarget } from '../issuance/createOffer.js'
-import { offerBatchResponse, offerBatchResultsResponse } from './responses.js'
+import { offerBatchResponse, offerBatchResultsResponse } from './batchResponses.js'
 
 const { answer, errors, idempotencyKey } = openApi
 const TAGS = ['Offer batches']
