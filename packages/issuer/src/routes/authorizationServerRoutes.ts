@@ -12,7 +12,7 @@ import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js
 
 const { answer, errors } = openApi
 
-export const authorizationServerResponse = z
+const authorizationServerResponse = z
   .object({
     issuer: z.string(),
     jwksUri: z.string().optional(),

@@ -30,7 +30,7 @@ const { answer, errors, idempotencyKey } = openApi
 const TAGS = ['Offer batches']
 const batchPath = z.object({ batchId: z.string() })
 
-export const resultsQuery = z.object({ format: z.enum(['json', 'csv']).optional() })
+const resultsQuery = z.object({ format: z.enum(['json', 'csv']).optional() })
 
 export const createOfferBatch = operation({
   method: 'post',

@@ -17,7 +17,7 @@ const claimsSourceKey = z
   .string()
   .regex(/^(\*|[0-9a-f-]{36}(\/[A-Za-z0-9_-]{1,64})?)$/, "'*', '<issuerId>' or '<issuerId>/<configurationId>'")
 
-export const identityProviderInput = z.strictObject({
+const identityProviderInput = z.strictObject({
   issuer: z
     .url()
     .max(500)
@@ -38,7 +38,7 @@ export const identityProviderInput = z.strictObject({
     .default({}),
 })
 
-export const identityProviderResponse = z
+const identityProviderResponse = z
   .object({
     issuer: z.string(),
     clientId: z.string(),

@@ -27,7 +27,7 @@ import { credentialConfigurationResponse, type IssuerResponse, issuerResponse } 
 
 const { answer, errors, idempotencyKey } = openApi
 
-export const createIssuerInput = z.strictObject({
+const createIssuerInput = z.strictObject({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
@@ -36,7 +36,7 @@ export const createIssuerInput = z.strictObject({
   clientAttestation: clientAttestationInput.optional(),
 })
 
-export const updateIssuerInput = z
+const updateIssuerInput = z
   .strictObject({
     display: displayInput.optional(),
     batchSize: batchSizeInput.optional(),

@@ -30,15 +30,15 @@ import {
 
 const { answer, errors } = openApi
 
-export const listIssuersQuery = pageQuery({})
-export const listConfigurationsQuery = pageQuery({})
-export const listOffersQuery = pageQuery({
+const listIssuersQuery = pageQuery({})
+const listConfigurationsQuery = pageQuery({})
+const listOffersQuery = pageQuery({
   status: z.enum(OFFER_STATUSES).optional(),
   issuerId: z.string().min(1).max(100).optional(),
   credentialConfigurationId: z.string().min(1).max(100).optional(),
   ...createdRangeShape,
 })
-export const listBatchesQuery = pageQuery({})
+const listBatchesQuery = pageQuery({})
 
 /** Configurations have no creation time of their own: their pages are in id order. */
 const BY_ID = '0'

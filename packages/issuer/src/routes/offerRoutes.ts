@@ -25,7 +25,7 @@ import {
 
 const { answer, errors, idempotencyKey } = openApi
 
-export const createOfferInput = z.strictObject({
+const createOfferInput = z.strictObject({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
   /** Required, except for a deferred configuration, whose claims may be approved later. */
@@ -62,7 +62,7 @@ function checkGrantOptions(input: z.output<typeof createOfferInput>): void {
   }
 }
 
-export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
+const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
   status: row.state,

@@ -33,7 +33,7 @@ const publicJwkInput = z
   .refine((jwk) => !('d' in jwk), 'a public key: no "d"')
   .meta({ description: 'The public key the provider signs its wallet attestations with' })
 
-export const walletProviderInput = z
+const walletProviderInput = z
   .strictObject({
     certificate: z
       .string()
@@ -49,9 +49,9 @@ export const walletProviderInput = z
     'give certificate or jwk, not both',
   )
 
-export const listWalletProvidersQuery = pageQuery({})
+const listWalletProvidersQuery = pageQuery({})
 
-export const walletProviderResponse = z
+const walletProviderResponse = z
   .object({
     providerId: z.string(),
     label: z.string().optional(),
