@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { HttpError } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { parse } from 'csv-parse'
 import { z } from 'zod'
 import { type CredentialConfiguration, validateClaims } from '../issuers/credentialConfiguration.js'
@@ -29,9 +29,9 @@ export const jsonBatchInput = z.strictObject({ ...batchTarget.shape, rows: rowsI
 type RawRow = { row: number; claims: Record<string, unknown> }
 
 function checkRowCount(rows: RawRow[], maxRows: number): RawRow[] {
-  if (rows.length === 0) throw new HttpError(400, 'batch_empty', 'The batch has no rows')
+  if (rows.length === 0) throw new DomainError('batch_empty', 'The batch has no rows')
   if (rows.length > maxRows) {
-    throw new HttpError(413, 'batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`)
+    throw new DomainError('batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`)
   }
   return rows
 }
@@ -52,14 +52,14 @@ export async function rowsFromCsvStream(body: Readable, maxRows: number, maxByte
   const rows: RawRow[] = []
   let bytes = 0
   const parser = parse({ columns: true, skip_empty_lines: true, trim: true, info: true, bom: true })
-  const tooLarge = (error: HttpError) => {
+  const tooLarge = (error: DomainError) => {
     body.unpipe(parser)
     body.resume()
     parser.destroy(error)
   }
   body.on('data', (chunk: Buffer) => {
     bytes += chunk.length
-    if (bytes > maxBytes) tooLarge(new HttpError(413, 'payload_too_large', `The CSV body is over ${maxBytes} bytes`))
+    if (bytes > maxBytes) tooLarge(new DomainError('payload_too_large', `The CSV body is over ${maxBytes} bytes`))
   })
   body.pipe(parser)
   try {
@@ -69,16 +69,16 @@ export async function rowsFromCsvStream(body: Readable, maxRows: number, maxByte
     }>) {
       rows.push({ row: info.lines, claims: record })
       if (rows.length > maxRows) {
-        tooLarge(new HttpError(413, 'batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`))
+        tooLarge(new DomainError('batch_too_large', `A batch holds at most ${maxRows} rows; this one has more`))
         break
       }
     }
   } catch (error) {
-    if (error instanceof HttpError) throw error
-    throw new HttpError(400, 'invalid_csv', `The CSV body could not be read: ${(error as Error).message}`)
+    if (error instanceof DomainError) throw error
+    throw new DomainError('invalid_csv', `The CSV body could not be read: ${(error as Error).message}`)
   }
   if (bytes === 0) {
-    throw new HttpError(400, 'invalid_csv', 'The CSV body is empty: send a header row of claim names, then rows')
+    throw new DomainError('invalid_csv', 'The CSV body is empty: send a header row of claim names, then rows')
   }
   return checkRowCount(rows, maxRows)
 }
@@ -136,7 +136,7 @@ export function checkRows(
       validateClaims(configuration, typed)
       valid.push({ row, claims: typed, ...(key !== undefined ? { key } : {}) })
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error
+      if (!(error instanceof DomainError)) throw error
       invalid.push({ row, code: error.code, message: error.message })
     }
   }

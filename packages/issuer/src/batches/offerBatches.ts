@@ -1,4 +1,5 @@
-import { HttpError, storageServiceOf } from '@attesto/agent-runtime'
+import { storageServiceOf } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { type AgentContext, RecordDuplicateError, RecordNotFoundError, utils } from '@credo-ts/core'
 import type { BatchConfig } from './batchConfig.js'
 import { type BatchRow, OfferBatchChunkRecord, type RowResult } from './OfferBatchChunkRecord.js'
@@ -39,7 +40,7 @@ export async function submitBatch(
   const batchId = input.batchId ?? utils.uuid()
   if (input.batchId) {
     const stored = await getBatch(root, tenantId, batchId).catch((error: unknown) => {
-      if (error instanceof HttpError && error.status === 404) return undefined
+      if (error instanceof DomainError && error.code === 'batch_not_found') return undefined
       throw error
     })
     if (stored) return stored
@@ -82,7 +83,7 @@ export async function submitBatch(
 
 /** The batch, if it belongs to the tenant; 404 `batch_not_found` otherwise. */
 export async function getBatch(root: AgentContext, tenantId: string, batchId: string): Promise<OfferBatchRecord> {
-  const notFound = new HttpError(404, 'batch_not_found', `No batch '${batchId}' in this tenant`)
+  const notFound = new DomainError('batch_not_found', `No batch '${batchId}' in this tenant`)
   const batch = await storageServiceOf<OfferBatchRecord>(root)
     .getById(root, OfferBatchRecord, batchId)
     .catch((error: unknown) => {

@@ -1,17 +1,12 @@
 import { LargeBodyGate, mountRestApi, type RuntimeConfig } from '@attesto/agent-runtime'
 import type { Logger } from '@credo-ts/core'
 import type { BatchConfig } from '../batches/batchConfig.js'
+import { OfferManagement } from '../issuance/OfferManagement.js'
 import { issuerOpenApi } from '../openapi.js'
 import type { WalletProviderKeys } from '../protocol/clientAttestation/WalletProviderKeys.js'
-import { authorizationServerRoutes } from '../routes/authorizationServerRoutes.js'
-import { batchRoutes } from '../routes/batchRoutes.js'
 import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
-import { identityProviderRoutes } from '../routes/identityProviderRoutes.js'
-import { issuerRoutes } from '../routes/issuerRoutes.js'
-import { managementRoutes } from '../routes/managementRoutes.js'
-import { offerRoutes } from '../routes/offerRoutes.js'
-import { statusRoutes } from '../routes/statusRoutes.js'
-import { walletProviderRoutes } from '../routes/walletProviderRoutes.js'
+import { ISSUER_FEATURES, type IssuerServices } from '../routes/issuerFeatures.js'
+import { issuersFeature } from '../routes/issuerRoutes.js'
 import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import { ISSUER_WEBHOOK_EVENTS } from '../webhooks/issuerWebhooks.js'
 import type { IssuerRuntime } from './IssuerRuntime.js'
@@ -27,40 +22,48 @@ export interface IssuerRestApiOptions {
   logger: Logger
 }
 
-/** The issuer's REST API (management, identities, offers, batches, statuses) on the runtime's app, with its OpenAPI. */
+/** What the issuer's features are bound to, from the runtime. */
+function issuerServices(runtime: IssuerRuntime, options: IssuerRestApiOptions): IssuerServices {
+  const { config, batchConfig } = options
+  return {
+    root: runtime.agent.context,
+    pages: runtime.pages,
+    credentialIssuerBaseUrl: options.credentialIssuerBaseUrl,
+    issuers: runtime.issuers,
+    offers: runtime.offers,
+    offerManagement: new OfferManagement(
+      runtime.storage.database,
+      config.storage.schema,
+      runtime.offers.sessions,
+      runtime.pages,
+    ),
+    deferredClaims: runtime.deferredClaims,
+    deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
+    statuses: options.statuses,
+    offerBatches: runtime.offerBatches,
+    batchConfig,
+    credentialStatus: runtime.credentialStatus,
+    statusChanges: runtime.statusChanges,
+    walletProviderKeys: options.walletProviderKeys,
+  }
+}
+
+/**
+ * The issuer's REST API (management, identities, offers, batches, statuses) on the runtime's app,
+ * with its OpenAPI: its features in their order, the issuer certificate's routes after the issuers'.
+ */
 export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestApiOptions): void {
   const { config, batchConfig, credentialIssuerBaseUrl } = options
+  const services = issuerServices(runtime, options)
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
     openApi: issuerOpenApi(config.publicBaseUrl),
     adminApiKey: config.adminApiKey,
     logger: options.logger,
-    tenantScopedRoutes: [
-      ...managementRoutes({
-        root: runtime.agent.context,
-        database: runtime.storage.database,
-        schema: config.storage.schema,
-        pages: runtime.pages,
-        sessions: runtime.offers.sessions,
-        directory: runtime.issuers,
-        credentialIssuerBaseUrl,
-      }),
-      issuerRoutes(credentialIssuerBaseUrl, runtime.issuers),
-      issuerCertificateRoutes(credentialIssuerBaseUrl, runtime.issuers),
-      offerRoutes({
-        offers: runtime.offers,
-        issuers: runtime.issuers,
-        deferredClaims: runtime.deferredClaims,
-        deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
-        statuses: options.statuses,
-      }),
-      identityProviderRoutes(),
-      authorizationServerRoutes(credentialIssuerBaseUrl, runtime.issuers),
-      batchRoutes(runtime.agent.context, runtime.offerBatches, batchConfig),
-      statusRoutes(runtime.credentialStatus, runtime.statusChanges),
-      walletProviderRoutes(runtime.pages, options.walletProviderKeys),
-    ],
-    largeBodies: [{ path: '/offer-batches', limitBytes: batchConfig.maxBytes }],
+    tenantScopedRoutes: ISSUER_FEATURES.flatMap((feature) => [
+      feature.routes(services),
+      ...(feature === issuersFeature ? [issuerCertificateRoutes(credentialIssuerBaseUrl, runtime.issuers)] : []),
+    ]),
     largeBodyGate: new LargeBodyGate({
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { HttpError } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import type { AgentContext } from '@credo-ts/core'
 import {
   type CredentialConfiguration,
@@ -51,8 +51,7 @@ function targetOf(profile: IssuerProfile, credentialConfigurationId: string): Of
     ? profile.configurations[credentialConfigurationId]
     : undefined
   if (!configuration) {
-    throw new HttpError(
-      404,
+    throw new DomainError(
       'credential_configuration_not_found',
       `Issuer '${profile.issuerId}' has no credential configuration '${credentialConfigurationId}'`,
     )
@@ -79,7 +78,7 @@ export async function cachedOfferTarget(
   issuerId: string,
   credentialConfigurationId: string,
 ): Promise<OfferTarget> {
-  const notFound = () => new HttpError(404, 'issuer_not_found', `No issuer '${issuerId}' in this tenant`)
+  const notFound = () => new DomainError('issuer_not_found', `No issuer '${issuerId}' in this tenant`)
   const issuer = await directory.getWithConfiguration(issuerId, credentialConfigurationId).catch((error: unknown) => {
     if (error instanceof UnknownIssuerError) throw notFound()
     throw error
@@ -142,8 +141,7 @@ export async function createOffer(
   input: OfferInput,
 ): Promise<CreatedOffer> {
   if (!ownServerAvailable(profile)) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'own_authorization_server_disabled',
       "This issuer's access tokens come from its external authorization server only: an offer's code could not be redeemed (PUT /issuers/{issuerId}/authorization-server with ownAuthorizationServer true)",
     )

@@ -1,4 +1,4 @@
-import { HttpError } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { z } from 'zod'
 import { type ClaimProblem, DEFAULT_CREDENTIAL_VALIDITY_SECONDS } from './configurationParts.js'
 import { type MdocConfiguration, mdocClaimProblems, mdocConfigurationInput } from './mdocConfiguration.js'
@@ -43,12 +43,11 @@ export function validateClaims(configuration: CredentialConfiguration, claims: R
   const problems = claimProblems(configuration, claims)
   const [first] = problems
   if (!first) return
-  if (problems.length === 1) throw new HttpError(400, first.code, first.message)
-  throw new HttpError(
-    400,
+  if (problems.length === 1) throw new DomainError(first.code, first.message)
+  throw new DomainError(
     'claims_invalid',
     `${problems.length} claims do not fit credential configuration '${configuration.id}': ${problems.map((problem) => problem.message).join('; ')}`,
-    problems,
+    { details: problems },
   )
 }
 
@@ -73,15 +72,13 @@ export function credentialValidity(
   const expiresAt = validUntil === undefined ? undefined : Math.floor(Date.parse(validUntil) / 1000)
   if (expiresAt !== undefined) {
     if (expiresAt <= Math.max(now, notBefore ?? now)) {
-      throw new HttpError(
-        400,
+      throw new DomainError(
         'invalid_validity',
         'credentialValidUntil must be later than now and than credentialValidFrom',
       )
     }
     if (expiresAt > now + validitySeconds + 86_400) {
-      throw new HttpError(
-        400,
+      throw new DomainError(
         'invalid_validity',
         `credentialValidUntil may not exceed the configuration's validity (${validitySeconds} s from issuance)`,
       )

@@ -1,4 +1,5 @@
-import { HttpError, publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
+import { publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import type { IssuerProfile } from './issuerProfiles.js'
 
 /** The country (C) of a distinguished name as @peculiar/x509 writes it (`CN=…, O=…, C=NL`). */
@@ -11,26 +12,23 @@ const countryOf = (name: string) => /(?:^|,\s*)C=([A-Za-z]{2})(?:,|$)/.exec(name
  * P-256, the certificate uploaded, and the CA that issued it must name its country (C), which
  * ISO/IEC 18013-5 Annex B requires and mdoc verifiers check.
  */
-export function mdocSignerProblem(profile: IssuerProfile): HttpError | undefined {
+export function mdocSignerProblem(profile: IssuerProfile): DomainError | undefined {
   const key = publicKeyFromSelfDescribingDid(profile.didUrl)
   if (key?.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    return new HttpError(
-      400,
+    return new DomainError(
       'issuer_key_unsupported',
       'An mso_mdoc configuration needs an issuer with a P-256 key (the MSO is signed with ES256): create an issuer with keyType P-256',
     )
   }
   const { certificate } = profile
   if (!certificate) {
-    return new HttpError(
-      409,
+    return new DomainError(
       'certificate_required',
       `An mso_mdoc configuration needs the issuer's document-signer certificate: ask for a signing request (POST /issuers/${profile.issuerId}/certificate-signing-request with mdocDocumentSigner true), have the tenant's IACA sign it, upload the chain (PUT /issuers/${profile.issuerId}/certificate), then define the configuration (docs/MDOC.md)`,
     )
   }
   if (!countryOf(certificate.issuer)) {
-    return new HttpError(
-      409,
+    return new DomainError(
       'certificate_country_missing',
       `The CA that issued the issuer's certificate (${certificate.issuer}) names no country (C): ISO/IEC 18013-5 requires it for a document signer and mdoc verifiers refuse mdocs without it`,
     )

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { HttpError, type TenantRequestLocals } from '@attesto/agent-runtime'
+import { type BoundRoute, feature, openApi, operation, type TenantRequestLocals } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { type AgentContext, Kms } from '@credo-ts/core'
-import { Router } from 'express'
 import { z } from 'zod'
 import {
   claimsSourceInput,
@@ -11,11 +11,13 @@ import {
   type ProviderClientAuth,
 } from '../authorization/IdentityProvider.js'
 
+const { answer, errors } = openApi
+
 const claimsSourceKey = z
   .string()
   .regex(/^(\*|[0-9a-f-]{36}(\/[A-Za-z0-9_-]{1,64})?)$/, "'*', '<issuerId>' or '<issuerId>/<configurationId>'")
 
-export const identityProviderInput = z.strictObject({
+const identityProviderInput = z.strictObject({
   issuer: z
     .url()
     .max(500)
@@ -35,6 +37,75 @@ export const identityProviderInput = z.strictObject({
     .refine((sources) => Object.keys(sources).length <= 200, 'at most 200 claims sources')
     .default({}),
 })
+
+const identityProviderResponse = z
+  .object({
+    issuer: z.string(),
+    clientId: z.string(),
+    clientAuth: z.object({
+      method: z.enum(['client_secret_basic', 'private_key_jwt']),
+      keyId: z.string().optional(),
+      publicJwk: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: 'private_key_jwt: the public key to register at the provider' }),
+    }),
+    scopes: z.array(z.string()),
+    claimsSources: z.record(z.string(), z.record(z.string(), z.unknown())),
+    claimsEndpointSecret: z
+      .string()
+      .optional()
+      .meta({ description: 'Only when the provider is first set: the HMAC key of claims-endpoint requests' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'IdentityProvider' })
+
+const example = {
+  issuer: 'https://login.university.example',
+  clientId: 'attesto-issuer',
+  clientAuth: { method: 'client_secret_basic', clientSecret: 'a-long-client-secret-from-the-provider' },
+  scopes: ['profile'],
+  claimsSources: { '*': { type: 'id_token', mapping: { given_name: 'given_name', family_name: 'family_name' } } },
+}
+
+export const putIdentityProvider = operation({
+  method: 'put',
+  path: '/identity-provider',
+  operationId: 'putIdentityProvider',
+  tags: ['Authorization'],
+  summary:
+    "Set the tenant's OpenID provider, where users log in before a wallet gets an authorization code, and where each credential's claims come from",
+  description:
+    "Register <credential issuer>/authorize/callback of each issuer as a redirect URI at the provider. client_secret_basic keeps the secret in the tenant's storage and never answers it; private_key_jwt makes a P-256 key in the tenant's KMS and answers its public JWK. claimsSources keys: '<issuerId>/<configurationId>', '<issuerId>' or '*'.",
+  body: { required: true, schema: identityProviderInput.meta({ examples: [example] }) },
+  responses: {
+    '200': answer('Replaced', identityProviderResponse),
+    '201': answer('Set (with the claims endpoint secret, shown once)', identityProviderResponse),
+    ...errors(400, 401),
+  },
+})
+
+export const getIdentityProvider = operation({
+  method: 'get',
+  path: '/identity-provider',
+  operationId: 'getIdentityProvider',
+  tags: ['Authorization'],
+  summary: "The tenant's OpenID provider (no secret)",
+  responses: { '200': answer('OK', identityProviderResponse), ...errors(401, 404) },
+})
+
+export const deleteIdentityProvider = operation({
+  method: 'delete',
+  path: '/identity-provider',
+  operationId: 'deleteIdentityProvider',
+  tags: ['Authorization'],
+  summary: 'Remove the provider: the authorization code flow is then refused (unauthorized_client)',
+  responses: { '204': { description: 'Removed' }, ...errors(401, 404) },
+})
+
+/** The tenant's OpenID provider for the authorization code flow (docs/AUTHORIZATION.md). */
+export const IDENTITY_PROVIDER_OPERATIONS = [putIdentityProvider, getIdentityProvider, deleteIdentityProvider]
 
 /** A provider as the API answers it: never its client secret; its claims-endpoint secret only when made. */
 export function identityProviderView(provider: IdentityProvider, publicJwk?: unknown, showSecret = false) {
@@ -82,12 +153,10 @@ async function clientAuthOf(
  * registration at the provider), `GET` reads it (never a secret), `DELETE` removes it (the flow is
  * then refused with `unauthorized_client`).
  */
-export function identityProviderRoutes(): Router {
-  const router = Router()
-
-  router.put('/identity-provider', async (request, response) => {
+export function identityProviderRoutes(): BoundRoute[] {
+  const put = putIdentityProvider.handle(async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const input = identityProviderInput.parse(request.body)
+    const input = putIdentityProvider.body(request)
     const existing = await identityProviders.find(tenantContext, IDENTITY_PROVIDER_ID)
     const now = new Date().toISOString()
     const provider: IdentityProvider = {
@@ -105,19 +174,26 @@ export function identityProviderRoutes(): Router {
     response.status(existing ? 200 : 201).json(identityProviderView(provider, publicJwk, !existing))
   })
 
-  router.get('/identity-provider', async (_request, response) => {
+  const get = getIdentityProvider.handle(async (_request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     const provider = await identityProviders.get(tenantContext, IDENTITY_PROVIDER_ID)
     response.json(identityProviderView(provider, await publicJwkOf(tenantContext, provider.clientAuth)))
   })
 
-  router.delete('/identity-provider', async (_request, response) => {
+  const remove = deleteIdentityProvider.handle(async (_request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
     if (!(await identityProviders.delete(tenantContext, IDENTITY_PROVIDER_ID))) {
-      throw new HttpError(404, 'identity_provider_not_found', 'This tenant has no identity provider')
+      throw new DomainError('identity_provider_not_found', 'This tenant has no identity provider')
     }
     response.status(204).end()
   })
 
-  return router
+  return [put, get, remove]
 }
+
+/** The tenant's OpenID provider. */
+export const identityProviderFeature = feature<unknown>({
+  name: 'identity provider',
+  operations: IDENTITY_PROVIDER_OPERATIONS,
+  routes: () => identityProviderRoutes(),
+})

@@ -1,24 +1,33 @@
 import { randomUUID } from 'node:crypto'
 import {
+  type BoundRoute,
   certificateView,
-  HttpError,
+  feature,
+  openApi,
+  operation,
   type TenantRequestLocals,
   TenantsApi,
   withIdempotency,
 } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { DidsApi, Kms } from '@credo-ts/core'
-import { Router } from 'express'
 import { z } from 'zod'
 import { batchSizeInput, batchSizeOf } from '../issuers/batchIssuance.js'
-import { scopeOf } from '../issuers/configurationParts.js'
-import { credentialConfigurationInput, displayInput } from '../issuers/credentialConfiguration.js'
+import { configurationIdInput, scopeOf } from '../issuers/configurationParts.js'
+import {
+  credentialConfigurationBody,
+  credentialConfigurationInput,
+  displayInput,
+} from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { type IssuerProfile, issuerProfiles } from '../issuers/issuerProfiles.js'
 import { mdocSignerProblem } from '../issuers/mdocSigner.js'
 import { clientAttestationInput, clientAttestationOf, dpopInput, dpopOf } from '../issuers/senderConstraints.js'
-import type { IssuerResponse } from './responses.js'
+import { credentialConfigurationResponse, type IssuerResponse, issuerResponse } from './responses.js'
 
-export const createIssuerInput = z.strictObject({
+const { answer, errors, idempotencyKey } = openApi
+
+const createIssuerInput = z.strictObject({
   didMethod: z.enum(['jwk', 'key']).default('jwk'),
   keyType: z.enum(['P-256', 'Ed25519']).default('P-256'),
   display: displayInput.optional(),
@@ -27,7 +36,7 @@ export const createIssuerInput = z.strictObject({
   clientAttestation: clientAttestationInput.optional(),
 })
 
-export const updateIssuerInput = z
+const updateIssuerInput = z
   .strictObject({
     display: displayInput.optional(),
     batchSize: batchSizeInput.optional(),
@@ -59,23 +68,116 @@ function refuseSharedScope(profile: IssuerProfile, configuration: { id: string; 
     (other) => other.id !== configuration.id && scopeOf(other) === scopeOf(configuration),
   )
   if (sharing) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
       'scope_in_use',
       `Configuration '${sharing.id}' has the scope '${scopeOf(configuration)}': one scope selects one configuration`,
     )
   }
 }
 
+const issuerPath = z.object({ issuerId: z.string() })
+const display = [{ name: 'University of Examples', locale: 'en', logo: { uri: 'https://university.example/logo.png' } }]
+
+export const createIssuer = operation({
+  method: 'post',
+  path: '/issuers',
+  operationId: 'createIssuer',
+  tags: ['Issuers'],
+  summary: 'Create an issuer identity: a key in the issuer KMS, a did:jwk or did:key, an OID4VCI credential issuer',
+  parameters: [idempotencyKey],
+  body: {
+    schema: createIssuerInput.meta({ examples: [{ didMethod: 'jwk', keyType: 'P-256', display, batchSize: 10 }] }),
+  },
+  responses: { '201': answer('Created', issuerResponse), ...errors(400, 401, 409, 422, 503) },
+})
+
+export const getIssuer = operation({
+  method: 'get',
+  path: '/issuers/{issuerId}',
+  operationId: 'getIssuer',
+  tags: ['Issuers'],
+  summary: 'An issuer identity and its credential configurations',
+  params: issuerPath,
+  responses: { '200': answer('OK', issuerResponse), ...errors(401, 404) },
+})
+
+export const updateIssuer = operation({
+  method: 'patch',
+  path: '/issuers/{issuerId}',
+  operationId: 'updateIssuer',
+  tags: ['Issuers'],
+  summary:
+    'Change how wallets show the issuer (name, logo, per locale), its batch size, and what its token endpoint requires of wallets (DPoP, wallet attestation)',
+  description:
+    "batchSize above 1 turns on OID4VCI batch issuance: a credential request may carry that many proofs and gets one credential per proof; the metadata then advertises batch_credential_issuance (other instances within ISSUER_METADATA_CACHE_SECONDS). dpop 'required' refuses token requests without a DPoP proof (every token DPoP-bound); clientAttestation 'required' refuses public clients (docs/AUTHORIZATION.md).",
+  params: issuerPath,
+  body: {
+    required: true,
+    schema: updateIssuerInput.meta({
+      examples: [{ display }, { batchSize: 10 }, { dpop: 'required', clientAttestation: 'required' }],
+    }),
+  },
+  responses: { '200': answer('OK', issuerResponse), ...errors(400, 401, 404) },
+})
+
+const sdJwtVcExample = {
+  vct: 'https://university.example/credentials/diploma',
+  display: [{ name: 'Diploma', locale: 'en', background_color: '#003366', text_color: '#ffffff' }],
+  claims: [
+    { name: 'given_name', type: 'string', required: true },
+    { name: 'degree', type: 'string', required: true },
+    { name: 'graduated_on', type: 'date' },
+    { name: 'honours', type: 'boolean', selectivelyDisclosable: false },
+  ],
+}
+
+const mdocExample = {
+  format: 'mso_mdoc',
+  doctype: 'org.iso.18013.5.1.mDL',
+  validitySeconds: 2592000,
+  display: [{ name: 'Driving licence', locale: 'en' }],
+  namespaces: {
+    'org.iso.18013.5.1': [
+      { name: 'family_name', type: 'string', required: true },
+      { name: 'birth_date', type: 'full-date', required: true },
+      { name: 'age_over_18', type: 'bool' },
+      { name: 'portrait', type: 'bytes' },
+    ],
+  },
+}
+
+export const putCredentialConfiguration = operation({
+  method: 'put',
+  path: '/issuers/{issuerId}/credential-configurations/{configurationId}',
+  operationId: 'putCredentialConfiguration',
+  tags: ['Credential configurations'],
+  summary:
+    'Define (or replace) a credential configuration: an SD-JWT VC (vct, claims, which are selectively disclosable) or an ISO mdoc (format mso_mdoc: doctype, data elements per namespace)',
+  description:
+    'An mso_mdoc configuration needs an issuer with a P-256 key (400 issuer_key_unsupported) and its document-signer certificate, issued by a CA that names its country (409 certificate_required, certificate_country_missing); it cannot be revocable (docs/MDOC.md). scope (default the configuration id) selects the configuration in the authorization code flow; another configuration of the issuer with the same scope is 409 scope_in_use (docs/AUTHORIZATION.md).',
+  params: z.object({ issuerId: z.string(), configurationId: configurationIdInput }),
+  body: {
+    required: true,
+    schema: credentialConfigurationBody.meta({
+      id: 'CredentialConfigurationInput',
+      description: 'The configuration; its id is the path parameter',
+      examples: [sdJwtVcExample, mdocExample],
+    }),
+  },
+  responses: { '200': answer('Saved', credentialConfigurationResponse), ...errors(400, 401, 404, 409) },
+})
+
+/** Issuer identities and their credential configurations. */
+export const ISSUER_OPERATIONS = [createIssuer, getIssuer, updateIssuer, putCredentialConfiguration]
+
 /**
  * Issuer identities (a key in the tenant's KMS, a did:jwk or did:key, an issuer id routed to the
  * tenant) and their credential configurations. Every route runs in the caller's tenant context.
  */
-export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): Router {
-  const router = Router()
-
-  router.post('/issuers', async (request, response) => {
+export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerDirectory): BoundRoute[] {
+  const create = createIssuer.handle(async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
+    // A bare POST (no body) makes a default issuer.
     const input = createIssuerInput.parse(request.body ?? {})
     // The issuer id is chosen when the key is reserved: a retry that takes the key over finds the
     // identity made before (a crash before its profile was saved leaves an unused key in the KMS).
@@ -113,17 +215,16 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     response.status(result.status).json(result.body)
   })
 
-  router.get('/issuers/:issuerId', async (request, response) => {
+  const get = getIssuer.handle(async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    response.json(
-      issuerView(await issuerProfiles.get(tenantContext, request.params.issuerId as string), credentialIssuerBaseUrl),
-    )
+    const { issuerId } = getIssuer.params(request)
+    response.json(issuerView(await issuerProfiles.get(tenantContext, issuerId), credentialIssuerBaseUrl))
   })
 
-  router.patch('/issuers/:issuerId', async (request, response) => {
+  const update = updateIssuer.handle(async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const { display, batchSize, dpop, clientAttestation } = updateIssuerInput.parse(request.body)
-    const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
+    const { display, batchSize, dpop, clientAttestation } = updateIssuer.body(request)
+    const profile = await issuerProfiles.get(tenantContext, updateIssuer.params(request).issuerId)
     if (display) profile.display = display
     if (batchSize !== undefined) profile.batchSize = batchSize
     if (dpop) profile.dpop = dpop
@@ -133,8 +234,9 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     response.json(issuerView(profile, credentialIssuerBaseUrl))
   })
 
-  router.put('/issuers/:issuerId/credential-configurations/:configurationId', async (request, response) => {
+  const putConfiguration = putCredentialConfiguration.handle(async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
+    // The path's id is checked as the configuration's, with the body (`id` in the answer's details).
     const configuration = credentialConfigurationInput.parse({ ...request.body, id: request.params.configurationId })
     const profile = await issuerProfiles.get(tenantContext, request.params.issuerId as string)
     // An mdoc is signed under the issuer's document-signer certificate: refused now, not at issuance.
@@ -147,5 +249,16 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
     response.json(configuration)
   })
 
-  return router
+  return [create, get, update, putConfiguration]
 }
+
+/** Issuer identities and their credential configurations, after the management routes. */
+export const issuersFeature = feature<{ credentialIssuerBaseUrl: string; issuers: IssuerDirectory }>({
+  name: 'issuers',
+  tags: [
+    ['Issuers', 'Issuer identities: a key, a DID, an OID4VCI credential issuer'],
+    ['Credential configurations', 'What an issuer issues: an SD-JWT VC type and its claims'],
+  ],
+  operations: ISSUER_OPERATIONS,
+  routes: ({ credentialIssuerBaseUrl, issuers }) => issuerRoutes(credentialIssuerBaseUrl, issuers),
+})

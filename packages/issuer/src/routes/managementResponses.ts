@@ -1,11 +1,7 @@
 import { pageAnswer } from '@attesto/agent-runtime'
 import { z } from 'zod'
-import {
-  credentialConfigurationResponse,
-  issuerResponse,
-  offerBatchResponse,
-  offerStatusResponse,
-} from './responses.js'
+import { offerBatchResponse } from './batchResponses.js'
+import { credentialConfigurationResponse, issuerResponse, offerStatusResponse } from './responses.js'
 
 /**
  * What the issuer's management routes answer (lists page by page, deactivation, removal,

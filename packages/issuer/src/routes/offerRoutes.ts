@@ -1,5 +1,13 @@
-import { HttpError, queueUnavailable, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
-import { Router } from 'express'
+import {
+  type BoundRoute,
+  feature,
+  openApi,
+  operation,
+  queueUnavailable,
+  type TenantRequestLocals,
+  withIdempotency,
+} from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { z } from 'zod'
 import type { DeferredClaimsQueue } from '../deferred/DeferredClaimsQueue.js'
 import { cachedOfferTarget, createOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
@@ -8,9 +16,16 @@ import { offerView } from '../issuance/offerStatus.js'
 import { credentialValidity, validateClaims } from '../issuers/credentialConfiguration.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusRow, CredentialStatusStore } from '../status/CredentialStatusStore.js'
-import type { OfferStatusResponse } from './responses.js'
+import {
+  claimsQueuedResponse,
+  createdOfferResponse,
+  type OfferStatusResponse,
+  offerStatusResponse,
+} from './responses.js'
 
-export const createOfferInput = z.strictObject({
+const { answer, errors, idempotencyKey } = openApi
+
+const createOfferInput = z.strictObject({
   issuerId: z.string().min(1),
   credentialConfigurationId: z.string().min(1),
   /** Required, except for a deferred configuration, whose claims may be approved later. */
@@ -40,21 +55,74 @@ export const createOfferInput = z.strictObject({
 /** A transaction code goes with a pre-authorised code only, a subject with the authorization code grant only. */
 function checkGrantOptions(input: z.output<typeof createOfferInput>): void {
   if (input.grant === 'authorization_code' ? input.txCode !== false : input.subject !== undefined) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'grant_option_invalid',
       'txCode goes with the pre-authorized_code grant only, subject with the authorization_code grant only',
     )
   }
 }
 
-export const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
+const approvalInput = z.strictObject({ claims: z.record(z.string(), z.unknown()) })
 
 const credentialStatusOf = (row: CredentialStatusRow) => ({
   status: row.state,
   statusList: { listId: row.listId, idx: row.idx, ...(row.indices ? { indices: row.indices } : {}) },
   ...(row.changedAt ? { changedAt: row.changedAt } : {}),
 })
+
+const offerPath = z.object({ offerId: z.string() })
+
+export const createOfferOperation = operation({
+  method: 'post',
+  path: '/offers',
+  operationId: 'createOffer',
+  tags: ['Offers'],
+  summary: 'Create a pre-authorised credential offer; returns the openid-credential-offer:// URI',
+  description:
+    "claims are required, except for a deferred configuration (approved later with PUT /offers/{offerId}/claims). credentialValidUntil must come after now and its start, and at most the configuration's validitySeconds from now (400 invalid_validity otherwise).",
+  parameters: [idempotencyKey],
+  body: {
+    required: true,
+    schema: createOfferInput.meta({
+      id: 'OfferInput',
+      examples: [
+        {
+          issuerId: '5b0e3a52-6d0b-4f53-9c1a-0e7f7d2a9b41',
+          credentialConfigurationId: 'diploma',
+          claims: { given_name: 'Ada', degree: 'MSc', graduated_on: '2026-06-30', honours: true },
+          txCode: { length: 6 },
+        },
+      ],
+    }),
+  },
+  responses: { '201': answer('Created', createdOfferResponse), ...errors(400, 401, 404, 409, 422, 503) },
+})
+
+export const getOffer = operation({
+  method: 'get',
+  path: '/offers/{offerId}',
+  operationId: 'getOffer',
+  tags: ['Offers'],
+  summary:
+    'Offer status: offered, token_issued, credential_pending (deferred), credential_issued (then credential_accepted, credential_failed or credential_deleted as the wallet notifies), expired, failed or cancelled',
+  params: offerPath,
+  responses: { '200': answer('OK', offerStatusResponse), ...errors(401, 404) },
+})
+
+export const approveOfferClaims = operation({
+  method: 'put',
+  path: '/offers/{offerId}/claims',
+  operationId: 'approveOfferClaims',
+  tags: ['Offers'],
+  summary:
+    'Approve the claims of a deferred offer; queued, then the wallet’s next deferred-credential request gets the credential',
+  params: offerPath,
+  body: { required: true, schema: approvalInput.meta({ examples: [{ claims: { given_name: 'Ada' } }] }) },
+  responses: { '202': answer('Queued', claimsQueuedResponse), ...errors(400, 401, 404, 409, 503) },
+})
+
+/** Offers, one at a time. */
+export const OFFER_OPERATIONS = [createOfferOperation, getOffer, approveOfferClaims]
 
 export interface OfferRoutesOptions {
   offers: OfferMaker
@@ -74,18 +142,16 @@ export interface OfferRoutesOptions {
  * (and the credential's status: valid, revoked or suspended, when it has one);
  * `PUT /offers/:offerId/claims` approves the claims of a deferred offer.
  */
-export function offerRoutes(options: OfferRoutesOptions): Router {
-  const router = Router()
-
+export function offerRoutes(options: OfferRoutesOptions): BoundRoute[] {
   const sessionOf = async (tenantId: string, offerId: string) => {
     const session = await options.offers.sessions.find(tenantId, offerId)
-    if (!session) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+    if (!session) throw new DomainError('offer_not_found', `No offer '${offerId}' in this tenant`)
     return session
   }
 
-  router.post('/offers', async (request, response) => {
+  const create = createOfferOperation.handle(async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
-    const input = createOfferInput.parse(request.body)
+    const input = createOfferOperation.body(request)
     const target = await cachedOfferTarget(options.issuers, tenant.id, input.issuerId, input.credentialConfigurationId)
     checkGrantOptions(input)
     const claims = input.claims ?? {}
@@ -113,34 +179,29 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     response.status(result.status).json(result.body)
   })
 
-  router.get('/offers/:offerId', async (request, response) => {
+  const get = getOffer.handle(async (request, response) => {
     const { tenant } = response.locals as TenantRequestLocals
-    const answer = await offerStatusAnswer(options, tenant.id, request.params.offerId as string)
+    const answer = await offerStatusAnswer(options, tenant.id, getOffer.params(request).offerId)
     response.set('Cache-Control', 'no-store').json(answer)
   })
 
-  router.put('/offers/:offerId/claims', async (request, response) => {
+  const approve = approveOfferClaims.handle(async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
-    const offerId = request.params.offerId as string
+    const offerId = approveOfferClaims.params(request).offerId
     const session = await sessionOf(tenant.id, offerId)
     if (!session.deferred) {
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'offer_not_deferred',
         'This offer carries its claims already; only deferred offers wait for them',
       )
     }
     if (session.claimsApprovedAt) {
-      throw new HttpError(409, 'claims_already_approved', 'The claims of this offer were approved already')
+      throw new DomainError('claims_already_approved', 'The claims of this offer were approved already')
     }
     if (Object.keys(session.claims).length > 0) {
-      throw new HttpError(
-        409,
-        'offer_not_deferred',
-        'This offer carried its claims; only offers made without them wait',
-      )
+      throw new DomainError('offer_not_deferred', 'This offer carried its claims; only offers made without them wait')
     }
-    const { claims } = approvalInput.parse(request.body)
+    const { claims } = approveOfferClaims.body(request)
     const { configuration } = await offerTarget(tenantContext, session.issuerId, session.configurationId)
     validateClaims(configuration, claims)
     if (!options.deferredClaims) {
@@ -150,8 +211,22 @@ export function offerRoutes(options: OfferRoutesOptions): Router {
     response.status(202).json({ offerId, status: 'claims_queued' })
   })
 
-  return router
+  return [create, get, approve]
 }
+
+/** Offers, one at a time, after the issuers (and their certificates). */
+export const offersFeature = feature<{
+  offers: OfferMaker
+  issuers: IssuerDirectory
+  deferredClaims?: DeferredClaimsQueue
+  deferralIntervalSeconds: number
+  statuses?: CredentialStatusStore
+}>({
+  name: 'offers',
+  tags: [['Offers', 'Pre-authorised credential offers, one at a time']],
+  operations: OFFER_OPERATIONS,
+  routes: (services) => offerRoutes(services),
+})
 
 /** What `GET /offers/:offerId` answers: the offer's state, and its credential's status once issued. */
 async function offerStatusAnswer(
@@ -166,7 +241,7 @@ async function offerStatusAnswer(
   }
   // The offer's row is gone (it expires with the offer); its credential's status stays.
   const kept = await options.statuses?.find(tenantId, offerId)
-  if (!kept) throw new HttpError(404, 'offer_not_found', `No offer '${offerId}' in this tenant`)
+  if (!kept) throw new DomainError('offer_not_found', `No offer '${offerId}' in this tenant`)
   return {
     offerId,
     issuerId: kept.issuerId,

@@ -1,4 +1,11 @@
-import { type BoundRoute, openApi, operation, queueUnavailable, type TenantRequestLocals } from '@attesto/agent-runtime'
+import {
+  type BoundRoute,
+  feature,
+  openApi,
+  operation,
+  queueUnavailable,
+  type TenantRequestLocals,
+} from '@attesto/agent-runtime'
 import { DomainError } from '@attesto/protocol-kit'
 import express from 'express'
 import { z } from 'zod'
@@ -159,3 +166,14 @@ export function statusRoutes(service: CredentialStatusService, queue: StatusChan
 
   return [change, createBatch, getBatch]
 }
+
+/** Revocation and suspension of issued credentials. */
+export const credentialStatusFeature = feature<{
+  credentialStatus: CredentialStatusService
+  statusChanges: StatusChangeQueue | undefined
+}>({
+  name: 'credential status',
+  tags: [['Credential status', 'Revocation and suspension through Token Status Lists']],
+  operations: STATUS_OPERATIONS,
+  routes: ({ credentialStatus, statusChanges }) => statusRoutes(credentialStatus, statusChanges),
+})
