@@ -75,6 +75,7 @@ for (const component of components) {
 
 /** Production functions (tests excluded) longer than the limit: each is asking to be split. */
 const MAX_FUNCTION_LINES = 80
+let longest = { lines: 0, where: '' }
 for (const module of output.modules) {
   if (!/^packages\/[^/]+\/src\/.*\.ts$/.test(module.source) || module.source.includes('__tests__')) continue
   const source = ts.createSourceFile(module.source, readFileSync(module.source, 'utf8'), ts.ScriptTarget.Latest, true)
@@ -82,9 +83,10 @@ for (const module of output.modules) {
     if (ts.isFunctionLike(node) && node.body) {
       const line = (position) => source.getLineAndCharacterOfPosition(position).line
       const lines = line(node.end) - line(node.getStart()) + 1
+      const name =
+        node.name?.getText() ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : 'a function')
+      if (lines > longest.lines) longest = { lines, where: `${name} at ${module.source}:${line(node.getStart()) + 1}` }
       if (lines > MAX_FUNCTION_LINES) {
-        const name =
-          node.name?.getText() ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : 'a function')
         problems.push(
           `long function: ${name} at ${module.source}:${line(node.getStart()) + 1} has ${lines} lines (at most ${MAX_FUNCTION_LINES})`,
         )
@@ -117,5 +119,5 @@ if (problems.length) {
   process.exit(1)
 }
 console.log(
-  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no HTTP in domain code, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines`,
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no HTTP in domain code, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines (the longest: ${longest.where}, ${longest.lines})`,
 )
