@@ -40,7 +40,6 @@ export const HTTP_IMPORTS_STILL_ALLOWED = new Map([
   ['packages/issuer/src/issuance/createOffer.ts', ['HttpError']],
   ['packages/issuer/src/batches/offerBatches.ts', ['HttpError']],
   ['packages/issuer/src/batches/batchInput.ts', ['HttpError']],
-  ['packages/verifier/src/verification/redirectUris.ts', ['HttpError']],
   ['packages/agent-runtime/src/records/TenantDocumentStore.ts', ['HttpError']],
   // The one mapping from any error to an answer knows HttpError until HttpError is deleted.
   ['packages/agent-runtime/src/errors/failureOf.ts', ['HttpError']],
