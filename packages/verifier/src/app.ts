@@ -9,16 +9,11 @@ import {
 } from '@attesto/agent-runtime'
 import { StatusListTokenResolver } from '@attesto/did-cache'
 import type { Logger } from '@credo-ts/core'
-import { managementRoutes } from './management/managementRoutes.js'
+import { verifierRestRoutes } from './compose/verifierRestApi.js'
 import { verifierOpenApi } from './openapi.js'
 import { OID4VP_OPERATIONS, protocolRoutes } from './protocol/protocolRoutes.js'
 import { VerifierDirectory } from './protocol/VerifierDirectory.js'
-import { verifierCertificateRoutes } from './routes/certificateRoutes.js'
-import { presentationRoutes } from './routes/presentationRoutes.js'
-import { sameDeviceRoutes } from './routes/sameDeviceRoutes.js'
-import { templateRoutes } from './routes/templateRoutes.js'
-import { trustAnchorRoutes } from './routes/trustAnchorRoutes.js'
-import { verifierRoutes } from './routes/verifierRoutes.js'
+import { PresentationRequestManagement } from './verification/PresentationRequestManagement.js'
 import { SameDeviceResults } from './verification/SameDeviceResults.js'
 import { loadStatusCheckConfig, type StatusCheckConfig } from './verification/statusCheckConfig.js'
 import { watchStatusLists } from './verification/statusListMetrics.js'
@@ -78,15 +73,14 @@ export async function createVerifierApp(
     openApi: verifierOpenApi(baseUrl),
     adminApiKey: config.adminApiKey,
     logger,
-    tenantScopedRoutes: [
-      ...managementRoutes(runtime, directory),
-      verifierRoutes(directory),
-      verifierCertificateRoutes(baseUrl, directory),
-      trustAnchorRoutes(),
-      templateRoutes(),
-      presentationRoutes({ baseUrl, directory, sessions }),
-      sameDeviceRoutes({ baseUrl, results: new SameDeviceResults(runtime.storage.database, config.storage.schema) }),
-    ],
+    tenantScopedRoutes: verifierRestRoutes({
+      baseUrl,
+      directory,
+      sessions,
+      pages: runtime.pages,
+      requests: new PresentationRequestManagement(runtime.storage.database, config.storage.schema, runtime.pages),
+      results: new SameDeviceResults(runtime.storage.database, config.storage.schema),
+    }),
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,
     allowInsecureWebhooks: config.webhooks.allowInsecure,
   })

@@ -1,20 +1,45 @@
-import type { RuntimeAgent } from '@attesto/agent-runtime'
-import type { ModulesMap } from '@credo-ts/core'
-import type { Router } from 'express'
+import { feature } from '@attesto/agent-runtime'
+import type { RecordPages } from '@attesto/storage-service'
 import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { verifierLifecycleRoutes } from '../routes/lifecycleRoutes.js'
-import { verifierListRoutes } from '../routes/listRoutes.js'
-import { PresentationRequestManagement } from '../verification/PresentationRequestManagement.js'
+import {
+  cancelPresentationRequest,
+  deleteVerifier,
+  type VerifierExistenceCheck,
+  verifierLifecycleRoutes,
+} from '../routes/lifecycleRoutes.js'
+import {
+  listPresentationRequests,
+  listPresentationTemplates,
+  listTrustAnchors,
+  listTrustedIssuers,
+  listVerifiers,
+  verifierListRoutes,
+} from '../routes/listRoutes.js'
+import type { PresentationRequestManagement } from '../verification/PresentationRequestManagement.js'
 
-/** The verifier's management routes (lists, deletion, cancellation), before its other tenant routes. */
-export function managementRoutes<Modules extends ModulesMap>(
-  runtime: RuntimeAgent<Modules>,
-  directory: VerifierDirectory,
-): Router[] {
-  const requests = new PresentationRequestManagement(
-    runtime.storage.database,
-    runtime.config.storage.schema,
-    runtime.pages,
-  )
-  return [verifierLifecycleRoutes(directory, requests), verifierListRoutes(runtime.pages, requests)]
+/** What the management routes are bound to. */
+export interface ManagementServices {
+  directory: VerifierDirectory
+  pages: RecordPages
+  requests: PresentationRequestManagement
+  verifierCheck: VerifierExistenceCheck
 }
+
+/**
+ * The verifier's management operations (deletion, cancellation, the lists page by page), mounted
+ * before its other tenant routes. Their OpenAPI sections are those of the other operations on
+ * the same resources (verifiers, trusted issuers, trust anchors, templates, requests).
+ */
+export const managementFeature = feature({
+  name: 'management',
+  operations: [
+    deleteVerifier,
+    cancelPresentationRequest,
+    listVerifiers,
+    listTrustedIssuers,
+    listTrustAnchors,
+    listPresentationTemplates,
+    listPresentationRequests,
+  ],
+  routes: (services: ManagementServices) => [...verifierLifecycleRoutes(services), ...verifierListRoutes(services)],
+})

@@ -1,4 +1,5 @@
-import { HttpError, isIpAddressHost } from '@attesto/agent-runtime'
+import { isIpAddressHost } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import type { VerifierProfile } from '../verification/verifierDocuments.js'
 
 /** The OID4VP 1.0 §5.9.3 client identifier prefixes a verifier identifies itself with. */
@@ -23,23 +24,20 @@ export function clientIdFor(profile: VerifierProfile, responseHost: string, pref
   if (chosen === 'decentralized_identifier') return `decentralized_identifier:${profile.did}`
   const { certificate } = profile
   if (!certificate) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'verifier_certificate_missing',
       `Client identifier prefix '${chosen}' needs the verifier's certificate: upload it with PUT /verifiers/${profile.verifierId}/certificate`,
     )
   }
   if (chosen === 'x509_hash') return `x509_hash:${certificate.sha256}`
   if (isIpAddressHost(responseHost)) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'client_id_not_in_certificate',
       `x509_san_dns names the response URI's host, and '${responseHost}' (from PUBLIC_BASE_URL) is an IP address, not a DNS name`,
     )
   }
   if (!certificate.dnsNames.includes(responseHost)) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'client_id_not_in_certificate',
       `x509_san_dns:${responseHost} needs '${responseHost}' (the response URI's host, from PUBLIC_BASE_URL) among the SAN DNS names of the verifier's certificate, which are ${JSON.stringify(certificate.dnsNames)}`,
     )

@@ -1,102 +1,82 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { HttpError, type TenantRequestLocals, withIdempotency } from '@attesto/agent-runtime'
-import type { AgentContext } from '@credo-ts/core'
-import { DcqlQuery } from 'dcql'
-import { Router } from 'express'
+import { randomUUID } from 'node:crypto'
+import {
+  type BoundRoute,
+  feature,
+  openApi,
+  operation,
+  type TenantRequestLocals,
+  withIdempotency,
+} from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import { z } from 'zod'
-import { CLIENT_ID_PREFIXES, type ClientIdPrefix, clientIdFor } from '../protocol/clientIdentifier.js'
-import { authorizationRequestUri, protocolUrls } from '../protocol/requestObject.js'
-import { canWrapResponseKeys, createResponseKey } from '../protocol/responseKeys.js'
-import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { dcqlInput } from '../verification/dcqlInput.js'
-import { sameDeviceBinding } from '../verification/redirectUris.js'
-import { MAX_REQUEST_LIFETIME_SECONDS, type VerificationSession } from '../verification/VerificationSession.js'
-import type { VerificationSessions } from '../verification/VerificationSessions.js'
-import { presentationTemplates, type VerifierProfile } from '../verification/verifierDocuments.js'
-import type { PresentationResultResponse } from './responses.js'
+import type { VerificationSession } from '../verification/VerificationSession.js'
+import type { VerifierExistenceCheck } from './lifecycleRoutes.js'
+import {
+  createPresentationRequestInput,
+  type NewRequestServices,
+  newRequest,
+  storeRequest,
+} from './newPresentationRequest.js'
+import {
+  createdPresentationRequestResponse,
+  type PresentationResultResponse,
+  presentationResultResponse,
+  responseCodeRefused,
+} from './presentationResponses.js'
+import { dcqlExample } from './templateRoutes.js'
 
-export const createPresentationRequestInput = z.strictObject({
-  verifierId: z.string().min(1),
-  /** The query itself, or… */
-  dcql: dcqlInput.optional(),
-  /** …the id of a stored template. */
-  templateId: z.string().min(1).optional(),
-  /** How long the wallet has to answer (default 5 minutes). */
-  expiresInSeconds: z.number().int().min(1).max(MAX_REQUEST_LIFETIME_SECONDS).default(300),
-  /**
-   * `direct_post.jwt`: the response is encrypted to a key made for this request (the default when
-   * the KMS can wrap keys, as every backend of the kms-adapter can); `direct_post`: plain.
-   */
-  responseMode: z.enum(['direct_post', 'direct_post.jwt']).optional(),
-  /** When a credential's status list cannot be fetched: `reject` or `accept` (flagged); default: the service's. */
-  statusUnavailable: z.enum(['reject', 'accept']).optional(),
-  /**
-   * How the request identifies the verifier (OID4VP 1.0 §5.9.3): default `x509_hash` when it has a
-   * certificate, `decentralized_identifier` otherwise.
-   */
-  clientIdPrefix: z.enum(CLIENT_ID_PREFIXES).optional(),
-  /** `post`: the wallet may POST its metadata and a nonce to the request URI (§5.10); default `get`. */
-  requestUriMethod: z.enum(['get', 'post']).optional(),
-  /**
-   * `cross_device` (default): the result is read with the API key. `same_device`: the wallet sends
-   * the browser back to the frontend with a response code, and only that code releases the result.
-   */
-  flow: z.enum(['cross_device', 'same_device']).default('cross_device'),
-  /** Same-device flow: one of the verifier's redirect URIs (default: its first). */
-  redirectUri: z.string().max(2_000).optional(),
+const { answer, errors, idempotencyKey } = openApi
+
+export interface PresentationRoutesOptions extends NewRequestServices {
+  /** Refuses a request for a verifier deleted through another instance, before anything else. */
+  verifierCheck: VerifierExistenceCheck
+}
+
+export const createPresentationRequest = operation({
+  method: 'post',
+  path: '/presentation-requests',
+  operationId: 'createPresentationRequest',
+  tags: ['Presentation requests'],
+  summary: 'Create an OID4VP request with a DCQL query; returns the openid4vp:// URI',
+  description:
+    "responseMode direct_post.jwt: the wallet encrypts its response to a key made for this request alone (claims unreadable to proxies on the way; HAIP 1.0 §5); direct_post: a plain form post. Default: direct_post.jwt when the KMS can wrap keys (the local, Vault, AWS and pkcs11 backends can), direct_post otherwise; direct_post.jwt on such a KMS is 400 response_encryption_unsupported. statusUnavailable: when a credential's status list cannot be fetched, reject (status_unavailable) or accept it with statusUnavailable: true in the result; default STATUS_UNAVAILABLE_POLICY (reject). clientIdPrefix (OID4VP 1.0 §5.9.3): x509_hash (the default for a verifier with a certificate: the base64url SHA-256 of its leaf), x509_san_dns (the host of PUBLIC_BASE_URL, which must be a SAN DNS name of the certificate and is the response URI's host; 400 client_id_not_in_certificate otherwise) or decentralized_identifier (the default without a certificate); an X.509 prefix without a certificate is 400 verifier_certificate_missing. requestUriMethod post: the URI carries request_uri_method=post, and the wallet may POST wallet_metadata and wallet_nonce to the request URI (§5.10). flow same_device (with redirectUri, one of the verifier's redirect URIs, default its first; 400 redirect_uri_not_configured, redirect_uri_not_allowed): the wallet is sent back to the frontend with a response code, and only that code releases the result (docs/SAME-DEVICE.md). A DCQL credential query may list trusted_authorities of type aki: a credential whose x5c chain has none of those Authority Key Identifiers is rejected as untrusted_authority.",
+  parameters: [idempotencyKey],
+  body: {
+    required: true,
+    schema: createPresentationRequestInput.meta({
+      id: 'PresentationRequestInput',
+      description: 'Exactly one of dcql (a DCQL query) and templateId (a stored one)',
+      oneOf: [{ required: ['dcql'] }, { required: ['templateId'] }],
+      examples: [
+        { verifierId: '3f1d2c4b-7a8e-4b6f-9d0c-1e2a3b4c5d6e', dcql: dcqlExample },
+        {
+          verifierId: '3f1d2c4b-7a8e-4b6f-9d0c-1e2a3b4c5d6e',
+          templateId: 'diploma-check',
+          expiresInSeconds: 600,
+        },
+      ],
+    }),
+  },
+  responses: {
+    '201': answer('Created', createdPresentationRequestResponse),
+    ...errors(400, 401, 404, 409, 422, 503),
+  },
 })
 
-/** The response mode of a new request: as asked, if the KMS can serve it. */
-function responseModeFor(tenantContext: AgentContext, asked: 'direct_post' | 'direct_post.jwt' | undefined) {
-  const encrypted = canWrapResponseKeys(tenantContext)
-  if (asked === 'direct_post.jwt' && !encrypted) {
-    throw new HttpError(
-      400,
-      'response_encryption_unsupported',
-      "This verifier's KMS backend cannot wrap response-encryption keys: use responseMode 'direct_post'",
-    )
-  }
-  return asked ?? (encrypted ? 'direct_post.jwt' : 'direct_post')
-}
-
-export interface PresentationRoutesOptions {
-  baseUrl: string
-  directory: VerifierDirectory
-  sessions: VerificationSessions
-}
-
-function validDcql(query: Record<string, unknown>): Record<string, unknown> {
-  try {
-    DcqlQuery.validate(DcqlQuery.parse(query as never))
-    return query
-  } catch (error) {
-    throw new HttpError(400, 'invalid_request', `Invalid DCQL query: ${(error as Error).message}`)
-  }
-}
-
-/** The tenant's verifier, from the instance's directory (a verifier of another tenant is not found). */
-async function tenantVerifier(directory: VerifierDirectory, tenantContext: AgentContext, verifierId: string) {
-  const resolved = await directory.resolve(verifierId)
-  if (!resolved || resolved.tenantContext.contextCorrelationId !== tenantContext.contextCorrelationId) {
-    throw new HttpError(404, 'verifier_not_found', `No verifier '${verifierId}' in this tenant`)
-  }
-  return resolved.profile
-}
-
-/**
- * The profile, read again when the request asks for an X.509 client identifier and this instance's
- * copy has no certificate (one uploaded through another instance a moment ago).
- */
-async function withCertificateFor(
-  directory: VerifierDirectory,
-  tenantContext: AgentContext,
-  profile: VerifierProfile,
-  prefix: ClientIdPrefix | undefined,
-): Promise<VerifierProfile> {
-  if (profile.certificate || !prefix || prefix === 'decentralized_identifier') return profile
-  directory.forget(profile.verifierId)
-  return tenantVerifier(directory, tenantContext, profile.verifierId)
-}
+export const getPresentationRequest = operation({
+  method: 'get',
+  path: '/presentation-requests/{requestId}',
+  operationId: 'getPresentationRequest',
+  tags: ['Presentation requests'],
+  summary:
+    'State of a request, as decided once and stored: pending (with refused attempts), verified (with the disclosed claims and their issuer), rejected (with the reason), expired. A same-device request is 403 response_code_required: its result is released only by POST /presentation-requests/{requestId}/result',
+  params: z.object({ requestId: z.string() }),
+  responses: {
+    '200': answer('OK', presentationResultResponse),
+    ...errors(401, 404),
+    ...responseCodeRefused('response_code_required: a same-device request, read with its response code'),
+  },
+})
 
 /**
  * `POST /presentation-requests` (honours `Idempotency-Key`) stores a request (one row) with a
@@ -105,91 +85,53 @@ async function withCertificateFor(
  * `GET /presentation-requests/:requestId` reads that row: pending (with refused attempts),
  * verified (with the disclosed claims and their issuer), rejected (with the reason) or expired;
  * never a same-device request's, which only its response code releases (`sameDeviceRoutes.ts`).
+ * A new request is first refused for a verifier deleted through another instance
+ * (`verifierCheck`, `lifecycleRoutes.ts`), before its body is read.
  */
-export function presentationRoutes(options: PresentationRoutesOptions): Router {
-  const router = Router()
-  const { directory, sessions } = options
-  // http redirect URIs (loopback only) while the verifier itself runs on http: development.
-  const allowHttpLoopback = options.baseUrl.startsWith('http:')
+function presentationRoutes(options: PresentationRoutesOptions): BoundRoute[] {
+  const create = createPresentationRequest.handle([
+    options.verifierCheck.handler,
+    async (request, response) => {
+      const { tenantContext } = response.locals as TenantRequestLocals
+      const input = createPresentationRequest.body(request)
+      const made = await newRequest(options, input, tenantContext)
+      // The request id is chosen when the key is reserved: a retry that takes the key over finds the
+      // request made before instead of opening a second one.
+      const result = await withIdempotency(
+        tenantContext,
+        request,
+        async (requestId = randomUUID()) => storeRequest(options, tenantContext, requestId, made),
+        { prepare: () => randomUUID() },
+      )
+      response.status(result.status).json(result.body)
+    },
+  ])
 
-  router.post('/presentation-requests', async (request, response) => {
+  const read = getPresentationRequest.handle(async (request, response) => {
     const { tenantContext } = response.locals as TenantRequestLocals
-    const input = createPresentationRequestInput.parse(request.body)
-    if (Boolean(input.dcql) === Boolean(input.templateId)) {
-      throw new HttpError(400, 'invalid_request', "Give either 'dcql' (a DCQL query) or 'templateId', not both")
-    }
-    let profile = await tenantVerifier(directory, tenantContext, input.verifierId)
-    const dcql = input.dcql ?? (await presentationTemplates.get(tenantContext, input.templateId as string)).dcql
-    const dcqlQuery = validDcql(dcql.query)
-    const responseMode = responseModeFor(tenantContext, input.responseMode)
-    profile = await withCertificateFor(directory, tenantContext, profile, input.clientIdPrefix)
-    const clientId = clientIdFor(profile, new URL(options.baseUrl).hostname, input.clientIdPrefix)
-    const sameDevice = await sameDeviceBinding(tenantContext, profile.verifierId, input, allowHttpLoopback)
-    // The request id is chosen when the key is reserved: a retry that takes the key over finds the
-    // request made before instead of opening a second one.
-    const result = await withIdempotency(
-      tenantContext,
-      request,
-      async (requestId = randomUUID()) => {
-        const now = Date.now()
-        let session: VerificationSession = {
-          state: 'pending',
-          verifierId: profile.verifierId,
-          clientId,
-          ...(input.requestUriMethod === 'post' ? { requestUriMethod: 'post' as const } : {}),
-          nonce: randomBytes(32).toString('base64url'),
-          responseMode,
-          // HAIP 1.0 §5: a fresh response-encryption key for each request.
-          ...(responseMode === 'direct_post.jwt'
-            ? { responseKey: await createResponseKey(tenantContext, requestId) }
-            : {}),
-          dcqlQuery,
-          ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
-          ...(sameDevice ? { sameDevice } : {}),
-          createdAt: new Date(now).toISOString(),
-          expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
-        }
-        if (!(await sessions.create(tenantContext.contextCorrelationId, requestId, session))) {
-          const existing = await sessions.find(tenantContext.contextCorrelationId, requestId)
-          if (!existing) throw new HttpError(409, 'request_in_progress', 'The first attempt of this request expired')
-          session = existing
-        }
-        const { requestUri } = protocolUrls(options.baseUrl, profile.verifierId, requestId)
-        return {
-          status: 201,
-          body: {
-            requestId,
-            uri: authorizationRequestUri(session.clientId, requestUri, session.requestUriMethod),
-            clientId: session.clientId,
-            expiresAt: session.expiresAt,
-            responseMode: session.responseMode,
-            flow: session.sameDevice ? 'same_device' : 'cross_device',
-          },
-        }
-      },
-      { prepare: () => randomUUID() },
-    )
-    response.status(result.status).json(result.body)
-  })
-
-  router.get('/presentation-requests/:requestId', async (request, response) => {
-    const { tenantContext } = response.locals as TenantRequestLocals
-    const requestId = request.params.requestId as string
-    const session = await sessions.find(tenantContext.contextCorrelationId, requestId)
-    if (!session) throw new HttpError(404, 'presentation_request_not_found', `No presentation request '${requestId}'`)
+    const { requestId } = getPresentationRequest.params(request)
+    const session = await options.sessions.find(tenantContext.contextCorrelationId, requestId)
+    if (!session) throw new DomainError('presentation_request_not_found', `No presentation request '${requestId}'`)
     refuseSameDevice(requestId, session)
     const result = presentationResult(requestId, session)
     response.json(result)
   })
 
-  return router
+  return [create, read]
 }
+
+/** Presentation requests and their results (cross-device; the same-device release is `sameDeviceRoutes.ts`). */
+export const presentationFeature = feature({
+  name: 'presentation requests',
+  tags: [['Presentation requests', 'OID4VP requests and their results']],
+  operations: [createPresentationRequest, getPresentationRequest],
+  routes: presentationRoutes,
+})
 
 /** A same-device request's result is released only to its response code, never to the API key. */
 function refuseSameDevice(requestId: string, session: VerificationSession): void {
   if (!session.sameDevice) return
-  throw new HttpError(
-    403,
+  throw new DomainError(
     'response_code_required',
     `Request '${requestId}' is a same-device request: its result is released only with the response code the frontend received (POST /presentation-requests/${requestId}/result)`,
   )

@@ -1,4 +1,5 @@
-import { HttpError, TenantDocumentStore } from '@attesto/agent-runtime'
+import { TenantDocumentStore } from '@attesto/agent-runtime'
+import { DomainError } from '@attesto/protocol-kit'
 import type { AgentContext } from '@credo-ts/core'
 import { z } from 'zod'
 import type { SameDeviceBinding } from './VerificationSession.js'
@@ -68,12 +69,11 @@ export async function sameDeviceBinding(
 ): Promise<SameDeviceBinding | undefined> {
   if (asked.flow === 'cross_device') {
     if (asked.redirectUri === undefined) return undefined
-    throw new HttpError(400, 'invalid_request', "redirectUri is for the same-device flow: add flow 'same_device'")
+    throw new DomainError('invalid_request', "redirectUri is for the same-device flow: add flow 'same_device'")
   }
   const allowed = (await verifierRedirectUris.find(tenantContext, verifierId))?.redirectUris ?? []
   if (allowed.length === 0) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'redirect_uri_not_configured',
       `Verifier '${verifierId}' has no redirect URIs: PUT /verifiers/${verifierId}/redirect-uris first`,
     )
@@ -81,8 +81,7 @@ export async function sameDeviceBinding(
   if (asked.redirectUri === undefined) return { redirectUri: allowed[0] as string }
   const parsed = redirectUri(allowHttpLoopback).safeParse(asked.redirectUri)
   if (!parsed.success || !allowed.includes(parsed.data)) {
-    throw new HttpError(
-      400,
+    throw new DomainError(
       'redirect_uri_not_allowed',
       `redirectUri is not one of the redirect URIs of verifier '${verifierId}' (GET /verifiers/${verifierId}/redirect-uris)`,
     )
