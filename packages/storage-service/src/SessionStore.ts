@@ -1,6 +1,9 @@
 import type { Database, SqlSession } from './database/Database.js'
 import { isUniqueViolation } from './database/mapDatabaseError.js'
 import { schemaIdentifier } from './migrations/schemaIdentifier.js'
+import { type RecordPageOptions, type RecordPageReturn, RecordPages } from './RecordPages.js'
+import { type RelatedRows, relatedRowsSql } from './relatedRows.js'
+import { SESSION_NOT_EXPIRED } from './sessionExpiry.js'
 
 /**
  * Compact protocol-session rows (an offer and its issuance, a presentation request and its
@@ -8,20 +11,35 @@ import { schemaIdentifier } from './migrations/schemaIdentifier.js'
  * single SQL statements instead of Credo records. Each state change is one conditional UPDATE
  * (`from` the states it may leave), so it happens at most once whichever instance runs it.
  * Rows live in the tenant's partition behind the `tenant_records` wall and expire with
- * `expires_at` (the cleanup worker purges them).
+ * `expires_at` (the cleanup worker purges them). A session's own `expiresAt` (when its protocol
+ * step ends) is in epoch milliseconds (`sessionExpiry.ts`).
+ *
+ * Role code reaches these rows only through this class (and {@link RecordPages} for pages): a
+ * subclass per session kind adds its statements, each still one statement; `readValue` upgrades
+ * rows written by earlier versions as they are read.
  */
 export class SessionStore<Value extends { state: string }> {
   private readonly table: string
+  private readonly pages: RecordPages
 
   public constructor(
     private readonly database: Database,
     schema: string,
     /** The `record_type` of the rows, for example `IssuanceSession`. */
     public readonly recordType: string,
-    /** The partition (`tenant_id` column) of a tenant: the agent context's correlation id. */
+    /**
+     * The partition (`tenant_id` column: the agent context's correlation id) of the `tenantId`
+     * the methods take; by default they take the partition itself.
+     */
     private readonly partitionOf: (tenantId: string) => string = (tenantId) => tenantId,
   ) {
     this.table = `${schemaIdentifier(schema)}.tenant_records`
+    this.pages = new RecordPages(database, schema)
+  }
+
+  /** A stored value as the current version reads it; subclasses upgrade older shapes here. */
+  protected readValue(stored: Value): Value {
+    return stored
   }
 
   /** Inserts a session; false when a live row with that id exists already (a retried create). */
@@ -68,13 +86,52 @@ export class SessionStore<Value extends { state: string }> {
         [partition, this.recordType, id],
       ),
     )
-    return rows[0]?.value ?? null
+    const row = rows[0]
+    return row ? this.readValue(row.value) : null
+  }
+
+  /**
+   * The live session and, in the same statement, rows of other record types in its partition
+   * (one array per entry of `related`, null when none matched); null when the session is gone.
+   */
+  public async findWith(
+    tenantId: string,
+    id: string,
+    related: RelatedRows[],
+  ): Promise<{ value: Value; related: (unknown[] | null)[] } | null> {
+    const partition = this.partitionOf(tenantId)
+    const values: unknown[] = [partition, this.recordType, id]
+    const columns = relatedRowsSql(this.table, related, values)
+    const { rows } = await this.database.withTenant(partition, (session) =>
+      session.query<Record<string, unknown> & { value: Value }>(
+        `SELECT value${columns.map((column, index) => `, ${column} AS related_${index}`).join('')}
+         FROM ${this.table}
+         WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND (expires_at IS NULL OR expires_at > now())`,
+        values,
+      ),
+    )
+    const row = rows[0]
+    if (!row) return null
+    return {
+      value: this.readValue(row.value),
+      related: related.map((_, index) => (row[`related_${index}`] as unknown[] | null) ?? null),
+    }
+  }
+
+  /** A page of the tenant's live sessions (keyset pagination: {@link RecordPages}). */
+  public async page(
+    tenantId: string,
+    options: Omit<RecordPageOptions, 'recordType'>,
+  ): Promise<RecordPageReturn<Value>> {
+    const page = await this.pages.page<Value>(this.partitionOf(tenantId), { ...options, recordType: this.recordType })
+    return { ...page, items: page.items.map((item) => ({ ...item, value: this.readValue(item.value) })) }
   }
 
   /**
    * Merges `patch` into the session if it is live and in one of the `from` states (and, when
-   * given, `match` holds: top-level fields equal to the given JSON values); answers the new value,
-   * or null when the session is gone or another change came first.
+   * given, `match` holds: top-level fields equal to the given JSON values; with `notExpired`, its
+   * `expiresAt` is still ahead); answers the new value, or null when the session is gone or another
+   * change came first.
    */
   public async transition(
     tenantId: string,
@@ -82,13 +139,41 @@ export class SessionStore<Value extends { state: string }> {
     from: string[],
     patch: Partial<Value>,
     match: Record<string, unknown> = {},
+    options: { notExpired?: boolean } = {},
   ): Promise<Value | null> {
     return this.updateReturning(
       tenantId,
       `value = value || $4::jsonb`,
-      `value->>'state' = ANY($5::text[]) AND value @> $6::jsonb`,
+      `value->>'state' = ANY($5::text[]) AND value @> $6::jsonb${options.notExpired ? ` AND ${SESSION_NOT_EXPIRED}` : ''}`,
       [id, JSON.stringify(patch), from, JSON.stringify(match)],
     )
+  }
+
+  /**
+   * Merges `patch` into every live session of the tenant that `selection` picks, in one
+   * conditional UPDATE (each row changes at most once, whichever instance runs it); answers how
+   * many changed. `tags` go through the tags index.
+   */
+  public async transitionAll(tenantId: string, selection: SessionSelection, patch: Partial<Value>): Promise<number> {
+    const partition = this.partitionOf(tenantId)
+    const { rowCount } = await this.database.withTenant(partition, (session) =>
+      session.query(
+        `UPDATE ${this.table} SET value = value || $3::jsonb, updated_at = now()
+         WHERE tenant_id = $1 AND record_type = $2 AND expires_at > now()
+           AND value->>'state' = ANY($4::text[]) AND value @> $5::jsonb AND tags @> $6::jsonb${
+             selection.notExpired ? ` AND ${SESSION_NOT_EXPIRED}` : ''
+           }`,
+        [
+          partition,
+          this.recordType,
+          JSON.stringify(patch),
+          selection.from,
+          JSON.stringify(selection.match ?? {}),
+          JSON.stringify(selection.tags ?? {}),
+        ],
+      ),
+    )
+    return rowCount
   }
 
   /**
@@ -127,8 +212,21 @@ export class SessionStore<Value extends { state: string }> {
     const { rows } = await this.database.withTenant(partition, (session: SqlSession) =>
       session.query<{ value: Value }>(text, parameters),
     )
-    return rows[0]?.value ?? null
+    const row = rows[0]
+    return row ? this.readValue(row.value) : null
   }
+}
+
+/** Which sessions {@link SessionStore.transitionAll} changes. */
+export interface SessionSelection {
+  /** The states they may leave. */
+  from: string[]
+  /** Top-level value fields equal to these JSON values. */
+  match?: Record<string, unknown>
+  /** Rows whose tags contain these (the tags index). */
+  tags?: Record<string, string>
+  /** Only sessions whose `expiresAt` is still ahead. */
+  notExpired?: boolean
 }
 
 /** A row written together with a session's change ({@link SessionStore.updateReturning}). */

@@ -25,5 +25,12 @@ export {
   type SqlParameter,
 } from './RecordPages.js'
 export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
-export { type CompanionRow, SessionStore } from './SessionStore.js'
+export type { RelatedRows } from './relatedRows.js'
+export { type CompanionRow, type SessionSelection, SessionStore } from './SessionStore.js'
 export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'
+export {
+  expiryMillis,
+  SESSION_EXPIRED,
+  SESSION_NOT_EXPIRED,
+  type StoredExpiry,
+} from './sessionExpiry.js'
