@@ -78,7 +78,7 @@ export async function createVerifierApp(
       directory,
       sessions,
       pages: runtime.pages,
-      requests: new PresentationRequestManagement(runtime.storage.database, config.storage.schema, runtime.pages),
+      requests: new PresentationRequestManagement(runtime.storage.database, config.storage.schema),
       results: new SameDeviceResults(runtime.storage.database, config.storage.schema),
     }),
     webhookEvents: VERIFIER_WEBHOOK_EVENTS,

@@ -1,12 +1,6 @@
 import { AgentConfig, AgentContext, type AgentContextProvider, CredoError, inject, injectable } from '@credo-ts/core'
+import { tenantIdOfContext } from './contextCorrelationId.js'
 import { TenantRepository } from './TenantRepository.js'
-
-const TENANT_PREFIX = 'tenant-'
-
-/** The tenant id of a tenant's agent context (`tenant-<id>`), or undefined for the root context. */
-export function tenantIdOfContext(contextCorrelationId: string): string | undefined {
-  return contextCorrelationId.startsWith(TENANT_PREFIX) ? contextCorrelationId.slice(TENANT_PREFIX.length) : undefined
-}
 
 /**
  * Gives each tenant its own agent context (`tenant-<id>`): a child dependency container over
@@ -24,12 +18,13 @@ export class TenantAgentContextProvider implements AgentContextProvider {
 
   public async getAgentContextForContextCorrelationId(contextCorrelationId: string): Promise<AgentContext> {
     if (contextCorrelationId === this.rootAgentContext.contextCorrelationId) return this.rootAgentContext
-    if (!contextCorrelationId.startsWith(TENANT_PREFIX)) {
+    const tenantId = tenantIdOfContext(contextCorrelationId)
+    if (tenantId === undefined) {
       throw new CredoError(`Unknown agent context '${contextCorrelationId}'`)
     }
     let context = this.contexts.get(contextCorrelationId)
     if (!context) {
-      context = this.createTenantContext(contextCorrelationId.slice(TENANT_PREFIX.length))
+      context = this.createTenantContext(tenantId)
       this.contexts.set(contextCorrelationId, context)
       context.catch(() => this.contexts.delete(contextCorrelationId))
     }

@@ -1,4 +1,5 @@
 import { BaseRecord, type TagsBase, utils } from '@credo-ts/core'
+import { contextCorrelationIdOf } from './contextCorrelationId.js'
 
 /** One API key of a tenant, as listed (the secret is never kept; `hash` never leaves the service). */
 export interface TenantApiKey {
@@ -46,7 +47,7 @@ export class TenantRecord extends BaseRecord<TagsBase> {
 
   /** The agent context correlation id of this tenant (its storage partition and key namespace). */
   public get contextCorrelationId(): string {
-    return `tenant-${this.id}`
+    return contextCorrelationIdOf(this.id)
   }
 
   public getTags(): TagsBase {

@@ -1,5 +1,6 @@
 import { type AgentContext, injectable, type Query } from '@credo-ts/core'
 import { updateWithLock } from '../records/storage.js'
+import { contextCorrelationIdOf } from './contextCorrelationId.js'
 import { TenantAgentContextProvider } from './TenantAgentContextProvider.js'
 import { TenantRecord } from './TenantRecord.js'
 import { TenantRepository } from './TenantRepository.js'
@@ -116,7 +117,7 @@ export class TenantsApi {
 
   /** The tenant's agent context: resolve Credo APIs from its dependency manager to act as the tenant. */
   public getTenantAgentContext(tenantId: string): Promise<AgentContext> {
-    return this.provider.getAgentContextForContextCorrelationId(`tenant-${tenantId}`)
+    return this.provider.getAgentContextForContextCorrelationId(contextCorrelationIdOf(tenantId))
   }
 
   /** Deletes the tenant and, through its context, all of its records. */

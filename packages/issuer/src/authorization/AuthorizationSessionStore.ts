@@ -1,3 +1,4 @@
+import { contextCorrelationIdOf } from '@attesto/agent-runtime'
 import { type Database, SessionStore } from '@attesto/storage-service'
 import { hashSecret } from '../issuance/IssuanceSessionStore.js'
 import { AUTHORIZATION_SESSION_TYPE, type AuthorizationSession } from './AuthorizationSession.js'
@@ -22,7 +23,7 @@ export interface CodeRedemption {
  */
 export class AuthorizationSessionStore extends SessionStore<AuthorizationSession> {
   public constructor(database: Database, schema: string) {
-    super(database, schema, AUTHORIZATION_SESSION_TYPE, (tenantId) => `tenant-${tenantId}`)
+    super(database, schema, AUTHORIZATION_SESSION_TYPE, contextCorrelationIdOf)
   }
 
   public create(tenantId: string, sessionId: string, session: AuthorizationSession): Promise<boolean> {

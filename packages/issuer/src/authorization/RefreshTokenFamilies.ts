@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { contextCorrelationIdOf } from '@attesto/agent-runtime'
 import { type Database, SessionStore } from '@attesto/storage-service'
 import { hashSecret } from '../issuance/IssuanceSessionStore.js'
 
@@ -48,7 +49,7 @@ export class RefreshTokenFamilies extends SessionStore<RefreshTokenFamily> {
     /** How long a family lives from its first token (HAIP §4.4: refresh tokens limited in time). */
     private readonly lifetimeSeconds: number,
   ) {
-    super(database, schema, REFRESH_TOKEN_FAMILY_TYPE, (tenantId) => `tenant-${tenantId}`)
+    super(database, schema, REFRESH_TOKEN_FAMILY_TYPE, contextCorrelationIdOf)
   }
 
   /** Starts a family; answers its first refresh token. */

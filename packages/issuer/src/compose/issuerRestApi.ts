@@ -31,12 +31,7 @@ function issuerServices(runtime: IssuerRuntime, options: IssuerRestApiOptions): 
     credentialIssuerBaseUrl: options.credentialIssuerBaseUrl,
     issuers: runtime.issuers,
     offers: runtime.offers,
-    offerManagement: new OfferManagement(
-      runtime.storage.database,
-      config.storage.schema,
-      runtime.offers.sessions,
-      runtime.pages,
-    ),
+    offerManagement: new OfferManagement(runtime.offers.sessions),
     deferredClaims: runtime.deferredClaims,
     deferralIntervalSeconds: batchConfig.deferredIntervalSeconds,
     statuses: options.statuses,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { contextCorrelationIdOf } from '@attesto/agent-runtime'
 import { type Database, SessionStore } from '@attesto/storage-service'
 import { CREDENTIAL_STATUS_TYPE, type CredentialStatusRow } from '../status/CredentialStatusStore.js'
 import { KEPT_UNTIL_DELETED } from '../status/StatusLists.js'
@@ -39,7 +40,7 @@ export class IssuanceSessionStore extends SessionStore<IssuanceSession> {
     schema: string,
     private readonly accessTokenTtlSeconds: number,
   ) {
-    super(database, schema, ISSUANCE_SESSION_TYPE, (tenantId) => `tenant-${tenantId}`)
+    super(database, schema, ISSUANCE_SESSION_TYPE, contextCorrelationIdOf)
   }
 
   /** The row lives past the offer for as long as its access token (or a deferred collection) may still be used. */

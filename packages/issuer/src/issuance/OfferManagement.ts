@@ -1,5 +1,5 @@
-import type { Database, RecordPageCursor, RecordPageReturn, RecordPages, SqlParameter } from '@attesto/storage-service'
-import { ISSUANCE_SESSION_TYPE, type IssuanceSession } from './IssuanceSession.js'
+import type { RecordPageCursor, RecordPageReturn, SqlParameter } from '@attesto/storage-service'
+import type { IssuanceSession } from './IssuanceSession.js'
 import type { IssuanceSessionStore } from './IssuanceSessionStore.js'
 import { NOTIFIED_STATUS, type OfferStatus } from './offerStatus.js'
 
@@ -13,8 +13,6 @@ export interface OfferListFilters {
 
 /** The states an offer may be cancelled from: nothing was issued yet. */
 const OPEN_STATES: IssuanceSession['state'][] = ['offered', 'token_issued', 'credential_pending']
-
-const partitionOf = (tenantId: string) => `tenant-${tenantId}`
 
 /** SQL for "the offer's public status is `status`" (see `offerStatus`), at `nowMillis`. */
 function statusCondition(status: OfferStatus, parameter: SqlParameter, nowMillis: number): string {
@@ -45,16 +43,7 @@ function statusCondition(status: OfferStatus, parameter: SqlParameter, nowMillis
  * UPDATE, so a cancellation and a concurrent redemption never both succeed.
  */
 export class OfferManagement {
-  private readonly table: string
-
-  public constructor(
-    private readonly database: Database,
-    schema: string,
-    private readonly sessions: IssuanceSessionStore,
-    private readonly pages: RecordPages,
-  ) {
-    this.table = `"${schema}".tenant_records`
-  }
+  public constructor(private readonly sessions: IssuanceSessionStore) {}
 
   public list(
     tenantId: string,
@@ -63,12 +52,12 @@ export class OfferManagement {
     after?: RecordPageCursor,
   ): Promise<RecordPageReturn<IssuanceSession>> {
     const now = Date.now()
-    return this.pages.page<IssuanceSession>(partitionOf(tenantId), {
-      recordType: ISSUANCE_SESSION_TYPE,
+    const { createdFrom, createdBefore } = filters
+    return this.sessions.page(tenantId, {
       limit,
-      ...(after ? { after } : {}),
-      ...(filters.createdFrom ? { createdFrom: filters.createdFrom } : {}),
-      ...(filters.createdBefore ? { createdBefore: filters.createdBefore } : {}),
+      after,
+      createdFrom,
+      createdBefore,
       where: (parameter) => [
         ...(filters.status ? [statusCondition(filters.status, parameter, now)] : []),
         ...(filters.issuerId ? [`value->>'issuerId' = ${parameter(filters.issuerId)}`] : []),
@@ -103,18 +92,11 @@ export class OfferManagement {
    * credential yet, redeemed or not: their codes, tokens and deferred transactions are dead.
    * Answers how many were cancelled.
    */
-  public async cancelOpen(tenantId: string, issuerId: string, configurationId?: string): Promise<number> {
-    const partition = partitionOf(tenantId)
-    const { rowCount } = await this.database.withTenant(partition, (session) =>
-      session.query(
-        `UPDATE ${this.table}
-         SET value = value || jsonb_build_object('state', 'cancelled', 'cancelledAt', $3::text), updated_at = now()
-         WHERE tenant_id = $1 AND record_type = $2 AND expires_at > now()
-           AND value->>'issuerId' = $4 AND value->>'state' = ANY($5::text[])
-           AND ($6::text IS NULL OR value->>'configurationId' = $6)`,
-        [partition, ISSUANCE_SESSION_TYPE, new Date().toISOString(), issuerId, OPEN_STATES, configurationId ?? null],
-      ),
+  public cancelOpen(tenantId: string, issuerId: string, configurationId?: string): Promise<number> {
+    return this.sessions.transitionAll(
+      tenantId,
+      { from: OPEN_STATES, match: { issuerId, ...(configurationId !== undefined ? { configurationId } : {}) } },
+      { state: 'cancelled', cancelledAt: new Date().toISOString() },
     )
-    return rowCount
   }
 }

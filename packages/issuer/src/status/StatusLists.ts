@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
+import { contextCorrelationIdOf } from '@attesto/agent-runtime'
 import { type Database, isUniqueViolation, SessionStore } from '@attesto/storage-service'
 import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 import { permuteIndex } from './permuteIndex.js'
@@ -43,7 +44,8 @@ const MAX_HELD_BLOCKS = 32
 /** Status lists and credential status rows outlive any offer: they are kept until deleted. */
 export const KEPT_UNTIL_DELETED = new Date('9999-12-31T00:00:00Z')
 
-export const statusPartition = (tenantId: string) => `tenant-${tenantId}`
+/** The partition of a tenant's status lists: its agent context's correlation id. */
+export const statusPartition = contextCorrelationIdOf
 /** The row id of a list (issuer ids are UUIDs, list ids `s<n>` or `r<n>`). */
 export const listKey = (issuerId: string, listId: string) => `${issuerId}/${listId}`
 export const stripeIds = (key: string, stripes: number) => Array.from({ length: stripes }, (_, k) => `${key}#${k}`)

@@ -70,7 +70,7 @@ async function answerRequestObject(
   if (!resolved) throw notFound()
   const session = await options.sessions.find(resolved.tenantContext.contextCorrelationId, requestId)
   if (!session || session.verifierId !== verifierId || session.state !== 'pending') throw notFound()
-  if (Date.now() >= Date.parse(session.expiresAt)) {
+  if (Date.now() >= session.expiresAt) {
     throw new ProtocolError(400, 'invalid_request', 'request_expired: The request has expired')
   }
   const fromWallet = post ? requestUriPost(request.body, session) : {}

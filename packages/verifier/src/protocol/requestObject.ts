@@ -82,7 +82,7 @@ export function signRequestObject(
   options: RequestObjectOptions,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  const expiresAt = Math.floor(Date.parse(session.expiresAt) / 1000)
+  const expiresAt = Math.floor(session.expiresAt / 1000)
   return signJwt(tenantContext, {
     keyId: profile.keyId,
     alg: 'ES256',

@@ -26,7 +26,7 @@ export function refused(code: RefusalCode, detail: string): ProtocolError {
  * `request_closed` (decided otherwise) or `request_expired`.
  */
 export function openRequest<
-  Session extends { verifierId: string; state: string; expiresAt: string; responseDigest?: string },
+  Session extends { verifierId: string; state: string; expiresAt: number; responseDigest?: string },
 >(session: Session | undefined, verifierId: string, nowMillis: number, digest?: string): Session {
   if (!session || session.verifierId !== verifierId) {
     throw refused('unknown_request', 'The response names no open request of this verifier')
@@ -40,6 +40,6 @@ export function openRequest<
     }
     throw refused('request_closed', 'This request has been answered already')
   }
-  if (nowMillis >= Date.parse(session.expiresAt)) throw refused('request_expired', 'The request has expired')
+  if (nowMillis >= session.expiresAt) throw refused('request_expired', 'The request has expired')
   return session
 }

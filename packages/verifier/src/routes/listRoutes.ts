@@ -114,7 +114,7 @@ function presentationRequestList(requests: PresentationRequestManagement): Reque
         status: presentationRequestStatus(session),
         responseMode: session.responseMode,
         createdAt: session.createdAt,
-        expiresAt: session.expiresAt,
+        expiresAt: new Date(session.expiresAt).toISOString(),
         ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),
         ...(session.cancelledAt ? { cancelledAt: session.cancelledAt } : {}),
       })),

@@ -160,7 +160,7 @@ export async function storeRequest(
     ...(input.statusUnavailable ? { statusUnavailable: input.statusUnavailable } : {}),
     ...(sameDevice ? { sameDevice } : {}),
     createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + input.expiresInSeconds * 1000).toISOString(),
+    expiresAt: now + input.expiresInSeconds * 1000,
   }
   if (!(await options.sessions.create(tenantContext.contextCorrelationId, requestId, session))) {
     const existing = await options.sessions.find(tenantContext.contextCorrelationId, requestId)
@@ -174,7 +174,7 @@ export async function storeRequest(
       requestId,
       uri: authorizationRequestUri(session.clientId, requestUri, session.requestUriMethod),
       clientId: session.clientId,
-      expiresAt: session.expiresAt,
+      expiresAt: new Date(session.expiresAt).toISOString(),
       responseMode: session.responseMode,
       flow: session.sameDevice ? 'same_device' : 'cross_device',
     },

@@ -139,12 +139,12 @@ function refuseSameDevice(requestId: string, session: VerificationSession): void
 
 /** What `GET /presentation-requests/:requestId` answers about a stored request. */
 export function presentationResult(requestId: string, session: VerificationSession): PresentationResultResponse {
-  const expired = session.state === 'pending' && Date.now() >= Date.parse(session.expiresAt)
+  const expired = session.state === 'pending' && Date.now() >= session.expiresAt
   return {
     requestId,
     verifierId: session.verifierId,
     createdAt: session.createdAt,
-    expiresAt: session.expiresAt,
+    expiresAt: new Date(session.expiresAt).toISOString(),
     responseMode: session.responseMode,
     status: expired ? 'expired' : session.state,
     ...(session.decidedAt ? { decidedAt: session.decidedAt } : {}),

@@ -1,6 +1,7 @@
-import { type Database, SessionStore } from '@attesto/storage-service'
+import type { Database } from '@attesto/storage-service'
 import { RESPONSE_CODE_LIFETIME_SECONDS, responseCodeDigest } from './responseCode.js'
-import { VERIFICATION_SESSION_TYPE, type VerificationSession } from './VerificationSession.js'
+import type { VerificationSession } from './VerificationSession.js'
+import { VerificationSessionStore } from './VerificationSessionStore.js'
 
 /** Why a response code released nothing. */
 export type RedemptionRefusal =
@@ -16,26 +17,27 @@ export type Redemption = { session: VerificationSession } | { refusal: Redemptio
  * The results of same-device requests, released to whoever presents the request's response
  * code, once: one conditional UPDATE on the session row marks the code redeemed only when its
  * digest matches, it was not redeemed before and it is still fresh, so two instances (or two
- * concurrent calls) never both release a result. `tenantId` is the context correlation id.
+ * concurrent calls) never both release a result. Requests are named by the tenant's agent context
+ * correlation id (`contextCorrelationId`) and their id.
  */
 export class SameDeviceResults {
-  private readonly store: SessionStore<VerificationSession>
+  private readonly store: VerificationSessionStore
 
   public constructor(database: Database, schema: string) {
-    this.store = new SessionStore(database, schema, VERIFICATION_SESSION_TYPE)
+    this.store = new VerificationSessionStore(database, schema)
   }
 
-  public async redeem(tenantId: string, requestId: string, responseCode: string): Promise<Redemption> {
+  public async redeem(contextCorrelationId: string, requestId: string, responseCode: string): Promise<Redemption> {
     const digest = responseCodeDigest(responseCode)
     const redeemed = await this.store.updateReturning(
-      tenantId,
+      contextCorrelationId,
       `value = jsonb_set(value, '{sameDevice,redeemedAt}', to_jsonb($5::text))`,
       `value->'sameDevice'->>'responseCodeSha256' = $4 AND NOT (value->'sameDevice' ? 'redeemedAt')
          AND (value->>'decidedAt')::timestamptz > now() - make_interval(secs => $6)`,
       [requestId, digest, new Date().toISOString(), RESPONSE_CODE_LIFETIME_SECONDS],
     )
     if (redeemed) return { session: redeemed }
-    return { refusal: refusalOf(await this.store.find(tenantId, requestId), digest) }
+    return { refusal: refusalOf(await this.store.find(contextCorrelationId, requestId), digest) }
   }
 }
 

@@ -81,8 +81,12 @@ export interface VerificationSession {
   /** When a credential's status list cannot be fetched: reject (default) or accept it flagged. */
   statusUnavailable?: 'reject' | 'accept'
   createdAt: string
-  /** When the wallet's time to answer ends; the row itself is kept longer, for the result. */
-  expiresAt: string
+  /**
+   * When the wallet's time to answer ends, in epoch milliseconds (the REST API answers it as an
+   * ISO time; rows of earlier versions hold that string: `VerificationSessionStore` reads both).
+   * The row itself is kept longer, for the result.
+   */
+  expiresAt: number
   decidedAt?: string
   /** Set when the request was cancelled through the API before a wallet answered (ISO time). */
   cancelledAt?: string
