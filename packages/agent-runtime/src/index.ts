@@ -126,6 +126,7 @@ export { type AddJobOptions, JobQueue } from './queues/JobQueue.js'
 export { isLastAttempt, type JobHandlers, JobWorker, type JobWorkerOptions } from './queues/JobWorker.js'
 export { QueueConnections } from './queues/QueueConnections.js'
 export { queueUnavailable } from './queues/queues.js'
+export { Deactivation, type DeactivationReturn } from './records/Deactivation.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
 export {

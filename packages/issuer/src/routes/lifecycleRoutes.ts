@@ -3,7 +3,7 @@ import { DomainError } from '@attesto/protocol-kit'
 import { z } from 'zod'
 import type { OfferManagement } from '../issuance/OfferManagement.js'
 import { offerStatus } from '../issuance/offerStatus.js'
-import { deactivatedIssuers } from '../issuers/deactivatedIssuers.js'
+import { issuerDeactivation } from '../issuers/deactivatedIssuers.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import { issuerProfiles } from '../issuers/issuerProfiles.js'
 import {
@@ -74,14 +74,8 @@ export function issuerLifecycleRoutes(options: IssuerLifecycleRoutesOptions): Bo
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const { issuerId } = deactivateIssuer.params(request)
     // Repeatable: a retry after a failure part-way finds the deactivated record and finishes.
-    const active = await issuerProfiles.find(tenantContext, issuerId)
-    let deactivated = await deactivatedIssuers.find(tenantContext, issuerId)
-    if (active) {
-      deactivated = { ...active, deactivatedAt: new Date().toISOString() }
-      await deactivatedIssuers.put(tenantContext, issuerId, deactivated)
-      await issuerProfiles.delete(tenantContext, issuerId)
-      directory.invalidate(issuerId)
-    }
+    const { record: deactivated, moved } = await issuerDeactivation.deactivate(tenantContext, issuerId)
+    if (moved) directory.invalidate(issuerId)
     if (!deactivated) throw new DomainError('issuer_not_found', `No issuer '${issuerId}' in this tenant`)
     const cancelledOffers = await offers.cancelOpen(tenant.id, issuerId)
     response.json({ issuerId, status: 'deactivated', deactivatedAt: deactivated.deactivatedAt, cancelledOffers })

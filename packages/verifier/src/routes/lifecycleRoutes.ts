@@ -3,11 +3,12 @@ import { DomainError } from '@attesto/protocol-kit'
 import type { RequestHandler } from 'express'
 import { z } from 'zod'
 import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
+import { verifierDeactivation } from '../verification/deactivatedVerifiers.js'
 import {
   type PresentationRequestManagement,
   presentationRequestStatus,
 } from '../verification/PresentationRequestManagement.js'
-import { deletedVerifiers, verifierProfiles } from '../verification/verifierDocuments.js'
+import { verifierProfiles } from '../verification/verifierDocuments.js'
 import { cancelledPresentationRequestResponse } from './presentationResponses.js'
 import { deletedVerifierResponse } from './responses.js'
 
@@ -88,12 +89,8 @@ export function verifierLifecycleRoutes(options: {
     const { tenantContext } = response.locals as TenantRequestLocals
     const { verifierId } = deleteVerifier.params(request)
     // Repeatable: a retry after a failure part-way finds the deleted record and finishes.
-    const active = await verifierProfiles.find(tenantContext, verifierId)
-    let deleted = await deletedVerifiers.find(tenantContext, verifierId)
-    if (active) {
-      deleted = { ...active, deletedAt: new Date().toISOString() }
-      await deletedVerifiers.put(tenantContext, verifierId, deleted)
-      await verifierProfiles.delete(tenantContext, verifierId)
+    const { record: deleted, moved } = await verifierDeactivation.deactivate(tenantContext, verifierId)
+    if (moved) {
       directory.forget(verifierId)
       verifierCheck.forget(tenantContext.contextCorrelationId, verifierId)
     }

@@ -53,17 +53,6 @@ export const verifierProfiles = new TenantDocumentStore<VerifierProfile>(
   'verifier_not_found',
   'verifier',
 )
-/** A deleted verifier's profile (its DID and key ids), kept for the record. */
-export interface DeletedVerifier extends VerifierProfile {
-  deletedAt: string
-}
-
-/** Deleted verifiers of a tenant, by verifier id (`DELETE /verifiers/:verifierId` moves a profile here). */
-export const deletedVerifiers = new TenantDocumentStore<DeletedVerifier>(
-  'deleted-verifier',
-  'verifier_not_found',
-  'deleted verifier',
-)
 export const trustedIssuers = new TenantDocumentStore<TrustedIssuer>(
   'trusted-issuer',
   'trusted_issuer_not_found',
