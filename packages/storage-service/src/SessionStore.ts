@@ -76,6 +76,72 @@ export class SessionStore<Value extends { state: string }> {
     }
   }
 
+  /**
+   * Inserts rows that belong together (of this or other record types, in one partition) in one
+   * statement, all kept until `expiresAt`; false, inserting none, when one of their ids is taken.
+   */
+  public async insertAll(tenantId: string, rows: SessionRowInput[], expiresAt: Date): Promise<boolean> {
+    const partition = this.partitionOf(tenantId)
+    const values: unknown[] = [partition, expiresAt]
+    const tuples = rows.map((row) => {
+      values.push(row.recordType, row.id, JSON.stringify(row.value), JSON.stringify(row.tags ?? {}))
+      const p = values.length - 3
+      return `($1, $${p}, $${p + 1}, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $2)`
+    })
+    try {
+      await this.database.withTenant(partition, (session) =>
+        session.query(
+          `INSERT INTO ${this.table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
+           VALUES ${tuples.join(', ')}`,
+          values,
+        ),
+      )
+      return true
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      return false
+    }
+  }
+
+  /** Every live session of the tenant whose tags contain `tags` (the tags index), in no order. */
+  public async findAll(tenantId: string, tags: Record<string, string>): Promise<{ id: string; value: Value }[]> {
+    const partition = this.partitionOf(tenantId)
+    const { rows } = await this.database.withTenant(partition, (session) =>
+      session.query<{ id: string; value: Value }>(
+        `SELECT id, value FROM ${this.table}
+         WHERE tenant_id = $1 AND record_type = $2 AND tags @> $3::jsonb AND (expires_at IS NULL OR expires_at > now())`,
+        [partition, this.recordType, JSON.stringify(tags)],
+      ),
+    )
+    return rows.map((row) => ({ id: row.id, value: this.readValue(row.value) }))
+  }
+
+  /**
+   * The largest (`max`) or the total (`sum`) of the numeric top-level `field` over the tenant's
+   * live sessions with one of `ids` or whose tags contain `tags`; null when none has it.
+   */
+  public async aggregate(
+    tenantId: string,
+    fn: 'max' | 'sum',
+    field: string,
+    of: { ids?: string[]; tags?: Record<string, string> },
+  ): Promise<number | null> {
+    const partition = this.partitionOf(tenantId)
+    const values: unknown[] = [partition, this.recordType, field]
+    const conditions = ['tenant_id = $1', 'record_type = $2', '(expires_at IS NULL OR expires_at > now())']
+    if (of.ids) conditions.push(`id = ANY($${values.push(of.ids)}::text[])`)
+    if (of.tags) conditions.push(`tags @> $${values.push(JSON.stringify(of.tags))}::jsonb`)
+    const { rows } = await this.database.withTenant(partition, (session) =>
+      session.query<{ result: string | number | null }>(
+        `SELECT ${fn === 'max' ? 'max' : 'sum'}((value->>$3::text)::numeric) AS result FROM ${this.table}
+         WHERE ${conditions.join(' AND ')}`,
+        values,
+      ),
+    )
+    const result = rows[0]?.result
+    return result === null || result === undefined ? null : Number(result)
+  }
+
   /** The live session, or null. */
   public async find(tenantId: string, id: string): Promise<Value | null> {
     const partition = this.partitionOf(tenantId)
@@ -215,6 +281,14 @@ export class SessionStore<Value extends { state: string }> {
     const row = rows[0]
     return row ? this.readValue(row.value) : null
   }
+}
+
+/** A row of {@link SessionStore.insertAll}. */
+export interface SessionRowInput {
+  recordType: string
+  id: string
+  value: object
+  tags?: object
 }
 
 /** Which sessions {@link SessionStore.transitionAll} changes. */

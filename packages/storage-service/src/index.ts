@@ -26,7 +26,7 @@ export {
 } from './RecordPages.js'
 export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
 export type { RelatedRows } from './relatedRows.js'
-export { type CompanionRow, type SessionSelection, SessionStore } from './SessionStore.js'
+export { type CompanionRow, type SessionRowInput, type SessionSelection, SessionStore } from './SessionStore.js'
 export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'
 export {
   expiryMillis,

@@ -110,6 +110,37 @@ function describeSessions(name: string, factory: TestStorageFactory) {
       expect((await other.page('c', { limit: 3 })).items).toEqual([])
     })
 
+    it('inserts rows that belong together all or none, and reads and sums them by tags or ids', async () => {
+      const counters = new SessionStore<{ state: string; n: number }>(
+        storage.database,
+        storage.schema,
+        'Counter',
+        (id) => `tenant-${id}`,
+      )
+      const group = (first: string) => [
+        { recordType: 'Thing', id: first, value: thing('g'), tags: { group: 'g1' } },
+        { recordType: 'Counter', id: `${first}#0`, value: { state: 'open', n: 2 } },
+        { recordType: 'Counter', id: `${first}#1`, value: { state: 'open', n: 40 } },
+      ]
+      expect(await store.insertAll('f', group('g1'), rowExpiresAt())).toBe(true)
+      // One id taken: nothing of the second attempt is written.
+      expect(
+        await store.insertAll(
+          'f',
+          [{ recordType: 'Counter', id: 'fresh', value: { state: 'open', n: 1 } }, ...group('g1')],
+          rowExpiresAt(),
+        ),
+      ).toBe(false)
+      expect(await counters.find('f', 'fresh')).toBeNull()
+      expect(await counters.aggregate('f', 'sum', 'n', { ids: ['g1#0', 'g1#1', 'missing'] })).toBe(42)
+      expect(await counters.aggregate('f', 'max', 'n', { ids: ['g1#0', 'g1#1'] })).toBe(40)
+      expect(await counters.aggregate('f', 'max', 'n', { ids: ['missing'] })).toBeNull()
+      expect(await counters.aggregate('other', 'sum', 'n', { ids: ['g1#0'] })).toBeNull()
+      expect((await store.findAll('f', { group: 'g1' })).map((row) => row.id)).toEqual(['g1'])
+      expect(await store.findAll('f', { group: 'none' })).toEqual([])
+      expect(await store.findAll('other', { group: 'g1' })).toEqual([])
+    })
+
     it('reads a session with rows of other record types in one statement', async () => {
       const related = new SessionStore<{ state: string; content?: unknown }>(
         storage.database,

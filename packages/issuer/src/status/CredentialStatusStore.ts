@@ -116,15 +116,7 @@ export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
     issuerId: string,
     listId: string,
   ): Promise<{ idx: number; state: CredentialStatusValue }[]> {
-    const partition = statusPartition(tenantId)
-    const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ idx: number; state: CredentialStatusValue }>(
-        `SELECT entry.idx::int AS idx, value->>'state' AS state FROM "${this.schema}".tenant_records,
-           jsonb_array_elements_text(coalesce(value->'indices', jsonb_build_array(value->'idx'))) AS entry(idx)
-         WHERE tenant_id = $1 AND record_type = $2 AND tags @> $3::jsonb`,
-        [partition, CREDENTIAL_STATUS_TYPE, JSON.stringify({ flagged: listKey(issuerId, listId) })],
-      ),
-    )
-    return rows
+    const rows = await this.findAll(tenantId, { flagged: listKey(issuerId, listId) })
+    return rows.flatMap(({ value }) => (value.indices ?? [value.idx]).map((idx) => ({ idx, state: value.state })))
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { contextCorrelationIdOf } from '@attesto/agent-runtime'
-import { type Database, isUniqueViolation, SessionStore } from '@attesto/storage-service'
+import { type Database, type SessionRowInput, SessionStore } from '@attesto/storage-service'
 import { MAX_BATCH_SIZE } from '../issuers/batchIssuance.js'
 import { permuteIndex } from './permuteIndex.js'
 
@@ -83,17 +83,17 @@ export class StatusLists extends SessionStore<StatusListRow> {
   private readonly current = new Map<string, number>()
   private readonly lists = new Map<string, { row: StatusListRow; full: Set<number> }>()
   private readonly held = new Map<string, HeldOrdinals[]>()
-  private readonly records: string
+  private readonly stripes: SessionStore<StatusListStripe>
 
   public constructor(
-    private readonly db: Database,
+    database: Database,
     schema: string,
     private readonly listSize: number,
     /** Ordinals taken per allocation statement. */
     private readonly blockSize = 1,
   ) {
-    super(db, schema, STATUS_LIST_TYPE, statusPartition)
-    this.records = `"${schema}".tenant_records` // validated by the base class
+    super(database, schema, STATUS_LIST_TYPE, statusPartition)
+    this.stripes = new SessionStore(database, schema, STATUS_LIST_STRIPE_TYPE, statusPartition)
   }
 
   /**
@@ -208,16 +208,8 @@ export class StatusLists extends SessionStore<StatusListRow> {
     stripeId: string,
     count: number,
   ): Promise<{ from: number; to: number } | null> {
-    const partition = statusPartition(tenantId)
-    const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ from: number; to: number }>(
-        `UPDATE ${this.records} SET ${ALLOCATE}, updated_at = now()
-         WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND value->>'state' = 'open'
-         RETURNING (value->>'taken')::int AS from, (value->>'next')::int AS to`,
-        [partition, STATUS_LIST_STRIPE_TYPE, stripeId, count],
-      ),
-    )
-    return rows[0] ?? null
+    const stripe = await this.stripes.updateReturning(tenantId, ALLOCATE, `value->>'state' = 'open'`, [stripeId, count])
+    return stripe ? { from: stripe.taken as number, to: stripe.next } : null
   }
 
   /**
@@ -241,55 +233,25 @@ export class StatusLists extends SessionStore<StatusListRow> {
       createdAt: new Date().toISOString(),
     }
     const bounds = (k: number) => Math.floor((k * this.listSize) / stripes)
-    const values: unknown[] = [statusPartition(tenantId), KEPT_UNTIL_DELETED]
-    const tuples: unknown[][] = [[STATUS_LIST_TYPE, key, row, { series: `${issuerId}/${bits}` }]]
-    for (const [k, id] of stripeIds(key, stripes).entries()) {
-      const stripe: StatusListStripe = { state: 'open', next: bounds(k), end: bounds(k + 1), version: 0 }
-      tuples.push([STATUS_LIST_STRIPE_TYPE, id, stripe, {}])
-    }
-    const placeholders = tuples.map((tuple, index) => {
-      values.push(...tuple.map((part, at) => (at >= 2 ? JSON.stringify(part) : part)))
-      const p = 3 + index * 4
-      return `($1, $${p}, $${p + 1}, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $2)`
-    })
-    try {
-      await this.db.withTenant(values[0] as string, (session) =>
-        session.query(
-          `INSERT INTO ${this.records} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
-           VALUES ${placeholders.join(', ')}`,
-          values,
-        ),
-      )
-      return true
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      return false
-    }
+    const rows: SessionRowInput[] = [
+      { recordType: STATUS_LIST_TYPE, id: key, value: row, tags: { series: `${issuerId}/${bits}` } },
+      ...stripeIds(key, stripes).map((id, k) => ({
+        recordType: STATUS_LIST_STRIPE_TYPE,
+        id,
+        value: { state: 'open', next: bounds(k), end: bounds(k + 1), version: 0 } satisfies StatusListStripe,
+      })),
+    ]
+    return this.insertAll(tenantId, rows, KEPT_UNTIL_DELETED)
   }
 
   /** The newest list of a series (0 when there is none). */
   private async latestSeq(tenantId: string, issuerId: string, bits: StatusBits): Promise<number> {
-    const partition = statusPartition(tenantId)
-    const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ seq: number | null }>(
-        `SELECT max((value->>'seq')::int) AS seq FROM ${this.records}
-         WHERE tenant_id = $1 AND record_type = $2 AND tags @> $3::jsonb`,
-        [partition, STATUS_LIST_TYPE, JSON.stringify({ series: `${issuerId}/${bits}` })],
-      ),
-    )
-    return rows[0]?.seq ?? 0
+    return (await this.aggregate(tenantId, 'max', 'seq', { tags: { series: `${issuerId}/${bits}` } })) ?? 0
   }
 
   /** The sum of a list's stripe versions: it moves with every status change on the list. */
   public async version(tenantId: string, list: StatusListRow): Promise<number> {
-    const partition = statusPartition(tenantId)
-    const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ version: string | null }>(
-        `SELECT sum((value->>'version')::bigint) AS version FROM ${this.records}
-         WHERE tenant_id = $1 AND record_type = $2 AND id = ANY($3::text[])`,
-        [partition, STATUS_LIST_STRIPE_TYPE, stripeIds(listKey(list.issuerId, list.listId), list.stripes)],
-      ),
-    )
-    return Number(rows[0]?.version ?? 0)
+    const ids = stripeIds(listKey(list.issuerId, list.listId), list.stripes)
+    return (await this.stripes.aggregate(tenantId, 'sum', 'version', { ids })) ?? 0
   }
 }
