@@ -28,10 +28,12 @@ export class SessionStore<Value extends { state: string }> {
     /** The `record_type` of the rows, for example `IssuanceSession`. */
     public readonly recordType: string,
     /**
-     * The partition (`tenant_id` column: the agent context's correlation id) of the `tenantId`
-     * the methods take; by default they take the partition itself.
+     * The partition (the `tenant_id` column: the agent context's correlation id, `tenant-<id>`)
+     * of the `tenant` the methods take. The issuer's stores take tenant ids and map them with
+     * agent-runtime's `contextCorrelationIdOf`; by default (the verifier's store, whose routes
+     * hold the context) `tenant` is the correlation id itself.
      */
-    private readonly partitionOf: (tenantId: string) => string = (tenantId) => tenantId,
+    private readonly partitionOf: (tenant: string) => string = (tenant) => tenant,
   ) {
     this.table = `${schemaIdentifier(schema)}.tenant_records`
     this.pages = new RecordPages(database, schema)
@@ -43,14 +45,8 @@ export class SessionStore<Value extends { state: string }> {
   }
 
   /** Inserts a session; false when a live row with that id exists already (a retried create). */
-  public async insert(
-    tenantId: string,
-    id: string,
-    value: Value,
-    expiresAt: Date,
-    tags: object = {},
-  ): Promise<boolean> {
-    const partition = this.partitionOf(tenantId)
+  public async insert(tenant: string, id: string, value: Value, expiresAt: Date, tags: object = {}): Promise<boolean> {
+    const partition = this.partitionOf(tenant)
     const values = [partition, this.recordType, id, JSON.stringify(value), JSON.stringify(tags), expiresAt]
     try {
       await this.database.withTenant(partition, (session) =>
@@ -80,8 +76,8 @@ export class SessionStore<Value extends { state: string }> {
    * Inserts rows that belong together (of this or other record types, in one partition) in one
    * statement, all kept until `expiresAt`; false, inserting none, when one of their ids is taken.
    */
-  public async insertAll(tenantId: string, rows: SessionRowInput[], expiresAt: Date): Promise<boolean> {
-    const partition = this.partitionOf(tenantId)
+  public async insertAll(tenant: string, rows: SessionRowInput[], expiresAt: Date): Promise<boolean> {
+    const partition = this.partitionOf(tenant)
     const values: unknown[] = [partition, expiresAt]
     const tuples = rows.map((row) => {
       values.push(row.recordType, row.id, JSON.stringify(row.value), JSON.stringify(row.tags ?? {}))
@@ -104,8 +100,8 @@ export class SessionStore<Value extends { state: string }> {
   }
 
   /** Every live session of the tenant whose tags contain `tags` (the tags index), in no order. */
-  public async findAll(tenantId: string, tags: Record<string, string>): Promise<{ id: string; value: Value }[]> {
-    const partition = this.partitionOf(tenantId)
+  public async findAll(tenant: string, tags: Record<string, string>): Promise<{ id: string; value: Value }[]> {
+    const partition = this.partitionOf(tenant)
     const { rows } = await this.database.withTenant(partition, (session) =>
       session.query<{ id: string; value: Value }>(
         `SELECT id, value FROM ${this.table}
@@ -121,12 +117,12 @@ export class SessionStore<Value extends { state: string }> {
    * live sessions with one of `ids` or whose tags contain `tags`; null when none has it.
    */
   public async aggregate(
-    tenantId: string,
+    tenant: string,
     fn: 'max' | 'sum',
     field: string,
     of: { ids?: string[]; tags?: Record<string, string> },
   ): Promise<number | null> {
-    const partition = this.partitionOf(tenantId)
+    const partition = this.partitionOf(tenant)
     const values: unknown[] = [partition, this.recordType, field]
     const conditions = ['tenant_id = $1', 'record_type = $2', '(expires_at IS NULL OR expires_at > now())']
     if (of.ids) conditions.push(`id = ANY($${values.push(of.ids)}::text[])`)
@@ -143,8 +139,8 @@ export class SessionStore<Value extends { state: string }> {
   }
 
   /** The live session, or null. */
-  public async find(tenantId: string, id: string): Promise<Value | null> {
-    const partition = this.partitionOf(tenantId)
+  public async find(tenant: string, id: string): Promise<Value | null> {
+    const partition = this.partitionOf(tenant)
     const { rows } = await this.database.withTenant(partition, (session) =>
       session.query<{ value: Value }>(
         `SELECT value FROM ${this.table}
@@ -161,11 +157,11 @@ export class SessionStore<Value extends { state: string }> {
    * (one array per entry of `related`, null when none matched); null when the session is gone.
    */
   public async findWith(
-    tenantId: string,
+    tenant: string,
     id: string,
     related: RelatedRows[],
   ): Promise<{ value: Value; related: (unknown[] | null)[] } | null> {
-    const partition = this.partitionOf(tenantId)
+    const partition = this.partitionOf(tenant)
     const values: unknown[] = [partition, this.recordType, id]
     const columns = relatedRowsSql(this.table, related, values)
     const { rows } = await this.database.withTenant(partition, (session) =>
@@ -185,11 +181,8 @@ export class SessionStore<Value extends { state: string }> {
   }
 
   /** A page of the tenant's live sessions (keyset pagination: {@link RecordPages}). */
-  public async page(
-    tenantId: string,
-    options: Omit<RecordPageOptions, 'recordType'>,
-  ): Promise<RecordPageReturn<Value>> {
-    const page = await this.pages.page<Value>(this.partitionOf(tenantId), { ...options, recordType: this.recordType })
+  public async page(tenant: string, options: Omit<RecordPageOptions, 'recordType'>): Promise<RecordPageReturn<Value>> {
+    const page = await this.pages.page<Value>(this.partitionOf(tenant), { ...options, recordType: this.recordType })
     return { ...page, items: page.items.map((item) => ({ ...item, value: this.readValue(item.value) })) }
   }
 
@@ -200,7 +193,7 @@ export class SessionStore<Value extends { state: string }> {
    * change came first.
    */
   public async transition(
-    tenantId: string,
+    tenant: string,
     id: string,
     from: string[],
     patch: Partial<Value>,
@@ -208,7 +201,7 @@ export class SessionStore<Value extends { state: string }> {
     options: { notExpired?: boolean } = {},
   ): Promise<Value | null> {
     return this.updateReturning(
-      tenantId,
+      tenant,
       `value = value || $4::jsonb`,
       `value->>'state' = ANY($5::text[]) AND value @> $6::jsonb${options.notExpired ? ` AND ${SESSION_NOT_EXPIRED}` : ''}`,
       [id, JSON.stringify(patch), from, JSON.stringify(match)],
@@ -220,8 +213,8 @@ export class SessionStore<Value extends { state: string }> {
    * conditional UPDATE (each row changes at most once, whichever instance runs it); answers how
    * many changed. `tags` go through the tags index.
    */
-  public async transitionAll(tenantId: string, selection: SessionSelection, patch: Partial<Value>): Promise<number> {
-    const partition = this.partitionOf(tenantId)
+  public async transitionAll(tenant: string, selection: SessionSelection, patch: Partial<Value>): Promise<number> {
+    const partition = this.partitionOf(tenant)
     const { rowCount } = await this.database.withTenant(partition, (session) =>
       session.query(
         `UPDATE ${this.table} SET value = value || $3::jsonb, updated_at = now()
@@ -251,13 +244,13 @@ export class SessionStore<Value extends { state: string }> {
    * or neither are committed.
    */
   public async updateReturning(
-    tenantId: string,
+    tenant: string,
     set: string,
     where: string,
     values: [id: string, ...rest: unknown[]],
     companion?: CompanionRow,
   ): Promise<Value | null> {
-    const partition = this.partitionOf(tenantId)
+    const partition = this.partitionOf(tenant)
     const update = `UPDATE ${this.table} SET ${set}, updated_at = now()
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
          RETURNING value`

@@ -72,10 +72,10 @@ export async function acceptAuthorizationResponse(
     throw refused('unknown_request', 'The response names no request (state)')
   }
   if (params.error !== undefined) return acceptWalletError(options, resolved, requestId, params)
-  const tenantId = tenantContext.contextCorrelationId
+  const { contextCorrelationId } = tenantContext
   const vpToken = params.vp_token
   const issuers = issuersOf(vpToken)
-  const found = await options.sessions.findWithTrust(tenantId, requestId, issuers.dids, issuers.x509)
+  const found = await options.sessions.findWithTrust(contextCorrelationId, requestId, issuers.dids, issuers.x509)
   const digest = digestOf(vpToken)
   const now = Date.now()
   const session = openRequest(found?.session, verifierId, now, digest)
@@ -100,7 +100,10 @@ export async function acceptAuthorizationResponse(
     })
   } catch (error) {
     if (!(error instanceof PresentationRefusal)) throw error
-    await options.sessions.recordRefusal(tenantId, requestId, { at: new Date(now).toISOString(), reason: error.reason })
+    await options.sessions.recordRefusal(contextCorrelationId, requestId, {
+      at: new Date(now).toISOString(),
+      reason: error.reason,
+    })
     throw refused(error.reason.code, error.reason.detail ?? error.reason.message)
   }
   const acceptUnavailable = (session.statusUnavailable ?? options.statusUnavailable) === 'accept'
