@@ -4,6 +4,7 @@ import { schemaIdentifier } from './migrations/schemaIdentifier.js'
 import { type RecordPageOptions, type RecordPageReturn, RecordPages } from './RecordPages.js'
 import { type RelatedRows, relatedRowsSql } from './relatedRows.js'
 import { SESSION_NOT_EXPIRED } from './sessionExpiry.js'
+import { type CompanionRow, type CounterBump, withCompanion, withCounter } from './sessionStatements.js'
 
 /**
  * Compact protocol-session rows (an offer and its issuance, a presentation request and its
@@ -251,28 +252,49 @@ export class SessionStore<Value extends { state: string }> {
     companion?: CompanionRow,
   ): Promise<Value | null> {
     const partition = this.partitionOf(tenant)
-    const update = `UPDATE ${this.table} SET ${set}, updated_at = now()
-         WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
-         RETURNING value`
+    const update = this.conditionalUpdate(set, where)
     const parameters = [partition, this.recordType, ...values]
-    let text = update
-    if (companion) {
-      const p = parameters.length
-      parameters.push(companion.recordType, JSON.stringify(companion.value), JSON.stringify(companion.tags ?? {}))
-      parameters.push(companion.expiresAt)
-      text = `WITH updated AS (${update}), companion AS (
-           INSERT INTO ${this.table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
-           SELECT $1, $${p + 1}, $3, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $${p + 4} FROM updated
-           ON CONFLICT (tenant_id, record_type, id) DO UPDATE SET value = EXCLUDED.value, tags = EXCLUDED.tags,
-             created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at
-         )
-         SELECT value FROM updated`
-    }
+    const text = companion ? withCompanion(this.table, update, parameters, companion) : update
     const { rows } = await this.database.withTenant(partition, (session: SqlSession) =>
       session.query<{ value: Value }>(text, parameters),
     )
     const row = rows[0]
     return row ? this.readValue(row.value) : null
+  }
+
+  /**
+   * One conditional UPDATE as {@link updateReturning} that also answers the session as it was
+   * (`before`, null when there is none) and, only when the update happened, adds one to a counter
+   * in another row of the partition (`after` is null when nothing changed): one statement.
+   */
+  public async updateCounting(
+    tenant: string,
+    set: string,
+    where: string,
+    values: [id: string, ...rest: unknown[]],
+    counter: CounterBump,
+  ): Promise<{ before: Value | null; after: Value | null }> {
+    const partition = this.partitionOf(tenant)
+    const parameters = [partition, this.recordType, ...values]
+    const update = this.conditionalUpdate(set, where)
+    const { rows } = await this.database.withTenant(partition, (session) =>
+      session.query<{ before: Value; after: Value | null }>(
+        withCounter(this.table, update, parameters, counter),
+        parameters,
+      ),
+    )
+    const row = rows[0]
+    return {
+      before: row ? this.readValue(row.before) : null,
+      after: row?.after ? this.readValue(row.after) : null,
+    }
+  }
+
+  /** The UPDATE of one live session (`$1` partition, `$2` record type, `$3` id) with the caller's SET and WHERE. */
+  private conditionalUpdate(set: string, where: string): string {
+    return `UPDATE ${this.table} SET ${set}, updated_at = now()
+         WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
+         RETURNING value`
   }
 }
 
@@ -294,12 +316,4 @@ export interface SessionSelection {
   tags?: Record<string, string>
   /** Only sessions whose `expiresAt` is still ahead. */
   notExpired?: boolean
-}
-
-/** A row written together with a session's change ({@link SessionStore.updateReturning}). */
-export interface CompanionRow {
-  recordType: string
-  value: object
-  tags?: object
-  expiresAt: Date
 }

@@ -141,6 +141,43 @@ function describeSessions(name: string, factory: TestStorageFactory) {
       expect(await store.findAll('other', { group: 'g1' })).toEqual([])
     })
 
+    it('changes a session and bumps a counter elsewhere only when it changed, answering it before and after', async () => {
+      const counters = new SessionStore<{ state: string; version: number }>(
+        storage.database,
+        storage.schema,
+        'Counter',
+        (id) => `tenant-${id}`,
+      )
+      await store.insert('h', 'c1', { ...thing('x'), colour: 'k1' }, rowExpiresAt())
+      await counters.insert('h', 'k1', { state: 'open', version: 5 }, rowExpiresAt())
+      const close = () =>
+        store.updateCounting(
+          'h',
+          `value = value || '{"state":"closed"}'::jsonb`,
+          `value->>'state' = $4`,
+          ['c1', 'open'],
+          {
+            recordType: 'Counter',
+            field: 'version',
+            idOf: () => `SELECT changed.value->>'colour' FROM changed`,
+          },
+        )
+      const first = await close()
+      expect([first.before?.state, first.after?.state]).toEqual(['open', 'closed'])
+      expect((await counters.find('h', 'k1'))?.version).toBe(6)
+      const again = await close()
+      expect([again.before?.state, again.after]).toEqual(['closed', null])
+      expect((await counters.find('h', 'k1'))?.version).toBe(6)
+      expect(
+        await store.updateCounting('h', 'value = value', 'true', ['missing'], {
+          recordType: 'Counter',
+          field: 'version',
+          idOf: () => `SELECT 'k1' FROM changed`,
+        }),
+      ).toEqual({ before: null, after: null })
+      expect((await counters.find('h', 'k1'))?.version).toBe(6)
+    })
+
     it('reads a session with rows of other record types in one statement', async () => {
       const related = new SessionStore<{ state: string; content?: unknown }>(
         storage.database,

@@ -40,17 +40,24 @@ export type StatusChange =
   | { outcome: 'not_found' }
 
 /**
+ * The id of the stripe of the changed credential's list that its (first) index falls in: the list
+ * row (`$6`, its record type) says how many stripes it has.
+ */
+const stripeOfChanged = (table: string) =>
+  `SELECT c.value->>'issuerId' || '/' || (c.value->>'listId') || '#' ||
+     ((c.value->>'idx')::int % (l.value->>'stripes')::int)
+   FROM changed c JOIN ${table} l ON l.tenant_id = $1 AND l.record_type = $6
+     AND l.id = c.value->>'issuerId' || '/' || (c.value->>'listId')`
+
+/**
  * Credential status rows in the issuing tenant's partition (so another tenant cannot see or
  * change them). A row whose status is not `valid` carries the tag `flagged: <list>`, so the
  * publisher reads only the entries that are set. A change is one statement: the credential's
  * row, and the version of one stripe of its list (what tells the publisher to re-sign).
  */
 export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
-  public constructor(
-    private readonly db: Database,
-    private readonly schema: string,
-  ) {
-    super(db, schema, CREDENTIAL_STATUS_TYPE, statusPartition)
+  public constructor(database: Database, schema: string) {
+    super(database, schema, CREDENTIAL_STATUS_TYPE, statusPartition)
   }
 
   /** Records the status entry of a credential being issued; false when the offer has one already. */
@@ -63,51 +70,18 @@ export class CredentialStatusStore extends SessionStore<CredentialStatusRow> {
    * cannot be suspended; setting the status it has changes nothing.
    */
   public async change(tenantId: string, offerId: string, to: CredentialStatusValue): Promise<StatusChange> {
-    const partition = statusPartition(tenantId)
-    const table = `"${this.schema}".tenant_records`
-    const { rows } = await this.db.withTenant(partition, (session) =>
-      session.query<{ before: CredentialStatusRow; after: CredentialStatusRow | null }>(
-        `WITH old AS (
-           SELECT value FROM ${table}
-           WHERE tenant_id = $1 AND record_type = $2 AND id = $3 FOR UPDATE
-         ), changed AS (
-           UPDATE ${table} SET
-             value = value || jsonb_build_object('state', $4::text, 'changedAt', $5::text),
-             tags = CASE WHEN $4::text = 'valid' THEN '{}'::jsonb
-               ELSE jsonb_build_object('flagged', (value->>'issuerId') || '/' || (value->>'listId')) END,
-             updated_at = now()
-           WHERE tenant_id = $1 AND record_type = $2 AND id = $3
-             AND value->>'state' NOT IN ('revoked', $4::text)
-             AND ($4::text <> 'suspended' OR (value->>'bits')::int = 2)
-           RETURNING value
-         ), bumped AS (
-           UPDATE ${table} SET value = value || jsonb_build_object('version', (value->>'version')::bigint + 1),
-             updated_at = now()
-           WHERE tenant_id = $1 AND record_type = $6
-             AND id = (SELECT c.value->>'issuerId' || '/' || (c.value->>'listId') || '#' ||
-               ((c.value->>'idx')::int % (l.value->>'stripes')::int)
-               FROM changed c JOIN ${table} l ON l.tenant_id = $1 AND l.record_type = $7
-                 AND l.id = c.value->>'issuerId' || '/' || (c.value->>'listId'))
-           RETURNING 1
-         )
-         SELECT old.value AS before, changed.value AS after FROM old LEFT JOIN changed ON true`,
-        [
-          partition,
-          CREDENTIAL_STATUS_TYPE,
-          offerId,
-          to,
-          new Date().toISOString(),
-          STATUS_LIST_STRIPE_TYPE,
-          STATUS_LIST_TYPE,
-        ],
-      ),
+    const { before, after } = await this.updateCounting(
+      tenantId,
+      `value = value || jsonb_build_object('state', $4::text, 'changedAt', $5::text),
+       tags = CASE WHEN $4::text = 'valid' THEN '{}'::jsonb
+         ELSE jsonb_build_object('flagged', (value->>'issuerId') || '/' || (value->>'listId')) END`,
+      `value->>'state' NOT IN ('revoked', $4::text) AND ($4::text <> 'suspended' OR (value->>'bits')::int = 2)`,
+      [offerId, to, new Date().toISOString(), STATUS_LIST_TYPE],
+      { recordType: STATUS_LIST_STRIPE_TYPE, field: 'version', idOf: stripeOfChanged },
     )
-    const found = rows[0]
-    if (!found) return { outcome: 'not_found' }
-    if (found.after) return { outcome: 'changed', previous: found.before.state, row: found.after }
-    return found.before.state === to
-      ? { outcome: 'unchanged', row: found.before }
-      : { outcome: 'refused', row: found.before }
+    if (!before) return { outcome: 'not_found' }
+    if (after) return { outcome: 'changed', previous: before.state, row: after }
+    return before.state === to ? { outcome: 'unchanged', row: before } : { outcome: 'refused', row: before }
   }
 
   /** The entries of a list whose status is not `valid` (index and status; every index of a batch). */
