@@ -26,13 +26,13 @@ export class VerificationSessions {
   }
 
   /** Stores a new request; its row outlives the request by the result retention. */
-  public create(contextCorrelationId: string, id: string, session: VerificationSession): Promise<boolean> {
+  public create(contextCorrelationId: string, requestId: string, session: VerificationSession): Promise<boolean> {
     const rowExpiresAt = new Date(session.expiresAt + RESULT_RETENTION_SECONDS * 1000)
-    return this.store.insert(contextCorrelationId, id, session, rowExpiresAt, { verifierId: session.verifierId })
+    return this.store.insert(contextCorrelationId, requestId, session, rowExpiresAt, { verifierId: session.verifierId })
   }
 
-  public find(contextCorrelationId: string, id: string): Promise<VerificationSession | null> {
-    return this.store.find(contextCorrelationId, id)
+  public find(contextCorrelationId: string, requestId: string): Promise<VerificationSession | null> {
+    return this.store.find(contextCorrelationId, requestId)
   }
 
   /**
@@ -41,12 +41,12 @@ export class VerificationSessions {
    */
   public async findWithTrust(
     contextCorrelationId: string,
-    id: string,
+    requestId: string,
     issuerDids: string[],
     withAnchors = false,
   ): Promise<{ session: VerificationSession; trusted: Set<string>; anchors: TrustAnchor[] } | null> {
     const ids = issuerDids.map((did) => `${TRUSTED_ISSUER_RECORD_PREFIX}${did}`)
-    const found = await this.store.findWith(contextCorrelationId, id, [
+    const found = await this.store.findWith(contextCorrelationId, requestId, [
       { recordType: DOCUMENT_RECORD_TYPE, ids, select: 'id' },
       ...(withAnchors
         ? [{ recordType: DOCUMENT_RECORD_TYPE, tags: { kind: trustAnchors.kind }, select: { field: 'content' } }]
@@ -59,7 +59,11 @@ export class VerificationSessions {
   }
 
   /** Counts a refused attempt and keeps the first few, while the request is open; false otherwise. */
-  public async recordRefusal(contextCorrelationId: string, id: string, attempt: RefusedAttempt): Promise<boolean> {
+  public async recordRefusal(
+    contextCorrelationId: string,
+    requestId: string,
+    attempt: RefusedAttempt,
+  ): Promise<boolean> {
     const updated = await this.store.updateReturning(
       contextCorrelationId,
       `value = value || jsonb_build_object(
@@ -68,7 +72,7 @@ export class VerificationSessions {
            THEN COALESCE(value->'refusedAttempts', '[]'::jsonb)
            ELSE COALESCE(value->'refusedAttempts', '[]'::jsonb) || $4::jsonb END)`,
       `value->>'state' = 'pending' AND ${SESSION_NOT_EXPIRED}`,
-      [id, JSON.stringify([attempt]), MAX_RECORDED_ATTEMPTS],
+      [requestId, JSON.stringify([attempt]), MAX_RECORDED_ATTEMPTS],
     )
     return updated !== null
   }
@@ -76,12 +80,12 @@ export class VerificationSessions {
   /** Decides an open request, once; null when it was decided meanwhile or has expired. */
   public decide(
     contextCorrelationId: string,
-    id: string,
+    requestId: string,
     outcome: Pick<
       VerificationSession,
       'state' | 'decidedAt' | 'reason' | 'credentials' | 'responseDigest' | 'sameDevice'
     >,
   ): Promise<VerificationSession | null> {
-    return this.store.transition(contextCorrelationId, id, ['pending'], outcome, {}, { notExpired: true })
+    return this.store.transition(contextCorrelationId, requestId, ['pending'], outcome, {}, { notExpired: true })
   }
 }
