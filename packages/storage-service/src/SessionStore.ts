@@ -4,7 +4,14 @@ import { schemaIdentifier } from './migrations/schemaIdentifier.js'
 import { type RecordPageOptions, type RecordPageReturn, RecordPages } from './RecordPages.js'
 import { type RelatedRows, relatedRowsSql } from './relatedRows.js'
 import { SESSION_NOT_EXPIRED } from './sessionExpiry.js'
-import { type CompanionRow, type CounterBump, withCompanion, withCounter } from './sessionStatements.js'
+import {
+  type CompanionRow,
+  type CounterBump,
+  insertRows,
+  type SessionRowInput,
+  withCompanion,
+  withCounter,
+} from './sessionStatements.js'
 
 /**
  * Compact protocol-session rows (an offer and its issuance, a presentation request and its
@@ -80,19 +87,9 @@ export class SessionStore<Value extends { state: string }> {
   public async insertAll(tenant: string, rows: SessionRowInput[], expiresAt: Date): Promise<boolean> {
     const partition = this.partitionOf(tenant)
     const values: unknown[] = [partition, expiresAt]
-    const tuples = rows.map((row) => {
-      values.push(row.recordType, row.id, JSON.stringify(row.value), JSON.stringify(row.tags ?? {}))
-      const p = values.length - 3
-      return `($1, $${p}, $${p + 1}, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $2)`
-    })
+    const text = insertRows(this.table, rows, values)
     try {
-      await this.database.withTenant(partition, (session) =>
-        session.query(
-          `INSERT INTO ${this.table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
-           VALUES ${tuples.join(', ')}`,
-          values,
-        ),
-      )
+      await this.database.withTenant(partition, (session) => session.query(text, values))
       return true
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
@@ -296,14 +293,6 @@ export class SessionStore<Value extends { state: string }> {
          WHERE tenant_id = $1 AND record_type = $2 AND id = $3 AND expires_at > now() AND ${where}
          RETURNING value`
   }
-}
-
-/** A row of {@link SessionStore.insertAll}. */
-export interface SessionRowInput {
-  recordType: string
-  id: string
-  value: object
-  tags?: object
 }
 
 /** Which sessions {@link SessionStore.transitionAll} changes. */

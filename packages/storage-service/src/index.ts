@@ -26,7 +26,7 @@ export {
 } from './RecordPages.js'
 export { DEFAULT_TTL_SECONDS_BY_RECORD_TYPE } from './recordTtl.js'
 export type { RelatedRows } from './relatedRows.js'
-export { type SessionRowInput, type SessionSelection, SessionStore } from './SessionStore.js'
+export { type SessionSelection, SessionStore } from './SessionStore.js'
 export { StorageQueryError, StorageServiceError, StorageUnavailableError } from './StorageServiceError.js'
 export {
   expiryMillis,
@@ -34,4 +34,4 @@ export {
   SESSION_NOT_EXPIRED,
   type StoredExpiry,
 } from './sessionExpiry.js'
-export type { CompanionRow, CounterBump } from './sessionStatements.js'
+export type { CompanionRow, CounterBump, SessionRowInput } from './sessionStatements.js'

@@ -1,7 +1,8 @@
 /**
- * Statements of {@link SessionStore} that wrap its conditional UPDATE (`update`: a statement with
- * `RETURNING value` on the row `$1` partition, `$2` record type, `$3` id) in a CTE named
- * `updated`. `parameters` holds the update's; these append theirs.
+ * Statements of {@link SessionStore} too long to sit in its methods. `withCompanion` and
+ * `withCounter` wrap its conditional UPDATE (`update`: a statement with `RETURNING value` on the
+ * row `$1` partition, `$2` record type, `$3` id) in a CTE; `parameters` holds the update's, and
+ * they append theirs.
  */
 
 /** A row written together with a session's change ({@link SessionStore.updateReturning}). */
@@ -57,4 +58,23 @@ export function withCounter(table: string, update: string, parameters: unknown[]
        RETURNING 1
      )
      SELECT old.value AS before, changed.value AS after FROM old LEFT JOIN changed ON true`
+}
+
+/** A row of {@link SessionStore.insertAll}. */
+export interface SessionRowInput {
+  recordType: string
+  id: string
+  value: object
+  tags?: object
+}
+
+/** One INSERT of `rows` into the partition `$1`, kept until `$2`; their parameters appended to `values`. */
+export function insertRows(table: string, rows: SessionRowInput[], values: unknown[]): string {
+  const tuples = rows.map((row) => {
+    values.push(row.recordType, row.id, JSON.stringify(row.value), JSON.stringify(row.tags ?? {}))
+    const p = values.length - 3
+    return `($1, $${p}, $${p + 1}, $${p + 2}::jsonb, $${p + 3}::jsonb, now(), now(), $2)`
+  })
+  return `INSERT INTO ${table} (tenant_id, record_type, id, value, tags, created_at, updated_at, expires_at)
+       VALUES ${tuples.join(', ')}`
 }
