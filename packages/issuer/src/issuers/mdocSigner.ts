@@ -1,4 +1,5 @@
-import { HttpError, publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
+import { HttpError } from '@attesto/agent-runtime'
+import { publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import type { IssuerProfile } from './issuerProfiles.js'
 
 /** The country (C) of a distinguished name as @peculiar/x509 writes it (`CN=…, O=…, C=NL`). */

@@ -1,11 +1,6 @@
-import {
-  documentListHandler,
-  jwkThumbprint,
-  pageQuery,
-  publicKeyFromJwk,
-  type TenantRequestLocals,
-} from '@attesto/agent-runtime'
+import { documentListHandler, pageQuery, type TenantRequestLocals } from '@attesto/agent-runtime'
 import { parseTrustAnchor } from '@attesto/protocol-kit'
+import { jwkThumbprint, publicKeyFromJwk } from '@attesto/protocol-kit/jose'
 import type { RecordPages } from '@attesto/storage-service'
 import { Router } from 'express'
 import { z } from 'zod'
