@@ -19,6 +19,16 @@ module.exports = {
       to: { path: '^packages/([^/]+)/src/', pathNot: '^packages/$1/' },
     },
     {
+      name: 'protocol-kit-no-server',
+      comment:
+        'The protocol kit is the building blocks every role and the wallet share: no server stack (HTTP servers, WebSockets, databases, queues, Redis, cloud KMS or HSM clients, @credo-ts/node) and no other Attesto package.',
+      severity: 'error',
+      from: { path: '^packages/protocol-kit/' },
+      to: {
+        path: '^packages/(?!protocol-kit/)[^/]+/|node_modules/(express|ws|pg|ioredis|bullmq|node-vault|@aws-sdk|pkcs11js|@credo-ts/node|@attesto)/',
+      },
+    },
+    {
       name: 'holder-no-server-stack',
       comment:
         'The wallet SDK runs in apps: it must not load HTTP servers, WebSockets, queues, Redis, cloud KMS or HSM clients, nor @credo-ts/node (its FFI, WebSocket and DIDComm server transports). What installing it brings is checked too (scripts/walletInstallTree.mjs).',
@@ -54,8 +64,10 @@ module.exports = {
   options: {
     tsConfig: { fileName: 'tsconfig.base.json' },
     tsPreCompilationDeps: true,
-    doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(/__tests__/|/dist/|/tests/|/bench/|/node_modules/)' },
+    // Compiled output is not cruised, but stays visible as a target: another package imported by
+    // its name resolves to its dist/ (protocol-kit-no-server sees it there).
+    doNotFollow: { path: '(node_modules|/dist/)' },
+    exclude: { path: '(/__tests__/|/tests/|/bench/|/node_modules/)' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
   },
 }
