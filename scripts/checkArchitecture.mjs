@@ -1,5 +1,5 @@
 // `npm run lint:architecture`: the rules of .dependency-cruiser.cjs (no import circles, no deep
-// imports into another package, no server stack in the wallet SDK), no server package in what
+// imports into another package, no server stack in the wallet SDK or the protocol kit), no server package in what
 // installing the wallet SDK brings (scripts/walletInstallTree.mjs), no cycle between the
 // top-level folders of one package's src/ (a folder is a concept: `status` may use `protocol`, or
 // the other way round, not both), and no production function longer than 80 lines. Exits 1 with
