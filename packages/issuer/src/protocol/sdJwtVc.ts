@@ -10,9 +10,9 @@ import type { StatusClaim } from '../status/CredentialStatusService.js'
  * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
  * its KMS, identified by its DID or, once it has a certificate, by `x5c` (issuerSignature.ts): the
  * selectively disclosable claims of the configuration become disclosures (`protocol-kit`'s
- * `concealClaims`: their digests in `_sd`, sorted), the others stay plain; `cnf` binds the holder key; `exp`
- * ends it (the offer's end, or the configuration's validity from now) and `nbf` starts it when
- * the offer says so; `status` (when given) references the credential's status list entry
+ * `concealClaims`: their digests in `_sd`, sorted), the others stay plain; `cnf` binds the holder
+ * key; `exp` ends it (the offer's end, or the configuration's validity from now) and `nbf` starts
+ * it when the offer says so; `status` (when given) references the credential's status list entry
  * (docs/REVOCATION.md).
  */
 export async function issueSdJwtVc(
