@@ -19,6 +19,16 @@ module.exports = {
       to: { path: '^packages/([^/]+)/src/', pathNot: '^packages/$1/' },
     },
     {
+      name: 'protocol-kit-no-server',
+      comment:
+        'The protocol kit is the building blocks every role and the wallet share: no server stack (HTTP servers, WebSockets, databases, queues, Redis, cloud KMS or HSM clients, @credo-ts/node) and no other Attesto package.',
+      severity: 'error',
+      from: { path: '^packages/protocol-kit/' },
+      to: {
+        path: '^packages/(?!protocol-kit/)[^/]+/|node_modules/(express|ws|pg|ioredis|bullmq|node-vault|@aws-sdk|pkcs11js|@credo-ts/node|@attesto)/',
+      },
+    },
+    {
       name: 'holder-no-server-stack',
       comment:
         'The wallet SDK runs in apps: it must not load HTTP servers, WebSockets, queues, Redis, cloud KMS or HSM clients, nor @credo-ts/node (its FFI, WebSocket and DIDComm server transports). What installing it brings is checked too (scripts/walletInstallTree.mjs).',
@@ -26,20 +36,6 @@ module.exports = {
       from: { path: '^packages/holder/src/' },
       to: {
         path: 'node_modules/(express|ws|node-vault|@aws-sdk|@smithy|bullmq|ioredis|pkcs11js|@credo-ts/node|@credo-ts/didcomm)/',
-      },
-    },
-    {
-      name: 'protocol-kit-no-server',
-      comment:
-        'The protocol kit holds protocol building blocks that the wallet SDK uses as well as the services: it must not load HTTP servers, WebSockets, PostgreSQL, Redis, queues, Vault, cloud KMS or HSM clients, nor @credo-ts/node, and it uses no other @attesto package (they all sit above it).',
-      severity: 'error',
-      from: { path: '^packages/protocol-kit/src/' },
-      to: {
-        path: [
-          '(^|node_modules/)(express|ws|pg|ioredis|bullmq|node-vault|@aws-sdk/[^/]+|pkcs11js|@credo-ts/node)(/|$)',
-          '(^|node_modules/)@attesto/',
-          '^packages/(?!protocol-kit/)',
-        ],
       },
     },
     {

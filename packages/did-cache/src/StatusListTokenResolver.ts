@@ -1,11 +1,11 @@
 import { createHash, type KeyObject, verify } from 'node:crypto'
+import { decodeStatusList, type StatusBitsPerEntry, statusAt } from '@attesto/protocol-kit/status-list'
 import type { AgentContext } from '@credo-ts/core'
 import { LRUCache } from 'lru-cache'
 import { STATUS_LIST_KEY_PREFIX } from './cacheKeys.js'
 import { type FetchStatusListTokenOptions, fetchStatusListToken } from './fetchStatusListToken.js'
 import type { RedisLruCache } from './RedisLruCache.js'
 import { StatusListInvalidError } from './StatusListError.js'
-import { decodeStatusList, type StatusBitsPerEntry, statusAt } from './statusListBits.js'
 
 export interface StatusListTokenResolverOptions extends FetchStatusListTokenOptions {
   /** The DID cache (in-process LRU in front of Redis): tokens are kept there, shared by tenants. */

@@ -34,5 +34,4 @@ export {
   type StatusListTokenResolverOptions,
   type StatusReference,
 } from './StatusListTokenResolver.js'
-export { decodeStatusList, encodeStatusList, type StatusBitsPerEntry, statusAt } from './statusListBits.js'
 export { CACHEABLE_RESOLUTION_ERRORS, isValidCachedValue } from './validateCachedValue.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
-import { publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
 import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
+import { publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import { PostgresDatabase } from '@attesto/storage-service'
 import { decodeProtectedHeader, jwtVerify } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

@@ -1,5 +1,5 @@
+import { encodeJwsPart } from '@attesto/protocol-kit/jose'
 import type { AgentContext } from '@credo-ts/core'
-import { encodeJwsPart } from './compactJws.js'
 import { contextKms } from './contextKms.js'
 
 export interface SignJwtOptions {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { jwkThumbprintInput } from '@attesto/protocol-kit'
 import { type Agent, Kms } from '@credo-ts/core'
 import { HolderWalletError } from '../errors/HolderWalletError.js'
 
@@ -35,11 +35,6 @@ export async function walletInstanceKey(agent: Agent): Promise<Record<string, un
   return { ...publicJwk, kid: INSTANCE_KEY_ID }
 }
 
-const thumbprint = (jwk: Record<string, unknown>) => {
-  const { crv, kty, x, y } = jwk
-  return createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url')
-}
-
 /** A compact JWT's payload, or undefined when it is none. */
 function jwtPayloadOf(jwt: unknown): { sub?: unknown; cnf?: { jwk?: Record<string, unknown> } } | undefined {
   try {
@@ -74,7 +69,7 @@ export async function walletAttestationFor(
   }
   const payload = jwtPayloadOf(jwt)
   const bound = payload?.cnf?.jwk
-  if (!bound || thumbprint(bound) !== thumbprint(instanceKey) || bound.kid !== instanceKey.kid) {
+  if (!bound || jwkThumbprintInput(bound) !== jwkThumbprintInput(instanceKey) || bound.kid !== instanceKey.kid) {
     throw new HolderWalletError(
       'wallet_attestation_failed',
       "The wallet attestation is not bound to this wallet's instance key: its cnf.jwk must be the instance key as given, kid included",

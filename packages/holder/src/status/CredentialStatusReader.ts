@@ -5,6 +5,7 @@ import {
   StatusListTokenResolver,
   StatusListUnavailableError,
 } from '@attesto/did-cache'
+import { statusOfValue } from '@attesto/protocol-kit'
 import { type Agent, getPublicJwkFromVerificationMethod, type SdJwtVcRecord } from '@credo-ts/core'
 
 /** What the wallet knows of a credential's status. */
@@ -17,8 +18,6 @@ export interface CredentialStatusReport {
   /** Why the status is unavailable (never a claim value). */
   detail?: string
 }
-
-const VALUES = ['valid', 'revoked', 'suspended'] as const
 
 /**
  * Reads credentials' status lists for the wallet: fetched under the address guard, cached in
@@ -54,7 +53,7 @@ export class CredentialStatusReader {
         ? new X509Certificate(Buffer.from(x5c[0], 'base64')).publicKey
         : await this.issuerKey(String(payload.iss), header.kid as string | undefined)
       const value = await this.resolver.status(this.agent.context, { idx: reference.idx, uri: reference.uri }, key)
-      const status = VALUES[value]
+      const status = statusOfValue(value)
       return status ? { status } : { status: 'unavailable', detail: `Unknown status value ${value}` }
     } catch (error) {
       if (error instanceof StatusListInvalidError || error instanceof StatusListUnavailableError) {

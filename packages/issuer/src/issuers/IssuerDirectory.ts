@@ -1,5 +1,6 @@
 import { createHmac, type KeyObject } from 'node:crypto'
-import { publicKeyFromSelfDescribingDid, TenantsApi } from '@attesto/agent-runtime'
+import { TenantsApi } from '@attesto/agent-runtime'
+import { publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import type { AgentContext } from '@credo-ts/core'
 import { type IssuerProfile, issuerProfiles } from './issuerProfiles.js'
 import { UnknownIssuerError } from './UnknownIssuerError.js'

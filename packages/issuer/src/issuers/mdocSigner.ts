@@ -1,5 +1,5 @@
-import { publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
 import { DomainError } from '@attesto/protocol-kit'
+import { publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import type { IssuerProfile } from './issuerProfiles.js'
 
 /** The country (C) of a distinguished name as @peculiar/x509 writes it (`CN=…, O=…, C=NL`). */

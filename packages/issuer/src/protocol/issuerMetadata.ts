@@ -1,4 +1,4 @@
-import { PROOF_OF_POSSESSION_ALGORITHMS } from '@attesto/agent-runtime'
+import { PROOF_OF_POSSESSION_ALGORITHMS } from '@attesto/protocol-kit/jose'
 import { PRE_AUTHORIZED_CODE_GRANT } from '../issuance/IssuanceSession.js'
 import { batchSizeOf } from '../issuers/batchIssuance.js'
 import { scopeOf } from '../issuers/configurationParts.js'

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { decodeJws, encodeJwsPart, invalidToken, ProtocolError, signJwt, verifySignature } from '@attesto/agent-runtime'
+import { invalidToken, ProtocolError, signJwt } from '@attesto/agent-runtime'
+import { decodeJws, encodeJwsPart, verifySignature } from '@attesto/protocol-kit/jose'
 import type { Request } from 'express'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { dpopOf } from '../issuers/senderConstraints.js'

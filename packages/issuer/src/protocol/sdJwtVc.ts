@@ -1,19 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
+import { concealClaims, joinSdJwt } from '@attesto/protocol-kit/sd-jwt'
 import type { HolderBinding, IssuanceSession } from '../issuance/IssuanceSession.js'
 import { DEFAULT_CREDENTIAL_VALIDITY_SECONDS, type SdJwtVcConfiguration } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { issuerSignature } from '../issuers/issuerSignature.js'
 import type { StatusClaim } from '../status/CredentialStatusService.js'
 
-const digest = (disclosure: string) => createHash('sha256').update(disclosure).digest('base64url')
-
 /**
  * An SD-JWT VC (`dc+sd-jwt`, RFC 9901 disclosures, SHA-256) signed by the issuer's key through
- * its KMS, identified by its DID or, once it has a certificate, by `x5c` (issuerSignature.ts): the selectively disclosable claims of the configuration become disclosures (their
- * digests in `_sd`, in random order), the others stay plain; `cnf` binds the holder key; `exp`
- * ends it (the offer's end, or the configuration's validity from now) and `nbf` starts it when
- * the offer says so; `status` (when given) references the credential's status list entry
+ * its KMS, identified by its DID or, once it has a certificate, by `x5c` (issuerSignature.ts): the
+ * selectively disclosable claims of the configuration become disclosures (`protocol-kit`'s
+ * `concealClaims`: their digests in `_sd`, sorted), the others stay plain; `cnf` binds the holder
+ * key; `exp` ends it (the offer's end, or the configuration's validity from now) and `nbf` starts
+ * it when the offer says so; `status` (when given) references the credential's status list entry
  * (docs/REVOCATION.md).
  */
 export async function issueSdJwtVc(
@@ -28,18 +27,7 @@ export async function issueSdJwtVc(
   const disclosable = new Set(
     configuration.claims.filter((claim) => claim.selectivelyDisclosable).map((claim) => claim.name),
   )
-  const plain: Record<string, unknown> = {}
-  const disclosures: string[] = []
-  for (const [name, value] of Object.entries(claims)) {
-    if (disclosable.has(name)) {
-      disclosures.push(
-        Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), name, value])).toString('base64url'),
-      )
-    } else {
-      plain[name] = value
-    }
-  }
-  const digests = disclosures.map(digest).sort()
+  const { plain, disclosures, digests } = concealClaims(claims, (name) => disclosable.has(name))
   const signature = issuerSignature(issuer)
   const jwt = await signJwt(issuer.tenantContext, {
     keyId: issuer.profile.keyId,
@@ -58,5 +46,5 @@ export async function issueSdJwtVc(
       ...(digests.length > 0 ? { _sd: digests, _sd_alg: 'sha-256' } : {}),
     },
   })
-  return `${[jwt, ...disclosures].join('~')}~`
+  return joinSdJwt(jwt, disclosures)
 }

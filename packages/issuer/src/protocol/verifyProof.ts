@@ -1,12 +1,12 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
 import {
   decodeJws,
-  ProtocolError,
   publicJwkOf,
   publicKeyFromJwk,
   publicKeyFromSelfDescribingDid,
   verifySignature,
-} from '@attesto/agent-runtime'
+} from '@attesto/protocol-kit/jose'
 import type { HolderBinding } from '../issuance/IssuanceSession.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { PROOF_ALGORITHMS } from './issuerMetadata.js'

@@ -2,15 +2,14 @@ import {
   type BoundRoute,
   documentListHandler,
   feature,
-  jwkThumbprint,
   openApi,
   operation,
   pageAnswer,
   pageQuery,
-  publicKeyFromJwk,
   type TenantRequestLocals,
 } from '@attesto/agent-runtime'
 import { parseTrustAnchor } from '@attesto/protocol-kit'
+import { jwkThumbprint, publicKeyFromJwk } from '@attesto/protocol-kit/jose'
 import type { RecordPages } from '@attesto/storage-service'
 import { z } from 'zod'
 import { type WalletProvider, walletProviders } from '../issuers/walletProviders.js'

@@ -1,11 +1,7 @@
+import type { CredentialStatusValue } from '@attesto/protocol-kit'
 import type { CredentialConfiguration } from '../issuers/credentialConfiguration.js'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
-import type {
-  CredentialStatusRow,
-  CredentialStatusStore,
-  CredentialStatusValue,
-  StatusChange,
-} from './CredentialStatusStore.js'
+import type { CredentialStatusRow, CredentialStatusStore, StatusChange } from './CredentialStatusStore.js'
 import type { StatusListPublisher } from './StatusListPublisher.js'
 import type { StatusLists } from './StatusLists.js'
 

@@ -1,3 +1,4 @@
+import type { CredentialStatusValue } from '@attesto/protocol-kit'
 import { type Database, SessionStore } from '@attesto/storage-service'
 import {
   KEPT_UNTIL_DELETED,
@@ -7,10 +8,6 @@ import {
   type StatusBits,
   statusPartition,
 } from './StatusLists.js'
-
-/** A credential's status, and its value in a Token Status List (draft-ietf-oauth-status-list §7.1). */
-export type CredentialStatusValue = 'valid' | 'revoked' | 'suspended'
-export const STATUS_VALUES: Record<CredentialStatusValue, number> = { valid: 0, revoked: 1, suspended: 2 }
 
 /**
  * The status of the credential an offer yielded (id = its offer id): where its entry is (its

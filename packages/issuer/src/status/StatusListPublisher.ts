@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { signJwt } from '@attesto/agent-runtime'
-import { encodeStatusList } from '@attesto/did-cache'
+import { STATUS_VALUES } from '@attesto/protocol-kit'
+import { encodeStatusList } from '@attesto/protocol-kit/status-list'
 import { type Database, SessionStore } from '@attesto/storage-service'
 import type { ResolvedIssuer } from '../issuers/IssuerDirectory.js'
 import { issuerSignature } from '../issuers/issuerSignature.js'
-import { type CredentialStatusStore, STATUS_VALUES } from './CredentialStatusStore.js'
+import type { CredentialStatusStore } from './CredentialStatusStore.js'
 import { KEPT_UNTIL_DELETED, listKey, type StatusListRow, type StatusLists, statusPartition } from './StatusLists.js'
 import type { StatusListConfig } from './statusConfig.js'
 

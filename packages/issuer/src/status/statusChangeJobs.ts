@@ -1,6 +1,6 @@
 import { fromQueueSettings, type JobDefinition, type QueueSettings } from '@attesto/agent-runtime'
+import type { CredentialStatusValue } from '@attesto/protocol-kit'
 import { z } from 'zod'
-import type { CredentialStatusValue } from './CredentialStatusStore.js'
 
 export const STATUS_CHANGES_QUEUE = 'status-changes'
 

@@ -1,4 +1,5 @@
-import { SUPPORTED_ALGORITHMS, signJwt } from '@attesto/agent-runtime'
+import { signJwt } from '@attesto/agent-runtime'
+import { SUPPORTED_ALGORITHMS } from '@attesto/protocol-kit/jose'
 import type { AgentContext } from '@credo-ts/core'
 import type { VerificationSession } from '../verification/VerificationSession.js'
 import type { VerifierProfile } from '../verification/verifierDocuments.js'

@@ -1,4 +1,5 @@
 import { StatusListInvalidError, type StatusListTokenResolver } from '@attesto/did-cache'
+import { statusOfValue } from '@attesto/protocol-kit'
 import type { AgentContext } from '@credo-ts/core'
 import { type RejectionReason, rejectionReason } from './rejectionReason.js'
 import type { VerifiedEntry } from './verifyVpToken.js'
@@ -54,9 +55,10 @@ export async function checkCredentialStatus(
         }
         return rejectionReason('status_unavailable', (error as Error).message)
       }
-      if (status === 0) return undefined
-      if (status === 1) return rejectionReason('credential_revoked')
-      if (status === 2) return rejectionReason('credential_suspended')
+      const meaning = statusOfValue(status)
+      if (meaning === 'valid') return undefined
+      if (meaning === 'revoked') return rejectionReason('credential_revoked')
+      if (meaning === 'suspended') return rejectionReason('credential_suspended')
       return rejectionReason('verification_failed', `A credential has a status this verifier does not know (${status})`)
     }),
   )

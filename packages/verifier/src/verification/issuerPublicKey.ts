@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { publicKeyFromJwk, publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
+import { publicKeyFromJwk, publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import { type AgentContext, DidResolverService, getPublicJwkFromVerificationMethod } from '@credo-ts/core'
 import { PresentationRefusal } from './rejectionReason.js'
 

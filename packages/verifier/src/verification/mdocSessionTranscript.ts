@@ -1,6 +1,6 @@
 import { createHash, type JsonWebKey } from 'node:crypto'
 import { cborEncode, DataItem } from '@animo-id/mdoc'
-import { jwkThumbprint } from '@attesto/agent-runtime'
+import { jwkThumbprint } from '@attesto/protocol-kit/jose'
 
 /** What the wallet's device signature must cover besides the request's client_id and nonce. */
 export interface MdocHandoverInput {

@@ -1,9 +1,15 @@
 import type { KeyObject } from 'node:crypto'
-import { publicKeyFromJwk, publicKeyFromSelfDescribingDid, verifySignature } from '@attesto/agent-runtime'
+import { verifySignature } from '@attesto/protocol-kit/jose'
+import {
+  disclosedPayload,
+  parseSdJwtPresentation,
+  SdJwtError,
+  type SdJwtErrorCode,
+  verifyKeyBinding,
+} from '@attesto/protocol-kit/sd-jwt'
 import type { AgentContext } from '@credo-ts/core'
 import { issuerKeyUrl, issuerPublicKey } from './issuerPublicKey.js'
-import { PresentationRefusal } from './rejectionReason.js'
-import { disclosedPayload, parseSdJwtPresentation, sha256Base64url } from './sdJwtPresentation.js'
+import { PresentationRefusal, type RejectionCode } from './rejectionReason.js'
 import type { TrustAnchor } from './verifierDocuments.js'
 import { type X509IssuerIdentity, x509IssuerIdentity } from './x509IssuerIdentity.js'
 
@@ -47,24 +53,32 @@ export interface VerifiedCredential {
 const refuse = (code: ConstructorParameters<typeof PresentationRefusal>[0], detail: string) =>
   new PresentationRefusal(code, detail)
 
-function holderKey(claims: Record<string, unknown>): KeyObject {
-  const cnf = claims.cnf as { jwk?: unknown; kid?: unknown } | undefined
+/** The verifier's rejection code of each way the SD-JWT format checks can fail. */
+const SD_JWT_REFUSALS: Record<SdJwtErrorCode, RejectionCode> = {
+  malformed: 'verification_failed',
+  invalid_disclosure: 'invalid_disclosure',
+  invalid_key_binding: 'verification_failed',
+  invalid_signature: 'invalid_signature',
+  nonce_mismatch: 'nonce_mismatch',
+  audience_mismatch: 'audience_mismatch',
+}
+
+/** `check()`, with an {@link SdJwtError} refused as a {@link PresentationRefusal} of the same detail. */
+function asRefusal<T>(check: () => T): T {
   try {
-    if (cnf?.jwk) return publicKeyFromJwk(cnf.jwk as never)
-    const key = typeof cnf?.kid === 'string' ? publicKeyFromSelfDescribingDid(cnf.kid) : undefined
-    if (key) return key
+    return check()
   } catch (error) {
-    throw new PresentationRefusal('verification_failed', "The credential's holder key is invalid", false, {
-      cause: error,
-    })
+    if (!(error instanceof SdJwtError)) throw error
+    const options = error.cause === undefined ? undefined : { cause: error.cause }
+    throw new PresentationRefusal(SD_JWT_REFUSALS[error.code], error.message, false, options)
   }
-  throw refuse('verification_failed', 'The credential is not bound to a holder key (cnf)')
 }
 
 /**
  * Verifies one `dc+sd-jwt` presentation: the issuer's signature, every disclosure (RFC 9901
  * §7.1), and the key-binding proof (`typ kb+jwt`, the holder key of `cnf`, `nonce`, `aud`,
- * `sd_hash`, `iat` within {@link KEY_BINDING_SKEW_SECONDS}). Validity period, trust and the
+ * `sd_hash`, `iat` within {@link KEY_BINDING_SKEW_SECONDS}); the format checks are
+ * `protocol-kit`'s (`@attesto/protocol-kit/sd-jwt`). Validity period, trust and the
  * query are the caller's. Throws {@link PresentationRefusal} with the failed check.
  */
 export async function verifyCredentialPresentation(
@@ -72,8 +86,8 @@ export async function verifyCredentialPresentation(
   presentation: unknown,
   expected: KeyBindingExpectation,
 ): Promise<VerifiedCredential> {
-  const { issuerJwt, disclosures, keyBinding, boundPart } = parseSdJwtPresentation(presentation)
-  const { header, payload } = issuerJwt
+  const parsed = asRefusal(() => parseSdJwtPresentation(presentation))
+  const { header, payload } = parsed.issuerJwt
   if (header.typ !== 'dc+sd-jwt' && header.typ !== 'vc+sd-jwt') throw refuse('verification_failed', 'Not an SD-JWT VC')
   // An `x5c` header decides the key (SD-JWT VC draft -13 §3.5): the end-entity certificate's.
   const x509 =
@@ -81,27 +95,18 @@ export async function verifyCredentialPresentation(
       ? await x509IssuerIdentity(header.x5c, expected.anchors ?? [], new Date(expected.nowSeconds * 1000))
       : undefined
   const issuerKey = x509 ? x509.key : await issuerPublicKey(agentContext, issuerKeyUrl(header, payload))
-  if (!verifySignature(String(header.alg), issuerKey, issuerJwt.signingInput, issuerJwt.signature)) {
+  if (!verifySignature(String(header.alg), issuerKey, parsed.issuerJwt.signingInput, parsed.issuerJwt.signature)) {
     throw refuse('invalid_signature', "The issuer's signature does not verify")
   }
-  const claims = disclosedPayload(payload, disclosures)
-
-  if (!keyBinding) throw refuse('verification_failed', 'The presentation has no key-binding proof')
-  if (keyBinding.header.typ !== 'kb+jwt') throw refuse('verification_failed', 'The key-binding proof is not kb+jwt')
-  const key = holderKey(payload)
-  if (!verifySignature(String(keyBinding.header.alg), key, keyBinding.signingInput, keyBinding.signature)) {
-    throw refuse('invalid_signature', 'The key-binding signature does not verify with the holder key')
-  }
-  const proof = keyBinding.payload
-  if (proof.nonce !== expected.nonce) throw refuse('nonce_mismatch', 'The key-binding nonce is not this request’s')
-  if (proof.aud !== expected.audience)
-    throw refuse('audience_mismatch', 'The key-binding audience is not this verifier')
-  if (proof.sd_hash !== sha256Base64url(boundPart)) {
-    throw refuse('invalid_disclosure', 'The presented disclosures are not those the holder signed (sd_hash)')
-  }
-  if (typeof proof.iat !== 'number' || Math.abs(proof.iat - expected.nowSeconds) > KEY_BINDING_SKEW_SECONDS) {
-    throw refuse('verification_failed', 'The key-binding proof is not fresh (iat)')
-  }
+  const claims = asRefusal(() => disclosedPayload(payload, parsed.disclosures))
+  asRefusal(() =>
+    verifyKeyBinding(parsed, payload, {
+      nonce: expected.nonce,
+      audience: expected.audience,
+      nowSeconds: expected.nowSeconds,
+      skewSeconds: KEY_BINDING_SKEW_SECONDS,
+    }),
+  )
   const vct = typeof claims.vct === 'string' ? claims.vct : undefined
   if (!x509) return { format: 'dc+sd-jwt', issuer: payload.iss as string, vct, claims, issuerKey }
   const { key: _key, authorityKeyIds, ...issuerCertificate } = x509

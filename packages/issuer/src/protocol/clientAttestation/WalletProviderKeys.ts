@@ -1,18 +1,18 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import {
-  type AttesterKey,
-  ClientAttestationError,
-  type DecodedJws,
-  publicKeyFromJwk,
-  verifySignature,
-} from '@attesto/agent-runtime'
-import {
   CertificateChainError,
   certificateSha256,
   checkSigningChain,
   parseCertificateChain,
   type X509Certificate,
 } from '@attesto/protocol-kit'
+import {
+  type AttesterKey,
+  ClientAttestationError,
+  type DecodedJws,
+  publicKeyFromJwk,
+  verifySignature,
+} from '@attesto/protocol-kit/jose'
 import type { AgentContext } from '@credo-ts/core'
 import { walletProviders } from '../../issuers/walletProviders.js'
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
 import {
   CLIENT_ATTESTATION_HEADER,
   CLIENT_ATTESTATION_POP_HEADER,
   ClientAttestationError,
-  ProtocolError,
   verifyClientAttestation,
-} from '@attesto/agent-runtime'
+} from '@attesto/protocol-kit/jose'
 import type { Request } from 'express'
 import type { ResolvedIssuer } from '../../issuers/IssuerDirectory.js'
 import { clientAttestationOf } from '../../issuers/senderConstraints.js'

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
 import {
   DpopProofError,
   PROOF_OF_POSSESSION_ALGORITHMS,
-  ProtocolError,
   type VerifiedDpopProof,
   verifyDpopProof,
-} from '@attesto/agent-runtime'
+} from '@attesto/protocol-kit/jose'
 import type { Request } from 'express'
 import type { ResolvedIssuer } from '../../issuers/IssuerDirectory.js'
 import { dpopOf } from '../../issuers/senderConstraints.js'

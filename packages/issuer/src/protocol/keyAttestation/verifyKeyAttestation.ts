@@ -1,13 +1,13 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto'
+import { ProtocolError } from '@attesto/agent-runtime'
 import {
   ClientAttestationError,
   type DecodedJws,
   decodeJws,
-  ProtocolError,
   publicJwkOf,
   publicKeyFromJwk,
   verifySignature,
-} from '@attesto/agent-runtime'
+} from '@attesto/protocol-kit/jose'
 import type { HolderBinding } from '../../issuance/IssuanceSession.js'
 import { MAX_BATCH_SIZE } from '../../issuers/batchIssuance.js'
 import type { ResolvedIssuer } from '../../issuers/IssuerDirectory.js'

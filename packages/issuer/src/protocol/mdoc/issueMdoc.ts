@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { cborEncode, DateOnly, Document } from '@animo-id/mdoc'
-import { ProtocolError, publicJwkOf, publicKeyFromJwk, publicKeyFromSelfDescribingDid } from '@attesto/agent-runtime'
+import { ProtocolError } from '@attesto/agent-runtime'
+import { publicJwkOf, publicKeyFromJwk, publicKeyFromSelfDescribingDid } from '@attesto/protocol-kit/jose'
 import type { HolderBinding, IssuanceSession } from '../../issuance/IssuanceSession.js'
 import { DEFAULT_CREDENTIAL_VALIDITY_SECONDS } from '../../issuers/configurationParts.js'
 import type { ResolvedIssuer } from '../../issuers/IssuerDirectory.js'

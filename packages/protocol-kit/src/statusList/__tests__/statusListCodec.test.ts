@@ -1,5 +1,5 @@
 import { StatusList } from '@sd-jwt/jwt-status-list'
-import { decodeStatusList, encodeStatusList, statusAt } from '../statusListBits.js'
+import { decodeStatusList, encodeStatusList, statusAt } from '../statusListCodec.js'
 
 describe('status list encoding', () => {
   it('matches @sd-jwt/jwt-status-list both ways, for every width', () => {

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { jwkThumbprintInput } from './jwkThumbprintInput.js'
 
 /** JOSE algorithms the protocol path verifies, and the key types they need. */
 export const SUPPORTED_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519'] as const
@@ -93,7 +94,5 @@ export function publicJwkOf(key: KeyObject): JsonWebKey {
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url). */
 export function jwkThumbprint(jwk: JsonWebKey): string {
-  const members =
-    jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url')
+  return createHash('sha256').update(jwkThumbprintInput(jwk)).digest('base64url')
 }

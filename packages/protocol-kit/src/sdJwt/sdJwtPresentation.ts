@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
-import { type DecodedJws, decodeJws } from '@attesto/agent-runtime'
-import { PresentationRefusal } from './rejectionReason.js'
+import { type DecodedJws, decodeJws } from '../jose/compactJws.js'
+import { sha256Base64url } from './disclosures.js'
+import { SdJwtError } from './SdJwtError.js'
 
 /** An SD-JWT presentation split into its parts (RFC 9901 §4): nothing is verified yet. */
 export interface SdJwtPresentation {
@@ -14,11 +14,7 @@ export interface SdJwtPresentation {
 
 const MAX_DISCLOSURES = 256
 
-export function sha256Base64url(text: string): string {
-  return createHash('sha256').update(text, 'ascii').digest('base64url')
-}
-
-/** Splits `<issuer-jwt>~<disclosure>~…~<kb-jwt>`; refuses anything that is not that shape. */
+/** Splits `<issuer-jwt>~<disclosure>~…~<kb-jwt>`; refuses anything that is not that shape (`malformed`). */
 export function parseSdJwtPresentation(text: unknown): SdJwtPresentation {
   try {
     if (typeof text !== 'string') throw new Error('not a string')
@@ -34,7 +30,7 @@ export function parseSdJwtPresentation(text: unknown): SdJwtPresentation {
       boundPart: `${parts.join('~')}~`,
     }
   } catch (error) {
-    throw new PresentationRefusal('verification_failed', 'A presentation is not an SD-JWT', false, { cause: error })
+    throw new SdJwtError('malformed', 'A presentation is not an SD-JWT', { cause: error })
   }
 }
 
@@ -44,7 +40,7 @@ interface Disclosure {
   used: boolean
 }
 
-const invalid = (detail: string) => new PresentationRefusal('invalid_disclosure', detail)
+const invalid = (detail: string) => new SdJwtError('invalid_disclosure', detail)
 
 function decodeDisclosures(encoded: string[]): Map<string, Disclosure> {
   const byDigest = new Map<string, Disclosure>()
@@ -53,7 +49,7 @@ function decodeDisclosures(encoded: string[]): Map<string, Disclosure> {
     try {
       array = JSON.parse(Buffer.from(disclosure, 'base64url').toString('utf8'))
     } catch (error) {
-      throw new PresentationRefusal('invalid_disclosure', 'A disclosure is not base64url JSON', false, { cause: error })
+      throw new SdJwtError('invalid_disclosure', 'A disclosure is not base64url JSON', { cause: error })
     }
     const valid =
       Array.isArray(array) &&
@@ -77,7 +73,7 @@ function decodeDisclosures(encoded: string[]): Map<string, Disclosure> {
  * The issuer-signed payload with the presented disclosures put in place (RFC 9901 §7.1): every
  * digest is used at most once, object disclosures only in `_sd`, array ones only in `{"...": d}`,
  * no disclosed name may overwrite a claim, and every presented disclosure must be referenced by a
- * digest (an unreferenced or altered one is refused with `invalid_disclosure`).
+ * digest (an unreferenced or altered one is refused: {@link SdJwtError} `invalid_disclosure`).
  */
 export function disclosedPayload(payload: Record<string, unknown>, encoded: string[]): Record<string, unknown> {
   if (payload._sd_alg !== undefined && payload._sd_alg !== 'sha-256') throw invalid('Unsupported _sd_alg')
