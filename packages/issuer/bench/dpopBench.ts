@@ -10,7 +10,7 @@
 // per proof from /proc/self/stat.
 import { randomBytes } from 'node:crypto'
 import { verifyDpopProof } from '@attesto/agent-runtime'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp } from '../src/app.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 import { SenderKey } from '../tests/support/senderKeys.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { holderAgent, startService } from '@attesto/agent-runtime/testing'
 import { decodeStatusList, statusAt } from '@attesto/did-cache'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { holderAgent, startService } from '@attesto/testing'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { parseIssued, presentAndVerify } from './support/auth0Mdoc.js'
