@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure Debian's chromium is installed at /usr/bin/chromium: the wallet SDK's browser test
-# (packages/verifier/tests/browserWallet.test.ts) drives it headless with playwright-core, which
+# (packages/system-tests/tests/browserWallet.test.ts) drives it headless with playwright-core, which
 # never downloads a browser of its own. Under CI=true that test fails when chromium is missing.
 # Installs the package when needed; exits non-zero when that fails.
 set -euo pipefail

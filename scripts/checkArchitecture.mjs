@@ -4,8 +4,10 @@
 // and storage code (scripts/httpFreeDomain.mjs), no server package in what installing the wallet
 // SDK brings (scripts/walletInstallTree.mjs), no cycle between the top-level folders of one
 // package's src/ (a folder is a concept: `status` may use `protocol`, or the other way round, not
-// both), and no production function longer than 80 lines. Exits 1 with every violation listed.
-import { readFileSync } from 'node:fs'
+// both), no test code in a published package (no export or file entry into tests/, no private
+// package among its dependencies), and no production function longer than 80 lines. Exits 1 with
+// every violation listed.
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cruise } from 'dependency-cruiser'
 import ts from 'typescript'
@@ -73,11 +75,34 @@ for (const component of components) {
   problems.push(`folder cycle: ${component.sort().join(', ')}\n${inside.join('\n')}`)
 }
 
-/** Production functions (tests excluded) longer than the limit: each is asking to be split. */
+/** The workspace packages by directory: their package.json. */
+const manifests = new Map(
+  readdirSync('packages').map((dir) => [dir, JSON.parse(readFileSync(`packages/${dir}/package.json`, 'utf8'))]),
+)
+const privateNames = new Set([...manifests.values()].filter((manifest) => manifest.private).map(({ name }) => name))
+
+/**
+ * A published package ships no test code: no export or file entry reaches into tests/, and no
+ * dependency is a private package (the test fixtures are; devDependencies may name them).
+ */
+for (const [dir, manifest] of manifests) {
+  if (manifest.private) continue
+  const targets = JSON.stringify([manifest.exports ?? {}, manifest.files ?? [], manifest.bin ?? {}])
+  if (/tests\//.test(targets)) problems.push(`published-ships-tests: packages/${dir}/package.json names tests/`)
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    if (privateNames.has(name)) problems.push(`published-depends-on-private: ${manifest.name} -> ${name}`)
+  }
+}
+
+/**
+ * Production functions longer than the limit: each is asking to be split. Tests are excluded, and
+ * so are the private test packages' sources (fixtures and test servers, never shipped).
+ */
 const MAX_FUNCTION_LINES = 80
 let longest = { lines: 0, where: '' }
 for (const module of output.modules) {
-  if (!/^packages\/[^/]+\/src\/.*\.ts$/.test(module.source) || module.source.includes('__tests__')) continue
+  const dir = /^packages\/([^/]+)\/src\/.*\.ts$/.exec(module.source)?.[1]
+  if (!dir || manifests.get(dir)?.private || module.source.includes('__tests__')) continue
   const source = ts.createSourceFile(module.source, readFileSync(module.source, 'utf8'), ts.ScriptTarget.Latest, true)
   const visit = (node) => {
     if (ts.isFunctionLike(node) && node.body) {
@@ -119,5 +144,5 @@ if (problems.length) {
   process.exit(1)
 }
 console.log(
-  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no HTTP in domain code, no server package in the ${walletTree.size} packages the wallet installs, no function over ${MAX_FUNCTION_LINES} lines (the longest: ${longest.where}, ${longest.lines})`,
+  `architecture: ${output.summary.totalCruised} modules, ${folders.size} folders: no import circle, no folder cycle, no deep import across packages, no HTTP in domain code, no server package in the ${walletTree.size} packages the wallet installs, no test code in a published package, no function over ${MAX_FUNCTION_LINES} lines (the longest: ${longest.where}, ${longest.lines})`,
 )

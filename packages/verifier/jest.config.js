@@ -4,6 +4,6 @@ export default {
   ...jestConfig(),
   // Services under test may run on SoftHSM2 tokens in this process (their module reads
   // SOFTHSM2_CONF from the real environment): one token directory per run, as kms-adapter's.
-  globalSetup: '@attesto/kms-adapter/testing/softhsm-setup',
-  globalTeardown: '@attesto/kms-adapter/testing/softhsm-teardown',
+  globalSetup: '@attesto/test-servers/softhsm-setup',
+  globalTeardown: '@attesto/test-servers/softhsm-teardown',
 }

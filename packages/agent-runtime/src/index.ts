@@ -91,7 +91,15 @@ export { type IdempotentResult, withIdempotency } from './idempotency/withIdempo
 export { JsonLogger, logLevelFromName } from './logging/JsonLogger.js'
 export { LogSampler } from './logging/LogSampler.js'
 export { currentRequestId, REQUEST_ID_HEADER, requestIdOf } from './logging/requestContext.js'
-export { readCounter, watchQueues, watchWorker } from './metrics/collectors.js'
+export {
+  instrumentKms,
+  readCounter,
+  watchDatabasePools,
+  watchDidCache,
+  watchQueues,
+  watchWebhooks,
+  watchWorker,
+} from './metrics/collectors.js'
 export { type MetricsListener, startMetricsListener } from './metrics/metricsEndpoint.js'
 export { processRegistry } from './metrics/processMetrics.js'
 export { RuntimeMetrics } from './metrics/RuntimeMetrics.js'
@@ -149,7 +157,7 @@ export {
   undocumentedRoutes,
 } from './routing/index.js'
 export { runMigration } from './runMigration.js'
-export { loadServiceConfigOrExit, runService, type ServiceConfig } from './runService.js'
+export { loadRuntimeConfigOrExit, loadServiceConfigOrExit, runService, type ServiceConfig } from './runService.js'
 export { contextCorrelationIdOf, tenantIdOfContext } from './tenancy/contextCorrelationId.js'
 export { TenantAgentContextProvider } from './tenancy/TenantAgentContextProvider.js'
 export { type TenantApiKey, TenantRecord, type TenantRecordProps } from './tenancy/TenantRecord.js'
@@ -158,7 +166,14 @@ export { TenantsApi } from './tenancy/TenantsApi.js'
 export { TenantsModule } from './tenancy/TenantsModule.js'
 export { type GuardedAnswer, type GuardedFetchOptions, guardedFetch, guardedRequest } from './webhooks/guardedFetch.js'
 export { WebhookService } from './webhooks/WebhookService.js'
-export type { DeadLetter, WebhookEvent, WebhookRegistration } from './webhooks/webhookDocuments.js'
+export {
+  type DeadLetter,
+  deadLetters,
+  undeliverable,
+  type WebhookEvent,
+  type WebhookRegistration,
+  webhooks,
+} from './webhooks/webhookDocuments.js'
 export { type DeliveryJob, webhookDeliveryJobs, webhookQueueName } from './webhooks/webhookJobs.js'
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'
 export {

@@ -1,9 +1,10 @@
 import { createRedisClient } from '@attesto/did-cache'
+import { describeWithRedisCluster, OwnRedisCluster } from '@attesto/test-servers'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
 import { EdgeRateLimits } from '../src/edge/rateLimits.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
 import { nonceEndpointApp } from './support/nonceEndpointApp.js'
-import { describeWithRedisCluster, OwnRedisCluster, silentLogger } from './support/testRuntimes.js'
+import { silentLogger } from './support/silentLogger.js'
 
 // Two instances' edge rate limits on one Redis Cluster of the test's own (three primaries,
 // three replicas, cluster-node-timeout 1 s): they count into the same buckets, and when the

@@ -1,9 +1,10 @@
+import { OwnRedisServer } from '@attesto/test-servers'
 import { Redis } from 'ioredis'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
 import { EdgeRateLimits } from '../src/edge/rateLimits.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
 import { nonceEndpointApp } from './support/nonceEndpointApp.js'
-import { OwnRedisServer, silentLogger } from './support/testRuntimes.js'
+import { silentLogger } from './support/silentLogger.js'
 
 // The edge's per-address limit over HTTP while its Redis (a redis-server of this test's own) is
 // down: the instance counts in its own memory, neither letting everything through nor refusing

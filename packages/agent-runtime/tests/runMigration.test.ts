@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { DATABASE_URL } from '@attesto/test-servers'
 import { runMigration } from '../src/runMigration.js'
-import { DATABASE_URL } from './support/testRuntimes.js'
 
 // `attesto-<role> migrate` against the real PostgreSQL: the owner migrates and grants, and the
 // app role of DATABASE_URL (created here when missing) can then use the schema, nothing more.

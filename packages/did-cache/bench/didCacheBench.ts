@@ -7,9 +7,9 @@
 //   entry), LRU hit;
 // - a skewed workload: Zipf(s = 1) over 10,000 DIDs, two instances sharing Redis.
 import { randomBytes } from 'node:crypto'
+import { deleteKeys, REDIS_URL } from '@attesto/test-servers'
 import { type Agent, CacheModule, DidsModule, SingleContextStorageLruCache } from '@credo-ts/core'
 import { DidWebHost } from '../tests/support/DidWebHost.js'
-import { deleteKeys, REDIS_URL } from '../tests/support/redisServer.js'
 import { createResolvingAgent, createTestAgent, testResolvers } from '../tests/support/testAgent.js'
 
 const CONCURRENCY = 32

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { deleteKeys, OwnRedisCluster, REDIS_URL, redisClusterToolsInstalled } from '@attesto/test-servers'
 import { DidResolverService } from '@credo-ts/core'
 import { RedisLruCache } from '../src/RedisLruCache.js'
 import { createRedisClient, type RedisTarget } from '../src/redisClient.js'
 import { DidWebHost } from './support/DidWebHost.js'
-import { OwnRedisCluster, redisClusterToolsInstalled } from './support/redisCluster.js'
-import { deleteKeys, REDIS_URL } from './support/redisServer.js'
 import { contextFor, createResolvingAgent, type ResolvingAgent } from './support/testAgent.js'
 
 // Every test runs twice: against the real Redis (ATTESTO_TEST_REDIS_URL, default 127.0.0.1:6379)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { describeWithRedisCluster, OwnRedisCluster } from '@attesto/test-servers'
 import { RedisLruCache } from '../src/RedisLruCache.js'
-import { describeWithRedisCluster, OwnRedisCluster } from './support/redisCluster.js'
 import { contextFor } from './support/testAgent.js'
 
 // Two cache instances on a Redis Cluster of the test's own (three primaries, three replicas,

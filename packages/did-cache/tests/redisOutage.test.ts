@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { OwnRedisServer } from '@attesto/test-servers'
 import { DidResolverService } from '@credo-ts/core'
 import { DidWebHost } from './support/DidWebHost.js'
-import { OwnRedisServer } from './support/redisServer.js'
 import { contextFor, createResolvingAgent, type ResolvingAgent } from './support/testAgent.js'
 
 // The test starts a redis-server of its own on a free port, kills it mid-test and starts it

@@ -2,11 +2,11 @@ import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { encodeStatusList } from '@attesto/protocol-kit/status-list'
+import { deleteKeys, REDIS_URL } from '@attesto/test-servers'
 import type { AgentContext } from '@credo-ts/core'
 import { RedisLruCache } from '../src/RedisLruCache.js'
 import { StatusListInvalidError, StatusListUnavailableError } from '../src/StatusListError.js'
 import { StatusListTokenResolver } from '../src/StatusListTokenResolver.js'
-import { deleteKeys, REDIS_URL } from './support/redisServer.js'
 
 // Status list tokens served by a host on 127.0.0.1 that counts its requests, read through the
 // resolver with the real Redis behind its LRU.

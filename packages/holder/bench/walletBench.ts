@@ -20,7 +20,7 @@ import {
   startIssuer,
   startVerifier,
   VCT,
-} from '@attesto/agent-runtime/testing'
+} from '@attesto/testing'
 import { HolderWallet } from '../src/HolderWallet.js'
 
 const LARGE_WALLET = 200

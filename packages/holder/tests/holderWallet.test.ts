@@ -1,13 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createDegreeRequest,
-  createDiplomaOffer,
-  startIssuer,
-  startVerifier,
-  VCT,
-} from '@attesto/agent-runtime/testing'
+import { createDegreeRequest, createDiplomaOffer, startIssuer, startVerifier, VCT } from '@attesto/testing'
 import { WalletPassphraseError } from '../src/errors/HolderWalletError.js'
 import { HolderWallet } from '../src/HolderWallet.js'
 

@@ -4,13 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import {
-  createDegreeRequest,
-  createDiplomaOffer,
-  startIssuer,
-  startVerifier,
-  VCT,
-} from '@attesto/agent-runtime/testing'
+import { createDegreeRequest, createDiplomaOffer, startIssuer, startVerifier, VCT } from '@attesto/testing'
 
 // The example of packages/holder/README.md is examples/wallet.mjs, run here as written (its own
 // process, the built package) against an issuer and a verifier on 127.0.0.1.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { createDegreeRequest, startVerifier, VCT } from '@attesto/agent-runtime/testing'
 import { migrate } from '@attesto/storage-service'
+import { createDegreeRequest, startVerifier, VCT } from '@attesto/testing'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { DATABASE_URL, type RawRow, walletDatabase } from './support/walletDatabase.js'
 

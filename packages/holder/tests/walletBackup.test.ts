@@ -1,13 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createDegreeRequest,
-  createDiplomaOffer,
-  startIssuer,
-  startVerifier,
-  VCT,
-} from '@attesto/agent-runtime/testing'
+import { createDegreeRequest, createDiplomaOffer, startIssuer, startVerifier, VCT } from '@attesto/testing'
 import { compactVerify, decodeJwt, importJWK, type JWK } from 'jose'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { codeOf } from './support/codeOf.js'

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { createDiplomaOffer, startIssuer, VCT } from '@attesto/agent-runtime/testing'
+import { createDiplomaOffer, startIssuer, VCT } from '@attesto/testing'
 import pg from 'pg'
 import { HolderWallet } from '../src/HolderWallet.js'
 import { codeOf } from './support/codeOf.js'

@@ -12,8 +12,8 @@
 // server's background writers are not counted) and the SQL statements the issuer sent (counted
 // at its Database object); per flow, the statements.
 import { randomBytes } from 'node:crypto'
-import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { DATABASE_URL, startService } from '@attesto/testing'
 import { createIssuerApp } from '../src/app.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 import type { WalletRun } from './batchWallet.js'

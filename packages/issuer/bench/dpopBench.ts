@@ -9,8 +9,8 @@
 // Then the proof check alone: verifyDpopProof over BENCH_DPOP_PROOFS (default 5,000) proofs, CPU
 // per proof from /proc/self/stat.
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import { verifyDpopProof } from '@attesto/protocol-kit/jose'
+import { REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp } from '../src/app.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'
 import { SenderKey } from '../tests/support/senderKeys.js'

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DATABASE_URL, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { tenantWithIssuer } from '../tests/support/issuerFixture.js'

@@ -11,7 +11,7 @@
 // - publishes: sign and share the token of a full list of 2^17 entries (1 in 30 set),
 //   BENCH_STATUS_PUBLISHES times (default 50): tokens per second and the token's size.
 import { randomUUID } from 'node:crypto'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { createIssuerApp } from '../src/app.js'
 import type { StatusClaim } from '../src/status/CredentialStatusService.js'
 import type { CredentialStatusRow } from '../src/status/CredentialStatusStore.js'

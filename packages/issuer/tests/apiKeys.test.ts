@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { verifyWebhookSignature } from '@attesto/agent-runtime'
-import { holderAgent, REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
+import { holderAgent, REDIS_URL, silentLogger, type startService, waitFor } from '@attesto/testing'
 import { Kms } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { issuerPair, roundRobin, sharedInstanceEnv, tenantWithIssuer } from './support/issuerFixture.js'

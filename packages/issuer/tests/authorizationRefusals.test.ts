@@ -1,5 +1,5 @@
-import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { DATABASE_URL, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'

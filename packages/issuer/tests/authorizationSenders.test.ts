@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL } from '@attesto/agent-runtime/testing'
+import { REDIS_URL } from '@attesto/testing'
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'

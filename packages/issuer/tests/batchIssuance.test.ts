@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { holderAgent, startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
 import { decodeStatusList, statusAt } from '@attesto/protocol-kit/status-list'
+import { holderAgent, startService } from '@attesto/testing'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { parseIssued, presentAndVerify } from './support/auth0Mdoc.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { DATABASE_URL, REDIS_URL, silentLogger, startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { DATABASE_URL, REDIS_URL, silentLogger, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'

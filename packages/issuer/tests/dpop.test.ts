@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { holderAgent } from '@attesto/agent-runtime/testing'
+import { holderAgent } from '@attesto/testing'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp } from '../src/app.js'
 import { receiveBatch } from './support/credoBatch.js'

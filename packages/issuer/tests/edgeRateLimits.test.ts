@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { issuerPair } from './support/issuerFixture.js'
 

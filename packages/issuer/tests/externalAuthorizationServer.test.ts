@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { verifyWebhookSignature } from '@attesto/agent-runtime'
-import { silentLogger, type startService, waitFor } from '@attesto/agent-runtime/testing'
+import { silentLogger, type startService, waitFor } from '@attesto/testing'
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

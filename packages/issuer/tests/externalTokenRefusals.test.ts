@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import type { startService } from '@attesto/testing'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

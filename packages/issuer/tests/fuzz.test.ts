@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import {
-  type FuzzedEndpoint,
-  fuzzEndpoints,
-  REDIS_URL,
-  startService,
-  webhookEndpoints,
-} from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { type FuzzedEndpoint, fuzzEndpoints, REDIS_URL, startService, webhookEndpoints } from '@attesto/testing'
 import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { externalServerIssuer } from './support/externalTokens.js'

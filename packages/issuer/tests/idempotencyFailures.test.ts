@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { PostgresDatabase } from '@attesto/storage-service'
 import {
   DATABASE_URL,
   freePort,
@@ -9,8 +10,7 @@ import {
   settleAll,
   startService,
   terminateBackends,
-} from '@attesto/agent-runtime/testing'
-import { PostgresDatabase } from '@attesto/storage-service'
+} from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { OfferBatchRecord } from '../src/batches/OfferBatchRecord.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { JsonLogger, logLevelFromName } from '@attesto/agent-runtime'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'

@@ -1,5 +1,5 @@
 import { Agent, get } from 'node:http'
-import { holderAgent, redeemOffer, startService } from '@attesto/agent-runtime/testing'
+import { holderAgent, redeemOffer, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 
 // The issuer REST API over HTTP on 127.0.0.1, storage in a fresh schema of the real

@@ -1,6 +1,6 @@
-import { startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet } from '@attesto/holder'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService } from '@attesto/testing'
 import { Pkcs10CertificateRequest, Pkcs10CertificateRequestGenerator, X509Certificate } from '@peculiar/x509'
 import { compactVerify, decodeProtectedHeader } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

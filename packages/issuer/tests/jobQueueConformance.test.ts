@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { type JobDefinition, jobOptions, loadRuntimeConfig, webhookDeliveryJobs } from '@attesto/agent-runtime'
-import { OwnRedisServer } from '@attesto/agent-runtime/testing'
+import { OwnRedisServer } from '@attesto/testing'
 import { Queue } from 'bullmq'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { offerBatchJobs } from '../src/batches/offerBatchQueue.js'

@@ -1,4 +1,4 @@
-import { holderAgent, startService } from '@attesto/agent-runtime/testing'
+import { holderAgent, startService } from '@attesto/testing'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

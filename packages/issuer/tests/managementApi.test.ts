@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
-import { walkPages } from '@attesto/agent-runtime/testing/openapi'
+import { REDIS_URL, startService } from '@attesto/testing'
+import { walkPages } from '@attesto/testing/openapi'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'

@@ -1,4 +1,4 @@
-import { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, startService } from '@attesto/agent-runtime/testing'
+import { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, startService } from '@attesto/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'

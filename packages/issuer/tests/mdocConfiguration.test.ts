@@ -1,5 +1,5 @@
-import { startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService } from '@attesto/testing'
 import { ExtendedKeyUsageExtension, Pkcs10CertificateRequest, X509Certificate } from '@peculiar/x509'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { certify, DOCTYPE, MDL, MDL_CLAIMS, MDL_CONFIGURATION, mdocIssuer, REGISTRY } from './support/mdocFixture.js'

@@ -1,5 +1,5 @@
-import { startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService } from '@attesto/testing'
 import fc from 'fast-check'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { parseIssued } from './support/auth0Mdoc.js'

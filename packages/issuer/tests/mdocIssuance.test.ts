@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto'
-import { holderAgent, REDIS_URL, redeemOffer, silentLogger, startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { holderAgent, REDIS_URL, redeemOffer, silentLogger, startService } from '@attesto/testing'
 import { type Mdoc, MdocRecord, X509ModuleConfig } from '@credo-ts/core'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { parseIssued, presentAndVerify } from './support/auth0Mdoc.js'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { holderAgent, REDIS_URL, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
+import { holderAgent, REDIS_URL, startService, WebhookReceiver, waitFor } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { receiveBatch } from './support/credoBatch.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'

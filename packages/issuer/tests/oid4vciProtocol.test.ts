@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { DATABASE_URL, startService } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
+import { DATABASE_URL, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { issuerPair } from './support/issuerFixture.js'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { OwnRedisServer, silentLogger, startService } from '@attesto/agent-runtime/testing'
+import { OwnRedisServer, silentLogger, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'

@@ -5,7 +5,7 @@ import {
   silentLogger,
   startService,
   WebhookReceiver,
-} from '@attesto/agent-runtime/testing'
+} from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'

@@ -1,5 +1,5 @@
 import { mountedRoutes, type Operation, undocumentedRoutes } from '@attesto/agent-runtime'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { OID4VCI_OPERATIONS } from '../src/protocol/oid4vciRouter.js'
 import { STATUS_LIST_OPERATIONS } from '../src/protocol/statusListRouter.js'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, silentLogger, startService, WebhookReceiver, waitFor } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { HandWallet, parseOffer } from './support/HandWallet.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'

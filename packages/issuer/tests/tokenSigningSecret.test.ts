@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { loadIssuerProtocolConfig } from '../src/protocol/protocolConfig.js'

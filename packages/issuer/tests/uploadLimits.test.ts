@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { REDIS_URL, startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'

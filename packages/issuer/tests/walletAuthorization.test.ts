@@ -1,10 +1,10 @@
-import { startService } from '@attesto/agent-runtime/testing'
 import {
   HolderWallet,
   type HolderWalletError,
   type KeyAttestationRequest,
   type WalletAttestationRequest,
 } from '@attesto/holder'
+import { startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'
 import { LoginBrowser } from './support/LoginBrowser.js'

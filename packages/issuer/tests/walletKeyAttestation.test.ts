@@ -1,5 +1,5 @@
-import { startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet, type HolderWalletError, type KeyAttestationRequest } from '@attesto/holder'
+import { startService } from '@attesto/testing'
 import type { JWK } from 'jose'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { tenantWithIssuer } from './support/issuerFixture.js'

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startService } from '@attesto/agent-runtime/testing'
 import { HolderWallet, type HolderWalletError, type OpenHolderWalletOptions } from '@attesto/holder'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService } from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { certifyIssuer } from './support/issuerFixture.js'
 

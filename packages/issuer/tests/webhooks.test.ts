@@ -9,7 +9,7 @@ import {
   startService,
   WebhookReceiver,
   waitFor,
-} from '@attesto/agent-runtime/testing'
+} from '@attesto/testing'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'
 import { OfferBatchWorker } from '../src/batches/offerBatchWorker.js'

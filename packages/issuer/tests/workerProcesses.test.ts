@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DATABASE_URL, freePort, REDIS_URL, startService } from '@attesto/agent-runtime/testing'
+import { DATABASE_URL, freePort, REDIS_URL, startService } from '@attesto/testing'
 import { Queue } from 'bullmq'
 import { createIssuerApp, type IssuerRuntime } from '../src/app.js'
 import { loadBatchConfig } from '../src/batches/batchConfig.js'

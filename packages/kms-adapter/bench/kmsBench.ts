@@ -15,6 +15,14 @@ import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { openStorage } from '@attesto/storage-service'
+import {
+  AwsKmsTestServer,
+  initSoftHsmToken,
+  SOFTHSM_MODULE,
+  softHsmDirectory,
+  softHsmInstalled,
+  VaultTransitTestServer,
+} from '@attesto/test-servers'
 import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@credo-ts/core'
 import { AwsKmsKeyManagementService } from '../src/aws/AwsKmsKeyManagementService.js'
 import type { KeyWrapping } from '../src/KeyWrapping.js'
@@ -22,10 +30,7 @@ import { LocalKeyManagementService } from '../src/local/LocalKeyManagementServic
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
 import { Pkcs11KeyManagementService } from '../src/pkcs11/Pkcs11KeyManagementService.js'
 import { VaultTransitKeyManagementService } from '../src/vault/VaultTransitKeyManagementService.js'
-import { AwsKmsTestServer } from '../tests/support/AwsKmsTestServer.js'
 import { POSTGRES_URL } from '../tests/support/kmsBackends.js'
-import { initSoftHsmToken, SOFTHSM_MODULE, softHsmDirectory, softHsmInstalled } from '../tests/support/softHsm.js'
-import { VaultTransitTestServer } from '../tests/support/VaultTransitTestServer.js'
 
 const data = new TextEncoder().encode('header.payload of a typical SD-JWT VC, about this long')
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100

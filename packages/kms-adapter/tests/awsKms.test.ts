@@ -1,7 +1,7 @@
+import type { AwsKmsTestServer } from '@attesto/test-servers'
 import { AgentContext, DependencyManager, Kms } from '@credo-ts/core'
 import type { AwsKmsKeyManagementService } from '../src/aws/AwsKmsKeyManagementService.js'
 import { expectRotationKeepsOldSignatures, independentlyVerified } from './conformance/kmsConformance.js'
-import type { AwsKmsTestServer } from './support/AwsKmsTestServer.js'
 import { awsKms, type KmsUnderTest } from './support/kmsBackends.js'
 
 // Behaviour specific to the AWS KMS backend, against the in-repo JSON 1.1 test server (or the

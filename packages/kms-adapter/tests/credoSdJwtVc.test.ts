@@ -1,11 +1,11 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
 import { openStorage, PostgresStorageModule } from '@attesto/storage-service'
+import { softHsmInstalled } from '@attesto/test-servers'
 import { Agent, Kms } from '@credo-ts/core'
 import { agentDependencies } from '@credo-ts/node'
 import { LocalKeyManagementService } from '../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
 import { awsKms, POSTGRES_URL, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
-import { softHsmInstalled } from './support/softHsm.js'
 
 // A real Credo agent issues an SD-JWT VC whose signature is made by each backend, then the
 // credential is verified by Credo and, independently, by node:crypto.

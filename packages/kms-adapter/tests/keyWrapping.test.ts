@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { AwsKmsTestServer, describeWithSoftHsm, VaultTransitTestServer } from '@attesto/test-servers'
 import { AgentContext, DependencyManager } from '@credo-ts/core'
 import { AwsKmsKeyManagementService } from '../src/aws/AwsKmsKeyManagementService.js'
 import { KeyUnwrapError } from '../src/KeyWrapping.js'
@@ -6,10 +7,7 @@ import { LocalKeyManagementService } from '../src/local/LocalKeyManagementServic
 import { masterKeyFromBytes } from '../src/local/masterKey.js'
 import { VaultTransitKeyManagementService } from '../src/vault/VaultTransitKeyManagementService.js'
 import { describeKeyWrappingConformance, privateKeyBytes } from './conformance/keyWrappingConformance.js'
-import { AwsKmsTestServer } from './support/AwsKmsTestServer.js'
 import { awsKms, localKms, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
-import { describeWithSoftHsm } from './support/softHsm.js'
-import { VaultTransitTestServer } from './support/VaultTransitTestServer.js'
 
 // Key wrapping on every backend: the same contract against the local KMS (real PostgreSQL),
 // Vault transit and AWS KMS (their in-repo test servers, or the real services when VAULT_ADDR and

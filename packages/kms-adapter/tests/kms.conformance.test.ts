@@ -1,7 +1,7 @@
+import { describeWithSoftHsm } from '@attesto/test-servers'
 import { describeEcdhEsConformance } from './conformance/ecdhEsConformance.js'
 import { describeKmsConformance } from './conformance/kmsConformance.js'
 import { awsKms, localKms, pkcs11Kms, vaultKms } from './support/kmsBackends.js'
-import { describeWithSoftHsm } from './support/softHsm.js'
 
 describeKmsConformance('local', localKms)
 describeKmsConformance('vault', vaultKms)

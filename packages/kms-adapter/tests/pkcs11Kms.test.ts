@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { describeWithSoftHsm, initSoftHsmToken, requireSoftHsm, softHsmDirectory } from '@attesto/test-servers'
 import { AgentContext, DependencyManager, Kms } from '@credo-ts/core'
 import { backendKeyName } from '../src/keyNaming.js'
 import { Pkcs11KeyManagementService } from '../src/pkcs11/Pkcs11KeyManagementService.js'
@@ -8,7 +9,6 @@ import { CKA, CKO, CKU_USER, type Handle, type Pkcs11Api } from '../src/pkcs11/p
 import { openPkcs11Library, type Pkcs11Library } from '../src/pkcs11/pkcs11Library.js'
 import { findObjects } from '../src/pkcs11/tokenOperations.js'
 import { independentlyVerified } from './conformance/kmsConformance.js'
-import { describeWithSoftHsm, initSoftHsmToken, requireSoftHsm, softHsmDirectory } from './support/softHsm.js'
 
 // Behaviour of the PKCS#11 backend that the conformance suite does not see, on SoftHSM2 tokens of
 // this run: what the key objects are, roles apart on one token, sessions the token closed, keys

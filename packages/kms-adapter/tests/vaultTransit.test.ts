@@ -1,9 +1,9 @@
+import { VaultTransitTestServer } from '@attesto/test-servers'
 import { AgentContext, DependencyManager } from '@credo-ts/core'
 import { KmsUnavailableError } from '../src/KmsUnavailableError.js'
 import { VaultTransitKeyManagementService } from '../src/vault/VaultTransitKeyManagementService.js'
 import { expectRotationKeepsOldSignatures, independentlyVerified } from './conformance/kmsConformance.js'
 import { type KmsUnderTest, vaultKms } from './support/kmsBackends.js'
-import { VaultTransitTestServer } from './support/VaultTransitTestServer.js'
 
 // Behaviour specific to the Vault backend. Rotation runs against a real Vault when VAULT_ADDR
 // and VAULT_TOKEN are set; failure injection and request counting need the in-repo test server.

@@ -11,10 +11,10 @@
 // flight on 8 connections, direct and through PgBouncer in transaction mode (8 server
 // connections for 32 client connections). CPU of the postgres processes comes from /proc.
 import { readdirSync, readFileSync } from 'node:fs'
+import { PgBouncer, PostgresServer } from '@attesto/test-servers'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
+import * as storageService from '../src/index.js'
 import { SessionStore } from '../src/SessionStore.js'
-import { PgBouncer } from '../tests/support/PgBouncer.js'
-import { PostgresServer } from '../tests/support/PostgresCluster.js'
 import { urlWithUser } from '../tests/support/testStorage.js'
 import { measure } from './measure.js'
 
@@ -70,7 +70,7 @@ async function commits(url: string, label: string, pooled: boolean, serverDirs: 
 }
 
 async function main() {
-  const primary = await PostgresServer.migrated([SCHEMA], APP)
+  const primary = await PostgresServer.migrated(storageService, [SCHEMA], APP)
   const standby = await primary.standby('standby1')
   const bouncer = await PgBouncer.start(primary.port, { poolSize: 8, users: [APP] })
   const dirs = [primary.dir, standby.dir]

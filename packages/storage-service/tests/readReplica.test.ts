@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { PostgresServer, postgresServerInstalled } from '@attesto/test-servers'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
+import * as storageService from '../src/index.js'
 import { RecordPages } from '../src/RecordPages.js'
 import { SessionStore } from '../src/SessionStore.js'
-import { PostgresServer, postgresServerInstalled } from './support/PostgresCluster.js'
 import { urlWithUser } from './support/testStorage.js'
 
 // A real streaming replica: a primary of the test's own and a standby made by pg_basebackup -R.
@@ -24,7 +25,7 @@ run('read replica (streaming, pg_basebackup -R)', () => {
   let fallbacks = 0
 
   beforeAll(async () => {
-    primary = await PostgresServer.migrated([SCHEMA], APP)
+    primary = await PostgresServer.migrated(storageService, [SCHEMA], APP)
     standby = await primary.standby()
     database = new PostgresDatabase({
       connectionString: urlWithUser(primary.url, APP),

@@ -1,8 +1,8 @@
+import { PgBouncer, PostgresServer, pgBouncerInstalled, postgresServerInstalled } from '@attesto/test-servers'
 import pg from 'pg'
 import { PostgresDatabase } from '../src/database/PostgresDatabase.js'
+import * as storageService from '../src/index.js'
 import { SessionStore } from '../src/SessionStore.js'
-import { PgBouncer, pgBouncerInstalled } from './support/PgBouncer.js'
-import { PostgresServer, postgresServerInstalled } from './support/PostgresCluster.js'
 import { urlWithUser } from './support/testStorage.js'
 
 // PgBouncer in transaction mode hands each transaction whichever server connection is free, so
@@ -21,7 +21,7 @@ run('behind PgBouncer in transaction mode', () => {
   let bouncer: PgBouncer
 
   beforeAll(async () => {
-    primary = await PostgresServer.migrated([SCHEMA], APP)
+    primary = await PostgresServer.migrated(storageService, [SCHEMA], APP)
     bouncer = await PgBouncer.start(primary.port, { poolSize: 1, users: [APP] })
   }, 60_000)
 

@@ -6,9 +6,9 @@
 // the request (same-device: + the verifier's redirect URIs read), fetch the request object, post
 // the answer (same-device: the response code made in the deciding UPDATE), and read the result
 // (cross-device: GET, one SELECT; same-device: the redemption, one conditional UPDATE).
-import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { startService, VCT } from '@attesto/testing'
+import { HandBuiltWallet } from '@attesto/testing/wallets'
 import { createVerifierApp } from '../src/app.js'
-import { HandBuiltWallet } from '../tests/support/HandBuiltWallet.js'
 
 const FLOWS = Number(process.env.BENCH_SAME_DEVICE_FLOWS ?? 300)
 const query = {

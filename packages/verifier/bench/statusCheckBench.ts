@@ -11,8 +11,8 @@
 import { generateKeyPairSync, randomBytes, randomInt, sign } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { REDIS_URL } from '@attesto/agent-runtime/testing'
 import { RedisLruCache, StatusListTokenResolver } from '@attesto/did-cache'
+import { REDIS_URL } from '@attesto/testing'
 import type { AgentContext } from '@credo-ts/core'
 import { StatusList } from '@sd-jwt/jwt-status-list'
 

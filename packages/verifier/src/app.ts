@@ -24,6 +24,9 @@ function verifierModules() {
   return { tenants: new TenantsModule() }
 }
 
+/** The status checks `createVerifierApp` takes, from an environment (the default reads none). */
+export { loadStatusCheckConfig, type StatusCheckConfig }
+
 export type VerifierRuntime = RuntimeAgent<ReturnType<typeof verifierModules>> & {
   /** The presentation requests' rows (tests and benchmarks read them). */
   sessions: VerificationSessions

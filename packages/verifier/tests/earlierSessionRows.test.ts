@@ -1,4 +1,4 @@
-import { VCT } from '@attesto/agent-runtime/testing'
+import { VCT } from '@attesto/testing'
 import { DEGREE_QUERY } from './support/diplomaHolder.js'
 import { HandBuiltScene } from './support/handBuiltScene.js'
 

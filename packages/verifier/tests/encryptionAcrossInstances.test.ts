@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { startService, VCT } from '@attesto/agent-runtime/testing'
-import { type ServiceKms, serviceKms, softHsmInstalled } from '@attesto/kms-adapter/testing'
+import { type ServiceKms, serviceKms, softHsmInstalled } from '@attesto/test-servers'
+import { startService, VCT } from '@attesto/testing'
+import { HandBuiltWallet, postForm } from '@attesto/testing/wallets'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { atInstance, encryptWithJose, listedKey, uriAtInstance } from './support/encryptedResponses.js'
-import { HandBuiltWallet, postForm } from './support/HandBuiltWallet.js'
 
 // direct_post.jwt with a key per request across two verifier instances on one PostgreSQL schema
 // and one KMS, for each KMS backend: the local KMS (one master key), Vault transit and AWS KMS

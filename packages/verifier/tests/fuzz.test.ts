@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import {
+  CARD_QUERY,
   type FuzzedEndpoint,
   fuzzEndpoints,
   REDIS_URL,
   startService,
+  tenantWithVerifier,
   webhookEndpoints,
-} from '@attesto/agent-runtime/testing'
+} from '@attesto/testing'
+import { HandBuiltWallet, postForm, type RequestObject } from '@attesto/testing/wallets'
 import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { encryptWithJose, listedKey } from './support/encryptedResponses.js'
-import { HandBuiltWallet, postForm, type RequestObject } from './support/HandBuiltWallet.js'
-import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
 const FRONTEND = 'https://bank.example/verify/done'
 const [CARD] = CARD_QUERY.credentials

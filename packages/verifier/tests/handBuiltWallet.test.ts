@@ -1,6 +1,6 @@
-import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { startService, VCT } from '@attesto/testing'
+import { disclosure, HandBuiltWallet, postForm, type RequestObject } from '@attesto/testing/wallets'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
-import { disclosure, HandBuiltWallet, postForm, type RequestObject } from './support/HandBuiltWallet.js'
 
 // The OID4VP endpoints against a wallet and an issuer built by hand (node:crypto and jose, no
 // Credo): an honest presentation interoperates, and the attacks an honest wallet never sends are

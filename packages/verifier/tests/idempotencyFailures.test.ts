@@ -1,8 +1,15 @@
-import { DATABASE_URL, sendAll, settleAll, startService, terminateBackends } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
+import {
+  CARD_QUERY,
+  DATABASE_URL,
+  sendAll,
+  settleAll,
+  startService,
+  tenantWithVerifier,
+  terminateBackends,
+} from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { VERIFICATION_SESSION_TYPE } from '../src/verification/VerificationSession.js'
-import { CARD_QUERY, tenantWithVerifier } from './support/verifierFixture.js'
 
 // Keyed `POST /presentation-requests` while the real PostgreSQL's backends are terminated in the
 // middle of the burst: every key ends with exactly one request, because the request id is chosen

@@ -1,8 +1,8 @@
-import { startService, VCT } from '@attesto/agent-runtime/testing'
-import { walkPages } from '@attesto/agent-runtime/testing/openapi'
+import { startService, VCT } from '@attesto/testing'
+import { walkPages } from '@attesto/testing/openapi'
+import { HandBuiltWallet } from '@attesto/testing/wallets'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
-import { HandBuiltWallet } from './support/HandBuiltWallet.js'
 
 // The verifier's management API over HTTP (real PostgreSQL, local KMS): paged lists with
 // filters, tenant isolation, cancelling a presentation request, deleting a verifier.

@@ -1,8 +1,14 @@
-import { type FuzzedEndpoint, fuzzEndpoints, fuzzedTimestamp, startService, VCT } from '@attesto/agent-runtime/testing'
+import {
+  type FuzzedEndpoint,
+  fuzzEndpoints,
+  fuzzedTimestamp,
+  startService,
+  tenantWithVerifier,
+  VCT,
+} from '@attesto/testing'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
-import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // The verifier's management endpoints (its certificate's among them) under fuzzed paths, queries, bodies and headers, and its
 // lists under fuzzed cursors and filters (fast-check, fixed seed): no answer is a 5xx. Real PostgreSQL.

@@ -1,12 +1,18 @@
-import { type FuzzedEndpoint, fuzzEndpoints, startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { type FuzzedEndpoint, fuzzEndpoints, startService, tenantWithVerifier } from '@attesto/testing'
+import {
+  Auth0MdocWallet,
+  certifiedIssuer,
+  HandBuiltWallet,
+  handoverOf,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+  postForm,
+  type RequestObject,
+} from '@attesto/testing/wallets'
 import { cborEncode } from '@auth0/mdl/lib/cbor/index.js'
 import fc from 'fast-check'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
-import { Auth0MdocWallet, handoverOf, MDL_DOCTYPE, MDL_NAMESPACE } from './support/auth0MdocWallet.js'
-import { certifiedIssuer } from './support/certifiedIssuer.js'
-import { HandBuiltWallet, postForm, type RequestObject } from './support/HandBuiltWallet.js'
-import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // mso_mdoc queries and mdoc vp_tokens, fuzzed (fast-check, fixed seeds): malformed mdoc queries
 // are 400s naming the problem, and no query, no DeviceResponse (random bytes, random CBOR, a real

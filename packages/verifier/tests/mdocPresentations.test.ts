@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { DATABASE_URL, freePort } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa, subjectKeyIdentifier } from '@attesto/protocol-kit'
 import { PostgresDatabase } from '@attesto/storage-service'
-import { Auth0MdocWallet, handoverOf, MDL_DOCTYPE, MDL_NAMESPACE } from './support/auth0MdocWallet.js'
-import { certifiedIssuer } from './support/certifiedIssuer.js'
-import { HandBuiltWallet } from './support/HandBuiltWallet.js'
-import { RoundRobinProxy } from './support/roundRobinProxy.js'
+import { RoundRobinProxy } from '@attesto/test-servers'
+import { DATABASE_URL, freePort } from '@attesto/testing'
+import {
+  Auth0MdocWallet,
+  certifiedIssuer,
+  HandBuiltWallet,
+  handoverOf,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+} from '@attesto/testing/wallets'
 import { restCaller, ServiceProcess } from './support/serviceProcess.js'
 
 // ISO mdoc presentations (OpenID4VP 1.0 Appendix B.2, HAIP 1.0 §5.3.1) to two verifier processes

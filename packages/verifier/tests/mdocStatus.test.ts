@@ -1,16 +1,20 @@
 import { sign } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService, tenantWithVerifier } from '@attesto/testing'
+import {
+  Auth0MdocWallet,
+  type CertifiedIssuer,
+  certifiedIssuer,
+  HandBuiltWallet,
+  handoverOf,
+  MDL_DOCTYPE,
+  MDL_NAMESPACE,
+} from '@attesto/testing/wallets'
 import { StatusList } from '@sd-jwt/jwt-status-list'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { loadStatusCheckConfig } from '../src/verification/statusCheckConfig.js'
-import { Auth0MdocWallet, handoverOf, MDL_DOCTYPE, MDL_NAMESPACE } from './support/auth0MdocWallet.js'
-import { certifiedIssuer } from './support/certifiedIssuer.js'
-import type { CertifiedIssuer } from './support/HandBuiltWallet.js'
-import { HandBuiltWallet } from './support/HandBuiltWallet.js'
-import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // An mdoc whose MSO references a Token Status List entry (`status.status_list`, draft -14): the
 // verifier checks it with the same status code as SD-JWT VCs, the status list token (a JWT made

@@ -1,6 +1,6 @@
-import { WebhookReceiver } from '@attesto/agent-runtime/testing'
-import { checkedCalls, exerciseKeyManagement, expectProbesUp } from '@attesto/agent-runtime/testing/openapi'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { WebhookReceiver } from '@attesto/testing'
+import { checkedCalls, exerciseKeyManagement, expectProbesUp } from '@attesto/testing/openapi'
 import {
   DEGREE_QUERY,
   issueDiplomaTo,

@@ -1,10 +1,10 @@
 import { TenantsApi } from '@attesto/agent-runtime'
-import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { startService, VCT } from '@attesto/testing'
+import { HandBuiltWallet, postForm, type RequestObject } from '@attesto/testing/wallets'
 import { type AgentContext, Kms } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { verifierProfiles } from '../src/verification/verifierDocuments.js'
 import { encryptWithJose, listedKey } from './support/encryptedResponses.js'
-import { HandBuiltWallet, postForm, type RequestObject } from './support/HandBuiltWallet.js'
 
 // HAIP 1.0 §5: a fresh response-encryption key for every request (real PostgreSQL, local KMS).
 // Responses are encrypted with jose alone, to the key the request object lists.

@@ -1,5 +1,5 @@
 import { mountedRoutes, type Operation } from '@attesto/agent-runtime'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { OID4VP_OPERATIONS } from '../src/protocol/protocolRoutes.js'
 

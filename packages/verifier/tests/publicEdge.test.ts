@@ -1,4 +1,4 @@
-import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { startService, VCT } from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // The verifier's public edge over HTTP: the request object keeps its media type under the

@@ -1,4 +1,4 @@
-import { holderAgent, startIssuer, startService } from '@attesto/agent-runtime/testing'
+import { holderAgent, startIssuer, startService } from '@attesto/testing'
 import type { SdJwtVcRecord } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { DEGREE_QUERY, issueDiplomaTo, presentFrom } from './support/diplomaHolder.js'

@@ -1,5 +1,5 @@
-import { VCT } from '@attesto/agent-runtime/testing'
-import { postForm, type RequestObject } from './support/HandBuiltWallet.js'
+import { VCT } from '@attesto/testing'
+import { postForm, type RequestObject } from '@attesto/testing/wallets'
 import { HandBuiltScene } from './support/handBuiltScene.js'
 
 // What the OID4VP response endpoint answers a wallet (OID4VP 1.0 §8.2, §8.5): a processed

@@ -1,5 +1,5 @@
 import { undocumentedRoutes } from '@attesto/agent-runtime'
-import { startService } from '@attesto/agent-runtime/testing'
+import { startService } from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 
 // Every route the verifier's app mounts is an operation of the OpenAPI document it serves, and

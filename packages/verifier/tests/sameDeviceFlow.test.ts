@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { DATABASE_URL, freePort, VCT } from '@attesto/agent-runtime/testing'
 import { PostgresDatabase } from '@attesto/storage-service'
-import { HandBuiltWallet, type RequestObject } from './support/HandBuiltWallet.js'
-import { RoundRobinProxy } from './support/roundRobinProxy.js'
+import { RoundRobinProxy } from '@attesto/test-servers'
+import { DATABASE_URL, freePort, VCT } from '@attesto/testing'
+import { HandBuiltWallet, type RequestObject } from '@attesto/testing/wallets'
 import { ServiceProcess } from './support/serviceProcess.js'
 
 // The same-device flow (OID4VP 1.0 §8.2, §14.2; HAIP 1.0 §5) across two verifier processes on one

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '@attesto/agent-runtime/testing'
+import { freePort } from '@attesto/testing'
 
 // `npm start`'s script (scripts/start.mjs, after the build) on embedded defaults in a fresh data
 // directory: both services listen on 127.0.0.1 only (no HOST given), and once they are ready it

@@ -1,8 +1,7 @@
-import { VCT } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa, parseCertificateChain } from '@attesto/protocol-kit'
+import { VCT } from '@attesto/testing'
+import { type CertifiedIssuer, certifiedIssuer } from '@attesto/testing/wallets'
 import { AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension, type X509Certificate } from '@peculiar/x509'
-import { certifiedIssuer } from './support/certifiedIssuer.js'
-import type { CertifiedIssuer } from './support/HandBuiltWallet.js'
 import { HandBuiltScene } from './support/handBuiltScene.js'
 
 // DCQL trusted_authorities of type aki (OID4VP 1.0 §6.1.1, HAIP 1.0 §5): stored in templates,

@@ -1,4 +1,4 @@
-import { holderAgent, startIssuer, startService, VCT } from '@attesto/agent-runtime/testing'
+import { holderAgent, startIssuer, startService, VCT } from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { DEGREE_QUERY, issueDiplomaTo, presentFrom } from './support/diplomaHolder.js'
 

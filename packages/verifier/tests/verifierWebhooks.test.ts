@@ -1,4 +1,4 @@
-import { WebhookReceiver, waitFor } from '@attesto/agent-runtime/testing'
+import { WebhookReceiver, waitFor } from '@attesto/testing'
 import {
   DEGREE_QUERY,
   issueDiplomaTo,

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
-import { startService, VCT } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { startService, tenantWithVerifier, VCT } from '@attesto/testing'
+import { HandBuiltWallet, type RequestObject } from '@attesto/testing/wallets'
 import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension, X509Certificate } from '@peculiar/x509'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { DEGREE_QUERY } from './support/diplomaHolder.js'
-import { HandBuiltWallet, type RequestObject } from './support/HandBuiltWallet.js'
-import { tenantWithVerifier } from './support/verifierFixture.js'
 
 // A verifier's X.509 identity (HAIP 1.0 §5, OID4VP 1.0 §5.9.3) through its REST API: a signing
 // request made in the KMS, the chain a development CA returns checked on upload, then request

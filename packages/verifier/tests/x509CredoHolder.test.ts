@@ -1,5 +1,5 @@
-import { holderAgent, startIssuer, startService } from '@attesto/agent-runtime/testing'
 import { DevelopmentCa } from '@attesto/protocol-kit'
+import { holderAgent, startIssuer, startService } from '@attesto/testing'
 import { createVerifierApp, type VerifierRuntime } from '../src/app.js'
 import { DEGREE_QUERY, issueDiplomaTo } from './support/diplomaHolder.js'
 

@@ -1,6 +1,5 @@
 import { DevelopmentCa } from '@attesto/protocol-kit'
-import { certifiedIssuer, CERTIFIED_ISSUER_SUBJECT as SUBJECT } from './support/certifiedIssuer.js'
-import type { CertifiedIssuer } from './support/HandBuiltWallet.js'
+import { type CertifiedIssuer, certifiedIssuer, CERTIFIED_ISSUER_SUBJECT as SUBJECT } from '@attesto/testing/wallets'
 import { HandBuiltScene } from './support/handBuiltScene.js'
 
 // Credentials signed under X.509 chains (x5c, SD-JWT VC draft -13 §3.5, HAIP 1.0 §6.1.1), made by

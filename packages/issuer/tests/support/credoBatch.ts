@@ -1,4 +1,4 @@
-import type { holderAgent } from '@attesto/agent-runtime/testing'
+import type { holderAgent } from '@attesto/testing'
 import { Kms } from '@credo-ts/core'
 
 type HolderAgent = Awaited<ReturnType<typeof holderAgent>>['agent']

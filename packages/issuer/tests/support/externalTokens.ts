@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { startService } from '@attesto/agent-runtime/testing'
+import type { startService } from '@attesto/testing'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { IssuerRuntime } from '../../src/app.js'
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, startService } from '@attesto/agent-runtime/testing'
 import type { DevelopmentCa } from '@attesto/protocol-kit'
+import { REDIS_URL, startService } from '@attesto/testing'
 import type { createIssuerApp, IssuerRuntime } from '../../src/app.js'
 
 type IssuerService = Awaited<ReturnType<typeof startService<IssuerRuntime>>>

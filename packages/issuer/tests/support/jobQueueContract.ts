@@ -7,8 +7,8 @@ import {
   RuntimeMetrics,
   watchQueues,
 } from '@attesto/agent-runtime'
-import { silentLogger } from '@attesto/agent-runtime/testing'
 import type { RedisTarget } from '@attesto/did-cache'
+import { silentLogger } from '@attesto/testing'
 import type { Job } from 'bullmq'
 
 /** What one attempt of a job looked like: job timestamps (BullMQ's), not the test's clock. */

@@ -1,5 +1,5 @@
-import type { startService } from '@attesto/agent-runtime/testing'
 import type { DevelopmentCa } from '@attesto/protocol-kit'
+import type { startService } from '@attesto/testing'
 import type { IssuerRuntime } from '../../src/app.js'
 
 type IssuerService = Awaited<ReturnType<typeof startService<IssuerRuntime>>>

@@ -2,16 +2,9 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 
-/** A person with an account at the test provider: their OpenID claims. */
-export type Account = Record<string, unknown> & { sub: string }
+import { type Account, OPENID_PROVIDER_SERVER, type ProviderClient } from '@attesto/test-servers'
 
-export interface ProviderClient {
-  client_id: string
-  client_secret?: string
-  token_endpoint_auth_method: 'client_secret_basic' | 'private_key_jwt'
-  jwks?: { keys: object[] }
-  redirect_uris: string[]
-}
+export type { Account, ProviderClient }
 
 /** A free TCP port on 127.0.0.1 (the provider's issuer URL must be known before it starts). */
 export function freePort(): Promise<number> {
@@ -31,7 +24,7 @@ export function freePort(): Promise<number> {
  * login; ID tokens carry the profile claims (`conformIdTokenClaims: false`), PKCE is required.
  */
 export async function startOpenIdProvider(port: number, clients: ProviderClient[], accounts: Account[]) {
-  return startServerProcess(new URL('./openIdProviderServer.js', import.meta.url), port, {
+  return startServerProcess(OPENID_PROVIDER_SERVER, port, {
     OPENID_PROVIDER_CONFIG: JSON.stringify({ port, clients, accounts }),
   })
 }

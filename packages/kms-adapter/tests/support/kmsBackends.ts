@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { type OpenStorageReturn, openStorage } from '@attesto/storage-service'
+import { AwsKmsTestServer, initSoftHsmToken, requireSoftHsm, VaultTransitTestServer } from '@attesto/test-servers'
 import { AgentContext, DependencyManager, InjectionSymbols, type Kms } from '@credo-ts/core'
 import { AwsKmsKeyManagementService } from '../../src/aws/AwsKmsKeyManagementService.js'
 import { LocalKeyManagementService } from '../../src/local/LocalKeyManagementService.js'
 import { masterKeyFromBytes } from '../../src/local/masterKey.js'
 import { Pkcs11KeyManagementService } from '../../src/pkcs11/Pkcs11KeyManagementService.js'
 import { VaultTransitKeyManagementService } from '../../src/vault/VaultTransitKeyManagementService.js'
-import { AwsKmsTestServer } from './AwsKmsTestServer.js'
-import { initSoftHsmToken, requireSoftHsm } from './softHsm.js'
-import { VaultTransitTestServer } from './VaultTransitTestServer.js'
 
 /** The real PostgreSQL the local backend keeps its encrypted keys in. */
 export const POSTGRES_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { urlWithUser } from '@attesto/test-servers'
 import { AgentContext, DependencyManager } from '@credo-ts/core'
 import type { Database } from '../../src/database/Database.js'
 import { PgliteDatabase } from '../../src/database/PgliteDatabase.js'
@@ -8,18 +9,13 @@ import { migrate } from '../../src/migrations/migrate.js'
 import { PostgresStorageService, type PostgresStorageServiceOptions } from '../../src/PostgresStorageService.js'
 import type { TestRecord } from './TestRecord.js'
 
+export { urlWithUser } from '@attesto/test-servers'
+
 /** The real PostgreSQL the tests run against (trust auth on 127.0.0.1 in development and CI). */
 export const POSTGRES_ADMIN_URL = process.env.ATTESTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 /** The least-privileged role the service connects as in the PostgreSQL tests. */
 export const APP_ROLE = 'attesto_test_app'
-
-export function urlWithUser(url: string, user: string): string {
-  const parsed = new URL(url)
-  parsed.username = user
-  parsed.password = ''
-  return parsed.toString()
-}
 
 export interface TestStorage {
   engine: 'postgres' | 'pglite'

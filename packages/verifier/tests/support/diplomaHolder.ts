@@ -7,7 +7,7 @@ import {
   startIssuer,
   startService,
   VCT,
-} from '@attesto/agent-runtime/testing'
+} from '@attesto/testing'
 import type { AgentContext } from '@credo-ts/core'
 import { createVerifierApp, type VerifierRuntime } from '../../src/app.js'
 

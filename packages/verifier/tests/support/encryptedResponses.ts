@@ -1,6 +1,6 @@
+import type { RequestObject } from '@attesto/testing/wallets'
 import { expect } from '@jest/globals'
 import { CompactEncrypt, importJWK, type JWK } from 'jose'
-import type { RequestObject } from './HandBuiltWallet.js'
 
 /** The response-encryption key a request object lists (its only `use: enc` key). */
 export function listedKey(request: RequestObject): JWK {

@@ -1,8 +1,7 @@
-import { startService, VCT } from '@attesto/agent-runtime/testing'
+import { startService, tenantWithVerifier, VCT } from '@attesto/testing'
+import { type CertifiedIssuer, HandBuiltWallet } from '@attesto/testing/wallets'
 import { createVerifierApp, type VerifierRuntime } from '../../src/app.js'
 import { DEGREE_QUERY } from './diplomaHolder.js'
-import { type CertifiedIssuer, HandBuiltWallet } from './HandBuiltWallet.js'
-import { tenantWithVerifier } from './verifierFixture.js'
 
 type VerifierService = Awaited<ReturnType<typeof startService<VerifierRuntime>>>
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL } from '@attesto/agent-runtime/testing'
+import { REDIS_URL } from '@attesto/testing'
 import { Redis } from 'ioredis'
 import { TenantRateLimiter } from '../tenantRateLimiter.js'
 

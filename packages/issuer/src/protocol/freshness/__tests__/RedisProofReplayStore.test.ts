@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL } from '@attesto/agent-runtime/testing'
+import { REDIS_URL } from '@attesto/testing'
 import { RedisProofReplayStore } from '../RedisProofReplayStore.js'
 
 // Against the real Redis: two stores (two instances) see one set of proofs; while Redis does not

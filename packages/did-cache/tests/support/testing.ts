@@ -1,6 +1,0 @@
-export {
-  describeWithRedisCluster,
-  OwnRedisCluster,
-  redisClusterToolsInstalled,
-} from './redisCluster.js'
-export { deleteKeys, freePort, OwnRedisServer, REDIS_URL } from './redisServer.js'
