@@ -1,6 +1,6 @@
 // What an mdoc verification costs beside an SD-JWT VC verification, in one run:
 //   npm run build && node packages/system-tests/dist/bench/mdocVerificationBench.js
-//   (also the last part of `npm run bench -w @attesto/verifier`; PostgreSQL server binaries installed)
+//   (also the last part of `npm run bench -w @attesto/system-tests`; PostgreSQL server binaries installed)
 //
 // Our issuer and verifier processes (bench/deployments/ourServices.ts, local KMS) on the
 // benchmark's own PostgreSQL cluster; the verifier tenant trusts the issuer's DID and a

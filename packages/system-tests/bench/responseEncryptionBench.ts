@@ -1,6 +1,6 @@
 // What a fresh response-encryption key per request costs a verification, in one run:
 //   npm run build && node packages/system-tests/dist/bench/responseEncryptionBench.js
-//   (also the last part of `npm run bench -w @attesto/verifier`; PostgreSQL server binaries installed)
+//   (also the last part of `npm run bench -w @attesto/system-tests`; PostgreSQL server binaries installed)
 //
 // Our issuer and verifier processes (bench/deployments/ourServices.ts) on the benchmark's own
 // PostgreSQL cluster, one pair per variant, driven by the same load generator as

@@ -1,5 +1,5 @@
 // Server cost per flow, ours against Credo alone, in one run:
-//   npm run bench -w @attesto/verifier      (after npm run build; PostgreSQL server binaries installed)
+//   npm run bench -w @attesto/system-tests  (after npm run build; PostgreSQL server binaries installed)
 //
 // A thin load generator (bench/loadgen: plain HTTP, node:crypto, jose) drives full OID4VCI
 // issuances and OID4VP verifications against each deployment's issuer and verifier processes, and

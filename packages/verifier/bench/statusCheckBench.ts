@@ -1,5 +1,5 @@
 // Status checks of the verifier (draft-ietf-oauth-status-list), in one process:
-//   npm run bench -w @attesto/verifier    (after npm run build; runs after the server-cost benchmark)
+//   npm run bench -w @attesto/verifier    (after npm run build)
 //   node packages/verifier/dist/bench/statusCheckBench.js    (this one alone)
 //
 // A status list of 2^17 entries (2 bits, about one in thirty set at random), signed ES256, served on 127.0.0.1.
