@@ -35,7 +35,6 @@ const HTTP_FILES = new Set(['packages/agent-runtime/src/queues/queueRoutes.ts'])
  * only shrinks. Empty it, do not add to it.
  */
 export const HTTP_IMPORTS_STILL_ALLOWED = new Map([
-  ['packages/agent-runtime/src/records/TenantDocumentStore.ts', ['HttpError']],
   // The one mapping from any error to an answer knows HttpError until HttpError is deleted.
   ['packages/agent-runtime/src/errors/failureOf.ts', ['HttpError']],
 ])

@@ -66,13 +66,7 @@ export {
 export { type Failure, failureOf, KIND_STATUS } from './errors/failureOf.js'
 export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
-export {
-  createdTenantResponse,
-  healthResponse,
-  queueCountsResponse,
-  readinessResponse,
-  undeliverableResponse,
-} from './http/apiResponses.js'
+export { createdTenantResponse, healthResponse, readinessResponse } from './http/apiResponses.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'
 export { healthRoutes } from './http/healthRoutes.js'
 export { LargeBodyGate, type LargeBodyGateOptions } from './http/LargeBodyGate.js'
@@ -133,6 +127,7 @@ export {
 export { type AddJobOptions, JobQueue } from './queues/JobQueue.js'
 export { isLastAttempt, type JobHandlers, JobWorker, type JobWorkerOptions } from './queues/JobWorker.js'
 export { QueueConnections } from './queues/QueueConnections.js'
+export { queueCountsResponse } from './queues/queueRoutes.js'
 export { queueUnavailable } from './queues/queues.js'
 export { Deactivation, type DeactivationReturn } from './records/Deactivation.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
@@ -152,6 +147,7 @@ export {
   openApiPathsOf,
   operation,
   operationsOf,
+  optionalBody,
   pathsTaking,
   routerOf,
   undocumentedRoutes,
@@ -175,14 +171,17 @@ export {
   webhooks,
 } from './webhooks/webhookDocuments.js'
 export { type DeliveryJob, webhookDeliveryJobs, webhookQueueName } from './webhooks/webhookJobs.js'
+export { undeliverableResponse } from './webhooks/webhookResponses.js'
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from './webhooks/webhookSignature.js'
+export { certificateSigningRequestResponse, keyCertificateResponse } from './x509/certificateOpenApi.js'
 export {
-  type CertificateOpenApiOptions,
-  certificateOpenApiPaths,
-  certificateSigningRequestResponse,
-  keyCertificateResponse,
-} from './x509/certificateOpenApi.js'
-export { type CertifiableProfile, type CertificateRoutesOptions, certificateRoutes } from './x509/certificateRoutes.js'
+  type CertifiableProfile,
+  type CertificateOperations,
+  type CertificateOperationsOptions,
+  type CertificateRoutesOptions,
+  certificateOperations,
+  certificateRoutes,
+} from './x509/certificateRoutes.js'
 export {
   type CertificateSigningRequestInput,
   certificateSigningRequestInput,

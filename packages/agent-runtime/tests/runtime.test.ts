@@ -7,6 +7,7 @@ import { errorHandler } from '../src/http/errorHandler.js'
 import { healthRoutes } from '../src/http/healthRoutes.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
 import { JsonLogger } from '../src/logging/JsonLogger.js'
+import { routerOf } from '../src/routing/routerOf.js'
 
 // A runtime agent on the real PostgreSQL (ATTESTO_TEST_DATABASE_URL, default 127.0.0.1:5432)
 // with the local KMS, served over HTTP on a free port.
@@ -38,7 +39,7 @@ describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
     runtime.app.get('/crash', () => {
       throw new Error('database password is hunter2')
     })
-    runtime.app.use(healthRoutes(() => runtime.readiness()))
+    runtime.app.use(routerOf(healthRoutes(() => runtime.readiness())))
     runtime.app.use(errorHandler(logger))
     http = await startHttpServer(runtime.app, {
       port: 0,

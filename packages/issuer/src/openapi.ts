@@ -1,18 +1,10 @@
-import {
-  mergeOpenApiPaths,
-  type OpenApiDocument,
-  openApiDocument,
-  openApiPathsOf,
-  operationsOf,
-} from '@attesto/agent-runtime'
-import { issuerCertificateOpenApiPaths } from './routes/certificateOpenApi.js'
+import { type OpenApiDocument, openApiDocument, openApiPathsOf, operationsOf } from '@attesto/agent-runtime'
 import { ISSUER_FEATURES } from './routes/issuerFeatures.js'
 import { ISSUER_WEBHOOK_EVENTS } from './webhooks/issuerWebhooks.js'
 
 /**
  * The OpenAPI 3.1 document of the issuer REST API, served at `/openapi.json` and rendered at
- * `/docs`: the operations its features declare (and the issuer certificate's paths), with the
- * features' sections in their order.
+ * `/docs`: the operations its features declare, with the features' sections in their order.
  */
 export function issuerOpenApi(serverUrl: string): OpenApiDocument {
   return openApiDocument({
@@ -22,6 +14,6 @@ export function issuerOpenApi(serverUrl: string): OpenApiDocument {
     serverUrl,
     webhookEvents: ISSUER_WEBHOOK_EVENTS,
     tags: ISSUER_FEATURES.flatMap((feature) => feature.tags ?? []),
-    paths: mergeOpenApiPaths(openApiPathsOf(operationsOf(ISSUER_FEATURES)), issuerCertificateOpenApiPaths),
+    paths: openApiPathsOf(operationsOf(ISSUER_FEATURES)),
   })
 }

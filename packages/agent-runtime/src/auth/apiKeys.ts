@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { DomainError } from '@attesto/protocol-kit'
 import type { AgentContext } from '@credo-ts/core'
 import { RecordNotFoundError } from '@credo-ts/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { HttpError } from '../errors/HttpError.js'
 import type { TenantApiKey, TenantRecord } from '../tenancy/TenantRecord.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
 
@@ -60,7 +60,7 @@ function bearer(request: Request): string | undefined {
 }
 
 const unauthorized = () =>
-  new HttpError(401, 'unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <key>"')
+  new DomainError('unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <key>"')
 
 /**
  * Only an admin credential from configuration (creates and lists tenants). Several keys may be

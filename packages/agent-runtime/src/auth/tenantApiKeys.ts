@@ -1,4 +1,4 @@
-import { HttpError } from '../errors/HttpError.js'
+import { DomainError } from '@attesto/protocol-kit'
 import { updateWithLock } from '../records/storage.js'
 import { type TenantApiKey, TenantRecord } from '../tenancy/TenantRecord.js'
 import type { TenantsApi } from '../tenancy/TenantsApi.js'
@@ -37,17 +37,13 @@ export function listApiKeys(tenant: TenantRecord): ApiKeyView[] {
  */
 export async function revokeApiKey(tenants: TenantsApi, tenantId: string, keyId: string): Promise<void> {
   // Decided under the lock, thrown after it (an error thrown inside would surface as a storage failure).
-  let refusal: HttpError | undefined
+  let refusal: DomainError | undefined
   await updateWithLock(tenants.rootAgentContext, TenantRecord, tenantId, (stored) => {
     const hash = stored.apiKeyHashes.find((candidate) => keyIdOfHash(candidate) === keyId)
     if (!hash) {
-      refusal = new HttpError(404, 'api_key_not_found', `No API key '${keyId}' in this tenant`)
+      refusal = new DomainError('api_key_not_found', `No API key '${keyId}' in this tenant`)
     } else if (stored.apiKeyHashes.length === 1) {
-      refusal = new HttpError(
-        409,
-        'last_api_key',
-        "This is the tenant's last API key: create another one, then revoke it",
-      )
+      refusal = new DomainError('last_api_key', "This is the tenant's last API key: create another one, then revoke it")
     } else {
       stored.apiKeyHashes = stored.apiKeyHashes.filter((candidate) => candidate !== hash)
       stored.apiKeys = (stored.apiKeys ?? []).filter((key) => key.hash !== hash)

@@ -1,5 +1,5 @@
+import { DomainError } from '@attesto/protocol-kit'
 import type { RequestHandler } from 'express'
-import { HttpError } from '../errors/HttpError.js'
 
 /** JSON nested deeper than this is refused before anything recursive (zod, DCQL, hashing) sees it. */
 export const MAX_INPUT_DEPTH = 32
@@ -76,5 +76,5 @@ export function unsafeInputGuard(toError: (problem: UnsafeInput, cause?: unknown
 
 /** {@link unsafeInputGuard} for the REST API: 400 with the problem's stable code. */
 export const rejectUnsafeInput: RequestHandler = unsafeInputGuard(
-  (problem, cause) => new HttpError(400, problem.code, problem.message, undefined, { cause }),
+  (problem, cause) => new DomainError(problem.code, problem.message, { cause }),
 )

@@ -1,5 +1,5 @@
+import { DomainError } from '@attesto/protocol-kit'
 import type { RequestHandler } from 'express'
-import { HttpError } from '../errors/HttpError.js'
 
 export interface LargeBodyGateOptions {
   /** Large bodies read at once by this instance. */
@@ -29,15 +29,14 @@ export class LargeBodyGate {
   public handler(limitBytes: number): RequestHandler {
     return (request, response, next) => {
       if (Number(request.headers['content-length'] ?? 0) > limitBytes) {
-        return next(new HttpError(413, 'payload_too_large', `The request body is over ${limitBytes} bytes`))
+        return next(new DomainError('payload_too_large', `The request body is over ${limitBytes} bytes`))
       }
       const tenantId: string = response.locals.tenant?.id ?? ''
       const tenantCount = this.perTenant.get(tenantId) ?? 0
       if (this.inFlight >= this.options.maxInFlight || tenantCount >= this.options.maxInFlightPerTenant) {
         response.set('Retry-After', '5')
         return next(
-          new HttpError(
-            429,
+          new DomainError(
             'too_many_large_bodies',
             'Too many large uploads are being read at once; retry in a few seconds',
           ),

@@ -73,7 +73,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   for (const path of [options.protocolPath, '/.well-known'])
     api.use(path, (_request, _response, next) => next('router'))
   api.use(apiDocsRoutes(options.openApi))
-  api.use(healthRoutes(() => runtime.readiness()))
+  api.use(routerOf(healthRoutes(() => runtime.readiness())))
   // Tenant-keyed answers are private, and some carry secrets (an API key, a tx_code): never cached.
   api.use((_request, response, next) => {
     response.set('Cache-Control', 'no-store')
@@ -87,19 +87,14 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
   api.use(
     requireRestBodyType([...(options.largeBodies ?? []).map(({ path }) => path), ...pathsTaking(declared, 'csv')]),
   )
+  api.use('/tenants', requireAdmin(adminApiKeys), jsonBody, rejectUnsafeInput)
+  api.use(routerOf([...tenantRoutes(tenants), ...tenantAdminRoutes(tenants, runtime.pages)]))
+  api.use('/admin', requireAdmin(adminApiKeys))
   api.use(
-    '/tenants',
-    requireAdmin(adminApiKeys),
-    jsonBody,
-    rejectUnsafeInput,
-    tenantRoutes(tenants),
-    tenantAdminRoutes(tenants, runtime.pages),
-  )
-  api.use(
-    '/admin',
-    requireAdmin(adminApiKeys),
-    queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
-    undeliverableRoutes(runtime.agent.context),
+    routerOf([
+      ...queueRoutes({ ...options.queues, webhooks: runtime.webhooks?.queue }),
+      ...undeliverableRoutes(runtime.agent.context),
+    ]),
   )
   api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000), runtime.rateLimits.perTenant())
   for (const { path, limitBytes } of largeBodies) {
@@ -107,8 +102,13 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
   }
   api.use(jsonBody, rejectUnsafeInput)
-  api.use(apiKeyRoutes(tenants), webhookListRoutes(runtime.pages))
-  api.use(webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks))
+  api.use(
+    routerOf([
+      ...apiKeyRoutes(tenants),
+      ...webhookListRoutes(runtime.pages),
+      ...webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks),
+    ]),
+  )
   for (const routes of options.tenantScopedRoutes) api.use(isDeclared(routes) ? routerOf(routes) : routes)
   runtime.app.use(api)
   runtime.app.use(notFound)

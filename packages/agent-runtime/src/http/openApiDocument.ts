@@ -3,22 +3,20 @@ import {
   type oas31,
   type ZodOpenApiOperationObject,
   type ZodOpenApiOverride,
-  type ZodOpenApiPathItemObject,
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi'
+import { API_KEY_OPERATIONS } from '../auth/apiKeyRoutes.js'
 import { mergeOpenApiPaths } from '../openapi/mergeOpenApiPaths.js'
 import { type OpenApiTag, openApi } from '../openapi/openApi.js'
-import { webhookEventOpenApi, webhookOpenApiPaths } from '../webhooks/webhookOpenApi.js'
-import {
-  createdTenantResponse,
-  healthResponse,
-  queueCountsResponse,
-  readinessResponse,
-  undeliverableResponse,
-} from './apiResponses.js'
-import { runtimeManagementOpenApiPaths } from './managementOpenApi.js'
-import { createTenantInput } from './tenantRoutes.js'
+import { getQueueCounts } from '../queues/queueRoutes.js'
+import { type Operation, openApiPathsOf } from '../routing/operation.js'
+import { listUndeliverableWebhooks } from '../webhooks/undeliverableRoutes.js'
+import { webhookEventOpenApi } from '../webhooks/webhookOpenApi.js'
+import { webhookOperations } from '../webhooks/webhookRoutes.js'
+import { getHealth, getReadiness } from './healthRoutes.js'
+import { createApiKeyForTenant, listTenants } from './tenantAdminRoutes.js'
+import { createTenant } from './tenantRoutes.js'
 
 export type { OpenApiTag }
 
@@ -64,72 +62,45 @@ const TRAILING_TAGS: readonly OpenApiTag[] = [
 /**
  * The answers the edge gives every operation of its kind (docs/SECURITY.md): `415` where a body
  * is taken, `429` where a tenant key is (its per-tenant limit). Added where an operation does not
- * list them itself.
+ * list them itself. The declared operations are left as they are: the answers are added to copies.
  */
-function withEdgeAnswers(paths: ZodOpenApiPathsObject): void {
+function withEdgeAnswers(paths: ZodOpenApiPathsObject): ZodOpenApiPathsObject {
   const { '415': body415, '429': limited429 } = openApi.errors(415, 429) as Record<string, ZodOpenApiResponseObject>
-  for (const item of Object.values(paths)) {
-    for (const operation of Object.values(item as Record<string, ZodOpenApiOperationObject | undefined>)) {
-      if (!operation?.responses || typeof operation !== 'object') continue
-      const publicOrAdmin = operation.security !== undefined
-      const responses = operation.responses as Record<string, ZodOpenApiResponseObject | undefined>
-      if (operation.requestBody && !responses['415']) responses['415'] = body415
-      if (!publicOrAdmin && !responses['429']) responses['429'] = limited429
+  const withAnswers = (operation: ZodOpenApiOperationObject | undefined) => {
+    if (!operation?.responses || typeof operation !== 'object') return operation
+    const publicOrAdmin = operation.security !== undefined
+    const responses = operation.responses as Record<string, ZodOpenApiResponseObject | undefined>
+    return {
+      ...operation,
+      responses: {
+        ...responses,
+        ...(operation.requestBody && !responses['415'] ? { '415': body415 } : {}),
+        ...(!publicOrAdmin && !responses['429'] ? { '429': limited429 } : {}),
+      },
     }
   }
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item as Record<string, ZodOpenApiOperationObject | undefined>).map(([method, operation]) => [
+          method,
+          withAnswers(operation),
+        ]),
+      ),
+    ]),
+  )
 }
 
-/** `POST /tenants`, the admin reports, `/health` and `/ready`: what every service has besides its role's routes. */
-function sharedPaths(): ZodOpenApiPathsObject {
-  const { json, answer, errors } = openApi
+/**
+ * The operations every service has besides its role's, declared beside their handlers: the tenants
+ * and their API keys (before the role's paths), then the webhook endpoints, the admin reports,
+ * `/health` and `/ready` (after them).
+ */
+export function sharedOperations(webhookEvents: readonly string[]): { leading: Operation[]; trailing: Operation[] } {
   return {
-    '/tenants': {
-      post: {
-        operationId: 'createTenant',
-        tags: ['Tenants'],
-        summary: 'Create a tenant and its first API key (shown once)',
-        security: [{ adminApiKey: [] }],
-        requestBody: { required: true, ...json(createTenantInput.meta({ examples: [{ label: 'University' }] })) },
-        responses: { '201': answer('Created', createdTenantResponse), ...errors(400, 401) },
-      },
-    },
-    '/admin/queues': {
-      get: {
-        operationId: 'getQueueCounts',
-        tags: ['Operations'],
-        summary: 'Job counts (waiting, active, delayed, failed, completed) of each queue, for scaling workers',
-        security: [{ adminApiKey: [] }],
-        responses: { '200': answer('OK', queueCountsResponse), ...errors(401, 503) },
-      },
-    },
-    '/admin/webhooks/undeliverable': {
-      get: {
-        operationId: 'listUndeliverableWebhooks',
-        tags: ['Operations'],
-        summary:
-          'Webhook deliveries kept because they could not be handled at all (their tenant is gone): event ids and types, never claims',
-        security: [{ adminApiKey: [] }],
-        responses: { '200': answer('OK', undeliverableResponse), ...errors(401) },
-      },
-    },
-    '/health': {
-      get: {
-        operationId: 'getHealth',
-        tags: ['Operations'],
-        summary: 'Liveness',
-        security: [],
-        responses: { '200': answer('Alive', healthResponse) },
-      },
-    },
-    '/ready': {
-      get: {
-        operationId: 'getReadiness',
-        tags: ['Operations'],
-        summary: 'Readiness: storage and KMS answer',
-        security: [],
-        responses: { '200': answer('Ready', readinessResponse), '503': answer('Not ready', readinessResponse) },
-      },
-    },
+    leading: [createTenant, listTenants, createApiKeyForTenant, ...API_KEY_OPERATIONS],
+    trailing: [...webhookOperations(webhookEvents), getQueueCounts, listUndeliverableWebhooks, getHealth, getReadiness],
   }
 }
 
@@ -140,13 +111,9 @@ function sharedPaths(): ZodOpenApiPathsObject {
  * and each webhook event under `webhooks`. Build it once, at startup.
  */
 export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocument {
-  const { '/tenants': tenants, ...operations } = sharedPaths()
-  const paths = mergeOpenApiPaths(
-    { '/tenants': tenants as ZodOpenApiPathItemObject },
-    runtimeManagementOpenApiPaths(),
-    options.paths,
-    webhookOpenApiPaths(options.webhookEvents),
-    operations,
+  const shared = sharedOperations(options.webhookEvents)
+  const paths = withEdgeAnswers(
+    mergeOpenApiPaths(openApiPathsOf(shared.leading), options.paths, openApiPathsOf(shared.trailing)),
   )
   const webhooks = webhookEventOpenApi(options.webhookEvents)
   const used = new Set(
@@ -154,7 +121,6 @@ export function openApiDocument(options: OpenApiDocumentOptions): OpenApiDocumen
       Object.values(item as Record<string, { tags?: string[] }>).flatMap((operation) => operation?.tags ?? []),
     ),
   )
-  withEdgeAnswers(paths)
   return createDocument(
     {
       openapi: '3.1.0',

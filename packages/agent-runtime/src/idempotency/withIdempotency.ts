@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
+import { DomainError } from '@attesto/protocol-kit'
 import { type AgentContext, RecordDuplicateError } from '@credo-ts/core'
 import type { Request } from 'express'
-import { HttpError } from '../errors/HttpError.js'
 import { storageServiceOf } from '../records/storage.js'
 import { IdempotencyRecord } from './IdempotencyRecord.js'
 
@@ -47,7 +47,7 @@ export async function withIdempotency<Prepared = undefined>(
   const key = request.header('idempotency-key')
   if (!key) return run(options.prepare?.())
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+    throw new DomainError('invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
   }
   const takeoverAfterMillis =
     (request.app?.locals?.[TAKEOVER_AFTER_MILLIS_LOCAL] as number | undefined) ?? DEFAULT_TAKEOVER_AFTER_MILLIS
@@ -68,12 +68,11 @@ export async function withIdempotency<Prepared = undefined>(
       record.requestHash = requestHash
       record.prepared = options.prepare?.()
     } else if (record.requestHash !== requestHash) {
-      throw new HttpError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
+      throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was used with a different request')
     }
     if (record.state === 'done') return { status: record.status ?? 200, body: record.body }
     if (record.state === 'pending' && Date.now() - record.updatedOrCreated() < takeoverAfterMillis) {
-      throw new HttpError(
-        409,
+      throw new DomainError(
         'request_in_progress',
         'A request with this Idempotency-Key is still running; retry shortly',
       )

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { DomainError } from '@attesto/protocol-kit'
 import type { Express, RequestHandler } from 'express'
 import type { ObservabilityConfig } from '../config/observabilityConfig.js'
-import { HttpError } from '../errors/HttpError.js'
 import type { RuntimeMetrics } from './RuntimeMetrics.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest()
@@ -16,8 +16,7 @@ function metricsWithToken(metrics: RuntimeMetrics, token: string): RequestHandle
     const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : ''
     if (!timingSafeEqual(sha256(presented), expected)) {
       return next(
-        new HttpError(
-          401,
+        new DomainError(
           'unauthorized',
           'Missing or invalid metrics token: send "Authorization: Bearer <METRICS_TOKEN>"',
         ),

@@ -1,7 +1,7 @@
+import { DomainError } from '@attesto/protocol-kit'
 import { CURSOR_MICROS_PATTERN, type RecordPageCursor, type RecordPageReturn } from '@attesto/storage-service'
 import { z } from 'zod'
 import { isSafeString } from '../edge/unsafeInput.js'
-import { HttpError } from '../errors/HttpError.js'
 
 /** Most items one page may carry. */
 export const MAX_PAGE_LIMIT = 100
@@ -39,7 +39,7 @@ export function createdRange(query: { createdFrom?: string; createdBefore?: stri
 }
 
 const invalidCursor = () =>
-  new HttpError(400, 'invalid_cursor', "The cursor is not one this list answered: pass 'next_cursor' as it came")
+  new DomainError('invalid_cursor', "The cursor is not one this list answered: pass 'next_cursor' as it came")
 
 /**
  * An opaque cursor: the last row's creation time and id, and the list it belongs to (a cursor
@@ -66,7 +66,7 @@ export function decodeCursor(list: string, text: string | undefined): RecordPage
     if (!valid) throw invalidCursor()
     return { createdAtMicros, id }
   } catch (error) {
-    throw error instanceof HttpError ? error : invalidCursor()
+    throw error instanceof DomainError ? error : invalidCursor()
   }
 }
 

@@ -1,17 +1,17 @@
+import { DomainError, type ErrorCode } from '@attesto/protocol-kit'
 import { type AgentContext, GenericRecordsApi, RecordDuplicateError } from '@credo-ts/core'
-import { HttpError } from '../errors/HttpError.js'
 
 /**
  * Small JSON documents a service keeps per tenant (issuer profiles, verifier profiles, trusted
  * issuers), as Credo generic records in the tenant's own partition. A document of another
- * tenant is never found: `get` answers 404 with the store's error code.
+ * tenant is never found: `get` throws a DomainError with the store's not-found code.
  */
 export class TenantDocumentStore<Document extends object> {
   public constructor(
     /** Record id prefix and tag, for example `issuer-profile`. */
     public readonly kind: string,
-    /** The 404 code, for example `issuer_not_found`. */
-    private readonly notFoundCode: string,
+    /** The catalog code of a document not found, for example `issuer_not_found`. */
+    private readonly notFoundCode: ErrorCode,
     /** What the document is, for messages (`issuer`, `verifier`). */
     private readonly noun: string,
   ) {}
@@ -20,8 +20,8 @@ export class TenantDocumentStore<Document extends object> {
     return tenantContext.dependencyManager.resolve(GenericRecordsApi)
   }
 
-  private notFound(id: string): HttpError {
-    return new HttpError(404, this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
+  private notFound(id: string): DomainError {
+    return new DomainError(this.notFoundCode, `No ${this.noun} '${id}' in this tenant`)
   }
 
   private recordId(id: string) {
@@ -57,7 +57,7 @@ export class TenantDocumentStore<Document extends object> {
     return document
   }
 
-  /** Replaces the document; 404 with the store's code when there is none. */
+  /** Replaces the document; the store's not-found DomainError when there is none. */
   public async update(tenantContext: AgentContext, id: string, document: Document): Promise<void> {
     if (!(await this.replace(tenantContext, id, document))) throw this.notFound(id)
   }
@@ -88,7 +88,7 @@ export class TenantDocumentStore<Document extends object> {
     return records.map((record) => record.content as unknown as Document)
   }
 
-  /** Deletes the document; 404 with the store's code when there is none. */
+  /** Deletes the document; the store's not-found DomainError when there is none. */
   public async remove(tenantContext: AgentContext, id: string): Promise<void> {
     if (!(await this.delete(tenantContext, id))) throw this.notFound(id)
   }

@@ -10,4 +10,5 @@ export {
   openApiPathsOf,
   operation,
 } from './operation.js'
+export { optionalBody } from './optionalBody.js'
 export { largeBodiesOf, pathsTaking, routerOf } from './routerOf.js'

@@ -66,3 +66,20 @@ export const deadLetterListResponse = z
   .meta({ id: 'DeadLetterList' })
 
 export const redeliveryResponse = z.object({ deliveryId: z.string() }).meta({ id: 'Redelivery' })
+
+/** `GET /admin/webhooks/undeliverable`: deliveries kept because their tenant is gone. */
+export const undeliverableResponse = z
+  .object({
+    undeliverable: z.array(
+      z.object({
+        deliveryId: z.string(),
+        tenantId: z.string(),
+        webhookId: z.string(),
+        event: z.object({ id: z.string(), type: z.string(), createdAt: z.string() }).loose(),
+        attempts: z.number().int(),
+        lastError: z.string(),
+        failedAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'UndeliverableWebhooks' })

@@ -4,9 +4,7 @@ import type { BatchConfig } from '../batches/batchConfig.js'
 import { OfferManagement } from '../issuance/OfferManagement.js'
 import { issuerOpenApi } from '../openapi.js'
 import type { WalletProviderKeys } from '../protocol/clientAttestation/WalletProviderKeys.js'
-import { issuerCertificateRoutes } from '../routes/certificateRoutes.js'
 import { ISSUER_FEATURES, type IssuerServices } from '../routes/issuerFeatures.js'
-import { issuersFeature } from '../routes/issuerRoutes.js'
 import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import { ISSUER_WEBHOOK_EVENTS } from '../webhooks/issuerWebhooks.js'
 import type { IssuerRuntime } from './IssuerRuntime.js'
@@ -45,20 +43,17 @@ function issuerServices(runtime: IssuerRuntime, options: IssuerRestApiOptions): 
 
 /**
  * The issuer's REST API (management, identities, offers, batches, statuses) on the runtime's app,
- * with its OpenAPI: its features in their order, the issuer certificate's routes after the issuers'.
+ * with its OpenAPI: its features in their order.
  */
 export function mountIssuerRestApi(runtime: IssuerRuntime, options: IssuerRestApiOptions): void {
-  const { config, batchConfig, credentialIssuerBaseUrl } = options
+  const { config, batchConfig } = options
   const services = issuerServices(runtime, options)
   mountRestApi(runtime, {
     protocolPath: '/oid4vci',
     openApi: issuerOpenApi(config.publicBaseUrl),
     adminApiKey: config.adminApiKey,
     logger: options.logger,
-    tenantScopedRoutes: ISSUER_FEATURES.flatMap((feature) => [
-      feature.routes(services),
-      ...(feature === issuersFeature ? [issuerCertificateRoutes(credentialIssuerBaseUrl, runtime.issuers)] : []),
-    ]),
+    tenantScopedRoutes: ISSUER_FEATURES.map((feature) => feature.routes(services)),
     largeBodyGate: new LargeBodyGate({
       maxInFlight: batchConfig.uploadsInFlight,
       maxInFlightPerTenant: batchConfig.uploadsInFlightPerTenant,

@@ -13,6 +13,7 @@ import type { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import type { StatusChangeQueue } from '../status/StatusChangeQueue.js'
 import { authorizationServerFeature } from './authorizationServerRoutes.js'
 import { offerBatchesFeature } from './batchRoutes.js'
+import { issuerCertificatesFeature } from './certificateRoutes.js'
 import { identityProviderFeature } from './identityProviderRoutes.js'
 import { issuersFeature } from './issuerRoutes.js'
 import { issuerLifecycleFeature } from './lifecycleRoutes.js'
@@ -51,6 +52,7 @@ export const ISSUER_FEATURES: readonly Feature<IssuerServices>[] = [
   issuerListsFeature,
   issuerLifecycleFeature,
   issuersFeature,
+  issuerCertificatesFeature,
   offersFeature,
   identityProviderFeature,
   authorizationServerFeature,

@@ -1,18 +1,16 @@
 import {
   type BoundRoute,
   type Feature,
-  mergeOpenApiPaths,
+  feature,
   type OpenApiPaths,
   type OpenApiTag,
   openApiPathsOf,
   operationsOf,
 } from '@attesto/agent-runtime'
 import type { RecordPages } from '@attesto/storage-service'
-import type { Router } from 'express'
 import { managementFeature } from '../management/managementRoutes.js'
 import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
-import { verifierCertificateOpenApiPaths } from '../routes/certificateOpenApi.js'
-import { verifierCertificateRoutes } from '../routes/certificateRoutes.js'
+import { VERIFIER_CERTIFICATE_OPERATIONS, verifierCertificateRoutes } from '../routes/certificateRoutes.js'
 import { type VerifierExistenceCheck, verifierExistenceCheck } from '../routes/lifecycleRoutes.js'
 import { presentationFeature } from '../routes/presentationRoutes.js'
 import { sameDeviceFeature } from '../routes/sameDeviceRoutes.js'
@@ -36,26 +34,19 @@ export interface VerifierServices {
   verifierCheck: VerifierExistenceCheck
 }
 
-/** A part of the REST API still mounted as a router beside its hand-written OpenAPI paths. */
-interface RouterPart {
-  name: string
-  paths: OpenApiPaths
-  router(services: VerifierServices): Router
-}
-
-/** A verifier's X.509 identity (docs/X509.md). */
-const certificates: RouterPart = {
+/** A verifier's X.509 identity (docs/X509.md): agent-runtime's certificate operations under `/verifiers/{verifierId}`. */
+const certificates = feature<VerifierServices>({
   name: 'verifier certificates',
-  paths: verifierCertificateOpenApiPaths,
-  router: ({ baseUrl, directory }) => verifierCertificateRoutes(baseUrl, directory),
-}
+  operations: VERIFIER_CERTIFICATE_OPERATIONS,
+  routes: ({ baseUrl, directory }) => verifierCertificateRoutes(baseUrl, directory),
+})
 
 /**
  * The verifier's REST API, in mounting order (after tenant authentication): the router mounts
  * each part's routes in this order, and the OpenAPI document describes each part's operations,
  * with its sections in this order.
  */
-const VERIFIER_REST_API: readonly (Feature<VerifierServices> | RouterPart)[] = [
+const VERIFIER_REST_API: readonly Feature<VerifierServices>[] = [
   managementFeature,
   verifierFeature,
   certificates,
@@ -65,27 +56,16 @@ const VERIFIER_REST_API: readonly (Feature<VerifierServices> | RouterPart)[] = [
   sameDeviceFeature,
 ]
 
-const isFeature = (part: Feature<VerifierServices> | RouterPart): part is Feature<VerifierServices> =>
-  'operations' in part
-
 /** The routes of the verifier's REST API, in order, bound to `services`. */
-export function verifierRestRoutes(
-  services: Omit<VerifierServices, 'verifierCheck'>,
-): (Router | readonly BoundRoute[])[] {
+export function verifierRestRoutes(services: Omit<VerifierServices, 'verifierCheck'>): BoundRoute[][] {
   const bound: VerifierServices = { ...services, verifierCheck: verifierExistenceCheck(services.directory) }
-  return VERIFIER_REST_API.map((part) => (isFeature(part) ? part.routes(bound) : part.router(bound)))
+  return VERIFIER_REST_API.map((part) => part.routes(bound))
 }
 
 /** The OpenAPI paths of the verifier's REST API. */
 export function verifierRestPaths(): OpenApiPaths {
-  const routers = VERIFIER_REST_API.filter((part): part is RouterPart => !isFeature(part))
-  return mergeOpenApiPaths(
-    openApiPathsOf(operationsOf(VERIFIER_REST_API.filter(isFeature))),
-    ...routers.map(({ paths }) => paths),
-  )
+  return openApiPathsOf(operationsOf(VERIFIER_REST_API))
 }
 
 /** The OpenAPI sections of the verifier's REST API, in reading order. */
-export const VERIFIER_TAGS: readonly OpenApiTag[] = VERIFIER_REST_API.flatMap((part) =>
-  isFeature(part) ? (part.tags ?? []) : [],
-)
+export const VERIFIER_TAGS: readonly OpenApiTag[] = VERIFIER_REST_API.flatMap((part) => part.tags ?? [])
