@@ -1,10 +1,10 @@
 // Domain and storage code does not speak HTTP (`npm run lint:architecture`): the folders below
 // import no HTTP framework (express, body-parser, router), not even its types, and none of the
-// HTTP error types (`HttpError`, `ProtocolError`, `protocolErrorHandler`, `sendEdgeError`). They
+// HTTP error types (`ProtocolError`, `protocolErrorHandler`, `sendEdgeError`). They
 // throw `DomainError` (protocol-kit) or an error class of their own, and the edge maps it
 // (agent-runtime/src/errors/failureOf.ts). The error types come through the `@attesto/agent-runtime`
 // barrel, where a module graph shows only the package, so the named imports are read here with the
-// TypeScript parser: named imports and re-exports, namespace imports (`runtime.HttpError`),
+// TypeScript parser: named imports and re-exports, namespace imports (`runtime.ProtocolError`),
 // `import()` and `require()`.
 import ts from 'typescript'
 
@@ -34,13 +34,10 @@ const HTTP_FILES = new Set(['packages/agent-runtime/src/queues/queueRoutes.ts'])
  * conversion, and an entry that allows what its file no longer imports is refused too, so the list
  * only shrinks. Empty it, do not add to it.
  */
-export const HTTP_IMPORTS_STILL_ALLOWED = new Map([
-  // The one mapping from any error to an answer knows HttpError until HttpError is deleted.
-  ['packages/agent-runtime/src/errors/failureOf.ts', ['HttpError']],
-])
+export const HTTP_IMPORTS_STILL_ALLOWED = new Map([])
 
 const HTTP_PACKAGES = /^(express|body-parser|router)(\/|$)/
-const HTTP_ERROR_NAMES = new Set(['HttpError', 'ProtocolError', 'protocolErrorHandler', 'sendEdgeError'])
+const HTTP_ERROR_NAMES = new Set(['ProtocolError', 'protocolErrorHandler', 'sendEdgeError'])
 
 /** The HTTP packages and HTTP error names the module at `path` (`source` its text) imports. */
 export function httpImportsOf(path, source) {

@@ -64,7 +64,6 @@ export {
   unsafeInputGuard,
 } from './edge/unsafeInput.js'
 export { type Failure, failureOf, KIND_STATUS } from './errors/failureOf.js'
-export { HttpError } from './errors/HttpError.js'
 export { apiDocsRoutes } from './http/apiDocsRoutes.js'
 export { createdTenantResponse, healthResponse, readinessResponse } from './http/apiResponses.js'
 export { errorHandler, errorResponse } from './http/errorHandler.js'

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { DomainError } from '@attesto/protocol-kit'
 import { LogLevel } from '@credo-ts/core'
 import { createRuntimeAgent, type RuntimeAgent } from '../src/agent/createRuntimeAgent.js'
 import { loadRuntimeConfig } from '../src/config/runtimeConfig.js'
-import { HttpError } from '../src/errors/HttpError.js'
 import { errorHandler } from '../src/http/errorHandler.js'
 import { healthRoutes } from '../src/http/healthRoutes.js'
 import { type HttpServer, startHttpServer } from '../src/http/startHttpServer.js'
@@ -34,7 +34,7 @@ describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
       response.json({ finished: true })
     })
     runtime.app.get('/refuse', () => {
-      throw new HttpError(422, 'claim_invalid', "Claim 'age' must be a number")
+      throw new DomainError('claim_invalid', "Claim 'age' must be a number")
     })
     runtime.app.get('/crash', () => {
       throw new Error('database password is hunter2')
@@ -87,7 +87,7 @@ describe('runtime: agent, health, readiness, errors, graceful shutdown', () => {
 
   it('maps errors to a stable code and a readable message, and hides internals of a 500', async () => {
     const refused = await fetch(`${http.url}/refuse`)
-    expect(refused.status).toBe(422)
+    expect(refused.status).toBe(400)
     expect(await refused.json()).toEqual({ error: { code: 'claim_invalid', message: "Claim 'age' must be a number" } })
     const crashed = await fetch(`${http.url}/crash`)
     expect(crashed.status).toBe(500)

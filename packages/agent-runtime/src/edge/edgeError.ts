@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@attesto/protocol-kit'
 import type { Request, Response } from 'express'
 
 /** Paths of the OID4VCI/OID4VP endpoints, their metadata and the status lists (public, OAuth-shaped errors). */
@@ -19,7 +20,7 @@ export function sendEdgeError(
   request: Request,
   response: Response,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   extra: Record<string, unknown> = {},
 ): void {

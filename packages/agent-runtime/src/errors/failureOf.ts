@@ -3,7 +3,6 @@ import { DomainError, type ErrorKind } from '@attesto/protocol-kit'
 import { StorageUnavailableError } from '@attesto/storage-service'
 import { RecordNotFoundError } from '@credo-ts/core'
 import { ZodError } from 'zod'
-import { HttpError } from './HttpError.js'
 
 /**
  * An error as the services answer it, in both shapes: the REST one (`{ error: { code, message,
@@ -83,7 +82,6 @@ const readable = (status: number, code: string, message: string, oauth: Failure[
 export function failureOf(error: unknown): Failure {
   if (error instanceof DomainError)
     return domainFailure(KIND_STATUS[error.kind], error.code, error.message, error.details)
-  if (error instanceof HttpError) return domainFailure(error.status, error.code, error.message, error.details)
   if (error instanceof ZodError) return invalidInput(error)
   const type = (error as { type?: string } | null)?.type
   if (type === 'entity.parse.failed') {

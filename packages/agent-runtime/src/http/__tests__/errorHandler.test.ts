@@ -1,6 +1,6 @@
+import { DomainError } from '@attesto/protocol-kit'
 import { StorageUnavailableError } from '@attesto/storage-service'
 import type { Request, Response } from 'express'
-import { HttpError } from '../../errors/HttpError.js'
 import { JsonLogger, logLevelFromName } from '../../logging/JsonLogger.js'
 import { ProtocolError, protocolErrorHandler } from '../../protocol/ProtocolError.js'
 import { errorHandler } from '../errorHandler.js'
@@ -28,7 +28,7 @@ describe('error logging', () => {
       const handler = make(new JsonLogger(logLevelFromName('debug'), 'test', (line) => lines.push(JSON.parse(line))))
       const mistake =
         _name === 'REST'
-          ? new HttpError(404, 'issuer_not_found', 'No issuer')
+          ? new DomainError('issuer_not_found', 'No issuer')
           : new ProtocolError(404, 'invalid_request', 'Unknown credential issuer')
       for (let index = 0; index < 6_000; index++) handler(mistake, request, fakeResponse(), () => {})
       expect(lines).toHaveLength(1)
@@ -73,7 +73,7 @@ describe('error logging', () => {
       status: 503,
       body: { error: 'temporarily_unavailable', error_description: 'A backing service is unavailable; retry later' },
     })
-    expect(answer(new HttpError(503, 'queue_unavailable', 'down')).status).toBe(503)
+    expect(answer(new DomainError('queue_unavailable', 'down')).status).toBe(503)
     expect(answer(new Error('boom'))).toEqual({
       status: 500,
       body: { error: 'server_error', error_description: 'Internal error' },

@@ -1,4 +1,5 @@
-import { HttpError, type KeyCertificate } from '@attesto/agent-runtime'
+import type { KeyCertificate } from '@attesto/agent-runtime'
+import type { DomainError } from '@attesto/protocol-kit'
 import type { VerifierProfile } from '../../verification/verifierDocuments.js'
 import { clientIdFor, requestSignerHeader } from '../clientIdentifier.js'
 
@@ -10,7 +11,7 @@ const codeOf = (run: () => unknown) => {
   try {
     run()
   } catch (error) {
-    return (error as HttpError).code
+    return (error as DomainError).code
   }
   return undefined
 }
