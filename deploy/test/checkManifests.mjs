@@ -35,7 +35,7 @@ const readers = new Map(
 const roleOf = (...names) =>
   ['issuer', 'verifier'].find((role) => names.some((name) => String(name ?? '').includes(role)))
 const healthSource = readFileSync(join(root, 'packages/agent-runtime/src/http/healthRoutes.ts'), 'utf8')
-const probePaths = new Set([...healthSource.matchAll(/router\.get\('([^']+)'/g)].map((match) => match[1]))
+const probePaths = new Set([...healthSource.matchAll(/path: '([^']+)'/g)].map((match) => match[1]))
 
 /** A secret variable may be set inline only as a URL without credentials (a Redis on a private network). */
 function checkVariable(where, name, value, role) {
