@@ -13,6 +13,7 @@ import type { AgentContext, Logger } from '@credo-ts/core'
 import type { Job } from 'bullmq'
 import { createOffer, findOffer, type OfferMaker, offerTarget } from '../issuance/createOffer.js'
 import { newPreAuthorizedCode } from '../issuance/IssuanceSession.js'
+import { type IssuerEvents, issuerEvents } from '../webhooks/issuerEvents.js'
 import type { BatchConfig } from './batchConfig.js'
 import { OfferBatchChunkRecord } from './OfferBatchChunkRecord.js'
 import { OfferBatchRecord } from './OfferBatchRecord.js'
@@ -55,9 +56,11 @@ export class OfferBatchWorker {
   private readonly queue: OfferBatchQueue
   private readonly limiter: TenantRateLimiter
   private readonly jobs: JobWorker<ChunkJob>
+  private readonly events: IssuerEvents
   private resumeTimer?: NodeJS.Timeout
 
   public constructor(private readonly options: OfferBatchWorkerOptions) {
+    this.events = issuerEvents(options.webhooks)
     const { config, logger } = options
     if (!options.connections && (!options.redis || options.prefix === undefined)) {
       throw new TypeError('An offer batch worker needs queue connections, or Redis and a prefix')
@@ -231,11 +234,7 @@ export class OfferBatchWorker {
         done: batch.done,
         failed: batch.failed,
       })
-      await this.options.webhooks?.emit(batch.tenantId, {
-        id: `${batch.id}.batch.finished`,
-        type: 'batch.finished',
-        data: batchSummary(batch),
-      })
+      await this.events.onBatchFinished(batch.tenantId, batch.id, batchSummary(batch))
     }
   }
 }

@@ -5,6 +5,7 @@ import { CredentialStatusStore } from '../status/CredentialStatusStore.js'
 import { StatusListPublisher } from '../status/StatusListPublisher.js'
 import { StatusLists } from '../status/StatusLists.js'
 import type { StatusListConfig } from '../status/statusConfig.js'
+import { issuerEvents } from '../webhooks/issuerEvents.js'
 
 /**
  * The issuer's status lists, credential statuses and their published tokens (docs/REVOCATION.md),
@@ -31,13 +32,7 @@ export function createCredentialStatus(
     statusLists,
     statuses,
     publisher,
-    (tenantId, offerId, change) => {
-      void agentRuntime.webhooks?.emit(tenantId, {
-        id: `${offerId}.status.${change.row.changedAt}`,
-        type: 'credential.status_changed',
-        data: { offerId, issuerId: change.row.issuerId, status: change.row.state, previousStatus: change.previous },
-      })
-    },
+    issuerEvents(agentRuntime.webhooks).onStatusChanged,
   )
   return { credentialStatus, statuses, publisher }
 }

@@ -1,8 +1,8 @@
 import { type BoundRoute, operation, rejectUnsafeProtocolInput } from '@attesto/agent-runtime'
 import express from 'express'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
+import type { IssuerEvents } from '../webhooks/issuerEvents.js'
 import { type CredentialEndpointOptions, credentialEndpoint, deferredCredentialEndpoint } from './credentialEndpoint.js'
-import type { issuanceEvents } from './issuanceEvents.js'
 import { countedIssuance } from './issuanceMetrics.js'
 import { cNonce } from './issuerTokens.js'
 import { notificationEndpoint, notificationRequestErrors } from './notificationEndpoint.js'
@@ -53,7 +53,7 @@ export interface CredentialRoutesOptions {
   cNonceTtlSeconds: number
   /** What the credential, deferred credential and notification endpoints read. */
   endpoints: Omit<CredentialEndpointOptions, 'onIssued'>
-  events: ReturnType<typeof issuanceEvents>
+  events: IssuerEvents
 }
 
 /**

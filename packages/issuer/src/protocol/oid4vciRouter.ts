@@ -5,11 +5,11 @@ import type { AuthorizationServices } from '../authorization/AuthorizationServic
 import type { IssuanceSessionStore } from '../issuance/IssuanceSessionStore.js'
 import type { IssuerDirectory } from '../issuers/IssuerDirectory.js'
 import type { CredentialStatusService } from '../status/CredentialStatusService.js'
+import { issuerEvents } from '../webhooks/issuerEvents.js'
 import { AUTHORIZATION_OPERATIONS, authorizationRoutes } from './authorizationRoutes.js'
 import { CREDENTIAL_OPERATIONS, credentialRoutes } from './credentialRoutes.js'
 import { dpopTokenCheck } from './dpop/dpopProofs.js'
 import type { ExternalTokenSessions } from './externalAccessTokens.js'
-import { issuanceEvents } from './issuanceEvents.js'
 import { getAuthorizationServerMetadata, getCredentialIssuerMetadata, metadataRoutes } from './metadataRoutes.js'
 import type { IssuerProtocolConfig } from './protocolConfig.js'
 import type { SenderProofs } from './senderProofs.js'
@@ -53,7 +53,7 @@ export const OID4VCI_OPERATIONS: readonly Operation[] = [
  */
 export function oid4vciRouter(options: Oid4vciRouterOptions): { router: Router; close(): void } {
   const { directory, proofs, authorization } = options
-  const events = issuanceEvents(options.webhooks)
+  const events = issuerEvents(options.webhooks)
   const endpoints = {
     sessions: options.sessions,
     config: options.config,

@@ -6,7 +6,7 @@
  * and event) (all from the OID4VCI endpoints), `batch.finished` from the batch workers,
  * `credential.status_changed` for every status change (revoked, suspended, valid again), from the
  * API or a bulk job. Payloads carry ids, not claims: the receiver reads details through the API
- * with its key.
+ * with its key. Each is made in one place, issuerEvents.ts.
  */
 export const ISSUER_WEBHOOK_EVENTS = [
   'offer.accepted',
