@@ -228,7 +228,10 @@ describe.each(kinds)('job queue contract: %s', (name, { definition, payload }) =
     await redis.stop()
     try {
       const started = Date.now()
-      await expect(process.producer.add(payload(6))).rejects.toMatchObject({ kind: 'unavailable', code: 'queue_unavailable' })
+      await expect(process.producer.add(payload(6))).rejects.toMatchObject({
+        kind: 'unavailable',
+        code: 'queue_unavailable',
+      })
       await expect(process.producer.assertAvailable()).rejects.toMatchObject({ code: 'queue_unavailable' })
       expect(Date.now() - started).toBeLessThan(5_000) // fails fast: no offline queue, one retry
       expect(await process.metric('attesto_queue_up', { queue: label })).toBe(0)
