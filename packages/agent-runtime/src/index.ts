@@ -131,26 +131,7 @@ export { queueUnavailable } from './queues/queues.js'
 export { Deactivation, type DeactivationReturn } from './records/Deactivation.js'
 export { storageServiceOf, updateWithLock } from './records/storage.js'
 export { TenantDocumentStore } from './records/TenantDocumentStore.js'
-export {
-  type BoundRoute,
-  type Feature,
-  feature,
-  type HttpMethod,
-  largeBodiesOf,
-  type MountedRoute,
-  mountedRoutes,
-  type Operation,
-  type OperationBody,
-  type OperationEdge,
-  type OperationSpec,
-  openApiPathsOf,
-  operation,
-  operationsOf,
-  optionalBody,
-  pathsTaking,
-  routerOf,
-  undocumentedRoutes,
-} from './routing/index.js'
+export * from './routing/index.js'
 export { runMigration } from './runMigration.js'
 export { loadRuntimeConfigOrExit, loadServiceConfigOrExit, runService, type ServiceConfig } from './runService.js'
 export { contextCorrelationIdOf, tenantIdOfContext } from './tenancy/contextCorrelationId.js'

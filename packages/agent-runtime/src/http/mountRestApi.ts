@@ -1,6 +1,6 @@
 import type { Logger, ModulesMap } from '@credo-ts/core'
 import type { Queue } from 'bullmq'
-import express, { type Router } from 'express'
+import express from 'express'
 import type { RuntimeAgent } from '../agent/createRuntimeAgent.js'
 import { apiKeyRoutes } from '../auth/apiKeyRoutes.js'
 import { requireAdmin, requireTenant } from '../auth/apiKeys.js'
@@ -31,29 +31,25 @@ export interface MountRestApiOptions {
   adminApiKey?: string
   logger: Logger
   /**
-   * The role's routes, in order; they run after tenant authentication, in the tenant's agent
-   * context. Declared operations ({@link BoundRoute}) bring their edge: CSV bodies, large bodies.
+   * The role's routes, one list per feature, in mounting order; they run after tenant
+   * authentication, in the tenant's agent context. Each operation brings its edge: CSV bodies,
+   * and large bodies (read only after authentication, through `largeBodyGate`, bounded in flight,
+   * as JSON; CSV is left unread for the route to stream).
    */
-  tenantScopedRoutes: (Router | readonly BoundRoute[])[]
+  tenantScopedRoutes: (readonly BoundRoute[])[]
   /** The role's webhook event types, offered at `POST /webhooks`. */
   webhookEvents: string[]
   /** Allow http:// and loopback webhook endpoints (development and tests only). */
   allowInsecureWebhooks: boolean
   /** The role's own queues, reported (with the webhook queue) at `GET /admin/queues`. */
   queues?: Record<string, Queue | undefined>
-  /**
-   * Paths that take bodies above the 1 MiB default, with their limit in bytes. Their bodies are
-   * read only after authentication, through `largeBodyGate` (bounded in flight), as JSON; other
-   * content types (CSV) are left unread for the route to stream.
-   */
-  largeBodies?: { path: string; limitBytes: number }[]
   largeBodyGate?: LargeBodyGate
 }
 
 /**
  * The REST API skeleton both roles share, on the runtime's express app: `/openapi.json`, `/docs`,
  * `/health`, `/ready`, `POST /tenants` (admin), tenant API-key authentication, JSON bodies (1 MiB
- * unless `largeBodies` says otherwise; no NUL, lone surrogate or nesting over 32 levels in any
+ * unless an operation takes a large body; no NUL, lone surrogate or nesting over 32 levels in any
  * string of a body, query or path), `Cache-Control: no-store` on every answer, the role's routes,
  * and the one error handler.
  *
@@ -61,8 +57,6 @@ export interface MountRestApiOptions {
  * instance buffer anything (the authentication middlewares read headers only).
  */
 const jsonBody = express.json({ limit: '1mb' })
-
-const isDeclared = (routes: Router | readonly BoundRoute[]): routes is readonly BoundRoute[] => Array.isArray(routes)
 
 export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModule }>(
   runtime: RuntimeAgent<Modules>,
@@ -80,13 +74,8 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     next()
   })
   const adminApiKeys = [...new Set([options.adminApiKey ?? '', ...runtime.config.adminApiKeys])].filter(Boolean)
-  const declared = options.tenantScopedRoutes
-    .filter((routes): routes is readonly BoundRoute[] => Array.isArray(routes))
-    .flat()
-  const largeBodies = [...(options.largeBodies ?? []), ...largeBodiesOf(declared)]
-  api.use(
-    requireRestBodyType([...(options.largeBodies ?? []).map(({ path }) => path), ...pathsTaking(declared, 'csv')]),
-  )
+  const declared = options.tenantScopedRoutes.flat()
+  api.use(requireRestBodyType(pathsTaking(declared, 'csv')))
   api.use('/tenants', requireAdmin(adminApiKeys), jsonBody, rejectUnsafeInput)
   api.use(routerOf([...tenantRoutes(tenants), ...tenantAdminRoutes(tenants, runtime.pages)]))
   api.use('/admin', requireAdmin(adminApiKeys))
@@ -97,7 +86,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
     ]),
   )
   api.use(requireTenant(tenants, runtime.config.apiKeyCacheSeconds * 1000), runtime.rateLimits.perTenant())
-  for (const { path, limitBytes } of largeBodies) {
+  for (const { path, limitBytes } of largeBodiesOf(declared)) {
     const gate = options.largeBodyGate ?? new LargeBodyGate({ maxInFlight: 2, maxInFlightPerTenant: 1 })
     api.post(path, gate.handler(limitBytes), express.json({ limit: limitBytes }))
   }
@@ -109,7 +98,7 @@ export function mountRestApi<Modules extends ModulesMap & { tenants: TenantsModu
       ...webhookRoutes(runtime.webhooks, options.webhookEvents, options.allowInsecureWebhooks),
     ]),
   )
-  for (const routes of options.tenantScopedRoutes) api.use(isDeclared(routes) ? routerOf(routes) : routes)
+  for (const routes of options.tenantScopedRoutes) api.use(routerOf(routes))
   runtime.app.use(api)
   runtime.app.use(notFound)
   runtime.app.use(errorHandler(options.logger))
