@@ -5,6 +5,7 @@ import {
   feature,
   openApi,
   operation,
+  optionalBody,
   type TenantRequestLocals,
   TenantsApi,
   withIdempotency,
@@ -178,7 +179,7 @@ export function issuerRoutes(credentialIssuerBaseUrl: string, directory: IssuerD
   const create = createIssuer.handle(async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     // A bare POST (no body) makes a default issuer.
-    const input = createIssuerInput.parse(request.body ?? {})
+    const input = optionalBody(createIssuer, request)
     // The issuer id is chosen when the key is reserved: a retry that takes the key over finds the
     // identity made before (a crash before its profile was saved leaves an unused key in the KMS).
     const result = await withIdempotency(

@@ -4,6 +4,7 @@ import {
   feature,
   openApi,
   operation,
+  optionalBody,
   pageAnswer,
   pageQuery,
   type TenantRequestLocals,
@@ -184,7 +185,7 @@ export function walletProviderRoutes(pages: RecordPages, keys: WalletProviderKey
   const put = putWalletProvider.handle(async (request, response) => {
     const { tenantContext, tenant } = response.locals as TenantRequestLocals
     const id = providerId.parse(request.params.providerId)
-    const document = await providerDocument(id, walletProviderInput.parse(request.body ?? {}))
+    const document = await providerDocument(id, optionalBody(putWalletProvider, request))
     await walletProviders.put(tenantContext, id, document)
     keys.invalidate(tenant.id)
     response.json(walletProviderView(document))

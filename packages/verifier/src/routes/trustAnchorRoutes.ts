@@ -1,8 +1,14 @@
-import { type BoundRoute, feature, openApi, operation, type TenantRequestLocals } from '@attesto/agent-runtime'
+import {
+  type BoundRoute,
+  feature,
+  openApi,
+  operation,
+  optionalBody,
+  type TenantRequestLocals,
+} from '@attesto/agent-runtime'
 import { parseTrustAnchor } from '@attesto/protocol-kit'
 import { z } from 'zod'
 import { type TrustAnchor, trustAnchors } from '../verification/verifierDocuments.js'
-import { bodyOrEmpty } from './optionalBody.js'
 import { trustAnchorResponse } from './responses.js'
 
 const { answer, errors } = openApi
@@ -74,7 +80,7 @@ function trustAnchorRoutes(): BoundRoute[] {
     putTrustAnchor.handle(async (request, response) => {
       const { tenantContext } = response.locals as TenantRequestLocals
       const id = anchorId.parse(request.params.anchorId)
-      const input = bodyOrEmpty(putTrustAnchor, request)
+      const input = optionalBody(putTrustAnchor, request)
       const document = await anchorDocument(id, input.certificate, input.label)
       await trustAnchors.put(tenantContext, id, document)
       response.json(anchorView(document))

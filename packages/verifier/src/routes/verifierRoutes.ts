@@ -5,6 +5,7 @@ import {
   feature,
   openApi,
   operation,
+  optionalBody,
   type TenantRequestLocals,
   withIdempotency,
 } from '@attesto/agent-runtime'
@@ -13,7 +14,6 @@ import type { Request } from 'express'
 import { z } from 'zod'
 import type { VerifierDirectory } from '../protocol/VerifierDirectory.js'
 import { trustedIssuers, verifierProfiles } from '../verification/verifierDocuments.js'
-import { bodyOrEmpty } from './optionalBody.js'
 import { trustedIssuerResponse, verifierResponse } from './responses.js'
 
 const { answer, errors, idempotencyKey } = openApi
@@ -73,7 +73,7 @@ export const untrustIssuer = operation({
  */
 async function createVerifierIdentity(directory: VerifierDirectory, request: Request, locals: TenantRequestLocals) {
   const { tenant, tenantContext } = locals
-  const input = bodyOrEmpty(createVerifier, request)
+  const input = optionalBody(createVerifier, request)
   return withIdempotency(
     tenantContext,
     request,
@@ -126,7 +126,7 @@ function verifierRoutes({ directory }: { directory: VerifierDirectory }): BoundR
       const { tenantContext } = response.locals as TenantRequestLocals
       // Parsed on its own: a malformed DID's 400 names no field.
       const issuerDid = did.parse(request.params.did)
-      const { label } = bodyOrEmpty(trustIssuer, request)
+      const { label } = optionalBody(trustIssuer, request)
       const document = { did: issuerDid, ...(label ? { label } : {}) }
       await trustedIssuers.put(tenantContext, issuerDid, document)
       response.json(document)
