@@ -1,5 +1,4 @@
 import { describeRedisTarget, type RedisTarget } from '@attesto/did-cache'
-import type { z } from 'zod'
 import {
   type ConfigSection,
   configSection,

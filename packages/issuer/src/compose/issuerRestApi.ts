@@ -22,7 +22,7 @@ export interface IssuerRestApiOptions {
 
 /** What the issuer's features are bound to, from the runtime. */
 function issuerServices(runtime: IssuerRuntime, options: IssuerRestApiOptions): IssuerServices {
-  const { config, batchConfig } = options
+  const { batchConfig } = options
   return {
     root: runtime.agent.context,
     pages: runtime.pages,
